@@ -1,0 +1,121 @@
+"""The Metric base: per-item sufficient statistics, summed, then scored by a pure function.
+
+Every metric maps each item (a segment pair, a label pair) to a row of **statistics** whose sum over
+items is all the corpus score needs. Hence one mechanism serves every use::
+
+    m = BLEU()                      # options are checked here
+    for hyps, refs in batches:
+        m.update(hyps, refs)        # running sum: memory O(number of statistics), never raw data
+    m.compute()                     # score(summed statistics) -> Result
+    m.merge(other)                  # workers' partial sums add up exactly
+
+A subclass provides:
+
+- ``stats(*inputs) -> np.ndarray`` of shape ``(n_items, n_stats)``: one row per item;
+- ``score(total) -> Result``: a pure function of the summed statistics (a 1-D array);
+- ``signature() -> Signature``: the options that change the number.
+
+It may override ``_batch_total`` when the sum of a batch is cheaper than its rows (a confusion matrix
+from ``bincount``), and ``_add`` when statistics are not a fixed-length vector.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+import numpy as np
+
+from evalkit.core.errors import EmptyInputError, InputError
+from evalkit.core.result import Result
+from evalkit.core.signature import Signature
+
+
+class Metric(ABC):
+    """Base class of evalkit's metrics (see the module docstring)."""
+
+    #: registry name, e.g. ``"bleu"``
+    name: ClassVar[str]
+    #: ``True`` for ``*_score`` metrics, ``False`` for errors and losses
+    higher_is_better: ClassVar[bool] = True
+
+    def __init__(self) -> None:
+        self._total: Any = None
+        self._n_items = 0
+
+    # -- to implement -------------------------------------------------------------------------------
+    @abstractmethod
+    def stats(self, *inputs: Any) -> np.ndarray:
+        """Per-item statistics, shape ``(n_items, n_stats)``."""
+
+    @abstractmethod
+    def score(self, total: Any) -> Result:
+        """The score of summed statistics. Pure: ``total`` is not changed."""
+
+    @abstractmethod
+    def signature(self) -> Signature:
+        """Every option that changes the number, plus the evalkit version."""
+
+    # -- hooks --------------------------------------------------------------------------------------
+    def _batch_total(self, *inputs: Any) -> tuple[Any, int]:
+        """Summed statistics of one batch and its number of items."""
+        rows = self.stats(*inputs)
+        return rows.sum(axis=0), len(rows)
+
+    @staticmethod
+    def _add(a: Any, b: Any) -> Any:
+        return a + b
+
+    # -- the shared mechanism -----------------------------------------------------------------------
+    def update(self, *inputs: Any) -> Metric:
+        """Add a batch to the running statistics; returns ``self``."""
+        total, n = self._batch_total(*inputs)
+        self._total = total if self._total is None else self._add(self._total, total)
+        self._n_items += n
+        return self
+
+    def merge(self, other: Metric) -> Metric:
+        """Add another instance's statistics (same metric, same options) into this one; returns ``self``."""
+        if type(other) is not type(self) or str(other.signature()) != str(self.signature()):
+            raise InputError(
+                f"cannot merge {type(other).__name__} [{other.signature()}] into "
+                f"{type(self).__name__} [{self.signature()}]: metric and options must be equal."
+            )
+        if other._total is not None:
+            self._total = other._total if self._total is None else self._add(self._total, other._total)
+            self._n_items += other._n_items
+        return self
+
+    def compute(self) -> Result:
+        """Score the statistics accumulated so far."""
+        if self._total is None:
+            raise EmptyInputError(f"{self.name}: compute() called before any update(); nothing to score.")
+        return self.score(self._total)
+
+    def reset(self) -> Metric:
+        """Forget the accumulated statistics; returns ``self``."""
+        self._total = None
+        self._n_items = 0
+        return self
+
+    @property
+    def total(self) -> Any:
+        """The accumulated statistics (a copy), e.g. to all-reduce across processes."""
+        return None if self._total is None else np.array(self._total, copy=True)
+
+    @property
+    def n_items(self) -> int:
+        """How many items were added by ``update``/``merge``."""
+        return self._n_items
+
+    def __call__(self, *inputs: Any) -> Result:
+        """Score one corpus without touching the running statistics."""
+        total, _ = self._batch_total(*inputs)
+        return self.score(total)
+
+    def sentence_scores(self, *inputs: Any) -> list[Result]:
+        """Score each item on its own (each row of ``stats``)."""
+        return [self.score(row) for row in self.stats(*inputs)]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.signature()})"

@@ -1,0 +1,166 @@
+"""Every user-facing check and its message, in one place.
+
+Messages follow one pattern: the function, the parameter, what is allowed, and what was given, e.g.
+``The 'smooth' parameter of bleu must be one of 'none', 'floor', 'add-k', 'exp'. Got 'expo' instead
+(did you mean 'exp'?).`` Checks raise; they never ``assert`` (asserts vanish under ``python -O``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import numbers
+from collections.abc import Iterable, Sequence, Sized
+from typing import Any
+
+from evalkit.core.errors import EmptyInputError, InputError, InputTypeError, InvalidOptionError
+
+
+def suggest(given: str, allowed: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest allowed name, or an empty string."""
+    close = difflib.get_close_matches(str(given), [str(a) for a in allowed], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _listing(allowed: Iterable[Any]) -> str:
+    return ", ".join(repr(a) for a in allowed)
+
+
+def check_choice(owner: str, param: str, value: Any, allowed: Sequence[Any]) -> Any:
+    """Return ``value`` if it is one of ``allowed``, else raise naming the allowed values."""
+    try:
+        ok = value in allowed
+    except TypeError:  # unhashable value against a set
+        ok = False
+    if not ok:
+        hint = suggest(value, allowed) if isinstance(value, str) else ""
+        raise InvalidOptionError(
+            f"The {param!r} parameter of {owner} must be one of {_listing(allowed)}. Got {value!r} instead{hint}."
+        )
+    return value
+
+
+def check_int(owner: str, param: str, value: Any, *, minimum: int | None = None) -> int:
+    """Return ``value`` as an int if it is an integer (not a bool) >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise InvalidOptionError(f"The {param!r} parameter of {owner} must be an int. Got {value!r} instead.")
+    if minimum is not None and value < minimum:
+        raise InvalidOptionError(
+            f"The {param!r} parameter of {owner} must be an int >= {minimum}. Got {value!r} instead."
+        )
+    return int(value)
+
+
+def check_number(
+    owner: str,
+    param: str,
+    value: Any,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """Return ``value`` as a float if it is a finite real number within the given bounds."""
+    bounds = ""
+    if low is not None or high is not None:
+        left = ("(" if low_open else "[") + (f"{low:g}" if low is not None else "-inf")
+        right = (f"{high:g}" if high is not None else "inf") + (")" if high_open else "]")
+        bounds = f" in {left}, {right}"
+    bad = isinstance(value, bool) or not isinstance(value, numbers.Real) or value != value
+    if not bad:
+        v = float(value)
+        bad = (low is not None and (v <= low if low_open else v < low)) or (
+            high is not None and (v >= high if high_open else v > high)
+        )
+    if bad:
+        raise InvalidOptionError(f"The {param!r} parameter of {owner} must be a number{bounds}. Got {value!r} instead.")
+    return float(value)
+
+
+def check_same_length(owner: str, **sequences: Sized) -> int:
+    """Return the common length of the named sequences, or raise naming each one and its length."""
+    lengths = {name: len(seq) for name, seq in sequences.items()}
+    if len(set(lengths.values())) > 1:
+        detail = ", ".join(f"{name} has {n}" for name, n in lengths.items())
+        raise InputError(f"{owner}: inputs must have the same length, but {detail}.")
+    return next(iter(lengths.values()), 0)
+
+
+def _is_tokens(item: Any) -> bool:
+    return isinstance(item, (list, tuple)) and all(isinstance(t, str) for t in item)
+
+
+def _kind(item: Any) -> str:
+    return type(item).__name__
+
+
+def text_pairs(
+    owner: str, hypotheses: Any, references: Any, *, allow_empty: bool = False
+) -> tuple[list[Any], list[list[Any]]]:
+    """Check and normalize ``(hypotheses, references)`` for a text metric.
+
+    Accepted layouts (``references[i]`` holds the references of segment ``i``; their number may vary):
+
+    - strings: ``hypotheses[i]`` a ``str``; ``references[i]`` a ``str`` or a list of ``str``;
+    - pre-tokenized (nltk's layout): ``hypotheses[i]`` a list of tokens; ``references[i]`` a list of
+      token lists.
+
+    Returns ``(hypotheses, references)`` as new lists, ``references[i]`` always a list; the inputs are
+    not changed. Raises :class:`InputError` / :class:`InputTypeError` naming the index at fault.
+    """
+    if isinstance(hypotheses, (str, bytes)) or not isinstance(hypotheses, Iterable):
+        raise InputTypeError(f"{owner}: 'hypotheses' must be a list of segments, got a {_kind(hypotheses)}.")
+    if isinstance(references, (str, bytes)) or not isinstance(references, Iterable):
+        raise InputTypeError(
+            f"{owner}: 'references' must be a list with one entry (a str or a list of str) per hypothesis, "
+            f"got a {_kind(references)}."
+        )
+    hyps = list(hypotheses)
+    refs = list(references)
+    if not hyps and not refs:
+        if allow_empty:
+            return [], []
+        raise EmptyInputError(f"{owner}: the corpus is empty (no hypotheses); the score is undefined.")
+    tokenized = bool(hyps) and not isinstance(hyps[0], str)
+    if len(hyps) != len(refs):
+        streams = refs and all(isinstance(r, (list, tuple)) and len(r) == len(hyps) for r in refs)
+        if streams:
+            raise InputError(
+                f"{owner}: 'references' looks transposed: it holds {len(refs)} lists of {len(hyps)} references "
+                f"(sacrebleu's 'streams' layout), but evalkit expects one entry per hypothesis. "
+                f"Pass list(zip(*references)) instead."
+            )
+        raise InputError(
+            f"{owner}: inputs must have the same length, but 'hypotheses' has {len(hyps)} and "
+            f"'references' has {len(refs)}."
+        )
+    if tokenized:
+        for i, h in enumerate(hyps):
+            if not _is_tokens(h):
+                raise InputTypeError(
+                    f"{owner}: hypotheses[{i}] must be a list of str tokens like hypotheses[0], got a {_kind(h)}."
+                )
+        out_refs = []
+        for i, r in enumerate(refs):
+            if not isinstance(r, (list, tuple)) or not r or not all(_is_tokens(x) for x in r):
+                raise InputTypeError(
+                    f"{owner}: with pre-tokenized hypotheses, references[{i}] must be a non-empty list of token "
+                    f"lists (nltk's layout: [['the', 'cat'], ['a', 'cat']]), got {r!r:.60}."
+                )
+            out_refs.append([list(x) for x in r])
+        return [list(h) for h in hyps], out_refs
+    for i, h in enumerate(hyps):
+        if not isinstance(h, str):
+            raise InputTypeError(f"{owner}: hypotheses[{i}] must be a str, got a {_kind(h)}.")
+    out_refs = []
+    for i, r in enumerate(refs):
+        if isinstance(r, str):
+            out_refs.append([r])
+            continue
+        if not isinstance(r, (list, tuple)) or not r:
+            raise InputTypeError(f"{owner}: references[{i}] must be a str or a non-empty list of str, got {r!r:.60}.")
+        for j, x in enumerate(r):
+            if not isinstance(x, str):
+                raise InputTypeError(f"{owner}: references[{i}][{j}] must be a str, got a {_kind(x)}.")
+        out_refs.append(list(r))
+    return hyps, out_refs

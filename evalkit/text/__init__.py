@@ -1,0 +1,1 @@
+"""Text metrics: BLEU, ROUGE, METEOR."""

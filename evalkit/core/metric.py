@@ -15,6 +15,8 @@ A subclass provides:
 - ``score(total) -> Result``: a pure function of the summed statistics (a 1-D array);
 - ``signature() -> Signature``: the options that change the number.
 
+and may override ``scores(totals)``, the score of many summed-statistics rows at once (bootstrap).
+
 It may override ``_batch_total`` when the sum of a batch is cheaper than its rows (a confusion matrix
 from ``bincount``), and ``_add`` when statistics are not a fixed-length vector.
 """
@@ -112,6 +114,13 @@ class Metric(ABC):
         """Score one corpus without touching the running statistics."""
         total, _ = self._batch_total(*inputs)
         return self.score(total)
+
+    def scores(self, totals: np.ndarray) -> np.ndarray:
+        """``float(score(t))`` for each row of a ``(m, n_stats)`` matrix of summed statistics.
+
+        Bootstrap resampling calls this on thousands of rows; metrics override it with a vectorized form.
+        """
+        return np.array([float(self.score(t)) for t in totals], dtype=np.float64)
 
     def sentence_scores(self, *inputs: Any) -> list[Result]:
         """Score each item on its own (each row of ``stats``)."""

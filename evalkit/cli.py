@@ -71,3 +71,8 @@ def list_metrics() -> None:
     """List the registered metrics."""
     for name in evalkit.available_metrics():
         click.echo(name)
+
+
+from evalkit.generator.cli import generator as generator_group  # noqa: E402  (light: torch loads inside its commands)
+
+main.add_command(generator_group)

@@ -1,0 +1,127 @@
+"""``evalkit generator ...``: train, define, evaluate the definition model. torch loads only inside commands."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+
+from evalkit.core.errors import EvalkitError
+from evalkit.generator.config import TrainConfig
+from evalkit.generator.data import LEVELS
+from evalkit.generator.generate import STRATEGIES
+from evalkit.generator.rnn_numpy import CELLS, OPTIMIZERS
+
+# a model and data small enough to train, decode and score in seconds: checks the whole path, not quality
+DRY_RUN = {
+    "limit": 200,
+    "emb_dim": 16,
+    "hidden_dim": 32,
+    "max_vocab": 500,
+    "epochs": 1,
+    "eval_words": 8,
+    "gen_max_len": 8,
+    "threads": 1,
+}
+
+
+def _run(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return fn(*args, **kwargs)
+    except (EvalkitError, ValueError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group("generator")
+def generator() -> None:
+    """Definition modelling on WordNet 3.0 with an RNN/LSTM (needs: pip install 'evalkit[torch]')."""
+
+
+@generator.command("train")
+@click.option(
+    "--data", default="", help="WordNet 3.0 dict directory (default: $EVALKIT_WORDNET or /usr/share/wordnet)."
+)
+@click.option("--out", "out", type=click.Path(file_okay=False), help="Run directory (log.jsonl, checkpoint.pt).")
+@click.option("--epochs", type=int, default=TrainConfig.epochs, show_default=True)
+@click.option("--max-minutes", type=float, default=0.0, show_default=True, help="Training time budget (0: none).")
+@click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda or cuda:N.")
+@click.option("--cell", type=click.Choice(CELLS), default=TrainConfig.cell, show_default=True)
+@click.option("--level", type=click.Choice(LEVELS), default=TrainConfig.level, show_default=True)
+@click.option("--emb-dim", type=int, default=TrainConfig.emb_dim, show_default=True)
+@click.option("--hidden-dim", type=int, default=TrainConfig.hidden_dim, show_default=True)
+@click.option("--layers", "n_layers", type=int, default=TrainConfig.n_layers, show_default=True)
+@click.option("--dropout", type=float, default=TrainConfig.dropout, show_default=True)
+@click.option("--tie-weights", is_flag=True, help="Share the embedding and decoder matrix (emb-dim == hidden-dim).")
+@click.option("--max-vocab", type=int, default=TrainConfig.max_vocab, show_default=True)
+@click.option("--optimizer", type=click.Choice(tuple(OPTIMIZERS)), default=TrainConfig.optimizer, show_default=True)
+@click.option("--lr", type=float, default=TrainConfig.lr, show_default=True)
+@click.option("--batch-size", type=int, default=TrainConfig.batch_size, show_default=True)
+@click.option("--threads", type=int, default=0, show_default=True, help="torch CPU threads (0: torch's default).")
+@click.option("--limit", type=int, default=0, show_default=True, help="Use only this many training words (0: all).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--resume", is_flag=True, help="Continue from OUT/checkpoint.pt.")
+@click.option(
+    "--plot", type=click.Path(dir_okay=False), help="Write the learning curves to this PNG (needs matplotlib)."
+)
+@click.option("--dry-run", is_flag=True, help="Tiny model, 200 words, one epoch: a smoke test of the whole path.")
+def train_cmd(out: str | None, resume: bool, plot: str | None, dry_run: bool, **options: Any) -> None:
+    """Train on WordNet's (word, definition) pairs; prints one line per epoch."""
+    from evalkit.generator.train import plot_history, train
+
+    if dry_run:
+        options.update(DRY_RUN)
+    if out is None:
+        if not dry_run:
+            raise click.UsageError("give --out DIR for the run (or --dry-run)")
+        out = tempfile.mkdtemp(prefix="evalkit-generator-")
+    cfg = _run(TrainConfig, **options)
+    record = _run(train, cfg, out, resume=resume, log=click.echo)
+    click.echo(f"checkpoint: {Path(out) / 'checkpoint.pt'}")
+    if plot:
+        history = [json.loads(line) for line in (Path(out) / "log.jsonl").read_text().splitlines()]
+        click.echo(f"plot: {_run(plot_history, history, plot)}")
+    if not record:
+        click.echo("nothing to do: the checkpoint has already reached --epochs or the time budget")
+
+
+@generator.command("define")
+@click.argument("words", nargs=-1, required=True)
+@click.option("--checkpoint", required=True, type=click.Path(dir_okay=False, exists=True))
+@click.option("--strategy", type=click.Choice(STRATEGIES), default="greedy", show_default=True)
+@click.option("--temperature", type=float, default=1.0, show_default=True)
+@click.option("--top-k", type=int, default=0, show_default=True, help="Sample among the k likeliest tokens (0: all).")
+@click.option("--max-len", type=int, default=30, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--device", default="auto", show_default=True)
+def define_cmd(words: tuple[str, ...], checkpoint: str, device: str, **options: Any) -> None:
+    """Generate a definition for each WORD."""
+    from evalkit.generator.train import define, load_checkpoint
+
+    model, vocab, _, _ = _run(load_checkpoint, checkpoint, device=device)
+    dev = next(model.parameters()).device
+    for word, text in zip(words, _run(define, model, vocab, list(words), device=dev, **options)):
+        click.echo(f"{word} : {text}")
+
+
+@generator.command("evaluate")
+@click.option("--checkpoint", required=True, type=click.Path(dir_okay=False, exists=True))
+@click.option("--split", type=click.Choice(("validation", "test")), default="test", show_default=True)
+@click.option("--device", default="auto", show_default=True)
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Also write the rows as JSON here.")
+def evaluate_cmd(checkpoint: str, split: str, device: str, json_path: str | None) -> None:
+    """Score the model and the two baselines on a split (unseen words) and print the table."""
+    from evalkit.generator.train import evaluate
+
+    rows = _run(evaluate, checkpoint, device=device, split=split, log=lambda _: None)
+    metrics = [k for k in rows[0] if k not in ("system", "perplexity") and not k.endswith("_signature")]
+    click.echo(" | ".join(["system", "perplexity", *(f"{m} (x100)" for m in metrics)]))
+    for row in rows:
+        ppl = f"{row['perplexity']:.2f}" if row["perplexity"] is not None else "-"
+        click.echo(" | ".join([row["system"], ppl, *(f"{100 * row[m]:.2f}" for m in metrics)]))
+    for m in metrics:
+        click.echo(f"{m}: {rows[0][f'{m}_signature']}")
+    if json_path:
+        Path(json_path).write_text(json.dumps(rows, indent=2))

@@ -1,0 +1,77 @@
+"""The training configuration: one dataclass, every field with the reason for its default."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from evalkit.core.validate import check_choice, check_int, check_number
+from evalkit.generator.data import LEVELS
+from evalkit.generator.rnn_numpy import CELLS, OPTIMIZERS
+
+
+@dataclass
+class TrainConfig:
+    """Everything that changes a training run; saved in every checkpoint and log.
+
+    Example:
+        >>> TrainConfig(epochs=2).hidden_dim
+        512
+    """
+
+    seed: int = 0  # one seed drives the split, the initialisation, the batch order and sampling
+    # -- data
+    data: str = ""  # WordNet 3.0 'dict' directory ("": $EVALKIT_WORDNET or /usr/share/wordnet)
+    level: str = "word"  # definition unit: words give BLEU-comparable output in few steps; "char" also works
+    min_count: int = 2  # a definition token seen once in training is <unk>: it cannot be learnt anyway
+    max_vocab: int = 10_000  # the softmax dominates CPU time; 10k words cover ~93% of definition tokens
+    max_len: int = 48  # prompt + definition tokens; the 99th percentile of WordNet is 47
+    validation: float = 0.05  # fraction of lemmas held out for validation (unseen words)
+    test: float = 0.05  # fraction of lemmas held out for the final table (unseen words)
+    limit: int = 0  # train on the first `limit` training words only (0: all); for smoke runs
+    # -- model (see ModelSpec)
+    cell: str = "lstm"  # the LSTM's gates keep gradients alive over the ~25 steps of a prompt + definition
+    emb_dim: int = 256
+    hidden_dim: int = 512
+    n_layers: int = 1  # a second layer helps little at 15 CPU minutes and halves the throughput
+    dropout: float = 0.2  # ~130k words of training data overfit a 512-unit LSTM in a few epochs
+    tie_weights: bool = False  # needs emb_dim == hidden_dim
+    # -- optimisation
+    optimizer: str = "adam"  # adapts per-parameter step sizes; SGD needs a tuned schedule to match it
+    lr: float = 2e-3
+    weight_decay: float = 0.0  # coupled L2; dropout already regularises
+    clip: float = 1.0  # global gradient-norm clip against exploding BPTT gradients
+    batch_size: int = 64
+    epochs: int = 10
+    max_minutes: float = 0.0  # wall-clock budget for training (0: none); the run stops cleanly when spent
+    # -- evaluation inside the loop
+    eval_words: int = 300  # validation words decoded and scored with evalkit's text metrics every epoch
+    gen_max_len: int = 30  # tokens generated per definition at most
+    # -- where it runs
+    device: str = "auto"  # CUDA when available, else CPU
+    threads: int = 0  # torch CPU threads (0: torch's default)
+
+    def __post_init__(self) -> None:
+        owner = "TrainConfig"
+        check_choice(owner, "level", self.level, LEVELS)
+        check_choice(owner, "cell", self.cell, CELLS)
+        check_choice(owner, "optimizer", self.optimizer, tuple(OPTIMIZERS))
+        for name in ("min_count", "max_vocab", "emb_dim", "hidden_dim", "n_layers", "batch_size", "gen_max_len"):
+            check_int(owner, name, getattr(self, name), minimum=1)
+        check_int(owner, "max_len", self.max_len, minimum=3)
+        for name in ("seed", "limit", "epochs", "eval_words", "threads"):
+            check_int(owner, name, getattr(self, name), minimum=0)
+        check_number(owner, "dropout", self.dropout, low=0.0, high=1.0, high_open=True)
+        check_number(owner, "lr", self.lr, low=0.0, low_open=True)
+        for name in ("weight_decay", "clip", "max_minutes"):
+            check_number(owner, name, getattr(self, name), low=0.0)
+        for name in ("validation", "test"):
+            check_number(owner, name, getattr(self, name), low=0.0, high=0.5)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in known})

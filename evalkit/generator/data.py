@@ -1,0 +1,212 @@
+"""Definition-modelling data from WordNet 3.0: (word, definition) pairs, vocabularies, length-bucketed batches.
+
+The task (Noraset et al., AAAI 2017): given a word, generate its dictionary definition. Each WordNet synset
+gives one pair per lemma; the target is the gloss **before its first ``;``** (the definition proper; what
+follows is mostly quoted usage examples, which no model can guess from the word). Words are split into
+train / validation / test by lemma with a seeded shuffle, so every test word is unseen in training, and a
+word with several senses keeps all its definitions as references.
+
+A training sequence is the word spelled in characters (so unseen words still carry their morphology:
+``-ness``, ``-ly``, ``un-``), a separator, then the definition::
+
+    <bos> d o g <sep> a member of the genus canis ... <eos>
+
+and the loss covers the definition and ``<eos>`` only (targets of the prompt are ``<pad>``, the ignored id).
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import regex
+
+from evalkit._corpora import wordnet_synsets
+from evalkit.core.validate import check_choice, check_int, check_number
+
+PAD, BOS, EOS, UNK, SEP = "<pad>", "<bos>", "<eos>", "<unk>", "<sep>"
+SPECIALS = (PAD, BOS, EOS, UNK, SEP)
+LEVELS = ("word", "char")
+
+# words (with inner hyphens/apostrophes) or single punctuation marks
+_TOKEN = regex.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]")
+
+
+def definition_of(gloss: str) -> str:
+    """The definition proper: the gloss before its first ``;`` (quoted examples dropped).
+
+    Example:
+        >>> definition_of('a domestic animal; "the dog barked"')
+        'a domestic animal'
+    """
+    return gloss.split(";", 1)[0].strip()
+
+
+def tokenize(text: str, level: str = "word") -> list[str]:
+    """Definition tokens: words and punctuation marks (``level="word"``) or characters (``"char"``).
+
+    Example:
+        >>> tokenize("(of a dog) well-bred, loyal")
+        ['(', 'of', 'a', 'dog', ')', 'well-bred', ',', 'loyal']
+    """
+    return _TOKEN.findall(text) if level == "word" else list(text)
+
+
+def detokenize(tokens: Sequence[str], level: str = "word") -> str:
+    """Tokens back to the text the metrics score: space-joined words, or the characters joined."""
+    return " ".join(tokens) if level == "word" else "".join(tokens)
+
+
+@dataclass(frozen=True)
+class Splits:
+    """``word -> list of definition strings`` for each split (definitions deduplicated, in WordNet order)."""
+
+    train: dict[str, list[str]]
+    validation: dict[str, list[str]]
+    test: dict[str, list[str]]
+
+
+def wordnet_splits(*, seed: int = 0, validation: float = 0.05, test: float = 0.05, root: str | None = None) -> Splits:
+    """Split WordNet 3.0's lemmas into train / validation / test (fractions of lemmas), seeded."""
+    check_number("wordnet_splits", "validation", validation, low=0.0, high=0.5)
+    check_number("wordnet_splits", "test", test, low=0.0, high=0.5)
+    by_word: dict[str, list[str]] = {}
+    for synset in wordnet_synsets(root):
+        definition = definition_of(synset.gloss)
+        if not definition:
+            continue
+        for lemma in synset.lemmas:
+            defs = by_word.setdefault(lemma, [])
+            if definition not in defs:
+                defs.append(definition)
+    words = sorted(by_word)
+    random.Random(seed).shuffle(words)
+    n_val, n_test = round(validation * len(words)), round(test * len(words))
+    pick = lambda ws: {w: by_word[w] for w in ws}  # noqa: E731
+    return Splits(
+        train=pick(words[n_val + n_test :]), validation=pick(words[:n_val]), test=pick(words[n_val : n_val + n_test])
+    )
+
+
+@dataclass
+class Vocab:
+    """Token ids: the specials, then the prompt characters, then the definition tokens.
+
+    ``level`` is the unit of definitions (``"word"`` or ``"char"``); prompts are always characters.
+    """
+
+    level: str = "word"
+    chars: list[str] = field(default_factory=list)
+    tokens: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        check_choice("Vocab", "level", self.level, LEVELS)
+        self._char_id = {c: len(SPECIALS) + i for i, c in enumerate(self.chars)}
+        offset = len(SPECIALS) + len(self.chars)
+        self._token_id = {t: offset + i for i, t in enumerate(self.tokens)}
+        self.itos = [*SPECIALS, *(f"[{c}]" for c in self.chars), *self.tokens]
+
+    @classmethod
+    def build(
+        cls, pairs: dict[str, list[str]], *, level: str = "word", min_count: int = 2, max_size: int = 20_000
+    ) -> Vocab:
+        """Characters of the words; definition tokens seen at least ``min_count`` times, the ``max_size``
+        most frequent (ties broken alphabetically, so the vocabulary is deterministic)."""
+        check_choice("Vocab.build", "level", level, LEVELS)
+        check_int("Vocab.build", "min_count", min_count, minimum=1)
+        check_int("Vocab.build", "max_size", max_size, minimum=1)
+        chars = sorted({c for w in pairs for c in w})
+        counts = Counter(t for defs in pairs.values() for d in defs for t in tokenize(d, level))
+        ranked = sorted((t for t, n in counts.items() if n >= min_count), key=lambda t: (-counts[t], t))
+        return cls(level=level, chars=chars, tokens=ranked[:max_size])
+
+    def __len__(self) -> int:
+        return len(self.itos)
+
+    @property
+    def pad_id(self) -> int:
+        return SPECIALS.index(PAD)
+
+    @property
+    def bos_id(self) -> int:
+        return SPECIALS.index(BOS)
+
+    @property
+    def eos_id(self) -> int:
+        return SPECIALS.index(EOS)
+
+    @property
+    def unk_id(self) -> int:
+        return SPECIALS.index(UNK)
+
+    @property
+    def sep_id(self) -> int:
+        return SPECIALS.index(SEP)
+
+    def prompt(self, word: str) -> list[int]:
+        """``<bos>``, the word's characters (unknown ones as ``<unk>``), ``<sep>``."""
+        return [self.bos_id, *(self._char_id.get(c, self.unk_id) for c in word), self.sep_id]
+
+    def encode(self, definition: str) -> list[int]:
+        """The definition's token ids followed by ``<eos>``."""
+        return [*(self._token_id.get(t, self.unk_id) for t in tokenize(definition, self.level)), self.eos_id]
+
+    def decode(self, ids: Sequence[int]) -> str:
+        """Generated ids to text, stopping at ``<eos>``."""
+        out = []
+        for i in ids:
+            if i == self.eos_id:
+                break
+            out.append(self.itos[i])
+        return detokenize(out, self.level)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"level": self.level, "chars": self.chars, "tokens": self.tokens}
+
+
+def reference_text(definition: str, level: str = "word") -> str:
+    """A definition as the metrics see it: tokenized as the model's output, then rejoined."""
+    return detokenize(tokenize(definition, level), level)
+
+
+def encode_pairs(vocab: Vocab, pairs: dict[str, list[str]], *, max_len: int = 64) -> list[tuple[list[int], int]]:
+    """``(sequence ids, prompt length)`` per (word, definition); sequences longer than ``max_len`` cut."""
+    out = []
+    for word, defs in pairs.items():
+        prompt = vocab.prompt(word)
+        for d in defs:
+            seq = (prompt + vocab.encode(d))[:max_len]
+            out.append((seq, len(prompt)))
+    return out
+
+
+def make_batch(examples: Sequence[tuple[list[int], int]], pad_id: int) -> tuple[np.ndarray, np.ndarray]:
+    """Padded ``(inputs, targets)`` int64 arrays ``(B, T)``: ``targets[t] = seq[t + 1]``, with ``pad_id``
+    on padding and on the prompt (no loss for predicting the given word)."""
+    steps = max(len(seq) for seq, _ in examples) - 1
+    inputs = np.full((len(examples), steps), pad_id, dtype=np.int64)
+    targets = np.full((len(examples), steps), pad_id, dtype=np.int64)
+    for b, (seq, n_prompt) in enumerate(examples):
+        inputs[b, : len(seq) - 1] = seq[:-1]
+        # position n_prompt - 1 reads <sep> and predicts the first definition token
+        targets[b, n_prompt - 1 : len(seq) - 1] = seq[n_prompt:]
+    return inputs, targets
+
+
+def batches(
+    examples: Sequence[tuple[list[int], int]], batch_size: int, pad_id: int, *, seed: int | None = None
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Batches of similar length (little padding): sort by length, cut, then shuffle the batch order
+    (``seed=None`` keeps it, for evaluation)."""
+    order = list(range(len(examples)))
+    if seed is not None:
+        random.Random(seed).shuffle(order)  # a different grouping of equal lengths each epoch
+    order.sort(key=lambda i: len(examples[i][0]))
+    chunks = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    if seed is not None:
+        random.Random(seed + 1).shuffle(chunks)
+    for chunk in chunks:
+        yield make_batch([examples[i] for i in chunk], pad_id)

@@ -1,0 +1,99 @@
+"""The PyTorch twin of the numpy reference, on CPU or CUDA (``pip install 'evalkit[torch]'``).
+
+Same architecture as :mod:`evalkit.generator.rnn_numpy` built from ``nn.Embedding``, ``nn.LSTM`` /
+``nn.RNN`` (tanh) and ``nn.Linear``; the parameter names and shapes of ``state_dict()`` are the keys of the
+numpy parameter dict, so :func:`load_numpy_params` and :func:`numpy_params` move weights between the twins,
+and the tests check that both give the same logits and gradients.
+
+This is the only module of evalkit that imports torch at module level; import it lazily.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from evalkit.core.optional import require
+from evalkit.core.validate import check_choice
+from evalkit.generator.rnn_numpy import ModelSpec, Params
+
+torch = require("torch", "torch", "The PyTorch generator (evalkit.generator.lstm_torch)")
+nn = torch.nn
+
+
+def resolve_device(device: str = "auto") -> Any:
+    """``"auto"`` is CUDA when a GPU is visible, else the CPU; ``"cpu"``, ``"cuda"``, ``"cuda:N"`` as given.
+
+    Example:
+        >>> str(resolve_device("cpu"))
+        'cpu'
+    """
+    if isinstance(device, str) and device.startswith("cuda:") and device[5:].isdigit():
+        allowed_device = device
+    else:
+        allowed_device = check_choice("resolve_device", "device", device, ("auto", "cpu", "cuda"))
+    if allowed_device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if allowed_device.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(f"The 'device' parameter asks for {device!r}, but torch sees no CUDA device; use 'cpu'.")
+    return torch.device(allowed_device)
+
+
+class TorchRNNLM(nn.Module):
+    """Embedding -> dropout -> ``n_layers`` of RNN/LSTM (dropout between them) -> dropout -> linear decoder.
+
+    ``forward(tokens, state)`` takes ids ``(B, T)`` and returns logits ``(B, T, V)`` and the final state,
+    as :func:`evalkit.generator.rnn_numpy.forward`.
+    """
+
+    def __init__(self, spec: ModelSpec) -> None:
+        super().__init__()
+        self.spec = spec
+        self.embedding = nn.Embedding(spec.vocab_size, spec.emb_dim)
+        self.drop = nn.Dropout(spec.dropout)
+        kwargs = {"dropout": spec.dropout if spec.n_layers > 1 else 0.0, "batch_first": True}
+        if spec.cell == "lstm":
+            self.rnn = nn.LSTM(spec.emb_dim, spec.hidden_dim, spec.n_layers, **kwargs)
+        else:
+            self.rnn = nn.RNN(spec.emb_dim, spec.hidden_dim, spec.n_layers, nonlinearity="tanh", **kwargs)
+        self.decoder = nn.Linear(spec.hidden_dim, spec.vocab_size)
+        nn.init.uniform_(self.embedding.weight, -0.1, 0.1)
+        nn.init.uniform_(self.decoder.weight, -0.1, 0.1)
+        nn.init.zeros_(self.decoder.bias)
+        if spec.tie_weights:
+            # Press & Wolf (2017): one matrix embeds and decodes, fewer parameters, often lower perplexity
+            self.decoder.weight = self.embedding.weight
+
+    def forward(self, tokens: Any, state: Any = None) -> tuple[Any, Any]:
+        out, state = self.rnn(self.drop(self.embedding(tokens)), state)
+        return self.decoder(self.drop(out)), state
+
+
+def load_numpy_params(model: TorchRNNLM, params: Params) -> TorchRNNLM:
+    """Copy the numpy reference's parameters into ``model`` (dtype and device of the model kept)."""
+    sd = model.state_dict()
+    new = {}
+    for name, value in sd.items():
+        source = params["embedding.weight"] if name == "decoder.weight" and model.spec.tie_weights else params[name]
+        new[name] = torch.as_tensor(np.asarray(source), dtype=value.dtype, device=value.device)
+    model.load_state_dict(new)
+    return model
+
+
+def numpy_params(model: TorchRNNLM) -> Params:
+    """The model's parameters as the numpy reference's dict (the tied decoder weight appears once)."""
+    return {
+        name: value.detach().cpu().numpy().copy()
+        for name, value in model.state_dict().items()
+        if not (name == "decoder.weight" and model.spec.tie_weights)
+    }
+
+
+def nll_sum(model: TorchRNNLM, inputs: Any, targets: Any, pad_id: int) -> tuple[Any, Any]:
+    """``(sum of -log p(target), number of targets)`` over targets that are not ``pad_id`` (tensors)."""
+    logits, _ = model(inputs)
+    nll = nn.functional.cross_entropy(
+        logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=pad_id, reduction="sum"
+    )
+    return nll, (targets != pad_id).sum()

@@ -1,0 +1,53 @@
+"""Perplexity as an evalkit metric: statistics ``(nll_sum, n_tokens)``, summed, then scored.
+
+Summing the statistics (not averaging per-batch perplexities) weights every token equally, as
+pytorch/examples' word_language_model does, and lets partial sums from workers merge exactly.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from evalkit.core.errors import EmptyInputError
+from evalkit.core.metric import Metric
+from evalkit.core.result import Result
+from evalkit.core.signature import Signature
+from evalkit.core.validate import check_same_length
+
+
+class Perplexity(Metric):
+    """``exp(sum of -log p(token) / number of tokens)`` (natural log).
+
+    ``update(nll_sums, n_tokens)`` takes per-item (e.g. per-batch or per-sequence) sums and counts.
+
+    Example:
+        >>> m = Perplexity()
+        >>> _ = m.update([2.0, 1.0], [2, 1])
+        >>> round(float(m.compute()), 6)  # exp(3 / 3)
+        2.718282
+    """
+
+    name = "perplexity"
+    higher_is_better = False
+
+    def stats(self, nll_sums, n_tokens) -> np.ndarray:  # type: ignore[override]
+        nll = np.atleast_1d(np.asarray(nll_sums, dtype=np.float64))
+        count = np.atleast_1d(np.asarray(n_tokens, dtype=np.float64))
+        check_same_length("perplexity", nll_sums=nll, n_tokens=count)
+        return np.stack([nll, count], axis=1)
+
+    def score(self, total) -> Result:  # type: ignore[override]
+        nll, count = float(total[0]), float(total[1])
+        if count <= 0:
+            raise EmptyInputError("perplexity: no tokens were counted; the score is undefined.")
+        return Result(
+            self.name,
+            math.exp(nll / count),
+            {"nll_per_token": nll / count, "nll_sum": nll, "n_tokens": int(count)},
+            self.signature(),
+        )
+
+    def signature(self) -> Signature:
+        return Signature.of(self.name, log="e")

@@ -1,0 +1,392 @@
+"""The numpy reference: a recurrent language model written as its equations, with full BPTT.
+
+This module is the oracle the PyTorch twin (:mod:`evalkit.generator.lstm_torch`) is checked against, so it
+favours the equations over speed. Parameters live in a flat dict named and laid out as PyTorch's
+``state_dict`` of :class:`~evalkit.generator.lstm_torch.TorchRNNLM` (``rnn.weight_ih_l0`` of shape
+``(G*H, in)`` with the gate blocks in PyTorch's order ``i, f, g, o``, two bias vectors per layer), so
+weights move between the twins unchanged.
+
+Model (per time step ``t``, layer ``l``; ``x`` the layer input, ``h``/``c`` the previous state)::
+
+    RNN:   h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)
+    LSTM:  [a_i, a_f, a_g, a_o] = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh
+           i = sigmoid(a_i)  f = sigmoid(a_f)  g = tanh(a_g)  o = sigmoid(a_o)
+           c_t = f * c_{t-1} + i * g          h_t = o * tanh(c_t)
+
+with an embedding lookup below the first layer, dropout on the embedding, between layers and on the top
+layer's output (as pytorch/examples' word_language_model), and a linear decoder to vocabulary logits
+(optionally tied to the embedding). The loss is the softmax cross-entropy averaged over the unmasked
+target tokens.
+
+The training tools (SGD with momentum, RMSProp, Adam, coupled L2 weight decay, global-norm clipping) follow
+``torch.optim``'s update rules, so a step here and a step there give the same parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from evalkit.core.validate import check_choice, check_int, check_number
+
+CELLS = ("rnn", "lstm")
+_GATES = {"rnn": 1, "lstm": 4}
+
+Params = dict[str, np.ndarray]
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """The architecture; the same fields build the numpy and the PyTorch twin.
+
+    Example:
+        >>> ModelSpec(cell="lstm", vocab_size=10, emb_dim=4, hidden_dim=5, n_layers=2).gates
+        4
+    """
+
+    cell: str = "lstm"
+    vocab_size: int = 100
+    emb_dim: int = 32
+    hidden_dim: int = 64
+    n_layers: int = 1
+    dropout: float = 0.0
+    tie_weights: bool = False
+
+    def __post_init__(self) -> None:
+        owner = "ModelSpec"
+        check_choice(owner, "cell", self.cell, CELLS)
+        for name in ("vocab_size", "emb_dim", "hidden_dim", "n_layers"):
+            check_int(owner, name, getattr(self, name), minimum=1)
+        check_number(owner, "dropout", self.dropout, low=0.0, high=1.0, high_open=True)
+        if self.tie_weights and self.emb_dim != self.hidden_dim:
+            raise ValueError(
+                f"The 'tie_weights' parameter of ModelSpec needs emb_dim == hidden_dim. "
+                f"Got emb_dim={self.emb_dim}, hidden_dim={self.hidden_dim} instead."
+            )
+
+    @property
+    def gates(self) -> int:
+        """Rows of ``W_ih`` per hidden unit: 1 for the RNN, 4 for the LSTM."""
+        return _GATES[self.cell]
+
+
+def init_params(spec: ModelSpec, *, seed: int = 0, dtype: Any = np.float32) -> Params:
+    """Parameters initialised as PyTorch does: ``U(-1/sqrt(H), 1/sqrt(H))`` for the recurrent layers,
+    ``N(0, 1)`` scaled down to ``U(-0.1, 0.1)`` for the embedding and decoder (word_language_model)."""
+    rng = np.random.default_rng(seed)
+    k = 1.0 / np.sqrt(spec.hidden_dim)
+    gh = spec.gates * spec.hidden_dim
+    p: Params = {"embedding.weight": rng.uniform(-0.1, 0.1, (spec.vocab_size, spec.emb_dim))}
+    for layer in range(spec.n_layers):
+        n_in = spec.emb_dim if layer == 0 else spec.hidden_dim
+        p[f"rnn.weight_ih_l{layer}"] = rng.uniform(-k, k, (gh, n_in))
+        p[f"rnn.weight_hh_l{layer}"] = rng.uniform(-k, k, (gh, spec.hidden_dim))
+        p[f"rnn.bias_ih_l{layer}"] = rng.uniform(-k, k, gh)
+        p[f"rnn.bias_hh_l{layer}"] = rng.uniform(-k, k, gh)
+    if not spec.tie_weights:
+        p["decoder.weight"] = rng.uniform(-0.1, 0.1, (spec.vocab_size, spec.hidden_dim))
+    p["decoder.bias"] = np.zeros(spec.vocab_size)
+    return {name: value.astype(dtype) for name, value in p.items()}
+
+
+def _decoder_weight(spec: ModelSpec, params: Params) -> np.ndarray:
+    return params["embedding.weight"] if spec.tie_weights else params["decoder.weight"]
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    # the two branches avoid overflow in exp for large |x|
+    out = np.empty_like(x)
+    pos = x >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-x[pos]))
+    ex = np.exp(x[~pos])
+    out[~pos] = ex / (1.0 + ex)
+    return out
+
+
+def _dropout_mask(rng: np.random.Generator | None, p: float, shape: tuple[int, ...], dtype: Any) -> np.ndarray | None:
+    """Inverted dropout: keep with probability ``1 - p`` and scale by ``1 / (1 - p)``; None when off."""
+    if rng is None or p == 0.0:
+        return None
+    return (rng.random(shape) >= p).astype(dtype) / (1.0 - p)
+
+
+def cell_step(
+    spec: ModelSpec, params: Params, layer: int, x: np.ndarray, h: np.ndarray, c: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray | None, tuple[np.ndarray, ...]]:
+    """One time step of one layer: ``(h_t, c_t, cache)`` from the input ``x`` (B, in) and the state."""
+    a = (
+        x @ params[f"rnn.weight_ih_l{layer}"].T
+        + params[f"rnn.bias_ih_l{layer}"]
+        + h @ params[f"rnn.weight_hh_l{layer}"].T
+        + params[f"rnn.bias_hh_l{layer}"]
+    )
+    if spec.cell == "rnn":
+        h_new = np.tanh(a)
+        return h_new, None, (x, h, h_new)
+    i, f, g, o = np.split(a, 4, axis=1)
+    i, f, g, o = _sigmoid(i), _sigmoid(f), np.tanh(g), _sigmoid(o)
+    c_new = f * c + i * g
+    tanh_c = np.tanh(c_new)
+    h_new = o * tanh_c
+    return h_new, c_new, (x, h, c, i, f, g, o, tanh_c)
+
+
+def cell_step_backward(
+    spec: ModelSpec,
+    params: Params,
+    layer: int,
+    cache: tuple[np.ndarray, ...],
+    dh: np.ndarray,
+    dc: np.ndarray | None,
+    grads: Params,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Backward of :func:`cell_step`: accumulate parameter gradients into ``grads``; return
+    ``(dx, dh_prev, dc_prev)``."""  # fmt: skip
+    if spec.cell == "rnn":
+        x, h_prev, h_new = cache
+        da = dh * (1.0 - h_new**2)
+        dc_prev = None
+    else:
+        x, h_prev, c_prev, i, f, g, o, tanh_c = cache
+        dc_total = dc + dh * o * (1.0 - tanh_c**2)
+        da = np.concatenate(
+            [
+                dc_total * g * i * (1.0 - i),  # through i = sigmoid(a_i)
+                dc_total * c_prev * f * (1.0 - f),  # through f
+                dc_total * i * (1.0 - g**2),  # through g = tanh(a_g)
+                dh * tanh_c * o * (1.0 - o),  # through o
+            ],
+            axis=1,
+        )
+        dc_prev = dc_total * f
+    grads[f"rnn.weight_ih_l{layer}"] += da.T @ x
+    grads[f"rnn.weight_hh_l{layer}"] += da.T @ h_prev
+    grads[f"rnn.bias_ih_l{layer}"] += da.sum(axis=0)
+    grads[f"rnn.bias_hh_l{layer}"] += da.sum(axis=0)
+    dx = da @ params[f"rnn.weight_ih_l{layer}"]
+    dh_prev = da @ params[f"rnn.weight_hh_l{layer}"]
+    return dx, dh_prev, dc_prev
+
+
+State = list[tuple[np.ndarray, np.ndarray | None]]
+
+
+def zero_state(spec: ModelSpec, batch: int, dtype: Any) -> State:
+    """``(h, c)`` of zeros for every layer (``c`` is None for the RNN)."""
+    z = np.zeros((batch, spec.hidden_dim), dtype=dtype)
+    return [(z, z if spec.cell == "lstm" else None) for _ in range(spec.n_layers)]
+
+
+def forward(
+    spec: ModelSpec,
+    params: Params,
+    tokens: np.ndarray,
+    *,
+    state: State | None = None,
+    rng: np.random.Generator | None = None,
+) -> tuple[np.ndarray, State, dict[str, Any]]:
+    """Logits ``(B, T, V)`` for the token ids ``tokens`` ``(B, T)``, the final state, and the cache for
+    :func:`backward`. ``rng`` switches dropout on (training); ``None`` is evaluation."""
+    dtype = params["embedding.weight"].dtype
+    batch, steps = tokens.shape
+    state = zero_state(spec, batch, dtype) if state is None else state
+    emb = params["embedding.weight"][tokens]
+    mask_in = _dropout_mask(rng, spec.dropout, emb.shape, dtype)
+    layer_in = emb if mask_in is None else emb * mask_in
+    caches: list[list[tuple[np.ndarray, ...]]] = []
+    masks = [mask_in]
+    final: State = []
+    for layer in range(spec.n_layers):
+        h, c = state[layer]
+        outs = np.empty((batch, steps, spec.hidden_dim), dtype=dtype)
+        layer_caches = []
+        for t in range(steps):
+            h, c, cache = cell_step(spec, params, layer, layer_in[:, t], h, c)
+            outs[:, t] = h
+            layer_caches.append(cache)
+        caches.append(layer_caches)
+        final.append((h, c))
+        # dropout after every layer: between layers (nn.LSTM's `dropout`) and on the top output
+        mask = _dropout_mask(rng, spec.dropout, outs.shape, dtype)
+        masks.append(mask)
+        layer_in = outs if mask is None else outs * mask
+    logits = layer_in @ _decoder_weight(spec, params).T + params["decoder.bias"]
+    return logits, final, {"tokens": tokens, "top": layer_in, "caches": caches, "masks": masks}
+
+
+def log_softmax(logits: np.ndarray) -> np.ndarray:
+    """``logits - logsumexp(logits)`` along the last axis, shifted by the max for stability."""
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def nll_stats(logits: np.ndarray, targets: np.ndarray, mask: np.ndarray) -> tuple[float, int]:
+    """``(sum of -log p(target), number of targets)`` over the unmasked positions: the perplexity statistics."""
+    logp = log_softmax(logits)
+    picked = np.take_along_axis(logp, targets[..., None], axis=-1)[..., 0]
+    return float(-(picked * mask).sum()), int(mask.sum())
+
+
+def backward(
+    spec: ModelSpec, params: Params, logits: np.ndarray, cache: dict[str, Any], targets: np.ndarray, mask: np.ndarray
+) -> Params:
+    """Gradients of the mean cross-entropy over unmasked targets, by backpropagation through time."""
+    grads = {name: np.zeros_like(value) for name, value in params.items()}
+    n = mask.sum()
+    # d(mean NLL)/d logits = (softmax - onehot) / n at unmasked positions
+    dlogits = np.exp(log_softmax(logits))
+    np.put_along_axis(dlogits, targets[..., None], np.take_along_axis(dlogits, targets[..., None], -1) - 1.0, -1)
+    dlogits *= (mask / n)[..., None]
+    top = cache["top"]
+    dec = "embedding.weight" if spec.tie_weights else "decoder.weight"
+    grads[dec] += np.einsum("btv,bth->vh", dlogits, top)
+    grads["decoder.bias"] += dlogits.sum(axis=(0, 1))
+    d_in = dlogits @ _decoder_weight(spec, params)
+    steps = top.shape[1]
+    for layer in reversed(range(spec.n_layers)):
+        if cache["masks"][layer + 1] is not None:
+            d_in = d_in * cache["masks"][layer + 1]
+        d_out = d_in
+        n_in = spec.emb_dim if layer == 0 else spec.hidden_dim
+        d_in = np.zeros((top.shape[0], steps, n_in), dtype=top.dtype)
+        dh = np.zeros_like(d_out[:, 0])
+        dc = np.zeros_like(dh) if spec.cell == "lstm" else None
+        for t in reversed(range(steps)):
+            dx, dh, dc = cell_step_backward(spec, params, layer, cache["caches"][layer][t], d_out[:, t] + dh, dc, grads)
+            d_in[:, t] = dx
+    if cache["masks"][0] is not None:
+        d_in = d_in * cache["masks"][0]
+    np.add.at(grads["embedding.weight"], cache["tokens"], d_in)
+    return grads
+
+
+def loss_and_grads(
+    spec: ModelSpec,
+    params: Params,
+    tokens: np.ndarray,
+    targets: np.ndarray,
+    mask: np.ndarray,
+    *,
+    rng: np.random.Generator | None = None,
+) -> tuple[float, Params]:
+    """Mean cross-entropy over the unmasked targets and its gradient with respect to every parameter.
+
+    Example:
+        >>> spec = ModelSpec(cell="rnn", vocab_size=3, emb_dim=2, hidden_dim=2)
+        >>> p = init_params(spec, dtype=np.float64)
+        >>> loss, g = loss_and_grads(spec, p, np.array([[0, 1]]), np.array([[1, 2]]), np.ones((1, 2)))
+        >>> bool(abs(loss - np.log(3)) < 0.2), sorted(g) == sorted(p)
+        (True, True)
+    """
+    logits, _, cache = forward(spec, params, tokens, rng=rng)
+    nll, count = nll_stats(logits, targets, mask)
+    return nll / count, backward(spec, params, logits, cache, targets, mask)
+
+
+# -- training tools -------------------------------------------------------------------------------------
+
+
+def clip_grad_norm(grads: Params, max_norm: float) -> tuple[Params, float]:
+    """Scale all gradients by ``min(1, max_norm / ||g||)`` (global L2 norm), against exploding gradients
+    in BPTT (Pascanu et al., 2013). Returns new arrays and the norm before clipping.
+
+    Example:
+        >>> g, norm = clip_grad_norm({"w": np.array([3.0, 4.0])}, 1.0)
+        >>> float(norm), g["w"].tolist()
+        (5.0, [0.6, 0.8])
+    """
+    norm = float(np.sqrt(sum(float((g.astype(np.float64) ** 2).sum()) for g in grads.values())))
+    # torch.nn.utils.clip_grad_norm_ adds 1e-6 to the norm; the same here so both twins clip alike
+    scale = min(1.0, max_norm / (norm + 1e-6))
+    return {k: g * scale for k, g in grads.items()}, norm
+
+
+class Optimizer:
+    """Base of the step rules: ``step(params, grads)`` updates ``params`` in place (as ``torch.optim``),
+    keeping per-parameter state (velocity, moments) between steps.
+
+    ``weight_decay`` is coupled L2 regularisation: ``g <- g + weight_decay * p`` before the rule.
+    """
+
+    def __init__(self, *, lr: float, weight_decay: float = 0.0) -> None:
+        self.lr = check_number(type(self).__name__, "lr", lr, low=0.0, low_open=True)
+        self.weight_decay = check_number(type(self).__name__, "weight_decay", weight_decay, low=0.0)
+        self.state: dict[str, dict[str, Any]] = {}
+
+    def step(self, params: Params, grads: Params) -> None:
+        for name, p in params.items():
+            g = grads[name] + self.weight_decay * p if self.weight_decay else grads[name]
+            p -= self._update(self.state.setdefault(name, {}), g)
+
+    def _update(self, state: dict[str, Any], g: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """``v <- momentum * v + g`` (``v = g`` on the first step); ``p <- p - lr * v``. ``momentum=0`` is plain SGD.
+
+    Example:
+        >>> p = {"w": np.array([1.0])}
+        >>> opt = SGD(lr=0.1, momentum=0.9)
+        >>> opt.step(p, {"w": np.array([1.0])}); opt.step(p, {"w": np.array([1.0])})
+        >>> round(float(p["w"][0]), 6)  # 1 - 0.1 * 1 - 0.1 * (0.9 + 1)
+        0.71
+    """
+
+    def __init__(self, *, lr: float, momentum: float = 0.0, weight_decay: float = 0.0) -> None:
+        super().__init__(lr=lr, weight_decay=weight_decay)
+        self.momentum = check_number("SGD", "momentum", momentum, low=0.0, high=1.0, high_open=True)
+
+    def _update(self, state: dict[str, Any], g: np.ndarray) -> np.ndarray:
+        if self.momentum:
+            state["v"] = g.copy() if "v" not in state else self.momentum * state["v"] + g
+            g = state["v"]
+        return self.lr * g
+
+
+class RMSProp(Optimizer):
+    """``s <- alpha * s + (1 - alpha) g^2``; ``p <- p - lr * g / (sqrt(s) + eps)`` (Tieleman & Hinton, 2012;
+    ``torch.optim.RMSprop`` without centering or momentum)."""
+
+    def __init__(self, *, lr: float, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0) -> None:
+        super().__init__(lr=lr, weight_decay=weight_decay)
+        self.alpha = check_number("RMSProp", "alpha", alpha, low=0.0, high=1.0)
+        self.eps = check_number("RMSProp", "eps", eps, low=0.0)
+
+    def _update(self, state: dict[str, Any], g: np.ndarray) -> np.ndarray:
+        state["s"] = self.alpha * state.get("s", 0.0) + (1.0 - self.alpha) * g * g
+        return self.lr * g / (np.sqrt(state["s"]) + self.eps)
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2015) with bias correction, as ``torch.optim.Adam``::
+
+    m <- b1 m + (1 - b1) g;   v <- b2 v + (1 - b2) g^2
+    p <- p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+    """
+
+    def __init__(
+        self,
+        *,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(lr=lr, weight_decay=weight_decay)
+        self.b1 = check_number("Adam", "betas[0]", betas[0], low=0.0, high=1.0, high_open=True)
+        self.b2 = check_number("Adam", "betas[1]", betas[1], low=0.0, high=1.0, high_open=True)
+        self.eps = check_number("Adam", "eps", eps, low=0.0)
+
+    def _update(self, state: dict[str, Any], g: np.ndarray) -> np.ndarray:
+        t = state["t"] = state.get("t", 0) + 1
+        state["m"] = self.b1 * state.get("m", 0.0) + (1.0 - self.b1) * g
+        state["v"] = self.b2 * state.get("v", 0.0) + (1.0 - self.b2) * g * g
+        m_hat = state["m"] / (1.0 - self.b1**t)
+        v_hat = state["v"] / (1.0 - self.b2**t)
+        return self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+
+OPTIMIZERS = {"sgd": SGD, "rmsprop": RMSProp, "adam": Adam}

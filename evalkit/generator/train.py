@@ -1,0 +1,329 @@
+"""Train the PyTorch definition model, with evalkit's metrics inside the loop (``pip install 'evalkit[torch]'``).
+
+Each epoch: the training loss; the validation perplexity from the :class:`Perplexity` metric's statistics
+(``nll_sum``, ``n_tokens``, summed over batches); definitions generated for ``eval_words`` validation words and
+scored by every registered text metric among BLEU, ROUGE-L and METEOR through their stateful
+``update()`` / ``compute()``. Each epoch appends one JSON line to ``log.jsonl`` and rewrites
+``checkpoint.pt`` (model, optimizer, vocabulary, config, history), from which a run resumes.
+
+torch is imported inside the functions, so importing this module stays light.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import evalkit
+from evalkit.core.result import Result
+from evalkit.generator.baselines import most_frequent_definition, nearest_spelling
+from evalkit.generator.config import TrainConfig
+from evalkit.generator.data import SPECIALS, Splits, Vocab, batches, encode_pairs, reference_text, wordnet_splits
+from evalkit.generator.generate import generate
+from evalkit.generator.metrics import Perplexity
+from evalkit.generator.rnn_numpy import ModelSpec
+
+#: text metrics scored in the loop, each a family with the registry names it may have (first found wins)
+TEXT_METRICS = {"bleu": ("bleu",), "rouge-l": ("rougeL", "rouge_l", "rouge-l", "rouge"), "meteor": ("meteor",)}
+
+Log = Callable[[str], None]
+
+
+def text_metric_names() -> list[str]:
+    """The registry names of the text metrics that exist in this installation, in BLEU, ROUGE, METEOR order."""
+    known = evalkit.available_metrics()
+    return [next(n for n in names if n in known) for names in TEXT_METRICS.values() if any(n in known for n in names)]
+
+
+def score_texts(
+    hypotheses: Sequence[str], references: Sequence[Sequence[str]], *, batch_size: int = 256
+) -> dict[str, Result]:
+    """Every available text metric, fed batch by batch through ``update()`` and scored by ``compute()``."""
+    metrics = {name: evalkit.get_metric(name) for name in text_metric_names()}
+    for start in range(0, len(hypotheses), batch_size):
+        hyps = list(hypotheses[start : start + batch_size])
+        refs = [list(r) for r in references[start : start + batch_size]]
+        for m in metrics.values():
+            m.update(hyps, refs)
+    return {name: m.compute() for name, m in metrics.items()}
+
+
+def model_spec(cfg: TrainConfig, vocab: Vocab) -> ModelSpec:
+    return ModelSpec(
+        cell=cfg.cell,
+        vocab_size=len(vocab),
+        emb_dim=cfg.emb_dim,
+        hidden_dim=cfg.hidden_dim,
+        n_layers=cfg.n_layers,
+        dropout=cfg.dropout,
+        tie_weights=cfg.tie_weights,
+    )
+
+
+def load_splits(cfg: TrainConfig) -> Splits:
+    splits = wordnet_splits(seed=cfg.seed, validation=cfg.validation, test=cfg.test, root=cfg.data or None)
+    if cfg.limit:
+        train = dict(list(splits.train.items())[: cfg.limit])
+        # a smoke run also keeps validation and test small and in proportion
+        small = max(1, cfg.limit // 10)
+        return Splits(train, dict(list(splits.validation.items())[:small]), dict(list(splits.test.items())[:small]))
+    return splits
+
+
+def _loss_sum(model: Any, inputs: Any, targets: Any, pad_id: int) -> tuple[Any, Any]:
+    """Summed NLL and count over the non-pad targets; the decoder runs only at those positions (the prompt
+    positions have no target, and the softmax is most of the cost)."""
+    import torch
+
+    out, _ = model.rnn(model.drop(model.embedding(inputs)))
+    keep = targets != pad_id
+    logits = model.decoder(model.drop(out[keep]))
+    return torch.nn.functional.cross_entropy(logits, targets[keep], reduction="sum"), keep.sum()
+
+
+def validation_perplexity(model: Any, examples: Sequence[tuple[list[int], int]], vocab: Vocab, device: Any) -> Result:
+    """Perplexity of ``examples``: the metric's statistics summed over batches, then scored once."""
+    import torch
+
+    metric = Perplexity()
+    model.eval()
+    with torch.no_grad():
+        for inputs, targets in batches(examples, 256, vocab.pad_id):
+            nll, n = _loss_sum(
+                model, torch.from_numpy(inputs).to(device), torch.from_numpy(targets).to(device), vocab.pad_id
+            )
+            metric.update(float(nll), int(n))
+    return metric.compute()
+
+
+def define(
+    model: Any,
+    vocab: Vocab,
+    words: Sequence[str],
+    *,
+    device: Any = "cpu",
+    max_len: int = 30,
+    strategy: str = "greedy",
+    temperature: float = 1.0,
+    top_k: int = 0,
+    seed: int = 0,
+    batch_size: int = 512,
+) -> list[str]:
+    """Generated definitions of ``words`` (greedy, or sampled with temperature / top-k)."""
+    import torch
+
+    model.eval()
+
+    def step(tokens: np.ndarray, state: Any) -> tuple[np.ndarray, Any]:
+        with torch.no_grad():
+            logits, state = model(torch.from_numpy(tokens[:, None]).to(device), state)
+        return logits[:, 0].float().cpu().numpy(), state
+
+    # a definition is made of definition tokens and <eos>: never <unk> (it scores nothing), padding, <bos>, <sep> or a prompt letter
+    banned = [
+        vocab.pad_id,
+        vocab.bos_id,
+        vocab.sep_id,
+        vocab.unk_id,
+        *range(len(SPECIALS), len(SPECIALS) + len(vocab.chars)),
+    ]
+    out: list[str] = []
+    for start in range(0, len(words), batch_size):
+        chunk = words[start : start + batch_size]
+        ids = generate(
+            step, [vocab.prompt(w) for w in chunk], eos_id=vocab.eos_id, max_len=max_len, strategy=strategy,
+            temperature=temperature, top_k=top_k, seed=seed + start, banned=banned,
+        )  # fmt: skip
+        out.extend(vocab.decode(x) for x in ids)
+    return out
+
+
+def references_of(pairs: dict[str, list[str]], words: Sequence[str], level: str) -> list[list[str]]:
+    return [[reference_text(d, level) for d in pairs[w]] for w in words]
+
+
+def _save(path: Path, payload: dict[str, Any]) -> None:
+    import torch
+
+    tmp = path.with_suffix(".tmp")
+    torch.save(payload, tmp)
+    tmp.replace(path)  # a crash mid-write never leaves a broken checkpoint
+
+
+def load_checkpoint(path: str | Path, *, device: str = "auto") -> tuple[Any, Vocab, TrainConfig, dict[str, Any]]:
+    """``(model, vocab, config, checkpoint)`` from a ``checkpoint.pt`` written by :func:`train`."""
+    import torch
+
+    from evalkit.generator.lstm_torch import TorchRNNLM, resolve_device
+
+    dev = resolve_device(device)
+    ckpt = torch.load(Path(path), map_location=dev, weights_only=False)
+    cfg = TrainConfig.from_dict(ckpt["config"])
+    vocab = Vocab(**ckpt["vocab"])
+    model = TorchRNNLM(model_spec(cfg, vocab)).to(dev)
+    model.load_state_dict(ckpt["model"])
+    return model, vocab, cfg, ckpt
+
+
+def train(cfg: TrainConfig, out_dir: str | Path, *, resume: bool = False, log: Log = print) -> dict[str, Any]:
+    """Train per ``cfg``, writing ``log.jsonl`` and ``checkpoint.pt`` under ``out_dir``; returns the last
+    epoch's record. ``resume`` continues from the checkpoint there (its config wins)."""
+    import torch
+
+    from evalkit.generator.lstm_torch import TorchRNNLM, resolve_device
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    ckpt_path = out / "checkpoint.pt"
+    device = resolve_device(cfg.device)
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    ckpt = None
+    if resume and ckpt_path.exists():
+        ckpt = torch.load(ckpt_path, map_location=device, weights_only=False)
+        cfg = TrainConfig.from_dict({**ckpt["config"], "device": cfg.device, "threads": cfg.threads})
+    splits = load_splits(cfg)
+    vocab = (
+        Vocab(**ckpt["vocab"])
+        if ckpt
+        else Vocab.build(splits.train, level=cfg.level, min_count=cfg.min_count, max_size=cfg.max_vocab)
+    )
+    train_ex = encode_pairs(vocab, splits.train, max_len=cfg.max_len)
+    val_ex = encode_pairs(vocab, splits.validation, max_len=cfg.max_len)
+    eval_words = list(splits.validation)[: cfg.eval_words]
+    eval_refs = references_of(splits.validation, eval_words, cfg.level)
+
+    torch.manual_seed(cfg.seed)
+    model = TorchRNNLM(model_spec(cfg, vocab)).to(device)
+    opt_cls = {"sgd": torch.optim.SGD, "rmsprop": torch.optim.RMSprop, "adam": torch.optim.Adam}[cfg.optimizer]
+    optimizer = opt_cls(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    history: list[dict[str, Any]] = []
+    first_epoch = 1
+    if ckpt:
+        model.load_state_dict(ckpt["model"])
+        optimizer.load_state_dict(ckpt["optimizer"])
+        history = ckpt["history"]
+        first_epoch = ckpt["epoch"] + 1
+    log(
+        f"device={device} words: train={len(splits.train)} validation={len(splits.validation)} "
+        f"test={len(splits.test)} pairs={len(train_ex)} vocab={len(vocab)} "
+        f"params={sum(p.numel() for p in model.parameters())} metrics={text_metric_names()}"
+    )
+    budget = cfg.max_minutes * 60 or math.inf
+    spent = sum(r["train_seconds"] for r in history)
+    record: dict[str, Any] = history[-1] if history else {}
+    for epoch in range(first_epoch, cfg.epochs + 1):
+        if spent >= budget:
+            break
+        model.train()
+        start = time.perf_counter()
+        loss_sum, n_tok, stopped = 0.0, 0, False
+        for inputs, targets in batches(train_ex, cfg.batch_size, vocab.pad_id, seed=cfg.seed * 1000 + epoch):
+            x = torch.from_numpy(inputs).to(device)
+            y = torch.from_numpy(targets).to(device)
+            nll, n = _loss_sum(model, x, y, vocab.pad_id)
+            optimizer.zero_grad(set_to_none=True)
+            (nll / n).backward()
+            if cfg.clip:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
+            optimizer.step()
+            loss_sum += float(nll.detach())
+            n_tok += int(n)
+            if spent + time.perf_counter() - start >= budget:
+                stopped = True
+                break
+        seconds = time.perf_counter() - start
+        spent += seconds
+        ppl = validation_perplexity(model, val_ex, vocab, device)
+        record = {
+            "epoch": epoch,
+            "train_loss": loss_sum / max(n_tok, 1),
+            "train_tokens": n_tok,
+            "train_seconds": seconds,
+            "tokens_per_s": n_tok / seconds,
+            "stopped_by_budget": stopped,
+            "val_perplexity": float(ppl),
+        }
+        if eval_words:
+            hyps = define(model, vocab, eval_words, device=device, max_len=cfg.gen_max_len)
+            for name, result in score_texts(hyps, eval_refs).items():
+                record[f"val_{name}"] = float(result)
+            record["example"] = f"{eval_words[0]} : {hyps[0]}"
+        history.append(record)
+        with open(out / "log.jsonl", "a", encoding="utf-8") as f:
+            f.write(json.dumps(record) + "\n")
+        _save(
+            ckpt_path,
+            {"config": cfg.to_dict(), "vocab": vocab.to_dict(), "model": model.state_dict(),
+             "optimizer": optimizer.state_dict(), "epoch": epoch, "history": history},
+        )  # fmt: skip
+        log(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in record.items()))
+    return record
+
+
+def plot_history(history: Sequence[dict[str, Any]], path: str | Path) -> Path:
+    """Training loss, validation perplexity and the validation text metrics per epoch, as a PNG
+    (``pip install 'evalkit[plot]'``)."""
+    from evalkit.core.optional import require
+
+    require("matplotlib", "plot", "plot_history")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    epochs = [r["epoch"] for r in history]
+    keys = [
+        "train_loss",
+        "val_perplexity",
+        *sorted({k for r in history for k in r if k.startswith("val_") and k != "val_perplexity"}),
+    ]
+    fig, axes = plt.subplots(1, len(keys), figsize=(4 * len(keys), 3))
+    for ax, key in zip(np.atleast_1d(axes), keys):
+        ax.plot(epochs, [r.get(key, np.nan) for r in history], marker="o")
+        ax.set_title(key)
+        ax.set_xlabel("epoch")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return Path(path)
+
+
+def evaluate(
+    checkpoint: str | Path, *, device: str = "auto", split: str = "test", log: Log = print
+) -> list[dict[str, Any]]:
+    """The results table on a split: the model (greedy decoding) and the two baselines, each scored by the
+    same metrics; perplexity for the model. Returns one row per system."""
+    import torch
+
+    model, vocab, cfg, _ = load_checkpoint(checkpoint, device=device)
+    dev = next(model.parameters()).device
+    splits = load_splits(cfg)
+    pairs = getattr(splits, split)
+    words = list(pairs)
+    refs = references_of(pairs, words, cfg.level)
+    with torch.no_grad():
+        ppl = validation_perplexity(model, encode_pairs(vocab, pairs, max_len=cfg.max_len), vocab, dev)
+    systems = {
+        "model (greedy)": define(model, vocab, words, device=dev, max_len=cfg.gen_max_len),
+        "baseline: most frequent definition": [reference_text(most_frequent_definition(splits.train), cfg.level)]
+        * len(words),
+        "baseline: nearest spelling": [
+            reference_text(splits.train[w][0], cfg.level) for w in nearest_spelling(list(splits.train), words)
+        ],
+    }
+    rows = []
+    for name, hyps in systems.items():
+        row: dict[str, Any] = {"system": name, "perplexity": float(ppl) if name.startswith("model") else None}
+        for metric, result in score_texts(hyps, refs).items():
+            row[metric] = float(result)
+            row[f"{metric}_signature"] = str(result.signature)
+        rows.append(row)
+        log(json.dumps(row))
+    return rows

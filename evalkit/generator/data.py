@@ -20,6 +20,7 @@ import random
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import regex
@@ -69,10 +70,9 @@ class Splits:
     test: dict[str, list[str]]
 
 
-def wordnet_splits(*, seed: int = 0, validation: float = 0.05, test: float = 0.05, root: str | None = None) -> Splits:
-    """Split WordNet 3.0's lemmas into train / validation / test (fractions of lemmas), seeded."""
-    check_number("wordnet_splits", "validation", validation, low=0.0, high=0.5)
-    check_number("wordnet_splits", "test", test, low=0.0, high=0.5)
+@lru_cache(maxsize=2)
+def _definitions_by_word(root: str | None) -> dict[str, tuple[str, ...]]:
+    """``word -> its distinct definitions``, words sorted (the order the seeded shuffle starts from)."""
     by_word: dict[str, list[str]] = {}
     for synset in wordnet_synsets(root):
         definition = definition_of(synset.gloss)
@@ -82,10 +82,18 @@ def wordnet_splits(*, seed: int = 0, validation: float = 0.05, test: float = 0.0
             defs = by_word.setdefault(lemma, [])
             if definition not in defs:
                 defs.append(definition)
-    words = sorted(by_word)
+    return {w: tuple(by_word[w]) for w in sorted(by_word)}
+
+
+def wordnet_splits(*, seed: int = 0, validation: float = 0.05, test: float = 0.05, root: str | None = None) -> Splits:
+    """Split WordNet 3.0's lemmas into train / validation / test (fractions of lemmas), seeded."""
+    check_number("wordnet_splits", "validation", validation, low=0.0, high=0.5)
+    check_number("wordnet_splits", "test", test, low=0.0, high=0.5)
+    by_word = _definitions_by_word(root)
+    words = list(by_word)
     random.Random(seed).shuffle(words)
     n_val, n_test = round(validation * len(words)), round(test * len(words))
-    pick = lambda ws: {w: by_word[w] for w in ws}  # noqa: E731
+    pick = lambda ws: {w: list(by_word[w]) for w in ws}  # noqa: E731
     return Splits(
         train=pick(words[n_val + n_test :]), validation=pick(words[:n_val]), test=pick(words[n_val : n_val + n_test])
     )

@@ -294,7 +294,7 @@ def clip_grad_norm(grads: Params, max_norm: float) -> tuple[Params, float]:
 
     Example:
         >>> g, norm = clip_grad_norm({"w": np.array([3.0, 4.0])}, 1.0)
-        >>> float(norm), g["w"].tolist()
+        >>> float(norm), g["w"].round(6).tolist()
         (5.0, [0.6, 0.8])
     """
     norm = float(np.sqrt(sum(float((g.astype(np.float64) ** 2).sum()) for g in grads.values())))

@@ -187,7 +187,9 @@ def train(cfg: TrainConfig, out_dir: str | Path, *, resume: bool = False, log: L
     ckpt = None
     if resume and ckpt_path.exists():
         ckpt = torch.load(ckpt_path, map_location=device, weights_only=False)
-        cfg = TrainConfig.from_dict({**ckpt["config"], "device": cfg.device, "threads": cfg.threads})
+        # the run's data, model and optimiser are the checkpoint's; how long and where to go on are the caller's
+        keep = ("epochs", "max_minutes", "device", "threads")
+        cfg = TrainConfig.from_dict({**ckpt["config"], **{k: getattr(cfg, k) for k in keep}})
     splits = load_splits(cfg)
     vocab = (
         Vocab(**ckpt["vocab"])

@@ -1,0 +1,253 @@
+"""The numpy reference generator: gradients against finite differences, optimizer rules against hand
+computations, data, decoding, baselines and the perplexity metric. No torch here."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from evalkit.core import EmptyInputError, InvalidOptionError
+from evalkit.generator import rnn_numpy as rn
+from evalkit.generator.baselines import most_frequent_definition, nearest_spelling
+from evalkit.generator.data import Vocab, definition_of, encode_pairs, make_batch, tokenize, wordnet_splits
+from evalkit.generator.generate import generate, pick_next
+from evalkit.generator.metrics import Perplexity
+
+
+def _batch(rng: np.random.Generator, vocab: int, batch: int = 3, steps: int = 4):
+    tokens = rng.integers(0, vocab, (batch, steps))
+    targets = rng.integers(0, vocab, (batch, steps))
+    mask = np.ones((batch, steps))
+    mask[1, 2:] = 0  # variable lengths: rows end at 4, 2 and 3 steps
+    mask[2, 3:] = 0
+    return tokens, targets, mask
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm"])
+@pytest.mark.parametrize("tie", [False, True])
+def test_gradient_check_float64(cell, tie):
+    spec = rn.ModelSpec(cell=cell, vocab_size=6, emb_dim=4, hidden_dim=4, n_layers=2, dropout=0.3, tie_weights=tie)
+    r = np.random.default_rng(3)
+    # weights of O(1) (not the small init) so every gradient is far above finite-difference round-off
+    params = {k: r.normal(0.0, 0.5, v.shape) for k, v in rn.init_params(spec, dtype=np.float64).items()}
+    tokens, targets, mask = _batch(np.random.default_rng(0), 6)
+
+    def loss_grads():  # the same dropout masks on every call: a fixed function of the parameters
+        return rn.loss_and_grads(spec, params, tokens, targets, mask, rng=np.random.default_rng(5))
+
+    _, grads = loss_grads()
+    worst = 0.0
+    h = 1e-5
+    for name, value in params.items():
+        numeric = np.zeros_like(value)
+        for idx in np.ndindex(value.shape):
+            old = value[idx]
+            value[idx] = old + h
+            up, _ = loss_grads()
+            value[idx] = old - h
+            down, _ = loss_grads()
+            value[idx] = old
+            numeric[idx] = (up - down) / (2 * h)
+        rel = np.linalg.norm(numeric - grads[name]) / (np.linalg.norm(numeric) + np.linalg.norm(grads[name]))
+        worst = max(worst, rel)
+    assert worst < 1e-6
+
+
+def test_loss_of_uniform_logits_is_log_vocab():
+    spec = rn.ModelSpec(cell="lstm", vocab_size=5, emb_dim=3, hidden_dim=3)
+    params = {k: np.zeros_like(v) for k, v in rn.init_params(spec, dtype=np.float64).items()}
+    tokens, targets, mask = _batch(np.random.default_rng(1), 5)
+    loss, _ = rn.loss_and_grads(spec, params, tokens, targets, mask)
+    assert loss == pytest.approx(math.log(5), rel=1e-12)  # zero weights: softmax is uniform
+
+
+def test_masked_positions_do_not_change_loss_or_gradients():
+    spec = rn.ModelSpec(cell="lstm", vocab_size=6, emb_dim=4, hidden_dim=4)
+    params = rn.init_params(spec, seed=2, dtype=np.float64)
+    tokens, targets, mask = _batch(np.random.default_rng(2), 6)
+    other = targets.copy()
+    other[mask == 0] = (other[mask == 0] + 1) % 6
+    a, ga = rn.loss_and_grads(spec, params, tokens, targets, mask)
+    b, gb = rn.loss_and_grads(spec, params, tokens, other, mask)
+    assert a == b and all(np.array_equal(ga[k], gb[k]) for k in ga)
+
+
+# -- optimizers: two steps each, the expected numbers computed by hand from the update rules ------------
+
+
+def _two_steps(opt, g1, g2, p0=1.0):
+    p = {"w": np.array([p0])}
+    opt.step(p, {"w": np.array([g1])})
+    opt.step(p, {"w": np.array([g2])})
+    return float(p["w"][0])
+
+
+def test_sgd_rule():
+    # p = 1 - 0.1*0.5 - 0.1*(-1.0)
+    assert _two_steps(rn.SGD(lr=0.1), 0.5, -1.0) == pytest.approx(1 - 0.05 + 0.1, abs=1e-15)
+
+
+def test_momentum_rule():
+    # v1 = 0.5 -> p = 1 - 0.05 = 0.95;  v2 = 0.9*0.5 + (-1.0) = -0.55 -> p = 0.95 + 0.055 = 1.005
+    assert _two_steps(rn.SGD(lr=0.1, momentum=0.9), 0.5, -1.0) == pytest.approx(1.005, abs=1e-15)
+
+
+def test_rmsprop_rule():
+    # s1 = 0.01*0.25 = 0.0025 -> step 0.1*0.5/0.05 = 1.0 -> p = 0.0
+    # s2 = 0.99*0.0025 + 0.01*1.0 = 0.012475 -> step 0.1*(-1)/sqrt(0.012475) -> p = 0.1/0.111692...
+    expected = 0.0 + 0.1 / math.sqrt(0.012475)
+    assert _two_steps(rn.RMSProp(lr=0.1, alpha=0.99, eps=0.0), 0.5, -1.0) == pytest.approx(expected, abs=1e-12)
+
+
+def test_adam_rule():
+    b1, b2, lr = 0.9, 0.999, 0.1
+    # step 1: m = 0.05, v = 0.00025; m_hat = 0.5, v_hat = 0.25 -> step lr * 0.5 / 0.5 = lr
+    p1 = 1.0 - lr
+    # step 2: m = 0.9*0.05 - 0.1 = -0.055, v = 0.999*0.00025 + 0.001 = 0.00124975
+    m_hat, v_hat = -0.055 / (1 - b1**2), 0.00124975 / (1 - b2**2)
+    expected = p1 - lr * m_hat / math.sqrt(v_hat)
+    assert _two_steps(rn.Adam(lr=lr, betas=(b1, b2), eps=0.0), 0.5, -1.0) == pytest.approx(expected, abs=1e-12)
+
+
+def test_weight_decay_is_coupled_l2():
+    # g_eff = g + 0.1 * p: step 1 g_eff = 0.5 + 0.1 = 0.6 -> p = 0.94; step 2 g_eff = -1 + 0.094 -> p = 0.94 + 0.0906
+    assert _two_steps(rn.SGD(lr=0.1, weight_decay=0.1), 0.5, -1.0) == pytest.approx(0.94 + 0.0906, abs=1e-15)
+
+
+def test_clip_grad_norm_scales_globally_and_is_pure():
+    grads = {"a": np.array([3.0]), "b": np.array([0.0, 4.0])}
+    clipped, norm = rn.clip_grad_norm(grads, 1.0)
+    assert norm == 5.0
+    assert clipped["a"][0] == pytest.approx(3.0 / (5.0 + 1e-6)) and clipped["b"][1] == pytest.approx(4.0 / (5.0 + 1e-6))
+    assert grads["a"][0] == 3.0  # the input is unchanged
+    same, _ = rn.clip_grad_norm(grads, 10.0)
+    assert np.array_equal(same["b"], grads["b"])
+
+
+def test_numpy_training_lowers_the_loss():
+    spec = rn.ModelSpec(cell="lstm", vocab_size=8, emb_dim=8, hidden_dim=16, dropout=0.1)
+    params = rn.init_params(spec, seed=0, dtype=np.float64)
+    # a deterministic pattern: each token predicts its successor
+    tokens = np.tile(np.arange(8), (4, 1))
+    targets = (tokens + 1) % 8
+    mask = np.ones(tokens.shape)
+    opt = rn.Adam(lr=0.02)
+    rng = np.random.default_rng(0)
+    first, _ = rn.loss_and_grads(spec, params, tokens, targets, mask)
+    for _ in range(60):
+        _, grads = rn.loss_and_grads(spec, params, tokens, targets, mask, rng=rng)
+        opt.step(params, rn.clip_grad_norm(grads, 5.0)[0])
+    last, _ = rn.loss_and_grads(spec, params, tokens, targets, mask)
+    assert first > math.log(8) - 0.1 and last < 0.2 * first
+
+
+def test_options_are_checked():
+    with pytest.raises(InvalidOptionError, match=r"'cell' parameter of ModelSpec .* Got 'gru'"):
+        rn.ModelSpec(cell="gru")
+    with pytest.raises(ValueError, match="tie_weights"):
+        rn.ModelSpec(emb_dim=3, hidden_dim=4, tie_weights=True)
+    with pytest.raises(InvalidOptionError, match="'lr' parameter of Adam"):
+        rn.Adam(lr=0)
+    with pytest.raises(InvalidOptionError, match="'momentum' parameter of SGD"):
+        rn.SGD(lr=0.1, momentum=1.5)
+
+
+# -- data ------------------------------------------------------------------------------------------------
+
+
+def test_definition_and_tokens():
+    assert definition_of('a member of the genus Canis; "the dog barked all night"') == "a member of the genus Canis"
+    assert tokenize("(of persons) kind-hearted, isn't") == ["(", "of", "persons", ")", "kind-hearted", ",", "isn't"]
+    assert tokenize("ab c", "char") == ["a", "b", " ", "c"]
+
+
+def test_splits_are_disjoint_by_word_and_seeded():
+    a = wordnet_splits(seed=7)
+    b = wordnet_splits(seed=7)
+    assert list(a.test) == list(b.test)
+    assert not set(a.train) & set(a.test) and not set(a.train) & set(a.validation)
+    total = len(a.train) + len(a.validation) + len(a.test)
+    assert total > 140_000 and len(a.test) == round(0.05 * total)
+    # several senses, several references (WordNet 3.0 gives 'bank' 18 noun and verb senses)
+    assert max(len(d) for d in a.train.values()) > 10
+    assert list(wordnet_splits(seed=8).test) != list(a.test)
+
+
+def test_batch_targets_skip_the_prompt():
+    vocab = Vocab(level="word", chars=["a", "b"], tokens=["x", "y"])
+    seq = vocab.prompt("ab") + vocab.encode("y x")  # <bos> a b <sep> y x <eos>
+    assert seq == [1, 5, 6, 4, 8, 7, 2]
+    inputs, targets = make_batch([(seq, 4), (vocab.prompt("a") + vocab.encode("x"), 3)], vocab.pad_id)
+    assert inputs.tolist() == [[1, 5, 6, 4, 8, 7], [1, 5, 4, 7, 0, 0]]
+    assert targets.tolist() == [[0, 0, 0, 8, 7, 2], [0, 0, 7, 2, 0, 0]]
+    assert vocab.decode([8, 7, 2, 8]) == "y x"
+    assert encode_pairs(vocab, {"ab": ["y x", "zz"]}, max_len=5)[1] == ([1, 5, 6, 4, vocab.unk_id], 4)
+
+
+# -- decoding ---------------------------------------------------------------------------------------------
+
+
+def _numpy_step(spec, params):
+    def step(tokens, state):
+        logits, state, _ = rn.forward(spec, params, tokens[:, None], state=state)
+        return logits[:, 0], state
+
+    return step
+
+
+def test_batched_generation_equals_one_prompt_at_a_time():
+    spec = rn.ModelSpec(cell="lstm", vocab_size=9, emb_dim=4, hidden_dim=6, n_layers=2)
+    params = rn.init_params(spec, seed=4, dtype=np.float64)
+    params["decoder.bias"][2] = 0.3  # make <eos> (id 2) likely enough to end some rows early
+    step = _numpy_step(spec, params)
+    prompts = [[1, 5, 6, 4], [1, 7, 4], [1, 5, 6, 7, 8, 4]]
+    together = generate(step, prompts, eos_id=2, max_len=6, banned=[0])
+    alone = [generate(step, [p], eos_id=2, max_len=6, banned=[0])[0] for p in prompts]
+    assert together == alone
+    assert all(len(x) <= 6 and 2 not in x and 0 not in x for x in together)
+
+
+def test_sampling_rules():
+    logits = np.array([[0.0, 3.0, 1.0, -1.0]] * 2000)
+    assert pick_next(logits[:2]).tolist() == [1, 1]
+    # top-1 sampling is greedy; top-2 never draws outside the two best
+    assert set(pick_next(logits, strategy="sample", top_k=1, rng=np.random.default_rng(0)).tolist()) == {1}
+    draws = pick_next(logits, strategy="sample", top_k=2, temperature=1.0, rng=np.random.default_rng(0))
+    assert set(draws.tolist()) == {1, 2}
+    # frequencies follow softmax over the top 2: p(1) = e^3 / (e^3 + e^1)
+    assert np.mean(draws == 1) == pytest.approx(math.exp(3) / (math.exp(3) + math.exp(1)), abs=0.03)
+    a = pick_next(logits, strategy="sample", temperature=2.0, rng=np.random.default_rng(1))
+    b = pick_next(logits, strategy="sample", temperature=2.0, rng=np.random.default_rng(1))
+    assert np.array_equal(a, b)
+    with pytest.raises(InvalidOptionError, match="'strategy' parameter of generate"):
+        generate(lambda t, s: (np.zeros((1, 3)), s), [[1]], eos_id=2, strategy="beam")
+
+
+# -- baselines and perplexity -------------------------------------------------------------------------------
+
+
+def test_baselines():
+    assert most_frequent_definition({"a": ["x", "y"], "b": ["y", "z"], "c": ["x"]}) == "x"  # tie: first seen
+    # trigrams of #darkness#: shares ness/ess#/... with kindness, nothing with dog
+    assert nearest_spelling(["dog", "kindness", "brightly"], ["darkness", "dogs", "slightly"]) == [
+        "kindness",
+        "dog",
+        "brightly",
+    ]
+
+
+def test_perplexity_metric_sums_statistics():
+    m = Perplexity()
+    m.update([2.0, 4.0], [1, 3]).update(1.5, 2)
+    r = m.compute()
+    assert float(r) == pytest.approx(math.exp(7.5 / 6)) and r.components["n_tokens"] == 6
+    # not the mean of per-batch perplexities
+    assert float(r) != pytest.approx((math.exp(6 / 4) + math.exp(1.5 / 2)) / 2)
+    other = Perplexity().update(0.5, 1)
+    assert float(m.merge(other).compute()) == pytest.approx(math.exp(8 / 7))
+    with pytest.raises(EmptyInputError):
+        Perplexity().compute()
+    with pytest.raises(EmptyInputError, match="no tokens"):
+        Perplexity()(0.0, 0)

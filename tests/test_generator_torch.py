@@ -1,0 +1,168 @@
+"""The PyTorch twin against the numpy reference, the training loop, and the CLI (CPU)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from evalkit.generator import rnn_numpy as rn
+
+torch = pytest.importorskip("torch")
+
+from evalkit.generator.lstm_torch import (  # noqa: E402
+    TorchRNNLM,
+    load_numpy_params,
+    nll_sum,
+    numpy_params,
+    resolve_device,
+)
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    # two test workers on two cores: more threads would only contend
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm"])
+@pytest.mark.parametrize(("n_layers", "tie"), [(1, False), (3, False), (2, True)])
+def test_twins_give_equal_logits_and_gradients(cell, n_layers, tie):
+    spec = rn.ModelSpec(cell=cell, vocab_size=11, emb_dim=6, hidden_dim=6, n_layers=n_layers, tie_weights=tie)
+    params = rn.init_params(spec, seed=2, dtype=np.float64)
+    model = load_numpy_params(TorchRNNLM(spec).double(), params)
+    rng = np.random.default_rng(0)
+    tokens = rng.integers(1, 11, (4, 7))
+    targets = rng.integers(1, 11, (4, 7))
+    targets[1, 4:] = 0  # variable lengths (0 is padding) and a masked prefix, as a prompt
+    targets[2, 2:] = 0
+    targets[3, :3] = 0
+    loss, grads = rn.loss_and_grads(spec, params, tokens, targets, (targets != 0).astype(np.float64))
+    logits, _, _ = rn.forward(spec, params, tokens)
+
+    t_logits, _ = model(torch.from_numpy(tokens))
+    nll, n = nll_sum(model, torch.from_numpy(tokens), torch.from_numpy(targets), 0)
+    (nll / n).backward()
+    assert np.abs(t_logits.detach().numpy() - logits).max() < 1e-6
+    assert abs(float(nll.detach() / n) - loss) < 1e-6
+    t_grads = {name: p.grad.numpy() for name, p in model.named_parameters()}
+    assert set(t_grads) == set(grads)  # the tied decoder weight is one parameter in both
+    for name, g in grads.items():
+        assert np.abs(t_grads[name] - g).max() < 1e-6, name
+
+
+def test_weights_round_trip_and_eval_mode_ignores_dropout():
+    spec = rn.ModelSpec(cell="lstm", vocab_size=9, emb_dim=4, hidden_dim=5, n_layers=2, dropout=0.5)
+    params = rn.init_params(spec, seed=1, dtype=np.float64)
+    model = load_numpy_params(TorchRNNLM(spec).double(), params).eval()
+    back = numpy_params(model)
+    assert all(np.array_equal(back[k], params[k]) for k in params)
+    tokens = np.random.default_rng(3).integers(0, 9, (2, 5))
+    logits, _, _ = rn.forward(spec, params, tokens)  # rng=None: evaluation, no dropout
+    with torch.no_grad():
+        assert np.abs(model(torch.from_numpy(tokens))[0].numpy() - logits).max() < 1e-12
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [
+        (lambda: rn.SGD(lr=0.1), lambda p: torch.optim.SGD(p, lr=0.1)),
+        (lambda: rn.SGD(lr=0.1, momentum=0.9, weight_decay=0.01), lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, weight_decay=0.01)),
+        (lambda: rn.RMSProp(lr=0.01), lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.99, eps=1e-8)),
+        (lambda: rn.Adam(lr=0.01, weight_decay=0.1), lambda p: torch.optim.Adam(p, lr=0.01, weight_decay=0.1)),
+    ],
+)  # fmt: skip
+def test_optimizers_step_like_torch_optim(ours, theirs):
+    rng = np.random.default_rng(0)
+    p0 = rng.normal(size=(3, 4))
+    grads = [rng.normal(size=(3, 4)) for _ in range(3)]
+    params = {"w": p0.copy()}
+    opt = ours()
+    w = torch.tensor(p0.copy(), requires_grad=True)
+    topt = theirs([w])
+    for g in grads:
+        opt.step(params, {"w": g})
+        w.grad = torch.from_numpy(g.copy())
+        topt.step()
+    assert np.abs(params["w"] - w.detach().numpy()).max() < 1e-12
+
+
+def test_clip_matches_torch():
+    rng = np.random.default_rng(1)
+    grads = {"a": rng.normal(size=(3, 3)), "b": rng.normal(size=5)}
+    tensors = [
+        torch.zeros(3, 3, dtype=torch.float64, requires_grad=True),
+        torch.zeros(5, dtype=torch.float64, requires_grad=True),
+    ]
+    for t, g in zip(tensors, grads.values()):
+        t.grad = torch.from_numpy(g.copy())
+    norm = torch.nn.utils.clip_grad_norm_(tensors, 0.5)
+    clipped, ours = rn.clip_grad_norm(grads, 0.5)
+    assert ours == pytest.approx(float(norm), rel=1e-12)
+    for t, name in zip(tensors, grads):
+        assert np.abs(t.grad.numpy() - clipped[name]).max() < 1e-12
+
+
+def test_resolve_device():
+    assert str(resolve_device("cpu")) == "cpu"
+    assert resolve_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
+    with pytest.raises(ValueError, match="'device' parameter of resolve_device"):
+        resolve_device("gpu")
+
+
+def test_import_evalkit_and_numpy_reference_do_not_import_torch():
+    code = (
+        "import sys, evalkit, evalkit.cli, evalkit.generator.rnn_numpy, evalkit.generator.train; "
+        "print('torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_short_training_lowers_validation_perplexity_and_resumes(tmp_path):
+    from evalkit.generator.config import TrainConfig
+    from evalkit.generator.train import train
+
+    cfg = TrainConfig(
+        limit=300, emb_dim=16, hidden_dim=32, max_vocab=300, epochs=2, eval_words=0, lr=1e-2, dropout=0.0,
+        threads=1, device="cpu",
+    )  # fmt: skip
+    lines: list[str] = []
+    train(cfg, tmp_path, log=lines.append)
+    history = [json.loads(x) for x in (tmp_path / "log.jsonl").read_text().splitlines()]
+    vocab_size = int(lines[0].split("vocab=")[1].split()[0])
+    # an untrained model is near-uniform: perplexity ~ vocabulary size; training must beat that, then improve
+    assert history[0]["val_perplexity"] < 0.5 * vocab_size
+    assert history[1]["val_perplexity"] < history[0]["val_perplexity"]
+    # resuming a finished run to a later epoch continues the history
+    record = train(TrainConfig(**{**cfg.to_dict(), "epochs": 3}), tmp_path, resume=True, log=lines.append)
+    assert record["epoch"] == 3 and len((tmp_path / "log.jsonl").read_text().splitlines()) == 3
+
+
+def test_cli_dry_run_end_to_end(tmp_path):
+    from click.testing import CliRunner
+
+    from evalkit.cli import main
+
+    runner = CliRunner()
+    res = runner.invoke(main, ["generator", "train", "--dry-run", "--out", str(tmp_path), "--device", "cpu"])
+    assert res.exit_code == 0, res.output
+    assert "val_perplexity=" in res.output and (tmp_path / "checkpoint.pt").exists()
+    ckpt = str(tmp_path / "checkpoint.pt")
+    res = runner.invoke(main, ["generator", "define", "dog", "kindness", "--checkpoint", ckpt, "--device", "cpu"])
+    assert res.exit_code == 0, res.output
+    assert res.output.startswith("dog : ") and "\nkindness : " in res.output
+    res = runner.invoke(
+        main, ["generator", "evaluate", "--checkpoint", ckpt, "--device", "cpu", "--json", str(tmp_path / "t.json")]
+    )
+    assert res.exit_code == 0, res.output
+    rows = json.loads((tmp_path / "t.json").read_text())
+    assert [r["system"] for r in rows][1:] == ["baseline: most frequent definition", "baseline: nearest spelling"]
+    res = runner.invoke(main, ["generator", "train", "--out", str(tmp_path / "x"), "--lr", "-1", "--limit", "5"])
+    assert res.exit_code != 0 and "'lr' parameter of TrainConfig" in res.output

@@ -46,7 +46,7 @@ class Tokenizer(ABC):
 
         Example:
             >>> get_tokenizer("13a").tokenize_joined(["a b.", "", "c"])
-            (['a', 'b', '.', '\x00', '\x00', 'c'], '\x00')
+            (['a', 'b', '.', '\\x00', '\\x00', 'c'], '\\x00')
         """
         joined = self._joined_text(lines) if len(lines) else None
         if joined is not None:

@@ -148,21 +148,35 @@ def test_short_training_lowers_validation_perplexity_and_resumes(tmp_path):
 def test_cli_dry_run_end_to_end(tmp_path):
     from click.testing import CliRunner
 
-    from evalkit.cli import main
+    from evalkit.generator.cli import generator as main
 
     runner = CliRunner()
-    res = runner.invoke(main, ["generator", "train", "--dry-run", "--out", str(tmp_path), "--device", "cpu"])
+    res = runner.invoke(main, ["train", "--dry-run", "--out", str(tmp_path), "--device", "cpu"])
     assert res.exit_code == 0, res.output
     assert "val_perplexity=" in res.output and (tmp_path / "checkpoint.pt").exists()
     ckpt = str(tmp_path / "checkpoint.pt")
-    res = runner.invoke(main, ["generator", "define", "dog", "kindness", "--checkpoint", ckpt, "--device", "cpu"])
+    res = runner.invoke(main, ["define", "dog", "kindness", "--checkpoint", ckpt, "--device", "cpu"])
     assert res.exit_code == 0, res.output
     assert res.output.startswith("dog : ") and "\nkindness : " in res.output
     res = runner.invoke(
-        main, ["generator", "evaluate", "--checkpoint", ckpt, "--device", "cpu", "--json", str(tmp_path / "t.json")]
+        main,
+        [
+            "evaluate",
+            "--checkpoint",
+            ckpt,
+            "--device",
+            "cpu",
+            "--json",
+            str(tmp_path / "t.json"),
+            "--save",
+            str(tmp_path / "s"),
+        ],
     )
     assert res.exit_code == 0, res.output
     rows = json.loads((tmp_path / "t.json").read_text())
     assert [r["system"] for r in rows][1:] == ["baseline: most frequent definition", "baseline: nearest spelling"]
-    res = runner.invoke(main, ["generator", "train", "--out", str(tmp_path / "x"), "--lr", "-1", "--limit", "5"])
+    assert len((tmp_path / "s" / "model.txt").read_text().splitlines()) == len(
+        rows and (tmp_path / "s" / "words.txt").read_text().splitlines()
+    )
+    res = runner.invoke(main, ["train", "--out", str(tmp_path / "x"), "--lr", "-1", "--limit", "5"])
     assert res.exit_code != 0 and "'lr' parameter of TrainConfig" in res.output

@@ -111,11 +111,12 @@ def define_cmd(words: tuple[str, ...], checkpoint: str, device: str, **options: 
 @click.option("--split", type=click.Choice(("validation", "test")), default="test", show_default=True)
 @click.option("--device", default="auto", show_default=True)
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Also write the rows as JSON here.")
-def evaluate_cmd(checkpoint: str, split: str, device: str, json_path: str | None) -> None:
+@click.option("--save", "save_dir", type=click.Path(file_okay=False), help="Write words, references, hypotheses here.")
+def evaluate_cmd(checkpoint: str, split: str, device: str, json_path: str | None, save_dir: str | None) -> None:
     """Score the model and the two baselines on a split (unseen words) and print the table."""
     from evalkit.generator.train import evaluate
 
-    rows = _run(evaluate, checkpoint, device=device, split=split, log=lambda _: None)
+    rows = _run(evaluate, checkpoint, device=device, split=split, save_dir=save_dir, log=lambda _: None)
     metrics = [k for k in rows[0] if k not in ("system", "perplexity") and not k.endswith("_signature")]
     click.echo(" | ".join(["system", "perplexity", *(f"{m} (x100)" for m in metrics)]))
     for row in rows:

@@ -91,9 +91,12 @@ def numpy_params(model: TorchRNNLM) -> Params:
 
 
 def nll_sum(model: TorchRNNLM, inputs: Any, targets: Any, pad_id: int) -> tuple[Any, Any]:
-    """``(sum of -log p(target), number of targets)`` over targets that are not ``pad_id`` (tensors)."""
-    logits, _ = model(inputs)
-    nll = nn.functional.cross_entropy(
-        logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=pad_id, reduction="sum"
-    )
-    return nll, (targets != pad_id).sum()
+    """``(sum of -log p(target), number of targets)`` over the targets that are not ``pad_id`` (tensors).
+
+    The decoder runs only at those positions: prompt and padding positions have no target, and the
+    softmax over the vocabulary is most of the cost.
+    """
+    out, _ = model.rnn(model.drop(model.embedding(inputs)))
+    keep = targets != pad_id
+    logits = model.decoder(model.drop(out[keep]))
+    return nn.functional.cross_entropy(logits, targets[keep], reduction="sum"), keep.sum()

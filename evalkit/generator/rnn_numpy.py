@@ -212,7 +212,9 @@ def forward(
         mask = _dropout_mask(rng, spec.dropout, outs.shape, dtype)
         masks.append(mask)
         layer_in = outs if mask is None else outs * mask
-    logits = layer_in @ _decoder_weight(spec, params).T + params["decoder.bias"]
+    # 2-D products reach BLAS as one matrix multiply each (a 3-D @ 2-D loops over the batch)
+    flat = layer_in.reshape(batch * steps, -1)
+    logits = (flat @ _decoder_weight(spec, params).T + params["decoder.bias"]).reshape(batch, steps, -1)
     return logits, final, {"tokens": tokens, "top": layer_in, "caches": caches, "masks": masks}
 
 
@@ -241,16 +243,17 @@ def backward(
     dlogits *= (mask / n)[..., None]
     top = cache["top"]
     dec = "embedding.weight" if spec.tie_weights else "decoder.weight"
-    grads[dec] += np.einsum("btv,bth->vh", dlogits, top)
-    grads["decoder.bias"] += dlogits.sum(axis=(0, 1))
-    d_in = dlogits @ _decoder_weight(spec, params)
-    steps = top.shape[1]
+    batch, steps, vocab = dlogits.shape
+    flat_dlogits = dlogits.reshape(batch * steps, vocab)
+    grads[dec] += flat_dlogits.T @ top.reshape(batch * steps, -1)
+    grads["decoder.bias"] += flat_dlogits.sum(axis=0)
+    d_in = (flat_dlogits @ _decoder_weight(spec, params)).reshape(batch, steps, -1)
     for layer in reversed(range(spec.n_layers)):
         if cache["masks"][layer + 1] is not None:
             d_in = d_in * cache["masks"][layer + 1]
         d_out = d_in
         n_in = spec.emb_dim if layer == 0 else spec.hidden_dim
-        d_in = np.zeros((top.shape[0], steps, n_in), dtype=top.dtype)
+        d_in = np.zeros((batch, steps, n_in), dtype=top.dtype)
         dh = np.zeros_like(d_out[:, 0])
         dc = np.zeros_like(dh) if spec.cell == "lstm" else None
         for t in reversed(range(steps)):

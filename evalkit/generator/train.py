@@ -76,26 +76,17 @@ def load_splits(cfg: TrainConfig) -> Splits:
     return splits
 
 
-def _loss_sum(model: Any, inputs: Any, targets: Any, pad_id: int) -> tuple[Any, Any]:
-    """Summed NLL and count over the non-pad targets; the decoder runs only at those positions (the prompt
-    positions have no target, and the softmax is most of the cost)."""
-    import torch
-
-    out, _ = model.rnn(model.drop(model.embedding(inputs)))
-    keep = targets != pad_id
-    logits = model.decoder(model.drop(out[keep]))
-    return torch.nn.functional.cross_entropy(logits, targets[keep], reduction="sum"), keep.sum()
-
-
 def validation_perplexity(model: Any, examples: Sequence[tuple[list[int], int]], vocab: Vocab, device: Any) -> Result:
     """Perplexity of ``examples``: the metric's statistics summed over batches, then scored once."""
     import torch
+
+    from evalkit.generator.lstm_torch import nll_sum
 
     metric = Perplexity()
     model.eval()
     with torch.no_grad():
         for inputs, targets in batches(examples, 256, vocab.pad_id):
-            nll, n = _loss_sum(
+            nll, n = nll_sum(
                 model, torch.from_numpy(inputs).to(device), torch.from_numpy(targets).to(device), vocab.pad_id
             )
             metric.update(float(nll), int(n))
@@ -176,7 +167,7 @@ def train(cfg: TrainConfig, out_dir: str | Path, *, resume: bool = False, log: L
     epoch's record. ``resume`` continues from the checkpoint there (its config wins)."""
     import torch
 
-    from evalkit.generator.lstm_torch import TorchRNNLM, resolve_device
+    from evalkit.generator.lstm_torch import TorchRNNLM, nll_sum, resolve_device
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -229,7 +220,7 @@ def train(cfg: TrainConfig, out_dir: str | Path, *, resume: bool = False, log: L
         for inputs, targets in batches(train_ex, cfg.batch_size, vocab.pad_id, seed=cfg.seed * 1000 + epoch):
             x = torch.from_numpy(inputs).to(device)
             y = torch.from_numpy(targets).to(device)
-            nll, n = _loss_sum(model, x, y, vocab.pad_id)
+            nll, n = nll_sum(model, x, y, vocab.pad_id)
             optimizer.zero_grad(set_to_none=True)
             (nll / n).backward()
             if cfg.clip:
@@ -298,10 +289,18 @@ def plot_history(history: Sequence[dict[str, Any]], path: str | Path) -> Path:
 
 
 def evaluate(
-    checkpoint: str | Path, *, device: str = "auto", split: str = "test", log: Log = print
+    checkpoint: str | Path,
+    *,
+    device: str = "auto",
+    split: str = "test",
+    save_dir: str | Path | None = None,
+    log: Log = print,
 ) -> list[dict[str, Any]]:
     """The results table on a split: the model (greedy decoding) and the two baselines, each scored by the
-    same metrics; perplexity for the model. Returns one row per system."""
+    same metrics; perplexity for the model. Returns one row per system.
+
+    ``save_dir`` receives ``words.txt``, ``references.jsonl`` and one ``<system>.txt`` of hypotheses per
+    system, so the table can be re-scored later (e.g. by metrics added since) without the model."""
     import torch
 
     model, vocab, cfg, _ = load_checkpoint(checkpoint, device=device)
@@ -312,16 +311,27 @@ def evaluate(
     refs = references_of(pairs, words, cfg.level)
     with torch.no_grad():
         ppl = validation_perplexity(model, encode_pairs(vocab, pairs, max_len=cfg.max_len), vocab, dev)
-    systems = {
-        "model (greedy)": define(model, vocab, words, device=dev, max_len=cfg.gen_max_len),
-        "baseline: most frequent definition": [reference_text(most_frequent_definition(splits.train), cfg.level)]
-        * len(words),
-        "baseline: nearest spelling": [
-            reference_text(splits.train[w][0], cfg.level) for w in nearest_spelling(list(splits.train), words)
-        ],
+    train_words = list(splits.train)
+    systems = {  # file name -> (table name, hypotheses)
+        "model": ("model (greedy)", define(model, vocab, words, device=dev, max_len=cfg.gen_max_len)),
+        "most_frequent": (
+            "baseline: most frequent definition",
+            [reference_text(most_frequent_definition(splits.train), cfg.level)] * len(words),
+        ),
+        "nearest_spelling": (
+            "baseline: nearest spelling",
+            [reference_text(splits.train[w][0], cfg.level) for w in nearest_spelling(train_words, words)],
+        ),
     }
+    if save_dir is not None:
+        folder = Path(save_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "words.txt").write_text("".join(f"{w}\n" for w in words), encoding="utf-8")
+        (folder / "references.jsonl").write_text("".join(json.dumps(r) + "\n" for r in refs), encoding="utf-8")
+        for key, (_, hyps) in systems.items():
+            (folder / f"{key}.txt").write_text("".join(f"{h}\n" for h in hyps), encoding="utf-8")
     rows = []
-    for name, hyps in systems.items():
+    for name, hyps in systems.values():
         row: dict[str, Any] = {"system": name, "perplexity": float(ppl) if name.startswith("model") else None}
         for metric, result in score_texts(hyps, refs).items():
             row[metric] = float(result)

@@ -60,6 +60,13 @@ def generator() -> None:
 @click.option("--lr", type=float, default=TrainConfig.lr, show_default=True)
 @click.option("--batch-size", type=int, default=TrainConfig.batch_size, show_default=True)
 @click.option("--threads", type=int, default=0, show_default=True, help="torch CPU threads (0: torch's default).")
+@click.option(
+    "--seen-definitions",
+    "unseen_definitions",
+    flag_value=False,
+    default=True,
+    help="Keep held-out words' definitions in training under their synonyms (the plain split by lemma).",
+)
 @click.option("--limit", type=int, default=0, show_default=True, help="Use only this many training words (0: all).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--resume", is_flag=True, help="Continue from OUT/checkpoint.pt.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from evalkit.core.validate import check_choice, check_int, check_number
+from evalkit.core.validate import check_bool, check_choice, check_int, check_number
 from evalkit.generator.data import LEVELS
 from evalkit.generator.rnn_numpy import CELLS, OPTIMIZERS
 
@@ -28,6 +28,8 @@ class TrainConfig:
     max_len: int = 48  # prompt + definition tokens; the 99th percentile of WordNet is 47
     validation: float = 0.05  # fraction of lemmas held out for validation (unseen words)
     test: float = 0.05  # fraction of lemmas held out for the final table (unseen words)
+    # a held-out word's definition leaves training with it (no copying a synonym's gloss); False: plain split
+    unseen_definitions: bool = True
     limit: int = 0  # train on the first `limit` training words only (0: all); for smoke runs
     # -- model (see ModelSpec)
     cell: str = "lstm"  # the LSTM's gates keep gradients alive over the ~25 steps of a prompt + definition
@@ -54,6 +56,7 @@ class TrainConfig:
     def __post_init__(self) -> None:
         owner = "TrainConfig"
         check_choice(owner, "level", self.level, LEVELS)
+        check_bool(owner, "unseen_definitions", self.unseen_definitions)
         check_choice(owner, "cell", self.cell, CELLS)
         check_choice(owner, "optimizer", self.optimizer, tuple(OPTIMIZERS))
         for name in ("min_count", "max_vocab", "emb_dim", "hidden_dim", "n_layers", "batch_size", "gen_max_len"):

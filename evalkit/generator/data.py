@@ -26,7 +26,7 @@ import numpy as np
 import regex
 
 from evalkit._corpora import wordnet_synsets
-from evalkit.core.validate import check_choice, check_int, check_number
+from evalkit.core.validate import check_bool, check_choice, check_int, check_number
 
 PAD, BOS, EOS, UNK, SEP = "<pad>", "<bos>", "<eos>", "<unk>", "<sep>"
 SPECIALS = (PAD, BOS, EOS, UNK, SEP)
@@ -85,18 +85,36 @@ def _definitions_by_word(root: str | None) -> dict[str, tuple[str, ...]]:
     return {w: tuple(by_word[w]) for w in sorted(by_word)}
 
 
-def wordnet_splits(*, seed: int = 0, validation: float = 0.05, test: float = 0.05, root: str | None = None) -> Splits:
-    """Split WordNet 3.0's lemmas into train / validation / test (fractions of lemmas), seeded."""
-    check_number("wordnet_splits", "validation", validation, low=0.0, high=0.5)
-    check_number("wordnet_splits", "test", test, low=0.0, high=0.5)
+def wordnet_splits(
+    *,
+    seed: int = 0,
+    validation: float = 0.05,
+    test: float = 0.05,
+    unseen_definitions: bool = True,
+    root: str | None = None,
+) -> Splits:
+    """Split WordNet 3.0's lemmas into train / validation / test (fractions of lemmas), seeded.
+
+    Synonyms share their synset's gloss, so a held-out word's definition is usually also in training under
+    another lemma (``colour`` / ``color``). ``unseen_definitions=True`` removes those pairs from training:
+    the held-out definitions are then unseen too, and the score measures generation, not lookup of a
+    similarly spelled synonym. ``False`` is the plain split by lemma.
+    """
+    owner = "wordnet_splits"
+    check_number(owner, "validation", validation, low=0.0, high=0.5)
+    check_number(owner, "test", test, low=0.0, high=0.5)
+    check_bool(owner, "unseen_definitions", unseen_definitions)
     by_word = _definitions_by_word(root)
     words = list(by_word)
     random.Random(seed).shuffle(words)
     n_val, n_test = round(validation * len(words)), round(test * len(words))
     pick = lambda ws: {w: list(by_word[w]) for w in ws}  # noqa: E731
-    return Splits(
-        train=pick(words[n_val + n_test :]), validation=pick(words[:n_val]), test=pick(words[n_val : n_val + n_test])
-    )
+    val, tst = pick(words[:n_val]), pick(words[n_val : n_val + n_test])
+    train = pick(words[n_val + n_test :])
+    if unseen_definitions:
+        held = {d for part in (val, tst) for defs in part.values() for d in defs}
+        train = {w: kept for w, defs in train.items() if (kept := [d for d in defs if d not in held])}
+    return Splits(train=train, validation=val, test=tst)
 
 
 @dataclass

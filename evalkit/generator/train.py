@@ -67,7 +67,13 @@ def model_spec(cfg: TrainConfig, vocab: Vocab) -> ModelSpec:
 
 
 def load_splits(cfg: TrainConfig) -> Splits:
-    splits = wordnet_splits(seed=cfg.seed, validation=cfg.validation, test=cfg.test, root=cfg.data or None)
+    splits = wordnet_splits(
+        seed=cfg.seed,
+        validation=cfg.validation,
+        test=cfg.test,
+        unseen_definitions=cfg.unseen_definitions,
+        root=cfg.data or None,
+    )
     if cfg.limit:
         train = dict(list(splits.train.items())[: cfg.limit])
         # a smoke run also keeps validation and test small and in proportion

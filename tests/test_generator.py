@@ -12,7 +12,7 @@ from evalkit.core import EmptyInputError, InvalidOptionError
 from evalkit.generator import rnn_numpy as rn
 from evalkit.generator.baselines import most_frequent_definition, nearest_spelling
 from evalkit.generator.data import Vocab, definition_of, encode_pairs, make_batch, tokenize, wordnet_splits
-from evalkit.generator.generate import generate, pick_next
+from evalkit.generator.generate import beam_search, generate, pick_next
 from evalkit.generator.metrics import Perplexity
 
 
@@ -207,6 +207,37 @@ def test_batched_generation_equals_one_prompt_at_a_time():
     alone = [generate(step, [p], eos_id=2, max_len=6, banned=[0])[0] for p in prompts]
     assert together == alone
     assert all(len(x) <= 6 and 2 not in x and 0 not in x for x in together)
+
+
+def _select(state, rows):
+    return [(h[rows], None if c is None else c[rows]) for h, c in state]
+
+
+def _sequence_logprob(spec, params, prompt, seq, eos_id, banned):
+    """log p(seq + <eos> | prompt) with ``banned`` ids removed from the softmax, as the decoders see it."""
+    full = [*prompt, *seq, eos_id]
+    logits, _, _ = rn.forward(spec, params, np.array([full[:-1]]))
+    logp = rn.log_softmax(logits)[0]
+    logp[:, banned] = -np.inf
+    return sum(logp[len(prompt) - 1 + i, full[len(prompt) + i]] for i in range(len(seq) + 1))
+
+
+def test_beam_search_one_beam_is_greedy_and_more_beams_score_higher():
+    spec = rn.ModelSpec(cell="lstm", vocab_size=9, emb_dim=4, hidden_dim=6, n_layers=2)
+    params = rn.init_params(spec, seed=4, dtype=np.float64)
+    params["decoder.weight"] *= 8  # peaked distributions: greedy and beam disagree
+    step = _numpy_step(spec, params)
+    prompts = [[1, 5, 6, 4], [1, 7, 4], [1, 5, 6, 7, 8, 4], [1, 8, 4]]
+    greedy = generate(step, prompts, eos_id=2, max_len=6, banned=[0])
+    assert beam_search(step, _select, prompts, eos_id=2, beam_size=1, max_len=6, banned=[0]) == greedy
+    beams = beam_search(step, _select, prompts, eos_id=2, beam_size=4, max_len=6, banned=[0], length_penalty=0.0)
+    for p, g, b in zip(prompts, greedy, beams):
+        if len(g) < 6 and len(b) < 6:  # both ended with <eos>: comparable log-probabilities
+            assert _sequence_logprob(spec, params, p, b, 2, [0]) >= _sequence_logprob(spec, params, p, g, 2, [0])
+    # a beam wider than all continuations of length 1 (8 usable ids) finds the best one-token-or-eos output
+    best = beam_search(step, _select, [[1, 7, 4]], eos_id=2, beam_size=9, max_len=1, banned=[0], length_penalty=0.0)
+    logp = rn.log_softmax(rn.forward(spec, params, np.array([[1, 7, 4]]))[0])[0, -1]
+    assert best[0] in ([], [int(np.argmax(np.where(np.arange(9) == 0, -np.inf, logp)))])
 
 
 def test_sampling_rules():

@@ -109,6 +109,23 @@ def test_clip_matches_torch():
         assert np.abs(t.grad.numpy() - clipped[name]).max() < 1e-12
 
 
+def test_beam_search_reads_packed_prompts_as_one_at_a_time():
+    from evalkit.generator.data import Vocab
+    from evalkit.generator.train import define
+
+    vocab = Vocab(level="word", chars=list("abcdefg"), tokens=[f"w{i}" for i in range(12)])
+    spec = rn.ModelSpec(cell="lstm", vocab_size=len(vocab), emb_dim=6, hidden_dim=8, n_layers=2)
+    params = rn.init_params(spec, seed=3, dtype=np.float64)
+    params["decoder.weight"] *= 10
+    model = load_numpy_params(TorchRNNLM(spec).double(), params)
+    words = ["abc", "g", "fedcba", "bad", "cafe"]
+    together = define(model, vocab, words, strategy="beam", beam_size=3, max_len=5)
+    alone = [define(model, vocab, [w], strategy="beam", beam_size=3, max_len=5)[0] for w in words]
+    assert together == alone and any(together)
+    greedy = define(model, vocab, words, max_len=5)
+    assert define(model, vocab, words, strategy="beam", beam_size=1, max_len=5) == greedy
+
+
 def test_resolve_device():
     assert str(resolve_device("cpu")) == "cpu"
     assert resolve_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")

@@ -100,6 +100,8 @@ def train_cmd(out: str | None, resume: bool, plot: str | None, dry_run: bool, **
 @click.option("--strategy", type=click.Choice(STRATEGIES), default="greedy", show_default=True)
 @click.option("--temperature", type=float, default=1.0, show_default=True)
 @click.option("--top-k", type=int, default=0, show_default=True, help="Sample among the k likeliest tokens (0: all).")
+@click.option("--beam-size", type=int, default=4, show_default=True, help="Hypotheses kept per step (--strategy beam).")
+@click.option("--length-penalty", type=float, default=1.0, show_default=True, help="Beam score: log p / length**this.")
 @click.option("--max-len", type=int, default=30, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--device", default="auto", show_default=True)
@@ -119,11 +121,15 @@ def define_cmd(words: tuple[str, ...], checkpoint: str, device: str, **options: 
 @click.option("--device", default="auto", show_default=True)
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Also write the rows as JSON here.")
 @click.option("--save", "save_dir", type=click.Path(file_okay=False), help="Write words, references, hypotheses here.")
-def evaluate_cmd(checkpoint: str, split: str, device: str, json_path: str | None, save_dir: str | None) -> None:
+@click.option("--beam-size", type=int, default=1, show_default=True, help="1: greedy decoding; more: beam search.")
+@click.option("--length-penalty", type=float, default=1.0, show_default=True, help="Beam score: log p / length**this.")
+def evaluate_cmd(
+    checkpoint: str, split: str, device: str, json_path: str | None, save_dir: str | None, **decoding: Any
+) -> None:
     """Score the model and the two baselines on a split (unseen words) and print the table."""
     from evalkit.generator.train import evaluate
 
-    rows = _run(evaluate, checkpoint, device=device, split=split, save_dir=save_dir, log=lambda _: None)
+    rows = _run(evaluate, checkpoint, device=device, split=split, save_dir=save_dir, log=lambda _: None, **decoding)
     metrics = [k for k in rows[0] if k not in ("system", "perplexity") and not k.endswith("_signature")]
     click.echo(" | ".join(["system", "perplexity", *(f"{m} (x100)" for m in metrics)]))
     for row in rows:

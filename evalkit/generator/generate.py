@@ -1,4 +1,4 @@
-"""Decoding for both twins: greedy, temperature and top-k sampling, batched over prompts of any length.
+"""Decoding for both twins: greedy, temperature and top-k sampling, beam search; batched over prompts.
 
 A step function ``step(tokens (B,), state) -> (logits (B, V) as numpy, state)`` hides which twin runs.
 Prompts of different lengths run in one batch: at step ``t`` a row reads its own prompt token while it has
@@ -14,7 +14,7 @@ import numpy as np
 
 from evalkit.core.validate import check_choice, check_int, check_number
 
-STRATEGIES = ("greedy", "sample")
+STRATEGIES = ("greedy", "sample", "beam")
 StepFn = Callable[[np.ndarray, Any], tuple[np.ndarray, Any]]
 
 
@@ -63,7 +63,7 @@ def generate(
 
     ``banned`` ids (e.g. padding and the prompt-only symbols) are never produced.
     """
-    check_choice("generate", "strategy", strategy, STRATEGIES)
+    check_choice("generate", "strategy", strategy, ("greedy", "sample"))  # "beam": see beam_search
     check_int("generate", "max_len", max_len, minimum=1)
     check_number("generate", "temperature", temperature, low=0.0, low_open=True)
     check_int("generate", "top_k", top_k, minimum=0)
@@ -94,4 +94,86 @@ def generate(
             feed[b, t + 1] = token
         if done.all():
             break
+    return out
+
+
+def _log_softmax(logits: np.ndarray) -> np.ndarray:
+    z = logits.astype(np.float64)
+    z = z - z.max(axis=-1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+
+
+def beam_search(
+    step: StepFn,
+    select: Callable[[Any, np.ndarray], Any],
+    prompts: Sequence[Sequence[int]],
+    *,
+    eos_id: int,
+    beam_size: int = 4,
+    max_len: int = 30,
+    length_penalty: float = 1.0,
+    banned: Sequence[int] = (),
+    start: Callable[[list[Sequence[int]]], tuple[np.ndarray, Any]] | None = None,
+) -> list[list[int]]:
+    """The continuation of each prompt with the best ``log p / length ** length_penalty`` among ``beam_size``
+    hypotheses kept per step (length counts ``<eos>``; ``length_penalty=0`` is the raw log-probability,
+    which favours short outputs). ``select(state, rows)`` picks rows of a step state (the beams' parents).
+
+    ``start(prompts) -> (logits after each prompt, state)`` reads prompts of different lengths at once (a
+    packed sequence in PyTorch); without it, prompts run through ``step`` in groups of equal length, so no
+    row reads padding. ``beam_size=1`` is greedy decoding.
+    """
+    check_int("beam_search", "beam_size", beam_size, minimum=1)
+    check_int("beam_search", "max_len", max_len, minimum=1)
+    check_number("beam_search", "length_penalty", length_penalty, low=0.0)
+    out: list[list[int]] = [[] for _ in prompts]
+    groups: dict[int, list[int]] = {}
+    for i, p in enumerate(prompts):
+        groups.setdefault(0 if start else len(p), []).append(i)
+    banned_ids = np.asarray(list(banned), dtype=np.int64)
+    k = beam_size
+    for rows in groups.values():
+        n = len(rows)
+        if start:
+            logits, state = start([prompts[r] for r in rows])
+        else:
+            feed = np.array([prompts[r] for r in rows], dtype=np.int64)
+            state = None
+            for t in range(feed.shape[1]):
+                logits, state = step(feed[:, t], state)
+        # every prompt repeated k times: row r * k + j is beam j of prompt r
+        repeat = np.repeat(np.arange(n), k)
+        logits, state = logits[repeat], select(state, repeat)
+        score = np.tile(np.r_[0.0, np.full(k - 1, -np.inf)], n)  # one live beam per prompt at first
+        seqs = np.zeros((n * k, 0), dtype=np.int64)
+        finished = np.zeros(n * k, dtype=bool)
+        lengths = np.zeros(n * k)
+        for _ in range(max_len):
+            logp = _log_softmax(logits)
+            if banned_ids.size:
+                logp[:, banned_ids] = -np.inf
+            # a finished beam continues only by itself, at no cost
+            logp[finished] = -np.inf
+            logp[finished, eos_id] = 0.0
+            vocab = logp.shape[1]
+            cand = (score[:, None] + logp).reshape(n, k * vocab)
+            top = np.argpartition(-cand, k - 1, axis=1)[:, :k] if k < cand.shape[1] else np.tile(np.arange(k), (n, 1))
+            # order the k survivors by score (ties by index) so that beam 0 is the best
+            best = np.take_along_axis(top, np.lexsort((top, -np.take_along_axis(cand, top, 1)), axis=1), 1)
+            parent = (np.arange(n)[:, None] * k + best // vocab).ravel()
+            token = (best % vocab).ravel()
+            score = cand[np.arange(n)[:, None], best].ravel()
+            was_finished = finished[parent]
+            seqs = np.concatenate([seqs[parent], token[:, None]], axis=1)
+            lengths = lengths[parent] + ~was_finished
+            finished = was_finished | (token == eos_id)
+            if finished.all():
+                break
+            state = select(state, parent)
+            logits, state = step(np.where(finished, eos_id, token), state)
+        norm = np.where(np.isfinite(score), score / np.maximum(lengths, 1.0) ** length_penalty, -np.inf)
+        winners = norm.reshape(n, k).argmax(axis=1) + np.arange(n) * k
+        for r, w in zip(rows, winners):
+            seq = seqs[w].tolist()
+            out[r] = seq[: seq.index(eos_id)] if eos_id in seq else seq
     return out

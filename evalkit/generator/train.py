@@ -22,10 +22,11 @@ import numpy as np
 
 import evalkit
 from evalkit.core.result import Result
+from evalkit.core.validate import check_choice
 from evalkit.generator.baselines import most_frequent_definition, nearest_spelling
 from evalkit.generator.config import TrainConfig
 from evalkit.generator.data import SPECIALS, Splits, Vocab, batches, encode_pairs, reference_text, wordnet_splits
-from evalkit.generator.generate import generate
+from evalkit.generator.generate import STRATEGIES, beam_search, generate
 from evalkit.generator.metrics import Perplexity
 from evalkit.generator.rnn_numpy import ModelSpec
 
@@ -109,12 +110,15 @@ def define(
     strategy: str = "greedy",
     temperature: float = 1.0,
     top_k: int = 0,
+    beam_size: int = 4,
+    length_penalty: float = 1.0,
     seed: int = 0,
     batch_size: int = 512,
 ) -> list[str]:
-    """Generated definitions of ``words`` (greedy, or sampled with temperature / top-k)."""
+    """Generated definitions of ``words``: greedy, sampled (temperature / top-k) or beam search."""
     import torch
 
+    check_choice("define", "strategy", strategy, STRATEGIES)
     model.eval()
 
     def step(tokens: np.ndarray, state: Any) -> tuple[np.ndarray, Any]:
@@ -122,21 +126,43 @@ def define(
             logits, state = model(torch.from_numpy(tokens[:, None]).to(device), state)
         return logits[:, 0].float().cpu().numpy(), state
 
-    # a definition is made of definition tokens and <eos>: never <unk> (it scores nothing), padding, <bos>, <sep> or a prompt letter
-    banned = [
-        vocab.pad_id,
-        vocab.bos_id,
-        vocab.sep_id,
-        vocab.unk_id,
-        *range(len(SPECIALS), len(SPECIALS) + len(vocab.chars)),
-    ]
+    def select(state: Any, rows: np.ndarray) -> Any:
+        index = torch.from_numpy(rows).to(device)
+        # LSTM state is (h, c), RNN state is h; each (layers, batch, hidden)
+        return tuple(s[:, index] for s in state) if isinstance(state, tuple) else state[:, index]
+
+    def read_prompts(prompts: list[Sequence[int]]) -> tuple[np.ndarray, Any]:
+        # a packed batch runs each prompt to its own last token: one call for prompts of any lengths
+        lengths = torch.tensor([len(p) for p in prompts])
+        padded = torch.zeros(len(prompts), int(lengths.max()), dtype=torch.long)
+        for i, p in enumerate(prompts):
+            padded[i, : len(p)] = torch.tensor(p)
+        packed = torch.nn.utils.rnn.pack_padded_sequence(
+            model.embedding(padded.to(device)), lengths, batch_first=True, enforce_sorted=False
+        )
+        with torch.no_grad():
+            out, state = model.rnn(packed)
+            out, _ = torch.nn.utils.rnn.pad_packed_sequence(out, batch_first=True)
+            logits = model.decoder(out[torch.arange(len(prompts)), lengths - 1])
+        return logits.float().cpu().numpy(), state
+
+    # a definition is made of definition tokens and <eos>: never <unk> (it scores nothing), padding, <bos>,
+    # <sep> or a prompt letter
+    banned = [vocab.pad_id, vocab.bos_id, vocab.sep_id, vocab.unk_id]
+    banned += range(len(SPECIALS), len(SPECIALS) + len(vocab.chars))
     out: list[str] = []
-    for start in range(0, len(words), batch_size):
-        chunk = words[start : start + batch_size]
-        ids = generate(
-            step, [vocab.prompt(w) for w in chunk], eos_id=vocab.eos_id, max_len=max_len, strategy=strategy,
-            temperature=temperature, top_k=top_k, seed=seed + start, banned=banned,
-        )  # fmt: skip
+    for first in range(0, len(words), batch_size):
+        prompts = [vocab.prompt(w) for w in words[first : first + batch_size]]
+        if strategy == "beam":
+            ids = beam_search(
+                step, select, prompts, eos_id=vocab.eos_id, beam_size=beam_size, max_len=max_len,
+                length_penalty=length_penalty, banned=banned, start=read_prompts,
+            )  # fmt: skip
+        else:
+            ids = generate(
+                step, prompts, eos_id=vocab.eos_id, max_len=max_len, strategy=strategy, temperature=temperature,
+                top_k=top_k, seed=seed + first, banned=banned,
+            )  # fmt: skip
         out.extend(vocab.decode(x) for x in ids)
     return out
 
@@ -300,9 +326,11 @@ def evaluate(
     device: str = "auto",
     split: str = "test",
     save_dir: str | Path | None = None,
+    beam_size: int = 1,
+    length_penalty: float = 1.0,
     log: Log = print,
 ) -> list[dict[str, Any]]:
-    """The results table on a split: the model (greedy decoding) and the two baselines, each scored by the
+    """The results table on a split: the model (greedy decoding, or beam search when ``beam_size > 1``) and the two baselines, each scored by the
     same metrics; perplexity for the model. Returns one row per system.
 
     ``save_dir`` receives ``words.txt``, ``references.jsonl`` and one ``<system>.txt`` of hypotheses per
@@ -319,7 +347,19 @@ def evaluate(
         ppl = validation_perplexity(model, encode_pairs(vocab, pairs, max_len=cfg.max_len), vocab, dev)
     train_words = list(splits.train)
     systems = {  # file name -> (table name, hypotheses)
-        "model": ("model (greedy)", define(model, vocab, words, device=dev, max_len=cfg.gen_max_len)),
+        "model": (
+            "model (greedy)" if beam_size == 1 else f"model (beam {beam_size}, length penalty {length_penalty:g})",
+            define(
+                model,
+                vocab,
+                words,
+                device=dev,
+                max_len=cfg.gen_max_len,
+                strategy="beam" if beam_size > 1 else "greedy",
+                beam_size=beam_size,
+                length_penalty=length_penalty,
+            ),
+        ),
         "most_frequent": (
             "baseline: most frequent definition",
             [reference_text(most_frequent_definition(splits.train), cfg.level)] * len(words),

@@ -90,7 +90,7 @@ def test_result_is_json_ready_and_signed(case):
 
 def test_mismatched_lengths_name_the_problem(case):
     cls, (a, b) = case
-    with pytest.raises(InputError, match="length|has"):
+    with pytest.raises(InputError, match=r"length|has"):
         cls()(a, b[:-1])
 
 

@@ -164,15 +164,20 @@ def test_definition_and_tokens():
 
 
 def test_splits_are_disjoint_by_word_and_seeded():
+    plain = wordnet_splits(seed=7, unseen_definitions=False)
     a = wordnet_splits(seed=7)
-    b = wordnet_splits(seed=7)
-    assert list(a.test) == list(b.test)
+    assert list(a.test) == list(plain.test) and list(a.validation) == list(plain.validation)  # same seed, same words
+    assert list(wordnet_splits(seed=8).test) != list(a.test)
     assert not set(a.train) & set(a.test) and not set(a.train) & set(a.validation)
-    total = len(a.train) + len(a.validation) + len(a.test)
+    total = len(plain.train) + len(plain.validation) + len(plain.test)
     assert total > 140_000 and len(a.test) == round(0.05 * total)
     # several senses, several references (WordNet 3.0 gives 'bank' 18 noun and verb senses)
     assert max(len(d) for d in a.train.values()) > 10
-    assert list(wordnet_splits(seed=8).test) != list(a.test)
+    # held-out definitions are in the plain split's training data under synonyms, and gone by default
+    held = {d for defs in [*a.test.values(), *a.validation.values()] for d in defs}
+    assert any(d in held for defs in plain.train.values() for d in defs)
+    assert not any(d in held for defs in a.train.values() for d in defs)
+    assert all(a.train[w] == [d for d in plain.train[w] if d not in held] for w in a.train)
 
 
 def test_batch_targets_skip_the_prompt():

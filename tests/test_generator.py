@@ -287,3 +287,20 @@ def test_perplexity_metric_sums_statistics():
         Perplexity().compute()
     with pytest.raises(EmptyInputError, match="no tokens"):
         Perplexity()(0.0, 0)
+
+
+def test_plot_history_writes_a_png_or_names_the_extra(tmp_path):
+    import importlib.util
+
+    from evalkit.core import MissingDependencyError
+    from evalkit.generator.train import plot_history
+
+    history = [
+        {"epoch": 1, "train_loss": 4.0, "val_perplexity": 60.0, "val_bleu": 0.01},
+        {"epoch": 2, "train_loss": 3.5, "val_perplexity": 50.0, "val_bleu": 0.02},
+    ]
+    if importlib.util.find_spec("matplotlib") is None:
+        with pytest.raises(MissingDependencyError, match=r"evalkit\[plot\]"):
+            plot_history(history, tmp_path / "curves.png")
+    else:
+        assert plot_history(history, tmp_path / "curves.png").read_bytes()[:4] == b"\x89PNG"

@@ -195,5 +195,12 @@ def test_cli_dry_run_end_to_end(tmp_path):
     assert len((tmp_path / "s" / "model.txt").read_text().splitlines()) == len(
         rows and (tmp_path / "s" / "words.txt").read_text().splitlines()
     )
+    res = runner.invoke(main, ["rescore", str(tmp_path / "s")])
+    assert res.exit_code == 0, res.output
+    assert [line.split(" | ")[0] for line in res.output.splitlines()] == [
+        "model",
+        "baseline: most frequent definition",
+        "baseline: nearest spelling",
+    ]
     res = runner.invoke(main, ["train", "--out", str(tmp_path / "x"), "--lr", "-1", "--limit", "5"])
     assert res.exit_code != 0 and "'lr' parameter of TrainConfig" in res.output

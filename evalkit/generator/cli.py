@@ -139,3 +139,13 @@ def evaluate_cmd(
         click.echo(f"{m}: {rows[0][f'{m}_signature']}")
     if json_path:
         Path(json_path).write_text(json.dumps(rows, indent=2))
+
+
+@generator.command("rescore")
+@click.argument("save_dir", type=click.Path(file_okay=False, exists=True))
+def rescore_cmd(save_dir: str) -> None:
+    """Score the hypotheses saved by `evaluate --save SAVE_DIR` with every available text metric."""
+    from evalkit.generator.train import rescore
+
+    for row in _run(rescore, save_dir):
+        click.echo(" | ".join([row["system"], *(f"{k}={100 * v:.2f}" for k, v in row.items() if k != "system")]))

@@ -385,3 +385,23 @@ def evaluate(
         rows.append(row)
         log(json.dumps(row))
     return rows
+
+
+SYSTEM_FILES = {"model": "model", "most_frequent": "baseline: most frequent definition",
+                "nearest_spelling": "baseline: nearest spelling"}  # fmt: skip
+
+
+def rescore(save_dir: str | Path) -> list[dict[str, Any]]:
+    """Score the hypotheses that :func:`evaluate` saved (``save_dir``) with every available text metric:
+    the table again, e.g. with metrics installed since, without the model."""
+    folder = Path(save_dir)
+    refs = [json.loads(line) for line in (folder / "references.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows = []
+    for key, name in SYSTEM_FILES.items():
+        path = folder / f"{key}.txt"
+        if path.exists():
+            hyps = path.read_text(encoding="utf-8").split("\n")[: len(refs)]
+            row: dict[str, Any] = {"system": name}
+            row.update({metric: float(result) for metric, result in score_texts(hyps, refs).items()})
+            rows.append(row)
+    return rows

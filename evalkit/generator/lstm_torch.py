@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from evalkit.core.errors import InvalidOptionError
 from evalkit.core.optional import require
 from evalkit.core.validate import check_choice
 from evalkit.generator.rnn_numpy import ModelSpec, Params
@@ -29,15 +30,15 @@ def resolve_device(device: str = "auto") -> Any:
         >>> str(resolve_device("cpu"))
         'cpu'
     """
-    if isinstance(device, str) and device.startswith("cuda:") and device[5:].isdigit():
-        allowed_device = device
-    else:
-        allowed_device = check_choice("resolve_device", "device", device, ("auto", "cpu", "cuda"))
-    if allowed_device == "auto":
+    if not (isinstance(device, str) and device.startswith("cuda:") and device[5:].isdigit()):
+        check_choice("resolve_device", "device", device, ("auto", "cpu", "cuda", "cuda:N"))
+    if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if allowed_device.startswith("cuda") and not torch.cuda.is_available():
-        raise ValueError(f"The 'device' parameter asks for {device!r}, but torch sees no CUDA device; use 'cpu'.")
-    return torch.device(allowed_device)
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise InvalidOptionError(
+            f"The 'device' parameter of resolve_device asks for {device!r}, but torch sees no CUDA device; use 'cpu'."
+        )
+    return torch.device(device)
 
 
 class TorchRNNLM(nn.Module):

@@ -19,8 +19,10 @@ from evalkit.core import (
     available_metrics,
     get_metric,
 )
+from evalkit.text.meteor import METEOR, meteor, sentence_meteor
 
 __all__ = [
+    "METEOR",
     "EmptyInputError",
     "EvalkitError",
     "InputError",
@@ -33,4 +35,6 @@ __all__ = [
     "__version__",
     "available_metrics",
     "get_metric",
+    "meteor",
+    "sentence_meteor",
 ]

@@ -27,6 +27,7 @@ WordNet as "purchas", so it never meets "bought" or "buy"); WordNet lemma names 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -38,11 +39,14 @@ from evalkit.core.registry import register
 from evalkit.core.result import Result
 from evalkit.core.signature import Signature
 from evalkit.core.validate import check_choice, check_number, text_pairs
+from evalkit.text.porter import PorterStemmer
 from evalkit.tokenizers import get_tokenizer
 from evalkit.tokenizers.base import Tokenizer
 
 MODULES = ("exact", "stem", "synonym")
-BACKENDS = ("python",)
+BACKENDS = ("python", "numpy")
+
+_PORTER = PorterStemmer()
 
 _Pairs = list[tuple[int, int]]
 _Items = list[tuple[int, str]]
@@ -110,25 +114,21 @@ def _fragment_score(
     return (1 - penalty) * fmean
 
 
+@lru_cache(maxsize=1 << 20)
+def _porter_stem(word: str) -> str:
+    """nltk's ``PorterStemmer().stem``, cached across calls: vocabularies are far smaller than corpora."""
+    return _PORTER.stem(word)
+
+
 class _Aligner:
     """The staged alignment with per-word caches of stems and synonym sets, shared across a batch."""
 
     def __init__(self, modules: Sequence[str], synonyms: Callable[[str], Iterable[str]] | None) -> None:
         self.stem_stage = "stem" in modules
         self.synonym_stage = "synonym" in modules
-        self._stems: dict[str, str] = {}
         self._syns: dict[str, frozenset[str]] = {}
         self._synonyms = synonyms
-        if self.stem_stage:
-            from evalkit.text.porter import PorterStemmer
-
-            self._stem = PorterStemmer().stem
-
-    def stem(self, word: str) -> str:
-        stem = self._stems.get(word)
-        if stem is None:
-            stem = self._stems[word] = self._stem(word)
-        return stem
+        self.stem = _porter_stem
 
     def synonyms(self, word: str) -> frozenset[str]:
         syns = self._syns.get(word)
@@ -205,7 +205,7 @@ class METEOR(Metric):
         tokenize: str | Tokenizer | Callable[[str], list[str]] = "none",
         lowercase: bool = True,
         wordnet: Any = None,
-        backend: str = "python",
+        backend: str = "numpy",
     ) -> None:
         super().__init__()
         owner = "METEOR"

@@ -177,6 +177,18 @@ def test_random_sentences_match_nltk(nltk_wordnet, hyp, refs):
         assert sentence_meteor([hyp], [refs], backend=backend) == [expected]
 
 
+def test_lowercasing_lines_equals_lowercasing_tokens():
+    # the whitespace tokenizer lowercases whole lines; nltk lowercases each token. Final sigma is the one
+    # context-dependent lowercase mapping: it must not see across whitespace.
+    spaces = [chr(c) for c in range(0x3001) if chr(c).isspace()]
+    words = ["AΣ", "Σ", "ΑΣ'", "İ", "ΣΑ", "ǅ", "aΣ\u00ad"]
+    for space in spaces:
+        line = space.join(words) + space + "x"
+        expected = [[t.lower() for t in line.split()]]
+        assert METEOR()._tokens([line], [line])[0] == expected
+        assert METEOR(tokenize=str.split)._tokens([line], [line])[0] == expected
+
+
 def test_custom_synonym_function():
     def syn(word):
         return {"pooch"} if word == "dog" else ()

@@ -42,6 +42,7 @@ from evalkit.core.validate import check_choice, check_number, text_pairs
 from evalkit.text.porter import PorterStemmer
 from evalkit.tokenizers import get_tokenizer
 from evalkit.tokenizers.base import Tokenizer
+from evalkit.tokenizers.none import WhitespaceTokenizer
 
 MODULES = ("exact", "stem", "synonym")
 BACKENDS = ("python", "numpy")
@@ -114,14 +115,17 @@ def _fragment_score(
     return (1 - penalty) * fmean
 
 
-@lru_cache(maxsize=1 << 20)
+_CACHE_SIZE = 1 << 20
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
 def _porter_stem(word: str) -> str:
     """nltk's ``PorterStemmer().stem``, cached across calls: vocabularies are far smaller than corpora."""
     return _PORTER.stem(word)
 
 
 class _Aligner:
-    """The staged alignment with per-word caches of stems and synonym sets, shared across a batch."""
+    """The staged alignment with per-word caches of stems and synonym sets, kept across batches."""
 
     def __init__(self, modules: Sequence[str], synonyms: Callable[[str], Iterable[str]] | None) -> None:
         self.stem_stage = "stem" in modules
@@ -133,8 +137,11 @@ class _Aligner:
     def synonyms(self, word: str) -> frozenset[str]:
         syns = self._syns.get(word)
         if syns is None:
-            syns = frozenset(self._synonyms(word))  # type: ignore[misc]
-            self._syns[word] = syns = syns | {word}
+            found = self._synonyms(word)  # type: ignore[misc]
+            syns = found if isinstance(found, frozenset) and word in found else frozenset(found) | {word}
+            if len(self._syns) >= _CACHE_SIZE:  # a long stream of new words must not grow memory unboundedly
+                self._syns.clear()
+            self._syns[word] = syns
         return syns
 
     def align(self, hyp: list[str], ref: list[str]) -> tuple[int, int]:
@@ -217,6 +224,7 @@ class METEOR(Metric):
         self.lowercase = bool(check_choice(owner, "lowercase", lowercase, [True, False]))
         self.backend = check_choice(owner, "backend", backend, BACKENDS)
         self._wordnet_name, self._synonyms = _synonym_source(owner, wordnet)
+        self._cached_aligner: _Aligner | None = None
 
     def signature(self) -> Signature:
         return Signature.of(
@@ -234,6 +242,10 @@ class METEOR(Metric):
     def _tokens(self, hypotheses: Any, references: Any) -> tuple[list[list[str]], list[list[list[str]]]]:
         hyps, refs = text_pairs(self.name, hypotheses, references)
         if hyps and isinstance(hyps[0], str):
+            if self.lowercase and type(self.tokenizer) is WhitespaceTokenizer:
+                # the same tokens as lowercasing each token (no lowercase mapping creates or removes
+                # whitespace, and whitespace ends the context of a final sigma), in one pass per line
+                return [h.lower().split() for h in hyps], [[x.lower().split() for x in r] for r in refs]
             tok = self.tokenizer
             hyps = tok.tokenize_batch(hyps)
             refs = [tok.tokenize_batch(r) for r in refs]
@@ -252,8 +264,10 @@ class METEOR(Metric):
         return segment_stats(hyps, refs, self._aligner(), self.alpha, self.beta, self.gamma)
 
     def _aligner(self) -> _Aligner:
-        synonyms = self._synonyms() if "synonym" in self.modules else None
-        return _Aligner(self.modules, synonyms)
+        if self._cached_aligner is None:
+            synonyms = self._synonyms() if "synonym" in self.modules else None
+            self._cached_aligner = _Aligner(self.modules, synonyms)
+        return self._cached_aligner
 
     def score(self, total: Any) -> Result:
         total = np.asarray(total, dtype=np.float64)

@@ -17,13 +17,13 @@ def _nltk_synonyms(reader, word: str) -> frozenset[str]:
     return frozenset(names | {word})
 
 
-def test_committed_resource_is_a_fresh_build(tmp_path):
-    fresh = wordnet.write_resource(tmp_path / "fresh.txt.gz", wordnet_dir())
+def test_committed_resource_is_a_fresh_build():
     committed = wordnet.RESOURCE.read_bytes()
+    # the content is compared (compressed bytes may differ between zlib builds); the header has no timestamp
     assert gzip.decompress(committed).decode("utf-8") == wordnet.build_resource(wordnet_dir())
-    assert fresh.read_bytes() == committed
+    assert committed[:2] == b"\x1f\x8b" and committed[4:8] == b"\x00\x00\x00\x00"
     assert len(committed) < 5_000_000
-    assert (wordnet.RESOURCE.parent / "WORDNET_LICENSE").read_text().count("Princeton University") >= 1
+    assert "Princeton University" in (wordnet.RESOURCE.parent / "WORDNET_LICENSE").read_text()
 
 
 # exception-list words, regular inflections of every part of speech, case, and forms that are not words

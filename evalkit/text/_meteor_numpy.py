@@ -16,8 +16,7 @@ some leftover hypothesis word; that test is vectorized too.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from itertools import chain, count
+from itertools import chain
 
 import numpy as np
 
@@ -73,8 +72,7 @@ def segment_stats(
 ) -> np.ndarray:
     """Rows ``score, 1, matches, chunks, hyp_len, ref_len`` per segment (best reference), as the reference."""
     n_seg = len(hyps)
-    # words and stems share one id space; ids follow first appearance
-    vocab: defaultdict[str, int] = defaultdict(count().__next__)
+    vocab = aligner.vocabulary()
     intern = vocab.__getitem__
     flat_refs = list(chain.from_iterable(refs))
     n_refs = np.fromiter(map(len, refs), dtype=np.int64, count=n_seg)
@@ -185,10 +183,11 @@ def _synonym_stage(
     strings = list(vocab)
     hk = h_key[h_left]
     distinct = np.unique(hk)
-    # synonym ids of each distinct leftover hypothesis word; a name absent from the batch cannot match
-    syn_ids = []
-    for k in distinct.tolist():
-        syn_ids.append([vocab[w] for w in aligner.synonyms(strings[k]) if w in vocab])
+    # synonyms of each distinct leftover hypothesis word that are leftover reference words somewhere in the
+    # batch (a set intersection in C, iterating over the smaller side); only those can match
+    ref_words = frozenset(strings[k] for k in np.unique(r_key[r_left]).tolist())
+    synonyms = aligner.synonyms
+    syn_ids = [[vocab[w] for w in synonyms(strings[k]) & ref_words] for k in distinct.tolist()]
     sizes = np.fromiter(map(len, syn_ids), dtype=np.int64, count=len(syn_ids))
     flat = np.fromiter(chain.from_iterable(syn_ids), dtype=np.int64, count=int(sizes.sum()))
     which = np.searchsorted(distinct, hk)

@@ -26,9 +26,10 @@ WordNet as "purchas", so it never meets "bought" or "buy"); WordNet lemma names 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
-from itertools import pairwise
+from itertools import count, pairwise
 from typing import Any
 
 import numpy as np
@@ -133,6 +134,14 @@ class _Aligner:
         self._syns: dict[str, frozenset[str]] = {}
         self._synonyms = synonyms
         self.stem = _porter_stem
+        self._vocabulary: defaultdict[str, int] = defaultdict(count().__next__)
+
+    def vocabulary(self) -> defaultdict[str, int]:
+        """Word (and stem) -> integer id, ids in order of first appearance; kept across batches, since a
+        corpus's vocabulary is far smaller than its token count (reset when it grows too large)."""
+        if len(self._vocabulary) >= 4 * _CACHE_SIZE:
+            self._vocabulary = defaultdict(count().__next__)
+        return self._vocabulary
 
     def synonyms(self, word: str) -> frozenset[str]:
         syns = self._syns.get(word)

@@ -19,9 +19,11 @@ from evalkit.core import (
     available_metrics,
     get_metric,
 )
+from evalkit.text.bleu import BLEU, bleu, bleu_from_stats, sentence_bleu
 from evalkit.text.meteor import METEOR, meteor, sentence_meteor
 
 __all__ = [
+    "BLEU",
     "METEOR",
     "EmptyInputError",
     "EvalkitError",
@@ -34,7 +36,10 @@ __all__ = [
     "Signature",
     "__version__",
     "available_metrics",
+    "bleu",
+    "bleu_from_stats",
     "get_metric",
     "meteor",
+    "sentence_bleu",
     "sentence_meteor",
 ]

@@ -83,10 +83,11 @@ def update_from_dask(metric: Metric, bag: Any) -> Metric:
     ``metric`` (same options); the partial sums are folded with the metric's own addition, so the result
     equals one ``update`` over all the items.
 
-    Example:
-        >>> import dask.bag as db                                  # doctest: +SKIP
-        >>> items = db.from_sequence(zip(hyps, refs), npartitions=8)  # doctest: +SKIP
-        >>> update_from_dask(BLEU(), items).compute()               # doctest: +SKIP
+    Example::
+
+        import dask.bag as db
+        items = db.from_sequence(zip(hypotheses, references), npartitions=64)
+        print(update_from_dask(BLEU(), items).compute())
     """
     require("dask.bag", "dask", "evalkit.dist.update_from_dask")
     blank = copy.deepcopy(metric).reset()

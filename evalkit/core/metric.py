@@ -40,6 +40,9 @@ class Metric(ABC):
     name: ClassVar[str]
     #: ``True`` for ``*_score`` metrics, ``False`` for errors and losses
     higher_is_better: ClassVar[bool] = True
+    #: what the inputs are: ``"text"`` (hypotheses, references), ``"classification"`` or
+    #: ``"regression"`` (y_true, y_pred); the CLI and the common tests read inputs accordingly
+    task: ClassVar[str] = "text"
 
     def __init__(self) -> None:
         self._total: Any = None

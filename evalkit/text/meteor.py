@@ -39,9 +39,10 @@ from evalkit.core.metric import Metric
 from evalkit.core.registry import register
 from evalkit.core.result import Result
 from evalkit.core.signature import Signature
-from evalkit.core.validate import check_choice, check_number, text_pairs
+from evalkit.core.validate import check_bool, check_choice, check_number, text_pairs
 from evalkit.text.porter import PorterStemmer
 from evalkit.tokenizers import get_tokenizer
+from evalkit.tokenizers._joined import gc_paused
 from evalkit.tokenizers.base import Tokenizer
 from evalkit.tokenizers.none import WhitespaceTokenizer
 
@@ -230,7 +231,7 @@ class METEOR(Metric):
         self.beta = check_number(owner, "beta", beta, low=0)
         self.gamma = check_number(owner, "gamma", gamma, low=0, high=1)
         self.tokenizer = get_tokenizer(tokenize, owner=owner)
-        self.lowercase = bool(check_choice(owner, "lowercase", lowercase, [True, False]))
+        self.lowercase = check_bool(owner, "lowercase", lowercase)
         self.backend = check_choice(owner, "backend", backend, BACKENDS)
         self._wordnet_name, self._synonyms = _synonym_source(owner, wordnet)
         self._cached_aligner: _Aligner | None = None
@@ -265,12 +266,14 @@ class METEOR(Metric):
 
     def stats(self, hypotheses: Any, references: Any) -> np.ndarray:
         """Per segment: ``score, 1, matches, chunks, hyp_len, ref_len`` (of the best reference)."""
-        hyps, refs = self._tokens(hypotheses, references)
         if self.backend == "numpy":
             from evalkit.text._meteor_numpy import segment_stats
         else:
             segment_stats = _segment_stats
-        return segment_stats(hyps, refs, self._aligner(), self.alpha, self.beta, self.gamma)
+        # token lists and alignment tuples by the million, none in a reference cycle
+        with gc_paused():
+            hyps, refs = self._tokens(hypotheses, references)
+            return segment_stats(hyps, refs, self._aligner(), self.alpha, self.beta, self.gamma)
 
     def _aligner(self) -> _Aligner:
         if self._cached_aligner is None:

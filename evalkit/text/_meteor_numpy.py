@@ -67,21 +67,56 @@ def _join(
     return order[hi], order[stop_of - 1 - rank] - nh
 
 
+def flat_ids(tokens: list[str], sep: str, vocab: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Ids of a token stream whose lines are separated by the token ``sep``, and the number of tokens of
+    each line."""
+    ids = np.fromiter(map(vocab.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+    is_sep = ids == vocab[sep]
+    bounds = np.concatenate([[-1], np.flatnonzero(is_sep), [len(ids)]])
+    return ids[~is_sep], np.diff(bounds) - 1
+
+
 def segment_stats(
     hyps: list[list[str]], refs: list[list[list[str]]], aligner: _Aligner, alpha: float, beta: float, gamma: float
 ) -> np.ndarray:
     """Rows ``score, 1, matches, chunks, hyp_len, ref_len`` per segment (best reference), as the reference."""
-    n_seg = len(hyps)
     vocab = aligner.vocabulary()
     intern = vocab.__getitem__
     flat_refs = list(chain.from_iterable(refs))
-    n_refs = np.fromiter(map(len, refs), dtype=np.int64, count=n_seg)
+    hyp_ids = np.fromiter(map(intern, chain.from_iterable(hyps)), dtype=np.int64)
+    r_key = np.fromiter(map(intern, chain.from_iterable(flat_refs)), dtype=np.int64)
+    return stream_stats(
+        hyp_ids,
+        np.fromiter(map(len, hyps), dtype=np.int64, count=len(hyps)),
+        r_key,
+        np.fromiter(map(len, flat_refs), dtype=np.int64, count=len(flat_refs)),
+        np.fromiter(map(len, refs), dtype=np.int64, count=len(refs)),
+        aligner,
+        alpha,
+        beta,
+        gamma,
+    )
+
+
+def stream_stats(
+    hyp_ids: np.ndarray,
+    hyp_len_seg: np.ndarray,
+    r_key: np.ndarray,
+    ref_len: np.ndarray,
+    n_refs: np.ndarray,
+    aligner: _Aligner,
+    alpha: float,
+    beta: float,
+    gamma: float,
+) -> np.ndarray:
+    """:func:`segment_stats` from token ids: the hypotheses' ids and lengths, the references' ids and
+    lengths (all references of segment 0, then of segment 1, ...) and the number of references of each
+    segment. Ids come from ``aligner.vocabulary()``."""
+    vocab = aligner.vocabulary()
+    intern = vocab.__getitem__
+    n_seg = len(hyp_len_seg)
     unit_seg = np.repeat(np.arange(n_seg, dtype=np.int64), n_refs)
     n_units = len(unit_seg)
-    hyp_len_seg = np.fromiter(map(len, hyps), dtype=np.int64, count=n_seg)
-    hyp_ids = np.fromiter(map(intern, chain.from_iterable(hyps)), dtype=np.int64)
-    ref_len = np.fromiter(map(len, flat_refs), dtype=np.int64, count=n_units)
-    r_key = np.fromiter(map(intern, chain.from_iterable(flat_refs)), dtype=np.int64)
 
     # one hypothesis copy per (segment, reference) unit
     hyp_len = hyp_len_seg[unit_seg]

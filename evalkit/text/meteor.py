@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
-from itertools import count, pairwise
+from itertools import chain, count, pairwise
 from typing import Any
 
 import numpy as np
@@ -259,6 +259,11 @@ class METEOR(Metric):
             tok = self.tokenizer
             hyps = tok.tokenize_batch(hyps)
             refs = [tok.tokenize_batch(r) for r in refs]
+        return self._lowercased(hyps, refs)
+
+    def _lowercased(
+        self, hyps: list[list[str]], refs: list[list[list[str]]]
+    ) -> tuple[list[list[str]], list[list[list[str]]]]:
         if self.lowercase:
             hyps = [[t.lower() for t in h] for h in hyps]
             refs = [[[t.lower() for t in x] for x in r] for r in refs]
@@ -266,14 +271,35 @@ class METEOR(Metric):
 
     def stats(self, hypotheses: Any, references: Any) -> np.ndarray:
         """Per segment: ``score, 1, matches, chunks, hyp_len, ref_len`` (of the best reference)."""
-        if self.backend == "numpy":
-            from evalkit.text._meteor_numpy import segment_stats
-        else:
-            segment_stats = _segment_stats
+        options = (self._aligner(), self.alpha, self.beta, self.gamma)
         # token lists and alignment tuples by the million, none in a reference cycle
         with gc_paused():
-            hyps, refs = self._tokens(hypotheses, references)
-            return segment_stats(hyps, refs, self._aligner(), self.alpha, self.beta, self.gamma)
+            if self.backend == "python":
+                return _segment_stats(*self._tokens(hypotheses, references), *options)
+            from evalkit.text import _meteor_numpy
+
+            hyps, refs = text_pairs(self.name, hypotheses, references)
+            if not isinstance(hyps[0], str):
+                return _meteor_numpy.segment_stats(*self._lowercased(hyps, refs), *options)
+            # strings: one token stream per side, lines separated by a token that no line contains
+            vocab = options[0].vocabulary()
+            hyp_ids, hyp_len = _meteor_numpy.flat_ids(*self._stream(hyps), vocab)
+            flat_refs = list(chain.from_iterable(refs))
+            ref_ids, ref_len = _meteor_numpy.flat_ids(*self._stream(flat_refs), vocab)
+            n_refs = np.fromiter(map(len, refs), dtype=np.int64, count=len(refs))
+            return _meteor_numpy.stream_stats(hyp_ids, hyp_len, ref_ids, ref_len, n_refs, *options)
+
+    def _stream(self, lines: list[str]) -> tuple[list[str], str]:
+        """All tokens of ``lines`` (lowercased if asked) in one list, and the separator token between lines."""
+        if self.lowercase and type(self.tokenizer) is WhitespaceTokenizer:
+            # the same tokens as lowercasing each token (see _tokens)
+            lines = [line.lower() for line in lines]
+            tokens, sep = self.tokenizer.tokenize_joined(lines)
+        else:
+            tokens, sep = self.tokenizer.tokenize_joined(lines)
+            if self.lowercase:
+                tokens = [t.lower() for t in tokens]  # the separator, a control character, stays itself
+        return tokens, sep
 
     def _aligner(self) -> _Aligner:
         if self._cached_aligner is None:

@@ -189,6 +189,19 @@ def test_lowercasing_lines_equals_lowercasing_tokens():
         assert METEOR(tokenize=str.split)._tokens([line], [line])[0] == expected
 
 
+def test_control_characters_and_empty_lines_match_nltk(nltk_wordnet):
+    # the numpy backend joins each side into one token stream, separated by a control character that no
+    # line contains; here every candidate separator occurs, so it must fall back, and still agree
+    hyps = ["a \x00 b", "", "\x01 \x02 \x03 C", "x"]
+    refs = [["a b", "\x00"], [""], ["c \x03 \x02"], ["x", ""]]
+    for lowercase, preprocess in [(True, str.lower), (False, lambda w: w)]:
+        expected = _nltk_scores(hyps, refs, nltk_wordnet, preprocess=preprocess)
+        for tokenize in ("none", str.split):
+            for backend in BACKENDS:
+                got = sentence_meteor(hyps, refs, lowercase=lowercase, tokenize=tokenize, backend=backend)
+                assert got == expected, (lowercase, tokenize, backend)
+
+
 def test_custom_synonym_function():
     def syn(word):
         return {"pooch"} if word == "dog" else ()

@@ -185,8 +185,8 @@ def test_lowercasing_lines_equals_lowercasing_tokens():
     for space in spaces:
         line = space.join(words) + space + "x"
         expected = [[t.lower() for t in line.split()]]
-        assert METEOR()._tokens([line], [line])[0] == expected
-        assert METEOR(tokenize=str.split)._tokens([line], [line])[0] == expected
+        assert METEOR()._tokens([line], [[line]])[0] == expected
+        assert METEOR(tokenize=str.split)._tokens([line], [[line]])[0] == expected
 
 
 def test_control_characters_and_empty_lines_match_nltk(nltk_wordnet):

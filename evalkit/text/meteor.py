@@ -47,7 +47,9 @@ from evalkit.tokenizers.base import Tokenizer
 from evalkit.tokenizers.none import WhitespaceTokenizer
 
 MODULES = ("exact", "stem", "synonym")
-BACKENDS = ("python", "numpy")
+BACKENDS = ("python", "numpy", "auto")
+# below this many segments the set-up of the numpy backend costs more than it saves
+_AUTO_NUMPY_MIN_SEGMENTS = 32
 
 _PORTER = PorterStemmer()
 
@@ -200,7 +202,8 @@ class METEOR(Metric):
         lowercase: lowercase every token first (nltk's ``preprocess=str.lower``).
         wordnet: ``None`` for the bundled WordNet 3.0 (no download), an nltk WordNet corpus reader, or a
             function ``word -> iterable of synonyms``.
-        backend: ``"python"`` (the reference) or ``"numpy"``; both give equal statistics.
+        backend: ``"python"`` (the reference), ``"numpy"`` (vectorized) or ``"auto"`` (numpy from 32
+            segments on); all give equal statistics.
 
     Example:
         >>> m = METEOR()
@@ -222,7 +225,7 @@ class METEOR(Metric):
         tokenize: str | Tokenizer | Callable[[str], list[str]] = "none",
         lowercase: bool = True,
         wordnet: Any = None,
-        backend: str = "numpy",
+        backend: str = "auto",
     ) -> None:
         super().__init__()
         owner = "METEOR"
@@ -249,8 +252,8 @@ class METEOR(Metric):
         )
 
     # -- statistics ---------------------------------------------------------------------------------
-    def _tokens(self, hypotheses: Any, references: Any) -> tuple[list[list[str]], list[list[list[str]]]]:
-        hyps, refs = text_pairs(self.name, hypotheses, references)
+    def _tokens(self, hyps: list[Any], refs: list[list[Any]]) -> tuple[list[list[str]], list[list[list[str]]]]:
+        """Token lists of checked inputs (as ``text_pairs`` returns them), lowercased if asked."""
         if hyps and isinstance(hyps[0], str):
             if self.lowercase and type(self.tokenizer) is WhitespaceTokenizer:
                 # the same tokens as lowercasing each token (no lowercase mapping creates or removes
@@ -274,11 +277,11 @@ class METEOR(Metric):
         options = (self._aligner(), self.alpha, self.beta, self.gamma)
         # token lists and alignment tuples by the million, none in a reference cycle
         with gc_paused():
-            if self.backend == "python":
-                return _segment_stats(*self._tokens(hypotheses, references), *options)
+            hyps, refs = text_pairs(self.name, hypotheses, references)
+            if self.backend == "python" or (self.backend == "auto" and len(hyps) < _AUTO_NUMPY_MIN_SEGMENTS):
+                return _segment_stats(*self._tokens(hyps, refs), *options)
             from evalkit.text import _meteor_numpy
 
-            hyps, refs = text_pairs(self.name, hypotheses, references)
             if not isinstance(hyps[0], str):
                 return _meteor_numpy.segment_stats(*self._lowercased(hyps, refs), *options)
             # strings: one token stream per side, lines separated by a token that no line contains
@@ -359,7 +362,19 @@ def _synonym_source(owner: str, wordnet: Any) -> tuple[str, Callable[[], Callabl
     )
 
 
-def meteor(hypotheses: Any, references: Any, **options: Any) -> Result:
+def meteor(
+    hypotheses: Any,
+    references: Any,
+    *,
+    modules: Sequence[str] = MODULES,
+    alpha: float = 0.9,
+    beta: float = 3.0,
+    gamma: float = 0.5,
+    tokenize: str | Tokenizer | Callable[[str], list[str]] = "none",
+    lowercase: bool = True,
+    wordnet: Any = None,
+    backend: str = "auto",
+) -> Result:
     """Corpus METEOR: the mean of nltk's segment scores (options as :class:`METEOR`).
 
     Example:
@@ -367,14 +382,46 @@ def meteor(hypotheses: Any, references: Any, **options: Any) -> Result:
         >>> round(r.score, 4), r.components["matches"], r.components["chunks"]
         (0.83, 5, 1)
     """
-    return METEOR(**options)(hypotheses, references)
+    metric = METEOR(
+        modules=modules,
+        alpha=alpha,
+        beta=beta,
+        gamma=gamma,
+        tokenize=tokenize,
+        lowercase=lowercase,
+        wordnet=wordnet,
+        backend=backend,
+    )
+    return metric(hypotheses, references)
 
 
-def sentence_meteor(hypotheses: Any, references: Any, **options: Any) -> list[float]:
+def sentence_meteor(
+    hypotheses: Any,
+    references: Any,
+    *,
+    modules: Sequence[str] = MODULES,
+    alpha: float = 0.9,
+    beta: float = 3.0,
+    gamma: float = 0.5,
+    tokenize: str | Tokenizer | Callable[[str], list[str]] = "none",
+    lowercase: bool = True,
+    wordnet: Any = None,
+    backend: str = "auto",
+) -> list[float]:
     """nltk's ``meteor_score`` of each segment (options as :class:`METEOR`).
 
     Example:
         >>> sentence_meteor(["the cat sat", "purchased a car"], [["the cat sat"], ["bought a car"]])
         [0.9814814814814815, 0.625]
     """
-    return [float(row[0]) for row in METEOR(**options).stats(hypotheses, references)]
+    metric = METEOR(
+        modules=modules,
+        alpha=alpha,
+        beta=beta,
+        gamma=gamma,
+        tokenize=tokenize,
+        lowercase=lowercase,
+        wordnet=wordnet,
+        backend=backend,
+    )
+    return [float(row[0]) for row in metric.stats(hypotheses, references)]

@@ -1,4 +1,4 @@
-"""METEOR, exact to ``nltk.translate.meteor_score`` (nltk 3.9+), with WordNet bundled.
+"""METEOR, exact to ``nltk.translate.meteor_score`` (cross-checked against nltk 3.10), with WordNet bundled.
 
 For a hypothesis ``h`` and a reference ``r`` (tokens lowercased, as nltk's ``preprocess=str.lower``),
 words are aligned in stages, each on the words the previous stages left unmatched:

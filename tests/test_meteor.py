@@ -152,6 +152,12 @@ def test_options_match_nltk(corpus, nltk_wordnet):
     # case kept (nltk: preprocess=identity); WordNet's lemma names keep their case too
     expected = _nltk_scores(hyps, refs, nltk_wordnet, preprocess=lambda w: w)
     assert sentence_meteor(hyps, refs, lowercase=False) == expected
+    # ... and without the stem stage, WordNet sees the words with their case ("Monday" keeps its synonyms)
+    cased_hyps = [h.replace(" a ", " A ").replace("the", "The") + " Monday Thursday" for h in hyps]
+    cased_refs = [[r + " Mon Th" for r in rs] for rs in refs]
+    expected = _nltk_scores(cased_hyps, cased_refs, nltk_wordnet, preprocess=lambda w: w, stemmer=_NoStemmer())
+    assert sentence_meteor(cased_hyps, cased_refs, lowercase=False, modules=("exact", "synonym")) == expected
+    assert expected != _nltk_scores(cased_hyps, cased_refs, nltk_wordnet, stemmer=_NoStemmer())
     # an nltk reader instead of the bundled data; pre-tokenized input (nltk's layout)
     expected = _nltk_scores(hyps, refs, nltk_wordnet)
     assert sentence_meteor(hyps, refs, wordnet=nltk_wordnet) == expected

@@ -19,8 +19,10 @@ from evalkit.core import (
     available_metrics,
     get_metric,
 )
+from evalkit.text.rouge import ROUGE, RougeResult, rouge
 
 __all__ = [
+    "ROUGE",
     "EmptyInputError",
     "EvalkitError",
     "InputError",
@@ -29,8 +31,10 @@ __all__ = [
     "Metric",
     "MissingDependencyError",
     "Result",
+    "RougeResult",
     "Signature",
     "__version__",
     "available_metrics",
     "get_metric",
+    "rouge",
 ]

@@ -1,0 +1,119 @@
+"""ROUGE's tokenizers: ``rouge_score`` (rouge-score's, exactly, with the Porter stemmer it applies) and
+``unicode`` (words of every script).
+
+``rouge_score``: rouge-score (``rouge_score/tokenize.py``, after Lin's ROUGE-1.5.5) lowercases the text, replaces every run
+of characters outside ``[a-z0-9]`` by a space, splits on whitespace and, with ``use_stemmer=True``, stems
+tokens longer than three characters with nltk's ``PorterStemmer()`` (its default mode,
+``NLTK_EXTENSIONS``). Everything outside ASCII letters and digits is dropped, so Thai, Russian or Chinese
+text tokenizes to nothing; use the ``unicode`` tokenizer for those.
+
+``unicode``: a token is a run of letters and digits (``\\p{L}``, ``\\p{N}``) of any script, each optionally followed by
+combining marks (``\\p{M}``, the vowel signs of Thai or Devanagari). Chinese characters, Hiragana and
+Katakana, written without spaces, are one token each (as sacrebleu's ``zh`` tokenizer splits Chinese).
+Thai and Lao, also written without spaces, stay whole runs: splitting them into words needs a dictionary.
+Punctuation, symbols and spaces separate tokens and are dropped.
+
+On ASCII text this gives the same tokens as ``rouge_score``; unlike it, two identical Russian, Greek,
+Thai or Chinese sentences share all their tokens.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+
+import regex
+
+from evalkit.core.optional import require
+from evalkit.tokenizers.base import Tokenizer, register_tokenizer
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_VALID = re.compile(r"^[a-z0-9]+$")
+# Joins a batch so one pass of the regex engine handles it; it survives the substitution below.
+_SEP = "\x1e"
+_NON_ALNUM_SEP = re.compile(r"[^a-z0-9\x1e]+")
+
+
+@lru_cache(maxsize=1)
+def _porter() -> Callable[[str], str]:
+    porter = require("nltk.stem.porter", "dev", "Porter stemming (use_stemmer=True)")
+    return porter.PorterStemmer().stem
+
+
+@lru_cache(maxsize=1 << 18)
+def porter_stem(word: str) -> str:
+    """nltk's ``PorterStemmer().stem(word)`` (the stemmer rouge-score uses), memoized.
+
+    nltk is imported on first use; without it a :class:`~evalkit.MissingDependencyError` says what to install.
+    """
+    return _porter()(word)
+
+
+@lru_cache(maxsize=1 << 18)
+def _rouge_stem(token: str) -> str | None:
+    # rouge-score stems only tokens longer than 3 characters, then drops anything not [a-z0-9]+.
+    out = porter_stem(token) if len(token) > 3 else token
+    return out if _VALID.match(out) else None
+
+
+@register_tokenizer
+class RougeScoreTokenizer(Tokenizer):
+    """rouge-score's ``tokenize.tokenize(text, stemmer)``, token for token.
+
+    Args:
+        stem: Porter-stem tokens longer than 3 characters (rouge-score's ``use_stemmer=True``).
+
+    Example:
+        >>> RougeScoreTokenizer()("The cat's 2 hats, Здравствуйте!")
+        ['the', 'cat', 's', '2', 'hats']
+    """
+
+    name = "rouge_score"
+
+    def __init__(self, *, stem: bool = False) -> None:
+        self.stem = bool(stem)
+
+    def __call__(self, line: str) -> list[str]:
+        tokens = _NON_ALNUM.sub(" ", line.lower()).split()
+        return self._stemmed(tokens) if self.stem else tokens
+
+    def tokenize_batch(self, lines: Sequence[str]) -> list[list[str]]:
+        joined = _SEP.join(lines)
+        if joined.count(_SEP) != len(lines) - 1:  # a line holds the separator itself
+            return [self(line) for line in lines]
+        # Lowercasing is per character, and every non-ASCII result is removed below, so lowercasing
+        # the joined text gives the same tokens as lowercasing each line.
+        parts = _NON_ALNUM_SEP.sub(" ", joined.lower()).split(_SEP) if lines else []
+        if not self.stem:
+            return [p.split() for p in parts]
+        return [self._stemmed(p.split()) for p in parts]
+
+    @staticmethod
+    def _stemmed(tokens: list[str]) -> list[str]:
+        return [s for s in map(_rouge_stem, tokens) if s is not None]
+
+    def __repr__(self) -> str:
+        return f"RougeScoreTokenizer(stem={self.stem})"
+
+
+_CJK = r"\p{Han}\p{Hiragana}\p{Katakana}"
+_TOKEN = regex.compile(rf"[{_CJK}]\p{{M}}*|(?:(?![{_CJK}])[\p{{L}}\p{{N}}]\p{{M}}*)+")
+
+
+@register_tokenizer
+class UnicodeTokenizer(Tokenizer):
+    """Letters and digits of every script; CJK characters one by one.
+
+    Example:
+        >>> UnicodeTokenizer()("Привет, мир! 東京タワー is 333m")
+        ['привет', 'мир', '東', '京', 'タ', 'ワ', 'ー', 'is', '333m']
+    """
+
+    name = "unicode"
+
+    def __call__(self, line: str) -> list[str]:
+        return _TOKEN.findall(line.lower())
+
+    def tokenize_batch(self, lines: Sequence[str]) -> list[list[str]]:
+        return [_TOKEN.findall(line.lower()) for line in lines]

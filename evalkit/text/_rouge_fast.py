@@ -22,7 +22,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from evalkit.text.ngrams import ngram_counts
 from evalkit.text.rouge import Tokenized, Variant, clipped_overlap, skip_bigram_counts, wlcs
 
 
@@ -54,33 +53,55 @@ def lcs_length(masks: dict[str, int], m: int, hyp: Sequence[str]) -> int:
 def lcs_position_mask(masks: dict[str, int], m: int, hyp: Sequence[str]) -> int:
     """Bitmask of the reference positions of the LCS that rouge-score's backtrack reads out.
 
+    Only columns whose token occurs in the reference change the vector; a run of other columns keeps
+    the vector of the matching column before it, and walking back through such a run does one thing:
+    climb to the highest clear bit. So the backtrack visits matching columns only, with one climb for
+    each run of other columns to their right.
+
     Example:
         >>> bin(lcs_position_mask(position_masks("abcb"), 4, "bab"))  # positions 0 and 3, as rouge.lcs_positions
         '0b1001'
     """
     v = (1 << m) - 1
     get = masks.get
-    columns = []
+    vectors: list[int] = []
+    matches: list[int] = []
+    gap_after: list[bool] = []
+    gap = False
     for t in hyp:
         x = get(t)
         if x:
+            if vectors:
+                gap_after.append(gap)
+            gap = False
             u = v & x
             v = (v + u) | (v - u)
-        columns.append(v)
+            vectors.append(v)
+            matches.append(x)
+        else:
+            gap = True
+    gap_after.append(gap)
     out = 0
     i = m
-    for j in range(len(hyp) - 1, -1, -1):
-        if i == 0:
-            break
-        match = get(hyp[j], 0)
-        stops = (match | ~columns[j]) & ((1 << i) - 1)
+    for k in range(len(vectors) - 1, -1, -1):
+        below = (1 << i) - 1
+        v, x = vectors[k], matches[k]
+        if gap_after[k]:
+            clear = ~v & below
+            if not clear:
+                break
+            i = clear.bit_length()
+            below = (1 << i) - 1
+        stops = (x | ~v) & below
         if not stops:
             break
         i = stops.bit_length()
         bit = 1 << (i - 1)
-        if match & bit:
+        if x & bit:
             out |= bit
             i -= 1
+            if not i:
+                break
     return out
 
 
@@ -108,6 +129,105 @@ def union_lcs_hits(ref_sents: Sequence[Sequence[str]], hyp_sents: Sequence[Seque
     return sum(min(c, cnt_hyp[t]) for t, c in in_union.items())
 
 
+def _token_ids(texts: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """Every token as an integer (first-seen order), flat, and the start offset of each text."""
+    flat = [t for toks in texts for t in toks]
+    vocab = {t: i for i, t in enumerate(dict.fromkeys(flat))}
+    ids = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum([len(t) for t in texts], out=offsets[1:])
+    return ids, offsets
+
+
+def _spans(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For spans ``[starts[k], starts[k] + lengths[k])``: the span of each element and its flat index."""
+    span = np.repeat(np.arange(len(lengths)), lengths)
+    first = np.cumsum(lengths) - lengths
+    return span, starts[span] + np.arange(int(lengths.sum())) - first[span]
+
+
+_popcount = getattr(np, "bitwise_count", None)
+if _popcount is None:  # numpy < 2.0
+
+    def _popcount(x: np.ndarray) -> np.ndarray:
+        return np.unpackbits(x.astype(np.uint64).view(np.uint8)).reshape(len(x), 64).sum(axis=1)
+
+
+def _lcs_lengths_uint64(
+    ids: np.ndarray, hyp_start: np.ndarray, hyp_len: np.ndarray, ref_start: np.ndarray, ref_len: np.ndarray
+) -> np.ndarray:
+    """LCS of many (hypothesis, reference) pairs at once, references of at most 64 tokens.
+
+    Each pair's vector is one uint64; one numpy operation advances every pair by a hypothesis token
+    (pairs sorted by hypothesis length, so the pairs still running are a prefix). ``M[t]`` for each
+    hypothesis token is looked up from the sorted (pair, token) keys of the references.
+    """
+    n_pairs = len(ref_len)
+    vocab = int(ids.max()) + 1 if len(ids) else 1
+    pair, flat = _spans(ref_start, ref_len)
+    keys = pair * vocab + ids[flat]
+    bits = np.left_shift(np.uint64(1), (flat - ref_start[pair]).astype(np.uint64))
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    heads = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, dtype=np.int64)
+    ukeys = keys[heads]
+    masks = np.bitwise_or.reduceat(bits[order], heads) if len(heads) else np.zeros(0, dtype=np.uint64)
+
+    rank = np.argsort(-hyp_len, kind="stable")  # longest hypotheses first
+    lengths = hyp_len[rank]
+    hpair, hflat = _spans(hyp_start[rank], lengths)
+    column = hflat - hyp_start[rank][hpair]
+    hkeys = rank[hpair] * vocab + ids[hflat]
+    loc = np.minimum(np.searchsorted(ukeys, hkeys), max(len(ukeys) - 1, 0))
+    x = np.where(ukeys[loc] == hkeys, masks[loc], np.uint64(0)) if len(ukeys) else np.zeros(len(hkeys), np.uint64)
+    by_column = np.argsort(column, kind="stable")
+    x = x[by_column]
+    m = ref_len[rank]
+    full = np.where(m >= 64, np.uint64(0xFFFFFFFFFFFFFFFF), (np.uint64(1) << np.minimum(m, 63).astype(np.uint64)) - 1)
+    v = full.copy()
+    active = np.bincount(column, minlength=int(lengths.max()) if len(lengths) else 0)
+    pos = 0
+    for count in active.tolist():
+        u = v[:count] & x[pos : pos + count]
+        v[:count] = (v[:count] + u) | (v[:count] - u)
+        pos += count
+    out = np.empty(n_pairs, dtype=np.int64)
+    out[rank] = m - _popcount(v & full).astype(np.int64)
+    return out
+
+
+def _ngram_ids(ids: np.ndarray, offsets: np.ndarray, n: int) -> np.ndarray:
+    """An integer per n-gram, equal for equal n-grams: at each position where an n-gram starts, else -1."""
+    remaining = np.repeat(offsets[1:], np.diff(offsets)) - np.arange(len(ids))  # tokens left in the text
+    gram = ids.copy()
+    vocab = int(ids.max()) + 1 if len(ids) else 1
+    for k in range(2, n + 1):
+        at = np.flatnonzero(remaining >= k)
+        _, inverse = np.unique(gram[at] * vocab + ids[at + k - 1], return_inverse=True)
+        gram = np.full(len(ids), -1, dtype=np.int64)
+        gram[at] = inverse
+    return gram
+
+
+def _clipped_overlaps(
+    gram: np.ndarray, hyp_start: np.ndarray, hyp_len: np.ndarray, ref_start: np.ndarray, ref_len: np.ndarray
+) -> np.ndarray:
+    """``sum_g min(c_hyp(g), c_ref(g))`` for each pair, from the n-gram ids of :func:`_ngram_ids`."""
+    n_pairs = len(ref_len)
+    size = int(gram.max()) + 1 if len(gram) else 1
+
+    def counted(start: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        pair, flat = _spans(start, length)
+        g = gram[flat]
+        keep = g >= 0
+        return np.unique(pair[keep] * size + g[keep], return_counts=True)
+
+    hk, hc = counted(hyp_start, hyp_len)
+    rk, rc = counted(ref_start, ref_len)
+    common, hi, ri = np.intersect1d(hk, rk, assume_unique=True, return_indices=True)
+    return np.bincount(common // size, weights=np.minimum(hc[hi], rc[ri]), minlength=n_pairs)
+
+
 def pair_counts_fast(
     variants: Sequence[Variant],
     hyps: Sequence[Tokenized],
@@ -118,22 +238,27 @@ def pair_counts_fast(
     """``(n_pairs, variants, 3)`` counts: hits, hypothesis total, reference total (as ``pair_counts_python``)."""
     out = np.zeros((len(refs), len(variants), 3), dtype=np.float64)
     docs = doc_of_pair.tolist()
+    if any(v.kind in ("n", "L") for v in variants):
+        ids, offsets = _token_ids([h.tokens for h in hyps] + [r.tokens for r in refs])
+        lengths = np.diff(offsets)
+        hyp_start, hyp_len = offsets[doc_of_pair], lengths[doc_of_pair]
+        ref_start, ref_len = offsets[len(hyps) : -1], lengths[len(hyps) :]
     for col, v in enumerate(variants):
         view = out[:, col, :]
         if v.kind == "n":
-            hyp_grams = [ngram_counts(h.tokens, v.n) for h in hyps]
-            hyp_totals = [max(len(h.tokens) - v.n + 1, 0) for h in hyps]
-            rows = []
-            for d, r in zip(docs, refs):
-                g = ngram_counts(r.tokens, v.n)
-                rows.append((clipped_overlap(hyp_grams[d], g), hyp_totals[d], max(len(r.tokens) - v.n + 1, 0)))
-            view[:] = rows
+            gram = _ngram_ids(ids, offsets, v.n)
+            view[:, 0] = _clipped_overlaps(gram, hyp_start, hyp_len, ref_start, ref_len)
+            view[:, 1] = np.maximum(hyp_len - v.n + 1, 0)
+            view[:, 2] = np.maximum(ref_len - v.n + 1, 0)
         elif v.kind == "L":
-            rows = []
-            for d, r in zip(docs, refs):
-                x, y = hyps[d].tokens, r.tokens
-                rows.append((lcs_length(position_masks(y), len(y), x), len(x), len(y)))
-            view[:] = rows
+            short = ref_len <= 64
+            view[short, 0] = _lcs_lengths_uint64(
+                ids, hyp_start[short], hyp_len[short], ref_start[short], ref_len[short]
+            )
+            for p in np.flatnonzero(~short).tolist():
+                y = refs[p].tokens
+                view[p, 0] = lcs_length(position_masks(y), len(y), hyps[docs[p]].tokens)
+            view[:, 1], view[:, 2] = hyp_len, ref_len
         elif v.kind == "Lsum":
             rows = []
             for d, r in zip(docs, refs):

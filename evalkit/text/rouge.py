@@ -32,7 +32,7 @@ import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -182,8 +182,7 @@ def skip_bigram_counts(tokens: Sequence[str], gap: int | None, *, unigrams: bool
     return out
 
 
-@dataclass(frozen=True)
-class Tokenized:
+class Tokenized(NamedTuple):
     """A text as the variants need it: all tokens, and the tokens of each newline-separated sentence."""
 
     tokens: list[str]

@@ -30,9 +30,11 @@ from evalkit.tokenizers.base import Tokenizer, register_tokenizer
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _VALID = re.compile(r"^[a-z0-9]+$")
-# Joins a batch so one pass of the regex engine handles it; it survives the substitution below.
+# A batch is joined by this separator so that it is lowercased and cleaned in one pass.
 _SEP = "\x1e"
-_NON_ALNUM_SEP = re.compile(r"[^a-z0-9\x1e]+")
+# ASCII outside [a-z0-9] (and the separator) becomes a space; then any non-ASCII character does.
+_ASCII_TO_SPACE = {c: " " for c in range(128) if not (chr(c).isdigit() or "a" <= chr(c) <= "z" or chr(c) == _SEP)}
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 @lru_cache(maxsize=1)
@@ -84,7 +86,10 @@ class RougeScoreTokenizer(Tokenizer):
             return [self(line) for line in lines]
         # Lowercasing is per character, and every non-ASCII result is removed below, so lowercasing
         # the joined text gives the same tokens as lowercasing each line.
-        parts = _NON_ALNUM_SEP.sub(" ", joined.lower()).split(_SEP) if lines else []
+        clean = joined.lower().translate(_ASCII_TO_SPACE)
+        if not clean.isascii():
+            clean = _NON_ASCII.sub(" ", clean)
+        parts = clean.split(_SEP) if lines else []
         if not self.stem:
             return [p.split() for p in parts]
         return [self._stemmed(p.split()) for p in parts]

@@ -209,23 +209,24 @@ def _ngram_ids(ids: np.ndarray, offsets: np.ndarray, n: int) -> np.ndarray:
     return gram
 
 
-def _clipped_overlaps(
-    gram: np.ndarray, hyp_start: np.ndarray, hyp_len: np.ndarray, ref_start: np.ndarray, ref_len: np.ndarray
-) -> np.ndarray:
-    """``sum_g min(c_hyp(g), c_ref(g))`` for each pair, from the n-gram ids of :func:`_ngram_ids`."""
-    n_pairs = len(ref_len)
+def _clipped_overlaps(gram: np.ndarray, offsets: np.ndarray, n_hyps: int, doc_of_pair: np.ndarray) -> np.ndarray:
+    """``sum_g min(c_hyp(g), c_ref(g))`` for each pair, from the n-gram ids of :func:`_ngram_ids`.
+
+    Texts ``0..n_hyps-1`` are the hypotheses (counted once each), then one reference per pair.
+    """
     size = int(gram.max()) + 1 if len(gram) else 1
-
-    def counted(start: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        pair, flat = _spans(start, length)
-        g = gram[flat]
-        keep = g >= 0
-        return np.unique(pair[keep] * size + g[keep], return_counts=True)
-
-    hk, hc = counted(hyp_start, hyp_len)
-    rk, rc = counted(ref_start, ref_len)
-    common, hi, ri = np.intersect1d(hk, rk, assume_unique=True, return_indices=True)
-    return np.bincount(common // size, weights=np.minimum(hc[hi], rc[ri]), minlength=n_pairs)
+    text = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    keep = gram >= 0
+    keys, counts = np.unique(text[keep] * size + gram[keep], return_counts=True)
+    is_hyp = keys < n_hyps * size
+    hyp_keys, hyp_counts = keys[is_hyp], counts[is_hyp]
+    ref_keys, ref_counts = keys[~is_hyp], counts[~is_hyp]
+    pair = ref_keys // size - n_hyps
+    wanted = doc_of_pair[pair] * size + ref_keys % size  # the same n-gram in the pair's hypothesis
+    loc = np.minimum(np.searchsorted(hyp_keys, wanted), max(len(hyp_keys) - 1, 0))
+    found = hyp_keys[loc] == wanted if len(hyp_keys) else np.zeros(len(wanted), dtype=bool)
+    hits = np.where(found, np.minimum(hyp_counts[loc] if len(hyp_keys) else 0, ref_counts), 0)
+    return np.bincount(pair, weights=hits, minlength=len(doc_of_pair))
 
 
 def pair_counts_fast(
@@ -247,7 +248,7 @@ def pair_counts_fast(
         view = out[:, col, :]
         if v.kind == "n":
             gram = _ngram_ids(ids, offsets, v.n)
-            view[:, 0] = _clipped_overlaps(gram, hyp_start, hyp_len, ref_start, ref_len)
+            view[:, 0] = _clipped_overlaps(gram, offsets, len(hyps), doc_of_pair)
             view[:, 1] = np.maximum(hyp_len - v.n + 1, 0)
             view[:, 2] = np.maximum(ref_len - v.n + 1, 0)
         elif v.kind == "L":

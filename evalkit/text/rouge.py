@@ -72,11 +72,14 @@ def parse_variant(name: Any, *, owner: str = "rouge") -> Variant:
     """
     m = _VARIANT.fullmatch(name) if isinstance(name, str) else None
     if m is None:
-        examples = ["rouge1", "rouge2", "rougeL", "rougeLsum", "rougeW", "rougeS4", "rougeSU4"]
+        hint = ""
+        if isinstance(name, str):
+            examples = ["rouge1", "rouge2", "rougeL", "rougeLsum", "rougeW", "rougeS4", "rougeSU4"]
+            same_letters = [e for e in examples if e.lower() == name.lower()]
+            hint = f" (did you mean {same_letters[0]!r}?)" if same_letters else suggest(name, examples)
         raise InvalidOptionError(
             f"The 'variants' parameter of {owner} must hold names among 'rouge1'..'rouge9', 'rougeL', "
-            f"'rougeLsum', 'rougeW', 'rougeS<gap>', 'rougeSU<gap>' (gap optional). Got {name!r} instead"
-            f"{suggest(name, examples) if isinstance(name, str) else ''}."
+            f"'rougeLsum', 'rougeW', 'rougeS<gap>', 'rougeSU<gap>' (gap optional). Got {name!r} instead{hint}."
         )
     if m["n"]:
         return Variant(name, "n", n=int(m["n"]))
@@ -154,11 +157,16 @@ def wlcs(ref: Sequence[str], hyp: Sequence[str], weight: float) -> float:
     """
     c = [[0.0] * (len(hyp) + 1) for _ in range(len(ref) + 1)]
     w = [[0] * (len(hyp) + 1) for _ in range(len(ref) + 1)]
+    # Lin adds f(k + 1) - f(k) at each match; keeping the value before the run and adding f(k) once gives
+    # the same number without the rounding of the telescoping sum, so identical texts score exactly 1.
+    before_run = [[0.0] * (len(hyp) + 1) for _ in range(len(ref) + 1)]
     for i in range(1, len(ref) + 1):
         for j in range(1, len(hyp) + 1):
             if ref[i - 1] == hyp[j - 1]:
                 k = w[i - 1][j - 1]
-                c[i][j] = c[i - 1][j - 1] + (k + 1) ** weight - k**weight
+                base = before_run[i - 1][j - 1] if k else c[i - 1][j - 1]
+                before_run[i][j] = base
+                c[i][j] = base + (k + 1) ** weight
                 w[i][j] = k + 1
             else:
                 c[i][j] = max(c[i - 1][j], c[i][j - 1])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from importlib import resources
 
 import click
@@ -107,25 +108,23 @@ def score(
             if header is not None:
                 click.echo(header)
         rows: list[list[np.ndarray]] = [[] for _ in metrics]
-        totals: list[np.ndarray | None] = [None for _ in metrics]
+        scales: list[float] = []
         segments = 0
         with common.progress(p.primary, quiet, f"scoring {p.primary.name}") as bar:
             for inputs in p.chunks():
-                n = len(inputs[0])
-                if not keep_rows:
-                    for m in metrics:
-                        m.update(*inputs)
-                else:
+                for m in metrics:
+                    m.update(*inputs)
+                if keep_rows:
+                    # update() keeps only the sum; the rows are computed again for the CI and sentence scores
                     chunk_rows = [m.stats(*inputs) for m in metrics]
-                    for j, r in enumerate(chunk_rows):
-                        totals[j] = r.sum(axis=0) if totals[j] is None else totals[j] + r.sum(axis=0)
-                        if ci:
+                    if ci:
+                        for j, r in enumerate(chunk_rows):
                             rows[j].append(r)
                     if sentence_level:
+                        scales = scales or [m.score(r[0]).display_scale for m, r in zip(metrics, chunk_rows)]
                         scores = [m.scores(r) for m, r in zip(metrics, chunk_rows)]
-                        scales = [_display_scale(m, r) for m, r in zip(metrics, chunk_rows)]
                         click.echo(sentence_rows(segments + 1, metric_specs, scales, scores, output_format))
-                segments += n
+                segments += len(inputs[0])
                 bar.update(p.primary.bytes - bar.n)
         if segments == 0:
             raise common.no_segments(p)
@@ -133,16 +132,10 @@ def score(
             return
         scored = []
         for j, (spec, m) in enumerate(zip(metric_specs, metrics)):
+            result = m.compute()
             if ci:
                 b = bootstrap_ci(m, np.concatenate(rows[j]), n_resamples=ci_resamples, confidence=confidence, seed=seed)
-                scored.append(Scored(spec, b.result, b))
-            elif keep_rows:
-                scored.append(Scored(spec, m.score(totals[j])))
+                scored.append(Scored(spec, replace(result, ci=b.ci), b))
             else:
-                scored.append(Scored(spec, m.compute()))
+                scored.append(Scored(spec, result))
     click.echo(render_scores(scored, output_format, segments=segments, inputs=p.inputs()))
-
-
-def _display_scale(metric: common.Metric, rows: np.ndarray) -> float:
-    # The scale is a property of the metric's Result; read it from the first segment's.
-    return metric.score(rows[0]).display_scale

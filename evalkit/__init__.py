@@ -19,9 +19,11 @@ from evalkit.core import (
     available_metrics,
     get_metric,
 )
+from evalkit.text.bleu import BLEU, bleu, bleu_from_stats, sentence_bleu
 from evalkit.text.rouge import ROUGE, RougeResult, rouge
 
 __all__ = [
+    "BLEU",
     "ROUGE",
     "EmptyInputError",
     "EvalkitError",
@@ -35,6 +37,9 @@ __all__ = [
     "Signature",
     "__version__",
     "available_metrics",
+    "bleu",
+    "bleu_from_stats",
     "get_metric",
     "rouge",
+    "sentence_bleu",
 ]

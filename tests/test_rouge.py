@@ -15,8 +15,7 @@ from evalkit.tokenizers import get_tokenizer
 
 
 def _prf(result, variant):
-    c = result.components[variant]
-    return c["precision"], c["recall"], c["fmeasure"]
+    return tuple(result.components[variant])
 
 
 def _f1(p, r):
@@ -35,7 +34,7 @@ def test_rouge_n_and_l_by_hand():
     assert _prf(r, "rouge1") == (5 / 6, 5 / 6, _f1(5 / 6, 5 / 6))
     assert _prf(r, "rouge2") == (3 / 5, 3 / 5, _f1(3 / 5, 3 / 5))
     assert _prf(r, "rougeL") == (5 / 6, 5 / 6, _f1(5 / 6, 5 / 6))
-    assert float(r) == r.components["rouge1"]["fmeasure"]
+    assert float(r) == r.components["rouge1"].fmeasure
 
 
 def test_rouge_lsum_union_lcs_by_hand():
@@ -174,10 +173,10 @@ def test_registry_names_and_readable_str():
     assert "variants:rouge1,rouge2,rougeL|tok:rouge_score|stem:no|multiref:max_f|beta:1|version:" in text
     single = get_metric("rougeLsum")(hyps, refs)
     assert single.variants == ["rougeLsum"] and float(single) == float(r["rougeL"])  # one sentence: Lsum == L
-    assert r["rouge1"].name == "rouge1" and float(r["rouge1"]) == r.components["rouge1"]["fmeasure"]
+    assert r["rouge1"].name == "rouge1" and float(r["rouge1"]) == r.components["rouge1"].fmeasure
     assert {"rouge", "rouge1", "rouge2", "rougeL", "rougeLsum"} <= set(evalkit.available_metrics())
     d = r.to_dict()
-    assert d["components"]["rougeL"]["recall"] == r.components["rougeL"]["recall"]
+    assert d["components"]["rougeL"] == list(r.components["rougeL"])  # JSON: [precision, recall, fmeasure]
 
 
 def test_pretokenized_input():

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from evalkit.text.ngrams import clipped_ngram_matches
 from evalkit.text.rouge import Tokenized, Variant, clipped_overlap, skip_bigram_counts, wlcs
 
 
@@ -129,16 +130,6 @@ def union_lcs_hits(ref_sents: Sequence[Sequence[str]], hyp_sents: Sequence[Seque
     return sum(min(c, cnt_hyp[t]) for t, c in in_union.items())
 
 
-def _token_ids(texts: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
-    """Every token as an integer (first-seen order), flat, and the start offset of each text."""
-    flat = [t for toks in texts for t in toks]
-    vocab = {t: i for i, t in enumerate(dict.fromkeys(flat))}
-    ids = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
-    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum([len(t) for t in texts], out=offsets[1:])
-    return ids, offsets
-
-
 def _spans(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For spans ``[starts[k], starts[k] + lengths[k])``: the span of each element and its flat index."""
     span = np.repeat(np.arange(len(lengths)), lengths)
@@ -196,59 +187,54 @@ def _lcs_lengths_uint64(
     return out
 
 
-def _ngram_ids(ids: np.ndarray, offsets: np.ndarray, n: int) -> np.ndarray:
-    """An integer per n-gram, equal for equal n-grams: at each position where an n-gram starts, else -1."""
-    remaining = np.repeat(offsets[1:], np.diff(offsets)) - np.arange(len(ids))  # tokens left in the text
-    gram = ids.copy()
-    vocab = int(ids.max()) + 1 if len(ids) else 1
-    for k in range(2, n + 1):
-        at = np.flatnonzero(remaining >= k)
-        _, inverse = np.unique(gram[at] * vocab + ids[at + k - 1], return_inverse=True)
-        gram = np.full(len(ids), -1, dtype=np.int64)
-        gram[at] = inverse
-    return gram
-
-
-def _clipped_overlaps(gram: np.ndarray, offsets: np.ndarray, n_hyps: int, doc_of_pair: np.ndarray) -> np.ndarray:
-    """``sum_g min(c_hyp(g), c_ref(g))`` for each pair, from the n-gram ids of :func:`_ngram_ids`.
-
-    Texts ``0..n_hyps-1`` are the hypotheses (counted once each), then one reference per pair.
-    """
-    size = int(gram.max()) + 1 if len(gram) else 1
-    text = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
-    keep = gram >= 0
-    keys, counts = np.unique(text[keep] * size + gram[keep], return_counts=True)
-    is_hyp = keys < n_hyps * size
-    hyp_keys, hyp_counts = keys[is_hyp], counts[is_hyp]
-    ref_keys, ref_counts = keys[~is_hyp], counts[~is_hyp]
-    pair = ref_keys // size - n_hyps
-    wanted = doc_of_pair[pair] * size + ref_keys % size  # the same n-gram in the pair's hypothesis
-    loc = np.minimum(np.searchsorted(hyp_keys, wanted), max(len(hyp_keys) - 1, 0))
-    found = hyp_keys[loc] == wanted if len(hyp_keys) else np.zeros(len(wanted), dtype=bool)
-    hits = np.where(found, np.minimum(hyp_counts[loc] if len(hyp_keys) else 0, ref_counts), 0)
-    return np.bincount(pair, weights=hits, minlength=len(doc_of_pair))
+def _ngram_matches(
+    ids: np.ndarray,
+    hyp_start: np.ndarray,
+    hyp_len: np.ndarray,
+    ref_start: np.ndarray,
+    ref_len: np.ndarray,
+    max_order: int,
+) -> np.ndarray:
+    """``(n_pairs, max_order)`` clipped n-gram overlaps, each pair a segment of one hypothesis and one
+    reference for :func:`evalkit.text.ngrams.clipped_ngram_matches` (whose ``min(candidate, max over
+    references)`` is then rouge-score's ``min(candidate, reference)``)."""
+    starts = np.stack([hyp_start, ref_start], axis=1).ravel()
+    lengths = np.stack([hyp_len, ref_len], axis=1).ravel()
+    line, flat = _spans(starts, lengths)
+    return clipped_ngram_matches(
+        ids[flat], line // 2, line % 2, np.cumsum(lengths)[line], n_segments=len(hyp_len), max_order=max_order
+    )
 
 
 def pair_counts_fast(
     variants: Sequence[Variant],
-    hyps: Sequence[Tokenized],
-    refs: Sequence[Tokenized],
+    texts: Sequence[Tokenized] | None,
+    flat: tuple[np.ndarray, np.ndarray] | None,
+    n_hyps: int,
     doc_of_pair: np.ndarray,
     weight: float,
 ) -> np.ndarray:
-    """``(n_pairs, variants, 3)`` counts: hits, hypothesis total, reference total (as ``pair_counts_python``)."""
-    out = np.zeros((len(refs), len(variants), 3), dtype=np.float64)
+    """``(n_pairs, variants, 3)`` counts: hits, hypothesis total, reference total (as ``pair_counts_python``).
+
+    ``texts`` are the hypotheses then one reference per pair, tokenized (for rougeLsum, rougeW and the
+    skip-bigrams); ``flat`` their token ids, flat, and lengths (for rougeN and rougeL).
+    """
+    out = np.zeros((len(doc_of_pair), len(variants), 3), dtype=np.float64)
     docs = doc_of_pair.tolist()
-    if any(v.kind in ("n", "L") for v in variants):
-        ids, offsets = _token_ids([h.tokens for h in hyps] + [r.tokens for r in refs])
-        lengths = np.diff(offsets)
+    if flat is not None:
+        ids, lengths = flat
+        offsets = np.concatenate(([0], np.cumsum(lengths)))
         hyp_start, hyp_len = offsets[doc_of_pair], lengths[doc_of_pair]
-        ref_start, ref_len = offsets[len(hyps) : -1], lengths[len(hyps) :]
+        ref_start, ref_len = offsets[n_hyps:-1], lengths[n_hyps:]
+        orders = [v.n for v in variants if v.kind == "n"]
+        if orders:
+            matches = _ngram_matches(ids, hyp_start, hyp_len, ref_start, ref_len, max(orders))
+    if texts is not None:
+        hyps, refs = texts[:n_hyps], texts[n_hyps:]
     for col, v in enumerate(variants):
         view = out[:, col, :]
         if v.kind == "n":
-            gram = _ngram_ids(ids, offsets, v.n)
-            view[:, 0] = _clipped_overlaps(gram, offsets, len(hyps), doc_of_pair)
+            view[:, 0] = matches[:, v.n - 1]
             view[:, 1] = np.maximum(hyp_len - v.n + 1, 0)
             view[:, 2] = np.maximum(ref_len - v.n + 1, 0)
         elif v.kind == "L":
@@ -256,9 +242,10 @@ def pair_counts_fast(
             view[short, 0] = _lcs_lengths_uint64(
                 ids, hyp_start[short], hyp_len[short], ref_start[short], ref_len[short]
             )
-            for p in np.flatnonzero(~short).tolist():
-                y = refs[p].tokens
-                view[p, 0] = lcs_length(position_masks(y), len(y), hyps[docs[p]].tokens)
+            for p in np.flatnonzero(~short).tolist():  # arbitrary-precision vectors for long references
+                y = ids[ref_start[p] : ref_start[p] + ref_len[p]].tolist()
+                x = ids[hyp_start[p] : hyp_start[p] + hyp_len[p]].tolist()
+                view[p, 0] = lcs_length(position_masks(y), len(y), x)
             view[:, 1], view[:, 2] = hyp_len, ref_len
         elif v.kind == "Lsum":
             rows = []

@@ -32,6 +32,7 @@ import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -42,7 +43,7 @@ from evalkit.core.registry import register
 from evalkit.core.result import Result
 from evalkit.core.signature import Signature
 from evalkit.core.validate import check_choice, check_number, suggest, text_pairs
-from evalkit.text.ngrams import ngram_counts
+from evalkit.text.ngrams import ngram_counts, token_ids
 from evalkit.tokenizers.base import Tokenizer, get_tokenizer
 from evalkit.tokenizers.rouge import RougeScoreTokenizer, porter_stem
 
@@ -190,6 +191,14 @@ def skip_bigram_counts(tokens: Sequence[str], gap: int | None, *, unigrams: bool
     return out
 
 
+class Score(NamedTuple):
+    """Precision, recall and F of one variant (rouge-score's ``Score``, in its order)."""
+
+    precision: float
+    recall: float
+    fmeasure: float
+
+
 class Tokenized(NamedTuple):
     """A text as the variants need it: all tokens, and the tokens of each newline-separated sentence."""
 
@@ -272,15 +281,16 @@ def combine_references(
 
 @dataclass(frozen=True)
 class RougeResult(Result):
-    """A :class:`~evalkit.Result` for several ROUGE variants.
+    """A :class:`~evalkit.Result` for one or several ROUGE variants.
 
-    ``score`` is the mean F of the first variant; ``components[variant]`` holds its mean
-    ``precision``, ``recall`` and ``fmeasure``; ``result[variant]`` is that variant as its own Result.
+    ``score`` is the mean F of the first variant; ``components[variant]`` is a :class:`Score`
+    (precision, recall, fmeasure: means over documents), ``components["n_docs"]`` the number of
+    documents; ``result[variant]`` is one variant as its own Result.
     """
 
     def __getitem__(self, variant: str) -> Result:
         comp = self.components[variant]
-        return Result(variant, comp["fmeasure"], dict(comp), self.signature, display_scale=self.display_scale)
+        return Result(variant, comp.fmeasure, comp._asdict(), self.signature, display_scale=self.display_scale)
 
     @property
     def variants(self) -> list[str]:
@@ -291,8 +301,8 @@ class RougeResult(Result):
         s = self.display_scale
         parts = []
         for v in self.variants:
-            c = self.components[v]
-            parts.append(f"{v} = {c['fmeasure'] * s:.2f} (P {c['precision'] * s:.2f} R {c['recall'] * s:.2f})")
+            p, r, f = self.components[v]
+            parts.append(f"{v} = {f * s:.2f} (P {p * s:.2f} R {r * s:.2f})")
         text = f"{self.name} F (mean of {self.components['n_docs']} documents): " + ", ".join(parts)
         if self.ci is not None:
             text += f", {self.variants[0]} {self.ci[0] * s:.2f}..{self.ci[1] * s:.2f} (CI)"
@@ -373,57 +383,86 @@ class ROUGE(Metric):
         self._inverse_power = np.array([1 / self.weight if v.kind == "W" else 1.0 for v in self.variants])
 
     # -- tokenization ---------------------------------------------------------------------------------
-    def _tokenize(self, texts: list[str]) -> list[Tokenized]:
-        need_tokens = any(v.kind != "Lsum" for v in self.variants)
-        need_sents = any(v.kind == "Lsum" for v in self.variants)
-        batch = self.tokenizer.tokenize_batch
-        tokens = self._stemmed(batch(texts)) if need_tokens else [[] for _ in texts]
-        sents: list[list[list[str]]] = [[] for _ in texts]
-        if need_sents:
-            # rouge-score splits on "\n" only and drops empty strings (not sentences of no tokens).
-            split = [[s for s in t.split("\n") if s] for t in texts]
-            flat = self._stemmed(batch([s for ss in split for s in ss]))
-            pos = 0
-            for i, ss in enumerate(split):
-                sents[i] = flat[pos : pos + len(ss)]
-                pos += len(ss)
-        self._warn_empty(texts, tokens if need_tokens else [[t for s in ss for t in s] for ss in sents])
-        return [Tokenized(t, s) for t, s in zip(tokens, sents)]
-
     def _stemmed(self, batch: list[list[str]]) -> list[list[str]]:
         if not self._stem_after:
             return batch
         return [[porter_stem(t) if len(t) > 3 else t for t in toks] for toks in batch]
 
-    def _warn_empty(self, texts: list[str], tokens: list[list[str]]) -> None:
-        empty = [t for t, toks in zip(texts, tokens) if not toks and t.strip()]
+    def _token_lists(self, texts: list[Any], pretokenized: bool) -> list[list[str]]:
+        return self._stemmed(texts if pretokenized else self.tokenizer.tokenize_batch(texts))
+
+    def _sentences(self, texts: list[Any], pretokenized: bool) -> list[list[list[str]]]:
+        if pretokenized:
+            return [[t] for t in self._stemmed(texts)]
+        # rouge-score splits on "\n" only and drops empty strings (not sentences of no tokens)
+        split = [[s for s in t.split("\n") if s] for t in texts]
+        flat = self._token_lists([s for ss in split for s in ss], False)
+        out, pos = [], 0
+        for ss in split:
+            out.append(flat[pos : pos + len(ss)])
+            pos += len(ss)
+        return out
+
+    def _flat_ids(self, texts: list[Any], token_lists: list[list[str]] | None) -> tuple[np.ndarray, np.ndarray]:
+        """Token ids of all texts, flat, and each text's length: from the token lists if there are any,
+        else from one pass of the tokenizer over the joined texts."""
+        if token_lists is not None:
+            ids, _ = token_ids(list(chain.from_iterable(token_lists)))
+            return ids, np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+        tokens, sep = self.tokenizer.tokenize_joined(texts)
+        if self._stem_after:
+            tokens = [porter_stem(t) if len(t) > 3 and t != sep else t for t in tokens]
+        ids, vocab = token_ids(tokens)
+        if sep not in vocab:  # a single text
+            return ids, np.array([ids.size], dtype=np.int64)
+        is_sep = ids == vocab[sep]
+        lengths = np.diff(np.concatenate(([-1], np.flatnonzero(is_sep), [ids.size]))) - 1
+        return ids[~is_sep], lengths
+
+    def _warn_empty(self, texts: list[str], lengths: np.ndarray) -> None:
+        empty = [t for t, n in zip(texts, lengths.tolist()) if not n and t.strip()]
         if empty:
             msg = _EMPTY_WARNING.format(owner=self.name, count=len(empty), tok=self.tokenizer.name, example=empty[0])
             warnings.warn(msg, UserWarning, stacklevel=4)
-
-    def _pretokenized(self, items: list[list[str]]) -> list[Tokenized]:
-        toks = self._stemmed(items)
-        return [Tokenized(t, [t]) for t in toks]
 
     # -- statistics -----------------------------------------------------------------------------------
     def pair_counts(self, hypotheses: Any, references: Any) -> tuple[np.ndarray, np.ndarray]:
         """Per (document, reference) counts ``(n_pairs, variants, 3)`` = hits, hypothesis total,
         reference total; and the document of each pair."""
         hyps, refs = text_pairs(self.name, hypotheses, references)
-        flat_refs = [r for rs in refs for r in rs]
-        if hyps and not isinstance(hyps[0], str):
-            hyp_t, ref_t = self._pretokenized(hyps), self._pretokenized(flat_refs)
-        else:
-            both = self._tokenize([*hyps, *flat_refs])
-            hyp_t, ref_t = both[: len(hyps)], both[len(hyps) :]
-        doc_of_pair = np.repeat(np.arange(len(hyps)), [len(rs) for rs in refs])
-        if self.backend == "python":
+        texts = [*hyps, *chain.from_iterable(refs)]
+        n_hyps = len(hyps)
+        doc_of_pair = np.repeat(np.arange(n_hyps), [len(rs) for rs in refs])
+        pretokenized = not isinstance(hyps[0], str)
+        kinds = {v.kind for v in self.variants}
+        python = self.backend == "python"
+        # the fast backend needs token lists only for rougeW and the skip-bigrams; ids for the rest
+        token_lists = None
+        if (python and kinds - {"Lsum"}) or kinds & {"W", "S", "SU"} or pretokenized:
+            token_lists = self._token_lists(texts, pretokenized)
+        sents = self._sentences(texts, pretokenized) if "Lsum" in kinds else None
+        flat = self._flat_ids(texts, token_lists) if not python and kinds & {"n", "L"} else None
+        if not pretokenized:
+            if flat is not None:
+                lengths = flat[1]
+            else:
+                counted = token_lists if token_lists is not None else [list(chain(*s)) for s in sents or []]
+                lengths = np.fromiter(map(len, counted), dtype=np.int64, count=len(counted))
+            self._warn_empty(texts, lengths)
+        tokenized = None
+        if token_lists is not None or sents is not None:
+            tokenized = [
+                Tokenized(token_lists[i] if token_lists is not None else [], sents[i] if sents is not None else [])
+                for i in range(len(texts))
+            ]
+        if python:  # every variant of the python backend reads token lists or sentences
+            hyp_t, ref_t = tokenized[:n_hyps], tokenized[n_hyps:]  # type: ignore[index]
             rows = [pair_counts_python(self.variants, hyp_t[d], r, self.weight) for d, r in zip(doc_of_pair, ref_t)]
             counts = np.array(rows, dtype=np.float64).reshape(len(ref_t), len(self.variants), 3)
         else:
             from evalkit.text._rouge_fast import pair_counts_fast
 
-            counts = pair_counts_fast(self.variants, hyp_t, ref_t, doc_of_pair, self.weight)
+            counts = pair_counts_fast(self.variants, tokenized, flat, n_hyps, doc_of_pair, self.weight)
         return counts, doc_of_pair
 
     def stats(self, hypotheses: Any, references: Any) -> np.ndarray:
@@ -437,12 +476,10 @@ class ROUGE(Metric):
         total = np.asarray(total, dtype=np.float64)
         n = total[-1]
         mean = total[:-1].reshape(len(self.variants), 3) / n
-        comps: dict[str, Any] = {
-            v.name: {"precision": float(p), "recall": float(r), "fmeasure": float(f)}
-            for v, (p, r, f) in zip(self.variants, mean)
-        }
+        comps: dict[str, Any] = {v.name: Score(*map(float, prf)) for v, prf in zip(self.variants, mean)}
         comps["n_docs"] = int(n)
-        return RougeResult("ROUGE", comps[self.variants[0].name]["fmeasure"], comps, self.signature(), None, 100)
+        name = "ROUGE" if len(self.variants) > 1 else self.variants[0].name
+        return RougeResult(name, comps[self.variants[0].name].fmeasure, comps, self.signature(), None, 100)
 
     def scores(self, totals: np.ndarray) -> np.ndarray:
         totals = np.asarray(totals, dtype=np.float64)

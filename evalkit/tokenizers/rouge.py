@@ -26,14 +26,14 @@ from functools import lru_cache
 import regex
 
 from evalkit.core.optional import require
+from evalkit.tokenizers._joined import gc_paused, join_lines
 from evalkit.tokenizers.base import Tokenizer, register_tokenizer
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _VALID = re.compile(r"^[a-z0-9]+$")
-# A batch is joined by this separator so that it is lowercased and cleaned in one pass.
-_SEP = "\x1e"
-# ASCII outside [a-z0-9] (and the separator) becomes a space; then any non-ASCII character does.
-_ASCII_TO_SPACE = {c: " " for c in range(128) if not (chr(c).isdigit() or "a" <= chr(c) <= "z" or chr(c) == _SEP)}
+# ASCII outside [a-z0-9] becomes a space, except the batch separator (a control character, see
+# _joined.SEPARATORS); then every non-ASCII character does.
+_ASCII_TO_SPACE = {c: " " for c in range(128) if not (chr(c).isdigit() or "a" <= chr(c) <= "z")}
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
@@ -80,19 +80,23 @@ class RougeScoreTokenizer(Tokenizer):
         tokens = _NON_ALNUM.sub(" ", line.lower()).split()
         return self._stemmed(tokens) if self.stem else tokens
 
+    def _joined_text(self, lines: Sequence[str]) -> tuple[str, str] | None:
+        joined = None if self.stem else join_lines(lines, pad=" ")
+        if joined is None:
+            return None
+        text, sep = joined
+        # Lowercasing is per character, and every non-ASCII result is removed below, so lowercasing the
+        # joined text gives each line's tokens; the separator, padded with spaces, stays a token.
+        keep_sep = {**_ASCII_TO_SPACE}
+        del keep_sep[ord(sep)]
+        clean = text.lower().translate(keep_sep)
+        return (clean if clean.isascii() else _NON_ASCII.sub(" ", clean)), sep
+
     def tokenize_batch(self, lines: Sequence[str]) -> list[list[str]]:
-        joined = _SEP.join(lines)
-        if joined.count(_SEP) != len(lines) - 1:  # a line holds the separator itself
-            return [self(line) for line in lines]
-        # Lowercasing is per character, and every non-ASCII result is removed below, so lowercasing
-        # the joined text gives the same tokens as lowercasing each line.
-        clean = joined.lower().translate(_ASCII_TO_SPACE)
-        if not clean.isascii():
-            clean = _NON_ASCII.sub(" ", clean)
-        parts = clean.split(_SEP) if lines else []
         if not self.stem:
-            return [p.split() for p in parts]
-        return [self._stemmed(p.split()) for p in parts]
+            return super().tokenize_batch(lines)
+        with gc_paused():
+            return [self._stemmed(t) for t in RougeScoreTokenizer().tokenize_batch(lines)]
 
     @staticmethod
     def _stemmed(tokens: list[str]) -> list[str]:
@@ -121,4 +125,5 @@ class UnicodeTokenizer(Tokenizer):
         return _TOKEN.findall(line.lower())
 
     def tokenize_batch(self, lines: Sequence[str]) -> list[list[str]]:
-        return [_TOKEN.findall(line.lower()) for line in lines]
+        with gc_paused():
+            return [_TOKEN.findall(line.lower()) for line in lines]

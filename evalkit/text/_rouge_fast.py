@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from evalkit.text.ngrams import clipped_ngram_matches
+from evalkit.text.ngrams import _sort_with_order, clipped_ngram_matches
 from evalkit.text.rouge import Tokenized, Variant, clipped_overlap, skip_bigram_counts, wlcs
 
 
@@ -158,8 +158,7 @@ def _lcs_lengths_uint64(
     pair, flat = _spans(ref_start, ref_len)
     keys = pair * vocab + ids[flat]
     bits = np.left_shift(np.uint64(1), (flat - ref_start[pair]).astype(np.uint64))
-    order = np.argsort(keys, kind="stable")
-    keys = keys[order]
+    keys, order = _sort_with_order(keys) if len(keys) else (keys, np.zeros(0, dtype=np.int64))
     heads = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, dtype=np.int64)
     ukeys = keys[heads]
     masks = np.bitwise_or.reduceat(bits[order], heads) if len(heads) else np.zeros(0, dtype=np.uint64)
@@ -171,12 +170,14 @@ def _lcs_lengths_uint64(
     hkeys = rank[hpair] * vocab + ids[hflat]
     loc = np.minimum(np.searchsorted(ukeys, hkeys), max(len(ukeys) - 1, 0))
     x = np.where(ukeys[loc] == hkeys, masks[loc], np.uint64(0)) if len(ukeys) else np.zeros(len(hkeys), np.uint64)
-    by_column = np.argsort(column, kind="stable")
-    x = x[by_column]
+    # column-major: the pairs still running at column j are ranks 0..active[j]-1
+    active = np.bincount(column, minlength=int(lengths.max()) if len(lengths) else 0)
+    by_column = np.empty_like(x)
+    by_column[(np.cumsum(active) - active)[column] + hpair] = x
+    x = by_column
     m = ref_len[rank]
     full = np.where(m >= 64, np.uint64(0xFFFFFFFFFFFFFFFF), (np.uint64(1) << np.minimum(m, 63).astype(np.uint64)) - 1)
     v = full.copy()
-    active = np.bincount(column, minlength=int(lengths.max()) if len(lengths) else 0)
     pos = 0
     for count in active.tolist():
         u = v[:count] & x[pos : pos + count]

@@ -420,7 +420,7 @@ class ROUGE(Metric):
         return ids[~is_sep], lengths
 
     def _warn_empty(self, texts: list[str], lengths: np.ndarray) -> None:
-        empty = [t for t, n in zip(texts, lengths.tolist()) if not n and t.strip()]
+        empty = [texts[i] for i in np.flatnonzero(lengths == 0).tolist() if texts[i].strip()]
         if empty:
             msg = _EMPTY_WARNING.format(owner=self.name, count=len(empty), tok=self.tokenizer.name, example=empty[0])
             warnings.warn(msg, UserWarning, stacklevel=4)

@@ -164,6 +164,20 @@ def test_scores_vectorized_matches_score(real_pairs):
     assert m.scores(totals).tolist() == [float(m.score(t)) for t in totals]
 
 
+def test_bootstrap_ci_is_seeded_around_the_exact_mean(real_pairs):
+    from evalkit.significance import bootstrap_ci
+
+    m = ROUGE(variants=("rougeLsum", "rouge1"))
+    rows = m.stats(real_pairs[0][:200], real_pairs[1][:200])
+    a = bootstrap_ci(m, rows, n_resamples=300, seed=5)
+    b = bootstrap_ci(m, rows, n_resamples=300, seed=5)
+    assert (a.low, a.high) == (b.low, b.high)
+    # the point estimate is the exact mean of the documents' F, not a bootstrap median
+    assert math.isclose(float(a.result), np.mean(rows[:, 2]), rel_tol=1e-14)
+    assert a.low < float(a.result) < a.high and a.result.ci == (a.low, a.high)
+    assert "CI" in str(a.result)
+
+
 def test_registry_names_and_readable_str():
     hyps, refs = ["the cat sat"], [["the cat sat down", "a cat"]]
     r = get_metric("rouge")(hyps, refs)
@@ -172,6 +186,7 @@ def test_registry_names_and_readable_str():
     assert text.startswith("ROUGE F (mean of 1 documents): rouge1 = ")
     assert "variants:rouge1,rouge2,rougeL|tok:rouge_score|stem:no|multiref:max_f|beta:1|version:" in text
     single = get_metric("rougeLsum")(hyps, refs)
+    assert str(single).startswith("rougeLsum = ") and ", F mean of 1 documents | " in str(single)
     assert single.variants == ["rougeLsum"] and float(single) == float(r["rougeL"])  # one sentence: Lsum == L
     assert r["rouge1"].name == "rouge1" and float(r["rouge1"]) == r.components["rouge1"].fmeasure
     assert {"rouge", "rouge1", "rouge2", "rougeL", "rougeLsum"} <= set(evalkit.available_metrics())

@@ -303,7 +303,11 @@ class RougeResult(Result):
         for v in self.variants:
             p, r, f = self.components[v]
             parts.append(f"{v} = {f * s:.2f} (P {p * s:.2f} R {r * s:.2f})")
-        text = f"{self.name} F (mean of {self.components['n_docs']} documents): " + ", ".join(parts)
+        n_docs = self.components["n_docs"]
+        if len(parts) == 1:
+            text = f"{parts[0]}, F mean of {n_docs} documents"
+        else:
+            text = f"{self.name} F (mean of {n_docs} documents): " + ", ".join(parts)
         if self.ci is not None:
             text += f", {self.variants[0]} {self.ci[0] * s:.2f}..{self.ci[1] * s:.2f} (CI)"
         if self.signature is not None:

@@ -24,6 +24,7 @@ import numpy as np
 
 from evalkit.text.ngrams import _sort_with_order, clipped_ngram_matches
 from evalkit.text.rouge import Tokenized, Variant, clipped_overlap, skip_bigram_counts, wlcs
+from evalkit.tokenizers._joined import gc_paused
 
 
 def position_masks(tokens: Sequence[str]) -> dict[str, int]:
@@ -65,34 +66,25 @@ def lcs_position_mask(masks: dict[str, int], m: int, hyp: Sequence[str]) -> int:
     """
     v = (1 << m) - 1
     get = masks.get
-    vectors: list[int] = []
-    matches: list[int] = []
-    gap_after: list[bool] = []
-    gap = False
-    for t in hyp:
+    steps = []  # (column, vector after it, its match mask) for the columns whose token is in the reference
+    for j, t in enumerate(hyp):
         x = get(t)
         if x:
-            if vectors:
-                gap_after.append(gap)
-            gap = False
             u = v & x
             v = (v + u) | (v - u)
-            vectors.append(v)
-            matches.append(x)
-        else:
-            gap = True
-    gap_after.append(gap)
+            steps.append((j, v, x))
     out = 0
     i = m
-    for k in range(len(vectors) - 1, -1, -1):
+    right = len(hyp)  # the column visited before this one
+    for j, v, x in reversed(steps):
         below = (1 << i) - 1
-        v, x = vectors[k], matches[k]
-        if gap_after[k]:
+        if right - j > 1:  # columns without a match lie between: climb to v's highest clear bit
             clear = ~v & below
             if not clear:
                 break
             i = clear.bit_length()
             below = (1 << i) - 1
+        right = j
         stops = (x | ~v) & below
         if not stops:
             break
@@ -250,9 +242,10 @@ def pair_counts_fast(
             view[:, 1], view[:, 2] = hyp_len, ref_len
         elif v.kind == "Lsum":
             rows = []
-            for d, r in zip(docs, refs):
-                n_x, n_y = sum(map(len, hyps[d].sents)), sum(map(len, r.sents))
-                rows.append((union_lcs_hits(r.sents, hyps[d].sents) if n_x and n_y else 0, n_x, n_y))
+            with gc_paused():  # many short-lived Counters and lists, no cycles
+                for d, r in zip(docs, refs):
+                    n_x, n_y = sum(map(len, hyps[d].sents)), sum(map(len, r.sents))
+                    rows.append((union_lcs_hits(r.sents, hyps[d].sents) if n_x and n_y else 0, n_x, n_y))
             view[:] = rows
         elif v.kind == "W":
             # no bit-parallel form: a run's weight depends on its length, not only on its cells

@@ -436,7 +436,7 @@ class ROUGE(Metric):
         hyps, refs = text_pairs(self.name, hypotheses, references)
         texts = [*hyps, *chain.from_iterable(refs)]
         n_hyps = len(hyps)
-        doc_of_pair = np.repeat(np.arange(n_hyps), [len(rs) for rs in refs])
+        doc_of_pair = np.repeat(np.arange(n_hyps), np.fromiter(map(len, refs), dtype=np.int64, count=n_hyps))
         pretokenized = not isinstance(hyps[0], str)
         kinds = {v.kind for v in self.variants}
         python = self.backend == "python"

@@ -197,6 +197,10 @@ def test_registry_names_and_readable_str():
 def test_pretokenized_input():
     r1 = rouge([["the", "cat"]], [[["the", "cat", "sat"], ["a"]]], variants=("rouge1", "rougeLsum"))
     assert _prf(r1, "rouge1") == (1.0, 2 / 3, 0.8)
+    # stemming applies to given tokens too: "running" and "runs" both stem to "run" (nltk's Porter)
+    r2 = rouge([["running", "dogs"]], [[["runs", "dog"]]], variants="rouge1", use_stemmer=True)
+    assert _prf(r2, "rouge1") == (1.0, 1.0, 1.0)
+    assert _prf(rouge([["running"]], [[["runs"]]], variants="rouge1"), "rouge1") == (0.0, 0.0, 0.0)
 
 
 def test_inputs_are_not_mutated():

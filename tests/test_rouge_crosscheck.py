@@ -122,3 +122,12 @@ def test_identical_texts_score_one_with_unicode_tokenizer(text):
     r = metric([text], [text])
     for v in r.variants:
         assert r.components[v] == (1.0, 1.0, 1.0), v
+
+
+def test_unicode_tokenizer_agrees_with_rouge_score_on_ascii(real_pairs):
+    # on ASCII text both tokenizers keep the runs of [a-z0-9]; stemming then follows the same rule
+    hyps, refs = _summaries(real_pairs, 200)
+    for stem, backend, n in [(False, "fast", 200), (True, "fast", 200), (True, "python", 40)]:
+        want = ROUGE(variants=TYPES, use_stemmer=stem).stats(hyps[:n], refs[:n])
+        got = ROUGE(variants=TYPES, use_stemmer=stem, tokenizer="unicode", backend=backend).stats(hyps[:n], refs[:n])
+        np.testing.assert_array_equal(got, want)

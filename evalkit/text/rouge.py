@@ -387,17 +387,20 @@ class ROUGE(Metric):
         self._inverse_power = np.array([1 / self.weight if v.kind == "W" else 1.0 for v in self.variants])
 
     # -- tokenization ---------------------------------------------------------------------------------
-    def _stemmed(self, batch: list[list[str]]) -> list[list[str]]:
-        if not self._stem_after:
+    def _stemmed(self, batch: list[list[str]], *, pretokenized: bool = False) -> list[list[str]]:
+        # the rouge_score tokenizer stems by itself; pre-tokenized input and other tokenizers are stemmed here
+        if not (self._stem_after or (pretokenized and self.use_stemmer)):
             return batch
         return [[porter_stem(t) if len(t) > 3 else t for t in toks] for toks in batch]
 
     def _token_lists(self, texts: list[Any], pretokenized: bool) -> list[list[str]]:
-        return self._stemmed(texts if pretokenized else self.tokenizer.tokenize_batch(texts))
+        if pretokenized:
+            return self._stemmed(texts, pretokenized=True)
+        return self._stemmed(self.tokenizer.tokenize_batch(texts))
 
     def _sentences(self, texts: list[Any], pretokenized: bool) -> list[list[list[str]]]:
         if pretokenized:
-            return [[t] for t in self._stemmed(texts)]
+            return [[t] for t in self._stemmed(texts, pretokenized=True)]
         # rouge-score splits on "\n" only and drops empty strings (not sentences of no tokens)
         split = [[s for s in t.split("\n") if s] for t in texts]
         flat = self._token_lists([s for ss in split for s in ss], False)

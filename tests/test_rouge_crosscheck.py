@@ -105,8 +105,9 @@ def test_python_and_fast_backends_count_equal(pairs):
 
 def test_backends_equal_on_real_text_and_long_references(real_pairs):
     hyps, refs = _summaries(real_pairs, 100)
-    # references of more than 64 tokens take the arbitrary-precision path of the fast backend
-    long_refs = [[" ".join([r] * 4) for r in rs] for rs in refs[:10]]
+    # references of more than 64 tokens (rougeL) and sentences of more than 52 (rougeLsum) take the
+    # arbitrary-precision path of the fast backend
+    long_refs = [[" ".join([r.replace("\n", " ")] * 4) + "\n" + r for r in rs] for rs in refs[:10]]
     for h, r in [(hyps, refs), (hyps[:10], long_refs)]:
         fast = ROUGE(variants=ALL_VARIANTS, backend="fast").pair_counts(h, r)[0]
         slow = ROUGE(variants=ALL_VARIANTS, backend="python").pair_counts(h, r)[0]

@@ -24,7 +24,6 @@ import numpy as np
 
 from evalkit.text.ngrams import _sort_with_order, clipped_ngram_matches
 from evalkit.text.rouge import Tokenized, Variant, clipped_overlap, skip_bigram_counts, wlcs
-from evalkit.tokenizers._joined import gc_paused
 
 
 def position_masks(tokens: Sequence[str]) -> dict[str, int]:
@@ -199,18 +198,58 @@ def _ngram_matches(
     )
 
 
+def _lsum_counts(
+    ids: np.ndarray, sent_len: np.ndarray, n_sents: np.ndarray, n_hyps: int, doc_of_pair: np.ndarray
+) -> np.ndarray:
+    """``(n_pairs, 3)`` rougeLsum counts from the sentences' token ids, flat (``sent_len`` per sentence,
+    ``n_sents`` per text: the hypotheses, then one reference per pair). Vectorized where every reference
+    sentence has at most 52 tokens; arbitrary-precision integers for the other pairs."""
+    n_texts = len(n_sents)
+    sent_start = np.cumsum(sent_len) - sent_len
+    first = np.cumsum(n_sents) - n_sents
+    text_of_sent = np.repeat(np.arange(n_texts), n_sents)
+    text_len = np.bincount(text_of_sent, weights=sent_len, minlength=n_texts)
+    longest = np.zeros(n_texts, dtype=np.int64)
+    np.maximum.at(longest, text_of_sent, sent_len)
+    long_ref = longest[n_hyps:] > 52
+    out = np.zeros((len(doc_of_pair), 3))
+    out[:, 1], out[:, 2] = text_len[doc_of_pair], text_len[n_hyps:]
+    out[:, 0] = _lsum_hits_uint64(
+        ids,
+        sent_start,
+        sent_len,
+        first[:n_hyps],
+        n_sents[:n_hyps],
+        first[n_hyps:],
+        np.where(long_ref, 0, n_sents[n_hyps:]),
+        doc_of_pair,
+    )
+
+    def sentences(text: int) -> list[list[int]]:
+        return [
+            ids[sent_start[k] : sent_start[k] + sent_len[k]].tolist()
+            for k in range(first[text], first[text] + n_sents[text])
+        ]
+
+    for p in np.flatnonzero(long_ref).tolist():
+        out[p, 0] = union_lcs_hits(sentences(n_hyps + p), sentences(int(doc_of_pair[p])))
+    return out
+
+
 def pair_counts_fast(
     variants: Sequence[Variant],
     texts: Sequence[Tokenized] | None,
     flat: tuple[np.ndarray, np.ndarray] | None,
+    sentences: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
     n_hyps: int,
     doc_of_pair: np.ndarray,
     weight: float,
 ) -> np.ndarray:
     """``(n_pairs, variants, 3)`` counts: hits, hypothesis total, reference total (as ``pair_counts_python``).
 
-    ``texts`` are the hypotheses then one reference per pair, tokenized (for rougeLsum, rougeW and the
-    skip-bigrams); ``flat`` their token ids, flat, and lengths (for rougeN and rougeL).
+    ``texts`` are the hypotheses then one reference per pair, tokenized (for rougeW and the skip-bigrams);
+    ``flat`` their token ids, flat, and lengths (for rougeN and rougeL); ``sentences`` the token ids of
+    their sentences, flat, each sentence's length and each text's number of sentences (for rougeLsum).
     """
     out = np.zeros((len(doc_of_pair), len(variants), 3), dtype=np.float64)
     docs = doc_of_pair.tolist()
@@ -241,12 +280,7 @@ def pair_counts_fast(
                 view[p, 0] = lcs_length(position_masks(y), len(y), x)
             view[:, 1], view[:, 2] = hyp_len, ref_len
         elif v.kind == "Lsum":
-            rows = []
-            with gc_paused():  # many short-lived Counters and lists, no cycles
-                for d, r in zip(docs, refs):
-                    n_x, n_y = sum(map(len, hyps[d].sents)), sum(map(len, r.sents))
-                    rows.append((union_lcs_hits(r.sents, hyps[d].sents) if n_x and n_y else 0, n_x, n_y))
-            view[:] = rows
+            view[:] = _lsum_counts(*sentences, n_hyps, doc_of_pair)  # type: ignore[misc]
         elif v.kind == "W":
             # no bit-parallel form: a run's weight depends on its length, not only on its cells
             view[:] = [
@@ -262,3 +296,97 @@ def pair_counts_fast(
                 rows.append((clipped_overlap(hyp_skips[d], s), hyp_skips[d].total(), s.total()))
             view[:] = rows
     return out
+
+
+def _lsum_hits_uint64(
+    ids: np.ndarray,
+    sent_start: np.ndarray,
+    sent_len: np.ndarray,
+    hyp_first: np.ndarray,
+    hyp_count: np.ndarray,
+    ref_first: np.ndarray,
+    ref_count: np.ndarray,
+    doc_of_pair: np.ndarray,
+) -> np.ndarray:
+    """rougeLsum hits of many pairs at once (reference sentences of at most 52 tokens).
+
+    Every (pair, reference sentence, hypothesis sentence) runs :func:`lcs_position_mask`'s recurrence and
+    backtrack in lockstep, one uint64 per triple: forward over the hypothesis sentence's columns keeping
+    each column's vector, then back over the columns, where each triple's row ``i`` drops to the highest
+    match or clear bit at or below it (0: stopped). The masks of one reference sentence are OR-ed (the
+    union), and each token hits ``min(occurrences in the unions, count in the hypothesis)`` times.
+    Sentences are ``ids[sent_start[k] : sent_start[k] + sent_len[k]]``; document ``d``'s hypothesis has
+    sentences ``hyp_first[d]`` .. ``+ hyp_count[d]``, pair ``p``'s reference ``ref_first[p]`` .. ``+ ref_count[p]``.
+    """
+    n_pairs = len(ref_count)
+    vocab = int(ids.max()) + 1 if len(ids) else 1
+    one = np.uint64(1)
+    h_first, h_count = hyp_first[doc_of_pair], hyp_count[doc_of_pair]
+    per_pair = ref_count * h_count
+    pair = np.repeat(np.arange(n_pairs), per_pair)
+    if len(pair) == 0:
+        return np.zeros(n_pairs, dtype=np.int64)
+    q = np.arange(len(pair)) - np.repeat(np.cumsum(per_pair) - per_pair, per_pair)
+    ref_sent = ref_first[pair] + q // h_count[pair]
+    hyp_sent = h_first[pair] + q % h_count[pair]
+    out = np.zeros(len(pair), dtype=np.uint64)
+
+    # M[t] of each sentence: OR of 1 << position over its tokens, keyed by (sentence, token)
+    sent, flat = _spans(sent_start, sent_len)
+    keys, order = _sort_with_order(sent * vocab + ids[flat]) if len(flat) else (flat, flat)
+    bits = np.left_shift(one, (flat - sent_start[sent]).astype(np.uint64))[order]
+    heads = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else keys
+    ukeys, masks = keys[heads], (np.bitwise_or.reduceat(bits, heads) if len(heads) else bits)
+
+    rank = np.argsort(-sent_len[hyp_sent], kind="stable")  # longest hypothesis sentences first
+    lengths = sent_len[hyp_sent[rank]]
+    if lengths[0] > 0 and len(ukeys):
+        tri, hflat = _spans(sent_start[hyp_sent[rank]], lengths)
+        column = hflat - sent_start[hyp_sent[rank]][tri]
+        hkeys = ref_sent[rank][tri] * vocab + ids[hflat]
+        loc = np.minimum(np.searchsorted(ukeys, hkeys), len(ukeys) - 1)
+        active = np.bincount(column, minlength=int(lengths[0]))
+        col_start = np.cumsum(active) - active
+        xc = np.empty(len(hkeys), dtype=np.uint64)  # column-major: column j holds ranks 0..active[j]-1
+        xc[col_start[column] + tri] = np.where(ukeys[loc] == hkeys, masks[loc], np.uint64(0))
+        m = sent_len[ref_sent[rank]]
+        v = (one << m.astype(np.uint64)) - one
+        vc = np.empty_like(xc)
+        for j, count in enumerate(active.tolist()):
+            c = slice(col_start[j], col_start[j] + count)
+            u = v[:count] & xc[c]
+            v[:count] = (v[:count] + u) | (v[:count] - u)
+            vc[c] = v[:count]
+        row = m.copy()
+        got = np.zeros(len(rank), dtype=np.uint64)
+        for j in range(len(active) - 1, -1, -1):
+            count = int(active[j])
+            c = slice(col_start[j], col_start[j] + count)
+            below = (one << row[:count].astype(np.uint64)) - one
+            xs = xc[c]
+            stops = (xs | ~vc[c]) & below
+            top = np.frexp(stops.astype(np.float64))[1].astype(np.int64)  # bit_length, exact below 2**53
+            bit = np.where(top > 0, one << np.maximum(top - 1, 0).astype(np.uint64), np.uint64(0))
+            matched = (xs & bit) != 0
+            got[:count] |= np.where(matched, bit, np.uint64(0))
+            row[:count] = top - matched
+        out[rank] = got
+
+    # the union per (pair, reference sentence), whose triples are consecutive
+    group = np.flatnonzero(np.r_[True, (pair[1:] != pair[:-1]) | (ref_sent[1:] != ref_sent[:-1])])
+    union = np.bitwise_or.reduceat(out, group)
+    g_pair, g_sent = pair[group], ref_sent[group]
+    g, gflat = _spans(sent_start[g_sent], sent_len[g_sent])
+    in_union = ((union[g] >> (gflat - sent_start[g_sent][g]).astype(np.uint64)) & one) == one
+    u_keys, u_counts = np.unique(g_pair[g][in_union] * vocab + ids[gflat][in_union], return_counts=True)
+
+    # the hypothesis' token counts, keyed by (document, token)
+    doc_sent, sent_of_doc = _spans(hyp_first, hyp_count)
+    w, wflat = _spans(sent_start[sent_of_doc], sent_len[sent_of_doc])
+    h_keys, h_counts = np.unique(doc_sent[w] * vocab + ids[wflat], return_counts=True)
+    p_of_key = u_keys // vocab
+    wanted = doc_of_pair[p_of_key] * vocab + u_keys % vocab
+    loc = np.minimum(np.searchsorted(h_keys, wanted), max(len(h_keys) - 1, 0))
+    found = (h_keys[loc] == wanted) if len(h_keys) else np.zeros(len(wanted), dtype=bool)
+    hits = np.where(found, np.minimum(u_counts, h_counts[loc] if len(h_keys) else 0), 0)
+    return np.bincount(p_of_key, weights=hits, minlength=n_pairs).astype(np.int64)

@@ -398,17 +398,20 @@ class ROUGE(Metric):
             return self._stemmed(texts, pretokenized=True)
         return self._stemmed(self.tokenizer.tokenize_batch(texts))
 
+    @staticmethod
+    def _split_sentences(texts: list[str]) -> tuple[list[str], np.ndarray]:
+        """Every text's sentences, flat, and their number per text. rouge-score splits on ``"\\n"`` only
+        and drops empty strings (not sentences that tokenize to nothing)."""
+        split = [[s for s in t.split("\n") if s] for t in texts]
+        return list(chain.from_iterable(split)), np.fromiter(map(len, split), dtype=np.int64, count=len(split))
+
     def _sentences(self, texts: list[Any], pretokenized: bool) -> list[list[list[str]]]:
         if pretokenized:
             return [[t] for t in self._stemmed(texts, pretokenized=True)]
-        # rouge-score splits on "\n" only and drops empty strings (not sentences of no tokens)
-        split = [[s for s in t.split("\n") if s] for t in texts]
-        flat = self._token_lists([s for ss in split for s in ss], False)
-        out, pos = [], 0
-        for ss in split:
-            out.append(flat[pos : pos + len(ss)])
-            pos += len(ss)
-        return out
+        flat_sents, n_sents = self._split_sentences(texts)
+        flat = self._token_lists(flat_sents, False)
+        ends = np.cumsum(n_sents).tolist()
+        return [flat[e - n : e] for e, n in zip(ends, n_sents.tolist())]
 
     def _flat_ids(self, texts: list[Any], token_lists: list[list[str]] | None) -> tuple[np.ndarray, np.ndarray]:
         """Token ids of all texts, flat, and each text's length: from the token lists if there are any,
@@ -447,14 +450,27 @@ class ROUGE(Metric):
         token_lists = None
         if (python and kinds - {"Lsum"}) or kinds & {"W", "S", "SU"} or pretokenized:
             token_lists = self._token_lists(texts, pretokenized)
-        sents = self._sentences(texts, pretokenized) if "Lsum" in kinds else None
+        sents = sent_ids = None
+        if "Lsum" in kinds and (python or pretokenized):
+            sents = self._sentences(texts, pretokenized)
+            if not python:
+                sent_lists = list(chain.from_iterable(sents))
+                n_sents = np.fromiter(map(len, sents), dtype=np.int64, count=len(sents))
+                sent_ids = (*self._flat_ids(sent_lists, sent_lists), n_sents)
+        elif "Lsum" in kinds:
+            flat_sents, n_sents = self._split_sentences(texts)
+            sent_ids = (*self._flat_ids(flat_sents, None), n_sents)
         flat = self._flat_ids(texts, token_lists) if not python and kinds & {"n", "L"} else None
         if not pretokenized:
             if flat is not None:
                 lengths = flat[1]
+            elif token_lists is not None:
+                lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+            elif sent_ids is not None:
+                text_of_sent = np.repeat(np.arange(len(texts)), sent_ids[2])
+                lengths = np.bincount(text_of_sent, weights=sent_ids[1], minlength=len(texts))
             else:
-                counted = token_lists if token_lists is not None else [list(chain(*s)) for s in sents or []]
-                lengths = np.fromiter(map(len, counted), dtype=np.int64, count=len(counted))
+                lengths = np.array([sum(map(len, ss)) for ss in sents or []], dtype=np.int64)
             self._warn_empty(texts, lengths)
         tokenized = None
         if token_lists is not None or sents is not None:
@@ -469,7 +485,7 @@ class ROUGE(Metric):
         else:
             from evalkit.text._rouge_fast import pair_counts_fast
 
-            counts = pair_counts_fast(self.variants, tokenized, flat, n_hyps, doc_of_pair, self.weight)
+            counts = pair_counts_fast(self.variants, tokenized, flat, sent_ids, n_hyps, doc_of_pair, self.weight)
         return counts, doc_of_pair
 
     def stats(self, hypotheses: Any, references: Any) -> np.ndarray:

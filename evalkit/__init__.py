@@ -20,10 +20,12 @@ from evalkit.core import (
     get_metric,
 )
 from evalkit.text.bleu import BLEU, bleu, bleu_from_stats, sentence_bleu
+from evalkit.text.meteor import METEOR, meteor, sentence_meteor
 from evalkit.text.rouge import ROUGE, RougeResult, rouge
 
 __all__ = [
     "BLEU",
+    "METEOR",
     "ROUGE",
     "EmptyInputError",
     "EvalkitError",
@@ -40,6 +42,8 @@ __all__ = [
     "bleu",
     "bleu_from_stats",
     "get_metric",
+    "meteor",
     "rouge",
     "sentence_bleu",
+    "sentence_meteor",
 ]

@@ -30,7 +30,7 @@ def main() -> None:
     # rouge-score's anchors, exact to RougeScorer(...).score_multi
     print(rouge(hyps, refs, variants=("rouge1", "rouge2", "rougeL", "rougeLsum")))
 
-    # ROUGE-1.5.5's variants and its multi-reference rules, with Porter stemming (needs nltk)
+    # ROUGE-1.5.5's variants and its multi-reference rules, with Porter stemming
     for rule in ("max_f", "pooled", "best_recall", "mean"):
         r = rouge(hyps, refs, variants=("rougeW", "rougeSU4"), multi_ref=rule, use_stemmer=True)
         print(f"{rule:>11}: " + ", ".join(f"{v} F = {100 * r.components[v].fmeasure:.2f}" for v in r.variants))

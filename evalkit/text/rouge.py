@@ -332,7 +332,7 @@ class ROUGE(Metric):
         tokenizer: a registry name (``"rouge_score"``: rouge-score's, exactly; ``"unicode"``: every
             script), a :class:`~evalkit.tokenizers.Tokenizer`, or a ``str -> list[str]`` callable.
         use_stemmer: Porter-stem tokens longer than 3 characters (rouge-score's ``use_stemmer``;
-            ROUGE-1.5.5 ``-m``). Needs nltk.
+            ROUGE-1.5.5 ``-m``), nltk's Porter stemmer as rouge-score, by :mod:`evalkit.text.porter`.
         multi_ref: ``"max_f"``, ``"mean"``, ``"pooled"`` or ``"best_recall"`` (module docstring).
         beta: F weighs recall ``beta`` times as much as precision (1: F1).
         weight: rougeW's ``w`` in ``f(k) = k^w`` (ROUGE-1.5.5 ``-w``), > 1.
@@ -382,8 +382,6 @@ class ROUGE(Metric):
         else:
             self.tokenizer = get_tokenizer(tokenizer, owner=owner)
             self._stem_after = use_stemmer
-        if use_stemmer:
-            porter_stem("testing")  # fail now, not at the first update, if nltk is missing
         self._inverse_power = np.array([1 / self.weight if v.kind == "W" else 1.0 for v in self.variants])
 
     # -- tokenization ---------------------------------------------------------------------------------

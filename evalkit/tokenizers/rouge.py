@@ -4,7 +4,7 @@
 ``rouge_score``: rouge-score (``rouge_score/tokenize.py``, after Lin's ROUGE-1.5.5) lowercases the text, replaces every run
 of characters outside ``[a-z0-9]`` by a space, splits on whitespace and, with ``use_stemmer=True``, stems
 tokens longer than three characters with nltk's ``PorterStemmer()`` (its default mode,
-``NLTK_EXTENSIONS``). Everything outside ASCII letters and digits is dropped, so Thai, Russian or Chinese
+``NLTK_EXTENSIONS``; evalkit's exact copy in :mod:`evalkit.text.porter`). Everything outside ASCII letters and digits is dropped, so Thai, Russian or Chinese
 text tokenizes to nothing; use the ``unicode`` tokenizer for those.
 
 ``unicode``: a token is a run of letters and digits (``\\p{L}``, ``\\p{N}``) of any script, each optionally followed by
@@ -20,12 +20,12 @@ Thai or Chinese sentences share all their tokens.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 
 import regex
 
-from evalkit.core.optional import require
+from evalkit.text.porter import PorterStemmer
 from evalkit.tokenizers._joined import gc_paused, join_lines
 from evalkit.tokenizers.base import Tokenizer, register_tokenizer
 
@@ -35,21 +35,20 @@ _VALID = re.compile(r"^[a-z0-9]+$")
 # _joined.SEPARATORS); then every non-ASCII character does.
 _ASCII_TO_SPACE = {c: " " for c in range(128) if not (chr(c).isdigit() or "a" <= chr(c) <= "z")}
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
-
-
-@lru_cache(maxsize=1)
-def _porter() -> Callable[[str], str]:
-    porter = require("nltk.stem.porter", "dev", "Porter stemming (use_stemmer=True)")
-    return porter.PorterStemmer().stem
+# rouge-score 0.1.2 builds nltk's ``porter.PorterStemmer()``: the default mode, NLTK_EXTENSIONS
+_STEMMER = PorterStemmer("NLTK_EXTENSIONS")
 
 
 @lru_cache(maxsize=1 << 18)
 def porter_stem(word: str) -> str:
-    """nltk's ``PorterStemmer().stem(word)`` (the stemmer rouge-score uses), memoized.
+    """nltk's ``PorterStemmer().stem(word)``, the stemmer rouge-score uses (its default ``NLTK_EXTENSIONS``
+    mode), by evalkit's own exact copy (:mod:`evalkit.text.porter`), memoized; nltk is not needed.
 
-    nltk is imported on first use; without it a :class:`~evalkit.MissingDependencyError` says what to install.
+    Example:
+        >>> [porter_stem(w) for w in ["running", "generously", "flies"]]
+        ['run', 'gener', 'fli']
     """
-    return _porter()(word)
+    return _STEMMER.stem(word)
 
 
 @lru_cache(maxsize=1 << 18)

@@ -82,10 +82,12 @@ def test_stemmed_tokenizer_equal_to_rouge_score():
     from nltk.stem import porter
     from rouge_score import tokenize
 
-    glosses = wordnet_glosses()[::200]
+    # "dying" and "skies" tell nltk's default mode (die, sky) from the 1980 algorithm (dy, ski)
+    glosses = ["dying skies, generously", *wordnet_glosses()[::200]]
     stemmer = porter.PorterStemmer()  # rouge-score's DefaultTokenizer(use_stemmer=True)
     tok = RougeScoreTokenizer(stem=True)
     assert tok.tokenize_batch(glosses) == [tokenize.tokenize(g, stemmer) for g in glosses]
+    assert tok(glosses[0]) == ["die", "sky", "gener"]
 
 
 ALL_VARIANTS = ("rouge1", "rouge2", "rouge4", "rougeL", "rougeLsum", "rougeW", "rougeS", "rougeS2", "rougeSU4")

@@ -11,8 +11,13 @@ and after the last token, ``LCS = m - popcount(v)`` over the low ``m`` bits. Col
 stop is the highest set bit of ``(M[hyp[j]] | ~v_j)`` below row ``i``. The LCS positions that rougeLsum's
 union needs thus cost one step per hypothesis token instead of the ``m x n`` table.
 
-Python integers are arbitrary-precision, so sentences of any length work; bits above ``m`` collect carries
-that never flow down, and are masked off only when counting.
+Bits above ``m`` collect carries that never flow down, and are masked off only when counting.
+
+Two forms: over Python integers (any length; the reference for the vectorized form and its fallback),
+and over numpy ``uint64``, one vector per (pair) for rougeL or per (pair, reference sentence,
+hypothesis sentence) for rougeLsum, all advanced together by one numpy operation per column. rougeN
+uses the shared counter :func:`evalkit.text.ngrams.clipped_ngram_matches`; rougeW and the skip-bigrams
+run the reference code of ``rouge.py``.
 """
 
 from __future__ import annotations

@@ -134,3 +134,17 @@ def test_unicode_tokenizer_agrees_with_rouge_score_on_ascii(real_pairs):
         want = ROUGE(variants=TYPES, use_stemmer=stem).stats(hyps[:n], refs[:n])
         got = ROUGE(variants=TYPES, use_stemmer=stem, tokenizer="unicode", backend=backend).stats(hyps[:n], refs[:n])
         np.testing.assert_array_equal(got, want)
+
+
+def test_lsum_in_blocks_equals_python(real_pairs, monkeypatch):
+    from evalkit.text import _rouge_fast
+
+    hyps, refs = real_pairs
+    docs_h = ["\n".join(hyps[i : i + 12]) for i in range(0, 120, 12)]
+    docs_r = [
+        ["\n".join(r[0] for r in refs[i : i + 12]), "\n".join(r[-1] for r in refs[i : i + 12])]
+        for i in range(0, 120, 12)
+    ]
+    slow = ROUGE(variants="rougeLsum", backend="python").stats(docs_h, docs_r)
+    monkeypatch.setattr(_rouge_fast, "_BLOCK", 700)  # several blocks, some cutting a document's references
+    np.testing.assert_array_equal(ROUGE(variants="rougeLsum").stats(docs_h, docs_r), slow)

@@ -203,6 +203,10 @@ def _ngram_matches(
     )
 
 
+# uint64 elements per rougeLsum block (two arrays of them): bounds memory whatever the documents' length
+_BLOCK = 1 << 21
+
+
 def _lsum_counts(
     ids: np.ndarray, sent_len: np.ndarray, n_sents: np.ndarray, n_hyps: int, doc_of_pair: np.ndarray
 ) -> np.ndarray:
@@ -219,16 +223,24 @@ def _lsum_counts(
     long_ref = longest[n_hyps:] > 52
     out = np.zeros((len(doc_of_pair), 3))
     out[:, 1], out[:, 2] = text_len[doc_of_pair], text_len[n_hyps:]
-    out[:, 0] = _lsum_hits_uint64(
-        ids,
-        sent_start,
-        sent_len,
-        first[:n_hyps],
-        n_sents[:n_hyps],
-        first[n_hyps:],
-        np.where(long_ref, 0, n_sents[n_hyps:]),
-        doc_of_pair,
-    )
+    ref_first, ref_count = first[n_hyps:], np.where(long_ref, 0, n_sents[n_hyps:])
+    # blocks of consecutive pairs holding at most _BLOCK hypothesis-sentence tokens over their triples
+    work = np.cumsum(ref_count * text_len[doc_of_pair])
+    cuts = np.searchsorted(work, np.arange(_BLOCK, work[-1] if len(work) else 0, _BLOCK), side="right")
+    for a, b in zip([0, *cuts.tolist()], [*cuts.tolist(), len(doc_of_pair)]):
+        if a == b:
+            continue
+        d0, d1 = int(doc_of_pair[a]), int(doc_of_pair[b - 1]) + 1
+        out[a:b, 0] = _lsum_hits_uint64(
+            ids,
+            sent_start,
+            sent_len,
+            first[d0:d1],
+            n_sents[d0:d1],
+            ref_first[a:b],
+            ref_count[a:b],
+            doc_of_pair[a:b] - d0,
+        )
 
     def sentences(text: int) -> list[list[int]]:
         return [
@@ -336,8 +348,10 @@ def _lsum_hits_uint64(
     hyp_sent = h_first[pair] + q % h_count[pair]
     out = np.zeros(len(pair), dtype=np.uint64)
 
-    # M[t] of each sentence: OR of 1 << position over its tokens, keyed by (sentence, token)
-    sent, flat = _spans(sent_start, sent_len)
+    # M[t] of each reference sentence: OR of 1 << position over its tokens, keyed by (sentence, token)
+    _, sents = _spans(ref_first, ref_count)
+    which, flat = _spans(sent_start[sents], sent_len[sents])
+    sent = sents[which]
     keys, order = _sort_with_order(sent * vocab + ids[flat]) if len(flat) else (flat, flat)
     bits = np.left_shift(one, (flat - sent_start[sent]).astype(np.uint64))[order]
     heads = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else keys

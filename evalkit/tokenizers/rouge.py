@@ -25,8 +25,9 @@ from functools import lru_cache
 
 import regex
 
+from evalkit.core.gc_pause import gc_paused
 from evalkit.text.porter import PorterStemmer
-from evalkit.tokenizers._joined import gc_paused, join_lines
+from evalkit.tokenizers._joined import join_lines
 from evalkit.tokenizers.base import Tokenizer, register_tokenizer
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")

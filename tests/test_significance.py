@@ -15,7 +15,12 @@ import pytest
 from evalkit import significance
 from evalkit._corpora import perturb, perturbed_pairs
 from evalkit.core import InputError, InputTypeError, InvalidOptionError, Metric, Result, Signature
-from evalkit.significance import bootstrap_ci, paired_approximate_randomization, paired_bootstrap
+from evalkit.significance import (
+    bootstrap_ci,
+    compare_systems,
+    paired_approximate_randomization,
+    paired_bootstrap,
+)
 
 sacrebleu = pytest.importorskip("sacrebleu")
 from sacrebleu.significance import PairedTest, _bootstrap_resample, estimate_ci  # noqa: E402
@@ -155,9 +160,24 @@ def test_blocks_draw_the_same_stream(rows, monkeypatch):
     )
 
 
+def test_compare_systems_equals_one_pair_at_a_time(rows):
+    m = _SacreBLEU()
+    systems = [rows["close"], rows["better"]]
+    base_ci, tests = compare_systems(m, rows["base"], systems, n_samples=300, seed=4)
+    assert base_ci == bootstrap_ci(m, rows["base"], n_resamples=300, seed=4)
+    assert tests == [paired_bootstrap(m, rows["base"], s, n_resamples=300, seed=4) for s in systems]
+    base_ci, tests = compare_systems(
+        m, rows["base"], systems, test="approximate_randomization", n_samples=500, n_ci_resamples=100, seed=4
+    )
+    assert base_ci == bootstrap_ci(m, rows["base"], n_resamples=100, seed=4)
+    assert tests == [
+        paired_approximate_randomization(m, rows["base"], s, n_trials=500, n_ci_resamples=100, seed=4) for s in systems
+    ]
+
+
 def test_weights_are_counts_of_the_drawn_indices():
     rng_a, rng_b = np.random.default_rng(1), np.random.default_rng(1)
-    (w,) = list(significance._bootstrap_weights(rng_a, 5, 3))
+    (w,) = list(significance._bootstrap_weights(rng_a, 5, 3, np.float64))
     idx = rng_b.choice(5, size=(3, 5), replace=True)
     assert w.tolist() == [np.bincount(row, minlength=5).tolist() for row in idx]
     assert (w.sum(axis=1) == 5).all()
@@ -208,6 +228,9 @@ def test_inputs_are_not_changed(rows):
         (lambda m, r: paired_bootstrap(m, r, r[:-1]), InputError, r"'baseline_rows' has shape \(600, 10\) and 'system_rows' has shape \(599, 10\)"),
         (lambda m, r: paired_approximate_randomization(m, r, r, n_trials=2.5), InvalidOptionError, "'n_trials' parameter of paired_approximate_randomization must be an int"),
         (lambda m, r: paired_approximate_randomization(m, r, r, n_ci_resamples=-1), InvalidOptionError, "'n_ci_resamples'"),
+        (lambda m, r: compare_systems(m, r, r), InputTypeError, "'systems_rows' must be a non-empty list of .* one per system, got a ndarray"),
+        (lambda m, r: compare_systems(m, r, [r, r[1:]]), InputError, r"'systems_rows\[1\]' has shape \(599, 10\)"),
+        (lambda m, r: compare_systems(m, r, [r], test="ar"), InvalidOptionError, "'test' parameter of compare_systems must be one of 'paired_bootstrap', 'approximate_randomization'"),
     ],
 )  # fmt: skip
 def test_errors_name_the_parameter(rows, call, error, message):

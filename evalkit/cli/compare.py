@@ -8,7 +8,7 @@ import numpy as np
 from evalkit.cli import common
 from evalkit.cli.io import LineSource, lockstep, parse_labels
 from evalkit.cli.output import Compared, render_compare
-from evalkit.significance import DEFAULT_SEED, bootstrap_ci, paired_approximate_randomization, paired_bootstrap
+from evalkit.significance import DEFAULT_SEED, compare_systems
 
 _TESTS = {"bs": "paired_bootstrap", "ar": "approximate_randomization"}
 _DEFAULT_N = {"bs": 1000, "ar": 10_000}
@@ -44,7 +44,7 @@ _DEFAULT_N = {"bs": 1000, "ar": 10_000}
     type=click.IntRange(min=1),
     default=1000,
     show_default=True,
-    help="Bootstrap resamples for each system's CI (bs uses its own resamples).",
+    help="Bootstrap resamples for each system's CI with -t ar (bs uses its own resamples).",
 )
 @click.option(
     "--confidence", default=0.95, show_default=True, type=click.FloatRange(0, 1, min_open=True, max_open=True)
@@ -92,24 +92,16 @@ def compare(
         rows = _statistics(per_system, plans, quiet)  # rows[i][j]: system i, metric j
         if len(rows[0][0]) == 0:
             raise common.no_segments(plans[0])
-        base_cis = [
-            bootstrap_ci(
-                m, rows[0][j], n_resamples=n if test == "bs" else ci_resamples, confidence=confidence, seed=seed
+        per_metric = [
+            compare_systems(
+                m, rows[0][j], [r[j] for r in rows[1:]], test=_TESTS[test], n_samples=n, n_ci_resamples=ci_resamples,
+                confidence=confidence, seed=seed,
             )
             for j, m in enumerate(metrics)
-        ]
-        compared = [Compared(plans[0].primary.name, True, base_cis, [None] * len(metrics))]
+        ]  # fmt: skip
+        compared = [Compared(plans[0].primary.name, True, [ci for ci, _ in per_metric], [None] * len(metrics))]
         for i in range(1, len(plans)):
-            tests = []
-            for j, m in enumerate(metrics):
-                if test == "bs":
-                    t = paired_bootstrap(m, rows[0][j], rows[i][j], n_resamples=n, confidence=confidence, seed=seed)
-                else:
-                    t = paired_approximate_randomization(
-                        m, rows[0][j], rows[i][j], n_trials=n, n_ci_resamples=ci_resamples, confidence=confidence,
-                        seed=seed,
-                    )  # fmt: skip
-                tests.append(t)
+            tests = [t[i - 1] for _, t in per_metric]
             compared.append(Compared(plans[i].primary.name, False, [t.ci for t in tests], tests))
         results = [m.compute() for m in metrics]
     click.echo(

@@ -176,7 +176,8 @@ def _parse_scoring(
         if effective_order and padded is not None and len(set(padded)) > 1:
             raise InvalidOptionError(
                 f"The 'effective_order' parameter of {owner} re-weights the orders that have n-grams uniformly, "
-                f"so it needs uniform weights (weights=None). Got weights={vector!r}."
+                f"so it needs uniform weights (weights=None); pass effective_order=False for custom weights. "
+                f"Got weights={vector!r}."
             )
         out.append(_Scoring(max_order, padded, smooth, smooth_value, effective_order, convention))
     return out, several
@@ -414,8 +415,8 @@ def _parse(owner: str, options: dict[str, Any]) -> tuple[list[_Config], bool]:
     tokenize = options.pop("tokenize")
     lowercase = check_bool(owner, "lowercase", options.pop("lowercase"))
     backend = check_choice(owner, "backend", options.pop("backend"), BACKENDS)
-    tokenizer = get_tokenizer(tokenize, owner=owner)
     scorings, several = _parse_scoring(owner, **options)
+    tokenizer = get_tokenizer(tokenize, owner=owner)
     return [_Config(owner, s, tokenizer, lowercase, backend) for s in scorings], several
 
 

@@ -254,12 +254,14 @@ def test_example_corpus_and_metrics_listing(files):
 
 def test_help_is_complete(files, inproc):
     top = run(files, "--help").stdout
-    assert all(c in top for c in ("score", "compare", "metrics"))
+    assert all(c in top for c in ("score", "compare", "metrics", "schema"))
     score = inproc("score", "-h").stdout
     for flag in ("--metric", "--ref", "--true", "--task", "--format", "--hyp-field", "--ref-field", "--output",
                  "--sentence-level", "--ci", "--ci-resamples", "--confidence", "--seed", "--encoding-errors",
                  "--quiet", "--example", "Exit status"):  # fmt: skip
         assert flag in score, flag
+    for name, schema in (("score", SCORE_SCHEMA), ("sentence", SENTENCE_SCHEMA), ("compare", COMPARE_SCHEMA)):
+        assert json.loads(inproc("schema", name).stdout) == schema
     compare = inproc("compare", "-h").stdout
     for flag in ("--baseline", "--test", "--n-samples", "--ci-resamples", "--seed", "--output"):
         assert flag in compare, flag

@@ -14,7 +14,7 @@ _TESTS = {"bs": "paired_bootstrap", "ar": "approximate_randomization"}
 _DEFAULT_N = {"bs": 1000, "ar": 10_000}
 
 
-@click.command()
+@click.command(short_help="Paired significance tests of systems against a baseline.")
 @common.metric_option
 @common.common_options
 @click.option(
@@ -47,7 +47,11 @@ _DEFAULT_N = {"bs": 1000, "ar": 10_000}
     help="Bootstrap resamples for each system's CI with -t ar (bs uses its own resamples).",
 )
 @click.option(
-    "--confidence", default=0.95, show_default=True, type=click.FloatRange(0, 1, min_open=True, max_open=True)
+    "--confidence",
+    default=0.95,
+    show_default=True,
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    help="Confidence level of the CIs.",
 )
 @click.option("--seed", default=DEFAULT_SEED, show_default=True, type=click.IntRange(min=0), help="Seed of every draw.")
 @click.argument("systems", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))

@@ -15,7 +15,7 @@ from evalkit.significance import DEFAULT_SEED, bootstrap_ci
 EXAMPLE = resources.files("evalkit") / "data" / "example"
 
 
-@click.command()
+@click.command(short_help="Score a system with one or more metrics (corpus, per segment, with CIs).")
 @common.metric_option
 @common.common_options
 @click.option(
@@ -43,7 +43,11 @@ EXAMPLE = resources.files("evalkit") / "data" / "example"
 @click.option("--ci", is_flag=True, help="Add a bootstrap confidence interval to every corpus score.")
 @click.option("--ci-resamples", default=1000, show_default=True, type=click.IntRange(min=1), help="Resamples for --ci.")
 @click.option(
-    "--confidence", default=0.95, show_default=True, type=click.FloatRange(0, 1, min_open=True, max_open=True)
+    "--confidence",
+    default=0.95,
+    show_default=True,
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    help="Confidence level of --ci.",
 )
 @click.option("--seed", default=DEFAULT_SEED, show_default=True, type=click.IntRange(min=0), help="Seed for --ci.")
 @click.option("--example", is_flag=True, help="Score the bundled example corpus (1,000 WordNet glosses, 2 references).")
@@ -71,8 +75,8 @@ def score(
 
     \b
     Text metrics compare SYSTEM with the references given by -r:
-      evalkit score -m bleu -m "chrf(char_order=6)" -r ref1.txt -r ref2.txt hyp.txt
-    Classification and regression metrics compare it with --true:
+      evalkit score -m bleu -m "bleu(tokenize=intl,smooth=floor)" -r ref1.txt -r ref2.txt hyp.txt
+    Classification and regression metrics compare it with --true (names: `evalkit metrics`):
       evalkit score -m f1 -m accuracy --task classification --true y_true.txt y_pred.txt
 
     Inputs are read in chunks of 10,000 lines and only statistics are kept, so memory does not grow

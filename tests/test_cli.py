@@ -499,6 +499,8 @@ def bad_files(files):
         (["score", "-m", "toy_accuracy", "--task", "regression", "--true", "two.txt", "two.txt"], 2, "--task regression does not fit metric 'toy_accuracy', which is a classification metric."),
         (["score", "-m", "toy_accuracy", "--sentence-level", "--true", "two.txt", "two.txt"], 2, "--sentence-level scores text segments"),
         (["score", "-m", "toy_bleu", "-r", "-", "-"], 2, "only one input can be standard input (-)."),
+        (["score", "-m", "toy_bleu", "--ci", "--sentence-level", "-r", "two.txt", "two.txt"], 2, "--ci gives corpus scores an interval; --sentence-level prints no corpus score."),
+        (["score", "-m", "toy_accuracy", "--format", "jsonl", "--true", "two.txt", "two.txt"], 2, "--format jsonl is for text metrics; labels are read one per line."),
         (["score", "-m", "toy_bleu", "--format", "jsonl", "-r", "two.txt", "two.txt"], 2, "--format jsonl reads hypotheses and references from one file: drop -r."),
         (["score", "-m", "toy_bleu", "-o", "yaml", "--example"], 2, "Invalid value for '-o' / '--output': 'yaml' is not one of 'table', 'json', 'csv', 'markdown'."),
         (["compare", "-m", "toy_bleu", "-r", "two.txt", "-b", "two.txt", "two.txt"], 2, "each system, the baseline included, must be a different file."),

@@ -94,6 +94,8 @@ def score(
     own = common.resolve_task(metrics, metric_specs, task, true_path is not None)
     if sentence_level and own != "text":
         raise click.UsageError("--sentence-level scores text segments; it does not apply to a label metric.")
+    if sentence_level and ci:
+        raise click.UsageError("--ci gives corpus scores an interval; --sentence-level prints no corpus score.")
     p = common.plan(
         own,
         system,
@@ -104,7 +106,6 @@ def score(
         hyp_field=hyp_field,
         ref_fields=ref_fields or ("reference",),
     )
-    keep_rows = ci or sentence_level
     with common.data_errors():
         common.decide_labels([p])
         if sentence_level:
@@ -116,18 +117,17 @@ def score(
         segments = 0
         with common.progress(p.primary, quiet, f"scoring {p.primary.name}") as bar:
             for inputs in p.chunks():
-                for m in metrics:
-                    m.update(*inputs)
-                if keep_rows:
-                    # update() keeps only the sum; the rows are computed again for the CI and sentence scores
+                if sentence_level:
                     chunk_rows = [m.stats(*inputs) for m in metrics]
-                    if ci:
-                        for j, r in enumerate(chunk_rows):
-                            rows[j].append(r)
-                    if sentence_level:
-                        scales = scales or [m.score(r[0]).display_scale for m, r in zip(metrics, chunk_rows)]
-                        scores = [m.scores(r) for m, r in zip(metrics, chunk_rows)]
-                        click.echo(sentence_rows(segments + 1, metric_specs, scales, scores, output_format))
+                    scales = scales or [m.score(r[0]).display_scale for m, r in zip(metrics, chunk_rows)]
+                    scores = [m.scores(r) for m, r in zip(metrics, chunk_rows)]
+                    click.echo(sentence_rows(segments + 1, metric_specs, scales, scores, output_format))
+                else:
+                    for j, m in enumerate(metrics):
+                        m.update(*inputs)
+                        if ci:
+                            # update() keeps only the sum (and what the signature needs); the CI needs the rows
+                            rows[j].append(m.stats(*inputs))
                 segments += len(inputs[0])
                 bar.update(p.primary.bytes - bar.n)
         if segments == 0:

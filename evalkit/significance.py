@@ -118,7 +118,10 @@ class PairedTest:
 
 def _rows(owner: str, param: str, rows: Any) -> np.ndarray:
     try:
-        a = np.asarray(rows, dtype=np.float64)
+        a = np.asarray(rows)
+        # integer counts stay integers, so that score() sees the totals it sees elsewhere
+        if a.dtype.kind not in "iuf":
+            a = a.astype(np.int64) if a.dtype.kind == "b" else a.astype(np.float64)
     except (TypeError, ValueError):
         raise InputTypeError(
             f"{owner}: {param!r} must be a numeric (n_segments, n_stats) matrix from metric.stats(...), "

@@ -409,6 +409,21 @@ def test_classification_and_regression_from_label_files(files, inproc):
     assert doc["results"][0]["score"] == toy("toy_mae")(t, p).score
 
 
+def test_progress_bar_only_on_a_terminal_and_not_with_quiet(files, monkeypatch):
+    from evalkit.cli import common
+    from evalkit.cli.io import LineSource
+
+    source = LineSource(str(files["hyp"]))
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    with common.progress(source, False, "scoring") as bar:
+        assert not bar.disable and bar.total == files["hyp"].stat().st_size
+    with common.progress(source, True, "scoring") as bar:
+        assert bar.disable
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    with common.progress(source, False, "scoring") as bar:
+        assert bar.disable
+
+
 # -- compare ----------------------------------------------------------------------------------------
 
 

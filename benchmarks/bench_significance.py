@@ -11,12 +11,19 @@ evalkit's statistics are first asserted equal to sacrebleu's, and the p-values o
 with their largest difference (the same seed draws the same resamples). Timings: sacrebleu's whole
 ``PairedTest`` call, which also extracts the statistics, and that call less its extraction (timed alone);
 evalkit's ``compare_systems`` on the statistics matrices (what ``evalkit compare`` runs). Target (issue 6):
-at least 50x. numpy's BLAS threads are left as they are (``OPENBLAS_NUM_THREADS`` to change them).
+at least 50x. BLAS runs one thread unless ``OPENBLAS_NUM_THREADS`` says otherwise (see below).
 
     PYTHONPATH=. python benchmarks/bench_significance.py [--n 3000]
 """
 
 from __future__ import annotations
+
+import os
+
+# The products here are skinny (segments x 10-30 statistics) and memory-bound: BLAS threads add only
+# synchronization, and on a machine busy with other processes OpenBLAS's spinning threads made evalkit's
+# side 5-15x slower (docs/benchmarks.md). One thread unless the caller says otherwise.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
 import random
@@ -104,7 +111,10 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=3000, help="segments")
     args = parser.parse_args()
     glosses, systems = _systems(args.n)
-    print(f"{args.n} segments, {len(systems)} systems (one baseline), seed {DEFAULT_SEED}")
+    threads = os.environ["OPENBLAS_NUM_THREADS"]
+    print(
+        f"{args.n} segments, {len(systems)} systems (one baseline), seed {DEFAULT_SEED}, OPENBLAS_NUM_THREADS={threads}"
+    )
     for label, ours, theirs in _pairs(evalkit.available_metrics()):
         _bench(label, ours, theirs, glosses, systems)
 

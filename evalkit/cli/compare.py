@@ -91,9 +91,7 @@ def compare(
     n = n_samples or _DEFAULT_N[test]
     with common.data_errors():
         common.decide_labels(plans)
-        # one metric instance per system, so that each keeps its own running state (e.g. BLEU's nrefs)
-        per_system = [metrics] + [common.build_metrics(metric_specs) for _ in plans[1:]]
-        rows = _statistics(per_system, plans, quiet)  # rows[i][j]: system i, metric j
+        rows = _statistics(metrics, plans, quiet)  # rows[i][j]: system i, metric j
         if len(rows[0][0]) == 0:
             raise common.no_segments(plans[0])
         per_metric = [
@@ -116,19 +114,24 @@ def compare(
     )  # fmt: skip
 
 
-def _statistics(per_system: list[list[common.Metric]], plans: list[common.Plan], quiet: bool) -> list[list[np.ndarray]]:
-    """Per-segment statistics of every system and metric, read in one pass over all files in lockstep."""
+def _statistics(metrics: list[common.Metric], plans: list[common.Plan], quiet: bool) -> list[list[np.ndarray]]:
+    """Per-segment statistics of every system and metric, read in one pass over all files in lockstep.
+
+    The baseline also goes through ``update`` so that its metrics' results (and signatures, which may
+    depend on the data, e.g. BLEU's number of references) are the ones ``score`` would print.
+    """
     first = plans[0]
     shared = list(first.others)  # the references, or the true labels
     sources = [*shared, *(p.primary for p in plans)]
     k = len(shared)
-    parts: list[list[list[np.ndarray]]] = [[[] for _ in per_system[0]] for _ in plans]
+    parts: list[list[list[np.ndarray]]] = [[[] for _ in metrics] for _ in plans]
     with common.progress(first.primary, quiet, "reading systems") as bar:
         for chunk in lockstep(sources):
             for i, p in enumerate(plans):
                 inputs = _inputs(p, shared, chunk[:k], chunk[k + i])
-                for j, m in enumerate(per_system[i]):
-                    m.update(*inputs)
+                for j, m in enumerate(metrics):
+                    if i == 0:
+                        m.update(*inputs)
                     parts[i][j].append(m.stats(*inputs))
             bar.update(first.primary.bytes - bar.n)
     return [[np.concatenate(r) if r else np.zeros((0, 0)) for r in per_metric] for per_metric in parts]

@@ -210,7 +210,7 @@ def _resampled_scores(
 ) -> list[np.ndarray]:
     """Scores of the same ``n_resamples`` bootstrap resamples of each matrix (rows of the same segments)."""
     n = len(matrices[0])
-    stacked = np.hstack(matrices)  # one product serves every system
+    stacked = np.hstack(matrices) if len(matrices) > 1 else matrices[0]  # one product serves every system
     # a resample's sum is at most n times the largest row entry
     dtype = _exact_dtype(n * float(np.abs(stacked).max()), stacked)
     cast = stacked.astype(dtype)

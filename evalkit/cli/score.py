@@ -138,7 +138,8 @@ def score(
         for j, (spec, m) in enumerate(zip(metric_specs, metrics)):
             result = m.compute()
             if ci:
-                b = bootstrap_ci(m, np.concatenate(rows[j]), n_resamples=ci_resamples, confidence=confidence, seed=seed)
+                data, rows[j] = np.concatenate(rows[j]), []  # drop the chunks: one copy of the rows at a time
+                b = bootstrap_ci(m, data, n_resamples=ci_resamples, confidence=confidence, seed=seed)
                 scored.append(Scored(spec, replace(result, ci=b.ci), b))
             else:
                 scored.append(Scored(spec, result))

@@ -582,6 +582,19 @@ def test_encoding_errors_replace_goes_on(files, inproc, bad_files):
     assert json.loads(proc.stdout)["results"][0]["score"] == 1.0
 
 
+def test_a_closed_pipe_stops_quietly(files, tmp_path):
+    """`evalkit score ... --sentence-level | head -1`: no traceback, no error message."""
+    hyp = tmp_path / "h.txt"
+    hyp.write_text("a b c\n" * 50_000)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, str(files["script"]), "score", "-m", "toy_length", "--sentence-level", "-r", hyp, hyp]
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as proc:
+        assert proc.stdout.readline() == b"segment\ttoy_length\n"
+        proc.stdout.close()
+        err = proc.stderr.read()
+    assert proc.returncode == 1 and err == b""
+
+
 # -- streaming ----------------------------------------------------------------------------------------
 
 

@@ -208,6 +208,8 @@ def data_errors() -> Iterator[None]:
         yield
     except EvalkitError as exc:
         raise DataError(str(exc)) from None
+    except BrokenPipeError:
+        raise  # the reader of our output went away: main() stops quietly
     except OSError as exc:
         raise DataError(f"{exc.filename or 'input'}: {exc.strerror or exc}") from None
 

@@ -164,6 +164,29 @@ def run(files, *args, stdin: str | None = None, ok: bool = True) -> subprocess.C
     return proc
 
 
+@pytest.fixture
+def inproc(files, monkeypatch):
+    """The CLI in this process (click's runner), the toy metrics registered for the test only: for the
+    checks beyond the subprocess runs, at a fraction of their cost. Returns what ``run`` returns."""
+    from click.testing import CliRunner
+
+    from evalkit.cli import cli
+    from evalkit.core import registry
+
+    for cls in (TOY["ToyBLEU"], TOY["ToyLength"], TOY["ToyAccuracy"], TOY["ToyMAE"]):
+        monkeypatch.setitem(registry._METRICS, cls.name, cls)
+    monkeypatch.chdir(files["dir"])
+
+    def call(*args, stdin: str | None = None, ok: bool = True) -> subprocess.CompletedProcess:
+        result = CliRunner().invoke(cli, [str(a) for a in args], input=stdin, prog_name="evalkit")
+        assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+        if ok:
+            assert result.exit_code == 0, result.stderr
+        return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
+
+    return call
+
+
 def toy(name: str, **options):
     return {"toy_bleu": TOY["ToyBLEU"], "toy_length": TOY["ToyLength"], "toy_accuracy": TOY["ToyAccuracy"],
             "toy_mae": TOY["ToyMAE"]}[name](**options)  # fmt: skip
@@ -221,6 +244,29 @@ def test_score_registered_bleu_equals_api_and_sacrebleu(files):
     assert doc["results"][0]["score"] * 100 == pytest.approx(ref, abs=1e-9)
 
 
+@pytest.mark.parametrize("name", __import__("evalkit").available_metrics())
+def test_every_registered_metric_is_reachable_and_equals_the_api(files, inproc, name):
+    """No metric has CLI code of its own: each registered one scores from files as its API does."""
+    import evalkit
+    from evalkit.core.registry import metric_class
+
+    metric = evalkit.get_metric(name)
+    if metric_class(name).task == "text":
+        hyps, refs = files["hyps"][:50], files["refs"][:50]
+        r1, r2, h = (files["dir"] / f"{k}_50.txt" for k in ("r1", "r2", "h"))
+        for path, lines in ((r1, [r[0] for r in refs]), (r2, [r[1] for r in refs]), (h, hyps)):
+            path.write_text("".join(x + "\n" for x in lines), encoding="utf-8")
+        args = ["-r", r1, "-r", r2, h]
+        api = metric(hyps, refs)
+    else:
+        kind = "r" if metric_class(name).task == "regression" else "y"
+        args = ["--true", files[f"{kind}_true"], files[f"{kind}_pred"]]
+        cast = float if kind == "r" else int
+        api = metric(*([cast(x) for x in files[f"{kind}_{s}"].read_text().split()] for s in ("true", "pred")))
+    doc = json.loads(inproc("score", "-m", name, "-o", "json", *args).stdout)
+    assert doc["results"][0]["score"] == api.score and doc["results"][0]["signature"] == str(api.signature)
+
+
 def test_example_corpus_and_metrics_listing(files):
     out = run(files, "score", "--example", "-m", "toy_bleu").stdout
     assert "BLEU" in out and "x100" in out and "toy_bleu signature" not in out and "BLEU signature: tok:13a" in out
@@ -229,20 +275,22 @@ def test_example_corpus_and_metrics_listing(files):
     assert "toy_accuracy(no options)  [classification]" in listing
 
 
-def test_help_is_complete(files):
+def test_help_is_complete(files, inproc):
     top = run(files, "--help").stdout
-    assert all(c in top for c in ("score", "compare", "metrics"))
-    score = run(files, "score", "-h").stdout
+    assert all(c in top for c in ("score", "compare", "metrics", "schema"))
+    score = inproc("score", "-h").stdout
     for flag in ("--metric", "--ref", "--true", "--task", "--format", "--hyp-field", "--ref-field", "--output",
                  "--sentence-level", "--ci", "--ci-resamples", "--confidence", "--seed", "--encoding-errors",
                  "--quiet", "--example", "Exit status"):  # fmt: skip
         assert flag in score, flag
-    compare = run(files, "compare", "-h").stdout
+    for name, schema in (("score", SCORE_SCHEMA), ("sentence", SENTENCE_SCHEMA), ("compare", COMPARE_SCHEMA)):
+        assert json.loads(inproc("schema", name).stdout) == schema
+    compare = inproc("compare", "-h").stdout
     for flag in ("--baseline", "--test", "--n-samples", "--ci-resamples", "--seed", "--output"):
         assert flag in compare, flag
 
 
-def test_sentence_level_every_format(files):
+def test_sentence_level_every_format(files, inproc):
     m = toy("toy_bleu")
     expected = m.scores(m.stats(files["hyps"], files["refs"]))
     lines = run(
@@ -256,24 +304,20 @@ def test_sentence_level_every_format(files):
     assert [d["segment"] for d in docs] == list(range(1, N + 1))
     rows = list(
         csv.DictReader(
-            io.StringIO(
-                run(files, "score", "-m", "toy_bleu", "--sentence-level", "-o", "csv", *text_args(files)).stdout
-            )
+            io.StringIO(inproc("score", "-m", "toy_bleu", "--sentence-level", "-o", "csv", *text_args(files)).stdout)
         )
     )
     assert [float(r["toy_bleu"]) for r in rows] == expected.tolist()
-    table = run(files, "score", "-m", "toy_bleu", "--sentence-level", *text_args(files)).stdout.splitlines()
+    table = inproc("score", "-m", "toy_bleu", "--sentence-level", *text_args(files)).stdout.splitlines()
     assert table[0] == "segment\ttoy_bleu" and table[1] == f"1\t{expected[0] * 100:.2f}" and len(table) == N + 1
-    md = run(
-        files, "score", "-m", "toy_bleu", "--sentence-level", "-o", "markdown", *text_args(files)
-    ).stdout.splitlines()
+    md = inproc("score", "-m", "toy_bleu", "--sentence-level", "-o", "markdown", *text_args(files)).stdout.splitlines()
     assert md[0] == "| segment | toy_bleu |" and md[2] == f"| 1 | {expected[0] * 100:.2f} |"
 
 
-def test_ci_equals_api_contains_sacrebleu_mean_and_is_seeded(files):
+def test_ci_equals_api_contains_sacrebleu_mean_and_is_seeded(files, inproc):
     args = ["score", "-m", "toy_bleu", "--ci", "-o", "json", *text_args(files)]
     first = run(files, *args).stdout
-    assert run(files, *args).stdout == first  # same seed, same output
+    assert inproc(*args).stdout == first  # same seed, same output
     doc = json.loads(first)
     jsonschema.validate(doc, SCORE_SCHEMA)
     m = toy("toy_bleu")
@@ -289,14 +333,14 @@ def test_ci_equals_api_contains_sacrebleu_mean_and_is_seeded(files):
     theirs = sacrebleu.BLEU().corpus_score(files["hyps"], streams, n_bootstrap=1000)  # seed: SACREBLEU_SEED=12345
     assert r["ci"][0] * 100 <= theirs._mean <= r["ci"][1] * 100
     assert r["bootstrap"]["mean"] * 100 == pytest.approx(theirs._mean, abs=1e-6)
-    other = json.loads(run(files, *args, "--seed", "7").stdout)["results"][0]
+    other = json.loads(inproc(*args, "--seed", "7").stdout)["results"][0]
     assert other["ci"] != r["ci"] and other["score"] == r["score"]
-    table = run(files, "score", "-m", "toy_bleu", "--ci", "--confidence", "0.9", *text_args(files)).stdout
+    table = inproc("score", "-m", "toy_bleu", "--ci", "--confidence", "0.9", *text_args(files)).stdout
     assert "90% CI" in table
 
 
-def test_stdin_jsonl_and_tsv_inputs_equal_text_files(files):
-    expected = run(files, "score", "-m", "toy_bleu", "-o", "csv", *text_args(files)).stdout.splitlines()[1]
+def test_stdin_jsonl_and_tsv_inputs_equal_text_files(files, inproc):
+    expected = inproc("score", "-m", "toy_bleu", "-o", "csv", *text_args(files)).stdout.splitlines()[1]
     stdin = files["hyp"].read_text(encoding="utf-8")
     piped = run(
         files, "score", "-m", "toy_bleu", "-o", "csv", "-r", files["ref1"], "-r", files["ref2"], "-", stdin=stdin
@@ -304,8 +348,7 @@ def test_stdin_jsonl_and_tsv_inputs_equal_text_files(files):
     assert piped.stdout.splitlines()[1] == expected
     jsonl = files["dir"] / "pairs.jsonl"
     jsonl.write_text("".join(json.dumps({"hyp": h, "refs": r}) + "\n" for h, r in zip(files["hyps"], files["refs"])))
-    out = run(
-        files,
+    out = inproc(
         "score",
         "-m",
         "toy_bleu",
@@ -324,19 +367,18 @@ def test_stdin_jsonl_and_tsv_inputs_equal_text_files(files):
     tsv.write_text(
         "hypothesis\tr1\tr2\n" + "".join(f"{h}\t{a}\t{b}\n" for h, (a, b) in zip(files["hyps"], files["refs"]))
     )
-    out = run(
-        files, "score", "-m", "toy_bleu", "-o", "csv", "--format", "tsv", "--ref-field", "r1", "--ref-field", "r2", tsv
+    out = inproc(
+        "score", "-m", "toy_bleu", "-o", "csv", "--format", "tsv", "--ref-field", "r1", "--ref-field", "r2", tsv
     )
     assert out.stdout.splitlines()[1] == expected
 
 
-def test_classification_and_regression_from_label_files(files):
+def test_classification_and_regression_from_label_files(files, inproc):
     y_true, y_pred, _ = files["labels"]
     expected = toy("toy_accuracy")(y_true, y_pred).score
-    for t, p in (("y_true", "y_pred"), ("s_true", "s_pred")):
+    for call, t, p in ((lambda *a: run(files, *a), "y_true", "y_pred"), (inproc, "s_true", "s_pred")):
         doc = json.loads(
-            run(
-                files,
+            call(
                 "score",
                 "-m",
                 "toy_accuracy",
@@ -356,8 +398,7 @@ def test_classification_and_regression_from_label_files(files):
         }
     # labels from stdin are spooled for the int-or-string pass; the CI works on any metric's rows
     doc = json.loads(
-        run(
-            files,
+        inproc(
             "score",
             "-m",
             "toy_accuracy",
@@ -373,8 +414,7 @@ def test_classification_and_regression_from_label_files(files):
     m = toy("toy_accuracy")
     assert doc["results"][0]["ci"] == list(bootstrap_ci(m, m.stats(y_true, y_pred)).ci)
     doc = json.loads(
-        run(
-            files,
+        inproc(
             "score",
             "-m",
             "toy_mae",
@@ -392,19 +432,37 @@ def test_classification_and_regression_from_label_files(files):
     assert doc["results"][0]["score"] == toy("toy_mae")(t, p).score
 
 
+def test_progress_bar_only_on_a_terminal_and_not_with_quiet(files, monkeypatch):
+    from evalkit.cli import common
+    from evalkit.cli.io import LineSource
+
+    source = LineSource(str(files["hyp"]))
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    with common.progress(source, False, "scoring") as bar:
+        assert not bar.disable and bar.total == files["hyp"].stat().st_size
+    with common.progress(source, True, "scoring") as bar:
+        assert bar.disable
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    with common.progress(source, False, "scoring") as bar:
+        assert bar.disable
+
+
 # -- compare ----------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("test", ["bs", "ar"])
-def test_compare_matches_sacrebleu_paired_tests(files, test):
+def test_compare_matches_sacrebleu_paired_tests(files, inproc, test):
     from sacrebleu.significance import PairedTest
 
+    n = 1000 if test == "bs" else 2000  # sacrebleu's 10,000 AR trials are slow; tests/test_significance.py runs them
     args = [
         "compare",
         "-m",
-        "toy_bleu",
+        "bleu",
         "-t",
         test,
+        "-n",
+        n,
         "-r",
         files["ref1"],
         "-r",
@@ -416,33 +474,33 @@ def test_compare_matches_sacrebleu_paired_tests(files, test):
     out = run(files, *args, "-o", "json").stdout
     doc = json.loads(out)
     jsonschema.validate(doc, COMPARE_SCHEMA)
-    n = 1000 if test == "bs" else 10_000
     assert doc["n"] == n and doc["seed"] == 12345 and doc["baseline"] == str(files["noisy"])
     streams = [list(s) for s in zip(*files["refs"])]
     named = [("noisy", files["other"]), ("hyp", files["hyps"])]
     _, ref = PairedTest(named, {"BLEU": sacrebleu.BLEU()}, streams, test_type=test, n_samples=n, n_ar_confidence=1000)()
     base, system = doc["systems"]
-    assert base["baseline"] and base["scores"]["toy_bleu"]["p_value"] is None
-    ours, theirs = system["scores"]["toy_bleu"], ref["BLEU"][1]
+    assert base["baseline"] and base["scores"]["bleu"]["p_value"] is None
+    ours, theirs = system["scores"]["bleu"], ref["BLEU"][1]
     # The same seed draws sacrebleu's own resamples/trials: equal up to one floating-point tie.
     assert abs(ours["p_value"] - theirs.p_value) <= 1 / (n + 1) + 1e-12
     assert ours["score"] * 100 == pytest.approx(theirs.score, abs=1e-9)
     assert ours["mean"] * 100 == pytest.approx(theirs.mean, abs=1e-6)
     assert ours["ci"][0] * 100 <= theirs.mean <= ours["ci"][1] * 100
     bl = ref["BLEU"][0]
-    assert base["scores"]["toy_bleu"]["ci"][0] * 100 <= bl.mean <= base["scores"]["toy_bleu"]["ci"][1] * 100
+    assert base["scores"]["bleu"]["mean"] * 100 == pytest.approx(bl.mean, abs=1e-6)
+    assert base["scores"]["bleu"]["ci"][0] * 100 <= bl.mean <= base["scores"]["bleu"]["ci"][1] * 100
     if test == "bs":
-        assert run(files, *args, "-o", "json").stdout == out  # same seed, same output
-        table = run(files, *args).stdout
+        assert inproc(*args, "-o", "json").stdout == out  # same seed, same output
+        table = inproc(*args).stdout
         assert "(baseline)" in table and f"{ours['p_value']:.4f}" in table and "seed 12345" in table
 
 
-def test_compare_csv_and_markdown(files):
+def test_compare_csv_and_markdown(files, inproc):
     args = ["compare", "-m", "toy_bleu", "-n", "200", "-r", files["ref1"], "-b", files["noisy"], files["hyp"]]
-    rows = list(csv.DictReader(io.StringIO(run(files, *args, "-o", "csv").stdout)))
+    rows = list(csv.DictReader(io.StringIO(inproc(*args, "-o", "csv").stdout)))
     assert [r["system"] for r in rows] == [str(files["noisy"]), str(files["hyp"])]
     assert rows[0]["p_value"] == "" and 0 < float(rows[1]["p_value"]) <= 1
-    md = run(files, *args, "-o", "markdown").stdout
+    md = inproc(*args, "-o", "markdown").stdout
     assert md.startswith("| System | BLEU (x100) | 95% CI | p-value |")
 
 
@@ -479,6 +537,8 @@ def bad_files(files):
         (["score", "-m", "toy_accuracy", "--task", "regression", "--true", "two.txt", "two.txt"], 2, "--task regression does not fit metric 'toy_accuracy', which is a classification metric."),
         (["score", "-m", "toy_accuracy", "--sentence-level", "--true", "two.txt", "two.txt"], 2, "--sentence-level scores text segments"),
         (["score", "-m", "toy_bleu", "-r", "-", "-"], 2, "only one input can be standard input (-)."),
+        (["score", "-m", "toy_bleu", "--ci", "--sentence-level", "-r", "two.txt", "two.txt"], 2, "--ci gives corpus scores an interval; --sentence-level prints no corpus score."),
+        (["score", "-m", "toy_accuracy", "--format", "jsonl", "--true", "two.txt", "two.txt"], 2, "--format jsonl is for text metrics; labels are read one per line."),
         (["score", "-m", "toy_bleu", "--format", "jsonl", "-r", "two.txt", "two.txt"], 2, "--format jsonl reads hypotheses and references from one file: drop -r."),
         (["score", "-m", "toy_bleu", "-o", "yaml", "--example"], 2, "Invalid value for '-o' / '--output': 'yaml' is not one of 'table', 'json', 'csv', 'markdown'."),
         (["compare", "-m", "toy_bleu", "-r", "two.txt", "-b", "two.txt", "two.txt"], 2, "each system, the baseline included, must be a different file."),
@@ -493,20 +553,11 @@ def bad_files(files):
         (["score", "-m", "toy_bleu", "--format", "jsonl", "nofield.jsonl"], 1, "nofield.jsonl, line 1: no field 'hypothesis'; the record has 'hyp', 'reference'."),
     ],
 )  # fmt: skip
-def test_errors_have_a_message_and_an_exit_status(files, bad_files, args, code, message, monkeypatch):
-    # In process (click's runner) for speed, the toy metrics registered for this test only; the two
-    # subprocess runs below check the same through the real exit path.
-    from click.testing import CliRunner
-
-    from evalkit.cli import cli
-    from evalkit.core import registry
-
-    for cls in (TOY["ToyBLEU"], TOY["ToyLength"], TOY["ToyAccuracy"], TOY["ToyMAE"]):
-        monkeypatch.setitem(registry._METRICS, cls.name, cls)
-    monkeypatch.chdir(bad_files)
-    result = CliRunner().invoke(cli, args, prog_name="evalkit")
-    assert isinstance(result.exception, SystemExit), result.exception  # a message, not a traceback
-    assert result.exit_code == code, result.stderr
+def test_errors_have_a_message_and_an_exit_status(bad_files, inproc, args, code, message):
+    # In process for speed (the bad files lie in the same directory); the subprocess runs below check the
+    # same through the real exit path.
+    result = inproc(*args, ok=False)
+    assert result.returncode == code, result.stderr
     assert message in " ".join(result.stderr.split()), result.stderr
     assert result.stdout == ""
 
@@ -523,12 +574,25 @@ def test_exit_status_of_the_process(files, bad_files, args, code, message):
     assert proc.returncode == code and message in proc.stderr and proc.stdout == ""
 
 
-def test_encoding_errors_replace_goes_on(files, bad_files):
-    proc = run(
-        files, "score", "-m", "toy_length", "-o", "json", "--encoding-errors", "replace", "-r", "two.txt", "latin1.txt"
+def test_encoding_errors_replace_goes_on(files, inproc, bad_files):
+    proc = inproc(
+        "score", "-m", "toy_length", "-o", "json", "--encoding-errors", "replace", "-r", "two.txt", "latin1.txt"
     )
     # "ok line" and "na\ufffdve caf\ufffd": 4 words against the 4 of "a b" and "c d"
     assert json.loads(proc.stdout)["results"][0]["score"] == 1.0
+
+
+def test_a_closed_pipe_stops_quietly(files, tmp_path):
+    """`evalkit score ... --sentence-level | head -1`: no traceback, no error message."""
+    hyp = tmp_path / "h.txt"
+    hyp.write_text("a b c\n" * 50_000)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, str(files["script"]), "score", "-m", "toy_length", "--sentence-level", "-r", hyp, hyp]
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as proc:
+        assert proc.stdout.readline() == b"segment\ttoy_length\n"
+        proc.stdout.close()
+        err = proc.stderr.read()
+    assert proc.returncode == 1 and err == b""
 
 
 # -- streaming ----------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Bootstrap CIs and paired tests against sacrebleu's own, on real WordNet glosses.
 
-The statistics and the score formula under test come from sacrebleu itself (a test-only Metric that wraps
-sacrebleu's BLEU), so any difference is in the resampling and p-value code, which is what this file checks.
+The statistics are evalkit BLEU's, asserted equal to sacrebleu's, so any difference lies in the resampling
+and the p-value code, which is what this file checks.
 """
 
 from __future__ import annotations
@@ -12,37 +12,21 @@ import random
 import numpy as np
 import pytest
 
-from evalkit import significance
+from evalkit import BLEU, significance
 from evalkit._corpora import perturb, perturbed_pairs
 from evalkit.core import InputError, InputTypeError, InvalidOptionError, Metric, Result, Signature
-from evalkit.significance import bootstrap_ci, paired_approximate_randomization, paired_bootstrap
+from evalkit.significance import (
+    bootstrap_ci,
+    compare_systems,
+    paired_approximate_randomization,
+    paired_bootstrap,
+)
 
 sacrebleu = pytest.importorskip("sacrebleu")
 from sacrebleu.significance import PairedTest, _bootstrap_resample, estimate_ci  # noqa: E402
 
 SEED = 12345  # sacrebleu's default SACREBLEU_SEED
 N_SEGMENTS = 600
-
-
-class _SacreBLEU(Metric):
-    """sacrebleu's BLEU statistics and formula behind evalkit's Metric interface (scores as fractions)."""
-
-    name = "test_sacrebleu_bleu"
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._bleu = sacrebleu.BLEU()
-
-    def stats(self, hyps, refs):
-        return np.array(self._bleu._extract_corpus_statistics(hyps, [list(r) for r in zip(*refs)]), dtype=np.int64)
-
-    def score(self, total):
-        return Result(
-            self.name, self._bleu._compute_score_from_stats(list(total)).score / 100, signature=self.signature()
-        )
-
-    def signature(self):
-        return Signature.of(self.name)
 
 
 @pytest.fixture(scope="module")
@@ -58,16 +42,24 @@ def systems():
     return glosses, out
 
 
+def _bleu() -> BLEU:
+    return BLEU()  # sacrebleu's defaults: 13a, exp smoothing
+
+
 @pytest.fixture(scope="module")
 def rows(systems):
+    """evalkit BLEU's per-segment statistics, checked equal to sacrebleu's: the tests below compare only
+    the resampling and the p-values."""
     glosses, hyps = systems
-    m = _SacreBLEU()
-    return {name: m.stats(h, [[g] for g in glosses]) for name, h in hyps.items()}
+    out = {name: _bleu().stats(h, [[g] for g in glosses]) for name, h in hyps.items()}
+    for name, h in hyps.items():
+        assert (out[name] == np.array(sacrebleu.BLEU()._extract_corpus_statistics(h, [glosses]))).all()
+    return out
 
 
-def _sacrebleu_paired(systems, test_type, n_samples, n_ar_confidence=-1):
+def _sacrebleu_paired(systems, test_type, n_samples, n_ar_confidence=-1, names=("base", "close", "better")):
     glosses, hyps = systems
-    named = [(name, hyps[name]) for name in ("base", "close", "better")]
+    named = [(name, hyps[name]) for name in names]
     _, scores = PairedTest(
         named, {"BLEU": sacrebleu.BLEU()}, [glosses], test_type=test_type, n_samples=n_samples,
         n_ar_confidence=n_ar_confidence,
@@ -83,7 +75,7 @@ def _mc_tolerance(p: float, n: int) -> float:
 
 def test_paired_bootstrap_matches_sacrebleu(systems, rows):
     ref = _sacrebleu_paired(systems, "bs", 1000)
-    m = _SacreBLEU()
+    m = _bleu()
     for i, name in ((1, "close"), (2, "better")):
         ours = paired_bootstrap(m, rows["base"], rows[name], seed=SEED)
         theirs = ref[i]
@@ -101,9 +93,10 @@ def test_paired_bootstrap_matches_sacrebleu(systems, rows):
 
 
 def test_paired_ar_matches_sacrebleu(systems, rows):
-    ref = _sacrebleu_paired(systems, "ar", 10_000, n_ar_confidence=1000)
-    m = _SacreBLEU()
-    for i, name in ((1, "close"), (2, "better")):
+    # one system: sacrebleu's 10,000 trials are slow; the bootstrap test above covers a clear difference
+    ref = _sacrebleu_paired(systems, "ar", 10_000, n_ar_confidence=1000, names=("base", "close"))
+    m = _bleu()
+    for i, name in ((1, "close"),):
         ours = paired_approximate_randomization(m, rows["base"], rows[name], seed=SEED)
         theirs = ref[i]
         assert abs(ours.p_value - theirs.p_value) <= 1 / 10_001 + 1e-12
@@ -121,7 +114,7 @@ def test_bootstrap_ci_matches_sacrebleu_confidence(systems, rows):
     stats = bleu._extract_corpus_statistics(hyps["close"], [glosses])
     _, resampled = _bootstrap_resample(stats, bleu, 1000)  # seeded by SACREBLEU_SEED, default 12345
     mean, half = estimate_ci(np.array([s.score for s in resampled]))
-    ci = bootstrap_ci(_SacreBLEU(), rows["close"], seed=SEED)
+    ci = bootstrap_ci(_bleu(), rows["close"], seed=SEED)
     assert ci.mean * 100 == pytest.approx(mean, abs=1e-6)
     assert ci.half_width * 100 == pytest.approx(half, abs=1e-6)
     assert ci.low * 100 <= mean <= ci.high * 100
@@ -131,7 +124,7 @@ def test_bootstrap_ci_matches_sacrebleu_confidence(systems, rows):
 
 
 def test_same_seed_same_numbers_other_seed_other_numbers(rows):
-    m = _SacreBLEU()
+    m = _bleu()
     a = paired_bootstrap(m, rows["base"], rows["close"], n_resamples=200, seed=5)
     b = paired_bootstrap(m, rows["base"], rows["close"], n_resamples=200, seed=5)
     c = paired_bootstrap(m, rows["base"], rows["close"], n_resamples=200, seed=6)
@@ -144,7 +137,7 @@ def test_same_seed_same_numbers_other_seed_other_numbers(rows):
 
 def test_blocks_draw_the_same_stream(rows, monkeypatch):
     """Small blocks (as for a million-segment corpus) give exactly the numbers of one block."""
-    m = _SacreBLEU()
+    m = _bleu()
     whole_bs = paired_bootstrap(m, rows["base"], rows["close"], n_resamples=150, seed=3)
     whole_ar = paired_approximate_randomization(m, rows["base"], rows["close"], n_trials=300, n_ci_resamples=50, seed=3)
     monkeypatch.setattr(significance, "_BLOCK_ELEMENTS", 7 * N_SEGMENTS)
@@ -155,9 +148,24 @@ def test_blocks_draw_the_same_stream(rows, monkeypatch):
     )
 
 
+def test_compare_systems_equals_one_pair_at_a_time(rows):
+    m = _bleu()
+    systems = [rows["close"], rows["better"]]
+    base_ci, tests = compare_systems(m, rows["base"], systems, n_samples=300, seed=4)
+    assert base_ci == bootstrap_ci(m, rows["base"], n_resamples=300, seed=4)
+    assert tests == [paired_bootstrap(m, rows["base"], s, n_resamples=300, seed=4) for s in systems]
+    base_ci, tests = compare_systems(
+        m, rows["base"], systems, test="approximate_randomization", n_samples=500, n_ci_resamples=100, seed=4
+    )
+    assert base_ci == bootstrap_ci(m, rows["base"], n_resamples=100, seed=4)
+    assert tests == [
+        paired_approximate_randomization(m, rows["base"], s, n_trials=500, n_ci_resamples=100, seed=4) for s in systems
+    ]
+
+
 def test_weights_are_counts_of_the_drawn_indices():
     rng_a, rng_b = np.random.default_rng(1), np.random.default_rng(1)
-    (w,) = list(significance._bootstrap_weights(rng_a, 5, 3))
+    (w,) = list(significance._bootstrap_weights(rng_a, 5, 3, np.float64))
     idx = rng_b.choice(5, size=(3, 5), replace=True)
     assert w.tolist() == [np.bincount(row, minlength=5).tolist() for row in idx]
     assert (w.sum(axis=1) == 5).all()
@@ -193,7 +201,7 @@ def test_hand_computed_cases():
 
 def test_inputs_are_not_changed(rows):
     base = rows["base"].copy()
-    paired_bootstrap(_SacreBLEU(), rows["base"], rows["close"], n_resamples=20)
+    paired_bootstrap(_bleu(), rows["base"], rows["close"], n_resamples=20)
     assert (rows["base"] == base).all()
 
 
@@ -208,8 +216,11 @@ def test_inputs_are_not_changed(rows):
         (lambda m, r: paired_bootstrap(m, r, r[:-1]), InputError, r"'baseline_rows' has shape \(600, 10\) and 'system_rows' has shape \(599, 10\)"),
         (lambda m, r: paired_approximate_randomization(m, r, r, n_trials=2.5), InvalidOptionError, "'n_trials' parameter of paired_approximate_randomization must be an int"),
         (lambda m, r: paired_approximate_randomization(m, r, r, n_ci_resamples=-1), InvalidOptionError, "'n_ci_resamples'"),
+        (lambda m, r: compare_systems(m, r, r), InputTypeError, "'systems_rows' must be a non-empty list of .* one per system, got a ndarray"),
+        (lambda m, r: compare_systems(m, r, [r, r[1:]]), InputError, r"'systems_rows\[1\]' has shape \(599, 10\)"),
+        (lambda m, r: compare_systems(m, r, [r], test="ar"), InvalidOptionError, "'test' parameter of compare_systems must be one of 'paired_bootstrap', 'approximate_randomization'"),
     ],
 )  # fmt: skip
 def test_errors_name_the_parameter(rows, call, error, message):
     with pytest.raises(error, match=message):
-        call(_SacreBLEU(), rows["base"])
+        call(_bleu(), rows["base"])

@@ -164,7 +164,9 @@ def plan(
     else:
         if refs:
             raise click.UsageError("-r is for text metrics; for labels give --true FILE and the predictions.")
-        truth = LineSource(true_path or "-", encoding_errors=encoding_errors)
+        if fmt != "text":
+            raise click.UsageError(f"--format {fmt} is for text metrics; labels are read one per line.")
+        truth = LineSource(str(true_path), encoding_errors=encoding_errors)
         p = Plan(task, label_type or "", primary, [truth])
     if sum(s.path == "-" for s in [p.primary, *p.others]) > 1:
         raise click.UsageError("only one input can be standard input (-).")
@@ -206,6 +208,8 @@ def data_errors() -> Iterator[None]:
         yield
     except EvalkitError as exc:
         raise DataError(str(exc)) from None
+    except BrokenPipeError:
+        raise  # the reader of our output went away: main() stops quietly
     except OSError as exc:
         raise DataError(f"{exc.filename or 'input'}: {exc.strerror or exc}") from None
 

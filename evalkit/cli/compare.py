@@ -8,13 +8,13 @@ import numpy as np
 from evalkit.cli import common
 from evalkit.cli.io import LineSource, lockstep, parse_labels
 from evalkit.cli.output import Compared, render_compare
-from evalkit.significance import DEFAULT_SEED, bootstrap_ci, paired_approximate_randomization, paired_bootstrap
+from evalkit.significance import DEFAULT_SEED, compare_systems
 
 _TESTS = {"bs": "paired_bootstrap", "ar": "approximate_randomization"}
 _DEFAULT_N = {"bs": 1000, "ar": 10_000}
 
 
-@click.command()
+@click.command(short_help="Paired significance tests of systems against a baseline.")
 @common.metric_option
 @common.common_options
 @click.option(
@@ -44,10 +44,14 @@ _DEFAULT_N = {"bs": 1000, "ar": 10_000}
     type=click.IntRange(min=1),
     default=1000,
     show_default=True,
-    help="Bootstrap resamples for each system's CI (bs uses its own resamples).",
+    help="Bootstrap resamples for each system's CI with -t ar (bs uses its own resamples).",
 )
 @click.option(
-    "--confidence", default=0.95, show_default=True, type=click.FloatRange(0, 1, min_open=True, max_open=True)
+    "--confidence",
+    default=0.95,
+    show_default=True,
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    help="Confidence level of the CIs.",
 )
 @click.option("--seed", default=DEFAULT_SEED, show_default=True, type=click.IntRange(min=0), help="Seed of every draw.")
 @click.argument("systems", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
@@ -87,29 +91,19 @@ def compare(
     n = n_samples or _DEFAULT_N[test]
     with common.data_errors():
         common.decide_labels(plans)
-        # one metric instance per system, so that each keeps its own running state (e.g. BLEU's nrefs)
-        per_system = [metrics] + [common.build_metrics(metric_specs) for _ in plans[1:]]
-        rows = _statistics(per_system, plans, quiet)  # rows[i][j]: system i, metric j
+        rows = _statistics(metrics, plans, quiet)  # rows[i][j]: system i, metric j
         if len(rows[0][0]) == 0:
             raise common.no_segments(plans[0])
-        base_cis = [
-            bootstrap_ci(
-                m, rows[0][j], n_resamples=n if test == "bs" else ci_resamples, confidence=confidence, seed=seed
+        per_metric = [
+            compare_systems(
+                m, rows[0][j], [r[j] for r in rows[1:]], test=_TESTS[test], n_samples=n, n_ci_resamples=ci_resamples,
+                confidence=confidence, seed=seed,
             )
             for j, m in enumerate(metrics)
-        ]
-        compared = [Compared(plans[0].primary.name, True, base_cis, [None] * len(metrics))]
+        ]  # fmt: skip
+        compared = [Compared(plans[0].primary.name, True, [ci for ci, _ in per_metric], [None] * len(metrics))]
         for i in range(1, len(plans)):
-            tests = []
-            for j, m in enumerate(metrics):
-                if test == "bs":
-                    t = paired_bootstrap(m, rows[0][j], rows[i][j], n_resamples=n, confidence=confidence, seed=seed)
-                else:
-                    t = paired_approximate_randomization(
-                        m, rows[0][j], rows[i][j], n_trials=n, n_ci_resamples=ci_resamples, confidence=confidence,
-                        seed=seed,
-                    )  # fmt: skip
-                tests.append(t)
+            tests = [t[i - 1] for _, t in per_metric]
             compared.append(Compared(plans[i].primary.name, False, [t.ci for t in tests], tests))
         results = [m.compute() for m in metrics]
     click.echo(
@@ -120,19 +114,24 @@ def compare(
     )  # fmt: skip
 
 
-def _statistics(per_system: list[list[common.Metric]], plans: list[common.Plan], quiet: bool) -> list[list[np.ndarray]]:
-    """Per-segment statistics of every system and metric, read in one pass over all files in lockstep."""
+def _statistics(metrics: list[common.Metric], plans: list[common.Plan], quiet: bool) -> list[list[np.ndarray]]:
+    """Per-segment statistics of every system and metric, read in one pass over all files in lockstep.
+
+    The baseline also goes through ``update`` so that its metrics' results (and signatures, which may
+    depend on the data, e.g. BLEU's number of references) are the ones ``score`` would print.
+    """
     first = plans[0]
     shared = list(first.others)  # the references, or the true labels
     sources = [*shared, *(p.primary for p in plans)]
     k = len(shared)
-    parts: list[list[list[np.ndarray]]] = [[[] for _ in per_system[0]] for _ in plans]
+    parts: list[list[list[np.ndarray]]] = [[[] for _ in metrics] for _ in plans]
     with common.progress(first.primary, quiet, "reading systems") as bar:
         for chunk in lockstep(sources):
             for i, p in enumerate(plans):
                 inputs = _inputs(p, shared, chunk[:k], chunk[k + i])
-                for j, m in enumerate(per_system[i]):
-                    m.update(*inputs)
+                for j, m in enumerate(metrics):
+                    if i == 0:
+                        m.update(*inputs)
                     parts[i][j].append(m.stats(*inputs))
             bar.update(first.primary.bytes - bar.n)
     return [[np.concatenate(r) if r else np.zeros((0, 0)) for r in per_metric] for per_metric in parts]

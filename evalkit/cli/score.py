@@ -15,7 +15,7 @@ from evalkit.significance import DEFAULT_SEED, bootstrap_ci
 EXAMPLE = resources.files("evalkit") / "data" / "example"
 
 
-@click.command()
+@click.command(short_help="Score a system with one or more metrics (corpus, per segment, with CIs).")
 @common.metric_option
 @common.common_options
 @click.option(
@@ -43,7 +43,11 @@ EXAMPLE = resources.files("evalkit") / "data" / "example"
 @click.option("--ci", is_flag=True, help="Add a bootstrap confidence interval to every corpus score.")
 @click.option("--ci-resamples", default=1000, show_default=True, type=click.IntRange(min=1), help="Resamples for --ci.")
 @click.option(
-    "--confidence", default=0.95, show_default=True, type=click.FloatRange(0, 1, min_open=True, max_open=True)
+    "--confidence",
+    default=0.95,
+    show_default=True,
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    help="Confidence level of --ci.",
 )
 @click.option("--seed", default=DEFAULT_SEED, show_default=True, type=click.IntRange(min=0), help="Seed for --ci.")
 @click.option("--example", is_flag=True, help="Score the bundled example corpus (1,000 WordNet glosses, 2 references).")
@@ -71,8 +75,8 @@ def score(
 
     \b
     Text metrics compare SYSTEM with the references given by -r:
-      evalkit score -m bleu -m "chrf(char_order=6)" -r ref1.txt -r ref2.txt hyp.txt
-    Classification and regression metrics compare it with --true:
+      evalkit score -m bleu -m "bleu(tokenize=intl,smooth=floor)" -r ref1.txt -r ref2.txt hyp.txt
+    Classification and regression metrics compare it with --true (names: `evalkit metrics`):
       evalkit score -m f1 -m accuracy --task classification --true y_true.txt y_pred.txt
 
     Inputs are read in chunks of 10,000 lines and only statistics are kept, so memory does not grow
@@ -90,6 +94,8 @@ def score(
     own = common.resolve_task(metrics, metric_specs, task, true_path is not None)
     if sentence_level and own != "text":
         raise click.UsageError("--sentence-level scores text segments; it does not apply to a label metric.")
+    if sentence_level and ci:
+        raise click.UsageError("--ci gives corpus scores an interval; --sentence-level prints no corpus score.")
     p = common.plan(
         own,
         system,
@@ -100,7 +106,6 @@ def score(
         hyp_field=hyp_field,
         ref_fields=ref_fields or ("reference",),
     )
-    keep_rows = ci or sentence_level
     with common.data_errors():
         common.decide_labels([p])
         if sentence_level:
@@ -112,18 +117,17 @@ def score(
         segments = 0
         with common.progress(p.primary, quiet, f"scoring {p.primary.name}") as bar:
             for inputs in p.chunks():
-                for m in metrics:
-                    m.update(*inputs)
-                if keep_rows:
-                    # update() keeps only the sum; the rows are computed again for the CI and sentence scores
+                if sentence_level:
                     chunk_rows = [m.stats(*inputs) for m in metrics]
-                    if ci:
-                        for j, r in enumerate(chunk_rows):
-                            rows[j].append(r)
-                    if sentence_level:
-                        scales = scales or [m.score(r[0]).display_scale for m, r in zip(metrics, chunk_rows)]
-                        scores = [m.scores(r) for m, r in zip(metrics, chunk_rows)]
-                        click.echo(sentence_rows(segments + 1, metric_specs, scales, scores, output_format))
+                    scales = scales or [m.score(r[0]).display_scale for m, r in zip(metrics, chunk_rows)]
+                    scores = [m.scores(r) for m, r in zip(metrics, chunk_rows)]
+                    click.echo(sentence_rows(segments + 1, metric_specs, scales, scores, output_format))
+                else:
+                    for j, m in enumerate(metrics):
+                        m.update(*inputs)
+                        if ci:
+                            # update() keeps only the sum (and what the signature needs); the CI needs the rows
+                            rows[j].append(m.stats(*inputs))
                 segments += len(inputs[0])
                 bar.update(p.primary.bytes - bar.n)
         if segments == 0:
@@ -134,7 +138,8 @@ def score(
         for j, (spec, m) in enumerate(zip(metric_specs, metrics)):
             result = m.compute()
             if ci:
-                b = bootstrap_ci(m, np.concatenate(rows[j]), n_resamples=ci_resamples, confidence=confidence, seed=seed)
+                data, rows[j] = np.concatenate(rows[j]), []  # drop the chunks: one copy of the rows at a time
+                b = bootstrap_ci(m, data, n_resamples=ci_resamples, confidence=confidence, seed=seed)
                 scored.append(Scored(spec, replace(result, ci=b.ci), b))
             else:
                 scored.append(Scored(spec, result))

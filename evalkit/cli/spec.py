@@ -17,7 +17,7 @@ import click
 
 from evalkit.core.errors import EvalkitError
 from evalkit.core.metric import Metric
-from evalkit.core.registry import available_metrics, metric_class
+from evalkit.core.registry import metric_class
 from evalkit.core.validate import suggest
 
 
@@ -137,4 +137,4 @@ def describe(name: str) -> str:
     return f"{name}{options}  [{cls.task}]"
 
 
-__all__ = ["MetricSpec", "available_metrics", "build", "describe", "parse_spec", "parse_value"]
+__all__ = ["MetricSpec", "build", "describe", "parse_spec", "parse_value"]

@@ -21,10 +21,12 @@ from evalkit.core import (
 )
 from evalkit.text.bleu import BLEU, bleu, bleu_from_stats, sentence_bleu
 from evalkit.text.meteor import METEOR, meteor, sentence_meteor
+from evalkit.text.rouge import ROUGE, RougeResult, rouge
 
 __all__ = [
     "BLEU",
     "METEOR",
+    "ROUGE",
     "EmptyInputError",
     "EvalkitError",
     "InputError",
@@ -33,6 +35,7 @@ __all__ = [
     "Metric",
     "MissingDependencyError",
     "Result",
+    "RougeResult",
     "Signature",
     "__version__",
     "available_metrics",
@@ -40,6 +43,7 @@ __all__ = [
     "bleu_from_stats",
     "get_metric",
     "meteor",
+    "rouge",
     "sentence_bleu",
     "sentence_meteor",
 ]

@@ -10,11 +10,13 @@ from __future__ import annotations
 import difflib
 import numbers
 from collections.abc import Iterable, Sequence, Sized
+from itertools import chain
 from typing import Any
 
 import numpy as np
 
 from evalkit.core.errors import EmptyInputError, InputError, InputTypeError, InvalidOptionError
+from evalkit.core.gc_pause import gc_paused
 
 
 def suggest(given: str, allowed: Iterable[str]) -> str:
@@ -151,6 +153,15 @@ def text_pairs(
                 )
             out_refs.append([list(x) for x in r])
         return [list(h) for h in hyps], out_refs
+    # The common layouts, checked by C-level passes (type sets); anything else takes the loop below,
+    # which finds the index at fault.
+    if set(map(type, hyps)) == {str}:
+        ref_types = set(map(type, refs))
+        with gc_paused():
+            if ref_types == {str}:
+                return hyps, [[r] for r in refs]
+            if ref_types == {list} and all(refs) and set(map(type, chain.from_iterable(refs))) == {str}:
+                return hyps, list(map(list, refs))
     for i, h in enumerate(hyps):
         if not isinstance(h, str):
             raise InputTypeError(f"{owner}: hypotheses[{i}] must be a str, got a {_kind(h)}.")

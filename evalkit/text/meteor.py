@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from evalkit.core.errors import InvalidOptionError
+from evalkit.core.gc_pause import gc_paused
 from evalkit.core.metric import Metric
 from evalkit.core.registry import register
 from evalkit.core.result import Result
@@ -42,7 +43,6 @@ from evalkit.core.signature import Signature
 from evalkit.core.validate import check_bool, check_choice, check_number, text_pairs
 from evalkit.text.porter import PorterStemmer
 from evalkit.tokenizers import get_tokenizer
-from evalkit.tokenizers._joined import gc_paused
 from evalkit.tokenizers.base import Tokenizer
 from evalkit.tokenizers.none import WhitespaceTokenizer
 

@@ -1,5 +1,6 @@
 """Named tokenizers. Importing this package registers every built-in one."""
 
+import evalkit.tokenizers.rouge  # noqa: F401  (registers rouge_score and unicode)
 from evalkit.tokenizers import char, mteval, none, zh  # noqa: F401  (register themselves)
 from evalkit.tokenizers.base import Tokenizer, available_tokenizers, get_tokenizer, register_tokenizer
 

@@ -9,9 +9,7 @@ When every candidate occurs in the batch, the tokenizer falls back to one call p
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 # Control characters: not whitespace for ``str.split`` (unlike \x1c-\x1f), not punctuation, symbols,
 # digits or letters for any tokenizer, and practically never in text.
@@ -26,16 +24,3 @@ def join_lines(lines: Sequence[str], *, pad: str = "") -> tuple[str, str] | None
         if text.count(sep) == len(lines) - 1:
             return text, sep
     return None
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building millions of lists that hold no cycles: its
-    generational passes would otherwise triple the cost of splitting a corpus into token lists."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

@@ -8,8 +8,8 @@ from itertools import chain
 from typing import ClassVar, TypeVar
 
 from evalkit.core.errors import InvalidOptionError
+from evalkit.core.gc_pause import gc_paused
 from evalkit.core.validate import suggest
-from evalkit.tokenizers._joined import gc_paused
 
 
 class Tokenizer(ABC):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from evalkit.tokenizers._joined import gc_paused, join_lines
+from evalkit.core.gc_pause import gc_paused
+from evalkit.tokenizers._joined import join_lines
 from evalkit.tokenizers.base import Tokenizer, register_tokenizer
 
 

@@ -21,6 +21,7 @@ from evalkit.cli.output import COMPARE_SCHEMA, SCORE_SCHEMA, SENTENCE_SCHEMA
 from evalkit.cli.score import score
 from evalkit.cli.spec import describe
 from evalkit.core.registry import available_metrics
+from evalkit.generator.cli import generator as generator_group  # light: torch loads inside its commands
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -57,6 +58,7 @@ def schema(output: str) -> None:
 
 cli.add_command(score)
 cli.add_command(compare)
+cli.add_command(generator_group)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -330,8 +330,8 @@ def evaluate(
     length_penalty: float = 1.0,
     log: Log = print,
 ) -> list[dict[str, Any]]:
-    """The results table on a split: the model (greedy decoding, or beam search when ``beam_size > 1``) and the two baselines, each scored by the
-    same metrics; perplexity for the model. Returns one row per system.
+    """The results table on a split: the model (greedy decoding, or beam search when ``beam_size > 1``) and
+    the two baselines, each scored by the same metrics; perplexity for the model. Returns one row per system.
 
     ``save_dir`` receives ``words.txt``, ``references.jsonl`` and one ``<system>.txt`` of hypotheses per
     system, so the table can be re-scored later (e.g. by metrics added since) without the model."""

@@ -23,6 +23,7 @@ from ``bincount``), and ``_add`` when statistics are not a fixed-length vector.
 
 from __future__ import annotations
 
+import copy
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
@@ -108,7 +109,8 @@ class Metric(ABC):
     @property
     def total(self) -> Any:
         """The accumulated statistics (a copy), e.g. to all-reduce across processes."""
-        return None if self._total is None else np.array(self._total, copy=True)
+        # deepcopy, not np.array: statistics summed by an overridden _add need not be an array
+        return copy.deepcopy(self._total)
 
     @property
     def n_items(self) -> int:

@@ -535,13 +535,14 @@ class BLEU(Metric):
         """Add a batch of segments to the running statistics; returns ``self``."""
         rows, nrefs = self._rows(hypotheses, references)
         self._absorb(rows.sum(axis=0), len(rows))
-        self._nrefs = self._nrefs | set(nrefs)
+        self._add_side(frozenset(nrefs))
         return self
 
-    def merge(self, other: Metric) -> BLEU:
-        super().merge(other)
-        self._nrefs = self._nrefs | other._nrefs  # type: ignore[attr-defined]
-        return self
+    def _side(self) -> frozenset[int]:
+        return self._nrefs
+
+    def _add_side(self, side: frozenset[int]) -> None:
+        self._nrefs = self._nrefs | side
 
     def reset(self) -> BLEU:
         super().reset()

@@ -19,8 +19,10 @@ from evalkit.core import (
     available_metrics,
     get_metric,
 )
+from evalkit.text.bleu import BLEU, bleu, bleu_from_stats, sentence_bleu
 
 __all__ = [
+    "BLEU",
     "EmptyInputError",
     "EvalkitError",
     "InputError",
@@ -32,5 +34,8 @@ __all__ = [
     "Signature",
     "__version__",
     "available_metrics",
+    "bleu",
+    "bleu_from_stats",
     "get_metric",
+    "sentence_bleu",
 ]

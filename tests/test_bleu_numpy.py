@@ -168,3 +168,14 @@ def test_blocks_do_not_change_the_counts(real_pairs):
     for block_tokens in (1, 7, 1000, 1 << 30):
         got = clipped_ngram_matches(*arrays, n_segments=len(hyps), max_order=4, block_tokens=block_tokens)
         np.testing.assert_array_equal(got, expected[:, 2:6])
+
+
+def test_forked_shards_equal_one_process(real_pairs):
+    hyps, refs = real_pairs[0][:3001], real_pairs[1][:3001]
+    one = ours(hyps, refs)
+    np.testing.assert_array_equal(one, sacrebleu_stats(hyps, refs))
+    for processes in (2, 3):
+        got = corpus_stats(
+            hyps, refs, tokenizer=get_tokenizer("13a"), lowercase=False, max_order=4, processes=processes
+        )
+        np.testing.assert_array_equal(got, one)

@@ -94,8 +94,9 @@ def corpus_stats(
     ``max(1, total_n)`` are the caller's.
 
     ``processes``: how many processes share the work (forked, each counting a contiguous shard of
-    segments). None chooses: one per available core, at most one per 100,000 lines, and only where
-    forking is safe (Linux, no other thread running in this process); 1 keeps everything in-process.
+    segments). None chooses: for strings, one per available core, at most one per 100,000 lines, and
+    only where forking is safe (Linux, no other thread running in this process); for token lists, one.
+    1 keeps everything in-process.
 
     Example:
         >>> from evalkit.tokenizers import get_tokenizer
@@ -108,7 +109,9 @@ def corpus_stats(
     if len(hyps) == 0:
         return np.zeros((0, 2 + 2 * max_order), dtype=np.int64)
     if processes is None:
-        processes = _auto_processes(len(hyps) + sum(map(len, refs)))
+        # a forked child touching millions of token objects copies their pages: no gain for lists of tokens
+        pretokenized = not isinstance(hyps[0], str)
+        processes = 1 if pretokenized else _auto_processes(len(hyps) + sum(map(len, refs)))
     if processes <= 1 or len(hyps) < 2:
         return _stats(hyps, refs, tokenizer, lowercase, max_order)
     return _sharded_stats(hyps, refs, (tokenizer, lowercase, max_order), processes)

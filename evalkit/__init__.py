@@ -20,9 +20,11 @@ from evalkit.core import (
     get_metric,
 )
 from evalkit.text.bleu import BLEU, bleu, bleu_from_stats, sentence_bleu
+from evalkit.text.meteor import METEOR, meteor, sentence_meteor
 
 __all__ = [
     "BLEU",
+    "METEOR",
     "EmptyInputError",
     "EvalkitError",
     "InputError",
@@ -37,5 +39,7 @@ __all__ = [
     "bleu",
     "bleu_from_stats",
     "get_metric",
+    "meteor",
     "sentence_bleu",
+    "sentence_meteor",
 ]

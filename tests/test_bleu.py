@@ -46,34 +46,50 @@ def _needs(tok):
 # -- sacrebleu -----------------------------------------------------------------------------------
 
 
+def _sacre_bleu(row, smooth, value, eff):
+    """sacrebleu's own scoring (``BLEU.compute_bleu``, what corpus_bleu and sentence_score call) of one row."""
+    n = (len(row) - 2) // 2
+    return sacrebleu.metrics.BLEU.compute_bleu(
+        correct=[int(x) for x in row[2 : 2 + n]],  # fresh lists: add-k changes them in place
+        total=[int(x) for x in row[2 + n :]],
+        sys_len=int(row[0]),
+        ref_len=int(row[1]),
+        smooth_method=smooth,
+        smooth_value=value,
+        effective_order=eff,
+    )
+
+
 @pytest.mark.parametrize("tok", TOKENIZERS)
-@pytest.mark.parametrize("smooth,value", SACRE_SMOOTHING)
-@pytest.mark.parametrize("eff", [False, True])
-def test_corpus_matches_sacrebleu(subset, tok, smooth, value, eff):
+def test_corpus_and_sentences_match_sacrebleu(subset, tok):
+    """Every smoothing x effective_order, corpus and sentence level. sacrebleu tokenizes the subset once
+    (``_extract_corpus_statistics``, the first half of its ``corpus_score``) and scores each combination
+    with ``compute_bleu``, the second half; one full ``corpus_bleu`` / ``sentence_score`` call ties the halves."""
     _needs(tok)
     hyps, refs = subset
-    expected = sacrebleu.corpus_bleu(
-        hyps, streams(refs), tokenize=tok, smooth_method=smooth, smooth_value=value, use_effective_order=eff
-    )
-    got = bleu(hyps, refs, tokenize=tok, smooth=smooth, smooth_value=value, effective_order=eff)
-    assert abs(got.score - expected.score / 100) < TOL
-    assert got.components["hyp_len"] == expected.sys_len and got.components["ref_len"] == expected.ref_len
-    assert abs(got.components["bp"] - expected.bp) < TOL
-    assert np.allclose(got.components["precisions"], np.array(expected.precisions) / 100, rtol=0, atol=TOL)
-    if smooth != "add-k":  # sacrebleu adds k to the counts it reports; evalkit reports the counts
-        assert got.components["counts"] == expected.counts and got.components["totals"] == expected.totals
-
-
-@pytest.mark.parametrize("tok", TOKENIZERS)
-@pytest.mark.parametrize("smooth,value", SACRE_SMOOTHING)
-@pytest.mark.parametrize("eff", [False, True])
-def test_sentences_match_sacrebleu(subset, tok, smooth, value, eff):
-    _needs(tok)
-    hyps, refs = subset[0][:150], subset[1][:150]
-    metric = sacrebleu.metrics.BLEU(tokenize=tok, smooth_method=smooth, smooth_value=value, effective_order=eff)
-    expected = np.array([metric.sentence_score(h, r).score / 100 for h, r in zip(hyps, refs)])
-    got = sentence_bleu(hyps, refs, tokenize=tok, smooth=smooth, smooth_value=value, effective_order=eff)
-    assert np.abs(got - expected).max() < TOL
+    sacre_rows = np.array(sacrebleu.metrics.BLEU(tokenize=tok)._extract_corpus_statistics(hyps, streams(refs)))
+    full = sacrebleu.corpus_bleu(hyps, streams(refs), tokenize=tok)
+    assert full.score == _sacre_bleu(sacre_rows.sum(axis=0), "exp", None, False).score
+    one = sacrebleu.metrics.BLEU(tokenize=tok, effective_order=True).sentence_score(hyps[7], refs[7])
+    assert one.score == _sacre_bleu(sacre_rows[7], "exp", None, True).score
+    # evalkit's rows are sacrebleu's, integer for integer; the end-to-end functions once, then every option
+    rows = BLEU(tokenize=tok).stats(hyps, refs)
+    assert np.array_equal(rows, sacre_rows)
+    assert abs(bleu(hyps, refs, tokenize=tok).score - full.score / 100) < TOL
+    assert abs(sentence_bleu(hyps[7:8], refs[7:8], tokenize=tok)[0] - one.score / 100) < TOL
+    for smooth, value in SACRE_SMOOTHING:
+        for eff in [False, True]:
+            options = {"smooth": smooth, "smooth_value": value, "effective_order": eff}
+            expected = _sacre_bleu(sacre_rows.sum(axis=0), smooth, value, eff)
+            got = bleu_from_stats(rows, **options)
+            assert abs(got.score - expected.score / 100) < TOL
+            assert got.components["hyp_len"] == expected.sys_len and got.components["ref_len"] == expected.ref_len
+            assert abs(got.components["bp"] - expected.bp) < TOL
+            assert np.allclose(got.components["precisions"], np.array(expected.precisions) / 100, rtol=0, atol=TOL)
+            if smooth != "add-k":  # sacrebleu adds k to the counts it reports; evalkit reports the counts
+                assert got.components["counts"] == expected.counts and got.components["totals"] == expected.totals
+            sentences = np.array([_sacre_bleu(row, smooth, value, eff).score / 100 for row in sacre_rows[:200]])
+            assert np.abs(BLEU(tokenize=tok, **options).scores(rows[:200]) - sentences).max() < TOL
 
 
 @pytest.mark.parametrize("lowercase", [False, True])

@@ -6,6 +6,8 @@ numbers come out of a script, a training loop (``update``/``compute``/``merge``)
 
 __version__ = "0.1.0"
 
+from evalkit import classification, regression  # sklearn-named metrics, registered by importing
+from evalkit.classification import *  # noqa: F403
 from evalkit.core import (
     EmptyInputError,
     EvalkitError,
@@ -19,6 +21,7 @@ from evalkit.core import (
     available_metrics,
     get_metric,
 )
+from evalkit.regression import *  # noqa: F403
 
 __all__ = [
     "EmptyInputError",
@@ -33,4 +36,6 @@ __all__ = [
     "__version__",
     "available_metrics",
     "get_metric",
+    *classification.__all__,
+    *regression.__all__,
 ]

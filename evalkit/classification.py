@@ -278,9 +278,9 @@ def precision_recall_fscore_support(
     out of averages).
 
     Example:
-        >>> p, r, f, s = precision_recall_fscore_support([0, 1, 2, 2], [0, 2, 2, 2])
+        >>> p, r, f, s = precision_recall_fscore_support([0, 1, 2, 2], [0, 2, 2, 1])
         >>> f.round(3).tolist(), s.tolist()
-        ([1.0, 0.0, 0.8], [1, 1, 2])
+        ([1.0, 0.0, 0.5], [1, 1, 2])
     """
     owner = "precision_recall_fscore_support"
     _check_prf_options(owner, beta, average, zero_division)
@@ -896,8 +896,8 @@ class Precision(_PRF):
     """Precision in a training loop (options as :func:`precision_score`).
 
     Example:
-        >>> Precision(average="macro").update([0, 1, 2], [0, 2, 2]).compute().score
-        0.5
+        >>> Precision(average="macro").update([0, 1, 2], [0, 2, 1]).compute().score
+        0.3333333333333333
     """
 
     name = "precision"

@@ -71,9 +71,9 @@ def _targets(owner: str, y_true: Any, y_pred: Any, sample_weight: Any) -> tuple[
             )
         a = a.astype(np.float64, copy=False)
         check_finite(owner, name, a)
-        out.append(a.reshape(-1, 1) if a.ndim == 1 else a)
-    t, p = out
-    n = check_same_n_samples(owner, y_true=t, y_pred=p)
+        out.append(a)
+    n = check_same_n_samples(owner, y_true=out[0], y_pred=out[1])
+    t, p = (a.reshape(-1, 1) if a.ndim == 1 else a for a in out)
     if t.shape[1] != p.shape[1]:
         raise InputError(
             f"{owner}: y_true and y_pred must have the same number of outputs, but y_true has shape "

@@ -69,9 +69,7 @@ def _targets(owner: str, y_true: Any, y_pred: Any, sample_weight: Any) -> tuple[
             raise InputError(
                 f"{owner}: {name} must be a 1-D or 2-D array of numbers, got shape {a.shape} and dtype {a.dtype}."
             )
-        a = a.astype(np.float64, copy=False)
-        check_finite(owner, name, a)
-        out.append(a)
+        out.append(a.astype(np.float64, copy=False))
     n = check_same_n_samples(owner, y_true=out[0], y_pred=out[1])
     t, p = (a.reshape(-1, 1) if a.ndim == 1 else a for a in out)
     if t.shape[1] != p.shape[1]:
@@ -101,24 +99,43 @@ def _check_multioutput(owner: str, multioutput: Any, n_outputs: int | None = Non
 
 
 # -- moments -------------------------------------------------------------------------------------------
+def _sum_squares(d: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+    """``sum(w d²)`` per column, without a squared temporary (one output: a BLAS dot product)."""
+    if w is None and d.shape[1] == 1:
+        return np.array([np.dot(d[:, 0], d[:, 0])])
+    return np.einsum("ij,ij->j", d, d) if w is None else np.einsum("i,ij,ij->j", w, d, d)
+
+
 def _mean_m2(x: np.ndarray, w: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     if w is not None and w.sum() == 0:  # a zero-weight batch of a running metric: nothing to add
         return np.zeros(x.shape[1]), np.zeros(x.shape[1])
     mean = np.average(x, axis=0, weights=w)
-    d = x - mean
-    m2 = np.einsum("ij,ij->j", d, d) if w is None else np.einsum("i,ij,ij->j", w, d, d)
-    return mean, m2
+    return mean, _sum_squares(x - mean, w)
 
 
-def _moments(t: np.ndarray, p: np.ndarray, w: np.ndarray | None, needs: tuple[str, ...], delta: float) -> dict:
-    """The moments in ``needs`` of one batch (see the module docstring)."""
+def _moments(
+    owner: str, t: np.ndarray, p: np.ndarray, w: np.ndarray | None, needs: tuple[str, ...], delta: float
+) -> dict:
+    """The moments in ``needs`` of one batch (see the module docstring).
+
+    NaN or infinity in the input makes some moment non-finite; only then are the inputs scanned for the
+    position to report, which saves two passes over valid input."""
+    m = _raw_moments(t, p, w, needs, delta)
+    if not all(np.isfinite(v).all() for v in m.values()):
+        check_finite(owner, "y_true", t[:, 0] if t.shape[1] == 1 else t)
+        check_finite(owner, "y_pred", p[:, 0] if p.shape[1] == 1 else p)
+    return m
+
+
+def _raw_moments(t: np.ndarray, p: np.ndarray, w: np.ndarray | None, needs: tuple[str, ...], delta: float) -> dict:
     m: dict[str, Any] = {"w": float(len(t)) if w is None else float(w.sum()), "n": len(t)}
     e = t - p  # the one temporary as large as the input
     if "sse" in needs:
-        m["sse"] = np.einsum("ij,ij->j", e, e) if w is None else np.einsum("i,ij,ij->j", w, e, e)
+        m["sse"] = _sum_squares(e, w)
     if "mean_e" in needs:
         m["mean_e"], m["m2_e"] = _mean_m2(e, w)
-    np.abs(e, out=e)
+    if {"max", "sae", "huber", "ape"} & set(needs):
+        np.abs(e, out=e)
     if "max" in needs:
         m["max"] = e.max(axis=0)
     if "sae" in needs:
@@ -221,7 +238,7 @@ def _functional(owner, metric, y_true, y_pred, sample_weight, multioutput, force
     t, p, w = _targets(owner, y_true, y_pred, sample_weight)
     check_some_weight(owner, w)
     multioutput = _check_multioutput(owner, multioutput, t.shape[1], variance=variance)
-    return _score(owner, metric, _moments(t, p, w, _NEEDS[metric], delta), multioutput, force_finite)
+    return _score(owner, metric, _moments(owner, t, p, w, _NEEDS[metric], delta), multioutput, force_finite)
 
 
 # -- functions -----------------------------------------------------------------------------------------
@@ -382,6 +399,8 @@ def median_absolute_error(
     t, p, w = _targets(owner, y_true, y_pred, sample_weight)
     check_some_weight(owner, w)
     multioutput = _check_multioutput(owner, multioutput, t.shape[1])
+    check_finite(owner, "y_true", t)
+    check_finite(owner, "y_pred", p)
     e = np.abs(p - t)
     errors = np.median(e, axis=0) if w is None else _weighted_median(e, w.astype(np.float64))
     return _average_outputs(errors, multioutput)
@@ -479,7 +498,7 @@ class _RegressionMetric(Metric):
 
     def _batch_total(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> tuple[Any, int]:
         t, p, w = _targets(self.name, y_true, y_pred, sample_weight)
-        return _moments(t, p, w, _NEEDS[self._metric], self.delta), len(t)
+        return _moments(self.name, t, p, w, _NEEDS[self._metric], self.delta), len(t)
 
     @staticmethod
     def _add(a: Any, b: Any) -> Any:

@@ -315,7 +315,7 @@ def multilabel_counts(
         tp, pred_sum, true_sum = both.sum(axis=0), p.sum(axis=0), t.sum(axis=0)
         weight: float = len(t)
     else:
-        tp, pred_sum, true_sum = w @ both, w @ p, w @ t
+        tp, pred_sum, true_sum = (np.einsum("i,ij->j", w, x.astype(w.dtype)) for x in (both, p, t))
         weight = w.sum()
     samples = None
     if beta is not None:

@@ -409,7 +409,7 @@ def _accuracy_sums(kind: str, t: np.ndarray, p: np.ndarray, w: np.ndarray | None
     correct = (t == p).all(axis=1) if kind == "multilabel" else t == p
     if w is None:
         return np.array([np.count_nonzero(correct), len(correct)], dtype=np.float64)
-    return np.array([np.dot(correct, w), w.sum()], dtype=np.float64)
+    return np.array([np.sum(w, where=correct, dtype=np.float64), w.sum()], dtype=np.float64)
 
 
 def accuracy_score(y_true: Any, y_pred: Any, *, normalize: bool = True, sample_weight: Any = None) -> float:
@@ -516,7 +516,7 @@ def multilabel_confusion_matrix(
             tp, pred, true = ((x).sum(axis=1) * w for x in (t & p, p, t))
             total = w * t.shape[1]
         else:
-            tp, pred, true = w @ (t & p), w @ p, w @ t
+            tp, pred, true = (np.einsum("i,ij->j", w, x.astype(w.dtype)) for x in (t & p, p, t))
             total = w.sum()
     fp, fn = pred - tp, true - tp
     tn = total - tp - fp - fn

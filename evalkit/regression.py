@@ -99,11 +99,16 @@ def _check_multioutput(owner: str, multioutput: Any, n_outputs: int | None = Non
 
 
 # -- moments -------------------------------------------------------------------------------------------
+# Sums over samples use einsum, not BLAS (np.dot, @): as fast on one core, no squared temporary, and no
+# BLAS thread pool to fight torch's threads in a training loop (that fight made np.dot 30x slower).
 def _sum_squares(d: np.ndarray, w: np.ndarray | None) -> np.ndarray:
-    """``sum(w d²)`` per column, without a squared temporary (one output: a BLAS dot product)."""
-    if w is None and d.shape[1] == 1:
-        return np.array([np.dot(d[:, 0], d[:, 0])])
+    """``sum(w d²)`` per column."""
     return np.einsum("ij,ij->j", d, d) if w is None else np.einsum("i,ij,ij->j", w, d, d)
+
+
+def _column_sums(x: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+    """``sum(w x)`` per column."""
+    return x.sum(axis=0) if w is None else np.einsum("i,ij->j", w, x)
 
 
 def _mean_m2(x: np.ndarray, w: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -139,14 +144,14 @@ def _raw_moments(t: np.ndarray, p: np.ndarray, w: np.ndarray | None, needs: tupl
     if "max" in needs:
         m["max"] = e.max(axis=0)
     if "sae" in needs:
-        m["sae"] = e.sum(axis=0) if w is None else w @ e
+        m["sae"] = _column_sums(e, w)
     if "huber" in needs:
         quad = e <= delta
         h = np.where(quad, 0.5 * e * e, delta * (e - 0.5 * delta))
-        m["huber"] = h.sum(axis=0) if w is None else w @ h
+        m["huber"] = _column_sums(h, w)
     if "ape" in needs:
         e /= np.maximum(np.abs(t), _EPS)
-        m["ape"] = e.sum(axis=0) if w is None else w @ e
+        m["ape"] = _column_sums(e, w)
     del e
     if "mean_y" in needs:
         m["mean_y"], m["m2_y"] = _mean_m2(t, w)
@@ -449,7 +454,7 @@ def _log_loss_sums(owner: str, y_true: Any, y_proba: Any, sample_weight: Any, la
     loss = -np.log(np.clip(picked, eps, 1 - eps))
     if w is None:
         return np.array([loss.sum(), float(n)])
-    return np.array([w @ loss, w.sum()], dtype=np.float64)
+    return np.array([np.einsum("i,i->", w, loss), w.sum()], dtype=np.float64)
 
 
 def log_loss(

@@ -125,7 +125,8 @@ def _moments(
 
     NaN or infinity in the input makes some moment non-finite; only then are the inputs scanned for the
     position to report, which saves two passes over valid input."""
-    m = _raw_moments(t, p, w, needs, delta)
+    with np.errstate(invalid="ignore"):  # inf - inf: reported below as the bad input it is
+        m = _raw_moments(t, p, w, needs, delta)
     if not all(np.isfinite(v).all() for v in m.values()):
         check_finite(owner, "y_true", t[:, 0] if t.shape[1] == 1 else t)
         check_finite(owner, "y_pred", p[:, 0] if p.shape[1] == 1 else p)

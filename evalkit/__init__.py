@@ -22,8 +22,14 @@ from evalkit.core import (
     get_metric,
 )
 from evalkit.regression import *  # noqa: F403
+from evalkit.text.bleu import BLEU, bleu, bleu_from_stats, sentence_bleu
+from evalkit.text.meteor import METEOR, meteor, sentence_meteor
+from evalkit.text.rouge import ROUGE, RougeResult, rouge
 
 __all__ = [
+    "BLEU",
+    "METEOR",
+    "ROUGE",
     "EmptyInputError",
     "EvalkitError",
     "InputError",
@@ -32,10 +38,17 @@ __all__ = [
     "Metric",
     "MissingDependencyError",
     "Result",
+    "RougeResult",
     "Signature",
     "__version__",
     "available_metrics",
+    "bleu",
+    "bleu_from_stats",
     "get_metric",
     *classification.__all__,
     *regression.__all__,
+    "meteor",
+    "rouge",
+    "sentence_bleu",
+    "sentence_meteor",
 ]

@@ -712,6 +712,8 @@ class _LabelMetric(Metric):
     adds the batch's counts (constant memory); ``compute()`` scores the sum; ``merge()`` adds another
     instance's counts. A zero-weight batch is allowed; ``compute`` refuses a total weight of zero."""
 
+    task = "classification"
+
     def update(self, y_true: Any, y_pred: Any, *, sample_weight: Any = None) -> _LabelMetric:  # type: ignore[override]
         """Add a batch (labels, or multilabel indicators) to the running counts; returns ``self``."""
         return super().update(y_true, y_pred, sample_weight)  # type: ignore[return-value]
@@ -837,7 +839,11 @@ class ConfusionMatrix(_CountsMetric):
 
 
 class _PRF(_CountsMetric):
-    """Precision, recall and F-beta from counts; ``score`` is the one the class is named after."""
+    """Precision, recall and F-beta from counts; ``score`` is the one the class is named after.
+
+    The classes default to ``average="macro"`` (defined for any number of classes, so a metric built by
+    name works on any labels); the functions keep scikit-learn's default, ``"binary"``.
+    """
 
     _which = 2
 
@@ -847,7 +853,7 @@ class _PRF(_CountsMetric):
         beta: float = 1.0,
         labels: Any = None,
         pos_label: Any = 1,
-        average: str = "binary",
+        average: str = "macro",
         zero_division: Any = "warn",
     ) -> None:
         super().__init__()
@@ -903,7 +909,7 @@ class Precision(_PRF):
     name = "precision"
     _which = 0
 
-    def __init__(self, *, labels: Any = None, pos_label: Any = 1, average: str = "binary", zero_division: Any = "warn"):
+    def __init__(self, *, labels: Any = None, pos_label: Any = 1, average: str = "macro", zero_division: Any = "warn"):
         super().__init__(labels=labels, pos_label=pos_label, average=average, zero_division=zero_division)
 
 
@@ -919,7 +925,7 @@ class Recall(_PRF):
     name = "recall"
     _which = 1
 
-    def __init__(self, *, labels: Any = None, pos_label: Any = 1, average: str = "binary", zero_division: Any = "warn"):
+    def __init__(self, *, labels: Any = None, pos_label: Any = 1, average: str = "macro", zero_division: Any = "warn"):
         super().__init__(labels=labels, pos_label=pos_label, average=average, zero_division=zero_division)
 
 
@@ -937,7 +943,7 @@ class F1(_PRF):
 
     name = "f1"
 
-    def __init__(self, *, labels: Any = None, pos_label: Any = 1, average: str = "binary", zero_division: Any = "warn"):
+    def __init__(self, *, labels: Any = None, pos_label: Any = 1, average: str = "macro", zero_division: Any = "warn"):
         super().__init__(labels=labels, pos_label=pos_label, average=average, zero_division=zero_division)
 
 

@@ -481,6 +481,7 @@ class _RegressionMetric(Metric):
     batch's moments (constant memory), ``compute()`` scores them, ``merge()`` adds another instance's."""
 
     higher_is_better = False
+    task = "regression"
     _metric: str
 
     def __init__(self, *, multioutput: Any = "uniform_average") -> None:
@@ -624,9 +625,11 @@ class ExplainedVariance(_ExplainedFraction):
     _metric = "explained_variance"
 
 
-@register
 class LogLoss(Metric):
     """Log loss in a training loop: statistics ``[sum(w * -log p_true), sum(w)]`` per batch.
+
+    Not in the registry: its inputs (labels and probabilities) are neither a classification nor a
+    regression pair of files for the command line.
 
     A batch need not hold every class, so the classes are fixed up front: ``labels`` (the classes in the
     order of ``y_proba``'s columns, sorted), or, by default, ``y_true`` holds column indices 0..C-1.

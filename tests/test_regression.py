@@ -204,4 +204,4 @@ def test_registry_and_torch_inputs():
     m = evalkit.get_metric("mse")
     m.update(torch.tensor([1.0, 2.0]), torch.tensor([1.5, 2.0]))
     assert m.compute().score == skm.mean_squared_error([1.0, 2.0], [1.5, 2.0])
-    assert {"mse", "rmse", "mae", "r2", "mape", "explained_variance", "log_loss"} <= set(evalkit.available_metrics())
+    assert {"mse", "rmse", "mae", "r2", "mape", "explained_variance", "huber"} <= set(evalkit.available_metrics())

@@ -40,6 +40,9 @@ class Metric(ABC):
     name: ClassVar[str]
     #: ``True`` for ``*_score`` metrics, ``False`` for errors and losses
     higher_is_better: ClassVar[bool] = True
+    #: what the inputs are: ``"text"`` (hypotheses, references), ``"classification"`` or
+    #: ``"regression"`` (y_true, y_pred); the CLI and the common tests read inputs accordingly
+    task: ClassVar[str] = "text"
 
     def __init__(self) -> None:
         self._total: Any = None
@@ -69,11 +72,15 @@ class Metric(ABC):
         return a + b
 
     # -- the shared mechanism -----------------------------------------------------------------------
+    def _absorb(self, total: Any, n_items: int) -> None:
+        """Add summed statistics of ``n_items`` items (``None``: nothing) to the running sum."""
+        if total is not None:
+            self._total = total if self._total is None else self._add(self._total, total)
+            self._n_items += n_items
+
     def update(self, *inputs: Any) -> Metric:
         """Add a batch to the running statistics; returns ``self``."""
-        total, n = self._batch_total(*inputs)
-        self._total = total if self._total is None else self._add(self._total, total)
-        self._n_items += n
+        self._absorb(*self._batch_total(*inputs))
         return self
 
     def merge(self, other: Metric) -> Metric:
@@ -83,9 +90,7 @@ class Metric(ABC):
                 f"cannot merge {type(other).__name__} [{other.signature()}] into "
                 f"{type(self).__name__} [{self.signature()}]: metric and options must be equal."
             )
-        if other._total is not None:
-            self._total = other._total if self._total is None else self._add(self._total, other._total)
-            self._n_items += other._n_items
+        self._absorb(other._total, other._n_items)
         return self
 
     def compute(self) -> Result:

@@ -59,6 +59,10 @@ class Result:
     ci: tuple[float, float] | None = None
     display_scale: float = 1.0
 
+    def __post_init__(self) -> None:
+        # numpy scalars print as np.float64(...) and do not serialize: keep a plain float
+        object.__setattr__(self, "score", float(self.score))
+
     def __float__(self) -> float:
         return float(self.score)
 

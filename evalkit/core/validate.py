@@ -10,11 +10,13 @@ from __future__ import annotations
 import difflib
 import numbers
 from collections.abc import Iterable, Sequence, Sized
+from itertools import chain
 from typing import Any
 
 import numpy as np
 
 from evalkit.core.errors import EmptyInputError, InputError, InputTypeError, InvalidOptionError
+from evalkit.core.gc_pause import gc_paused
 
 
 def suggest(given: str, allowed: Iterable[str]) -> str:
@@ -151,6 +153,15 @@ def text_pairs(
                 )
             out_refs.append([list(x) for x in r])
         return [list(h) for h in hyps], out_refs
+    # The common layouts, checked by C-level passes (type sets); anything else takes the loop below,
+    # which finds the index at fault.
+    if set(map(type, hyps)) == {str}:
+        ref_types = set(map(type, refs))
+        with gc_paused():
+            if ref_types == {str}:
+                return hyps, [[r] for r in refs]
+            if ref_types == {list} and all(refs) and set(map(type, chain.from_iterable(refs))) == {str}:
+                return hyps, list(map(list, refs))
     for i, h in enumerate(hyps):
         if not isinstance(h, str):
             raise InputTypeError(f"{owner}: hypotheses[{i}] must be a str, got a {_kind(h)}.")
@@ -189,3 +200,34 @@ def check_finite(owner: str, param: str, values: np.ndarray) -> None:
         raise InputError(
             f"{owner}: {param} must hold finite numbers, but {param}[{where}] is {values[tuple(bad)].item()!r}."
         )
+
+
+def check_bool(owner: str, param: str, value: Any) -> bool:
+    """Return ``value`` if it is a bool (``numpy.bool_`` included); ``0``/``1``/``"yes"`` are refused."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise InvalidOptionError(f"The {param!r} parameter of {owner} must be True or False. Got {value!r} instead.")
+    return bool(value)
+
+
+def count_matrix(owner: str, param: str, value: Any) -> np.ndarray:
+    """``value`` as a 2-D int64 array of non-negative integer counts (a 1-D vector becomes one row).
+
+    For summed statistics passed back in by a user (``bleu_from_stats``, bootstrap rows): refuses
+    ragged, non-numeric, negative, fractional and non-finite values with a message, never a numpy error.
+    """
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError):
+        arr = None
+    if arr is None or arr.dtype.kind not in "iuf" or arr.ndim not in (1, 2) or arr.size == 0:
+        shape = "" if arr is None else f" of dtype {arr.dtype} and shape {arr.shape}"
+        raise InputError(
+            f"{owner}: {param!r} must be a non-empty 1-D or 2-D array of counts, got a {_kind(value)}{shape}."
+        )
+    if arr.dtype.kind == "f" and not (np.isfinite(arr).all() and (arr == np.round(arr)).all()):
+        raise InputError(
+            f"{owner}: {param!r} must hold whole numbers (counts); it has fractional or non-finite values."
+        )
+    if (arr < 0).any():
+        raise InputError(f"{owner}: {param!r} must hold non-negative counts; it has negative values.")
+    return np.atleast_2d(arr).astype(np.int64)

@@ -1,6 +1,7 @@
 """Named tokenizers. Importing this package registers every built-in one."""
 
-from evalkit.tokenizers import none  # noqa: F401  (registers itself)
+import evalkit.tokenizers.rouge  # noqa: F401  (registers rouge_score and unicode)
+from evalkit.tokenizers import char, mteval, none, zh  # noqa: F401  (register themselves)
 from evalkit.tokenizers.base import Tokenizer, available_tokenizers, get_tokenizer, register_tokenizer
 
 __all__ = ["Tokenizer", "available_tokenizers", "get_tokenizer", "register_tokenizer"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from evalkit.tokenizers._joined import join_lines
 from evalkit.tokenizers.base import Tokenizer, register_tokenizer
 
 
@@ -16,3 +19,6 @@ class WhitespaceTokenizer(Tokenizer):
 
     def __call__(self, line: str) -> list[str]:
         return line.split()
+
+    def _joined_text(self, lines: Sequence[str]) -> tuple[str, str] | None:
+        return join_lines(lines, pad=" ")

@@ -1,0 +1,73 @@
+"""The ``evalkit`` command line: parse -> registry -> metric -> Result. Thin: no metric has CLI code of its own.
+
+Subcommands: ``score`` (corpus or sentence scores, bootstrap CIs, streaming), ``compare`` (paired
+significance tests against a baseline), ``metrics`` (every registered metric and its options), ``schema``
+(the JSON schemas of the outputs). Exit
+status: 0 success, 2 usage error (unknown metric or option, bad flags), 1 data error (unreadable file,
+invalid UTF-8, unequal line counts, input a metric rejects).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+import evalkit
+from evalkit.cli.compare import compare
+from evalkit.cli.output import COMPARE_SCHEMA, SCORE_SCHEMA, SENTENCE_SCHEMA
+from evalkit.cli.score import score
+from evalkit.cli.spec import describe
+from evalkit.core.registry import available_metrics
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(evalkit.__version__, prog_name="evalkit")
+def cli() -> None:
+    """evalkit: exact, fast, mergeable evaluation metrics.
+
+    \b
+      evalkit score -m bleu -r ref.txt hyp.txt
+      evalkit score --example -m bleu
+      evalkit compare -m bleu -r ref.txt -b baseline.txt system.txt
+      evalkit metrics
+      evalkit schema score
+
+    Run `evalkit COMMAND -h` for each command's options.
+    """
+
+
+@cli.command("metrics", short_help="List the registered metrics and their options.")
+def list_metrics() -> None:
+    """List every registered metric with its task and its options (defaults shown)."""
+    for name in available_metrics():
+        click.echo(describe(name))
+
+
+@cli.command("schema", short_help="Print the JSON schema of an output.")
+@click.argument("output", type=click.Choice(["score", "sentence", "compare"]))
+def schema(output: str) -> None:
+    """Print the JSON schema of `score -o json`, `score --sentence-level -o json` (each line) or `compare -o json`."""
+    click.echo(
+        json.dumps({"score": SCORE_SCHEMA, "sentence": SENTENCE_SCHEMA, "compare": COMPARE_SCHEMA}[output], indent=2)
+    )
+
+
+cli.add_command(score)
+cli.add_command(compare)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``evalkit`` script."""
+    try:
+        cli.main(args=argv, prog_name="evalkit")
+    except BrokenPipeError:
+        # the reader went away (`evalkit score ... | head`): stop quietly, as a Unix filter does
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
+
+
+__all__ = ["cli", "main"]

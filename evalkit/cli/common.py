@@ -1,0 +1,218 @@
+"""What ``score`` and ``compare`` share: options, metric resolution, input plans, progress, errors."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+from evalkit.cli.io import DataError, LineSource, label_kind, lockstep, parse_labels, record_chunks, text_chunks
+from evalkit.cli.output import FORMATS
+from evalkit.cli.spec import build, parse_spec
+from evalkit.core.errors import EvalkitError
+from evalkit.core.metric import Metric
+from evalkit.core.registry import available_metrics
+
+TASKS = ("text", "classification", "regression")
+
+
+def metric_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "-m",
+        "--metric",
+        "metric_specs",
+        multiple=True,
+        metavar="SPEC",
+        help='Metric to compute, repeatable: NAME or "NAME(option=value,...)", e.g. -m bleu '
+        '-m "bleu(tokenize=intl,smooth=floor)". `evalkit metrics` lists every metric and its options.',
+    )(f)
+
+
+def common_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Options for reading inputs and writing output, shared by ``score`` and ``compare``."""
+    options = [
+        click.option(
+            "-r",
+            "--ref",
+            "refs",
+            multiple=True,
+            type=click.Path(dir_okay=False, allow_dash=True),
+            help="Reference file, one segment per line; repeat for several references per segment.",
+        ),
+        click.option(
+            "--true",
+            "true_path",
+            type=click.Path(dir_okay=False, allow_dash=True),
+            help="True labels (classification) or values (regression), one per line; the predictions are the argument.",
+        ),
+        click.option(
+            "--task",
+            type=click.Choice(TASKS),
+            help="What the inputs are; by default the metrics' own (text for BLEU, classification for f1 ...).",
+        ),
+        click.option(
+            "--encoding-errors",
+            type=click.Choice(["strict", "replace"]),
+            default="strict",
+            show_default=True,
+            help="Invalid UTF-8: stop with its file, line and byte offset (strict), or read it as U+FFFD (replace).",
+        ),
+        click.option(
+            "-o",
+            "--output",
+            "output_format",
+            type=click.Choice(FORMATS),
+            default="table",
+            show_default=True,
+            help="Output format. table and markdown show scores x100 where the metric does (labelled); json and "
+            "csv keep fractions.",
+        ),
+        click.option(
+            "-q", "--quiet", is_flag=True, help="No progress bar (it is shown only on a terminal, after 2 seconds)."
+        ),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def build_metrics(specs: Sequence[str]) -> list[Metric]:
+    if not specs:
+        known = ", ".join(available_metrics())
+        raise click.UsageError(f"give at least one metric with -m NAME. Known metrics: {known}.")
+    return [build(parse_spec(s)) for s in specs]
+
+
+def resolve_task(metrics: Sequence[Metric], specs: Sequence[str], task: str | None, has_true: bool) -> str:
+    """The one task of the requested metrics, checked against ``--task`` and the inputs given."""
+    kinds = {m.task for m in metrics}
+    if len(kinds) > 1:
+        detail = ", ".join(f"{s} is {m.task}" for s, m in zip(specs, metrics))
+        raise click.UsageError(f"the metrics must all take the same inputs, but {detail}: run them separately.")
+    own = kinds.pop()
+    if task is not None and task != own:
+        raise click.UsageError(f"--task {task} does not fit metric {specs[0]!r}, which is a {own} metric.")
+    if own == "text" and has_true:
+        raise click.UsageError(
+            f"--true is for classification and regression metrics; {specs[0]!r} compares text: give the "
+            "references with -r FILE."
+        )
+    if own != "text" and not has_true:
+        raise click.UsageError(
+            f"{specs[0]!r} is a {own} metric, scored as (y_true, y_pred): give the true values with --true FILE "
+            "and the predictions as the argument."
+        )
+    return own
+
+
+@dataclass
+class Plan:
+    """How to read one system's inputs as chunks of metric arguments."""
+
+    task: str
+    kind: str  # "text", "records" (jsonl/tsv), or a label type: "int", "float", "str"
+    primary: LineSource  # the file the progress bar follows and the sentence numbers count
+    others: Sequence[LineSource]  # references (text), or the true labels (labels); empty for records
+    fmt: str = "text"
+    hyp_field: str = ""
+    ref_fields: Sequence[str] = ()
+
+    def chunks(self) -> Iterator[tuple[Any, ...]]:
+        if self.kind == "text":
+            yield from text_chunks(self.primary, self.others)
+        elif self.kind == "records":
+            yield from record_chunks(self.primary, self.fmt, self.hyp_field, self.ref_fields)
+        else:
+            (truth,) = self.others
+            for y_true, y_pred in lockstep([truth, self.primary]):
+                yield parse_labels(y_true, self.kind, truth), parse_labels(y_pred, self.kind, self.primary)
+
+    def inputs(self) -> dict[str, Any]:
+        if self.kind == "text":
+            return {"hypotheses": self.primary.name, "references": [r.name for r in self.others]}
+        if self.kind == "records":
+            return {"records": self.primary.name, "format": self.fmt}
+        return {"y_true": self.others[0].name, "y_pred": self.primary.name}
+
+
+def plan(
+    task: str,
+    system: str,
+    *,
+    refs: Sequence[str],
+    true_path: str | None,
+    encoding_errors: str,
+    fmt: str = "text",
+    hyp_field: str = "hypothesis",
+    ref_fields: Sequence[str] = ("reference",),
+    label_type: str | None = None,
+) -> Plan:
+    """Check the input options of one system and open nothing yet (beyond checking the files exist)."""
+    primary = LineSource(system, encoding_errors=encoding_errors)
+    if task == "text" and fmt != "text":
+        if refs:
+            raise click.UsageError(f"--format {fmt} reads hypotheses and references from one file: drop -r.")
+        p = Plan(task, "records", primary, (), fmt, hyp_field, tuple(ref_fields) or ("reference",))
+    elif task == "text":
+        if not refs:
+            raise click.UsageError("give at least one reference file with -r FILE (or --format jsonl|tsv).")
+        p = Plan(task, "text", primary, [LineSource(r, encoding_errors=encoding_errors) for r in refs])
+    else:
+        if refs:
+            raise click.UsageError("-r is for text metrics; for labels give --true FILE and the predictions.")
+        if fmt != "text":
+            raise click.UsageError(f"--format {fmt} is for text metrics; labels are read one per line.")
+        truth = LineSource(str(true_path), encoding_errors=encoding_errors)
+        p = Plan(task, label_type or "", primary, [truth])
+    if sum(s.path == "-" for s in [p.primary, *p.others]) > 1:
+        raise click.UsageError("only one input can be standard input (-).")
+    for s in [p.primary, *p.others]:
+        s.check()
+    return p
+
+
+def decide_labels(plans: Sequence[Plan]) -> None:
+    """Give every label plan the same label type, from a first pass over all the label files."""
+    if plans and plans[0].kind not in ("text", "records"):
+        sources = [plans[0].others[0], *(p.primary for p in plans)]
+        kind = label_kind(sources, plans[0].task)
+        for p in plans:
+            p.kind = kind
+
+
+def progress(source: LineSource, quiet: bool, what: str) -> Any:
+    """A progress bar over the bytes of ``source`` on stderr: only on a terminal, after 2 seconds of work."""
+    from tqdm import tqdm
+
+    return tqdm(
+        total=source.size(),
+        unit="B",
+        unit_scale=True,
+        unit_divisor=1024,
+        desc=what,
+        file=sys.stderr,
+        disable=quiet or not sys.stderr.isatty(),
+        delay=2,
+        leave=False,
+    )
+
+
+@contextlib.contextmanager
+def data_errors() -> Iterator[None]:
+    """Errors raised while reading and scoring are data errors: message, exit status 1, no traceback."""
+    try:
+        yield
+    except EvalkitError as exc:
+        raise DataError(str(exc)) from None
+    except BrokenPipeError:
+        raise  # the reader of our output went away: main() stops quietly
+    except OSError as exc:
+        raise DataError(f"{exc.filename or 'input'}: {exc.strerror or exc}") from None
+
+
+def no_segments(p: Plan) -> DataError:
+    return DataError(f"{p.primary.name} holds no segments: nothing to score.")

@@ -1,0 +1,364 @@
+"""Output formats of the CLI and the JSON schemas they follow (documented in docs/cli.md).
+
+Human formats (``table``, ``markdown``) show scores times the metric's ``display_scale`` (x100 for BLEU,
+ROUGE) with the scale in its own column; machine formats (``json``, ``csv``) keep the fractions.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import evalkit
+from evalkit.core.result import Result, _short
+from evalkit.significance import BootstrapCI, PairedTest
+
+FORMATS = ("table", "json", "csv", "markdown")
+
+_NUMBER = {"type": "number"}
+_INTERVAL = {"type": "array", "items": _NUMBER, "minItems": 2, "maxItems": 2}
+
+#: JSON schema of ``evalkit score --output json``
+SCORE_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "evalkit score",
+    "type": "object",
+    "required": ["command", "evalkit_version", "segments", "inputs", "results"],
+    "additionalProperties": False,
+    "properties": {
+        "command": {"const": "score"},
+        "evalkit_version": {"type": "string"},
+        "segments": {"type": "integer", "minimum": 0},
+        "inputs": {"type": "object", "additionalProperties": {"type": ["string", "array"]}},
+        "results": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["metric", "name", "score", "display_scale", "components", "signature"],
+                "additionalProperties": False,
+                "properties": {
+                    "metric": {"type": "string", "description": "the -m value as given"},
+                    "name": {"type": "string"},
+                    "score": {**_NUMBER, "description": "a fraction (BLEU 0.3412), never x100"},
+                    "display_scale": _NUMBER,
+                    "components": {"type": "object"},
+                    "signature": {"type": "string"},
+                    "ci": _INTERVAL,
+                    "bootstrap": {
+                        "type": "object",
+                        "required": ["mean", "confidence", "n_resamples", "seed"],
+                        "properties": {
+                            "mean": _NUMBER,
+                            "confidence": _NUMBER,
+                            "n_resamples": {"type": "integer"},
+                            "seed": {"type": ["integer", "null"]},
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+
+#: JSON schema of each line of ``evalkit score --sentence-level --output json`` (JSON Lines)
+SENTENCE_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "evalkit score --sentence-level",
+    "type": "object",
+    "required": ["segment", "scores"],
+    "additionalProperties": False,
+    "properties": {
+        "segment": {"type": "integer", "minimum": 1},
+        "scores": {"type": "object", "additionalProperties": _NUMBER},
+    },
+}
+
+#: JSON schema of ``evalkit compare --output json``
+COMPARE_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "evalkit compare",
+    "type": "object",
+    "required": [
+        "command",
+        "evalkit_version",
+        "segments",
+        "test",
+        "n",
+        "seed",
+        "confidence",
+        "baseline",
+        "metrics",
+        "systems",
+    ],
+    "additionalProperties": False,
+    "properties": {
+        "command": {"const": "compare"},
+        "evalkit_version": {"type": "string"},
+        "segments": {"type": "integer", "minimum": 1},
+        "test": {"enum": ["paired_bootstrap", "approximate_randomization"]},
+        "n": {"type": "integer", "minimum": 1},
+        "seed": {"type": ["integer", "null"]},
+        "confidence": _NUMBER,
+        "baseline": {"type": "string"},
+        "metrics": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["metric", "name", "display_scale", "signature"],
+                "additionalProperties": False,
+                "properties": {
+                    "metric": {"type": "string"},
+                    "name": {"type": "string"},
+                    "display_scale": _NUMBER,
+                    "signature": {"type": "string"},
+                },
+            },
+        },
+        "systems": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name", "baseline", "scores"],
+                "additionalProperties": False,
+                "properties": {
+                    "name": {"type": "string"},
+                    "baseline": {"type": "boolean"},
+                    "scores": {
+                        "type": "object",
+                        "additionalProperties": {
+                            "type": "object",
+                            "required": ["score", "mean", "ci", "p_value"],
+                            "additionalProperties": False,
+                            "properties": {
+                                "score": _NUMBER,
+                                "mean": _NUMBER,
+                                "ci": _INTERVAL,
+                                "p_value": {"type": ["number", "null"]},
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+
+
+def _scale_label(scale: float) -> str:
+    return f"x{scale:g}"
+
+
+def _fmt(value: float, scale: float) -> str:
+    return f"{value * scale:.2f}" if scale != 1 else f"{value:.4f}"
+
+
+def _details(result: Result) -> str:
+    return " ".join(f"{k}={s}" for k, v in result.components.items() if (s := _short(v)) is not None)
+
+
+def aligned(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A plain-text table with columns padded to their widest cell."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in [header, *rows]]
+    return "\n".join(lines)
+
+
+def markdown(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A GitHub-flavoured Markdown table."""
+    esc = [[str(c).replace("|", "\\|") for c in r] for r in [header, *rows]]
+    out = ["| " + " | ".join(esc[0]) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out += ["| " + " | ".join(r) + " |" for r in esc[1:]]
+    return "\n".join(out)
+
+
+def _csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    return buf.getvalue().rstrip("\n")
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One metric's corpus result for ``evalkit score``: the spec text, the result, the bootstrap (if any)."""
+
+    metric: str
+    result: Result
+    bootstrap: BootstrapCI | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = self.result.to_dict()
+        out: dict[str, Any] = {
+            "metric": self.metric,
+            "name": d["name"],
+            "score": d["score"],
+            "display_scale": self.result.display_scale,
+            "components": d["components"],
+            "signature": d.get("signature", ""),
+        }
+        if self.bootstrap is not None:
+            b = self.bootstrap
+            out["ci"] = [b.low, b.high]
+            out["bootstrap"] = {
+                "mean": b.mean,
+                "confidence": b.confidence,
+                "n_resamples": b.n_resamples,
+                "seed": b.seed,
+            }
+        return out
+
+
+def render_scores(scored: Sequence[Scored], fmt: str, *, segments: int, inputs: dict[str, Any]) -> str:
+    """Corpus scores in one of :data:`FORMATS`."""
+    if fmt == "json":
+        doc = {
+            "command": "score",
+            "evalkit_version": evalkit.__version__,
+            "segments": segments,
+            "inputs": inputs,
+            "results": [s.to_dict() for s in scored],
+        }
+        return json.dumps(doc, indent=2, ensure_ascii=False)
+    with_ci = any(s.bootstrap is not None for s in scored)
+    if fmt == "csv":
+        header = ["metric", "name", "score", "ci_low", "ci_high", "signature", "components"]
+        rows = []
+        for s in scored:
+            d = s.to_dict()
+            lo, hi = d.get("ci", ["", ""])
+            rows.append([s.metric, d["name"], repr(d["score"]), lo, hi, d["signature"], json.dumps(d["components"])])
+        return _csv(header, rows)
+    ci_head = []
+    if with_ci:
+        level = next(s.bootstrap.confidence for s in scored if s.bootstrap is not None)
+        ci_head = [f"{level:.0%} CI"]
+    header = ["Metric", "Score", "Scale", *ci_head, "Details" if fmt == "table" else "Signature"]
+    rows = []
+    for s in scored:
+        r, scale = s.result, s.result.display_scale
+        ci = []
+        if with_ci:
+            ci = [f"[{_fmt(s.bootstrap.low, scale)}, {_fmt(s.bootstrap.high, scale)}]" if s.bootstrap else ""]
+        last = _details(r) if fmt == "table" else str(r.signature or "")
+        rows.append([r.name, _fmt(r.score, scale), _scale_label(scale), *ci, last])
+    if fmt == "markdown":
+        return markdown(header, rows)
+    sigs = [f"{s.result.name} signature: {s.result.signature}" for s in scored if s.result.signature is not None]
+    return "\n".join([aligned(header, rows), "", *sigs]).rstrip()
+
+
+def sentence_header(metrics: Sequence[str], fmt: str) -> str | None:
+    """The first line of ``--sentence-level`` output (``None`` for JSON Lines, which has no header)."""
+    if fmt == "json":
+        return None
+    header = ["segment", *metrics]
+    if fmt == "csv":
+        return _csv(header, [])
+    if fmt == "markdown":
+        return markdown(header, [])
+    return "\t".join(header)
+
+
+def sentence_rows(first: int, metrics: Sequence[str], scales: Sequence[float], columns: Sequence[Any], fmt: str) -> str:
+    """Per-segment scores of one chunk, numbered from ``first``; ``columns[j]`` holds metric j's scores."""
+    n = len(columns[0]) if columns else 0
+    lines = []
+    for i in range(n):
+        values = [float(c[i]) for c in columns]
+        if fmt == "json":
+            lines.append(json.dumps({"segment": first + i, "scores": dict(zip(metrics, values))}))
+        elif fmt == "csv":
+            lines.append(",".join([str(first + i), *(repr(v) for v in values)]))
+        else:
+            cells = [str(first + i), *(_fmt(v, s) for v, s in zip(values, scales))]
+            lines.append("| " + " | ".join(cells) + " |" if fmt == "markdown" else "\t".join(cells))
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Compared:
+    """One system's line in ``evalkit compare``: its name and, per metric, a CI and a paired test."""
+
+    name: str
+    baseline: bool
+    cis: Sequence[BootstrapCI]
+    tests: Sequence[PairedTest | None]
+
+
+def render_compare(
+    systems: Sequence[Compared],
+    metrics: Sequence[str],
+    results: Sequence[Result],
+    fmt: str,
+    *,
+    test: str,
+    n: int,
+    seed: int | None,
+    confidence: float,
+    segments: int,
+) -> str:
+    """The systems' scores, CIs and p-values against the baseline, in one of :data:`FORMATS`."""
+    base = next(s.name for s in systems if s.baseline)
+    if fmt == "json":
+        doc = {
+            "command": "compare",
+            "evalkit_version": evalkit.__version__,
+            "segments": segments,
+            "test": test,
+            "n": n,
+            "seed": seed,
+            "confidence": confidence,
+            "baseline": base,
+            "metrics": [
+                {"metric": m, "name": r.name, "display_scale": r.display_scale, "signature": str(r.signature or "")}
+                for m, r in zip(metrics, results)
+            ],
+            "systems": [
+                {
+                    "name": s.name,
+                    "baseline": s.baseline,
+                    "scores": {
+                        m: {
+                            "score": float(ci.result.score),
+                            "mean": ci.mean,
+                            "ci": [ci.low, ci.high],
+                            "p_value": None if t is None else t.p_value,
+                        }
+                        for m, ci, t in zip(metrics, s.cis, s.tests)
+                    },
+                }
+                for s in systems
+            ],
+        }
+        return json.dumps(doc, indent=2, ensure_ascii=False)
+    if fmt == "csv":
+        header = ["system", "baseline", "metric", "score", "mean", "ci_low", "ci_high", "p_value"]
+        rows = [
+            [s.name, s.baseline, m, repr(float(ci.result.score)), repr(ci.mean), repr(ci.low), repr(ci.high),
+             "" if t is None else repr(t.p_value)]
+            for s in systems
+            for m, ci, t in zip(metrics, s.cis, s.tests)
+        ]  # fmt: skip
+        return _csv(header, rows)
+    header = ["System"]
+    for r in results:
+        header += [f"{r.name} ({_scale_label(r.display_scale)})", f"{confidence:.0%} CI", "p-value"]
+    rows = []
+    for s in systems:
+        row = [s.name + (" (baseline)" if s.baseline else "")]
+        for r, ci, t in zip(results, s.cis, s.tests):
+            scale = r.display_scale
+            p = "" if t is None else f"{t.p_value:.4f}" + ("*" if t.p_value < 0.05 else "")
+            row += [_fmt(ci.result.score, scale), f"[{_fmt(ci.low, scale)}, {_fmt(ci.high, scale)}]", p]
+        rows.append(row)
+    label = "paired bootstrap" if test == "paired_bootstrap" else "approximate randomization"
+    unit = "resamples" if test == "paired_bootstrap" else "trials"
+    note = f"{label}, {n} {unit}, seed {seed}; * p < 0.05 against the baseline"
+    sigs = [f"{r.name} signature: {r.signature}" for r in results if r.signature is not None]
+    body = markdown(header, rows) if fmt == "markdown" else aligned(header, rows)
+    return "\n".join([body, "", note, *sigs])

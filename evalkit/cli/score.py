@@ -1,0 +1,146 @@
+"""``evalkit score``: stream the inputs, accumulate each metric's statistics, print the scores."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from importlib import resources
+
+import click
+import numpy as np
+
+from evalkit.cli import common
+from evalkit.cli.output import Scored, render_scores, sentence_header, sentence_rows
+from evalkit.significance import DEFAULT_SEED, bootstrap_ci
+
+EXAMPLE = resources.files("evalkit") / "data" / "example"
+
+
+@click.command(short_help="Score a system with one or more metrics (corpus, per segment, with CIs).")
+@common.metric_option
+@common.common_options
+@click.option(
+    "--format",
+    "input_format",
+    type=click.Choice(["text", "jsonl", "tsv"]),
+    default="text",
+    show_default=True,
+    help="Input format: text (one segment per line, references with -r), or one JSON Lines / TSV (with a "
+    "header line) file holding both, read through --hyp-field and --ref-field.",
+)
+@click.option("--hyp-field", default="hypothesis", show_default=True, help="Hypothesis field (jsonl, tsv).")
+@click.option(
+    "--ref-field",
+    "ref_fields",
+    multiple=True,
+    help="Reference field (jsonl, tsv), repeatable; a jsonl field may hold a list of references. [default: reference]",
+)
+@click.option(
+    "--sentence-level",
+    is_flag=True,
+    help="Print one score per segment instead of the corpus score (each segment's statistics scored with the "
+    "metric's options), written while reading.",
+)
+@click.option("--ci", is_flag=True, help="Add a bootstrap confidence interval to every corpus score.")
+@click.option("--ci-resamples", default=1000, show_default=True, type=click.IntRange(min=1), help="Resamples for --ci.")
+@click.option(
+    "--confidence",
+    default=0.95,
+    show_default=True,
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    help="Confidence level of --ci.",
+)
+@click.option("--seed", default=DEFAULT_SEED, show_default=True, type=click.IntRange(min=0), help="Seed for --ci.")
+@click.option("--example", is_flag=True, help="Score the bundled example corpus (1,000 WordNet glosses, 2 references).")
+@click.argument("system", required=False, type=click.Path(dir_okay=False, allow_dash=True))
+def score(
+    metric_specs: tuple[str, ...],
+    refs: tuple[str, ...],
+    true_path: str | None,
+    task: str | None,
+    encoding_errors: str,
+    output_format: str,
+    quiet: bool,
+    input_format: str,
+    hyp_field: str,
+    ref_fields: tuple[str, ...],
+    sentence_level: bool,
+    ci: bool,
+    ci_resamples: int,
+    confidence: float,
+    seed: int,
+    example: bool,
+    system: str | None,
+) -> None:
+    """Score SYSTEM (hypotheses or predictions, one per line; - reads stdin) with each -m metric.
+
+    \b
+    Text metrics compare SYSTEM with the references given by -r:
+      evalkit score -m bleu -m "bleu(tokenize=intl,smooth=floor)" -r ref1.txt -r ref2.txt hyp.txt
+    Classification and regression metrics compare it with --true (names: `evalkit metrics`):
+      evalkit score -m f1 -m accuracy --task classification --true y_true.txt y_pred.txt
+
+    Inputs are read in chunks of 10,000 lines and only statistics are kept, so memory does not grow
+    with the corpus (--ci keeps the per-segment statistics, a few numbers per segment).
+    Exit status: 0 success, 2 usage error, 1 data error.
+    """
+    if example:
+        if system is not None or refs:
+            raise click.UsageError("--example scores the bundled corpus: give no files with it.")
+        system = str(EXAMPLE / "hyp.txt")
+        refs = (str(EXAMPLE / "ref1.txt"), str(EXAMPLE / "ref2.txt"))
+    if system is None:
+        raise click.UsageError("give the file to score (SYSTEM), or --example.")
+    metrics = common.build_metrics(metric_specs)
+    own = common.resolve_task(metrics, metric_specs, task, true_path is not None)
+    if sentence_level and own != "text":
+        raise click.UsageError("--sentence-level scores text segments; it does not apply to a label metric.")
+    if sentence_level and ci:
+        raise click.UsageError("--ci gives corpus scores an interval; --sentence-level prints no corpus score.")
+    p = common.plan(
+        own,
+        system,
+        refs=refs,
+        true_path=true_path,
+        encoding_errors=encoding_errors,
+        fmt=input_format,
+        hyp_field=hyp_field,
+        ref_fields=ref_fields or ("reference",),
+    )
+    with common.data_errors():
+        common.decide_labels([p])
+        if sentence_level:
+            header = sentence_header(metric_specs, output_format)
+            if header is not None:
+                click.echo(header)
+        rows: list[list[np.ndarray]] = [[] for _ in metrics]
+        scales: list[float] = []
+        segments = 0
+        with common.progress(p.primary, quiet, f"scoring {p.primary.name}") as bar:
+            for inputs in p.chunks():
+                if sentence_level:
+                    chunk_rows = [m.stats(*inputs) for m in metrics]
+                    scales = scales or [m.score(r[0]).display_scale for m, r in zip(metrics, chunk_rows)]
+                    scores = [m.scores(r) for m, r in zip(metrics, chunk_rows)]
+                    click.echo(sentence_rows(segments + 1, metric_specs, scales, scores, output_format))
+                else:
+                    for j, m in enumerate(metrics):
+                        m.update(*inputs)
+                        if ci:
+                            # update() keeps only the sum (and what the signature needs); the CI needs the rows
+                            rows[j].append(m.stats(*inputs))
+                segments += len(inputs[0])
+                bar.update(p.primary.bytes - bar.n)
+        if segments == 0:
+            raise common.no_segments(p)
+        if sentence_level:
+            return
+        scored = []
+        for j, (spec, m) in enumerate(zip(metric_specs, metrics)):
+            result = m.compute()
+            if ci:
+                data, rows[j] = np.concatenate(rows[j]), []  # drop the chunks: one copy of the rows at a time
+                b = bootstrap_ci(m, data, n_resamples=ci_resamples, confidence=confidence, seed=seed)
+                scored.append(Scored(spec, replace(result, ci=b.ci), b))
+            else:
+                scored.append(Scored(spec, result))
+    click.echo(render_scores(scored, output_format, segments=segments, inputs=p.inputs()))

@@ -1,0 +1,140 @@
+"""Metric specs: ``-m NAME`` or ``-m "NAME(option=value,option=value)"``, built through the registry.
+
+Values are Python literals where they parse as one (``2``, ``0.1``, ``True``, ``None``, ``'13'``,
+``[1,2]``), plus ``true``/``false``; anything else is a plain string (``tokenize=intl``,
+``tokenize=none``). Option names are checked against the metric's keyword arguments; values are checked by
+the metric itself, whose message is shown as is.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+from evalkit.core.errors import EvalkitError
+from evalkit.core.metric import Metric
+from evalkit.core.registry import metric_class
+from evalkit.core.validate import suggest
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """A parsed ``-m`` value: the text as given, the registry name and the options."""
+
+    text: str
+    name: str
+    options: dict[str, Any]
+
+
+def _split_top_level(text: str) -> list[str]:
+    """Split at commas outside brackets and quotes."""
+    parts, depth, quote, start = [], 0, "", 0
+    for i, ch in enumerate(text):
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+def parse_value(text: str) -> Any:
+    """A CLI option value: a Python literal if it is one, ``true``/``false`` as booleans, else the string.
+
+    Example:
+        >>> [parse_value(v) for v in ("2", "0.5", "intl", "none", "true", "None", "'13'", "[1, 2]")]
+        [2, 0.5, 'intl', 'none', True, None, '13', [1, 2]]
+    """
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        pass
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    return text
+
+
+def parse_spec(text: str) -> MetricSpec:
+    """Parse ``NAME`` or ``NAME(key=value,...)``; a malformed spec is a usage error.
+
+    Example:
+        >>> parse_spec("bleu(tokenize=intl,smooth=floor)").options
+        {'tokenize': 'intl', 'smooth': 'floor'}
+    """
+    raw = text.strip()
+    name, paren, rest = raw.partition("(")
+    name = name.strip()
+    if not name or (paren and not rest.endswith(")")) or (not paren and ")" in raw):
+        raise click.UsageError(
+            f"cannot read the metric {text!r}: write NAME or NAME(option=value,...), "
+            f'e.g. -m bleu or -m "bleu(tokenize=intl,smooth=floor)".'
+        )
+    options: dict[str, Any] = {}
+    for item in _split_top_level(rest[:-1]) if paren else []:
+        key, eq, value = item.partition("=")
+        key = key.strip()
+        if not eq or not key.isidentifier():
+            raise click.UsageError(f"cannot read the option {item!r} of metric {text!r}: write option=value.")
+        if key in options:
+            raise click.UsageError(f"the option {key!r} is given twice in metric {text!r}.")
+        options[key] = parse_value(value.strip())
+    return MetricSpec(raw, name, options)
+
+
+def metric_options(cls: type[Metric]) -> dict[str, inspect.Parameter] | None:
+    """The keyword options of a metric class (``None`` when it takes ``**kwargs``)."""
+    params = inspect.signature(cls.__init__).parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        return None
+    return {
+        p.name: p
+        for p in params
+        if p.name != "self" and p.kind in (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    }
+
+
+def build(spec: MetricSpec) -> Metric:
+    """The metric a spec names, built with its options; every mistake is a usage error (exit 2)."""
+    try:
+        cls = metric_class(spec.name)
+    except EvalkitError as exc:
+        raise click.UsageError(str(exc)) from None
+    known = metric_options(cls)
+    if known is not None:
+        for key in spec.options:
+            if key not in known:
+                listing = ", ".join(known) or "none"
+                raise click.UsageError(
+                    f"Unknown option {key!r} for metric {spec.name!r}{suggest(key, known)}. Its options: {listing}."
+                )
+    try:
+        return cls(**spec.options)
+    except EvalkitError as exc:
+        raise click.UsageError(f"{spec.text}: {exc}") from None
+
+
+def describe(name: str) -> str:
+    """One line for ``evalkit metrics``: the name, its task and its options with their defaults."""
+    cls = metric_class(name)
+    known = metric_options(cls)
+    if known is None:
+        options = "(options: see its documentation)"
+    else:
+        shown = [p.name if p.default is inspect.Parameter.empty else f"{p.name}={p.default!r}" for p in known.values()]
+        options = "(" + ", ".join(shown) + ")" if shown else "(no options)"
+    return f"{name}{options}  [{cls.task}]"
+
+
+__all__ = ["MetricSpec", "build", "describe", "parse_spec", "parse_value"]

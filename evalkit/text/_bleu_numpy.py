@@ -1,0 +1,117 @@
+"""BLEU statistics of a whole corpus, vectorized: the ``backend="numpy"`` of :mod:`evalkit.text.bleu`.
+
+Equal, integer for integer, to sacrebleu's per-segment statistics (``BLEU._extract_corpus_statistics``:
+``_preprocess_segment``, ``_extract_reference_info``, ``_compute_segment_statistics``) and to the python
+backend. The corpus is tokenized in one pass, its tokens mapped to integer ids in one pass, and the
+n-grams of every segment counted and clipped by :func:`evalkit.text.ngrams.clipped_ngram_matches`: no
+Python loop runs per n-gram or per token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import chain
+
+import numpy as np
+
+from evalkit.text.ngrams import clipped_ngram_matches, token_ids
+from evalkit.tokenizers.base import Tokenizer
+
+
+def _layout(hyps: Sequence, refs: Sequence[Sequence]) -> tuple[list, np.ndarray, np.ndarray]:
+    """Lines segment by segment (the hypothesis, then its references) with each line's segment and role
+    (0 for the hypothesis, k for the k-th reference)."""
+    n_refs = np.fromiter(map(len, refs), dtype=np.int64, count=len(refs))
+    lines = list(chain.from_iterable(map(lambda h, r: (h, *r), hyps, refs)))
+    per_segment = n_refs + 1
+    line_segment = np.repeat(np.arange(len(hyps), dtype=np.int64), per_segment)
+    first_line = np.cumsum(per_segment) - per_segment
+    line_role = np.arange(len(lines), dtype=np.int64) - np.repeat(first_line, per_segment)
+    return lines, line_segment, line_role
+
+
+def _tokens(lines: list, tokenizer: Tokenizer, lowercase: bool, pretokenized: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Token ids of all lines, flat, and each line's length."""
+    if pretokenized:
+        lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
+        flat = list(chain.from_iterable(lines))
+        ids, _ = token_ids(list(map(str.lower, flat)) if lowercase else flat)
+        return ids, lengths
+    # sacrebleu's _preprocess_segment: lowercase, strip trailing whitespace, tokenize
+    if lowercase:
+        lines = list(map(str.lower, lines))
+    tokens, sep = tokenizer.tokenize_joined(list(map(str.rstrip, lines)))
+    ids, vocab = token_ids(tokens)
+    if sep not in vocab:  # a single line
+        return ids, np.array([ids.size], dtype=np.int64)
+    is_sep = ids == vocab[sep]
+    bounds = np.flatnonzero(is_sep)
+    lengths = np.diff(np.concatenate(([-1], bounds, [ids.size]))) - 1
+    return ids[~is_sep], lengths
+
+
+def _closest_ref_len(hyp_len: np.ndarray, ref_lens: np.ndarray, ref_segment: np.ndarray) -> np.ndarray:
+    """The reference length closest to the hypothesis length, ties to the shorter (sacrebleu's rule);
+    -1 for a segment without references, as sacrebleu."""
+    out = np.full(hyp_len.size, -1, dtype=np.int64)
+    if ref_lens.size == 0:
+        return out
+    scale = int(ref_lens.max()) + 1
+    # (distance, length) ordered as one integer: the minimum is the closest, then the shorter
+    key = np.abs(ref_lens - hyp_len[ref_segment]) * scale + ref_lens
+    first = np.flatnonzero(np.r_[True, ref_segment[1:] != ref_segment[:-1]])
+    out[ref_segment[first]] = np.minimum.reduceat(key, first) % scale
+    return out
+
+
+def corpus_stats(
+    hyps: Sequence[str] | Sequence[Sequence[str]],
+    refs: Sequence[Sequence[str]] | Sequence[Sequence[Sequence[str]]],
+    *,
+    tokenizer: Tokenizer,
+    lowercase: bool,
+    max_order: int,
+) -> np.ndarray:
+    """Per-segment BLEU statistics ``[hyp_len, ref_len, correct_1..N, total_1..N]``, int64, shape
+    ``(len(hyps), 2 + 2 * max_order)``.
+
+    ``hyps[i]`` is a string and ``refs[i]`` the list of its references (their number may vary), as
+    :func:`evalkit.core.validate.text_pairs` returns them; or, pre-tokenized, ``hyps[i]`` a token list and
+    ``refs[i]`` a list of token lists (then ``tokenizer`` is not used). As sacrebleu: lines are lowercased
+    (if asked), stripped of trailing whitespace and tokenized; ``correct_n`` clips the hypothesis' n-gram
+    counts by their maximum count in any one reference; ``ref_len`` is the closest reference length, ties
+    to the shorter; ``total_n = max(0, hyp_len - n + 1)``. Raw counts: conventions such as nltk's
+    ``max(1, total_n)`` are the caller's.
+
+    Example:
+        >>> from evalkit.tokenizers import get_tokenizer
+        >>> corpus_stats(["the cat sat"], [["the cat sat down", "a cat"]],
+        ...              tokenizer=get_tokenizer("13a"), lowercase=False, max_order=2).tolist()
+        [[3, 2, 3, 2, 3, 2]]
+
+        (References of 4 and 2 tokens are both 1 away from the hypothesis' 3: the shorter wins.)
+    """
+    n_segments = len(hyps)
+    stats = np.zeros((n_segments, 2 + 2 * max_order), dtype=np.int64)
+    if n_segments == 0:
+        return stats
+    pretokenized = not isinstance(hyps[0], str)
+    lines, line_segment, line_role = _layout(hyps, refs)
+    ids, lengths = _tokens(lines, tokenizer, lowercase, pretokenized)
+
+    is_hyp = line_role == 0
+    hyp_len = lengths[is_hyp]
+    stats[:, 0] = hyp_len
+    stats[:, 1] = _closest_ref_len(hyp_len, lengths[~is_hyp], line_segment[~is_hyp])
+
+    line_of_token = np.repeat(np.arange(lengths.size), lengths)
+    stats[:, 2 : 2 + max_order] = clipped_ngram_matches(
+        ids,
+        line_segment[line_of_token],
+        line_role[line_of_token],
+        np.cumsum(lengths)[line_of_token],
+        n_segments=n_segments,
+        max_order=max_order,
+    )
+    stats[:, 2 + max_order :] = np.maximum(hyp_len[:, None] - np.arange(max_order), 0)
+    return stats

@@ -1,0 +1,567 @@
+"""ROUGE (Lin 2004): n-gram, LCS, summary-level LCS, weighted LCS and skip-bigram recall/precision/F.
+
+Exact to rouge-score 0.1.2 (``RougeScorer(...).score`` / ``.score_multi``) for ``rouge1``..``rouge9``,
+``rougeL`` and ``rougeLsum`` with its tokenizer, with and without ``use_stemmer``; ``rougeW``, ``rougeS*``
+and ``rougeSU*`` follow ROUGE-1.5.5 and Lin (2004). For one hypothesis ``X`` (length ``n``) and one
+reference ``Y`` (length ``m``), each variant counts ``hits`` and the two totals, then
+
+    P = hits / total(X),   R = hits / total(Y),   F = (1 + beta^2) P R / (beta^2 P + R)   (0 if P + R = 0)
+
+- ``rougeN``: hits = clipped n-gram overlap ``sum_g min(c_X(g), c_Y(g))``; totals = n-gram counts.
+- ``rougeL``: hits = LCS(X, Y); totals = n, m.
+- ``rougeLsum``: text split on newlines into sentences; hits = sum over reference sentences of their
+  union-LCS with all hypothesis sentences, each token counted at most as often as it occurs in both texts
+  (ROUGE-1.5.5's and rouge-score's double-count prevention).
+- ``rougeW``: hits = WLCS(X, Y) with ``f(k) = k^w``; ``P = (WLCS / f(n))^(1/w)``, ``R = (WLCS / f(m))^(1/w)``.
+- ``rougeS<d>`` / ``rougeSU<d>``: ordered word pairs with at most ``d`` words between them (no digit: any
+  gap); ``SU`` adds the unigrams. Clipped overlap as for n-grams.
+
+The corpus score is the mean of the per-document P, R and F (as rouge-score's aggregators report).
+Several references per document are combined by a named rule (``multi_ref``): ``max_f`` (rouge-score's
+``score_multi``: the reference of highest F), ``mean`` (torchmetrics ``accumulate="avg"``), ``pooled``
+(ROUGE-1.5.5 ``-f A``: hits and totals summed over references) and ``best_recall`` (``-f B``).
+
+This module is the readable reference (``backend="python"``); ``_rouge_fast.py`` computes the same
+integer counts with bit-parallel LCS (``backend="fast"``, the default).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import chain
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from evalkit.core.errors import InvalidOptionError
+from evalkit.core.metric import Metric
+from evalkit.core.registry import register
+from evalkit.core.result import Result
+from evalkit.core.signature import Signature
+from evalkit.core.validate import check_choice, check_number, suggest, text_pairs
+from evalkit.text.ngrams import ngram_counts, token_ids
+from evalkit.tokenizers.base import Tokenizer, get_tokenizer
+from evalkit.tokenizers.rouge import RougeScoreTokenizer, porter_stem
+
+MULTI_REF_RULES = ("max_f", "mean", "pooled", "best_recall")
+BACKENDS = ("fast", "python")
+_VARIANT = re.compile(r"rouge(?:(?P<n>[1-9])|(?P<lcs>L|Lsum|W)|(?P<skip>SU|S)(?P<gap>\d*))")
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A parsed variant name: ``kind`` is ``"n"``, ``"L"``, ``"Lsum"``, ``"W"``, ``"S"`` or ``"SU"``;
+    ``n`` the n-gram order; ``gap`` the skip-bigram gap limit (``None``: any)."""
+
+    name: str
+    kind: str
+    n: int = 0
+    gap: int | None = None
+
+
+def parse_variant(name: Any, *, owner: str = "rouge") -> Variant:
+    """A :class:`Variant` from ``'rouge1'``..``'rouge9'``, ``'rougeL'``, ``'rougeLsum'``, ``'rougeW'``,
+    ``'rougeS'``, ``'rougeS4'``, ``'rougeSU'``, ``'rougeSU4'``...
+
+    Example:
+        >>> parse_variant("rougeSU4")
+        Variant(name='rougeSU4', kind='SU', n=0, gap=4)
+    """
+    m = _VARIANT.fullmatch(name) if isinstance(name, str) else None
+    if m is None:
+        hint = ""
+        if isinstance(name, str):
+            examples = ["rouge1", "rouge2", "rougeL", "rougeLsum", "rougeW", "rougeS4", "rougeSU4"]
+            same_letters = [e for e in examples if e.lower() == name.lower()]
+            hint = f" (did you mean {same_letters[0]!r}?)" if same_letters else suggest(name, examples)
+        raise InvalidOptionError(
+            f"The 'variants' parameter of {owner} must hold names among 'rouge1'..'rouge9', 'rougeL', "
+            f"'rougeLsum', 'rougeW', 'rougeS<gap>', 'rougeSU<gap>' (gap optional). Got {name!r} instead{hint}."
+        )
+    if m["n"]:
+        return Variant(name, "n", n=int(m["n"]))
+    if m["lcs"]:
+        return Variant(name, m["lcs"])
+    return Variant(name, m["skip"], gap=int(m["gap"]) if m["gap"] else None)
+
+
+# -- the reference computations (one hypothesis X, one reference Y) ------------------------------------
+
+
+def clipped_overlap(hyp: Counter[Any], ref: Counter[Any]) -> int:
+    """``sum_g min(hyp[g], ref[g])``: the matches of two multisets."""
+    return sum(min(c, hyp[g]) for g, c in ref.items() if g in hyp)
+
+
+def lcs_table(ref: Sequence[str], hyp: Sequence[str]) -> list[list[int]]:
+    """The dynamic-programming table ``t[i][j] = LCS(ref[:i], hyp[:j])`` (rouge-score's ``_lcs_table``)."""
+    t = [[0] * (len(hyp) + 1) for _ in range(len(ref) + 1)]
+    for i in range(1, len(ref) + 1):
+        for j in range(1, len(hyp) + 1):
+            t[i][j] = t[i - 1][j - 1] + 1 if ref[i - 1] == hyp[j - 1] else max(t[i - 1][j], t[i][j - 1])
+    return t
+
+
+def lcs_positions(ref: Sequence[str], hyp: Sequence[str]) -> list[int]:
+    """Positions in ``ref`` of one LCS: the one rouge-score's backtrack picks (match first, then up
+    unless left is strictly longer), since rougeLsum's union depends on which LCS is taken.
+
+    Example:
+        >>> lcs_positions("abcb", "bab")
+        [0, 3]
+    """
+    t = lcs_table(ref, hyp)
+    i, j, out = len(ref), len(hyp), []
+    while i > 0 and j > 0:
+        if ref[i - 1] == hyp[j - 1]:
+            out.append(i - 1)
+            i, j = i - 1, j - 1
+        elif t[i][j - 1] > t[i - 1][j]:
+            j -= 1
+        else:
+            i -= 1
+    return out[::-1]
+
+
+def union_lcs_hits(ref_sents: Sequence[Sequence[str]], hyp_sents: Sequence[Sequence[str]]) -> int:
+    """rougeLsum's hits: for each reference sentence, the union of its LCS positions with every hypothesis
+    sentence; a token counts at most as many times as it occurs in the hypothesis and in the reference.
+
+    Example:
+        >>> union_lcs_hits([["a", "b", "c"]], [["a", "b"], ["b", "c"]])
+        3
+    """
+    cnt_ref = Counter(t for s in ref_sents for t in s)
+    cnt_hyp = Counter(t for s in hyp_sents for t in s)
+    hits = 0
+    for r in ref_sents:
+        union = sorted(set().union(*(lcs_positions(r, h) for h in hyp_sents)))
+        for token in (r[i] for i in union):
+            if cnt_hyp[token] > 0 and cnt_ref[token] > 0:
+                hits += 1
+                cnt_hyp[token] -= 1
+                cnt_ref[token] -= 1
+    return hits
+
+
+def wlcs(ref: Sequence[str], hyp: Sequence[str], weight: float) -> float:
+    """Weighted LCS (Lin 2004, section 3.3) with ``f(k) = k**weight``: a run of ``k`` consecutive matches
+    scores ``f(k)``, so contiguous matches outweigh scattered ones.
+
+    Example:
+        >>> round(wlcs("abcd", "abxd", 2.0), 6)  # runs "ab" and "d": 2**2 + 1**2
+        5.0
+    """
+    c = [[0.0] * (len(hyp) + 1) for _ in range(len(ref) + 1)]
+    w = [[0] * (len(hyp) + 1) for _ in range(len(ref) + 1)]
+    # Lin adds f(k + 1) - f(k) at each match; keeping the value before the run and adding f(k) once gives
+    # the same number without the rounding of the telescoping sum, so identical texts score exactly 1.
+    before_run = [[0.0] * (len(hyp) + 1) for _ in range(len(ref) + 1)]
+    for i in range(1, len(ref) + 1):
+        for j in range(1, len(hyp) + 1):
+            if ref[i - 1] == hyp[j - 1]:
+                k = w[i - 1][j - 1]
+                base = before_run[i - 1][j - 1] if k else c[i - 1][j - 1]
+                before_run[i][j] = base
+                c[i][j] = base + (k + 1) ** weight
+                w[i][j] = k + 1
+            else:
+                c[i][j] = max(c[i - 1][j], c[i][j - 1])
+    return c[len(ref)][len(hyp)]
+
+
+def skip_bigram_counts(tokens: Sequence[str], gap: int | None, *, unigrams: bool = False) -> Counter[Any]:
+    """Ordered pairs ``(tokens[i], tokens[j])``, ``i < j``, with at most ``gap`` tokens between them
+    (ROUGE-1.5.5 ``-2 gap``; ``None``: any gap); with ``unigrams``, each token as well (``-u``).
+
+    Example:
+        >>> sorted(skip_bigram_counts("abc", 0).items())
+        [(('a', 'b'), 1), (('b', 'c'), 1)]
+    """
+    span = len(tokens) if gap is None else gap + 1
+    out: Counter[Any] = Counter(
+        (tokens[i], tokens[j]) for i in range(len(tokens)) for j in range(i + 1, min(i + span + 1, len(tokens)))
+    )
+    if unigrams:
+        out.update((t,) for t in tokens)
+    return out
+
+
+class Score(NamedTuple):
+    """Precision, recall and F of one variant (rouge-score's ``Score``, in its order)."""
+
+    precision: float
+    recall: float
+    fmeasure: float
+
+
+class Tokenized(NamedTuple):
+    """A text as the variants need it: all tokens, and the tokens of each newline-separated sentence."""
+
+    tokens: list[str]
+    sents: list[list[str]]
+
+
+def pair_counts_python(
+    variants: Sequence[Variant], hyp: Tokenized, ref: Tokenized, weight: float
+) -> list[tuple[float, float, float]]:
+    """``(hits, hypothesis total, reference total)`` of each variant for one (hypothesis, reference)."""
+    out: list[tuple[float, float, float]] = []
+    x, y = hyp.tokens, ref.tokens
+    for v in variants:
+        if v.kind == "n":
+            cx, cy = ngram_counts(x, v.n), ngram_counts(y, v.n)
+            out.append((clipped_overlap(cx, cy), cx.total(), cy.total()))
+        elif v.kind == "L":
+            out.append((lcs_table(y, x)[-1][-1], len(x), len(y)))
+        elif v.kind == "Lsum":
+            n_x, n_y = sum(map(len, hyp.sents)), sum(map(len, ref.sents))
+            out.append((union_lcs_hits(ref.sents, hyp.sents) if n_x and n_y else 0, n_x, n_y))
+        elif v.kind == "W":
+            out.append((wlcs(y, x, weight), len(x) ** weight, len(y) ** weight))
+        else:
+            sx = skip_bigram_counts(x, v.gap, unigrams=v.kind == "SU")
+            sy = skip_bigram_counts(y, v.gap, unigrams=v.kind == "SU")
+            out.append((clipped_overlap(sx, sy), sx.total(), sy.total()))
+    return out
+
+
+# -- from counts to per-document P/R/F ---------------------------------------------------------------------
+
+
+def _prf(counts: np.ndarray, beta: float, inverse_power: np.ndarray) -> np.ndarray:
+    """P, R, F from ``(..., variants, 3)`` counts; ``inverse_power`` is ``1/w`` for rougeW, else 1."""
+    hits, tot_x, tot_y = counts[..., 0], counts[..., 1], counts[..., 2]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(tot_x > 0, hits / np.where(tot_x > 0, tot_x, 1), 0.0)
+        r = np.where(tot_y > 0, hits / np.where(tot_y > 0, tot_y, 1), 0.0)
+    weighted = inverse_power != 1
+    if weighted.any():
+        p = np.where(weighted, p**inverse_power, p)
+        r = np.where(weighted, r**inverse_power, r)
+    b2 = beta * beta
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # (1 + 1) * p * r / (1 * p + r) is rouge-score's 2 * p * r / (p + r), operation for operation.
+        f = np.where(p + r > 0, (1 + b2) * p * r / (b2 * p + r), 0.0)
+    return np.stack([p, r, f], axis=-1)
+
+
+def combine_references(
+    counts: np.ndarray, doc_of_pair: np.ndarray, n_docs: int, rule: str, beta: float, inverse_power: np.ndarray
+) -> np.ndarray:
+    """Per-document ``(n_docs, variants, 3)`` P/R/F from per-pair counts ``(n_pairs, variants, 3)``.
+
+    Pairs of one document are consecutive, in reference order; ties in ``max_f`` and ``best_recall`` go
+    to the first reference (``numpy.argmax``, as rouge-score; ROUGE-1.5.5 keeps the first strict maximum).
+    """
+    starts = np.searchsorted(doc_of_pair, np.arange(n_docs))
+    if rule == "pooled":
+        return _prf(np.add.reduceat(counts, starts, axis=0), beta, inverse_power)
+    prf = _prf(counts, beta, inverse_power)
+    if rule == "mean":
+        n_refs = np.diff(np.append(starts, len(doc_of_pair)))
+        return np.add.reduceat(prf, starts, axis=0) / n_refs[:, None, None]
+    key = prf[..., 2] if rule == "max_f" else prf[..., 1]  # (n_pairs, variants)
+    # first maximum per document and variant: sort by (document, -key, pair index), take each group's head
+    n_pairs, n_var = key.shape
+    best = np.empty((n_docs, n_var), dtype=np.int64)
+    idx = np.arange(n_pairs)
+    for v in range(n_var):
+        order = np.lexsort((idx, -key[:, v], doc_of_pair))
+        best[:, v] = order[starts]
+    return prf[best, np.arange(n_var)[None, :]]
+
+
+# -- the metric ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RougeResult(Result):
+    """A :class:`~evalkit.Result` for one or several ROUGE variants.
+
+    ``score`` is the mean F of the first variant; ``components[variant]`` is a :class:`Score`
+    (precision, recall, fmeasure: means over documents), ``components["n_docs"]`` the number of
+    documents; ``result[variant]`` is one variant as its own Result.
+    """
+
+    def __getitem__(self, variant: str) -> Result:
+        comp = self.components[variant]
+        return Result(variant, comp.fmeasure, comp._asdict(), self.signature, display_scale=self.display_scale)
+
+    @property
+    def variants(self) -> list[str]:
+        """The variant names, in the order asked for."""
+        return [k for k in self.components if k != "n_docs"]
+
+    def __str__(self) -> str:
+        s = self.display_scale
+        parts = []
+        for v in self.variants:
+            p, r, f = self.components[v]
+            parts.append(f"{v} = {f * s:.2f} (P {p * s:.2f} R {r * s:.2f})")
+        n_docs = self.components["n_docs"]
+        if len(parts) == 1:
+            text = f"{parts[0]}, F mean of {n_docs} documents"
+        else:
+            text = f"{self.name} F (mean of {n_docs} documents): " + ", ".join(parts)
+        if self.ci is not None:
+            text += f", {self.variants[0]} {self.ci[0] * s:.2f}..{self.ci[1] * s:.2f} (CI)"
+        if self.signature is not None:
+            text += f" | {self.signature}"
+        return text
+
+
+_EMPTY_WARNING = (
+    "{owner}: {count} non-empty text(s) tokenized to no tokens with tokenizer {tok!r} (e.g. {example!r}); "
+    "they score 0. Text outside [a-z0-9] is dropped by 'rouge_score': pass tokenizer='unicode' to keep "
+    "letters and digits of every script."
+)
+
+
+@register
+class ROUGE(Metric):
+    """ROUGE recall, precision and F of each variant, averaged over documents (see the module docstring).
+
+    Args:
+        variants: variant names, e.g. ``("rouge1", "rouge2", "rougeL")``, ``"rougeLsum"``, ``"rougeSU4"``.
+            ``compute`` reports all; its ``score`` is the first variant's F.
+        tokenizer: a registry name (``"rouge_score"``: rouge-score's, exactly; ``"unicode"``: every
+            script), a :class:`~evalkit.tokenizers.Tokenizer`, or a ``str -> list[str]`` callable.
+        use_stemmer: Porter-stem tokens longer than 3 characters (rouge-score's ``use_stemmer``;
+            ROUGE-1.5.5 ``-m``), nltk's Porter stemmer as rouge-score, by :mod:`evalkit.text.porter`.
+        multi_ref: ``"max_f"``, ``"mean"``, ``"pooled"`` or ``"best_recall"`` (module docstring).
+        beta: F weighs recall ``beta`` times as much as precision (1: F1).
+        weight: rougeW's ``w`` in ``f(k) = k^w`` (ROUGE-1.5.5 ``-w``), > 1.
+        backend: ``"fast"`` (bit-parallel LCS) or ``"python"`` (the dynamic programs as written).
+
+    Statistics per document: P, R, F of each variant and a count of 1; their sum over documents, divided
+    by the count, is the corpus score.
+
+    Example:
+        >>> m = ROUGE(variants=("rouge1", "rougeL"))
+        >>> r = m(["the cat sat on the mat"], ["the cat was on the mat"])
+        >>> round(r["rouge1"].score, 4), round(float(r), 4)
+        (0.8333, 0.8333)
+    """
+
+    name = "rouge"
+
+    def __init__(
+        self,
+        *,
+        variants: str | Sequence[str] = ("rouge1", "rouge2", "rougeL"),
+        tokenizer: str | Tokenizer | Callable[[str], list[str]] = "rouge_score",
+        use_stemmer: bool = False,
+        multi_ref: str = "max_f",
+        beta: float = 1.0,
+        weight: float = 1.2,
+        backend: str = "fast",
+    ) -> None:
+        super().__init__()
+        owner = self.name
+        names = (variants,) if isinstance(variants, str) else tuple(variants)
+        if not names:
+            raise InvalidOptionError(f"The 'variants' parameter of {owner} must name at least one variant. Got ().")
+        self.variants = tuple(parse_variant(v, owner=owner) for v in names)
+        if len({v.name for v in self.variants}) != len(self.variants):
+            raise InvalidOptionError(f"The 'variants' parameter of {owner} names a variant twice: {names!r}.")
+        if not isinstance(use_stemmer, bool):
+            raise InvalidOptionError(f"The 'use_stemmer' parameter of {owner} must be a bool. Got {use_stemmer!r}.")
+        self.multi_ref = check_choice(owner, "multi_ref", multi_ref, MULTI_REF_RULES)
+        self.beta = check_number(owner, "beta", beta, low=0, low_open=True)
+        self.weight = check_number(owner, "weight", weight, low=1, low_open=True)
+        self.backend = check_choice(owner, "backend", backend, BACKENDS)
+        self.use_stemmer = use_stemmer
+        if tokenizer == "rouge_score":
+            self.tokenizer: Tokenizer = RougeScoreTokenizer(stem=use_stemmer)
+            self._stem_after = False
+        else:
+            self.tokenizer = get_tokenizer(tokenizer, owner=owner)
+            self._stem_after = use_stemmer
+        self._inverse_power = np.array([1 / self.weight if v.kind == "W" else 1.0 for v in self.variants])
+
+    # -- tokenization ---------------------------------------------------------------------------------
+    def _stemmed(self, batch: list[list[str]], *, pretokenized: bool = False) -> list[list[str]]:
+        # the rouge_score tokenizer stems by itself; pre-tokenized input and other tokenizers are stemmed here
+        if not (self._stem_after or (pretokenized and self.use_stemmer)):
+            return batch
+        return [[porter_stem(t) if len(t) > 3 else t for t in toks] for toks in batch]
+
+    def _token_lists(self, texts: list[Any], pretokenized: bool) -> list[list[str]]:
+        if pretokenized:
+            return self._stemmed(texts, pretokenized=True)
+        return self._stemmed(self.tokenizer.tokenize_batch(texts))
+
+    @staticmethod
+    def _split_sentences(texts: list[str]) -> tuple[list[str], np.ndarray]:
+        """Every text's sentences, flat, and their number per text. rouge-score splits on ``"\\n"`` only
+        and drops empty strings (not sentences that tokenize to nothing)."""
+        split = [[s for s in t.split("\n") if s] for t in texts]
+        return list(chain.from_iterable(split)), np.fromiter(map(len, split), dtype=np.int64, count=len(split))
+
+    def _sentences(self, texts: list[Any], pretokenized: bool) -> list[list[list[str]]]:
+        if pretokenized:
+            return [[t] for t in self._stemmed(texts, pretokenized=True)]
+        flat_sents, n_sents = self._split_sentences(texts)
+        flat = self._token_lists(flat_sents, False)
+        ends = np.cumsum(n_sents).tolist()
+        return [flat[e - n : e] for e, n in zip(ends, n_sents.tolist())]
+
+    def _flat_ids(self, texts: list[Any], token_lists: list[list[str]] | None) -> tuple[np.ndarray, np.ndarray]:
+        """Token ids of all texts, flat, and each text's length: from the token lists if there are any,
+        else from one pass of the tokenizer over the joined texts."""
+        if token_lists is not None:
+            ids, _ = token_ids(list(chain.from_iterable(token_lists)))
+            return ids, np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+        tokens, sep = self.tokenizer.tokenize_joined(texts)
+        if self._stem_after:
+            tokens = [porter_stem(t) if len(t) > 3 and t != sep else t for t in tokens]
+        ids, vocab = token_ids(tokens)
+        if sep not in vocab:  # a single text
+            return ids, np.array([ids.size], dtype=np.int64)
+        is_sep = ids == vocab[sep]
+        lengths = np.diff(np.concatenate(([-1], np.flatnonzero(is_sep), [ids.size]))) - 1
+        return ids[~is_sep], lengths
+
+    def _warn_empty(self, texts: list[str], lengths: np.ndarray) -> None:
+        empty = [texts[i] for i in np.flatnonzero(lengths == 0).tolist() if texts[i].strip()]
+        if empty:
+            msg = _EMPTY_WARNING.format(owner=self.name, count=len(empty), tok=self.tokenizer.name, example=empty[0])
+            warnings.warn(msg, UserWarning, stacklevel=4)
+
+    # -- statistics -----------------------------------------------------------------------------------
+    def pair_counts(self, hypotheses: Any, references: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Per (document, reference) counts ``(n_pairs, variants, 3)`` = hits, hypothesis total,
+        reference total; and the document of each pair."""
+        hyps, refs = text_pairs(self.name, hypotheses, references)
+        texts = [*hyps, *chain.from_iterable(refs)]
+        n_hyps = len(hyps)
+        doc_of_pair = np.repeat(np.arange(n_hyps), np.fromiter(map(len, refs), dtype=np.int64, count=n_hyps))
+        pretokenized = not isinstance(hyps[0], str)
+        kinds = {v.kind for v in self.variants}
+        python = self.backend == "python"
+        # the fast backend needs token lists only for rougeW and the skip-bigrams; ids for the rest
+        token_lists = None
+        if (python and kinds - {"Lsum"}) or kinds & {"W", "S", "SU"} or pretokenized:
+            token_lists = self._token_lists(texts, pretokenized)
+        sents = sent_ids = None
+        if "Lsum" in kinds and (python or pretokenized):
+            sents = self._sentences(texts, pretokenized)
+            if not python:
+                sent_lists = list(chain.from_iterable(sents))
+                n_sents = np.fromiter(map(len, sents), dtype=np.int64, count=len(sents))
+                sent_ids = (*self._flat_ids(sent_lists, sent_lists), n_sents)
+        elif "Lsum" in kinds:
+            flat_sents, n_sents = self._split_sentences(texts)
+            sent_ids = (*self._flat_ids(flat_sents, None), n_sents)
+        flat = self._flat_ids(texts, token_lists) if not python and kinds & {"n", "L"} else None
+        if not pretokenized:
+            if flat is not None:
+                lengths = flat[1]
+            elif token_lists is not None:
+                lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+            elif sent_ids is not None:
+                text_of_sent = np.repeat(np.arange(len(texts)), sent_ids[2])
+                lengths = np.bincount(text_of_sent, weights=sent_ids[1], minlength=len(texts))
+            else:
+                lengths = np.array([sum(map(len, ss)) for ss in sents or []], dtype=np.int64)
+            self._warn_empty(texts, lengths)
+        tokenized = None
+        if token_lists is not None or sents is not None:
+            tokenized = [
+                Tokenized(token_lists[i] if token_lists is not None else [], sents[i] if sents is not None else [])
+                for i in range(len(texts))
+            ]
+        if python:  # every variant of the python backend reads token lists or sentences
+            hyp_t, ref_t = tokenized[:n_hyps], tokenized[n_hyps:]  # type: ignore[index]
+            rows = [pair_counts_python(self.variants, hyp_t[d], r, self.weight) for d, r in zip(doc_of_pair, ref_t)]
+            counts = np.array(rows, dtype=np.float64).reshape(len(ref_t), len(self.variants), 3)
+        else:
+            from evalkit.text._rouge_fast import pair_counts_fast
+
+            counts = pair_counts_fast(self.variants, tokenized, flat, sent_ids, n_hyps, doc_of_pair, self.weight)
+        return counts, doc_of_pair
+
+    def stats(self, hypotheses: Any, references: Any) -> np.ndarray:
+        """``(n_docs, 3 * variants + 1)``: P, R, F of each variant, then 1 (the document count)."""
+        counts, doc_of_pair = self.pair_counts(hypotheses, references)
+        n_docs = int(doc_of_pair[-1]) + 1 if len(doc_of_pair) else 0
+        prf = combine_references(counts, doc_of_pair, n_docs, self.multi_ref, self.beta, self._inverse_power)
+        return np.concatenate([prf.reshape(n_docs, -1), np.ones((n_docs, 1))], axis=1)
+
+    def score(self, total: Any) -> Result:
+        total = np.asarray(total, dtype=np.float64)
+        n = total[-1]
+        mean = total[:-1].reshape(len(self.variants), 3) / n
+        comps: dict[str, Any] = {v.name: Score(*map(float, prf)) for v, prf in zip(self.variants, mean)}
+        comps["n_docs"] = int(n)
+        name = "ROUGE" if len(self.variants) > 1 else self.variants[0].name
+        return RougeResult(name, comps[self.variants[0].name].fmeasure, comps, self.signature(), None, 100)
+
+    def scores(self, totals: np.ndarray) -> np.ndarray:
+        totals = np.asarray(totals, dtype=np.float64)
+        return totals[:, 2] / totals[:, -1]
+
+    def signature(self) -> Signature:
+        opts: dict[str, Any] = {
+            "variants": [v.name for v in self.variants],
+            "tok": self.tokenizer.name,
+            "stem": self.use_stemmer,
+            "multiref": self.multi_ref,
+            "beta": self.beta,
+        }
+        if any(v.kind == "W" for v in self.variants):
+            opts["w"] = self.weight
+        return Signature.of(self.name, **opts)
+
+
+def _single_variant_metric(variant: str) -> type[ROUGE]:
+    def __init__(self: ROUGE, **options: Any) -> None:
+        if "variants" in options:
+            raise InvalidOptionError(f"{variant} computes {variant} only; use 'rouge' to choose variants.")
+        ROUGE.__init__(self, variants=(variant,), **options)
+
+    doc = f"ROUGE with ``variants=({variant!r},)``; other options as :class:`ROUGE`."
+    return register(type(f"ROUGE_{variant[5:]}", (ROUGE,), {"name": variant, "__init__": __init__, "__doc__": doc}))
+
+
+for _v in ("rouge1", "rouge2", "rougeL", "rougeLsum"):
+    _single_variant_metric(_v)
+
+
+def rouge(
+    hypotheses: Any,
+    references: Any,
+    *,
+    variants: str | Sequence[str] = ("rouge1", "rouge2", "rougeL"),
+    tokenizer: str | Tokenizer | Callable[[str], list[str]] = "rouge_score",
+    use_stemmer: bool = False,
+    multi_ref: str = "max_f",
+    beta: float = 1.0,
+    weight: float = 1.2,
+    backend: str = "fast",
+) -> Result:
+    """Corpus ROUGE of ``hypotheses`` against ``references`` (``references[i]``: a str or a list of str).
+
+    Options as :class:`ROUGE`. Returns a :class:`RougeResult`: ``float(result)`` is the mean F of the first
+    variant, ``result["rougeL"]`` one variant as a Result.
+
+    Example:
+        >>> r = rouge(["the cat sat on the mat"], [["a cat sat on a mat", "the cat is on the mat"]])
+        >>> [round(r[v].score, 4) for v in r.variants]
+        [0.8333, 0.6, 0.8333]
+    """
+    metric = ROUGE(
+        variants=variants,
+        tokenizer=tokenizer,
+        use_stemmer=use_stemmer,
+        multi_ref=multi_ref,
+        beta=beta,
+        weight=weight,
+        backend=backend,
+    )
+    return metric(hypotheses, references)

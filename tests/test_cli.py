@@ -1,0 +1,647 @@
+"""The ``evalkit`` CLI run as a subprocess on real files (WordNet glosses).
+
+The subprocess runs a small script that registers test-only metrics (sacrebleu's BLEU behind evalkit's
+Metric interface, a toy accuracy, a toy MAE, a cheap length statistic for streaming) and then calls
+``evalkit.cli.main``: the CLI reaches them through the registry exactly as it reaches evalkit's own.
+Expected numbers come from the Python API and from sacrebleu, run in this process.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from evalkit._corpora import perturbed_pairs
+from evalkit.cli.output import COMPARE_SCHEMA, SCORE_SCHEMA, SENTENCE_SCHEMA
+from evalkit.significance import bootstrap_ci
+
+sacrebleu = pytest.importorskip("sacrebleu")
+jsonschema = pytest.importorskip("jsonschema")
+
+ROOT = Path(__file__).resolve().parents[1]
+N = 400  # segments of the score corpus
+
+TOY_SOURCE = '''
+import numpy as np
+import sacrebleu
+from evalkit.core import Metric, Result, Signature, register
+from evalkit.core.validate import check_choice
+
+
+class ToyBLEU(Metric):
+    """sacrebleu's BLEU statistics and formula behind evalkit's Metric interface."""
+
+    name = "toy_bleu"
+
+    def __init__(self, *, tokenize="13a", smooth_method="exp"):
+        super().__init__()
+        check_choice(self.name, "tokenize", tokenize, ("13a", "none", "intl", "char"))
+        check_choice(self.name, "smooth_method", smooth_method, ("exp", "floor", "add-k", "none"))
+        self.options = {"tokenize": tokenize, "smooth_method": smooth_method}
+        self._bleu = sacrebleu.BLEU(**self.options)
+
+    def stats(self, hyps, refs):
+        streams = [list(s) for s in zip(*refs)]
+        return np.array(self._bleu._extract_corpus_statistics(hyps, streams), dtype=np.int64).reshape(len(hyps), -1)
+
+    def score(self, total):
+        s = self._bleu._compute_score_from_stats(list(total))
+        return Result("BLEU", s.score / 100, {"bp": s.bp, "hyp_len": s.sys_len}, self.signature(), display_scale=100)
+
+    def signature(self):
+        return Signature.of(self.name, tok=self.options["tokenize"], smooth=self.options["smooth_method"])
+
+
+class ToyLength(Metric):
+    """Hypothesis words over reference words: cheap, for streaming a million lines."""
+
+    name = "toy_length"
+
+    def stats(self, hyps, refs):
+        return np.array([[h.count(" ") + 1, r[0].count(" ") + 1] for h, r in zip(hyps, refs)], dtype=np.int64)
+
+    def score(self, total):
+        return Result(self.name, total[0] / total[1], {}, self.signature())
+
+    def signature(self):
+        return Signature.of(self.name)
+
+
+class ToyAccuracy(Metric):
+    name = "toy_accuracy"
+    task = "classification"
+
+    def stats(self, y_true, y_pred):
+        t, p = np.asarray(y_true), np.asarray(y_pred)
+        return np.stack([(t == p).astype(np.int64), np.ones(len(t), dtype=np.int64)], axis=1)
+
+    def score(self, total):
+        return Result(self.name, total[0] / total[1], {"correct": int(total[0])}, self.signature())
+
+    def signature(self):
+        return Signature.of(self.name)
+
+
+class ToyMAE(Metric):
+    name = "toy_mae"
+    task = "regression"
+    higher_is_better = False
+
+    def stats(self, y_true, y_pred):
+        t, p = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+        return np.stack([np.abs(t - p), np.ones(len(t))], axis=1)
+
+    def score(self, total):
+        return Result(self.name, total[0] / total[1], {}, self.signature())
+
+    def signature(self):
+        return Signature.of(self.name)
+
+
+if __name__ == "__main__":
+    for cls in (ToyBLEU, ToyLength, ToyAccuracy, ToyMAE):
+        register(cls)
+    from evalkit.cli import main
+
+    main()
+'''
+
+# The same classes in this process, unregistered (so that registry-wide tests never see them).
+TOY: dict = {"__name__": "toy_metrics"}
+exec(compile(TOY_SOURCE, "toy_metrics", "exec"), TOY)
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    """A corpus of real glosses on disk: hypotheses, two references, two more systems, label files."""
+    d = tmp_path_factory.mktemp("cli")
+    hyps, refs = perturbed_pairs(N, seed=21, max_refs=2)
+    ref1 = [r[0] for r in refs]
+    ref2 = [r[1] if len(r) > 1 else r[0] for r in refs]
+    other, _ = perturbed_pairs(N, seed=21, max_refs=2, rate=0.3)  # same glosses, noisier
+    paths = {"hyp": d / "hyp.txt", "ref1": d / "ref1.txt", "ref2": d / "ref2.txt", "noisy": d / "noisy.txt"}
+    for key, lines in (("hyp", hyps), ("ref1", ref1), ("ref2", ref2), ("noisy", other)):
+        paths[key].write_text("".join(x + "\n" for x in lines), encoding="utf-8")
+    rng = np.random.default_rng(0)
+    y_true = rng.integers(0, 3, N)
+    y_pred = np.where(rng.random(N) < 0.7, y_true, rng.integers(0, 3, N))
+    names = np.array(["cat", "dog", "emu"])
+    for key, values in (("y_true", y_true), ("y_pred", y_pred), ("s_true", names[y_true]), ("s_pred", names[y_pred])):
+        paths[key] = d / f"{key}.txt"
+        paths[key].write_text("".join(f"{v}\n" for v in values))
+    paths["r_true"], paths["r_pred"] = d / "r_true.txt", d / "r_pred.txt"
+    paths["r_true"].write_text("".join(f"{v / 7:.6f}\n" for v in y_true))
+    paths["r_pred"].write_text("".join(f"{v / 5:.6f}\n" for v in y_pred))
+    script = d / "evalkit_cli.py"
+    script.write_text(TOY_SOURCE)
+    return {"dir": d, "script": script, "hyps": hyps, "refs": [[a, b] for a, b in zip(ref1, ref2)], "other": other,
+            "labels": (y_true, y_pred, names), **paths}  # fmt: skip
+
+
+def run(files, *args, stdin: str | None = None, ok: bool = True) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.run(
+        [sys.executable, str(files["script"]), *map(str, args)],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        cwd=files["dir"],
+        env=env,
+        timeout=300,
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr
+    if ok:
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stderr == ""  # no progress bar when stderr is not a terminal
+    return proc
+
+
+@pytest.fixture
+def inproc(files, monkeypatch):
+    """The CLI in this process (click's runner), the toy metrics registered for the test only: for the
+    checks beyond the subprocess runs, at a fraction of their cost. Returns what ``run`` returns."""
+    from click.testing import CliRunner
+
+    from evalkit.cli import cli
+    from evalkit.core import registry
+
+    for cls in (TOY["ToyBLEU"], TOY["ToyLength"], TOY["ToyAccuracy"], TOY["ToyMAE"]):
+        monkeypatch.setitem(registry._METRICS, cls.name, cls)
+    monkeypatch.chdir(files["dir"])
+
+    def call(*args, stdin: str | None = None, ok: bool = True) -> subprocess.CompletedProcess:
+        result = CliRunner().invoke(cli, [str(a) for a in args], input=stdin, prog_name="evalkit")
+        assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+        if ok:
+            assert result.exit_code == 0, result.stderr
+        return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
+
+    return call
+
+
+def toy(name: str, **options):
+    return {"toy_bleu": TOY["ToyBLEU"], "toy_length": TOY["ToyLength"], "toy_accuracy": TOY["ToyAccuracy"],
+            "toy_mae": TOY["ToyMAE"]}[name](**options)  # fmt: skip
+
+
+def text_args(files):
+    return ["-r", files["ref1"], "-r", files["ref2"], files["hyp"]]
+
+
+# -- score: formats, numbers, options ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv", "markdown"])
+def test_score_every_format_equals_the_python_api(files, fmt):
+    spec = "toy_bleu(tokenize=char,smooth_method=floor)"
+    out = run(files, "score", "-m", "toy_bleu", "-m", spec, "-o", fmt, *text_args(files)).stdout
+    api = [
+        toy("toy_bleu")(files["hyps"], files["refs"]),
+        toy("toy_bleu", tokenize="char", smooth_method="floor")(files["hyps"], files["refs"]),
+    ]
+    # and the toy metric is sacrebleu's BLEU: the API number is sacrebleu's own
+    streams = [list(s) for s in zip(*files["refs"])]
+    assert api[0].score * 100 == pytest.approx(sacrebleu.corpus_bleu(files["hyps"], streams).score, abs=1e-9)
+    if fmt == "json":
+        doc = json.loads(out)
+        jsonschema.validate(doc, SCORE_SCHEMA)
+        assert [r["score"] for r in doc["results"]] == [r.score for r in api]
+        assert [r["metric"] for r in doc["results"]] == ["toy_bleu", spec]
+        assert doc["results"][1]["signature"] == str(api[1].signature) and "tok:char|smooth:floor" in str(
+            api[1].signature
+        )
+        assert doc["segments"] == N and doc["results"][0]["display_scale"] == 100
+    elif fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert [float(r["score"]) for r in rows] == [r.score for r in api]
+        assert rows[1]["signature"] == str(api[1].signature)
+    else:
+        for r in api:
+            assert f"{r.score * 100:.2f}" in out and "x100" in out
+        assert (str(api[1].signature).replace("|", "\\|") if fmt == "markdown" else str(api[1].signature)) in out
+        if fmt == "markdown":
+            assert out.splitlines()[0] == "| Metric | Score | Scale | Signature |"
+
+
+@pytest.mark.skipif("bleu" not in __import__("evalkit").available_metrics(), reason="BLEU not registered")
+def test_score_registered_bleu_equals_api_and_sacrebleu(files):
+    import evalkit
+
+    spec = "bleu(tokenize=none,smooth=floor,backend=python)"
+    doc = json.loads(run(files, "score", "-m", spec, "-o", "json", *text_args(files)).stdout)
+    api = evalkit.get_metric("bleu", tokenize="none", smooth="floor", backend="python")(files["hyps"], files["refs"])
+    assert doc["results"][0]["score"] == api.score and doc["results"][0]["signature"] == str(api.signature)
+    streams = [list(s) for s in zip(*files["refs"])]
+    ref = sacrebleu.corpus_bleu(files["hyps"], streams, tokenize="none", smooth_method="floor").score
+    assert doc["results"][0]["score"] * 100 == pytest.approx(ref, abs=1e-9)
+
+
+@pytest.mark.parametrize("name", __import__("evalkit").available_metrics())
+def test_every_registered_metric_is_reachable_and_equals_the_api(files, inproc, name):
+    """No metric has CLI code of its own: each registered one scores from files as its API does."""
+    import evalkit
+    from evalkit.core.registry import metric_class
+
+    metric = evalkit.get_metric(name)
+    if metric_class(name).task == "text":
+        hyps, refs = files["hyps"][:50], files["refs"][:50]
+        r1, r2, h = (files["dir"] / f"{k}_50.txt" for k in ("r1", "r2", "h"))
+        for path, lines in ((r1, [r[0] for r in refs]), (r2, [r[1] for r in refs]), (h, hyps)):
+            path.write_text("".join(x + "\n" for x in lines), encoding="utf-8")
+        args = ["-r", r1, "-r", r2, h]
+        api = metric(hyps, refs)
+    else:
+        kind = "r" if metric_class(name).task == "regression" else "y"
+        args = ["--true", files[f"{kind}_true"], files[f"{kind}_pred"]]
+        cast = float if kind == "r" else int
+        api = metric(*([cast(x) for x in files[f"{kind}_{s}"].read_text().split()] for s in ("true", "pred")))
+    doc = json.loads(inproc("score", "-m", name, "-o", "json", *args).stdout)
+    assert doc["results"][0]["score"] == api.score and doc["results"][0]["signature"] == str(api.signature)
+
+
+def test_example_corpus_and_metrics_listing(files):
+    out = run(files, "score", "--example", "-m", "toy_bleu").stdout
+    assert "BLEU" in out and "x100" in out and "toy_bleu signature" not in out and "BLEU signature: tok:13a" in out
+    listing = run(files, "metrics").stdout
+    assert "toy_bleu(tokenize='13a', smooth_method='exp')  [text]" in listing
+    assert "toy_accuracy(no options)  [classification]" in listing
+
+
+def test_help_is_complete(files, inproc):
+    top = run(files, "--help").stdout
+    assert all(c in top for c in ("score", "compare", "metrics", "schema"))
+    score = inproc("score", "-h").stdout
+    for flag in ("--metric", "--ref", "--true", "--task", "--format", "--hyp-field", "--ref-field", "--output",
+                 "--sentence-level", "--ci", "--ci-resamples", "--confidence", "--seed", "--encoding-errors",
+                 "--quiet", "--example", "Exit status"):  # fmt: skip
+        assert flag in score, flag
+    for name, schema in (("score", SCORE_SCHEMA), ("sentence", SENTENCE_SCHEMA), ("compare", COMPARE_SCHEMA)):
+        assert json.loads(inproc("schema", name).stdout) == schema
+    compare = inproc("compare", "-h").stdout
+    for flag in ("--baseline", "--test", "--n-samples", "--ci-resamples", "--seed", "--output"):
+        assert flag in compare, flag
+
+
+def test_sentence_level_every_format(files, inproc):
+    m = toy("toy_bleu")
+    expected = m.scores(m.stats(files["hyps"], files["refs"]))
+    lines = run(
+        files, "score", "-m", "toy_bleu", "--sentence-level", "-o", "json", *text_args(files)
+    ).stdout.splitlines()
+    assert len(lines) == N
+    docs = [json.loads(x) for x in lines]
+    for d in docs:
+        jsonschema.validate(d, SENTENCE_SCHEMA)
+    assert [d["scores"]["toy_bleu"] for d in docs] == expected.tolist()
+    assert [d["segment"] for d in docs] == list(range(1, N + 1))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(inproc("score", "-m", "toy_bleu", "--sentence-level", "-o", "csv", *text_args(files)).stdout)
+        )
+    )
+    assert [float(r["toy_bleu"]) for r in rows] == expected.tolist()
+    table = inproc("score", "-m", "toy_bleu", "--sentence-level", *text_args(files)).stdout.splitlines()
+    assert table[0] == "segment\ttoy_bleu" and table[1] == f"1\t{expected[0] * 100:.2f}" and len(table) == N + 1
+    md = inproc("score", "-m", "toy_bleu", "--sentence-level", "-o", "markdown", *text_args(files)).stdout.splitlines()
+    assert md[0] == "| segment | toy_bleu |" and md[2] == f"| 1 | {expected[0] * 100:.2f} |"
+
+
+def test_ci_equals_api_contains_sacrebleu_mean_and_is_seeded(files, inproc):
+    args = ["score", "-m", "toy_bleu", "--ci", "-o", "json", *text_args(files)]
+    first = run(files, *args).stdout
+    assert inproc(*args).stdout == first  # same seed, same output
+    doc = json.loads(first)
+    jsonschema.validate(doc, SCORE_SCHEMA)
+    m = toy("toy_bleu")
+    api = bootstrap_ci(m, m.stats(files["hyps"], files["refs"]))
+    r = doc["results"][0]
+    assert r["ci"] == [api.low, api.high] and r["bootstrap"] == {
+        "mean": api.mean,
+        "confidence": 0.95,
+        "n_resamples": 1000,
+        "seed": 12345,
+    }
+    streams = [list(s) for s in zip(*files["refs"])]
+    theirs = sacrebleu.BLEU().corpus_score(files["hyps"], streams, n_bootstrap=1000)  # seed: SACREBLEU_SEED=12345
+    assert r["ci"][0] * 100 <= theirs._mean <= r["ci"][1] * 100
+    assert r["bootstrap"]["mean"] * 100 == pytest.approx(theirs._mean, abs=1e-6)
+    other = json.loads(inproc(*args, "--seed", "7").stdout)["results"][0]
+    assert other["ci"] != r["ci"] and other["score"] == r["score"]
+    table = inproc("score", "-m", "toy_bleu", "--ci", "--confidence", "0.9", *text_args(files)).stdout
+    assert "90% CI" in table
+
+
+def test_stdin_jsonl_and_tsv_inputs_equal_text_files(files, inproc):
+    expected = inproc("score", "-m", "toy_bleu", "-o", "csv", *text_args(files)).stdout.splitlines()[1]
+    stdin = files["hyp"].read_text(encoding="utf-8")
+    piped = run(
+        files, "score", "-m", "toy_bleu", "-o", "csv", "-r", files["ref1"], "-r", files["ref2"], "-", stdin=stdin
+    )
+    assert piped.stdout.splitlines()[1] == expected
+    jsonl = files["dir"] / "pairs.jsonl"
+    jsonl.write_text("".join(json.dumps({"hyp": h, "refs": r}) + "\n" for h, r in zip(files["hyps"], files["refs"])))
+    out = inproc(
+        "score",
+        "-m",
+        "toy_bleu",
+        "-o",
+        "csv",
+        "--format",
+        "jsonl",
+        "--hyp-field",
+        "hyp",
+        "--ref-field",
+        "refs",
+        jsonl,
+    )
+    assert out.stdout.splitlines()[1] == expected
+    tsv = files["dir"] / "pairs.tsv"
+    tsv.write_text(
+        "hypothesis\tr1\tr2\n" + "".join(f"{h}\t{a}\t{b}\n" for h, (a, b) in zip(files["hyps"], files["refs"]))
+    )
+    out = inproc(
+        "score", "-m", "toy_bleu", "-o", "csv", "--format", "tsv", "--ref-field", "r1", "--ref-field", "r2", tsv
+    )
+    assert out.stdout.splitlines()[1] == expected
+
+
+def test_classification_and_regression_from_label_files(files, inproc):
+    y_true, y_pred, _ = files["labels"]
+    expected = toy("toy_accuracy")(y_true, y_pred).score
+    for call, t, p in ((lambda *a: run(files, *a), "y_true", "y_pred"), (inproc, "s_true", "s_pred")):
+        doc = json.loads(
+            call(
+                "score",
+                "-m",
+                "toy_accuracy",
+                "--task",
+                "classification",
+                "--true",
+                files[t],
+                files[p],
+                "-o",
+                "json",
+            ).stdout
+        )
+        jsonschema.validate(doc, SCORE_SCHEMA)
+        assert doc["results"][0]["score"] == expected and doc["inputs"] == {
+            "y_true": str(files[t]),
+            "y_pred": str(files[p]),
+        }
+    # labels from stdin are spooled for the int-or-string pass; the CI works on any metric's rows
+    doc = json.loads(
+        inproc(
+            "score",
+            "-m",
+            "toy_accuracy",
+            "--true",
+            "-",
+            files["y_pred"],
+            "--ci",
+            "-o",
+            "json",
+            stdin=files["y_true"].read_text(),
+        ).stdout
+    )
+    m = toy("toy_accuracy")
+    assert doc["results"][0]["ci"] == list(bootstrap_ci(m, m.stats(y_true, y_pred)).ci)
+    doc = json.loads(
+        inproc(
+            "score",
+            "-m",
+            "toy_mae",
+            "--task",
+            "regression",
+            "--true",
+            files["r_true"],
+            files["r_pred"],
+            "-o",
+            "json",
+        ).stdout
+    )
+    t = [float(x) for x in files["r_true"].read_text().split()]
+    p = [float(x) for x in files["r_pred"].read_text().split()]
+    assert doc["results"][0]["score"] == toy("toy_mae")(t, p).score
+
+
+def test_progress_bar_only_on_a_terminal_and_not_with_quiet(files, monkeypatch):
+    from evalkit.cli import common
+    from evalkit.cli.io import LineSource
+
+    source = LineSource(str(files["hyp"]))
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    with common.progress(source, False, "scoring") as bar:
+        assert not bar.disable and bar.total == files["hyp"].stat().st_size
+    with common.progress(source, True, "scoring") as bar:
+        assert bar.disable
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    with common.progress(source, False, "scoring") as bar:
+        assert bar.disable
+
+
+# -- compare ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("test", ["bs", "ar"])
+def test_compare_matches_sacrebleu_paired_tests(files, inproc, test):
+    from sacrebleu.significance import PairedTest
+
+    n = 1000 if test == "bs" else 2000  # sacrebleu's 10,000 AR trials are slow; tests/test_significance.py runs them
+    args = [
+        "compare",
+        "-m",
+        "bleu",
+        "-t",
+        test,
+        "-n",
+        n,
+        "-r",
+        files["ref1"],
+        "-r",
+        files["ref2"],
+        "-b",
+        files["noisy"],
+        files["hyp"],
+    ]
+    out = run(files, *args, "-o", "json").stdout
+    doc = json.loads(out)
+    jsonschema.validate(doc, COMPARE_SCHEMA)
+    assert doc["n"] == n and doc["seed"] == 12345 and doc["baseline"] == str(files["noisy"])
+    streams = [list(s) for s in zip(*files["refs"])]
+    named = [("noisy", files["other"]), ("hyp", files["hyps"])]
+    _, ref = PairedTest(named, {"BLEU": sacrebleu.BLEU()}, streams, test_type=test, n_samples=n, n_ar_confidence=1000)()
+    base, system = doc["systems"]
+    assert base["baseline"] and base["scores"]["bleu"]["p_value"] is None
+    ours, theirs = system["scores"]["bleu"], ref["BLEU"][1]
+    # The same seed draws sacrebleu's own resamples/trials: equal up to one floating-point tie.
+    assert abs(ours["p_value"] - theirs.p_value) <= 1 / (n + 1) + 1e-12
+    assert ours["score"] * 100 == pytest.approx(theirs.score, abs=1e-9)
+    assert ours["mean"] * 100 == pytest.approx(theirs.mean, abs=1e-6)
+    assert ours["ci"][0] * 100 <= theirs.mean <= ours["ci"][1] * 100
+    bl = ref["BLEU"][0]
+    assert base["scores"]["bleu"]["mean"] * 100 == pytest.approx(bl.mean, abs=1e-6)
+    assert base["scores"]["bleu"]["ci"][0] * 100 <= bl.mean <= base["scores"]["bleu"]["ci"][1] * 100
+    if test == "bs":
+        assert inproc(*args, "-o", "json").stdout == out  # same seed, same output
+        table = inproc(*args).stdout
+        assert "(baseline)" in table and f"{ours['p_value']:.4f}" in table and "seed 12345" in table
+
+
+def test_compare_csv_and_markdown(files, inproc):
+    args = ["compare", "-m", "toy_bleu", "-n", "200", "-r", files["ref1"], "-b", files["noisy"], files["hyp"]]
+    rows = list(csv.DictReader(io.StringIO(inproc(*args, "-o", "csv").stdout)))
+    assert [r["system"] for r in rows] == [str(files["noisy"]), str(files["hyp"])]
+    assert rows[0]["p_value"] == "" and 0 < float(rows[1]["p_value"]) <= 1
+    md = inproc(*args, "-o", "markdown").stdout
+    assert md.startswith("| System | BLEU (x100) | 95% CI | p-value |")
+
+
+# -- errors -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bad_files(files):
+    d = files["dir"]
+    (d / "short.txt").write_text("".join(f"{x}\n" for x in files["hyps"][:-1]), encoding="utf-8")
+    (d / "latin1.txt").write_bytes("ok line\nna\xefve caf\xe9\n".encode("latin-1"))
+    (d / "two.txt").write_text("a b\nc d\n")
+    (d / "empty.txt").write_text("")
+    (d / "words.txt").write_text("1.5\nabc\n")
+    (d / "broken.jsonl").write_text('{"hypothesis": "a", "reference": "a"}\n{"hypothesis": \n')
+    (d / "nofield.jsonl").write_text('{"hyp": "a", "reference": "a"}\n')
+    return d
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["score", "-m", "toy_bleuu", "-r", "two.txt", "two.txt"], 2, "Unknown metric 'toy_bleuu' (did you mean 'toy_bleu'?). Known metrics: "),
+        (["score", "-m", "toy_bleu(tokenise=char)", "-r", "two.txt", "two.txt"], 2, "Unknown option 'tokenise' for metric 'toy_bleu' (did you mean 'tokenize'?). Its options: tokenize, smooth_method."),
+        (["score", "-m", "toy_bleu(tokenize=chr)", "-r", "two.txt", "two.txt"], 2, "The 'tokenize' parameter of toy_bleu must be one of '13a', 'none', 'intl', 'char'. Got 'chr' instead (did you mean 'char'?)."),
+        (["score", "-m", "toy_bleu(tokenize=char", "-r", "two.txt", "two.txt"], 2, "cannot read the metric 'toy_bleu(tokenize=char': write NAME or NAME(option=value,...)"),
+        (["score", "-m", "toy_bleu(char)", "-r", "two.txt", "two.txt"], 2, "cannot read the option 'char' of metric 'toy_bleu(char)': write option=value."),
+        (["score", "-r", "two.txt", "two.txt"], 2, "give at least one metric with -m NAME. Known metrics: "),
+        (["score", "-m", "toy_bleu", "two.txt"], 2, "give at least one reference file with -r FILE"),
+        (["score", "-m", "toy_bleu"], 2, "give the file to score (SYSTEM), or --example."),
+        (["score", "-m", "toy_bleu", "-m", "toy_accuracy", "-r", "two.txt", "two.txt"], 2, "the metrics must all take the same inputs, but toy_bleu is text, toy_accuracy is classification"),
+        (["score", "-m", "toy_bleu", "--true", "two.txt", "two.txt"], 2, "--true is for classification and regression metrics; 'toy_bleu' compares text"),
+        (["score", "-m", "toy_accuracy", "-r", "two.txt", "two.txt"], 2, "'toy_accuracy' is a classification metric, scored as (y_true, y_pred): give the true values with --true FILE"),
+        (["score", "-m", "toy_accuracy", "--task", "regression", "--true", "two.txt", "two.txt"], 2, "--task regression does not fit metric 'toy_accuracy', which is a classification metric."),
+        (["score", "-m", "toy_accuracy", "--sentence-level", "--true", "two.txt", "two.txt"], 2, "--sentence-level scores text segments"),
+        (["score", "-m", "toy_bleu", "-r", "-", "-"], 2, "only one input can be standard input (-)."),
+        (["score", "-m", "toy_bleu", "--ci", "--sentence-level", "-r", "two.txt", "two.txt"], 2, "--ci gives corpus scores an interval; --sentence-level prints no corpus score."),
+        (["score", "-m", "toy_accuracy", "--format", "jsonl", "--true", "two.txt", "two.txt"], 2, "--format jsonl is for text metrics; labels are read one per line."),
+        (["score", "-m", "toy_bleu", "--format", "jsonl", "-r", "two.txt", "two.txt"], 2, "--format jsonl reads hypotheses and references from one file: drop -r."),
+        (["score", "-m", "toy_bleu", "-o", "yaml", "--example"], 2, "Invalid value for '-o' / '--output': 'yaml' is not one of 'table', 'json', 'csv', 'markdown'."),
+        (["compare", "-m", "toy_bleu", "-r", "two.txt", "-b", "two.txt", "two.txt"], 2, "each system, the baseline included, must be a different file."),
+        (["compare", "-m", "toy_bleu", "-r", "two.txt", "two.txt"], 2, "Missing option '-b' / '--baseline'."),
+        (["score", "-m", "toy_bleu", "-r", "ref1.txt", "short.txt"], 1, f"the inputs must have one line per segment each, but short.txt has {N - 1}, ref1.txt has {N} lines."),
+        (["compare", "-m", "toy_bleu", "-r", "ref1.txt", "-b", "hyp.txt", "short.txt"], 1, f"ref1.txt has {N}, hyp.txt has {N}, short.txt has {N - 1} lines."),
+        (["score", "-m", "toy_bleu", "-r", "missing.txt", "two.txt"], 1, "cannot read 'missing.txt': No such file or directory"),
+        (["score", "-m", "toy_bleu", "-r", "two.txt", "latin1.txt"], 1, "latin1.txt: invalid UTF-8 at line 2, byte 3 of the line (byte offset 10 in the file): b'\\xef' (invalid continuation byte). Fix the file, or pass --encoding-errors replace"),
+        (["score", "-m", "toy_bleu", "-r", "empty.txt", "empty.txt"], 1, "empty.txt holds no segments: nothing to score."),
+        (["score", "-m", "toy_mae", "--true", "two.txt", "words.txt"], 1, "two.txt, line 1: 'a b' is not a number (regression values must be numbers)."),
+        (["score", "-m", "toy_bleu", "--format", "jsonl", "broken.jsonl"], 1, "broken.jsonl, line 2: not a JSON object (Expecting value at column 16)."),
+        (["score", "-m", "toy_bleu", "--format", "jsonl", "nofield.jsonl"], 1, "nofield.jsonl, line 1: no field 'hypothesis'; the record has 'hyp', 'reference'."),
+    ],
+)  # fmt: skip
+def test_errors_have_a_message_and_an_exit_status(bad_files, inproc, args, code, message):
+    # In process for speed (the bad files lie in the same directory); the subprocess runs below check the
+    # same through the real exit path.
+    result = inproc(*args, ok=False)
+    assert result.returncode == code, result.stderr
+    assert message in " ".join(result.stderr.split()), result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["score", "-m", "toy_bleuu", "-r", "two.txt", "two.txt"], 2, "Unknown metric 'toy_bleuu' (did you mean 'toy_bleu'?)"),
+        (["score", "-m", "toy_bleu", "-r", "two.txt", "latin1.txt"], 1, "latin1.txt: invalid UTF-8 at line 2"),
+    ],
+)  # fmt: skip
+def test_exit_status_of_the_process(files, bad_files, args, code, message):
+    proc = run(files, *args, ok=False)
+    assert proc.returncode == code and message in proc.stderr and proc.stdout == ""
+
+
+def test_encoding_errors_replace_goes_on(files, inproc, bad_files):
+    proc = inproc(
+        "score", "-m", "toy_length", "-o", "json", "--encoding-errors", "replace", "-r", "two.txt", "latin1.txt"
+    )
+    # "ok line" and "na\ufffdve caf\ufffd": 4 words against the 4 of "a b" and "c d"
+    assert json.loads(proc.stdout)["results"][0]["score"] == 1.0
+
+
+def test_a_closed_pipe_stops_quietly(files, tmp_path):
+    """`evalkit score ... --sentence-level | head -1`: no traceback, no error message."""
+    hyp = tmp_path / "h.txt"
+    hyp.write_text("a b c\n" * 50_000)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, str(files["script"]), "score", "-m", "toy_length", "--sentence-level", "-r", hyp, hyp]
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as proc:
+        assert proc.stdout.readline() == b"segment\ttoy_length\n"
+        proc.stdout.close()
+        err = proc.stderr.read()
+    assert proc.returncode == 1 and err == b""
+
+
+# -- streaming ----------------------------------------------------------------------------------------
+
+
+# A child's peak RSS (ru_maxrss) starts from the size of the process it was forked from, so the CLI is
+# started by a small wrapper process, not by this (large) test process; the wrapper prints the peak.
+_WRAPPER = """
+import resource, subprocess, sys
+with open(sys.argv[1], "w") as out:
+    code = subprocess.call(sys.argv[2:], stdout=out)
+print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def _run_measured(files, *args) -> tuple[float, str]:
+    """Run the CLI; return (its peak RSS in MiB, its stdout)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out_path = files["dir"] / "measured.out"
+    cmd = [sys.executable, "-c", _WRAPPER, str(out_path), sys.executable, str(files["script"]), *map(str, args)]
+    code, kib = subprocess.run(
+        cmd, env=env, cwd=files["dir"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert code == "0"
+    return int(kib) / 1024, out_path.read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss is in KiB on Linux")
+def test_streaming_a_million_lines_in_bounded_memory(files, tmp_path):
+    lines = 1_000_000
+    words = [g.split(" ")[:6] for g in files["hyps"][:100]]
+    hyp = tmp_path / "big_hyp.txt"
+    ref = tmp_path / "big_ref.txt"
+    with open(hyp, "w") as h, open(ref, "w") as r:
+        for i in range(lines):
+            h.write(" ".join(words[i % 100]) + "\n")
+            r.write(" ".join(words[i % 100][:3]) + " x y z\n")
+    small_hyp, small_ref = tmp_path / "small_hyp.txt", tmp_path / "small_ref.txt"
+    small_hyp.write_text("".join(" ".join(words[i % 100]) + "\n" for i in range(10_000)))
+    small_ref.write_text("".join(" ".join(words[i % 100][:3]) + " x y z\n" for i in range(10_000)))
+    small, _ = _run_measured(files, "score", "-m", "toy_length", "-o", "json", "-r", small_ref, small_hyp)
+    big, out = _run_measured(files, "score", "-m", "toy_length", "-o", "json", "-r", ref, hyp)
+    hyp_words = sum(len(words[i % 100]) for i in range(lines))
+    ref_words = sum(len(words[i % 100][:3]) + 3 for i in range(lines))
+    assert json.loads(out)["results"][0]["score"] == hyp_words / ref_words
+    assert json.loads(out)["segments"] == lines
+    # Held as Python strings the two files would take ~150 MB; streaming keeps 10,000-line chunks. Generous
+    # bounds (about 50 MiB is typical): under 150 MiB in all, and within 30 MiB of scoring 10,000 lines,
+    # so memory does not grow with the corpus.
+    assert big < 150, big
+    assert big - small < 30, (big, small)

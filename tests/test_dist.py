@@ -1,0 +1,96 @@
+"""Distributed sums: torch.distributed all-reduce (2 gloo ranks) and a Dask bag fold equal one process."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from evalkit.core import Metric, Result, Signature
+from evalkit.dist import all_reduce, update_from_dask
+
+
+class _Accuracy(Metric):
+    """Fixed-shape statistics: (correct, total) per item."""
+
+    name = "dist_accuracy"
+
+    def stats(self, y_true, y_pred):
+        t, p = np.asarray(y_true), np.asarray(y_pred)
+        return np.stack([(t == p).astype(np.int64), np.ones(len(t), dtype=np.int64)], axis=1)
+
+    def score(self, total):
+        return Result(self.name, total[0] / total[1], {}, self.signature())
+
+    def signature(self):
+        return Signature.of(self.name)
+
+
+class _LabelCounts(Metric):
+    """Statistics that are not a fixed vector: counts of labels seen (the set grows per rank)."""
+
+    name = "dist_label_counts"
+
+    def stats(self, labels):
+        raise NotImplementedError("only totals")
+
+    def _batch_total(self, labels):
+        return Counter(labels), len(labels)
+
+    def score(self, total):
+        return Result(self.name, max(total.values()) / sum(total.values()), {}, self.signature())
+
+    def signature(self):
+        return Signature.of(self.name)
+
+
+Y_TRUE = [0, 1, 2, 2, 1, 0, 1, 1, 2, 0, 0]
+Y_PRED = [0, 1, 1, 2, 1, 2, 1, 0, 2, 0, 1]
+LABELS = ["a", "b", "a", "c", "a", "d", "b"]
+
+
+def _rank(rank: int, world: int, port: int, out: str) -> None:
+    import torch.distributed as dist
+
+    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world)
+    acc, counts = _Accuracy(), _LabelCounts()
+    acc.update(Y_TRUE[rank::world], Y_PRED[rank::world])
+    if rank == 0:  # rank 1 sees no labels at all
+        counts.update(LABELS)
+    all_reduce(acc)
+    all_reduce(counts)
+    with open(os.path.join(out, f"{rank}.txt"), "w") as f:
+        f.write(f"{acc.compute().score!r} {acc.n_items} {counts.compute().score!r} {counts.n_items}")
+    dist.destroy_process_group()
+
+
+def test_all_reduce_two_gloo_ranks_equals_one_process(tmp_path):
+    mp = pytest.importorskip("torch.multiprocessing")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    mp.spawn(_rank, args=(2, port, str(tmp_path)), nprocs=2, join=True)
+    expected_acc = sum(t == p for t, p in zip(Y_TRUE, Y_PRED)) / len(Y_TRUE)  # 7 / 11
+    expected = f"{expected_acc!r} {len(Y_TRUE)} {3 / 7!r} {len(LABELS)}"
+    assert (tmp_path / "0.txt").read_text() == expected
+    assert (tmp_path / "1.txt").read_text() == expected
+
+
+def test_all_reduce_needs_a_process_group():
+    pytest.importorskip("torch")
+    with pytest.raises(RuntimeError, match="init_process_group"):
+        all_reduce(_Accuracy().update([1], [1]))
+
+
+@pytest.mark.parametrize("npartitions", [1, 3, 11])
+def test_dask_bag_fold_equals_one_update(npartitions):
+    db = pytest.importorskip("dask.bag")
+    bag = db.from_sequence(list(zip(Y_TRUE, Y_PRED)), npartitions=npartitions)
+    m = update_from_dask(_Accuracy(), bag)
+    assert m.n_items == len(Y_TRUE)
+    assert m.compute().score == 7 / 11
+    counts = update_from_dask(_LabelCounts(), db.from_sequence([(x,) for x in LABELS], npartitions=npartitions))
+    assert counts.compute().score == 3 / 7

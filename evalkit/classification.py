@@ -1,8 +1,8 @@
 """Classification metrics with scikit-learn's names, arguments, results and edge-case policies.
 
-Everything is computed from confusion counts (:mod:`evalkit._labels`): a K x K matrix for class labels,
-per-label (tp, predicted, true) counts for multilabel indicators, and per-sample sums for
-``average="samples"``. The sklearn-named functions build the counts of their input once and score them;
+Everything is computed from confusion counts (:mod:`evalkit._labels` makes them,
+:mod:`evalkit._confusion` scores them): a K x K matrix for class labels, per-label (tp, predicted,
+true) counts for multilabel indicators, and per-sample sums for ``average="samples"``. The sklearn-named functions build the counts of their input once and score them;
 the classes (:class:`F1`, :class:`Accuracy`, ...) add the counts of each ``update`` batch, so their
 memory does not grow with the number of samples, and score the sum on ``compute``. Both go through the
 same private functions, so a class over any split of the data gives the function's number.
@@ -13,23 +13,37 @@ compare every function, average and ``zero_division`` with it, warnings included
 
 from __future__ import annotations
 
-import numbers
 import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from evalkit._confusion import (
+    ALL_WARN,
+    AVERAGES,
+    AnyCounts,
+    accuracy_sums,
+    balanced_accuracy,
+    check_prf_options,
+    check_zero_division,
+    count,
+    kappa,
+    label_columns,
+    label_counts,
+    mcc,
+    normalized,
+    prfs,
+    select_matrix,
+)
 from evalkit._labels import (
-    Counts,
     MultilabelCounts,
     as_array,
     check_some_weight,
     check_targets,
     confusion_counts,
-    multilabel_counts,
 )
-from evalkit.core.errors import InputError, InvalidOptionError, UndefinedMetricWarning
+from evalkit.core.errors import InputError, UndefinedMetricWarning
 from evalkit.core.metric import Metric
 from evalkit.core.registry import register
 from evalkit.core.result import Result
@@ -61,199 +75,8 @@ __all__ = [
     "recall_score",
 ]
 
-_AVERAGES = (None, "binary", "micro", "macro", "weighted", "samples")
-_ALL_WARN = ("precision", "recall", "f-score")
-AnyCounts = Counts | MultilabelCounts
-
-
-# -- option checks ----------------------------------------------------------------------------------
-def _check_zero_division(owner: str, zero_division: Any) -> Any:
-    if isinstance(zero_division, str) and zero_division == "warn":
-        return zero_division
-    if isinstance(zero_division, numbers.Real) and (zero_division in (0, 1) or zero_division != zero_division):
-        return zero_division
-    raise InvalidOptionError(
-        f"The 'zero_division' parameter of {owner} must be one of 'warn', 0, 1, nan. Got {zero_division!r} instead."
-    )
-
-
-def _zero_division_value(zero_division: Any) -> float:
-    return 0.0 if isinstance(zero_division, str) else float(zero_division)
-
-
-def _check_prf_options(owner: str, beta: float, average: Any, zero_division: Any) -> None:
-    check_choice(owner, "average", average, _AVERAGES)
-    _check_zero_division(owner, zero_division)
-    check_number(owner, "beta", beta, low=0)
-
-
-# -- counts --------------------------------------------------------------------------------------------
-def _counts(
-    owner: str,
-    y_true: Any,
-    y_pred: Any,
-    sample_weight: Any,
-    *,
-    samples_beta: float | None = None,
-    labels: Any = None,
-    functional: bool = True,
-) -> AnyCounts:
-    """Check the inputs and count them: the one entry point of every metric here.
-
-    ``samples_beta``: also sum the per-sample scores that ``average="samples"`` needs (over the columns
-    in ``labels``). ``functional``: refuse all-zero weights, as scikit-learn does for one call.
-    """
-    kind, t, p, w = check_targets(owner, y_true, y_pred, sample_weight)
-    if functional:
-        check_some_weight(owner, w)
-    if kind == "multilabel":
-        cols = None if labels is None or samples_beta is None else _label_columns(owner, labels, t.shape[1])
-        return multilabel_counts(t, p, w, samples_beta, cols)
-    return confusion_counts(t, p, w)
-
-
-def _label_counts(owner: str, c: AnyCounts) -> Counts:
-    if isinstance(c, MultilabelCounts):
-        raise InputError(f"{owner}: multilabel indicator targets are not supported; pass 1-D class labels.")
-    return c
-
 
 # -- precision, recall, F-beta -------------------------------------------------------------------------
-def _warn_prf(average: Any, modifier: str, msg_start: str, result_size: int) -> None:
-    # scikit-learn's wording, so that filters written for it keep working
-    axis0, axis1 = ("label", "sample") if average == "samples" else ("sample", "label")
-    where = "due to" if result_size == 1 else f"in {axis1}s with"
-    warnings.warn(
-        f"{msg_start} ill-defined and being set to 0.0 {where} no {modifier} {axis0}s. "
-        f"Use `zero_division` parameter to control this behavior.",
-        UndefinedMetricWarning,
-        stacklevel=4,
-    )
-
-
-def _divide(num, den, metric, modifier, average, warn_for, zero_division) -> np.ndarray:
-    """``num / den``, with ``zero_division`` where ``den == 0`` (and a warning under ``"warn"``)."""
-    mask = den == 0
-    result = np.asarray(num, dtype=np.float64) / np.where(mask, 1, den).astype(np.float64)
-    if mask.any():
-        result[mask] = _zero_division_value(zero_division)
-        if isinstance(zero_division, str) and metric in warn_for:
-            _warn_prf(average, modifier, f"{metric.capitalize()} is", len(result))
-    return result
-
-
-def _nanaverage(a: np.ndarray, weights: np.ndarray | None = None) -> float:
-    """Weighted mean ignoring NaN; unweighted when the weights sum to zero (scikit-learn's rule)."""
-    mask = np.isnan(a)
-    if len(a) == 0 or mask.all():
-        return float("nan")
-    a = a[~mask]
-    if weights is None:
-        return float(np.mean(a))
-    weights = np.asarray(weights, dtype=np.float64)[~mask]
-    return float(np.mean(a)) if weights.sum() == 0 else float(np.average(a, weights=weights))
-
-
-def _samples_average(c: MultilabelCounts, zero_division: Any, warn_for: Sequence[str]) -> list[float]:
-    """Precision, recall, F-beta averaged over samples, from :data:`evalkit._labels.SAMPLE_SUMS`."""
-    zd = _zero_division_value(zero_division)
-    names = [("precision", "predicted"), ("recall", "true"), ("f-score", "true nor predicted")]
-    if c.beta is not None and (np.isposinf(c.beta) or c.beta == 0):  # F is recall or precision: warned there
-        names[2] = ("", "")
-    out = []
-    for (metric, modifier), (wsum, wdef, wundef, vsum, ndef, nundef) in zip(names, c.samples):  # type: ignore[arg-type]
-        if nundef and isinstance(zero_division, str) and metric in warn_for:
-            _warn_prf("samples", modifier, f"{metric.capitalize()} is", c.n)
-        if zd != zd:  # nan: undefined samples are left out
-            value = float("nan") if ndef == 0 else (vsum / ndef if wdef == 0 else wsum / wdef)
-        elif wdef + wundef == 0:
-            value = (vsum + zd * nundef) / (ndef + nundef)
-        else:
-            value = (wsum + zd * wundef) / (wdef + wundef)
-        out.append(float(value))
-    return out
-
-
-def _contains(labels: np.ndarray, value: Any) -> bool:
-    return any(v == value for v in labels.tolist())
-
-
-def _prfs(
-    owner: str,
-    c: AnyCounts,
-    *,
-    beta: float,
-    labels: Any,
-    pos_label: Any,
-    average: Any,
-    warn_for: Sequence[str],
-    zero_division: Any,
-) -> tuple[Any, Any, Any, Any]:
-    """scikit-learn's ``precision_recall_fscore_support`` on counts."""
-    multilabel = isinstance(c, MultilabelCounts)
-    present = np.arange(len(c.tp)) if multilabel else c.labels
-    if average == "binary":
-        if multilabel or len(present) > 2:
-            options = [None, "micro", "macro", "weighted", *(["samples"] if multilabel else [])]
-            kind = "multilabel-indicator" if multilabel else "multiclass"
-            raise InputError(
-                f"{owner}: target is {kind} but average='binary'. Choose another average, one of {options}."
-            )
-        if not _contains(present, pos_label) and len(present) >= 2:
-            raise InputError(
-                f"{owner}: pos_label={pos_label!r} is not a valid label. It should be one of {present.tolist()}."
-            )
-        labels = [pos_label]
-    elif pos_label not in (None, 1):
-        warnings.warn(
-            f"Note that pos_label (set to {pos_label!r}) is ignored when average != 'binary' (got {average!r}). "
-            f"You may use labels=[pos_label] to specify a single positive class.",
-            UserWarning,
-            stacklevel=3,
-        )
-    if average == "samples" and not multilabel:
-        raise InputError(f"{owner}: average='samples' needs multilabel indicator targets; these are class labels.")
-    if multilabel:
-        tp, pred, true = c.tp, c.pred_sum, c.true_sum
-        if labels is not None:
-            cols = _label_columns(owner, labels, len(tp))
-            tp, pred, true = tp[cols], pred[cols], true[cols]
-    else:
-        tp, pred, true = c.per_label(None if labels is None else np.asarray(labels))
-        if true.dtype.kind in "iu" and np.trace(c.cm) == 0:
-            # scikit-learn's counts turn float when no sample is predicted right; its report shows "2.0"
-            tp, pred, true = tp.astype(np.float64), pred.astype(np.float64), true.astype(np.float64)
-    if average == "samples":
-        return (*_samples_average(c, zero_division, warn_for), None)  # type: ignore[arg-type]
-    if average == "micro":
-        tp, pred, true = (np.array([x.sum()]) for x in (tp, pred, true))
-    precision = _divide(tp, pred, "precision", "predicted", average, warn_for, zero_division)
-    recall = _divide(tp, true, "recall", "true", average, warn_for, zero_division)
-    if np.isposinf(beta):
-        f_score = recall
-    elif beta == 0:
-        f_score = precision
-    else:
-        b2 = beta**2
-        num = (1 + b2) * np.asarray(tp, dtype=np.float64)
-        den = b2 * np.asarray(true, dtype=np.float64) + np.asarray(pred, dtype=np.float64)
-        f_score = _divide(num, den, "f-score", "true nor predicted", average, warn_for, zero_division)
-    if average is None:
-        return precision, recall, f_score, true
-    weights = true if average == "weighted" else None
-    return _nanaverage(precision, weights), _nanaverage(recall, weights), _nanaverage(f_score, weights), None
-
-
-def _label_columns(owner: str, labels: Any, n_labels: int) -> np.ndarray:
-    cols = np.asarray(labels)
-    if len(cols) and (cols.dtype.kind not in "iu" or cols.max() >= n_labels or cols.min() < 0):
-        raise InputError(
-            f"{owner}: for multilabel targets, labels must be column indices in [0, {n_labels}); "
-            f"got {cols.tolist()!r:.80}."
-        )
-    return cols.astype(np.intp)
-
-
 def precision_recall_fscore_support(
     y_true: Any,
     y_pred: Any,
@@ -262,7 +85,7 @@ def precision_recall_fscore_support(
     labels: Any = None,
     pos_label: Any = 1,
     average: str | None = None,
-    warn_for: Sequence[str] = _ALL_WARN,
+    warn_for: Sequence[str] = ALL_WARN,
     sample_weight: Any = None,
     zero_division: Any = "warn",
 ) -> tuple[Any, Any, Any, Any]:
@@ -283,11 +106,9 @@ def precision_recall_fscore_support(
         ([1.0, 0.0, 0.5], [1, 1, 2])
     """
     owner = "precision_recall_fscore_support"
-    _check_prf_options(owner, beta, average, zero_division)
-    c = _counts(
-        owner, y_true, y_pred, sample_weight, samples_beta=beta if average == "samples" else None, labels=labels
-    )
-    return _prfs(
+    check_prf_options(owner, beta, average, zero_division)
+    c = count(owner, y_true, y_pred, sample_weight, samples_beta=beta if average == "samples" else None, labels=labels)
+    return prfs(
         owner,
         c,
         beta=beta,
@@ -300,12 +121,10 @@ def precision_recall_fscore_support(
 
 
 def _prf_one(owner, which, y_true, y_pred, beta, labels, pos_label, average, sample_weight, zero_division):
-    _check_prf_options(owner, beta, average, zero_division)
-    c = _counts(
-        owner, y_true, y_pred, sample_weight, samples_beta=beta if average == "samples" else None, labels=labels
-    )
-    warn_for = ("f-score",) if which == 2 else _ALL_WARN[which : which + 1]
-    out = _prfs(
+    check_prf_options(owner, beta, average, zero_division)
+    c = count(owner, y_true, y_pred, sample_weight, samples_beta=beta if average == "samples" else None, labels=labels)
+    warn_for = ("f-score",) if which == 2 else ALL_WARN[which : which + 1]
+    out = prfs(
         owner,
         c,
         beta=beta,
@@ -404,12 +223,6 @@ def f1_score(
 
 
 # -- accuracy and the confusion matrix -----------------------------------------------------------------
-def _accuracy_sums(kind: str, t: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> np.ndarray:
-    """``[sum(w * correct), sum(w)]``: the trace and total of the confusion matrix, without the matrix."""
-    correct = (t == p).all(axis=1) if kind == "multilabel" else t == p
-    if w is None:
-        return np.array([np.count_nonzero(correct), len(correct)], dtype=np.float64)
-    return np.array([np.sum(w, where=correct, dtype=np.float64), w.sum()], dtype=np.float64)
 
 
 def accuracy_score(y_true: Any, y_pred: Any, *, normalize: bool = True, sample_weight: Any = None) -> float:
@@ -424,34 +237,8 @@ def accuracy_score(y_true: Any, y_pred: Any, *, normalize: bool = True, sample_w
     """
     kind, t, p, w = check_targets("accuracy_score", y_true, y_pred, sample_weight)
     check_some_weight("accuracy_score", w)
-    sums = _accuracy_sums(kind, t, p, w)
+    sums = accuracy_sums(kind, t, p, w)
     return float(sums[0] / sums[1]) if normalize else float(sums[0])
-
-
-def _select_matrix(owner: str, c: Counts, labels: Any) -> np.ndarray:
-    if labels is None:
-        return c.cm
-    labels = np.asarray(labels)
-    if labels.size == 0:
-        raise InputError(f"{owner}: 'labels' should contain at least one label; got an empty list.")
-    at, found = c.locate(labels)
-    if not (found & c.in_true[at]).any():
-        raise InputError(
-            f"{owner}: at least one label in 'labels' must occur in y_true; labels={labels.tolist()!r:.80} and "
-            f"y_true holds {c.labels[c.in_true].tolist()!r:.80}."
-        )
-    return c.matrix(labels)
-
-
-def _normalized(cm: np.ndarray, normalize: str | None) -> np.ndarray:
-    with np.errstate(all="ignore"):
-        if normalize == "true":
-            cm = cm / cm.sum(axis=1, keepdims=True)
-        elif normalize == "pred":
-            cm = cm / cm.sum(axis=0, keepdims=True)
-        elif normalize == "all":
-            cm = cm / cm.sum()
-    return np.nan_to_num(cm)
 
 
 def confusion_matrix(
@@ -469,13 +256,13 @@ def confusion_matrix(
     """
     owner = "confusion_matrix"
     check_choice(owner, "normalize", normalize, (None, "true", "pred", "all"))
-    c = _label_counts(owner, _counts(owner, y_true, y_pred, sample_weight))
-    cm = _select_matrix(owner, c, labels)
+    c = label_counts(owner, count(owner, y_true, y_pred, sample_weight))
+    cm = select_matrix(owner, c, labels)
     w = None if sample_weight is None else as_array(owner, "sample_weight", sample_weight)
     if w is not None and w.dtype.kind in "biu":  # integer weights count in integers, as in scikit-learn
         cm = cm.astype(np.int64)
     if normalize is not None:
-        cm = _normalized(cm, normalize)
+        cm = normalized(cm, normalize)
     if cm.shape == (1, 1):
         warnings.warn(
             "A single label was found in 'y_true' and 'y_pred'. For the confusion matrix to have the correct "
@@ -506,7 +293,7 @@ def multilabel_confusion_matrix(
         total = c.n if w is None else w.sum()
     else:
         if labels is not None:
-            cols = _label_columns(owner, labels, t.shape[1])
+            cols = label_columns(owner, labels, t.shape[1])
             t, p = t[:, cols], p[:, cols]
         axis = 1 if samplewise else 0
         if w is None:
@@ -523,19 +310,6 @@ def multilabel_confusion_matrix(
     return np.stack([tn, fp, fn, tp]).T.reshape(-1, 2, 2)
 
 
-def _balanced_accuracy(c: Counts, adjusted: bool) -> float:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_class = np.diagonal(c.cm) / c.cm.sum(axis=1)
-    if np.isnan(per_class).any():
-        warnings.warn("y_pred contains classes not in y_true", UserWarning, stacklevel=3)
-        per_class = per_class[~np.isnan(per_class)]
-    score = per_class.mean()
-    if adjusted:
-        chance = 1 / len(per_class)
-        score = (score - chance) / (1 - chance)
-    return float(score)
-
-
 def balanced_accuracy_score(y_true: Any, y_pred: Any, *, sample_weight: Any = None, adjusted: bool = False) -> float:
     """Mean recall over the classes of ``y_true``; ``adjusted`` rescales chance level to 0.
 
@@ -544,18 +318,7 @@ def balanced_accuracy_score(y_true: Any, y_pred: Any, *, sample_weight: Any = No
         0.8333333333333333
     """
     owner = "balanced_accuracy_score"
-    return _balanced_accuracy(_label_counts(owner, _counts(owner, y_true, y_pred, sample_weight)), adjusted)
-
-
-def _mcc(c: Counts) -> float:
-    t_sum = c.cm.sum(axis=1, dtype=np.float64)
-    p_sum = c.cm.sum(axis=0, dtype=np.float64)
-    n_correct = np.trace(c.cm, dtype=np.float64)
-    n = p_sum.sum()
-    cov_tp = n_correct * n - np.dot(t_sum, p_sum)
-    cov_pp = n**2 - np.dot(p_sum, p_sum)
-    cov_tt = n**2 - np.dot(t_sum, t_sum)
-    return 0.0 if cov_pp * cov_tt == 0 else float(cov_tp / np.sqrt(cov_pp * cov_tt))
+    return balanced_accuracy(label_counts(owner, count(owner, y_true, y_pred, sample_weight)), adjusted)
 
 
 def matthews_corrcoef(y_true: Any, y_pred: Any, *, sample_weight: Any = None) -> float:
@@ -569,39 +332,7 @@ def matthews_corrcoef(y_true: Any, y_pred: Any, *, sample_weight: Any = None) ->
         -0.3333
     """
     owner = "matthews_corrcoef"
-    return _mcc(_label_counts(owner, _counts(owner, y_true, y_pred, sample_weight)))
-
-
-def _kappa(confusion: np.ndarray, weights: str | None, replace_undefined_by: Any) -> float:
-    confusion = confusion.astype(np.float64)
-    k = len(confusion)
-    sum0, sum1 = confusion.sum(axis=0), confusion.sum(axis=1)
-    total = sum0.sum()
-    message = "`cohen_kappa_score` is undefined and set to the value defined by the `replace_undefined_by` param"
-    if total == 0:
-        warnings.warn(
-            f"`y2` contains no labels that are present in both `y1` and `labels`. {message}, which is set to "
-            f"{replace_undefined_by}.",
-            UndefinedMetricWarning,
-            stacklevel=3,
-        )
-        return replace_undefined_by
-    expected = np.outer(sum0, sum1) / total
-    if weights is None:
-        w_mat = 1.0 - np.eye(k)
-    else:
-        grid = np.zeros((k, k)) + np.arange(k)
-        w_mat = np.abs(grid - grid.T) if weights == "linear" else (grid - grid.T) ** 2
-    den = np.sum(w_mat * expected)
-    if den == 0:
-        warnings.warn(
-            f"`y1`, `y2` and `labels` have only one label in common. {message}, which is set to "
-            f"{replace_undefined_by}.",
-            UndefinedMetricWarning,
-            stacklevel=3,
-        )
-        return replace_undefined_by
-    return float(1 - np.sum(w_mat * confusion) / den)
+    return mcc(label_counts(owner, count(owner, y_true, y_pred, sample_weight)))
 
 
 def cohen_kappa_score(
@@ -625,8 +356,8 @@ def cohen_kappa_score(
     """
     owner = "cohen_kappa_score"
     check_choice(owner, "weights", weights, (None, "linear", "quadratic"))
-    c = _label_counts(owner, _counts(owner, y1, y2, sample_weight))
-    return _kappa(_select_matrix(owner, c, labels), weights, replace_undefined_by)
+    c = label_counts(owner, count(owner, y1, y2, sample_weight))
+    return kappa(select_matrix(owner, c, labels), weights, replace_undefined_by)
 
 
 # -- the report ----------------------------------------------------------------------------------------
@@ -657,9 +388,9 @@ def classification_report(
         <BLANKLINE>
     """
     owner = "classification_report"
-    _check_zero_division(owner, zero_division)
+    check_zero_division(owner, zero_division)
     digits = check_int(owner, "digits", digits, minimum=0)
-    c = _counts(owner, y_true, y_pred, sample_weight, samples_beta=1.0, labels=labels)
+    c = count(owner, y_true, y_pred, sample_weight, samples_beta=1.0, labels=labels)
     multilabel = isinstance(c, MultilabelCounts)
     present = np.arange(len(c.tp)) if multilabel else c.labels
     labels_given = labels is not None
@@ -677,8 +408,8 @@ def classification_report(
             stacklevel=2,
         )
     names = [f"{label}" for label in labels] if target_names is None else list(target_names)
-    options = {"beta": 1.0, "labels": labels, "pos_label": 1, "warn_for": _ALL_WARN, "zero_division": zero_division}
-    p, r, f1, s = _prfs(owner, c, average=None, **options)
+    options = {"beta": 1.0, "labels": labels, "pos_label": 1, "warn_for": ALL_WARN, "zero_division": zero_division}
+    p, r, f1, s = prfs(owner, c, average=None, **options)
     headers = ["precision", "recall", "f1-score", "support"]
     rows = list(zip(names, p, r, f1, s))
     averages = ("micro", "macro", "weighted", "samples") if multilabel else ("micro", "macro", "weighted")
@@ -692,7 +423,7 @@ def classification_report(
     report += "\n"
     for average in averages:
         heading = "accuracy" if average == "micro" and micro_is_accuracy else f"{average} avg"
-        avg = [*_prfs(owner, c, average=average, **options)[:3], np.sum(s)]
+        avg = [*prfs(owner, c, average=average, **options)[:3], np.sum(s)]
         report_dict[heading] = dict(zip(headers, [float(v) for v in avg]))
         if heading == "accuracy":
             fmt = "{:>{width}s} " + " {:>9.{digits}}" * 2 + " {:>9.{digits}f}" + " {:>9}\n"
@@ -762,7 +493,7 @@ class Accuracy(_LabelMetric):
 
     def _batch_total(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> tuple[Any, int]:
         kind, t, p, w = check_targets(self.name, y_true, y_pred, sample_weight)
-        return _accuracy_sums(kind, t, p, w), len(t)
+        return accuracy_sums(kind, t, p, w), len(t)
 
     def score(self, total: Any) -> Result:
         if total[1] == 0:
@@ -784,7 +515,7 @@ class _CountsMetric(_LabelMetric):
     labels: Any = None
 
     def _batch_total(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> tuple[Any, int]:
-        c = _counts(
+        c = count(
             self.name,
             y_true,
             y_pred,
@@ -826,12 +557,12 @@ class ConfusionMatrix(_CountsMetric):
         self.normalize = check_choice("ConfusionMatrix", "normalize", normalize, (None, "true", "pred", "all"))
 
     def score(self, total: Any) -> Result:
-        c = _label_counts(self.name, self._checked(total))
-        cm = _select_matrix(self.name, c, self.labels)
+        c = label_counts(self.name, self._checked(total))
+        cm = select_matrix(self.name, c, self.labels)
         labels = c.labels if self.labels is None else np.asarray(self.labels)
         accuracy = float(np.trace(cm) / cm.sum()) if cm.sum() else float("nan")
         if self.normalize is not None:
-            cm = _normalized(cm, self.normalize)
+            cm = normalized(cm, self.normalize)
         return Result(self.name, accuracy, {"labels": labels.tolist(), "matrix": cm}, self.signature())
 
     def signature(self) -> Signature:
@@ -858,8 +589,8 @@ class _PRF(_CountsMetric):
     ) -> None:
         super().__init__()
         owner = type(self).__name__
-        check_choice(owner, "average", average, _AVERAGES[1:])
-        _check_zero_division(owner, zero_division)
+        check_choice(owner, "average", average, AVERAGES[1:])
+        check_zero_division(owner, zero_division)
         self.beta = check_number(owner, "beta", beta, low=0)
         self.labels = None if labels is None else list(labels)
         self.pos_label, self.average, self.zero_division = pos_label, average, zero_division
@@ -868,13 +599,13 @@ class _PRF(_CountsMetric):
     def score(self, total: Any) -> Result:
         c = self._checked(total)
         options = {"beta": self.beta, "labels": self.labels, "pos_label": self.pos_label}
-        warn_for = ("f-score",) if self._which == 2 else _ALL_WARN[self._which : self._which + 1]
-        p, r, f, _ = _prfs(
+        warn_for = ("f-score",) if self._which == 2 else ALL_WARN[self._which : self._which + 1]
+        p, r, f, _ = prfs(
             self.name, c, average=self.average, warn_for=warn_for, zero_division=self.zero_division, **options
         )
         with warnings.catch_warnings():  # the per-label breakdown: warned about above where it matters
             warnings.simplefilter("ignore")
-            per = _prfs(self.name, c, average=None, warn_for=(), zero_division=self.zero_division, **options)
+            per = prfs(self.name, c, average=None, warn_for=(), zero_division=self.zero_division, **options)
         labels = np.arange(len(c.tp)) if isinstance(c, MultilabelCounts) else c.labels
         if self.labels is not None:
             labels = np.asarray(self.labels)
@@ -975,8 +706,8 @@ class BalancedAccuracy(_CountsMetric):
         self.adjusted = bool(adjusted)
 
     def score(self, total: Any) -> Result:
-        c = _label_counts(self.name, self._checked(total))
-        return Result(self.name, _balanced_accuracy(c, self.adjusted), {}, self.signature())
+        c = label_counts(self.name, self._checked(total))
+        return Result(self.name, balanced_accuracy(c, self.adjusted), {}, self.signature())
 
     def signature(self) -> Signature:
         return self._signature(adjusted=self.adjusted)
@@ -994,7 +725,7 @@ class MatthewsCorrCoef(_CountsMetric):
     name = "mcc"
 
     def score(self, total: Any) -> Result:
-        return Result(self.name, _mcc(_label_counts(self.name, self._checked(total))), {}, self.signature())
+        return Result(self.name, mcc(label_counts(self.name, self._checked(total))), {}, self.signature())
 
     def signature(self) -> Signature:
         return self._signature()
@@ -1018,8 +749,8 @@ class CohenKappa(_CountsMetric):
         self.replace_undefined_by = replace_undefined_by
 
     def score(self, total: Any) -> Result:
-        c = _label_counts(self.name, self._checked(total))
-        value = _kappa(_select_matrix(self.name, c, self.labels), self.weights, self.replace_undefined_by)
+        c = label_counts(self.name, self._checked(total))
+        value = kappa(select_matrix(self.name, c, self.labels), self.weights, self.replace_undefined_by)
         return Result(self.name, float(value), {}, self.signature())
 
     def signature(self) -> Signature:

@@ -6,6 +6,8 @@ numbers come out of a script, a training loop (``update``/``compute``/``merge``)
 
 __version__ = "0.1.0"
 
+from evalkit import classification, regression  # sklearn-named metrics, registered by importing
+from evalkit.classification import *  # noqa: F403
 from evalkit.core import (
     EmptyInputError,
     EvalkitError,
@@ -19,6 +21,7 @@ from evalkit.core import (
     available_metrics,
     get_metric,
 )
+from evalkit.regression import *  # noqa: F403
 from evalkit.text.bleu import BLEU, bleu, bleu_from_stats, sentence_bleu
 from evalkit.text.meteor import METEOR, meteor, sentence_meteor
 from evalkit.text.rouge import ROUGE, RougeResult, rouge
@@ -42,6 +45,8 @@ __all__ = [
     "bleu",
     "bleu_from_stats",
     "get_metric",
+    *classification.__all__,
+    *regression.__all__,
     "meteor",
     "rouge",
     "sentence_bleu",

@@ -50,9 +50,9 @@ def all_reduce(metric: Metric, *, group: Any = None) -> Metric:
     if not dist.is_available() or not dist.is_initialized():
         raise RuntimeError("all_reduce needs an initialized torch.distributed process group (init_process_group).")
     descriptions: list[Any] = [None] * dist.get_world_size(group)
-    dist.all_gather_object(descriptions, (_describe(metric._total), metric.n_items), group=group)
-    kinds = {d for d, _ in descriptions if d is not None}
-    n_items = sum(n for _, n in descriptions)
+    dist.all_gather_object(descriptions, (_describe(metric._total), metric.n_items, metric._side()), group=group)
+    kinds = {d for d, _, _ in descriptions if d is not None}
+    n_items = sum(n for _, n, _ in descriptions)
     if not kinds:
         return metric
     if len(kinds) == 1 and next(iter(kinds))[0] == "array":
@@ -72,6 +72,8 @@ def all_reduce(metric: Metric, *, group: Any = None) -> Metric:
             if part is not None:
                 total = part if total is None else metric._add(total, part)
     metric.reset()._absorb(total, n_items)
+    for _, _, side in descriptions:
+        metric._add_side(side)
     return metric
 
 
@@ -92,21 +94,24 @@ def update_from_dask(metric: Metric, bag: Any) -> Metric:
     require("dask.bag", "dask", "evalkit.dist.update_from_dask")
     blank = copy.deepcopy(metric).reset()
 
-    def partition_total(items: Any) -> tuple[Any, int] | None:
+    def partition_total(items: Any) -> tuple[Any, int, list[Any]] | None:
         columns = [list(column) for column in zip(*items)]
         if not columns:
             return None
         part = copy.deepcopy(blank).update(*columns)
-        return part._total, part.n_items
+        return part._total, part.n_items, [part._side()]
 
-    def fold(parts: Any) -> tuple[Any, int] | None:
+    def fold(parts: Any) -> tuple[Any, int, list[Any]] | None:
         out = None
         for part in parts:
             if part is not None:
-                out = part if out is None else (blank._add(out[0], part[0]), out[1] + part[1])
+                out = part if out is None else (blank._add(out[0], part[0]), out[1] + part[1], out[2] + part[2])
         return out
 
     folded = bag.reduction(partition_total, fold).compute()
     if folded is not None:
-        metric._absorb(*folded)
+        total, n_items, sides = folded
+        metric._absorb(total, n_items)
+        for side in sides:
+            metric._add_side(side)
     return metric

@@ -587,3 +587,15 @@ def test_method5_needs_order_5_statistics():
     assert BLEU(tokenize="none", smooth="method5").stats(["a b"], ["a b"]).shape == (1, 12)
     with pytest.raises(InputError, match="'total' must be one summed row; got 2 rows"):
         BLEU(tokenize="none").score([ROW, ROW])
+
+
+@pytest.mark.parametrize("backend", ["python", "numpy"])
+def test_trailing_whitespace_is_stripped_before_tokenizing_like_sacrebleu(backend):
+    # intl splits "1?" only when a non-digit follows the "?": a trailing space would make it two tokens
+    import sacrebleu
+
+    hyps, refs = ["1? ", "It costs 3. "], [["1?"], ["It costs 3."]]
+    ours = bleu(hyps, refs, tokenize="intl", backend=backend)
+    theirs = sacrebleu.corpus_bleu(hyps, [[r[0] for r in refs]], tokenize="intl")
+    assert ours.components["hyp_len"] == theirs.sys_len
+    assert ours.score == pytest.approx(theirs.score / 100, abs=1e-12)

@@ -7,6 +7,7 @@ labels for classification, values for regression.
 from __future__ import annotations
 
 import copy
+import inspect
 import json
 import random
 
@@ -98,3 +99,22 @@ def test_empty_input_is_an_evalkit_error(case):
     cls, _ = case
     with pytest.raises(EvalkitError):
         cls()([], [])
+
+
+@pytest.mark.parametrize(
+    ("function", "cls", "own"),
+    [
+        (evalkit.bleu, evalkit.BLEU, {}),
+        (evalkit.sentence_bleu, evalkit.BLEU, {"effective_order": True}),  # sacrebleu.sentence_bleu's default
+        (evalkit.meteor, evalkit.METEOR, {}),
+        (evalkit.sentence_meteor, evalkit.METEOR, {}),
+        (evalkit.rouge, evalkit.ROUGE, {}),
+    ],
+)
+def test_functional_options_are_the_class_options(function, cls, own):
+    # the functional forms spell out their options (help() and editors show them): keep them in step
+    def options(f):
+        params = inspect.signature(f).parameters.values()
+        return {p.name: p.default for p in params if p.kind == p.KEYWORD_ONLY}
+
+    assert options(function) == {**options(cls.__init__), **own}

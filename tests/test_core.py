@@ -68,6 +68,25 @@ def test_metric_update_merge_compute_reset():
     assert [float(r) for r in _Accuracy().sentence_scores([1, 2], [1, 0])] == [1.0, 0.0]
 
 
+def test_total_is_a_copy_whatever_its_form():
+    class Vocabulary(_Accuracy):
+        name = "toy_vocabulary"
+
+        def _batch_total(self, y_true, y_pred):
+            return {"words": set(y_pred)}, len(y_pred)
+
+        @staticmethod
+        def _add(a, b):
+            return {"words": a["words"] | b["words"]}
+
+    m = Vocabulary().update([0, 0], ["a", "b"]).update([0], ["c"])
+    total = m.total
+    assert total == {"words": {"a", "b", "c"}}
+    total["words"].add("d")
+    assert m.total == {"words": {"a", "b", "c"}}
+    assert _Accuracy().update([1], [1]).total.tolist() == [1, 1]
+
+
 def test_merge_refuses_other_metric():
     class Other(_Accuracy):
         name = "other"

@@ -9,6 +9,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from evalkit import BLEU
 from evalkit.core import Metric, Result, Signature
 from evalkit.dist import all_reduce, update_from_dask
 
@@ -60,10 +61,14 @@ def _rank(rank: int, world: int, port: int, out: str) -> None:
     acc.update(Y_TRUE[rank::world], Y_PRED[rank::world])
     if rank == 0:  # rank 1 sees no labels at all
         counts.update(LABELS)
+    # BLEU's signature counts references: one per segment on rank 0, two on rank 1, so "var" overall
+    bleu = BLEU().update(["a b"], [["a b"] * (rank + 1)])
     all_reduce(acc)
     all_reduce(counts)
+    all_reduce(bleu)
+    nrefs = str(bleu.compute().signature).split("|")[0]
     with open(os.path.join(out, f"{rank}.txt"), "w") as f:
-        f.write(f"{acc.compute().score!r} {acc.n_items} {counts.compute().score!r} {counts.n_items}")
+        f.write(f"{acc.compute().score!r} {acc.n_items} {counts.compute().score!r} {counts.n_items} {nrefs}")
     dist.destroy_process_group()
 
 
@@ -74,7 +79,7 @@ def test_all_reduce_two_gloo_ranks_equals_one_process(tmp_path):
         port = s.getsockname()[1]
     mp.spawn(_rank, args=(2, port, str(tmp_path)), nprocs=2, join=True)
     expected_acc = sum(t == p for t, p in zip(Y_TRUE, Y_PRED)) / len(Y_TRUE)  # 7 / 11
-    expected = f"{expected_acc!r} {len(Y_TRUE)} {3 / 7!r} {len(LABELS)}"
+    expected = f"{expected_acc!r} {len(Y_TRUE)} {3 / 7!r} {len(LABELS)} nrefs:var"
     assert (tmp_path / "0.txt").read_text() == expected
     assert (tmp_path / "1.txt").read_text() == expected
 
@@ -94,3 +99,7 @@ def test_dask_bag_fold_equals_one_update(npartitions):
     assert m.compute().score == 7 / 11
     counts = update_from_dask(_LabelCounts(), db.from_sequence([(x,) for x in LABELS], npartitions=npartitions))
     assert counts.compute().score == 3 / 7
+    pairs = [("a b", ["a b", "a c"])] * npartitions  # two references per segment
+    assert str(
+        update_from_dask(BLEU(), db.from_sequence(pairs, npartitions=npartitions)).compute().signature
+    ).startswith("nrefs:2|")

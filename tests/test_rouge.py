@@ -225,7 +225,7 @@ def test_inputs_are_not_mutated():
         ({"weight": 1.0}, r"'weight' parameter of rouge must be a number in \(1, inf\]"),
         ({"backend": "numpy"}, r"'backend' parameter of rouge must be one of 'fast', 'python'"),
         ({"tokenizer": "rouge-score"}, r"did you mean 'rouge_score'"),
-        ({"use_stemmer": "yes"}, r"'use_stemmer' parameter of rouge must be a bool"),
+        ({"use_stemmer": "yes"}, r"'use_stemmer' parameter of rouge must be True or False"),
     ],
 )
 def test_option_errors(kwargs, match):

@@ -16,6 +16,7 @@ from evalkit.cli.spec import build, parse_spec
 from evalkit.core.errors import EvalkitError
 from evalkit.core.metric import Metric
 from evalkit.core.registry import available_metrics
+from evalkit.significance import DEFAULT_SEED
 
 TASKS = ("text", "classification", "regression")
 
@@ -30,6 +31,24 @@ def metric_option(f: Callable[..., Any]) -> Callable[..., Any]:
         help='Metric to compute, repeatable: NAME or "NAME(option=value,...)", e.g. -m bleu '
         '-m "bleu(tokenize=intl,smooth=floor)". `evalkit metrics` lists every metric and its options.',
     )(f)
+
+
+def draw_options(use: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--confidence`` and ``--seed`` of the random draws; ``use`` names what the seed drives, for the help."""
+
+    def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
+        f = click.option(
+            "--seed", default=DEFAULT_SEED, show_default=True, type=click.IntRange(min=0), help=f"Seed of {use}."
+        )(f)
+        return click.option(
+            "--confidence",
+            default=0.95,
+            show_default=True,
+            type=click.FloatRange(0, 1, min_open=True, max_open=True),
+            help="Confidence level of the CIs.",
+        )(f)
+
+    return decorate
 
 
 def common_options(f: Callable[..., Any]) -> Callable[..., Any]:

@@ -8,7 +8,7 @@ import numpy as np
 from evalkit.cli import common
 from evalkit.cli.io import LineSource, lockstep, parse_labels
 from evalkit.cli.output import Compared, render_compare
-from evalkit.significance import DEFAULT_SEED, compare_systems
+from evalkit.significance import compare_systems
 
 _TESTS = {"bs": "paired_bootstrap", "ar": "approximate_randomization"}
 _DEFAULT_N = {"bs": 1000, "ar": 10_000}
@@ -46,14 +46,7 @@ _DEFAULT_N = {"bs": 1000, "ar": 10_000}
     show_default=True,
     help="Bootstrap resamples for each system's CI with -t ar (bs uses its own resamples).",
 )
-@click.option(
-    "--confidence",
-    default=0.95,
-    show_default=True,
-    type=click.FloatRange(0, 1, min_open=True, max_open=True),
-    help="Confidence level of the CIs.",
-)
-@click.option("--seed", default=DEFAULT_SEED, show_default=True, type=click.IntRange(min=0), help="Seed of every draw.")
+@common.draw_options("every draw")
 @click.argument("systems", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
 def compare(
     metric_specs: tuple[str, ...],

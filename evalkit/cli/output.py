@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import evalkit
-from evalkit.core.result import Result, _short
+from evalkit.core.result import Result, format_score
 from evalkit.significance import BootstrapCI, PairedTest
 
 FORMATS = ("table", "json", "csv", "markdown")
@@ -152,14 +152,6 @@ def _scale_label(scale: float) -> str:
     return f"x{scale:g}"
 
 
-def _fmt(value: float, scale: float) -> str:
-    return f"{value * scale:.2f}" if scale != 1 else f"{value:.4f}"
-
-
-def _details(result: Result) -> str:
-    return " ".join(f"{k}={s}" for k, v in result.components.items() if (s := _short(v)) is not None)
-
-
 def aligned(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """A plain-text table with columns padded to their widest cell."""
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
@@ -243,9 +235,13 @@ def render_scores(scored: Sequence[Scored], fmt: str, *, segments: int, inputs: 
         r, scale = s.result, s.result.display_scale
         ci = []
         if with_ci:
-            ci = [f"[{_fmt(s.bootstrap.low, scale)}, {_fmt(s.bootstrap.high, scale)}]" if s.bootstrap else ""]
-        last = _details(r) if fmt == "table" else str(r.signature or "")
-        rows.append([r.name, _fmt(r.score, scale), _scale_label(scale), *ci, last])
+            ci = [
+                f"[{format_score(s.bootstrap.low, scale)}, {format_score(s.bootstrap.high, scale)}]"
+                if s.bootstrap
+                else ""
+            ]
+        last = r.details() if fmt == "table" else str(r.signature or "")
+        rows.append([r.name, format_score(r.score, scale), _scale_label(scale), *ci, last])
     if fmt == "markdown":
         return markdown(header, rows)
     sigs = [f"{s.result.name} signature: {s.result.signature}" for s in scored if s.result.signature is not None]
@@ -275,7 +271,7 @@ def sentence_rows(first: int, metrics: Sequence[str], scales: Sequence[float], c
         elif fmt == "csv":
             lines.append(",".join([str(first + i), *(repr(v) for v in values)]))
         else:
-            cells = [str(first + i), *(_fmt(v, s) for v, s in zip(values, scales))]
+            cells = [str(first + i), *(format_score(v, s) for v, s in zip(values, scales))]
             lines.append("| " + " | ".join(cells) + " |" if fmt == "markdown" else "\t".join(cells))
     return "\n".join(lines)
 
@@ -354,7 +350,11 @@ def render_compare(
         for r, ci, t in zip(results, s.cis, s.tests):
             scale = r.display_scale
             p = "" if t is None else f"{t.p_value:.4f}" + ("*" if t.p_value < 0.05 else "")
-            row += [_fmt(ci.result.score, scale), f"[{_fmt(ci.low, scale)}, {_fmt(ci.high, scale)}]", p]
+            row += [
+                format_score(ci.result.score, scale),
+                f"[{format_score(ci.low, scale)}, {format_score(ci.high, scale)}]",
+                p,
+            ]
         rows.append(row)
     label = "paired bootstrap" if test == "paired_bootstrap" else "approximate randomization"
     unit = "resamples" if test == "paired_bootstrap" else "trials"

@@ -10,7 +10,7 @@ import numpy as np
 
 from evalkit.cli import common
 from evalkit.cli.output import Scored, render_scores, sentence_header, sentence_rows
-from evalkit.significance import DEFAULT_SEED, bootstrap_ci
+from evalkit.significance import bootstrap_ci
 
 EXAMPLE = resources.files("evalkit") / "data" / "example"
 
@@ -42,14 +42,7 @@ EXAMPLE = resources.files("evalkit") / "data" / "example"
 )
 @click.option("--ci", is_flag=True, help="Add a bootstrap confidence interval to every corpus score.")
 @click.option("--ci-resamples", default=1000, show_default=True, type=click.IntRange(min=1), help="Resamples for --ci.")
-@click.option(
-    "--confidence",
-    default=0.95,
-    show_default=True,
-    type=click.FloatRange(0, 1, min_open=True, max_open=True),
-    help="Confidence level of --ci.",
-)
-@click.option("--seed", default=DEFAULT_SEED, show_default=True, type=click.IntRange(min=0), help="Seed for --ci.")
+@common.draw_options("the resamples of --ci")
 @click.option("--example", is_flag=True, help="Score the bundled example corpus (1,000 WordNet glosses, 2 references).")
 @click.argument("system", required=False, type=click.Path(dir_okay=False, allow_dash=True))
 def score(

@@ -27,3 +27,7 @@ class EmptyInputError(InputError):
 
 class MissingDependencyError(EvalkitError, ImportError):
     """An optional dependency is needed; the message names the extra that installs it."""
+
+
+class UndefinedMetricWarning(UserWarning):
+    """A score is undefined for this input and was set by a stated policy (e.g. ``zero_division``)."""

@@ -18,11 +18,14 @@ A subclass provides:
 and may override ``scores(totals)``, the score of many summed-statistics rows at once (bootstrap).
 
 It may override ``_batch_total`` when the sum of a batch is cheaper than its rows (a confusion matrix
-from ``bincount``), and ``_add`` when statistics are not a fixed-length vector.
+from ``bincount``), and ``_add`` when statistics are not a fixed-length vector. State that is no sum of
+statistics but labels the result (BLEU's numbers of references, for its signature) goes through
+``_side`` / ``_add_side``, which ``merge`` and the distributed folds (:mod:`evalkit.dist`) carry along.
 """
 
 from __future__ import annotations
 
+import copy
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
@@ -71,6 +74,14 @@ class Metric(ABC):
     def _add(a: Any, b: Any) -> Any:
         return a + b
 
+    def _side(self) -> Any:
+        """Mergeable state kept beside the summed statistics (``None``: none); picklable."""
+        return None
+
+    def _add_side(self, side: Any) -> None:
+        """Fold another instance's :meth:`_side` into this one's."""
+        return None
+
     # -- the shared mechanism -----------------------------------------------------------------------
     def _absorb(self, total: Any, n_items: int) -> None:
         """Add summed statistics of ``n_items`` items (``None``: nothing) to the running sum."""
@@ -91,6 +102,7 @@ class Metric(ABC):
                 f"{type(self).__name__} [{self.signature()}]: metric and options must be equal."
             )
         self._absorb(other._total, other._n_items)
+        self._add_side(other._side())
         return self
 
     def compute(self) -> Result:
@@ -108,7 +120,8 @@ class Metric(ABC):
     @property
     def total(self) -> Any:
         """The accumulated statistics (a copy), e.g. to all-reduce across processes."""
-        return None if self._total is None else np.array(self._total, copy=True)
+        # deepcopy, not np.array: statistics summed by an overridden _add need not be an array
+        return copy.deepcopy(self._total)
 
     @property
     def n_items(self) -> int:

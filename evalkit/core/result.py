@@ -26,6 +26,17 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def format_score(value: float, scale: float = 1.0) -> str:
+    """A score as shown to a reader: times ``scale`` with 2 decimals where the field shows percentages
+    (``scale != 1``), else the fraction with 4 decimals.
+
+    Example:
+        >>> format_score(0.34125, 100), format_score(0.34125)
+        ('34.12', '0.3412')
+    """
+    return f"{value * scale:.2f}" if scale != 1 else f"{value:.4f}"
+
+
 def _short(value: Any) -> str | None:
     if isinstance(value, (bool, np.bool_)):
         return None
@@ -76,15 +87,18 @@ class Result:
             out["signature"] = str(self.signature)
         return out
 
+    def details(self) -> str:
+        """The components that read as a short value, ``key=value`` separated by spaces (``str()``'s parenthesis)."""
+        return " ".join(f"{k}={s}" for k, v in self.components.items() if (s := _short(v)) is not None)
+
     def __str__(self) -> str:
         scale = self.display_scale
-        text = f"{self.name} = {self.score * scale:.2f}" if scale != 1 else f"{self.name} = {self.score:.4f}"
+        text = f"{self.name} = {format_score(self.score, scale)}"
         if self.ci is not None:
             lo, hi = self.ci
-            text += f" [{lo * scale:.2f}, {hi * scale:.2f}]" if scale != 1 else f" [{lo:.4f}, {hi:.4f}]"
-        parts = [f"{k}={s}" for k, v in self.components.items() if (s := _short(v)) is not None]
-        if parts:
-            text += " (" + " ".join(parts) + ")"
+            text += f" [{format_score(lo, scale)}, {format_score(hi, scale)}]"
+        if details := self.details():
+            text += f" ({details})"
         if self.signature is not None:
             text += f" | {self.signature}"
         return text

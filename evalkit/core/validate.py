@@ -179,6 +179,29 @@ def text_pairs(
     return hyps, out_refs
 
 
+def check_same_n_samples(owner: str, **arrays: Any) -> int:
+    """Return the common number of samples (first axis) of the named arrays, or raise giving every shape.
+
+    ``None`` entries (an omitted ``sample_weight``) are skipped.
+    """
+    shapes = {name: tuple(np.shape(a)) for name, a in arrays.items() if a is not None}
+    lengths = {s[0] if s else 1 for s in shapes.values()}
+    if len(lengths) > 1:
+        detail = ", ".join(f"{name} has shape {s}" for name, s in shapes.items())
+        raise InputError(f"{owner}: inputs must have the same number of samples, but {detail}.")
+    return next(iter(lengths), 0)
+
+
+def check_finite(owner: str, param: str, values: np.ndarray) -> None:
+    """Raise if the float array ``values`` holds NaN or infinity, naming the first position at fault."""
+    if values.dtype.kind in "fc" and not np.isfinite(values).all():
+        bad = np.argwhere(~np.isfinite(values))[0]
+        where = ", ".join(str(int(i)) for i in bad)
+        raise InputError(
+            f"{owner}: {param} must hold finite numbers, but {param}[{where}] is {values[tuple(bad)].item()!r}."
+        )
+
+
 def check_bool(owner: str, param: str, value: Any) -> bool:
     """Return ``value`` if it is a bool (``numpy.bool_`` included); ``0``/``1``/``"yes"`` are refused."""
     if not isinstance(value, (bool, np.bool_)):

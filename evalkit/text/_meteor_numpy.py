@@ -20,7 +20,7 @@ from itertools import chain
 
 import numpy as np
 
-from evalkit.text.meteor import _Aligner, _match_synonyms
+from evalkit.text.meteor import Aligner, match_synonyms
 
 
 def _offsets(lengths: np.ndarray) -> np.ndarray:
@@ -77,7 +77,7 @@ def flat_ids(tokens: list[str], sep: str, vocab: dict[str, int]) -> tuple[np.nda
 
 
 def segment_stats(
-    hyps: list[list[str]], refs: list[list[list[str]]], aligner: _Aligner, alpha: float, beta: float, gamma: float
+    hyps: list[list[str]], refs: list[list[list[str]]], aligner: Aligner, alpha: float, beta: float, gamma: float
 ) -> np.ndarray:
     """Rows ``score, 1, matches, chunks, hyp_len, ref_len`` per segment (best reference), as the reference."""
     vocab = aligner.vocabulary()
@@ -104,7 +104,7 @@ def stream_stats(
     r_key: np.ndarray,
     ref_len: np.ndarray,
     n_refs: np.ndarray,
-    aligner: _Aligner,
+    aligner: Aligner,
     alpha: float,
     beta: float,
     gamma: float,
@@ -246,7 +246,7 @@ def _synonym_stage(
     out_u, out_h, out_r = [], [], []
     for u, a, b, c, d in zip(units.tolist(), h_lo.tolist(), h_hi.tolist(), r_lo.tolist(), r_hi.tolist()):
         pairs: list[tuple[int, int]] = []
-        _match_synonyms(list(zip(hp[a:b], hw[a:b])), list(zip(rp[c:d], rw[c:d])), pairs, aligner.synonyms)
+        match_synonyms(list(zip(hp[a:b], hw[a:b])), list(zip(rp[c:d], rw[c:d])), pairs, aligner.synonyms)
         for i, j in pairs:
             out_u.append(u)
             out_h.append(i)

@@ -495,7 +495,9 @@ class BLEU(Metric):
         lower = self._config.lowercase
         if pretokenized:
             return [[t.lower() for t in tokens] if lower else tokens for tokens in lines]
-        return self._config.tokenizer.tokenize_batch([line.lower() for line in lines] if lower else lines)
+        # sacrebleu's _preprocess_segment: lowercase, strip trailing whitespace, tokenize (the strip
+        # matters for intl, whose rules read the character after a punctuation mark)
+        return self._config.tokenizer.tokenize_batch([(line.lower() if lower else line).rstrip() for line in lines])
 
     def _rows(self, hypotheses: Any, references: Any) -> tuple[np.ndarray, list[int]]:
         """Checked inputs to statistics rows (convention applied) and each segment's number of references."""
@@ -533,13 +535,14 @@ class BLEU(Metric):
         """Add a batch of segments to the running statistics; returns ``self``."""
         rows, nrefs = self._rows(hypotheses, references)
         self._absorb(rows.sum(axis=0), len(rows))
-        self._nrefs = self._nrefs | set(nrefs)
+        self._add_side(frozenset(nrefs))
         return self
 
-    def merge(self, other: Metric) -> BLEU:
-        super().merge(other)
-        self._nrefs = self._nrefs | other._nrefs  # type: ignore[attr-defined]
-        return self
+    def _side(self) -> frozenset[int]:
+        return self._nrefs
+
+    def _add_side(self, side: frozenset[int]) -> None:
+        self._nrefs = self._nrefs | side
 
     def reset(self) -> BLEU:
         super().reset()

@@ -76,7 +76,7 @@ def _match_equal(hyp: _Items, ref: _Items, pairs: _Pairs) -> tuple[_Items, _Item
     return rest, [item for j, item in enumerate(ref) if j not in used] if used else ref
 
 
-def _match_synonyms(hyp: _Items, ref: _Items, pairs: _Pairs, synonyms: Callable[[str], frozenset[str]]) -> None:
+def match_synonyms(hyp: _Items, ref: _Items, pairs: _Pairs, synonyms: Callable[[str], frozenset[str]]) -> None:
     """nltk's ``_enum_wordnetsyn_match``: each hypothesis word, last first, takes the last free reference
     word among its synonyms."""
     positions: dict[str, list[int]] = {}
@@ -128,7 +128,7 @@ def _porter_stem(word: str) -> str:
     return _PORTER.stem(word)
 
 
-class _Aligner:
+class Aligner:
     """The staged alignment with per-word caches of stems and synonym sets, kept across batches."""
 
     def __init__(self, modules: Sequence[str], synonyms: Callable[[str], Iterable[str]] | None) -> None:
@@ -164,7 +164,7 @@ class _Aligner:
             stem = self.stem
             h, r = _match_equal([(i, stem(w)) for i, w in h], [(j, stem(w)) for j, w in r], pairs)
         if self.synonym_stage and h and r:
-            _match_synonyms(h, r, pairs, self.synonyms)
+            match_synonyms(h, r, pairs, self.synonyms)
         return len(pairs), (_chunks(pairs) if pairs else 0)
 
 
@@ -237,7 +237,7 @@ class METEOR(Metric):
         self.lowercase = check_bool(owner, "lowercase", lowercase)
         self.backend = check_choice(owner, "backend", backend, BACKENDS)
         self._wordnet_name, self._synonyms = _synonym_source(owner, wordnet)
-        self._cached_aligner: _Aligner | None = None
+        self._cached_aligner: Aligner | None = None
 
     def signature(self) -> Signature:
         return Signature.of(
@@ -304,10 +304,10 @@ class METEOR(Metric):
                 tokens = [t.lower() for t in tokens]  # the separator, a control character, stays itself
         return tokens, sep
 
-    def _aligner(self) -> _Aligner:
+    def _aligner(self) -> Aligner:
         if self._cached_aligner is None:
             synonyms = self._synonyms() if "synonym" in self.modules else None
-            self._cached_aligner = _Aligner(self.modules, synonyms)
+            self._cached_aligner = Aligner(self.modules, synonyms)
         return self._cached_aligner
 
     def score(self, total: Any) -> Result:
@@ -330,7 +330,7 @@ class METEOR(Metric):
 
 
 def _segment_stats(
-    hyps: list[list[str]], refs: list[list[list[str]]], aligner: _Aligner, alpha: float, beta: float, gamma: float
+    hyps: list[list[str]], refs: list[list[list[str]]], aligner: Aligner, alpha: float, beta: float, gamma: float
 ) -> np.ndarray:
     """The reference implementation: each segment aligned against each reference, the best kept."""
     rows = np.zeros((len(hyps), 6), dtype=np.float64)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from itertools import count
 
 import numpy as np
 
@@ -31,18 +32,19 @@ def ngram_counts_upto(tokens: Sequence[str], max_order: int) -> list[Counter[tup
 
 
 def token_ids(tokens: Sequence[str]) -> tuple[np.ndarray, dict[str, int]]:
-    """Dense integer ids of ``tokens`` (in order of first occurrence) and the vocabulary.
+    """Integer ids of ``tokens``: each token's id is the position of its first occurrence (equal tokens,
+    equal ids; ids below ``len(tokens)``), and the vocabulary mapping tokens to ids.
 
-    One C-level pass builds the vocabulary (``dict.fromkeys``) and one maps every token; both are far
-    cheaper than sorting the strings.
+    One C-level pass (``map`` over ``dict.setdefault``) does it, far cheaper than sorting the strings.
 
     Example:
         >>> ids, vocab = token_ids(["b", "a", "b"])
         >>> ids.tolist(), vocab
         ([0, 1, 0], {'b': 0, 'a': 1})
     """
-    vocab = {t: i for i, t in enumerate(dict.fromkeys(tokens))}
-    return np.fromiter(map(vocab.__getitem__, tokens), dtype=np.int64, count=len(tokens)), vocab
+    vocab: dict[str, int] = {}
+    ids = np.fromiter(map(vocab.setdefault, tokens, count()), dtype=np.int64, count=len(tokens))
+    return ids, vocab
 
 
 def _sort_with_order(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -68,6 +70,7 @@ def clipped_ngram_matches(
     *,
     n_segments: int,
     max_order: int,
+    block_tokens: int = 1 << 15,
 ) -> np.ndarray:
     """Clipped n-gram matches of every segment's candidate against its references, all orders at once.
 
@@ -83,7 +86,8 @@ def clipped_ngram_matches(
     n-grams of a segment together, in position order, so the candidate's occurrences and each
     reference's form consecutive runs, counted by their lengths. Only occurrences whose n-gram occurs
     in both the candidate and a reference can extend to a matching (n+1)-gram, so the others are
-    dropped before the next order.
+    dropped before the next order. Segments are independent, so the corpus is processed in blocks of
+    whole segments of about ``block_tokens`` tokens, small enough for every pass to stay in cache.
 
     Example:
         >>> ids = np.array([0, 1, 0, 1, 0, 1, 2])  # candidate "a b a", reference "b a b c"
@@ -97,6 +101,27 @@ def clipped_ngram_matches(
     if ids.size == 0:
         return matches
     vocab_size = int(ids.max()) + 1
+    segment_start = np.flatnonzero(np.r_[True, segment[1:] != segment[:-1]])
+    at = np.searchsorted(segment_start, np.arange(0, ids.size, block_tokens))
+    cuts = np.unique(segment_start[at[at < segment_start.size]])
+    for a, b in zip(cuts.tolist(), [*cuts[1:].tolist(), ids.size]):
+        first, last = int(segment[a]), int(segment[b - 1])
+        matches[first : last + 1] = _block_matches(
+            ids[a:b], segment[a:b] - first, role[a:b], line_end[a:b] - a, last - first + 1, max_order, vocab_size
+        )
+    return matches
+
+
+def _block_matches(
+    ids: np.ndarray,
+    segment: np.ndarray,
+    role: np.ndarray,
+    line_end: np.ndarray,
+    n_segments: int,
+    max_order: int,
+    vocab_size: int,
+) -> np.ndarray:
+    matches = np.zeros((n_segments, max_order), dtype=np.int64)
     pos = np.arange(ids.size, dtype=np.int64)
     group = segment.astype(np.int64)
     for n in range(1, max_order + 1):
@@ -111,20 +136,17 @@ def clipped_ngram_matches(
         new[0] = True
         np.not_equal(keys[1:], keys[:-1], out=new[1:])
         gid = np.cumsum(new) - 1
-        n_groups = int(gid[-1]) + 1
         r = role[pos]
-        cand_count = np.bincount(gid[r == 0], minlength=n_groups)
-        # runs of one group and one line: the occurrences of an n-gram in one reference
+        # runs of one group and one line: the occurrences of an n-gram in the candidate or in one
+        # reference; a group's runs are consecutive, the candidate's first
         run = new.copy()
         run[1:] |= r[1:] != r[:-1]
         starts = np.flatnonzero(run)
-        run_len = np.diff(np.append(starts, keys.size))
-        is_ref = r[starts] > 0
-        ref_gid, ref_len = gid[starts][is_ref], run_len[is_ref]
-        max_ref = np.zeros(n_groups, dtype=np.int64)
-        if ref_gid.size:
-            first = np.flatnonzero(np.r_[True, ref_gid[1:] != ref_gid[:-1]])
-            max_ref[ref_gid[first]] = np.maximum.reduceat(ref_len, first)
+        run_len = np.diff(starts, append=keys.size)
+        run_role = r[starts]
+        group_first = np.flatnonzero(new[starts])
+        cand_count = np.where(run_role[group_first] == 0, run_len[group_first], 0)
+        max_ref = np.maximum.reduceat(np.where(run_role > 0, run_len, 0), group_first)
         clipped = np.minimum(cand_count, max_ref)
         # bincount's float64 sums are exact for any count below 2**53
         matches[:, n - 1] = np.bincount(segment[pos[new]], weights=clipped, minlength=n_segments).astype(np.int64)

@@ -4,11 +4,12 @@ nltk is an optional dependency; METEOR's stem stage and rouge-score's ``use_stem
 nltk's Porter stemmer, so evalkit carries its own copy of the algorithm (Porter, "An algorithm for suffix
 stripping", Program 14.3, 1980) with nltk's mode switches:
 
-- ``"NLTK_EXTENSIONS"`` (nltk's default, used by nltk's METEOR): Martin Porter's later changes plus nltk's
+- ``"NLTK_EXTENSIONS"`` (nltk's default; nltk's METEOR and rouge-score 0.1.2, which builds
+  ``porter.PorterStemmer()``, both use it): Martin Porter's later changes plus nltk's
   own (an irregular-forms table, ``-ies``/``-ied`` on four-letter words, ``-alli`` first, ``-logi``,
   ``-fulli``, a two-letter ``*o`` condition, words of one or two characters left alone);
 - ``"MARTIN_EXTENSIONS"``: the changes in the implementations on Martin Porter's site;
-- ``"ORIGINAL_ALGORITHM"``: the 1980 paper as published (used by rouge-score).
+- ``"ORIGINAL_ALGORITHM"``: the 1980 paper as published.
 
 Every quirk of nltk's implementation is kept on purpose, including that a rule whose suffix matches but
 whose condition fails stops its step, and that characters outside ``a-z`` count as consonants. The

@@ -42,7 +42,7 @@ from evalkit.core.metric import Metric
 from evalkit.core.registry import register
 from evalkit.core.result import Result
 from evalkit.core.signature import Signature
-from evalkit.core.validate import check_choice, check_number, suggest, text_pairs
+from evalkit.core.validate import check_bool, check_choice, check_number, suggest, text_pairs
 from evalkit.text.ngrams import ngram_counts, token_ids
 from evalkit.tokenizers.base import Tokenizer, get_tokenizer
 from evalkit.tokenizers.rouge import RougeScoreTokenizer, porter_stem
@@ -369,12 +369,11 @@ class ROUGE(Metric):
         self.variants = tuple(parse_variant(v, owner=owner) for v in names)
         if len({v.name for v in self.variants}) != len(self.variants):
             raise InvalidOptionError(f"The 'variants' parameter of {owner} names a variant twice: {names!r}.")
-        if not isinstance(use_stemmer, bool):
-            raise InvalidOptionError(f"The 'use_stemmer' parameter of {owner} must be a bool. Got {use_stemmer!r}.")
         self.multi_ref = check_choice(owner, "multi_ref", multi_ref, MULTI_REF_RULES)
         self.beta = check_number(owner, "beta", beta, low=0, low_open=True)
         self.weight = check_number(owner, "weight", weight, low=1, low_open=True)
         self.backend = check_choice(owner, "backend", backend, BACKENDS)
+        use_stemmer = check_bool(owner, "use_stemmer", use_stemmer)
         self.use_stemmer = use_stemmer
         if tokenizer == "rouge_score":
             self.tokenizer: Tokenizer = RougeScoreTokenizer(stem=use_stemmer)

@@ -53,7 +53,11 @@ def mteval_rules(text: str, sep: str = "") -> str:
 
 _PUNCT_TABLE = np.zeros(128, dtype=bool)
 _PUNCT_TABLE[[ord(c) for c in '{|}~[\\]^_`!"#$%&()*+:;<=>?@/']] = True
-_DIGIT, _DASH, _PERIOD, _COMMA, _SPACE = 48, 45, 46, 44, 32
+_DASH, _PERIOD, _COMMA, _SPACE = 45, 46, 44, 32
+
+
+def _is_digit(codes: np.ndarray) -> np.ndarray:
+    return (codes >= 48) & (codes <= 57)  # ASCII 0-9 only, as the [0-9] of the rules
 
 
 def _mteval_rules_numpy(text: str) -> str:
@@ -75,10 +79,10 @@ def _mteval_rules_numpy(text: str) -> str:
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         encoding = "utf-32-le"
     ascii_codes = codes if codes.dtype == np.uint8 else np.where(codes < 128, codes, 0)
-    # (position, before, after): spaces to insert around the character at position
+    # positions of the characters that get a space on both sides (or one side, for periods and commas)
     punct = np.flatnonzero(_PUNCT_TABLE[ascii_codes])
     dash = np.flatnonzero(codes == _DASH)
-    dash = dash[(codes[dash - 1] - _DIGIT).astype(np.int64) % 2**32 < 10] if dash.size else dash
+    dash = dash[_is_digit(codes[dash - 1])]
     stop = np.flatnonzero((codes == _PERIOD) | (codes == _COMMA))
     if stop.size:
         is_start = np.r_[True, stop[1:] != stop[:-1] + 1]
@@ -87,10 +91,10 @@ def _mteval_rules_numpy(text: str) -> str:
         is_end = np.r_[is_start[1:], True]
         ends = stop[is_end] + 1
         length = (ends - starts)[run]
-        last = is_end
-        y_digit = ((codes[starts - 1] - _DIGIT).astype(np.int64) % 2**32 < 10)[run]
-        z_digit = ((codes[ends] - _DIGIT).astype(np.int64) % 2**32 < 10)[run]
-        attached = last & (y_digit == (length % 2 == 1)) & z_digit
+        y_digit = _is_digit(codes[starts - 1])[run]
+        z_digit = _is_digit(codes[ends])[run]
+        # the unpaired last character of its run, followed by a digit
+        attached = is_end & (y_digit == (length % 2 == 1)) & z_digit
         stop_before = stop[~attached | (length >= 2)]
         stop_after = stop[~attached]
     else:

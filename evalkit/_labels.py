@@ -1,0 +1,353 @@
+"""Inputs of the classification metrics: conversion, target types, and confusion counts.
+
+Targets are read as scikit-learn reads them (``type_of_target``, ``unique_labels``, ``_check_targets``):
+1-D class labels (integers, booleans, integral floats or strings; an ``(n, 1)`` column counts as 1-D)
+or a 2-D multilabel indicator matrix with at most two distinct values (non-zero means "has the label").
+
+Counting takes fewer passes than scikit-learn's ``unique``-based path:
+
+- integer or boolean labels in a small range go straight to ``np.bincount(y_true * K + y_pred)``; the
+  range comes from one ``max`` per array, read as unsigned so that a negative label appears as a huge
+  value (and takes the general path) without a separate ``min`` pass;
+- other labels (strings, floats, negative or far-apart integers) are encoded by one ``np.unique`` over
+  both arrays.
+
+The counts keep only the labels that occur (in ``y_true`` or ``y_pred``, whatever their weight), sorted
+as ``unique_labels`` sorts them. Two counts over different label sets merge on the union of their labels:
+each side's cells move to their label's row and column in the union, so a label one worker never saw
+simply has zero counts from that worker, and the merge equals one pass over all the data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from evalkit.core.errors import InputError, InputTypeError
+from evalkit.core.validate import check_finite, check_same_n_samples
+
+
+def as_array(owner: str, name: str, y: Any) -> np.ndarray:
+    """``y`` (list, numpy array or torch tensor) as a numpy array, without copying where possible."""
+    if type(y).__module__.split(".")[0] == "torch":  # no torch import: a tensor converts itself
+        return y.detach().cpu().numpy()
+    if isinstance(y, (str, bytes)) or not (hasattr(y, "__len__") or hasattr(y, "__array__")):
+        raise InputTypeError(
+            f"{owner}: {name} must be an array-like (list, numpy array or torch tensor), got a {type(y).__name__}."
+        )
+    try:
+        return np.asarray(y)
+    except ValueError:
+        raise InputError(
+            f"{owner}: {name} is ragged (rows of different lengths). For multilabel data pass a 2-D indicator "
+            f"matrix of shape (n_samples, n_labels), e.g. from sklearn's MultiLabelBinarizer."
+        ) from None
+
+
+def as_weights(owner: str, sample_weight: Any, n: int) -> np.ndarray | None:
+    """``sample_weight`` as a 1-D array of ``n`` finite numbers (or ``None``)."""
+    if sample_weight is None:
+        return None
+    w = as_array(owner, "sample_weight", sample_weight)
+    if w.ndim != 1 or w.dtype.kind not in "biuf":
+        raise InputError(
+            f"{owner}: sample_weight must be a 1-D array of numbers, got shape {w.shape} and dtype {w.dtype}."
+        )
+    check_same_n_samples(owner, y_true=np.empty(n), sample_weight=w)
+    check_finite(owner, "sample_weight", w)
+    return w
+
+
+def check_some_weight(owner: str, w: np.ndarray | None) -> None:
+    """scikit-learn refuses sample weights that are all zero; so do the functional metrics."""
+    if w is not None and len(w) and not w.any():
+        raise InputError(f"{owner}: sample_weight must contain at least one non-zero number; all are zero.")
+
+
+def _family(a: np.ndarray) -> str:
+    return "string" if a.dtype.kind in "UO" else "number"
+
+
+def _labels_1d(owner: str, name: str, y: np.ndarray) -> np.ndarray:
+    """Check 1-D class labels; raise for continuous values, NaN, bytes and mixed types."""
+    kind = y.dtype.kind
+    if kind in "biu":
+        return y
+    if kind == "f":
+        check_finite(owner, name, y)
+        frac = y != np.floor(y)
+        if frac.any():
+            example = y[np.argmax(frac)].item()
+            raise InputError(
+                f"{owner}: {name} holds continuous values (e.g. {example!r}), but classification metrics need "
+                f"class labels. Threshold or argmax the scores first (e.g. y_pred >= 0.5)."
+            )
+        return y
+    if kind == "U":
+        return y
+    if kind == "O":
+        is_str = [isinstance(v, str) for v in y]
+        if all(is_str):
+            return y
+        if any(is_str):
+            raise InputError(f"{owner}: {name} mixes string and non-string labels; use one type for all labels.")
+        try:  # numbers held in an object array
+            return _labels_1d(owner, name, y.astype(np.float64) if len(y) else y.astype(np.int64))
+        except (TypeError, ValueError):
+            pass
+    raise InputTypeError(
+        f"{owner}: {name} must hold class labels (integers, booleans, integral floats or strings), got dtype {y.dtype}."
+    )
+
+
+def check_targets(
+    owner: str, y_true: Any, y_pred: Any, sample_weight: Any = None
+) -> tuple[str, np.ndarray, np.ndarray, np.ndarray | None]:
+    """Validate a pair of targets; return ``(kind, y_true, y_pred, sample_weight)``.
+
+    ``kind`` is ``"labels"`` (1-D class labels) or ``"multilabel"`` (2-D indicator matrices, returned as
+    booleans). The inputs are not changed.
+    """
+    t = as_array(owner, "y_true", y_true)
+    p = as_array(owner, "y_pred", y_pred)
+    n = check_same_n_samples(owner, y_true=t, y_pred=p)
+    if n == 0 or t.ndim == 0:
+        raise InputError(f"{owner}: y_true and y_pred are empty; at least one sample is needed.")
+    kinds = []
+    arrays = []
+    for name, a in (("y_true", t), ("y_pred", p)):
+        if a.ndim == 2 and a.shape[1] == 1:
+            a = a[:, 0]
+        if a.ndim == 1:
+            kinds.append("labels")
+            arrays.append(_labels_1d(owner, name, a))
+        elif a.ndim == 2:
+            if a.dtype.kind in "f":
+                check_finite(owner, name, a)
+            values = np.unique(a) if a.dtype.kind in "biuf" else None
+            if values is None or len(values) > 2 or (a.dtype.kind == "f" and (values != np.floor(values)).any()):
+                raise InputError(
+                    f"{owner}: {name} of shape {a.shape} is not a multilabel indicator matrix (at most two "
+                    f"distinct numbers, e.g. 0 and 1); multiclass-multioutput and continuous targets are "
+                    f"not supported."
+                )
+            kinds.append("multilabel")
+            arrays.append(a != 0)
+        else:
+            raise InputError(
+                f"{owner}: {name} must be 1-D labels or a 2-D multilabel indicator matrix, got shape {a.shape}."
+            )
+    t, p = arrays
+    if kinds[0] != kinds[1]:
+        raise InputError(
+            f"{owner}: y_true and y_pred must be the same kind of target, but y_true has shape "
+            f"{np.shape(y_true)} ({'class labels' if kinds[0] == 'labels' else 'multilabel indicators'}) and "
+            f"y_pred has shape {np.shape(y_pred)} "
+            f"({'class labels' if kinds[1] == 'labels' else 'multilabel indicators'})."
+        )
+    if kinds[0] == "multilabel" and t.shape[1] != p.shape[1]:
+        raise InputError(
+            f"{owner}: y_true and y_pred must have the same number of labels (columns), but y_true has shape "
+            f"{t.shape} and y_pred has shape {p.shape}."
+        )
+    if kinds[0] == "labels" and _family(t) != _family(p):
+        raise InputError(
+            f"{owner}: mix of label types: y_true holds {_family(t)}s ({t.dtype}) and y_pred holds "
+            f"{_family(p)}s ({p.dtype}); both must be strings or both numbers."
+        )
+    return kinds[0], t, p, as_weights(owner, sample_weight, n)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Confusion counts of 1-D class labels.
+
+    ``cm[i, j]`` is the (weighted) number of samples with true label ``labels[i]`` and predicted label
+    ``labels[j]``; ``labels`` is sorted and holds exactly the labels seen; ``in_true[i]`` / ``in_pred[i]``
+    tell whether ``labels[i]`` occurs in ``y_true`` / ``y_pred`` (at any weight, as scikit-learn checks).
+    """
+
+    labels: np.ndarray
+    in_true: np.ndarray
+    in_pred: np.ndarray
+    cm: np.ndarray
+    n: int
+
+    def merged(self, other: Counts) -> Counts:
+        """The counts of both inputs together (see the module docstring for different label sets)."""
+        if _family(self.labels) != _family(other.labels):
+            raise InputError(
+                f"cannot merge confusion counts over {_family(self.labels)} labels with counts over "
+                f"{_family(other.labels)} labels; both must be strings or both numbers."
+            )
+        n = self.n + other.n
+        if self.labels.shape == other.labels.shape and (self.labels == other.labels).all():
+            return Counts(
+                self.labels, self.in_true | other.in_true, self.in_pred | other.in_pred, self.cm + other.cm, n
+            )
+        labels = np.union1d(self.labels, other.labels)
+        k = len(labels)
+        cm = np.zeros((k, k), dtype=np.result_type(self.cm, other.cm))
+        in_true = np.zeros(k, dtype=bool)
+        in_pred = np.zeros(k, dtype=bool)
+        for part in (self, other):
+            at = np.searchsorted(labels, part.labels)
+            cm[np.ix_(at, at)] += part.cm
+            in_true[at] |= part.in_true
+            in_pred[at] |= part.in_pred
+        return Counts(labels, in_true, in_pred, cm, n)
+
+    def per_label(self, labels: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(tp, pred_sum, true_sum)`` for each of ``labels`` (default: every label seen); zero if unseen."""
+        diag, cols, rows = np.diagonal(self.cm), self.cm.sum(axis=0), self.cm.sum(axis=1)
+        if labels is None:
+            return diag.copy(), cols, rows
+        at, found = self.locate(labels)
+        return tuple(np.where(found, x[at], 0) for x in (diag, cols, rows))  # type: ignore[return-value]
+
+    def locate(self, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Index of each of ``labels`` in ``self.labels`` (clipped) and whether it is there; a label of the
+        other type (a number among strings) is simply not there, as in scikit-learn."""
+        if len(labels) and _family(labels) != _family(self.labels):
+            return np.zeros(len(labels), dtype=np.intp), np.zeros(len(labels), dtype=bool)
+        at = np.clip(np.searchsorted(self.labels, labels), 0, len(self.labels) - 1)
+        return at, self.labels[at] == labels
+
+    def matrix(self, labels: np.ndarray) -> np.ndarray:
+        """The confusion matrix over ``labels`` (rows true, columns predicted); samples with another label
+        on either side are left out, as scikit-learn's ``confusion_matrix`` leaves them out."""
+        at, found = self.locate(labels)
+        out = self.cm[np.ix_(at, at)]
+        out[~found, :] = 0
+        out[:, ~found] = 0
+        return out
+
+
+# Largest K for which the dense K x K bincount is used: small enough not to outweigh the data.
+def _dense_limit(n: int) -> int:
+    return max(1 << 16, n)
+
+
+def _max_unsigned(a: np.ndarray) -> int:
+    """The maximum of ``a`` read as unsigned: a negative integer shows as a value >= 2**(bits-1)."""
+    if a.dtype.kind == "i":
+        a = a.view(f"u{a.dtype.itemsize}")
+    return int(a.max())
+
+
+def confusion_counts(t: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> Counts:
+    """Confusion counts of checked 1-D labels ``t``, ``p`` with optional weights ``w``."""
+    n = len(t)
+    k = 0
+    if t.dtype.kind in "biu" and p.dtype.kind in "biu":
+        k = max(_max_unsigned(t), _max_unsigned(p)) + 1
+    if k > 0 and k * k <= _dense_limit(n):
+        idx = np.multiply(t, k, dtype=np.intp)
+        np.add(idx, p, out=idx, dtype=np.intp, casting="unsafe")
+        dtype = bool if t.dtype.kind == p.dtype.kind == "b" else np.int64
+        labels = np.arange(k, dtype=dtype)
+    else:
+        try:
+            labels, inv = np.unique(np.concatenate([t, p]), return_inverse=True)
+        except TypeError:  # unorderable objects
+            raise InputError("y_true and y_pred hold labels that cannot be sorted together.") from None
+        k = len(labels)
+        idx = np.multiply(inv[:n], k, dtype=np.intp)
+        idx += inv[n:]
+    cm = np.bincount(idx, weights=w, minlength=k * k).reshape(k, k)
+    seen = cm if w is None or (w > 0).all() else np.bincount(idx, minlength=k * k).reshape(k, k)
+    in_true, in_pred = seen.any(axis=1), seen.any(axis=0)
+    if not (in_true | in_pred).all():  # integer labels with gaps: keep the labels that occur
+        keep = np.flatnonzero(in_true | in_pred)
+        labels, cm, in_true, in_pred = labels[keep], cm[np.ix_(keep, keep)], in_true[keep], in_pred[keep]
+    return Counts(labels, in_true, in_pred, cm, n)
+
+
+@dataclass(frozen=True)
+class MultilabelCounts:
+    """Per-label counts of multilabel indicators, and per-sample sums for ``average="samples"``.
+
+    ``tp``, ``pred_sum`` and ``true_sum`` hold one (weighted) count per label (column); ``weight`` is the
+    total sample weight (for true negatives). ``samples`` (present only when asked for) holds, for the
+    per-sample precision, recall and F-beta (rows), the sums that their weighted mean needs under any
+    ``zero_division`` (columns, see :data:`SAMPLE_SUMS`).
+    """
+
+    tp: np.ndarray
+    pred_sum: np.ndarray
+    true_sum: np.ndarray
+    weight: float
+    n: int
+    samples: np.ndarray | None = None
+    beta: float | None = None
+
+    def merged(self, other: MultilabelCounts) -> MultilabelCounts:
+        if len(self.tp) != len(other.tp):
+            raise InputError(
+                f"cannot merge multilabel counts over {len(self.tp)} labels with counts over {len(other.tp)} labels."
+            )
+        samples = None if self.samples is None or other.samples is None else self.samples + other.samples
+        return MultilabelCounts(
+            self.tp + other.tp,
+            self.pred_sum + other.pred_sum,
+            self.true_sum + other.true_sum,
+            self.weight + other.weight,
+            self.n + other.n,
+            samples,
+            self.beta,
+        )
+
+
+#: columns of ``MultilabelCounts.samples``: weighted sum of the defined values, their weight, the weight
+#: of the undefined ones, and the same three unweighted (scikit-learn's fallback when weights sum to zero)
+SAMPLE_SUMS = ("wsum_defined", "w_defined", "w_undefined", "sum_defined", "n_defined", "n_undefined")
+
+
+def multilabel_counts(
+    t: np.ndarray, p: np.ndarray, w: np.ndarray | None, beta: float | None, columns: np.ndarray | None = None
+) -> MultilabelCounts:
+    """Counts of boolean indicator matrices ``t``, ``p``; per-sample sums too when ``beta`` is given
+    (over the label ``columns`` only, when given)."""
+    both = t & p
+    if w is None:
+        tp, pred_sum, true_sum = both.sum(axis=0), p.sum(axis=0), t.sum(axis=0)
+        weight: float = len(t)
+    else:
+        tp, pred_sum, true_sum = (np.einsum("i,ij->j", w, x.astype(w.dtype)) for x in (both, p, t))
+        weight = w.sum()
+    samples = None
+    if beta is not None:
+        if columns is not None:
+            t, p, both = t[:, columns], p[:, columns], both[:, columns]
+        samples = _sample_sums(both.sum(axis=1), p.sum(axis=1), t.sum(axis=1), w, beta)
+    return MultilabelCounts(tp, pred_sum, true_sum, weight, len(t), samples, beta)
+
+
+def _sample_sums(tp: np.ndarray, pred: np.ndarray, true: np.ndarray, w: np.ndarray | None, beta: float) -> np.ndarray:
+    """Rows: precision, recall, F-beta of each sample, summed as :data:`SAMPLE_SUMS` says."""
+    if w is not None:  # scikit-learn scales each sample's counts by its weight: a zero weight is undefined
+        tp, pred, true = tp * w, pred * w, true * w
+    weights = np.ones(len(tp)) if w is None else w.astype(np.float64)
+    b2 = beta**2
+    fractions = [(tp, pred), (tp, true)]
+    if np.isposinf(beta):
+        fractions.append(fractions[1])
+    elif beta == 0:
+        fractions.append(fractions[0])
+    else:
+        fractions.append(((1 + b2) * tp.astype(np.float64), b2 * true.astype(np.float64) + pred))
+    out = np.empty((3, len(SAMPLE_SUMS)))
+    for row, (num, den) in enumerate(fractions):
+        defined = den != 0
+        value = num[defined] / den[defined]
+        out[row] = (
+            weights[defined] @ value,
+            weights[defined].sum(),
+            weights[~defined].sum(),
+            value.sum(),
+            defined.sum(),
+            len(den) - defined.sum(),
+        )
+    return out

@@ -1,0 +1,676 @@
+"""Regression metrics and training losses with scikit-learn's names, arguments and results.
+
+Every metric here except :func:`median_absolute_error` is a function of weighted **moments** per output,
+computed in one pass over a batch and merged across batches:
+
+- sums: ``w = sum(w_i)``, ``sse = sum(w_i e_i²)``, ``sae = sum(w_i |e_i|)``,
+  ``ape = sum(w_i |e_i| / max(|y_i|, eps))``, ``huber = sum(w_i huber(e_i))``, ``nll`` (log loss);
+- ``max = max |e_i|`` (merged by ``max``);
+- for R² and explained variance, a weighted mean and sum of squared deviations, ``(mean_y, m2_y)`` and
+  ``(mean_e, m2_e)``, merged by Chan's formula ``m2 = m2_a + m2_b + d² w_a w_b / w`` (``d`` the difference
+  of the means). The textbook ``sum(w y²) - (sum(w y))² / w`` loses every digit when the mean is large
+  against the spread; the merged form does not.
+
+with ``e_i = y_true_i - y_pred_i``. The classes (:class:`MeanSquaredError`, :class:`R2Score`, ...) keep
+only these moments (memory independent of the number of samples); the functions compute them once on
+their input and score them with the same private code.
+
+Reference: scikit-learn 1.9 ``sklearn.metrics`` (``huber_loss``: ``torch.nn.functional.huber_loss``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from evalkit._labels import as_array, as_weights, check_some_weight
+from evalkit.core.errors import InputError, UndefinedMetricWarning
+from evalkit.core.metric import Metric
+from evalkit.core.registry import register
+from evalkit.core.result import Result
+from evalkit.core.signature import Signature
+from evalkit.core.validate import check_choice, check_finite, check_number, check_same_n_samples
+
+__all__ = [
+    "ExplainedVariance",
+    "HuberLoss",
+    "LogLoss",
+    "MaxError",
+    "MeanAbsoluteError",
+    "MeanAbsolutePercentageError",
+    "MeanSquaredError",
+    "R2Score",
+    "RootMeanSquaredError",
+    "explained_variance_score",
+    "huber_loss",
+    "log_loss",
+    "max_error",
+    "mean_absolute_error",
+    "mean_absolute_percentage_error",
+    "mean_squared_error",
+    "median_absolute_error",
+    "r2_score",
+    "root_mean_squared_error",
+]
+
+_MULTIOUTPUT = ("raw_values", "uniform_average", "variance_weighted")
+_EPS = np.finfo(np.float64).eps
+
+
+# -- inputs --------------------------------------------------------------------------------------------
+def _targets(owner: str, y_true: Any, y_pred: Any, sample_weight: Any) -> tuple[np.ndarray, np.ndarray, Any]:
+    """Float ``(n, n_outputs)`` views of the targets, checked; weights as a 1-D array or ``None``."""
+    out = []
+    for name, y in (("y_true", y_true), ("y_pred", y_pred)):
+        a = as_array(owner, name, y)
+        if a.dtype.kind not in "biuf" or a.ndim not in (1, 2):
+            raise InputError(
+                f"{owner}: {name} must be a 1-D or 2-D array of numbers, got shape {a.shape} and dtype {a.dtype}."
+            )
+        out.append(a.astype(np.float64, copy=False))
+    n = check_same_n_samples(owner, y_true=out[0], y_pred=out[1])
+    t, p = (a.reshape(-1, 1) if a.ndim == 1 else a for a in out)
+    if t.shape[1] != p.shape[1]:
+        raise InputError(
+            f"{owner}: y_true and y_pred must have the same number of outputs, but y_true has shape "
+            f"{np.shape(y_true)} and y_pred has shape {np.shape(y_pred)}."
+        )
+    if n == 0:
+        raise InputError(f"{owner}: y_true and y_pred are empty; at least one sample is needed.")
+    return t, p, as_weights(owner, sample_weight, n)
+
+
+def _check_multioutput(owner: str, multioutput: Any, n_outputs: int | None = None, *, variance: bool = False) -> Any:
+    """``multioutput``: a name (``"variance_weighted"`` only for R² and explained variance) or weights."""
+    if isinstance(multioutput, str) or multioutput is None:
+        return check_choice(owner, "multioutput", multioutput, _MULTIOUTPUT if variance else _MULTIOUTPUT[:2])
+    weights = np.asarray(multioutput, dtype=np.float64)
+    if weights.ndim != 1:
+        raise InputError(f"{owner}: multioutput weights must be 1-D, got shape {weights.shape}.")
+    if n_outputs == 1:
+        raise InputError(f"{owner}: custom multioutput weights are useful only with several outputs; there is one.")
+    if n_outputs is not None and len(weights) != n_outputs:
+        raise InputError(
+            f"{owner}: there must be as many multioutput weights ({len(weights)}) as outputs ({n_outputs})."
+        )
+    return weights
+
+
+# -- moments -------------------------------------------------------------------------------------------
+# Sums over samples use einsum, not BLAS (np.dot, @): as fast on one core, no squared temporary, and no
+# BLAS thread pool to fight torch's threads in a training loop (that fight made np.dot 30x slower).
+def _sum_squares(d: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+    """``sum(w d²)`` per column."""
+    return np.einsum("ij,ij->j", d, d) if w is None else np.einsum("i,ij,ij->j", w, d, d)
+
+
+def _column_sums(x: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+    """``sum(w x)`` per column."""
+    return x.sum(axis=0) if w is None else np.einsum("i,ij->j", w, x)
+
+
+def _mean_m2(x: np.ndarray, w: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    if w is not None and w.sum() == 0:  # a zero-weight batch of a running metric: nothing to add
+        return np.zeros(x.shape[1]), np.zeros(x.shape[1])
+    mean = np.average(x, axis=0, weights=w)
+    return mean, _sum_squares(x - mean, w)
+
+
+def _moments(
+    owner: str, t: np.ndarray, p: np.ndarray, w: np.ndarray | None, needs: tuple[str, ...], delta: float
+) -> dict:
+    """The moments in ``needs`` of one batch (see the module docstring).
+
+    NaN or infinity in the input makes some moment non-finite; only then are the inputs scanned for the
+    position to report, which saves two passes over valid input."""
+    with np.errstate(invalid="ignore"):  # inf - inf: reported below as the bad input it is
+        m = _raw_moments(t, p, w, needs, delta)
+    if not all(np.isfinite(v).all() for v in m.values()):
+        check_finite(owner, "y_true", t[:, 0] if t.shape[1] == 1 else t)
+        check_finite(owner, "y_pred", p[:, 0] if p.shape[1] == 1 else p)
+    return m
+
+
+def _raw_moments(t: np.ndarray, p: np.ndarray, w: np.ndarray | None, needs: tuple[str, ...], delta: float) -> dict:
+    m: dict[str, Any] = {"w": float(len(t)) if w is None else float(w.sum()), "n": len(t)}
+    e = t - p  # the one temporary as large as the input
+    if "sse" in needs:
+        m["sse"] = _sum_squares(e, w)
+    if "mean_e" in needs:
+        m["mean_e"], m["m2_e"] = _mean_m2(e, w)
+    if {"max", "sae", "huber", "ape"} & set(needs):
+        np.abs(e, out=e)
+    if "max" in needs:
+        m["max"] = e.max(axis=0)
+    if "sae" in needs:
+        m["sae"] = _column_sums(e, w)
+    if "huber" in needs:
+        quad = e <= delta
+        h = np.where(quad, 0.5 * e * e, delta * (e - 0.5 * delta))
+        m["huber"] = _column_sums(h, w)
+    if "ape" in needs:
+        e /= np.maximum(np.abs(t), _EPS)
+        m["ape"] = _column_sums(e, w)
+    del e
+    if "mean_y" in needs:
+        m["mean_y"], m["m2_y"] = _mean_m2(t, w)
+    return m
+
+
+def _merge(a: dict, b: dict) -> dict:
+    """Moments of two batches together: sums add, maxima take the max, means and m2 merge by Chan."""
+    out = {"w": a["w"] + b["w"], "n": a["n"] + b["n"]}
+    for key in a:
+        if key in ("w", "n", "mean_y", "mean_e", "m2_y", "m2_e"):
+            continue
+        out[key] = np.maximum(a[key], b[key]) if key == "max" else a[key] + b[key]
+    for mean, m2 in (("mean_y", "m2_y"), ("mean_e", "m2_e")):
+        if mean not in a:
+            continue
+        if a["w"] == 0 or b["w"] == 0:  # a zero-weight side adds nothing (and has no defined mean)
+            out[mean], out[m2] = (b[mean], b[m2]) if a["w"] == 0 else (a[mean], a[m2])
+            continue
+        d = b[mean] - a[mean]
+        out[mean] = a[mean] + d * (b["w"] / out["w"])
+        out[m2] = a[m2] + b[m2] + d * d * (a["w"] * b["w"] / out["w"])
+    return out
+
+
+def _average_outputs(scores: np.ndarray, multioutput: Any, variance: np.ndarray | None = None) -> Any:
+    if isinstance(multioutput, str) and multioutput == "raw_values":
+        return scores
+    weights = None
+    if isinstance(multioutput, np.ndarray):
+        weights = multioutput
+    elif multioutput == "variance_weighted" and variance is not None and (variance != 0).any():
+        weights = variance
+    return float(np.average(scores, weights=weights))
+
+
+def _fraction_explained(num: np.ndarray, den: np.ndarray, multioutput: Any, force_finite: bool) -> Any:
+    """``1 - num / den`` per output; with ``force_finite``, 1.0 for a perfect fit and 0.0 where only the
+    denominator is zero (constant ``y_true``), as scikit-learn."""
+    if not force_finite:  # numpy warns of 0/0 here, as it does under scikit-learn
+        scores = 1 - num / den
+    else:
+        scores = np.ones(len(num))
+        valid = (den != 0) & (num != 0)
+        scores[valid] = 1 - num[valid] / den[valid]
+        scores[(num != 0) & (den == 0)] = 0.0
+    return _average_outputs(scores, multioutput, den)
+
+
+def _score(owner: str, metric: str, m: dict, multioutput: Any, force_finite: bool = True) -> Any:
+    """The value of ``metric`` from moments ``m`` (the pure scoring step of every function and class)."""
+    if m["w"] == 0:
+        raise InputError(f"{owner}: the total sample weight is zero; the score is undefined.")
+    if metric == "max_error":
+        if len(m["max"]) > 1:
+            raise InputError(f"{owner}: max_error supports a single output; y_true has {len(m['max'])}.")
+        return float(m["max"][0])
+    if metric == "r2":
+        if m["n"] < 2:
+            warnings.warn(
+                "R^2 score is not well-defined with less than two samples.", UndefinedMetricWarning, stacklevel=3
+            )
+            return float("nan")
+        return _fraction_explained(m["sse"], m["m2_y"], multioutput, force_finite)
+    if metric == "explained_variance":
+        return _fraction_explained(m["m2_e"] / m["w"], m["m2_y"] / m["w"], multioutput, force_finite)
+    key = {"mse": "sse", "rmse": "sse", "mae": "sae", "mape": "ape", "huber": "huber"}[metric]
+    per_output = m[key] / m["w"]
+    if metric == "rmse":
+        per_output = np.sqrt(per_output)
+    return _average_outputs(per_output, multioutput)
+
+
+_NEEDS = {
+    "mse": ("sse",),
+    "rmse": ("sse",),
+    "mae": ("sae",),
+    "mape": ("ape",),
+    "max_error": ("max",),
+    "huber": ("huber",),
+    "r2": ("sse", "mean_y"),
+    "explained_variance": ("mean_e", "mean_y"),
+}
+
+
+def _functional(owner, metric, y_true, y_pred, sample_weight, multioutput, force_finite=True, delta=1.0):
+    variance = metric in ("r2", "explained_variance")
+    multioutput = _check_multioutput(owner, multioutput, variance=variance)
+    t, p, w = _targets(owner, y_true, y_pred, sample_weight)
+    check_some_weight(owner, w)
+    multioutput = _check_multioutput(owner, multioutput, t.shape[1], variance=variance)
+    return _score(owner, metric, _moments(owner, t, p, w, _NEEDS[metric], delta), multioutput, force_finite)
+
+
+# -- functions -----------------------------------------------------------------------------------------
+def mean_squared_error(
+    y_true: Any, y_pred: Any, *, sample_weight: Any = None, multioutput: Any = "uniform_average"
+) -> Any:
+    """``sum(w e²) / sum(w)`` per output, averaged as ``multioutput`` says.
+
+    Example:
+        >>> mean_squared_error([3, -0.5, 2, 7], [2.5, 0.0, 2, 8])
+        0.375
+    """
+    return _functional("mean_squared_error", "mse", y_true, y_pred, sample_weight, multioutput)
+
+
+def root_mean_squared_error(
+    y_true: Any, y_pred: Any, *, sample_weight: Any = None, multioutput: Any = "uniform_average"
+) -> Any:
+    """``sqrt(sum(w e²) / sum(w))`` per output, then averaged.
+
+    Example:
+        >>> round(root_mean_squared_error([3, -0.5, 2, 7], [2.5, 0.0, 2, 8]), 4)
+        0.6124
+    """
+    return _functional("root_mean_squared_error", "rmse", y_true, y_pred, sample_weight, multioutput)
+
+
+def mean_absolute_error(
+    y_true: Any, y_pred: Any, *, sample_weight: Any = None, multioutput: Any = "uniform_average"
+) -> Any:
+    """``sum(w |e|) / sum(w)`` per output, then averaged.
+
+    Example:
+        >>> mean_absolute_error([3, -0.5, 2, 7], [2.5, 0.0, 2, 8])
+        0.5
+    """
+    return _functional("mean_absolute_error", "mae", y_true, y_pred, sample_weight, multioutput)
+
+
+def mean_absolute_percentage_error(
+    y_true: Any, y_pred: Any, *, sample_weight: Any = None, multioutput: Any = "uniform_average"
+) -> Any:
+    """``sum(w |e| / max(|y_true|, eps)) / sum(w)`` (a fraction, not a percentage), then averaged.
+
+    Example:
+        >>> round(mean_absolute_percentage_error([3, -0.5, 2, 7], [2.5, 0.0, 2, 8]), 4)
+        0.3274
+    """
+    return _functional("mean_absolute_percentage_error", "mape", y_true, y_pred, sample_weight, multioutput)
+
+
+def max_error(y_true: Any, y_pred: Any) -> float:
+    """``max |e|`` (single output).
+
+    Example:
+        >>> max_error([3, 2, 7, 1], [4, 2, 7, 1])
+        1.0
+    """
+    return _functional("max_error", "max_error", y_true, y_pred, None, "uniform_average")
+
+
+def r2_score(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    sample_weight: Any = None,
+    multioutput: Any = "uniform_average",
+    force_finite: bool = True,
+) -> Any:
+    """Coefficient of determination ``1 - sum(w e²) / sum(w (y - mean_w(y))²)`` per output.
+
+    With ``force_finite`` (default), a constant ``y_true`` scores 1.0 if predicted exactly, else 0.0
+    (instead of NaN / -inf). ``multioutput="variance_weighted"`` weights outputs by their variance.
+    Fewer than two samples: NaN and an :class:`UndefinedMetricWarning`.
+
+    Example:
+        >>> round(r2_score([3, -0.5, 2, 7], [2.5, 0.0, 2, 8]), 4)
+        0.9486
+    """
+    return _functional("r2_score", "r2", y_true, y_pred, sample_weight, multioutput, force_finite)
+
+
+def explained_variance_score(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    sample_weight: Any = None,
+    multioutput: Any = "uniform_average",
+    force_finite: bool = True,
+) -> Any:
+    """``1 - Var_w(y_true - y_pred) / Var_w(y_true)`` per output (``force_finite`` as :func:`r2_score`).
+
+    Example:
+        >>> round(explained_variance_score([3, -0.5, 2, 7], [2.5, 0.0, 2, 8]), 4)
+        0.9572
+    """
+    owner = "explained_variance_score"
+    return _functional(owner, "explained_variance", y_true, y_pred, sample_weight, multioutput, force_finite)
+
+
+def huber_loss(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    delta: float = 1.0,
+    sample_weight: Any = None,
+    multioutput: Any = "uniform_average",
+) -> Any:
+    """Mean Huber loss: ``0.5 e²`` where ``|e| <= delta``, else ``delta (|e| - 0.5 delta)``.
+
+    The definition of ``torch.nn.functional.huber_loss`` (mean reduction), with sample weights and
+    ``multioutput`` as the other metrics here.
+
+    Example:
+        >>> huber_loss([0.0, 0.0, 0.0], [0.5, 2.0, -3.0])
+        1.375
+    """
+    delta = check_number("huber_loss", "delta", delta, low=0, low_open=True)
+    return _functional("huber_loss", "huber", y_true, y_pred, sample_weight, multioutput, delta=delta)
+
+
+def _weighted_median(a: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """scikit-learn's ``_weighted_percentile(a, w, 50, average=True)`` per column."""
+    n = len(a)
+    out = np.empty(a.shape[1])
+    for j in range(a.shape[1]):
+        order = np.argsort(a[:, j])
+        col, cdf = a[order, j], np.cumsum(w[order])
+        rank = 0.5 * cdf[-1]
+        if rank == 0:
+            rank = np.nextafter(rank, rank + 1)
+        i = min(int(np.searchsorted(cdf, rank)), n - 1)
+        if cdf[i] - rank > _EPS:
+            out[j] = col[i]
+            continue
+        nxt = min(i + 1, n - 1)
+        if w[order[nxt]] == 0:  # skip zero-weight neighbours
+            nxt = int(np.searchsorted(cdf, cdf[i], side="right"))
+            nxt = i if nxt > n - 1 else nxt
+        out[j] = (col[i] + col[nxt]) / 2
+    return out
+
+
+def median_absolute_error(
+    y_true: Any, y_pred: Any, *, multioutput: Any = "uniform_average", sample_weight: Any = None
+) -> Any:
+    """Median of ``|e|`` per output (weighted median with ``sample_weight``), then averaged.
+
+    A median is not a function of sums, so there are no moments and no stateful class: it needs every
+    error at once, and it is offered only as this function (no running approximation either).
+
+    Example:
+        >>> median_absolute_error([3, -0.5, 2, 7], [2.5, 0.0, 2, 8])
+        0.5
+    """
+    owner = "median_absolute_error"
+    multioutput = _check_multioutput(owner, multioutput)
+    t, p, w = _targets(owner, y_true, y_pred, sample_weight)
+    check_some_weight(owner, w)
+    multioutput = _check_multioutput(owner, multioutput, t.shape[1])
+    check_finite(owner, "y_true", t)
+    check_finite(owner, "y_pred", p)
+    e = np.abs(p - t)
+    errors = np.median(e, axis=0) if w is None else _weighted_median(e, w.astype(np.float64))
+    return _average_outputs(errors, multioutput)
+
+
+# -- log loss ------------------------------------------------------------------------------------------
+def _log_loss_sums(owner: str, y_true: Any, y_proba: Any, sample_weight: Any, labels: Any) -> np.ndarray:
+    """``[sum(w * -log(clip(p_true))), sum(w)]``, with scikit-learn's checks and clipping to
+    ``[eps, 1 - eps]`` (eps of the probabilities' float type)."""
+    prob = as_array(owner, "y_proba", y_proba)
+    if prob.dtype.kind not in "biuf" or prob.ndim not in (1, 2):
+        raise InputError(f"{owner}: y_proba must be a 1-D or 2-D array of probabilities, got shape {prob.shape}.")
+    if prob.dtype.kind != "f":
+        prob = prob.astype(np.float64)
+    check_finite(owner, "y_proba", prob)
+    y = as_array(owner, "y_true", y_true)
+    n = check_same_n_samples(owner, y_true=y, y_proba=prob)
+    w = as_weights(owner, sample_weight, n)
+    if prob.max() > 1 or prob.min() < 0:
+        bad = prob.max() if prob.max() > 1 else prob.min()
+        raise InputError(f"{owner}: y_proba must hold probabilities in [0, 1], but it holds {bad.item()!r}.")
+    classes = np.unique(y) if labels is None else np.unique(np.asarray(labels))
+    if labels is not None and not np.isin(y, classes).all():
+        raise InputError(
+            f"{owner}: y_true holds labels {sorted(set(np.asarray(y).tolist()) - set(classes.tolist()))} "
+            f"that are not in labels={list(labels)!r}."
+        )
+    if len(classes) < 2:
+        raise InputError(
+            f"{owner}: y_true holds a single label ({classes.tolist()}); pass every class through labels=."
+        )
+    if prob.ndim == 1 or prob.shape[1] == 1:
+        prob = prob.reshape(-1, 1)
+        prob = np.concatenate([1 - prob, prob], axis=1)
+    if not np.allclose(prob.sum(axis=1), 1, rtol=np.sqrt(np.finfo(prob.dtype).eps), atol=0):
+        warnings.warn(
+            "The y_prob values do not sum to one. Make sure to pass probabilities.", UserWarning, stacklevel=3
+        )
+    if len(classes) != prob.shape[1]:
+        raise InputError(
+            f"{owner}: y_true has {len(classes)} classes ({classes.tolist()!r:.60}) but y_proba has "
+            f"{prob.shape[1]} columns; pass every class through labels= in the order of the columns."
+        )
+    eps = np.finfo(prob.dtype).eps
+    picked = prob[np.arange(n), np.searchsorted(classes, y)]
+    loss = -np.log(np.clip(picked, eps, 1 - eps))
+    if w is None:
+        return np.array([loss.sum(), float(n)])
+    return np.array([np.einsum("i,i->", w, loss), w.sum()], dtype=np.float64)
+
+
+def log_loss(
+    y_true: Any, y_proba: Any, *, normalize: bool = True, sample_weight: Any = None, labels: Any = None
+) -> float:
+    """Log loss (cross-entropy) of predicted probabilities: ``-sum(w log p_true) / sum(w)``.
+
+    ``y_proba`` is ``(n, n_classes)`` with columns in the sorted order of the classes (categorical
+    cross-entropy), or ``(n,)``, the probability of the greater class (binary cross-entropy).
+    Probabilities are clipped to ``[eps, 1 - eps]`` as scikit-learn clips them.
+
+    Example:
+        >>> round(log_loss(["spam", "ham", "ham", "spam"], [[0.1, 0.9], [0.9, 0.1], [0.8, 0.2], [0.35, 0.65]]), 4)
+        0.2162
+    """
+    sums = _log_loss_sums("log_loss", y_true, y_proba, sample_weight, labels)
+    return float(sums[0] / sums[1]) if normalize else float(sums[0])
+
+
+# -- stateful metrics ----------------------------------------------------------------------------------
+class _RegressionMetric(Metric):
+    """A regression metric for training loops: ``update(y_true, y_pred, sample_weight=...)`` adds a
+    batch's moments (constant memory), ``compute()`` scores them, ``merge()`` adds another instance's."""
+
+    higher_is_better = False
+    task = "regression"
+    _metric: str
+
+    def __init__(self, *, multioutput: Any = "uniform_average") -> None:
+        super().__init__()
+        self.multioutput = _check_multioutput(
+            type(self).__name__, multioutput, variance=self._metric in ("r2", "explained_variance")
+        )
+        self.force_finite = True
+        self.delta = 1.0
+
+    def update(self, y_true: Any, y_pred: Any, *, sample_weight: Any = None) -> _RegressionMetric:  # type: ignore[override]
+        """Add a batch to the running moments; returns ``self``."""
+        return super().update(y_true, y_pred, sample_weight)  # type: ignore[return-value]
+
+    def __call__(self, y_true: Any, y_pred: Any, *, sample_weight: Any = None) -> Result:  # type: ignore[override]
+        """Score one batch without touching the running moments."""
+        return super().__call__(y_true, y_pred, sample_weight)
+
+    def stats(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> np.ndarray:  # type: ignore[override]
+        raise InputError(f"{self.name}: per-sample rows are not kept; use update()/compute().")
+
+    def _batch_total(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> tuple[Any, int]:
+        t, p, w = _targets(self.name, y_true, y_pred, sample_weight)
+        return _moments(self.name, t, p, w, _NEEDS[self._metric], self.delta), len(t)
+
+    @staticmethod
+    def _add(a: Any, b: Any) -> Any:
+        if set(a) != set(b) or any(np.shape(a[k]) != np.shape(b[k]) for k in a):
+            raise InputError("cannot add regression moments of a different number of outputs.")
+        return _merge(a, b)
+
+    @property
+    def total(self) -> Any:
+        """The accumulated moments (a copy)."""
+        return None if self._total is None else {k: np.copy(v) for k, v in self._total.items()}
+
+    def score(self, total: Any) -> Result:
+        multioutput = self.multioutput
+        if isinstance(multioutput, np.ndarray):
+            n_outputs = len(next(v for v in total.values() if np.ndim(v)))
+            multioutput = _check_multioutput(self.name, multioutput, n_outputs, variance=True)
+        value = _score(self.name, self._metric, total, multioutput, self.force_finite)
+        raw = _score(self.name, self._metric, total, "raw_values", self.force_finite) if total["n"] >= 2 else value
+        score = float(np.mean(value)) if np.ndim(value) else float(value)
+        return Result(self.name, score, {"per_output": raw, "weight": float(total["w"])}, self.signature())
+
+    def signature(self) -> Signature:
+        mo = self.multioutput if isinstance(self.multioutput, str) else list(self.multioutput)
+        return Signature.of(self.name, multioutput=mo)
+
+
+@register
+class MeanSquaredError(_RegressionMetric):
+    """Mean squared error in a training loop (see :func:`mean_squared_error`).
+
+    Example:
+        >>> MeanSquaredError().update([3, -0.5], [2.5, 0.0]).update([2, 7], [2, 8]).compute().score
+        0.375
+    """
+
+    name = "mse"
+    _metric = "mse"
+
+
+@register
+class RootMeanSquaredError(_RegressionMetric):
+    """Root mean squared error in a training loop (see :func:`root_mean_squared_error`)."""
+
+    name = "rmse"
+    _metric = "rmse"
+
+
+@register
+class MeanAbsoluteError(_RegressionMetric):
+    """Mean absolute error in a training loop (see :func:`mean_absolute_error`)."""
+
+    name = "mae"
+    _metric = "mae"
+
+
+@register
+class MeanAbsolutePercentageError(_RegressionMetric):
+    """Mean absolute percentage error (a fraction) in a training loop."""
+
+    name = "mape"
+    _metric = "mape"
+
+
+@register
+class MaxError(_RegressionMetric):
+    """Largest absolute error in a training loop (moments: a running max)."""
+
+    name = "max_error"
+    _metric = "max_error"
+
+
+@register
+class HuberLoss(_RegressionMetric):
+    """Mean Huber loss in a training loop (see :func:`huber_loss`)."""
+
+    name = "huber"
+    _metric = "huber"
+
+    def __init__(self, *, delta: float = 1.0, multioutput: Any = "uniform_average") -> None:
+        super().__init__(multioutput=multioutput)
+        self.delta = check_number("HuberLoss", "delta", delta, low=0, low_open=True)
+
+    def signature(self) -> Signature:
+        return Signature.of(self.name, delta=self.delta, multioutput=str(self.multioutput))
+
+
+class _ExplainedFraction(_RegressionMetric):
+    higher_is_better = True
+
+    def __init__(self, *, multioutput: Any = "uniform_average", force_finite: bool = True) -> None:
+        super().__init__(multioutput=multioutput)
+        self.force_finite = bool(force_finite)
+
+    def signature(self) -> Signature:
+        return Signature.of(self.name, multioutput=str(self.multioutput), force_finite=self.force_finite)
+
+
+@register
+class R2Score(_ExplainedFraction):
+    """R² in a training loop, from merged means and squared deviations (see :func:`r2_score`).
+
+    Example:
+        >>> round(R2Score().update([3, -0.5], [2.5, 0.0]).update([2, 7], [2, 8]).compute().score, 4)
+        0.9486
+    """
+
+    name = "r2"
+    _metric = "r2"
+
+
+@register
+class ExplainedVariance(_ExplainedFraction):
+    """Explained variance in a training loop (see :func:`explained_variance_score`)."""
+
+    name = "explained_variance"
+    _metric = "explained_variance"
+
+
+class LogLoss(Metric):
+    """Log loss in a training loop: statistics ``[sum(w * -log p_true), sum(w)]`` per batch.
+
+    Not in the registry: its inputs (labels and probabilities) are neither a classification nor a
+    regression pair of files for the command line.
+
+    A batch need not hold every class, so the classes are fixed up front: ``labels`` (the classes in the
+    order of ``y_proba``'s columns, sorted), or, by default, ``y_true`` holds column indices 0..C-1.
+
+    Example:
+        >>> m = LogLoss(labels=["ham", "spam"])
+        >>> _ = m.update(["spam", "ham"], [[0.1, 0.9], [0.9, 0.1]]).update(["ham"], [[0.8, 0.2]])
+        >>> round(m.compute().score, 4)
+        0.1446
+    """
+
+    name = "log_loss"
+    higher_is_better = False
+
+    def __init__(self, *, labels: Any = None) -> None:
+        super().__init__()
+        self.labels = None if labels is None else list(labels)
+
+    def update(self, y_true: Any, y_proba: Any, *, sample_weight: Any = None) -> LogLoss:  # type: ignore[override]
+        """Add a batch to the running sums; returns ``self``."""
+        return super().update(y_true, y_proba, sample_weight)  # type: ignore[return-value]
+
+    def __call__(self, y_true: Any, y_proba: Any, *, sample_weight: Any = None) -> Result:  # type: ignore[override]
+        """Score one batch without touching the running sums."""
+        return super().__call__(y_true, y_proba, sample_weight)
+
+    def stats(self, y_true: Any, y_proba: Any, sample_weight: Any = None) -> np.ndarray:  # type: ignore[override]
+        raise InputError(f"{self.name}: per-sample rows are not kept; use update()/compute().")
+
+    def _batch_total(self, y_true: Any, y_proba: Any, sample_weight: Any = None) -> tuple[Any, int]:
+        labels = self.labels
+        if labels is None:
+            prob = as_array(self.name, "y_proba", y_proba)
+            labels = list(range(2 if prob.ndim == 1 else prob.shape[1]))
+        sums = _log_loss_sums(self.name, y_true, y_proba, sample_weight, labels)
+        return sums, int(sums[1]) if sample_weight is None else len(as_array(self.name, "y_true", y_true))
+
+    def score(self, total: Any) -> Result:
+        if total[1] == 0:
+            raise InputError(f"{self.name}: the total sample weight is zero; the score is undefined.")
+        return Result(self.name, float(total[0] / total[1]), {"weight": float(total[1])}, self.signature())
+
+    def signature(self) -> Signature:
+        return Signature.of(self.name, labels="none" if self.labels is None else self.labels)

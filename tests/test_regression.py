@@ -1,0 +1,207 @@
+"""Regression metrics and log loss against scikit-learn (Huber against torch), edge cases, errors, and
+the stateful classes (any batch split, merge, permutation)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import evalkit
+from evalkit import regression as ek
+from evalkit.core import InputError, InvalidOptionError
+
+skm = pytest.importorskip("sklearn.metrics")
+
+SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+MEANS = ["mean_squared_error", "root_mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error"]
+
+
+def _run(fn, *args, **kwargs):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            out = fn(*args, **kwargs)
+        except ValueError as exc:
+            out = exc
+    return out, {(w.category.__name__, str(w.message)) for w in caught}
+
+
+def _compare(name, *args, **kwargs):
+    expected, sk_warnings = _run(getattr(skm, name), *args, **kwargs)
+    got, ek_warnings = _run(getattr(ek, name), *args, **kwargs)
+    if isinstance(expected, Exception):
+        assert isinstance(got, ValueError), f"scikit-learn raised {expected!r}, evalkit returned {got!r}"
+        return
+    assert not isinstance(got, Exception), f"evalkit raised {got!r}"
+    assert np.shape(got) == np.shape(expected)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+    assert ek_warnings == sk_warnings
+
+
+@st.composite
+def targets(draw):
+    n = draw(st.integers(1, 12))
+    k = draw(st.sampled_from([None, 1, 3]))
+    shape = (n,) if k is None else (n, k)
+    size = n * (k or 1)
+    values = st.floats(-1e3, 1e3, allow_nan=False).map(lambda v: round(v, 2))
+    y_true = np.array(draw(st.lists(values, min_size=size, max_size=size))).reshape(shape)
+    noise = np.array(draw(st.lists(st.sampled_from([0.0, 0.0, 0.5, -2.0, 0.01]), min_size=size, max_size=size)))
+    if draw(st.booleans()):
+        y_true = np.full(shape, draw(values))  # constant y_true: R2's undefined case
+    y_pred = y_true + noise.reshape(shape)
+    w = draw(st.none() | st.lists(st.sampled_from([0.0, 0.5, 1.0, 3.0]), min_size=n, max_size=n).map(np.array))
+    return y_true, y_pred, w
+
+
+@SETTINGS
+@given(data=targets(), custom=st.booleans())
+def test_functions_equal_sklearn(data, custom):
+    y_true, y_pred, w = data
+    k = 1 if y_true.ndim == 1 else y_true.shape[1]
+    choices = ["raw_values", "uniform_average"] + ([np.linspace(0.5, 2, k)] if custom and k > 1 else [])
+    for multioutput in choices:
+        for name in [*MEANS, "median_absolute_error"]:
+            _compare(name, y_true, y_pred, sample_weight=w, multioutput=multioutput)
+        for multi in (multioutput, "variance_weighted"):
+            for force_finite in (True, False):
+                for name in ("r2_score", "explained_variance_score"):
+                    _compare(name, y_true, y_pred, sample_weight=w, multioutput=multi, force_finite=force_finite)
+    _compare("max_error", y_true, y_pred)
+
+
+@SETTINGS
+@given(
+    n=st.integers(2, 30),
+    n_classes=st.integers(2, 4),
+    seed=st.integers(0, 2**16),
+    weighted=st.booleans(),
+    extreme=st.booleans(),
+)
+def test_log_loss_equals_sklearn(n, n_classes, seed, weighted, extreme):
+    rng = np.random.default_rng(seed)
+    y_true = rng.integers(0, n_classes, n)
+    proba = rng.random((n, n_classes))
+    if extreme:  # exact 0 and 1 probabilities: clipped to [eps, 1 - eps]
+        proba = (proba > 0.5).astype(float)
+        proba[proba.sum(axis=1) == 0, 0] = 1.0
+    proba /= proba.sum(axis=1, keepdims=True)
+    w = rng.random(n) if weighted else None
+    labels = list(range(n_classes))
+    _compare("log_loss", y_true, proba, sample_weight=w, labels=labels)
+    _compare("log_loss", y_true % 2, proba[:, 0], sample_weight=w)  # binary: probability of class 1
+    _compare("log_loss", np.array(["no", "yes"])[y_true % 2], proba[:, 0], sample_weight=w, normalize=False)
+
+
+def test_huber_equals_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    y_true, y_pred = rng.normal(size=(200, 3)), rng.normal(size=(200, 3)) * 2
+    for delta in (0.1, 1.0, 2.5):
+        expected = torch.nn.functional.huber_loss(torch.tensor(y_pred), torch.tensor(y_true), delta=delta).item()
+        np.testing.assert_allclose(ek.huber_loss(y_true, y_pred, delta=delta), expected, rtol=1e-12)
+    # by hand: errors 0.5 (quadratic: 0.125), 2 (linear: 1.5), 3 (2.5); mean 4.125 / 3
+    assert ek.huber_loss([0.0, 0.0, 0.0], [0.5, 2.0, -3.0]) == pytest.approx(4.125 / 3, abs=1e-15)
+
+
+# -- edge cases ----------------------------------------------------------------------------------------
+def test_constant_y_true_r2_policy():
+    _compare("r2_score", [2.0, 2.0, 2.0], [2.0, 2.0, 2.0])  # perfect: 1.0
+    _compare("r2_score", [2.0, 2.0, 2.0], [2.0, 2.5, 2.0])  # imperfect: 0.0
+    _compare("r2_score", [2.0, 2.0, 2.0], [2.0, 2.5, 2.0], force_finite=False)  # -inf, numpy warns
+    _compare("r2_score", [0.1, 0.1, 0.1], [0.2, 0.2, 0.2])  # a mean with rounding error: same number
+    _compare("r2_score", [1.0], [2.0])  # one sample: nan with a warning
+
+
+def test_zero_weights():
+    _compare("mean_squared_error", [1.0, 2.0, 4.0], [1.0, 3.0, 0.0], sample_weight=[1.0, 0.0, 2.0])
+    _compare("median_absolute_error", [1.0, 2.0, 4.0, 7.0], [1.0, 3.0, 0.0, 7.0], sample_weight=[1.0, 0.0, 2.0, 1.0])
+    for fn in (ek.mean_squared_error, ek.r2_score, ek.median_absolute_error):
+        with pytest.raises(InputError, match="at least one non-zero"):
+            fn([1.0, 2.0], [1.0, 3.0], sample_weight=[0.0, 0.0])
+    m = ek.R2Score().update([1.0, 2.0], [1.0, 3.0], sample_weight=[0.0, 0.0])  # a zero-weight batch is fine
+    m.update([1.0, 2.0, 4.0], [1.5, 2.0, 3.0])
+    np.testing.assert_allclose(m.compute().score, skm.r2_score([1.0, 2.0, 4.0], [1.5, 2.0, 3.0]), rtol=1e-12)
+
+
+def test_errors_name_what_is_wrong():
+    with pytest.raises(InputError, match=r"y_true has shape \(3,\), y_pred has shape \(2,\)"):
+        ek.mean_squared_error([1, 2, 3], [1, 2])
+    with pytest.raises(InputError, match=r"y_pred must hold finite numbers, but y_pred\[1\] is nan"):
+        ek.mean_absolute_error([1.0, 2.0], [1.0, np.nan])
+    with pytest.raises(InputError, match=r"y_true\[0, 1\] is inf"):
+        ek.r2_score([[1.0, np.inf]], [[1.0, 2.0]])
+    with pytest.raises(InputError, match="same number of outputs"):
+        ek.r2_score(np.ones((3, 2)), np.ones((3, 3)))
+    with pytest.raises(InvalidOptionError, match="'multioutput' parameter of mean_squared_error must be one of"):
+        ek.mean_squared_error([1.0], [1.0], multioutput="variance_weighted")
+    with pytest.raises(InputError, match="as many multioutput weights"):
+        ek.mean_squared_error(np.ones((3, 2)), np.ones((3, 2)), multioutput=[1.0, 2.0, 3.0])
+    with pytest.raises(InputError, match="single output"):
+        ek.max_error(np.ones((3, 2)), np.ones((3, 2)))
+    with pytest.raises(InputError, match=r"probabilities in \[0, 1\]"):
+        ek.log_loss([0, 1], [0.5, 1.5])
+    with pytest.raises(InvalidOptionError, match="'delta' parameter of huber_loss"):
+        ek.huber_loss([0.0], [1.0], delta=0)
+
+
+# -- stateful ------------------------------------------------------------------------------------------
+CLASSES = [
+    (ek.MeanSquaredError, {}, "mean_squared_error", {}),
+    (ek.RootMeanSquaredError, {"multioutput": "raw_values"}, "root_mean_squared_error", {"multioutput": "raw_values"}),
+    (ek.MeanAbsoluteError, {}, "mean_absolute_error", {}),
+    (ek.MeanAbsolutePercentageError, {}, "mean_absolute_percentage_error", {}),
+    (ek.R2Score, {}, "r2_score", {}),
+    (ek.R2Score, {"multioutput": "variance_weighted"}, "r2_score", {"multioutput": "variance_weighted"}),
+    (ek.ExplainedVariance, {}, "explained_variance_score", {}),
+]
+
+
+@SETTINGS
+@given(
+    n=st.integers(4, 60),
+    seed=st.integers(0, 2**16),
+    which=st.sampled_from(range(len(CLASSES))),
+    # a large mean: values near 1e6 carry ~1e-10 absolute rounding of their own, so 1e-8 there; the
+    # textbook sum(y²) - sum(y)²/n formula would be off by ~1e-4
+    offset=st.sampled_from([0.0, 1e6]),
+    n_cuts=st.integers(0, 5),
+)
+def test_update_over_any_split_equals_sklearn_on_all(n, seed, which, offset, n_cuts):
+    cls, options, name, sk_options = CLASSES[which]
+    rng = np.random.default_rng(seed)
+    y_true = offset + rng.normal(size=(n, 2))
+    y_pred = y_true + rng.normal(size=(n, 2))
+    w = rng.random(n) if seed % 2 else None
+    expected = getattr(skm, name)(y_true, y_pred, sample_weight=w, **sk_options)
+    cuts = np.sort(rng.choice(np.arange(1, n), size=min(n_cuts, n - 1), replace=False))
+    m, a, b = cls(**options), cls(**options), cls(**options)
+    for i, part in enumerate(np.split(np.arange(n), cuts)):
+        m.update(y_true[part], y_pred[part], sample_weight=None if w is None else w[part])
+        (a if i % 2 else b).update(y_true[part], y_pred[part], sample_weight=None if w is None else w[part])
+    perm = rng.permutation(n)
+    permuted = cls(**options)(y_true[perm], y_pred[perm], sample_weight=None if w is None else w[perm])
+    key = "per_output" if options.get("multioutput") == "raw_values" else None
+    for result in (m.compute(), a.merge(b).compute(), permuted):
+        value = result.components[key] if key else result.score
+        np.testing.assert_allclose(value, expected, rtol=1e-8 if offset else 1e-12, atol=1e-12)
+
+
+def test_max_error_and_log_loss_classes():
+    m = ek.MaxError().update([1.0, 2.0], [1.5, 2.0]).update([5.0], [3.0])
+    assert m.compute().score == skm.max_error([1.0, 2.0, 5.0], [1.5, 2.0, 3.0])
+    y, proba = ["b", "a", "c", "a"], np.array([[0.2, 0.5, 0.3], [0.7, 0.2, 0.1], [0.1, 0.1, 0.8], [0.3, 0.3, 0.4]])
+    m = ek.LogLoss(labels=["a", "b", "c"]).update(y[:2], proba[:2]).update(y[2:], proba[2:])
+    np.testing.assert_allclose(m.compute().score, skm.log_loss(y, proba), rtol=1e-12)
+
+
+def test_registry_and_torch_inputs():
+    torch = pytest.importorskip("torch")
+    m = evalkit.get_metric("mse")
+    m.update(torch.tensor([1.0, 2.0]), torch.tensor([1.5, 2.0]))
+    assert m.compute().score == skm.mean_squared_error([1.0, 2.0], [1.5, 2.0])
+    assert {"mse", "rmse", "mae", "r2", "mape", "explained_variance", "huber"} <= set(evalkit.available_metrics())

@@ -224,13 +224,29 @@ def test_inputs_are_not_mutated():
         ({"beta": 0}, r"'beta' parameter of rouge must be a number in \(0, inf\]"),
         ({"weight": 1.0}, r"'weight' parameter of rouge must be a number in \(1, inf\]"),
         ({"backend": "numpy"}, r"'backend' parameter of rouge must be one of 'fast', 'python'"),
-        ({"tokenizer": "rouge-score"}, r"did you mean 'rouge_score'"),
+        ({"tokenize": "rouge-score"}, r"did you mean 'rouge_score'"),
         ({"use_stemmer": "yes"}, r"'use_stemmer' parameter of rouge must be True or False"),
     ],
 )
 def test_option_errors(kwargs, match):
     with pytest.raises(InvalidOptionError, match=match):
         ROUGE(**kwargs)
+
+
+def test_cli_specs_take_the_options_of_rouge():
+    import click
+
+    from evalkit.cli.spec import build, parse_spec
+
+    for text in ("rouge(tokenize=unicode)", "rougeL(tokenize=unicode)"):
+        assert build(parse_spec(text)).tokenizer.name == "unicode"
+    # the single-variant metrics declare ROUGE's options (less 'variants'), so the CLI checks them
+    with pytest.raises(
+        click.UsageError, match=r"Unknown option 'tokenizer' for metric 'rouge1' \(did you mean 'tokenize'"
+    ):
+        build(parse_spec("rouge1(tokenizer=unicode)"))
+    with pytest.raises(click.UsageError, match="Unknown option 'variants' for metric 'rougeLsum'"):
+        build(parse_spec("rougeLsum(variants=rouge2)"))
 
 
 def test_input_errors_name_the_problem():
@@ -266,9 +282,9 @@ def test_identical_texts_in_any_script_score_one_with_unicode(text):
     variants = ("rouge1", "rouge2", "rougeL", "rougeLsum", "rougeW", "rougeSU4")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        r = rouge([text], [text], tokenizer="unicode", variants=variants)
+        r = rouge([text], [text], tokenize="unicode", variants=variants)
     assert all(_prf(r, v) == (1.0, 1.0, 1.0) for v in variants if v != "rouge2" or len(text.split()) > 1)
-    with pytest.warns(UserWarning, match=r"tokenized to no tokens with tokenizer 'rouge_score'.*tokenizer='unicode'"):
+    with pytest.warns(UserWarning, match=r"tokenized to no tokens with tokenizer 'rouge_score'.*tokenize='unicode'"):
         r0 = rouge([text], [text], variants=variants)
     assert float(r0) == 0.0  # rouge-score's tokenizer drops every non-ASCII letter
 

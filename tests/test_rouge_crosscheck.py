@@ -119,7 +119,7 @@ def test_backends_equal_on_real_text_and_long_references(real_pairs):
 @settings(max_examples=60, deadline=None)
 @given(st.text(st.characters(categories=["L", "N", "M", "P", "Zs"]), min_size=1, max_size=40))
 def test_identical_texts_score_one_with_unicode_tokenizer(text):
-    metric = ROUGE(variants=("rouge1", "rougeL", "rougeLsum", "rougeW", "rougeSU4"), tokenizer="unicode")
+    metric = ROUGE(variants=("rouge1", "rougeL", "rougeLsum", "rougeW", "rougeSU4"), tokenize="unicode")
     if not metric.tokenizer(text):
         return  # nothing to compare: punctuation or marks only (the empty-tokenization warning's case)
     r = metric([text], [text])
@@ -132,7 +132,7 @@ def test_unicode_tokenizer_agrees_with_rouge_score_on_ascii(real_pairs):
     hyps, refs = _summaries(real_pairs, 200)
     for stem, backend, n in [(False, "fast", 200), (True, "fast", 200), (True, "python", 40)]:
         want = ROUGE(variants=TYPES, use_stemmer=stem).stats(hyps[:n], refs[:n])
-        got = ROUGE(variants=TYPES, use_stemmer=stem, tokenizer="unicode", backend=backend).stats(hyps[:n], refs[:n])
+        got = ROUGE(variants=TYPES, use_stemmer=stem, tokenize="unicode", backend=backend).stats(hyps[:n], refs[:n])
         np.testing.assert_array_equal(got, want)
 
 

@@ -27,6 +27,7 @@ integer counts with bit-parallel LCS (``backend="fast"``, the default).
 
 from __future__ import annotations
 
+import inspect
 import re
 import warnings
 from collections import Counter
@@ -317,7 +318,7 @@ class RougeResult(Result):
 
 _EMPTY_WARNING = (
     "{owner}: {count} non-empty text(s) tokenized to no tokens with tokenizer {tok!r} (e.g. {example!r}); "
-    "they score 0. Text outside [a-z0-9] is dropped by 'rouge_score': pass tokenizer='unicode' to keep "
+    "they score 0. Text outside [a-z0-9] is dropped by 'rouge_score': pass tokenize='unicode' to keep "
     "letters and digits of every script."
 )
 
@@ -329,7 +330,7 @@ class ROUGE(Metric):
     Args:
         variants: variant names, e.g. ``("rouge1", "rouge2", "rougeL")``, ``"rougeLsum"``, ``"rougeSU4"``.
             ``compute`` reports all; its ``score`` is the first variant's F.
-        tokenizer: a registry name (``"rouge_score"``: rouge-score's, exactly; ``"unicode"``: every
+        tokenize: a registry name (``"rouge_score"``: rouge-score's, exactly; ``"unicode"``: every
             script), a :class:`~evalkit.tokenizers.Tokenizer`, or a ``str -> list[str]`` callable.
         use_stemmer: Porter-stem tokens longer than 3 characters (rouge-score's ``use_stemmer``;
             ROUGE-1.5.5 ``-m``), nltk's Porter stemmer as rouge-score, by :mod:`evalkit.text.porter`.
@@ -354,7 +355,7 @@ class ROUGE(Metric):
         self,
         *,
         variants: str | Sequence[str] = ("rouge1", "rouge2", "rougeL"),
-        tokenizer: str | Tokenizer | Callable[[str], list[str]] = "rouge_score",
+        tokenize: str | Tokenizer | Callable[[str], list[str]] = "rouge_score",
         use_stemmer: bool = False,
         multi_ref: str = "max_f",
         beta: float = 1.0,
@@ -375,11 +376,11 @@ class ROUGE(Metric):
         self.backend = check_choice(owner, "backend", backend, BACKENDS)
         use_stemmer = check_bool(owner, "use_stemmer", use_stemmer)
         self.use_stemmer = use_stemmer
-        if tokenizer == "rouge_score":
+        if tokenize == "rouge_score":
             self.tokenizer: Tokenizer = RougeScoreTokenizer(stem=use_stemmer)
             self._stem_after = False
         else:
-            self.tokenizer = get_tokenizer(tokenizer, owner=owner)
+            self.tokenizer = get_tokenizer(tokenize, owner=owner)
             self._stem_after = use_stemmer
         self._inverse_power = np.array([1 / self.weight if v.kind == "W" else 1.0 for v in self.variants])
 
@@ -524,6 +525,9 @@ def _single_variant_metric(variant: str) -> type[ROUGE]:
             raise InvalidOptionError(f"{variant} computes {variant} only; use 'rouge' to choose variants.")
         ROUGE.__init__(self, variants=(variant,), **options)
 
+    # ROUGE's options less 'variants', so that the CLI checks and lists them (``-m "rouge1(tokenize=unicode)"``)
+    own = inspect.signature(ROUGE.__init__)
+    __init__.__signature__ = own.replace(parameters=[p for n, p in own.parameters.items() if n != "variants"])  # type: ignore[attr-defined]
     doc = f"ROUGE with ``variants=({variant!r},)``; other options as :class:`ROUGE`."
     return register(type(f"ROUGE_{variant[5:]}", (ROUGE,), {"name": variant, "__init__": __init__, "__doc__": doc}))
 
@@ -537,7 +541,7 @@ def rouge(
     references: Any,
     *,
     variants: str | Sequence[str] = ("rouge1", "rouge2", "rougeL"),
-    tokenizer: str | Tokenizer | Callable[[str], list[str]] = "rouge_score",
+    tokenize: str | Tokenizer | Callable[[str], list[str]] = "rouge_score",
     use_stemmer: bool = False,
     multi_ref: str = "max_f",
     beta: float = 1.0,
@@ -556,7 +560,7 @@ def rouge(
     """
     metric = ROUGE(
         variants=variants,
-        tokenizer=tokenizer,
+        tokenize=tokenize,
         use_stemmer=use_stemmer,
         multi_ref=multi_ref,
         beta=beta,

@@ -223,7 +223,7 @@ def test_inputs_are_not_mutated():
         ({"multi_ref": "avg"}, r"'multi_ref' parameter of rouge must be one of 'max_f', 'mean', 'pooled'"),
         ({"beta": 0}, r"'beta' parameter of rouge must be a number in \(0, inf\]"),
         ({"weight": 1.0}, r"'weight' parameter of rouge must be a number in \(1, inf\]"),
-        ({"backend": "numpy"}, r"'backend' parameter of rouge must be one of 'fast', 'python'"),
+        ({"backend": "fast"}, r"'backend' parameter of rouge must be one of 'auto', 'python', 'numpy'"),
         ({"tokenize": "rouge-score"}, r"did you mean 'rouge_score'"),
         ({"use_stemmer": "yes"}, r"'use_stemmer' parameter of rouge must be True or False"),
     ],
@@ -231,6 +231,27 @@ def test_inputs_are_not_mutated():
 def test_option_errors(kwargs, match):
     with pytest.raises(InvalidOptionError, match=match):
         ROUGE(**kwargs)
+
+
+def test_auto_backend_takes_python_for_one_short_document_only(monkeypatch, real_pairs):
+    from evalkit.text import _rouge_numpy
+
+    hyps, refs = real_pairs
+    variants = ("rouge1", "rougeL", "rougeLsum", "rougeSU4")
+    one = (["the cat sat on the mat"], [["a cat sat on the mat", "the cat is here"]])
+    expected = {
+        k: ROUGE(variants=variants, backend="python").stats(*c)
+        for k, c in [("one", one), ("many", (hyps[:20], refs[:20]))]
+    }
+    calls = []
+    numpy_counts = _rouge_numpy.pair_counts_numpy
+    monkeypatch.setattr(_rouge_numpy, "pair_counts_numpy", lambda *a: calls.append(1) or numpy_counts(*a))
+    np.testing.assert_array_equal(ROUGE(variants=variants).stats(*one), expected["one"])
+    assert calls == []
+    np.testing.assert_array_equal(ROUGE(variants=variants).stats(hyps[:20], refs[:20]), expected["many"])
+    assert calls == [1]
+    np.testing.assert_array_equal(ROUGE(variants=variants, backend="numpy").stats(*one), expected["one"])
+    assert calls == [1, 1]
 
 
 def test_cli_specs_take_the_options_of_rouge():

@@ -97,10 +97,10 @@ _text = st.lists(_words, max_size=14).map(" ".join)
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(_text, st.lists(_text, min_size=1, max_size=3)), min_size=1, max_size=5))
-def test_python_and_fast_backends_count_equal(pairs):
+def test_python_and_numpy_backends_count_equal(pairs):
     hyps = [h for h, _ in pairs]
     refs = [r for _, r in pairs]
-    fast = ROUGE(variants=ALL_VARIANTS, backend="fast").pair_counts(hyps, refs)[0]
+    fast = ROUGE(variants=ALL_VARIANTS, backend="numpy").pair_counts(hyps, refs)[0]
     slow = ROUGE(variants=ALL_VARIANTS, backend="python").pair_counts(hyps, refs)[0]
     np.testing.assert_array_equal(fast, slow)
 
@@ -108,10 +108,10 @@ def test_python_and_fast_backends_count_equal(pairs):
 def test_backends_equal_on_real_text_and_long_references(real_pairs):
     hyps, refs = _summaries(real_pairs, 100)
     # references of more than 64 tokens (rougeL) and sentences of more than 52 (rougeLsum) take the
-    # arbitrary-precision path of the fast backend
+    # arbitrary-precision path of the numpy backend
     long_refs = [[" ".join([r.replace("\n", " ")] * 4) + "\n" + r for r in rs] for rs in refs[:10]]
     for h, r in [(hyps, refs), (hyps[:10], long_refs)]:
-        fast = ROUGE(variants=ALL_VARIANTS, backend="fast").pair_counts(h, r)[0]
+        fast = ROUGE(variants=ALL_VARIANTS, backend="numpy").pair_counts(h, r)[0]
         slow = ROUGE(variants=ALL_VARIANTS, backend="python").pair_counts(h, r)[0]
         np.testing.assert_array_equal(fast, slow)
 
@@ -130,14 +130,14 @@ def test_identical_texts_score_one_with_unicode_tokenizer(text):
 def test_unicode_tokenizer_agrees_with_rouge_score_on_ascii(real_pairs):
     # on ASCII text both tokenizers keep the runs of [a-z0-9]; stemming then follows the same rule
     hyps, refs = _summaries(real_pairs, 200)
-    for stem, backend, n in [(False, "fast", 200), (True, "fast", 200), (True, "python", 40)]:
+    for stem, backend, n in [(False, "numpy", 200), (True, "numpy", 200), (True, "python", 40)]:
         want = ROUGE(variants=TYPES, use_stemmer=stem).stats(hyps[:n], refs[:n])
         got = ROUGE(variants=TYPES, use_stemmer=stem, tokenize="unicode", backend=backend).stats(hyps[:n], refs[:n])
         np.testing.assert_array_equal(got, want)
 
 
 def test_lsum_in_blocks_equals_python(real_pairs, monkeypatch):
-    from evalkit.text import _rouge_fast
+    from evalkit.text import _rouge_numpy
 
     hyps, refs = real_pairs
     docs_h = ["\n".join(hyps[i : i + 12]) for i in range(0, 120, 12)]
@@ -146,5 +146,5 @@ def test_lsum_in_blocks_equals_python(real_pairs, monkeypatch):
         for i in range(0, 120, 12)
     ]
     slow = ROUGE(variants="rougeLsum", backend="python").stats(docs_h, docs_r)
-    monkeypatch.setattr(_rouge_fast, "_BLOCK", 700)  # several blocks, some cutting a document's references
+    monkeypatch.setattr(_rouge_numpy, "_BLOCK", 700)  # several blocks, some cutting a document's references
     np.testing.assert_array_equal(ROUGE(variants="rougeLsum").stats(docs_h, docs_r), slow)

@@ -1,4 +1,4 @@
-"""The fast backend of ROUGE: the same integer counts as ``rouge.py``, by bit-parallel LCS.
+"""The numpy backend of ROUGE: the same integer counts as ``rouge.py``, by bit-parallel LCS.
 
 LCS (Allison & Dix 1986; Hyyro 2004): with ``M[t]`` the bitmask of the reference positions holding token
 ``t``, one hypothesis token updates the whole dynamic-programming column at once,
@@ -253,7 +253,7 @@ def _lsum_counts(
     return out
 
 
-def pair_counts_fast(
+def pair_counts_numpy(
     variants: Sequence[Variant],
     texts: Sequence[Tokenized] | None,
     flat: tuple[np.ndarray, np.ndarray] | None,

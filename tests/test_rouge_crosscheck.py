@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evalkit._corpora import wordnet_glosses
-from evalkit.text.rouge import ROUGE
+from evalkit.text.rouge import ROUGE, sentence_rouge
 from evalkit.tokenizers.rouge import RougeScoreTokenizer
 
 rouge_scorer = pytest.importorskip("rouge_score.rouge_scorer")
@@ -57,6 +57,19 @@ def test_equal_to_rouge_score(real_pairs, stem):
     want = _as_rows([scorer.score(r[0], h) for h, r in zip(hyps[:k], refs[:k])], TYPES)
     got = metric.stats(hyps[:k], [r[0] for r in refs[:k]])[:, :-1]
     assert np.abs(got - want).max() <= 1e-12
+
+
+def test_sentence_rouge_is_rouge_score_per_document(real_pairs):
+    hyps, refs = _summaries(real_pairs, 300)
+    scorer = rouge_scorer.RougeScorer(TYPES)
+    scores = [scorer.score_multi(r, h) for h, r in zip(hyps, refs)]
+    want = np.array([[s[k].fmeasure for k in TYPES] for s in scores])
+    for backend in ("python", "numpy", "auto"):
+        got = sentence_rouge(hyps, refs, variants=TYPES, backend=backend)
+        assert got.shape == (300, 4) and np.abs(got - want).max() <= 1e-12
+    one = sentence_rouge(hyps, refs, variants="rougeLsum")
+    assert one.shape == (300,) and np.abs(one - want[:, 3]).max() <= 1e-12
+    assert sentence_rouge(hyps, refs, variants=("rougeLsum",)).shape == (300, 1)
 
 
 def test_tokenizer_equal_to_rouge_score_on_glosses():

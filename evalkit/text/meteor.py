@@ -407,11 +407,12 @@ def sentence_meteor(
     lowercase: bool = True,
     wordnet: Any = None,
     backend: str = "auto",
-) -> list[float]:
-    """nltk's ``meteor_score`` of each segment (options as :class:`METEOR`).
+) -> np.ndarray:
+    """nltk's ``meteor_score`` of each segment, as a float array of shape ``(n_segments,)`` (options as
+    :class:`METEOR`).
 
     Example:
-        >>> sentence_meteor(["the cat sat", "purchased a car"], [["the cat sat"], ["bought a car"]])
+        >>> sentence_meteor(["the cat sat", "purchased a car"], [["the cat sat"], ["bought a car"]]).tolist()
         [0.9814814814814815, 0.625]
     """
     metric = METEOR(
@@ -424,4 +425,4 @@ def sentence_meteor(
         wordnet=wordnet,
         backend=backend,
     )
-    return [float(row[0]) for row in metric.stats(hypotheses, references)]
+    return metric.scores(metric.stats(hypotheses, references))

@@ -514,8 +514,12 @@ class ROUGE(Metric):
         return RougeResult(name, comps[self.variants[0].name].fmeasure, comps, self.signature(), None, 100)
 
     def scores(self, totals: np.ndarray) -> np.ndarray:
+        return self._fmeasures(totals)[:, 0]
+
+    def _fmeasures(self, totals: Any) -> np.ndarray:
+        """``(rows, variants)``: the mean F of each variant in each row of summed statistics."""
         totals = np.asarray(totals, dtype=np.float64)
-        return totals[:, 2] / totals[:, -1]
+        return totals[:, 2:-1:3] / totals[:, -1:]
 
     def signature(self) -> Signature:
         opts: dict[str, Any] = {
@@ -579,3 +583,41 @@ def rouge(
         backend=backend,
     )
     return metric(hypotheses, references)
+
+
+def sentence_rouge(
+    hypotheses: Any,
+    references: Any,
+    *,
+    variants: str | Sequence[str] = ("rouge1", "rouge2", "rougeL"),
+    tokenize: str | Tokenizer | Callable[[str], list[str]] = "rouge_score",
+    use_stemmer: bool = False,
+    multi_ref: str = "max_f",
+    beta: float = 1.0,
+    weight: float = 1.2,
+    backend: str = "auto",
+) -> np.ndarray:
+    """The F of every document on its own: ``rouge-score``'s ``score(...)[variant].fmeasure`` (or
+    ``score_multi`` with several references) for each document, from one pass over the corpus.
+
+    One variant named by a string gives a float array of shape ``(n_documents,)``; a sequence of variants
+    gives shape ``(n_documents, n_variants)``, columns in the order asked for (as ``sentence_bleu`` with a
+    list of weight vectors), even for a sequence of one. Options as :class:`ROUGE`.
+
+    Example:
+        >>> sentence_rouge(["the cat sat", "a dog"], ["the cat sat down", "the dog"], variants="rouge1").round(4).tolist()
+        [0.8571, 0.5]
+        >>> sentence_rouge(["the cat sat"], ["the cat sat down"], variants=("rouge1", "rouge2")).round(4).tolist()
+        [[0.8571, 0.8]]
+    """
+    metric = ROUGE(
+        variants=variants,
+        tokenize=tokenize,
+        use_stemmer=use_stemmer,
+        multi_ref=multi_ref,
+        beta=beta,
+        weight=weight,
+        backend=backend,
+    )
+    out = metric._fmeasures(metric.stats(hypotheses, references))
+    return out[:, 0] if isinstance(variants, str) else out

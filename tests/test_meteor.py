@@ -279,6 +279,24 @@ def test_option_errors_name_parameter_and_allowed_values():
         METEOR(wordnet=42)
 
 
+def test_score_checks_a_given_total():
+    m = METEOR()
+    row = m.stats(["a b"], ["a b"])[0]  # score, 1 segment, 2 matches, 1 chunk, lengths 2 and 2
+    assert float(m.score(row)) == float(m.score(row.tolist())) == pytest.approx(1 - 0.5 / 8, abs=1e-15)
+    cases = [
+        (row[:5], r"meteor: 'total' must be a 1-D or 2-D array of numbers with 6 columns \[score, segments, "),
+        ("0.5", "must be a 1-D or 2-D array of numbers with 6 columns"),
+        ([row, row], "meteor: 'total' must be one summed row; got 2 rows"),
+        ([np.nan, 1, 0, 0, 1, 1], "must hold finite numbers"),
+        ([-0.5, 1, 0, 0, 1, 1], "must hold non-negative statistics"),
+    ]
+    for total, match in cases:
+        with pytest.raises(InputError, match=match):
+            m.score(total)
+    with pytest.raises(InputError, match="meteor: 'totals' must be a 1-D or 2-D array of numbers with 6 columns"):
+        m.scores(np.ones((3, 7)))
+
+
 def test_input_errors():
     with pytest.raises(InputError, match="same length"):
         meteor(["a", "b"], ["a"])

@@ -270,6 +270,28 @@ def test_cli_specs_take_the_options_of_rouge():
         build(parse_spec("rougeLsum(variants=rouge2)"))
 
 
+def test_score_checks_a_given_total():
+    m = ROUGE(variants=("rouge1", "rougeL"))
+    total = m.stats(["a b", "a"], ["a b", "b"]).sum(axis=0)  # documents of F 1 and 0
+    assert float(m.score(total)) == float(m.score(total.tolist())) == 0.5
+    cases = [
+        (total[:-1], r"rouge: 'total' must be a 1-D or 2-D array of numbers with 7 columns \[rouge1 P, rouge1 R, "),
+        ([total, total], "rouge: 'total' must be one summed row; got 2 rows"),
+        ([0.0] * 7, r"rouge: 'total' must count at least one document \(its last column\)"),
+        ([np.inf] * 7, "must hold finite numbers"),
+        (["a"] * 7, "must be a 1-D or 2-D array of numbers"),
+    ]
+    for given, match in cases:
+        with pytest.raises(evalkit.InputError, match=match):
+            m.score(given)
+    with pytest.raises(
+        evalkit.InputError, match="rouge1: 'totals' must be a 1-D or 2-D array of numbers with 4 columns"
+    ):
+        get_metric("rouge1").scores(np.ones((3, 7)))
+    with pytest.raises(evalkit.InputError, match="'totals' must count at least one document"):
+        m.scores(np.stack([total, np.zeros(7)]))
+
+
 def test_input_errors_name_the_problem():
     with pytest.raises(evalkit.InputError, match="'hypotheses' has 2 and 'references' has 1"):
         rouge(["a", "b"], ["a"])

@@ -39,12 +39,12 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from evalkit.core.errors import InvalidOptionError
+from evalkit.core.errors import InputError, InvalidOptionError
 from evalkit.core.metric import Metric
 from evalkit.core.registry import register
 from evalkit.core.result import Result
 from evalkit.core.signature import Signature
-from evalkit.core.validate import check_bool, check_choice, check_number, suggest, text_pairs
+from evalkit.core.validate import check_bool, check_choice, check_number, stat_rows, suggest, text_pairs
 from evalkit.text.ngrams import ngram_counts, token_ids
 from evalkit.tokenizers.base import Tokenizer, get_tokenizer
 from evalkit.tokenizers.rouge import RougeScoreTokenizer, porter_stem
@@ -504,8 +504,23 @@ class ROUGE(Metric):
         prf = combine_references(counts, doc_of_pair, n_docs, self.multi_ref, self.beta, self._inverse_power)
         return np.concatenate([prf.reshape(n_docs, -1), np.ones((n_docs, 1))], axis=1)
 
+    def _checked(self, param: str, totals: Any) -> np.ndarray:
+        """Summed statistics rows as floats, checked once for the whole matrix (bootstrap: thousands of rows)."""
+        layout = [f"{v.name} {s}" for v in self.variants for s in ("P", "R", "F")] + ["documents"]
+        rows = stat_rows(self.name, param, totals, layout=layout)
+        if (rows[:, -1] <= 0).any():
+            raise InputError(
+                f"{self.name}: {param!r} must count at least one document (its last column); the mean over no "
+                f"documents is undefined."
+            )
+        return rows
+
     def score(self, total: Any) -> Result:
-        total = np.asarray(total, dtype=np.float64)
+        """The Result of summed statistics (a 1-D row, as :meth:`stats` rows summed). Pure."""
+        rows = self._checked("total", total)
+        if len(rows) != 1:
+            raise InputError(f"{self.name}: 'total' must be one summed row; got {len(rows)} rows.")
+        total = rows[0]
         n = total[-1]
         mean = total[:-1].reshape(len(self.variants), 3) / n
         comps: dict[str, Any] = {v.name: Score(*map(float, prf)) for v, prf in zip(self.variants, mean)}
@@ -518,7 +533,7 @@ class ROUGE(Metric):
 
     def _fmeasures(self, totals: Any) -> np.ndarray:
         """``(rows, variants)``: the mean F of each variant in each row of summed statistics."""
-        totals = np.asarray(totals, dtype=np.float64)
+        totals = self._checked("totals", totals)
         return totals[:, 2:-1:3] / totals[:, -1:]
 
     def signature(self) -> Signature:

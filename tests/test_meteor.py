@@ -260,22 +260,22 @@ def test_registry_signature_and_inputs_unchanged():
 def test_option_errors_name_parameter_and_allowed_values():
     with pytest.raises(
         InvalidOptionError,
-        match=r"'modules' parameter of METEOR must be one of 'exact', 'stem', 'synonym'.*'synonyms'.*did you mean 'synonym'",
+        match=r"'modules' parameter of meteor must be one of 'exact', 'stem', 'synonym'.*'synonyms'.*did you mean 'synonym'",
     ):
         METEOR(modules=("exact", "synonyms"))
     with pytest.raises(InvalidOptionError, match="must include 'exact'"):
         METEOR(modules=("stem",))
-    with pytest.raises(InvalidOptionError, match=r"'alpha' parameter of METEOR must be a number in \[0, 1\]"):
+    with pytest.raises(InvalidOptionError, match=r"'alpha' parameter of meteor must be a number in \[0, 1\]"):
         METEOR(alpha=1.5)
     with pytest.raises(InvalidOptionError, match="'gamma'"):
         METEOR(gamma=-0.1)
     with pytest.raises(InvalidOptionError, match="'beta'"):
         METEOR(beta=float("nan"))
-    with pytest.raises(InvalidOptionError, match="'backend' parameter of METEOR must be one of"):
+    with pytest.raises(InvalidOptionError, match="'backend' parameter of meteor must be one of"):
         METEOR(backend="rust")
-    with pytest.raises(InvalidOptionError, match="'tokenize' parameter of METEOR"):
+    with pytest.raises(InvalidOptionError, match="'tokenize' parameter of meteor"):
         METEOR(tokenize="no-such-tokenizer")
-    with pytest.raises(InvalidOptionError, match="'wordnet' parameter of METEOR"):
+    with pytest.raises(InvalidOptionError, match="'wordnet' parameter of meteor"):
         METEOR(wordnet=42)
 
 

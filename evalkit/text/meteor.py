@@ -230,7 +230,7 @@ class METEOR(Metric):
         backend: str = "auto",
     ) -> None:
         super().__init__()
-        owner = "METEOR"
+        owner = self.name
         self.modules = _check_modules(owner, modules)
         self.alpha = check_number(owner, "alpha", alpha, low=0, high=1)
         self.beta = check_number(owner, "beta", beta, low=0)

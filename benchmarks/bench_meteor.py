@@ -49,7 +49,7 @@ hyps, refs = json.load(open(sys.argv[1]))
 clock = getattr(time, sys.argv[2])
 t0 = clock()
 import evalkit
-scores = evalkit.sentence_meteor(hyps, refs)
+scores = evalkit.sentence_meteor(hyps, refs).tolist()
 t1 = clock()
 print(json.dumps({"total": t1 - t0, "scores": scores}))
 """

@@ -24,7 +24,7 @@ from evalkit.core import (
 from evalkit.regression import *  # noqa: F403
 from evalkit.text.bleu import BLEU, bleu, bleu_from_stats, sentence_bleu
 from evalkit.text.meteor import METEOR, meteor, sentence_meteor
-from evalkit.text.rouge import ROUGE, RougeResult, rouge
+from evalkit.text.rouge import ROUGE, RougeResult, rouge, sentence_rouge
 
 __all__ = [
     "BLEU",
@@ -51,4 +51,5 @@ __all__ = [
     "rouge",
     "sentence_bleu",
     "sentence_meteor",
+    "sentence_rouge",
 ]

@@ -33,7 +33,7 @@ print(evalkit.meteor(hypotheses, references))
 # "purchased" (stem "purchas") never meet "car" and "bought".
 print()
 for hyp, ref in [("auto", "car"), ("automobile", "car"), ("purchased", "bought")]:
-    print(f"{hyp}/{ref}:", evalkit.sentence_meteor([hyp], [ref]))
+    print(f"{hyp}/{ref}:", evalkit.sentence_meteor([hyp], [ref])[0])
 
 # any synonym source: here a small domain thesaurus, without the stem stage so it sees words, not stems
 thesaurus = {"automobile": {"car"}, "purchased": {"bought"}, "big": {"large"}, "firm": {"company"}}

@@ -37,7 +37,7 @@ def main() -> None:
 
     # identical texts in any script: 1.0 with the unicode tokenizer (rouge-score's tokenizer keeps only a-z0-9)
     text = ["Съешь же ещё этих мягких французских булок", "我们今天去公园散步"]
-    print(rouge(text, text, tokenizer="unicode", variants="rougeL"))
+    print(rouge(text, text, tokenize="unicode", variants="rougeL"))
 
     # streaming: statistics only, merged across workers
     a, b = ROUGE(variants="rougeLsum"), ROUGE(variants="rougeLsum")

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evalkit.text._bleu_numpy import corpus_stats
-from evalkit.text.ngrams import clipped_ngram_matches
+from evalkit.text.ngrams import clipped_ngram_matches, sort_with_order
 from evalkit.tokenizers import get_tokenizer
 
 sacrebleu_metrics = pytest.importorskip("sacrebleu.metrics")
@@ -179,3 +179,13 @@ def test_forked_shards_equal_one_process(real_pairs):
             hyps, refs, tokenizer=get_tokenizer("13a"), lowercase=False, max_order=4, processes=processes
         )
         np.testing.assert_array_equal(got, one)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 2**62), max_size=40), st.booleans())
+def test_sort_with_order_is_a_stable_argsort(values, small):
+    # small keys take the packed single sort; keys near 2**62 leave no low bits and take argsort
+    keys = np.array([v % 7 for v in values] if small else values, dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    got_keys, got_order = sort_with_order(keys)
+    assert got_order.tolist() == order.tolist() and got_keys.tolist() == keys[order].tolist()

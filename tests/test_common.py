@@ -109,6 +109,7 @@ def test_empty_input_is_an_evalkit_error(case):
         (evalkit.meteor, evalkit.METEOR, {}),
         (evalkit.sentence_meteor, evalkit.METEOR, {}),
         (evalkit.rouge, evalkit.ROUGE, {}),
+        (evalkit.sentence_rouge, evalkit.ROUGE, {}),
     ],
 )
 def test_functional_options_are_the_class_options(function, cls, own):

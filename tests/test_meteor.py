@@ -68,13 +68,13 @@ def test_hand_computed_scores():
     # identical 3-word sentences: m=3, P=R=1, 1 chunk: 1 - 0.5 * (1/3)^3
     assert meteor(["the cat sat"], ["the cat sat"]).score == pytest.approx(1 - 0.5 / 27, abs=1e-15)
     # "car" ~ "auto" (WordNet car.n.01): 3 matches; without synonyms 2 matches of 3, 1 chunk
-    assert sentence_meteor(["a big car"], ["a big auto"]) == [pytest.approx(1 - 0.5 / 27, abs=1e-15)]
+    assert sentence_meteor(["a big car"], ["a big auto"]).tolist() == [pytest.approx(1 - 0.5 / 27, abs=1e-15)]
     two_of_three = (1 - 0.5 * (1 / 2) ** 3) * (2 / 3)
-    assert sentence_meteor(["a big car"], ["a big auto"], modules=("exact", "stem")) == [
+    assert sentence_meteor(["a big car"], ["a big auto"], modules=("exact", "stem")).tolist() == [
         pytest.approx(two_of_three, abs=1e-15)
     ]
     # nltk's quirk: "purchased" reaches WordNet as its stem "purchas", which has no synsets
-    assert sentence_meteor(["purchased a car"], ["bought a car"]) == [pytest.approx(two_of_three, abs=1e-15)]
+    assert sentence_meteor(["purchased a car"], ["bought a car"]).tolist() == [pytest.approx(two_of_three, abs=1e-15)]
     # stems: "cats"/"cat" and "running"/"run" match in the stem stage
     r = meteor(["cats running"], ["cat run"])
     assert r.components["matches"] == 2 and r.components["chunks"] == 1
@@ -86,8 +86,10 @@ def test_hand_computed_scores():
 
 
 def test_empty_segments_score_zero():
-    assert sentence_meteor(["", "a b", "a"], [["a b"], [""], ["b"]]) == [0.0, 0.0, 0.0]
-    assert sentence_meteor([[]], [[["a"]]]) == [0.0]
+    assert sentence_meteor(["", "a b", "a"], [["a b"], [""], ["b"]]).tolist() == [0.0, 0.0, 0.0]
+    assert sentence_meteor([[]], [[["a"]]]).tolist() == [0.0]
+    out = sentence_meteor(["a b", "a"], ["a b", "b"])
+    assert isinstance(out, np.ndarray) and out.dtype == np.float64 and out.shape == (2,)
 
 
 def test_alpha_beta_gamma_hand_computed():
@@ -141,28 +143,28 @@ def test_module_subsets_match_nltk(corpus, nltk_wordnet, modules, nltk_kwargs):
     hyps, refs = corpus[0][:800], corpus[1][:800]
     expected = _nltk_scores(hyps, refs, nltk_wordnet, **nltk_kwargs)
     for backend in BACKENDS:
-        assert sentence_meteor(hyps, refs, modules=modules, backend=backend) == expected
+        assert sentence_meteor(hyps, refs, modules=modules, backend=backend).tolist() == expected
 
 
 def test_options_match_nltk(corpus, nltk_wordnet):
     hyps, refs = corpus[0][:500], corpus[1][:500]
     for alpha, beta, gamma in [(0.5, 1.0, 0.2), (1.0, 0.0, 1.0), (0.0, 2.5, 0.0)]:
         expected = _nltk_scores(hyps, refs, nltk_wordnet, alpha=alpha, beta=beta, gamma=gamma)
-        assert sentence_meteor(hyps, refs, alpha=alpha, beta=beta, gamma=gamma) == expected
+        assert sentence_meteor(hyps, refs, alpha=alpha, beta=beta, gamma=gamma).tolist() == expected
     # case kept (nltk: preprocess=identity); WordNet's lemma names keep their case too
     expected = _nltk_scores(hyps, refs, nltk_wordnet, preprocess=lambda w: w)
-    assert sentence_meteor(hyps, refs, lowercase=False) == expected
+    assert sentence_meteor(hyps, refs, lowercase=False).tolist() == expected
     # ... and without the stem stage, WordNet sees the words with their case ("Monday" keeps its synonyms)
     cased_hyps = [h.replace(" a ", " A ").replace("the", "The") + " Monday Thursday" for h in hyps]
     cased_refs = [[r + " Mon Th" for r in rs] for rs in refs]
     expected = _nltk_scores(cased_hyps, cased_refs, nltk_wordnet, preprocess=lambda w: w, stemmer=_NoStemmer())
-    assert sentence_meteor(cased_hyps, cased_refs, lowercase=False, modules=("exact", "synonym")) == expected
+    assert sentence_meteor(cased_hyps, cased_refs, lowercase=False, modules=("exact", "synonym")).tolist() == expected
     assert expected != _nltk_scores(cased_hyps, cased_refs, nltk_wordnet, stemmer=_NoStemmer())
     # an nltk reader instead of the bundled data; pre-tokenized input (nltk's layout)
     expected = _nltk_scores(hyps, refs, nltk_wordnet)
-    assert sentence_meteor(hyps, refs, wordnet=nltk_wordnet) == expected
+    assert sentence_meteor(hyps, refs, wordnet=nltk_wordnet).tolist() == expected
     tokenized = [[r.split() for r in rs] for rs in refs]
-    assert sentence_meteor([h.split() for h in hyps], tokenized) == expected
+    assert sentence_meteor([h.split() for h in hyps], tokenized).tolist() == expected
 
 
 _VOCAB = [
@@ -180,7 +182,7 @@ def test_random_sentences_match_nltk(nltk_wordnet, hyp, refs):
 
     expected = meteor_score(refs, hyp, wordnet=nltk_wordnet)
     for backend in BACKENDS:
-        assert sentence_meteor([hyp], [refs], backend=backend) == [expected]
+        assert sentence_meteor([hyp], [refs], backend=backend).tolist() == [expected]
 
 
 def test_lowercasing_lines_equals_lowercasing_tokens():
@@ -205,7 +207,7 @@ def test_control_characters_and_empty_lines_match_nltk(nltk_wordnet):
         for tokenize in ("none", str.split):
             for backend in BACKENDS:
                 got = sentence_meteor(hyps, refs, lowercase=lowercase, tokenize=tokenize, backend=backend)
-                assert got == expected, (lowercase, tokenize, backend)
+                assert got.tolist() == expected, (lowercase, tokenize, backend)
 
 
 def test_custom_synonym_function():
@@ -213,8 +215,8 @@ def test_custom_synonym_function():
         return {"pooch"} if word == "dog" else ()
 
     # one match of one word, one chunk: 1 - 0.5 * 1^3; WordNet has "pooch" in a synset below dog.n.01's
-    assert sentence_meteor(["dog"], ["pooch"], wordnet=syn) == [pytest.approx(0.5, abs=1e-15)]
-    assert sentence_meteor(["dog"], ["pooch"]) == [0.0]
+    assert sentence_meteor(["dog"], ["pooch"], wordnet=syn).tolist() == [pytest.approx(0.5, abs=1e-15)]
+    assert sentence_meteor(["dog"], ["pooch"]).tolist() == [0.0]
     assert "wordnet:custom" in str(METEOR(wordnet=syn).signature())
 
 
@@ -258,23 +260,41 @@ def test_registry_signature_and_inputs_unchanged():
 def test_option_errors_name_parameter_and_allowed_values():
     with pytest.raises(
         InvalidOptionError,
-        match=r"'modules' parameter of METEOR must be one of 'exact', 'stem', 'synonym'.*'synonyms'.*did you mean 'synonym'",
+        match=r"'modules' parameter of meteor must be one of 'exact', 'stem', 'synonym'.*'synonyms'.*did you mean 'synonym'",
     ):
         METEOR(modules=("exact", "synonyms"))
     with pytest.raises(InvalidOptionError, match="must include 'exact'"):
         METEOR(modules=("stem",))
-    with pytest.raises(InvalidOptionError, match=r"'alpha' parameter of METEOR must be a number in \[0, 1\]"):
+    with pytest.raises(InvalidOptionError, match=r"'alpha' parameter of meteor must be a number in \[0, 1\]"):
         METEOR(alpha=1.5)
     with pytest.raises(InvalidOptionError, match="'gamma'"):
         METEOR(gamma=-0.1)
     with pytest.raises(InvalidOptionError, match="'beta'"):
         METEOR(beta=float("nan"))
-    with pytest.raises(InvalidOptionError, match="'backend' parameter of METEOR must be one of"):
+    with pytest.raises(InvalidOptionError, match="'backend' parameter of meteor must be one of"):
         METEOR(backend="rust")
-    with pytest.raises(InvalidOptionError, match="'tokenize' parameter of METEOR"):
+    with pytest.raises(InvalidOptionError, match="'tokenize' parameter of meteor"):
         METEOR(tokenize="no-such-tokenizer")
-    with pytest.raises(InvalidOptionError, match="'wordnet' parameter of METEOR"):
+    with pytest.raises(InvalidOptionError, match="'wordnet' parameter of meteor"):
         METEOR(wordnet=42)
+
+
+def test_score_checks_a_given_total():
+    m = METEOR()
+    row = m.stats(["a b"], ["a b"])[0]  # score, 1 segment, 2 matches, 1 chunk, lengths 2 and 2
+    assert float(m.score(row)) == float(m.score(row.tolist())) == pytest.approx(1 - 0.5 / 8, abs=1e-15)
+    cases = [
+        (row[:5], r"meteor: 'total' must be a 1-D or 2-D array of numbers with 6 columns \[score, segments, "),
+        ("0.5", "must be a 1-D or 2-D array of numbers with 6 columns"),
+        ([row, row], "meteor: 'total' must be one summed row; got 2 rows"),
+        ([np.nan, 1, 0, 0, 1, 1], "must hold finite numbers"),
+        ([-0.5, 1, 0, 0, 1, 1], "must hold non-negative statistics"),
+    ]
+    for total, match in cases:
+        with pytest.raises(InputError, match=match):
+            m.score(total)
+    with pytest.raises(InputError, match="meteor: 'totals' must be a 1-D or 2-D array of numbers with 6 columns"):
+        m.scores(np.ones((3, 7)))
 
 
 def test_input_errors():

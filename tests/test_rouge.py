@@ -223,14 +223,73 @@ def test_inputs_are_not_mutated():
         ({"multi_ref": "avg"}, r"'multi_ref' parameter of rouge must be one of 'max_f', 'mean', 'pooled'"),
         ({"beta": 0}, r"'beta' parameter of rouge must be a number in \(0, inf\]"),
         ({"weight": 1.0}, r"'weight' parameter of rouge must be a number in \(1, inf\]"),
-        ({"backend": "numpy"}, r"'backend' parameter of rouge must be one of 'fast', 'python'"),
-        ({"tokenizer": "rouge-score"}, r"did you mean 'rouge_score'"),
+        ({"backend": "fast"}, r"'backend' parameter of rouge must be one of 'auto', 'python', 'numpy'"),
+        ({"tokenize": "rouge-score"}, r"did you mean 'rouge_score'"),
         ({"use_stemmer": "yes"}, r"'use_stemmer' parameter of rouge must be True or False"),
     ],
 )
 def test_option_errors(kwargs, match):
     with pytest.raises(InvalidOptionError, match=match):
         ROUGE(**kwargs)
+
+
+def test_auto_backend_takes_python_for_one_short_document_only(monkeypatch, real_pairs):
+    from evalkit.text import _rouge_numpy
+
+    hyps, refs = real_pairs
+    variants = ("rouge1", "rougeL", "rougeLsum", "rougeSU4")
+    one = (["the cat sat on the mat"], [["a cat sat on the mat", "the cat is here"]])
+    expected = {
+        k: ROUGE(variants=variants, backend="python").stats(*c)
+        for k, c in [("one", one), ("many", (hyps[:20], refs[:20]))]
+    }
+    calls = []
+    numpy_counts = _rouge_numpy.pair_counts_numpy
+    monkeypatch.setattr(_rouge_numpy, "pair_counts_numpy", lambda *a: calls.append(1) or numpy_counts(*a))
+    np.testing.assert_array_equal(ROUGE(variants=variants).stats(*one), expected["one"])
+    assert calls == []
+    np.testing.assert_array_equal(ROUGE(variants=variants).stats(hyps[:20], refs[:20]), expected["many"])
+    assert calls == [1]
+    np.testing.assert_array_equal(ROUGE(variants=variants, backend="numpy").stats(*one), expected["one"])
+    assert calls == [1, 1]
+
+
+def test_cli_specs_take_the_options_of_rouge():
+    import click
+
+    from evalkit.cli.spec import build, parse_spec
+
+    for text in ("rouge(tokenize=unicode)", "rougeL(tokenize=unicode)"):
+        assert build(parse_spec(text)).tokenizer.name == "unicode"
+    # the single-variant metrics declare ROUGE's options (less 'variants'), so the CLI checks them
+    with pytest.raises(
+        click.UsageError, match=r"Unknown option 'tokenizer' for metric 'rouge1' \(did you mean 'tokenize'"
+    ):
+        build(parse_spec("rouge1(tokenizer=unicode)"))
+    with pytest.raises(click.UsageError, match="Unknown option 'variants' for metric 'rougeLsum'"):
+        build(parse_spec("rougeLsum(variants=rouge2)"))
+
+
+def test_score_checks_a_given_total():
+    m = ROUGE(variants=("rouge1", "rougeL"))
+    total = m.stats(["a b", "a"], ["a b", "b"]).sum(axis=0)  # documents of F 1 and 0
+    assert float(m.score(total)) == float(m.score(total.tolist())) == 0.5
+    cases = [
+        (total[:-1], r"rouge: 'total' must be a 1-D or 2-D array of numbers with 7 columns \[rouge1 P, rouge1 R, "),
+        ([total, total], "rouge: 'total' must be one summed row; got 2 rows"),
+        ([0.0] * 7, r"rouge: 'total' must count at least one document \(its last column\)"),
+        ([np.inf] * 7, "must hold finite numbers"),
+        (["a"] * 7, "must be a 1-D or 2-D array of numbers"),
+    ]
+    for given, match in cases:
+        with pytest.raises(evalkit.InputError, match=match):
+            m.score(given)
+    with pytest.raises(
+        evalkit.InputError, match="rouge1: 'totals' must be a 1-D or 2-D array of numbers with 4 columns"
+    ):
+        get_metric("rouge1").scores(np.ones((3, 7)))
+    with pytest.raises(evalkit.InputError, match="'totals' must count at least one document"):
+        m.scores(np.stack([total, np.zeros(7)]))
 
 
 def test_input_errors_name_the_problem():
@@ -266,9 +325,9 @@ def test_identical_texts_in_any_script_score_one_with_unicode(text):
     variants = ("rouge1", "rouge2", "rougeL", "rougeLsum", "rougeW", "rougeSU4")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        r = rouge([text], [text], tokenizer="unicode", variants=variants)
+        r = rouge([text], [text], tokenize="unicode", variants=variants)
     assert all(_prf(r, v) == (1.0, 1.0, 1.0) for v in variants if v != "rouge2" or len(text.split()) > 1)
-    with pytest.warns(UserWarning, match=r"tokenized to no tokens with tokenizer 'rouge_score'.*tokenizer='unicode'"):
+    with pytest.warns(UserWarning, match=r"tokenized to no tokens with tokenizer 'rouge_score'.*tokenize='unicode'"):
         r0 = rouge([text], [text], variants=variants)
     assert float(r0) == 0.0  # rouge-score's tokenizer drops every non-ASCII letter
 

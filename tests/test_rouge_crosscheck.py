@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evalkit._corpora import wordnet_glosses
-from evalkit.text.rouge import ROUGE
+from evalkit.text.rouge import ROUGE, sentence_rouge
 from evalkit.tokenizers.rouge import RougeScoreTokenizer
 
 rouge_scorer = pytest.importorskip("rouge_score.rouge_scorer")
@@ -59,6 +59,19 @@ def test_equal_to_rouge_score(real_pairs, stem):
     assert np.abs(got - want).max() <= 1e-12
 
 
+def test_sentence_rouge_is_rouge_score_per_document(real_pairs):
+    hyps, refs = _summaries(real_pairs, 300)
+    scorer = rouge_scorer.RougeScorer(TYPES)
+    scores = [scorer.score_multi(r, h) for h, r in zip(hyps, refs)]
+    want = np.array([[s[k].fmeasure for k in TYPES] for s in scores])
+    for backend in ("python", "numpy", "auto"):
+        got = sentence_rouge(hyps, refs, variants=TYPES, backend=backend)
+        assert got.shape == (300, 4) and np.abs(got - want).max() <= 1e-12
+    one = sentence_rouge(hyps, refs, variants="rougeLsum")
+    assert one.shape == (300,) and np.abs(one - want[:, 3]).max() <= 1e-12
+    assert sentence_rouge(hyps, refs, variants=("rougeLsum",)).shape == (300, 1)
+
+
 def test_tokenizer_equal_to_rouge_score_on_glosses():
     from rouge_score import tokenize
 
@@ -97,10 +110,10 @@ _text = st.lists(_words, max_size=14).map(" ".join)
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(_text, st.lists(_text, min_size=1, max_size=3)), min_size=1, max_size=5))
-def test_python_and_fast_backends_count_equal(pairs):
+def test_python_and_numpy_backends_count_equal(pairs):
     hyps = [h for h, _ in pairs]
     refs = [r for _, r in pairs]
-    fast = ROUGE(variants=ALL_VARIANTS, backend="fast").pair_counts(hyps, refs)[0]
+    fast = ROUGE(variants=ALL_VARIANTS, backend="numpy").pair_counts(hyps, refs)[0]
     slow = ROUGE(variants=ALL_VARIANTS, backend="python").pair_counts(hyps, refs)[0]
     np.testing.assert_array_equal(fast, slow)
 
@@ -108,10 +121,10 @@ def test_python_and_fast_backends_count_equal(pairs):
 def test_backends_equal_on_real_text_and_long_references(real_pairs):
     hyps, refs = _summaries(real_pairs, 100)
     # references of more than 64 tokens (rougeL) and sentences of more than 52 (rougeLsum) take the
-    # arbitrary-precision path of the fast backend
+    # arbitrary-precision path of the numpy backend
     long_refs = [[" ".join([r.replace("\n", " ")] * 4) + "\n" + r for r in rs] for rs in refs[:10]]
     for h, r in [(hyps, refs), (hyps[:10], long_refs)]:
-        fast = ROUGE(variants=ALL_VARIANTS, backend="fast").pair_counts(h, r)[0]
+        fast = ROUGE(variants=ALL_VARIANTS, backend="numpy").pair_counts(h, r)[0]
         slow = ROUGE(variants=ALL_VARIANTS, backend="python").pair_counts(h, r)[0]
         np.testing.assert_array_equal(fast, slow)
 
@@ -119,7 +132,7 @@ def test_backends_equal_on_real_text_and_long_references(real_pairs):
 @settings(max_examples=60, deadline=None)
 @given(st.text(st.characters(categories=["L", "N", "M", "P", "Zs"]), min_size=1, max_size=40))
 def test_identical_texts_score_one_with_unicode_tokenizer(text):
-    metric = ROUGE(variants=("rouge1", "rougeL", "rougeLsum", "rougeW", "rougeSU4"), tokenizer="unicode")
+    metric = ROUGE(variants=("rouge1", "rougeL", "rougeLsum", "rougeW", "rougeSU4"), tokenize="unicode")
     if not metric.tokenizer(text):
         return  # nothing to compare: punctuation or marks only (the empty-tokenization warning's case)
     r = metric([text], [text])
@@ -130,14 +143,14 @@ def test_identical_texts_score_one_with_unicode_tokenizer(text):
 def test_unicode_tokenizer_agrees_with_rouge_score_on_ascii(real_pairs):
     # on ASCII text both tokenizers keep the runs of [a-z0-9]; stemming then follows the same rule
     hyps, refs = _summaries(real_pairs, 200)
-    for stem, backend, n in [(False, "fast", 200), (True, "fast", 200), (True, "python", 40)]:
+    for stem, backend, n in [(False, "numpy", 200), (True, "numpy", 200), (True, "python", 40)]:
         want = ROUGE(variants=TYPES, use_stemmer=stem).stats(hyps[:n], refs[:n])
-        got = ROUGE(variants=TYPES, use_stemmer=stem, tokenizer="unicode", backend=backend).stats(hyps[:n], refs[:n])
+        got = ROUGE(variants=TYPES, use_stemmer=stem, tokenize="unicode", backend=backend).stats(hyps[:n], refs[:n])
         np.testing.assert_array_equal(got, want)
 
 
 def test_lsum_in_blocks_equals_python(real_pairs, monkeypatch):
-    from evalkit.text import _rouge_fast
+    from evalkit.text import _rouge_numpy
 
     hyps, refs = real_pairs
     docs_h = ["\n".join(hyps[i : i + 12]) for i in range(0, 120, 12)]
@@ -146,5 +159,5 @@ def test_lsum_in_blocks_equals_python(real_pairs, monkeypatch):
         for i in range(0, 120, 12)
     ]
     slow = ROUGE(variants="rougeLsum", backend="python").stats(docs_h, docs_r)
-    monkeypatch.setattr(_rouge_fast, "_BLOCK", 700)  # several blocks, some cutting a document's references
+    monkeypatch.setattr(_rouge_numpy, "_BLOCK", 700)  # several blocks, some cutting a document's references
     np.testing.assert_array_equal(ROUGE(variants="rougeLsum").stats(docs_h, docs_r), slow)

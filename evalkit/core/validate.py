@@ -231,3 +231,30 @@ def count_matrix(owner: str, param: str, value: Any) -> np.ndarray:
     if (arr < 0).any():
         raise InputError(f"{owner}: {param!r} must hold non-negative counts; it has negative values.")
     return np.atleast_2d(arr).astype(np.int64)
+
+
+def stat_rows(owner: str, param: str, value: Any, *, layout: Sequence[str]) -> np.ndarray:
+    """``value`` as a 2-D float64 array of finite, non-negative statistics with one column per name in
+    ``layout`` (a 1-D vector becomes one row).
+
+    For summed statistics passed back in by a user (``score(total)``, bootstrap rows) that need not be
+    whole numbers (sums of per-item scores; :func:`count_matrix` is for counts): refuses ragged,
+    non-numeric, wrongly sized, negative and non-finite values with a message, never a numpy error.
+    One check per call, vectorized, so a matrix of many rows costs a pass, not a loop.
+    """
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError):
+        arr = None
+    expected = f"{len(layout)} columns [{', '.join(layout)}]"
+    if arr is None or arr.dtype.kind not in "iuf" or arr.ndim not in (1, 2) or arr.shape[-1] != len(layout):
+        shape = "" if arr is None else f" of dtype {arr.dtype} and shape {arr.shape}"
+        raise InputError(
+            f"{owner}: {param!r} must be a 1-D or 2-D array of numbers with {expected}, got a {_kind(value)}{shape}."
+        )
+    arr = np.atleast_2d(arr).astype(np.float64)
+    if not np.isfinite(arr).all():
+        raise InputError(f"{owner}: {param!r} must hold finite numbers; it has NaN or infinite values.")
+    if (arr < 0).any():
+        raise InputError(f"{owner}: {param!r} must hold non-negative statistics; it has negative values.")
+    return arr

@@ -472,11 +472,11 @@ class BLEU(Metric):
             "convention": convention,
             "backend": backend,
         }
-        configs, several = _parse("BLEU", options)
+        configs, several = _parse(self.name, options)
         if several:
             raise InvalidOptionError(
-                "The 'weights' parameter of BLEU takes one weight vector; for several at once use "
-                "bleu(..., weights=[...]) or sentence_bleu(..., weights=[...]), or one BLEU per vector."
+                f"The 'weights' parameter of {self.name} takes one weight vector in a BLEU object; for several at "
+                "once use bleu(..., weights=[...]) or sentence_bleu(..., weights=[...]), or one BLEU per vector."
             )
         super().__init__()
         self._config = configs[0]

@@ -34,19 +34,21 @@ from typing import Any
 
 import numpy as np
 
-from evalkit.core.errors import InvalidOptionError
+from evalkit.core.errors import InputError, InvalidOptionError
 from evalkit.core.gc_pause import gc_paused
 from evalkit.core.metric import Metric
 from evalkit.core.registry import register
 from evalkit.core.result import Result
 from evalkit.core.signature import Signature
-from evalkit.core.validate import check_bool, check_choice, check_number, text_pairs
+from evalkit.core.validate import check_bool, check_choice, check_number, stat_rows, text_pairs
 from evalkit.text.porter import PorterStemmer
 from evalkit.tokenizers import get_tokenizer
 from evalkit.tokenizers.base import Tokenizer
 from evalkit.tokenizers.none import WhitespaceTokenizer
 
 MODULES = ("exact", "stem", "synonym")
+# the columns of a statistics row (of the best reference of a segment)
+_STATS_LAYOUT = ("score", "segments", "matches", "chunks", "hyp_len", "ref_len")
 BACKENDS = ("python", "numpy", "auto")
 # below this many segments the set-up of the numpy backend costs more than it saves
 _AUTO_NUMPY_MIN_SEGMENTS = 32
@@ -228,7 +230,7 @@ class METEOR(Metric):
         backend: str = "auto",
     ) -> None:
         super().__init__()
-        owner = "METEOR"
+        owner = self.name
         self.modules = _check_modules(owner, modules)
         self.alpha = check_number(owner, "alpha", alpha, low=0, high=1)
         self.beta = check_number(owner, "beta", beta, low=0)
@@ -311,7 +313,11 @@ class METEOR(Metric):
         return self._cached_aligner
 
     def score(self, total: Any) -> Result:
-        total = np.asarray(total, dtype=np.float64)
+        """The Result of summed statistics (a 1-D row, as :meth:`stats` rows summed). Pure."""
+        rows = stat_rows(self.name, "total", total, layout=_STATS_LAYOUT)
+        if len(rows) != 1:
+            raise InputError(f"{self.name}: 'total' must be one summed row; got {len(rows)} rows.")
+        total = rows[0]
         count = total[1]
         value = float(total[0] / count) if count > 0 else 0.0
         components = {
@@ -324,7 +330,7 @@ class METEOR(Metric):
         return Result("METEOR", value, components, self.signature())
 
     def scores(self, totals: np.ndarray) -> np.ndarray:
-        totals = np.asarray(totals, dtype=np.float64)
+        totals = stat_rows(self.name, "totals", totals, layout=_STATS_LAYOUT)
         count = totals[:, 1]
         return np.divide(totals[:, 0], count, out=np.zeros(len(totals)), where=count > 0)
 
@@ -407,11 +413,12 @@ def sentence_meteor(
     lowercase: bool = True,
     wordnet: Any = None,
     backend: str = "auto",
-) -> list[float]:
-    """nltk's ``meteor_score`` of each segment (options as :class:`METEOR`).
+) -> np.ndarray:
+    """nltk's ``meteor_score`` of each segment, as a float array of shape ``(n_segments,)`` (options as
+    :class:`METEOR`).
 
     Example:
-        >>> sentence_meteor(["the cat sat", "purchased a car"], [["the cat sat"], ["bought a car"]])
+        >>> sentence_meteor(["the cat sat", "purchased a car"], [["the cat sat"], ["bought a car"]]).tolist()
         [0.9814814814814815, 0.625]
     """
     metric = METEOR(
@@ -424,4 +431,4 @@ def sentence_meteor(
         wordnet=wordnet,
         backend=backend,
     )
-    return [float(row[0]) for row in metric.stats(hypotheses, references)]
+    return metric.scores(metric.stats(hypotheses, references))

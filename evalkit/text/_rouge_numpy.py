@@ -1,4 +1,4 @@
-"""The fast backend of ROUGE: the same integer counts as ``rouge.py``, by bit-parallel LCS.
+"""The numpy backend of ROUGE: the same integer counts as ``rouge.py``, by bit-parallel LCS.
 
 LCS (Allison & Dix 1986; Hyyro 2004): with ``M[t]`` the bitmask of the reference positions holding token
 ``t``, one hypothesis token updates the whole dynamic-programming column at once,
@@ -27,7 +27,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from evalkit.text.ngrams import _sort_with_order, clipped_ngram_matches
+from evalkit.text.ngrams import clipped_ngram_matches, sort_with_order
 from evalkit.text.rouge import Tokenized, Variant, clipped_overlap, skip_bigram_counts, wlcs
 
 
@@ -154,7 +154,7 @@ def _lcs_lengths_uint64(
     pair, flat = _spans(ref_start, ref_len)
     keys = pair * vocab + ids[flat]
     bits = np.left_shift(np.uint64(1), (flat - ref_start[pair]).astype(np.uint64))
-    keys, order = _sort_with_order(keys) if len(keys) else (keys, np.zeros(0, dtype=np.int64))
+    keys, order = sort_with_order(keys)
     heads = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, dtype=np.int64)
     ukeys = keys[heads]
     masks = np.bitwise_or.reduceat(bits[order], heads) if len(heads) else np.zeros(0, dtype=np.uint64)
@@ -253,7 +253,7 @@ def _lsum_counts(
     return out
 
 
-def pair_counts_fast(
+def pair_counts_numpy(
     variants: Sequence[Variant],
     texts: Sequence[Tokenized] | None,
     flat: tuple[np.ndarray, np.ndarray] | None,
@@ -352,7 +352,7 @@ def _lsum_hits_uint64(
     _, sents = _spans(ref_first, ref_count)
     which, flat = _spans(sent_start[sents], sent_len[sents])
     sent = sents[which]
-    keys, order = _sort_with_order(sent * vocab + ids[flat]) if len(flat) else (flat, flat)
+    keys, order = sort_with_order(sent * vocab + ids[flat])
     bits = np.left_shift(one, (flat - sent_start[sent]).astype(np.uint64))[order]
     heads = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else keys
     ukeys, masks = keys[heads], (np.bitwise_or.reduceat(bits, heads) if len(heads) else bits)

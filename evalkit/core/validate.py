@@ -139,6 +139,17 @@ def text_pairs(
             f"'references' has {len(refs)}."
         )
     if tokenized:
+        sequences = {list, tuple}
+        if (
+            set(map(type, hyps)) <= sequences
+            and set(map(type, chain.from_iterable(hyps))) <= {str}
+            and set(map(type, refs)) <= sequences
+            and all(refs)
+            and set(map(type, chain.from_iterable(refs))) <= sequences
+            and set(map(type, chain.from_iterable(chain.from_iterable(refs)))) <= {str}
+        ):
+            with gc_paused():
+                return list(map(list, hyps)), [list(map(list, r)) for r in refs]
         for i, h in enumerate(hyps):
             if not _is_tokens(h):
                 raise InputTypeError(

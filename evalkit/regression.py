@@ -524,13 +524,19 @@ class _RegressionMetric(Metric):
             n_outputs = len(next(v for v in total.values() if np.ndim(v)))
             multioutput = _check_multioutput(self.name, multioutput, n_outputs, variance=True)
         value = _score(self.name, self._metric, total, multioutput, self.force_finite)
-        raw = _score(self.name, self._metric, total, "raw_values", self.force_finite) if total["n"] >= 2 else value
+        if self._metric == "r2" and total["n"] < 2:  # undefined, warned about once above
+            raw = np.full(len(total["sse"]), np.nan)
+        else:
+            raw = _score(self.name, self._metric, total, "raw_values", self.force_finite)
         score = float(np.mean(value)) if np.ndim(value) else float(value)
         return Result(self.name, score, {"per_output": raw, "weight": float(total["w"])}, self.signature())
 
+    def _multioutput_option(self) -> Any:
+        """``multioutput`` as the signature shows it: the name, or the list of weights."""
+        return self.multioutput if isinstance(self.multioutput, str) else self.multioutput.tolist()
+
     def signature(self) -> Signature:
-        mo = self.multioutput if isinstance(self.multioutput, str) else list(self.multioutput)
-        return Signature.of(self.name, multioutput=mo)
+        return Signature.of(self.name, multioutput=self._multioutput_option())
 
 
 @register
@@ -590,7 +596,7 @@ class HuberLoss(_RegressionMetric):
         self.delta = check_number("HuberLoss", "delta", delta, low=0, low_open=True)
 
     def signature(self) -> Signature:
-        return Signature.of(self.name, delta=self.delta, multioutput=str(self.multioutput))
+        return Signature.of(self.name, delta=self.delta, multioutput=self._multioutput_option())
 
 
 class _ExplainedFraction(_RegressionMetric):
@@ -601,7 +607,7 @@ class _ExplainedFraction(_RegressionMetric):
         self.force_finite = bool(force_finite)
 
     def signature(self) -> Signature:
-        return Signature.of(self.name, multioutput=str(self.multioutput), force_finite=self.force_finite)
+        return Signature.of(self.name, multioutput=self._multioutput_option(), force_finite=self.force_finite)
 
 
 @register

@@ -105,35 +105,25 @@ def precision_recall_fscore_support(
         >>> f.round(3).tolist(), s.tolist()
         ([1.0, 0.0, 0.5], [1, 1, 2])
     """
-    owner = "precision_recall_fscore_support"
+    return _prfs("precision_recall_fscore_support", y_true, y_pred, beta, labels, pos_label, average, warn_for,
+                 sample_weight, zero_division)  # fmt: skip
+
+
+def _prfs(owner, y_true, y_pred, beta, labels, pos_label, average, warn_for, sample_weight, zero_division):
+    """Check the options, count the input once, and score the counts (every function of this family)."""
     check_prf_options(owner, beta, average, zero_division)
     c = count(owner, y_true, y_pred, sample_weight, samples_beta=beta if average == "samples" else None, labels=labels)
-    return prfs(
-        owner,
-        c,
-        beta=beta,
-        labels=labels,
-        pos_label=pos_label,
-        average=average,
-        warn_for=warn_for,
-        zero_division=zero_division,
-    )
+    options = {"beta": beta, "labels": labels, "pos_label": pos_label, "average": average}
+    return prfs(owner, c, warn_for=warn_for, zero_division=zero_division, **options)
+
+
+def _warn_for(which: int) -> tuple[str, ...]:
+    """What the score ``which`` (0 precision, 1 recall, 2 F) warns about, as scikit-learn's single scores."""
+    return ALL_WARN[which : which + 1]
 
 
 def _prf_one(owner, which, y_true, y_pred, beta, labels, pos_label, average, sample_weight, zero_division):
-    check_prf_options(owner, beta, average, zero_division)
-    c = count(owner, y_true, y_pred, sample_weight, samples_beta=beta if average == "samples" else None, labels=labels)
-    warn_for = ("f-score",) if which == 2 else ALL_WARN[which : which + 1]
-    out = prfs(
-        owner,
-        c,
-        beta=beta,
-        labels=labels,
-        pos_label=pos_label,
-        average=average,
-        warn_for=warn_for,
-        zero_division=zero_division,
-    )
+    out = _prfs(owner, y_true, y_pred, beta, labels, pos_label, average, _warn_for(which), sample_weight, zero_division)
     return out[which]
 
 
@@ -599,9 +589,13 @@ class _PRF(_CountsMetric):
     def score(self, total: Any) -> Result:
         c = self._checked(total)
         options = {"beta": self.beta, "labels": self.labels, "pos_label": self.pos_label}
-        warn_for = ("f-score",) if self._which == 2 else ALL_WARN[self._which : self._which + 1]
         p, r, f, _ = prfs(
-            self.name, c, average=self.average, warn_for=warn_for, zero_division=self.zero_division, **options
+            self.name,
+            c,
+            average=self.average,
+            warn_for=_warn_for(self._which),
+            zero_division=self.zero_division,
+            **options,
         )
         with warnings.catch_warnings():  # the per-label breakdown: warned about above where it matters
             warnings.simplefilter("ignore")

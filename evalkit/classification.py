@@ -42,6 +42,7 @@ from evalkit._labels import (
     check_some_weight,
     check_targets,
     confusion_counts,
+    multilabel_counts,
 )
 from evalkit.core.errors import InputError, UndefinedMetricWarning
 from evalkit.core.metric import Metric
@@ -285,16 +286,12 @@ def multilabel_confusion_matrix(
         if labels is not None:
             cols = label_columns(owner, labels, t.shape[1])
             t, p = t[:, cols], p[:, cols]
-        axis = 1 if samplewise else 0
-        if w is None:
-            tp, pred, true = ((x).sum(axis=axis) for x in (t & p, p, t))
-            total = t.shape[1] if samplewise else t.shape[0]
-        elif samplewise:
-            tp, pred, true = ((x).sum(axis=1) * w for x in (t & p, p, t))
-            total = w * t.shape[1]
+        if samplewise:
+            tp, pred, true = (x.sum(axis=1) if w is None else x.sum(axis=1) * w for x in (t & p, p, t))
+            total = t.shape[1] if w is None else w * t.shape[1]
         else:
-            tp, pred, true = (np.einsum("i,ij->j", w, x.astype(w.dtype)) for x in (t & p, p, t))
-            total = w.sum()
+            m = multilabel_counts(t, p, w, None)
+            tp, pred, true, total = m.tp, m.pred_sum, m.true_sum, m.weight
     fp, fn = pred - tp, true - tp
     tn = total - tp - fp - fn
     return np.stack([tn, fp, fn, tp]).T.reshape(-1, 2, 2)

@@ -304,3 +304,18 @@ def test_plot_history_writes_a_png_or_names_the_extra(tmp_path):
             plot_history(history, tmp_path / "curves.png")
     else:
         assert plot_history(history, tmp_path / "curves.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_training_without_torch_names_the_extra():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['torch'] = None\n"  # as if torch were not installed
+        "from evalkit.core import MissingDependencyError\n"
+        "from evalkit.generator.train import load_checkpoint\n"
+        "try:\n    load_checkpoint('missing.pt')\n"
+        "except MissingDependencyError as exc:\n    print(exc)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "pip install 'evalkit[torch]'" in out.stdout

@@ -319,3 +319,14 @@ def test_training_without_torch_names_the_extra():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "pip install 'evalkit[torch]'" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("nll_sums", "n_tokens", "message"),
+    [("abc", 1, "array of numbers"), ([1.0], [-2], "non-negative"), (float("nan"), 1, "finite"), ([[1.0]], [1], "1-D")],
+)
+def test_perplexity_refuses_bad_statistics_with_a_message(nll_sums, n_tokens, message):
+    from evalkit.core import InputError
+
+    with pytest.raises(InputError, match=message):
+        Perplexity().update(nll_sums, n_tokens)

@@ -259,6 +259,9 @@ def test_sampling_rules():
     assert np.array_equal(a, b)
     with pytest.raises(InvalidOptionError, match="'strategy' parameter of generate"):
         generate(lambda t, s: (np.zeros((1, 3)), s), [[1]], eos_id=2, strategy="beam")
+    with pytest.raises(InvalidOptionError, match="'strategy' parameter of pick_next"):
+        pick_next(logits, strategy="beam")  # once silently sampled
+    assert generate(lambda t, s: (np.zeros((len(t), 3)), s), [], eos_id=2) == []
 
 
 # -- baselines and perplexity -------------------------------------------------------------------------------

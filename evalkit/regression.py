@@ -554,7 +554,12 @@ class MeanSquaredError(_RegressionMetric):
 
 @register
 class RootMeanSquaredError(_RegressionMetric):
-    """Root mean squared error in a training loop (see :func:`root_mean_squared_error`)."""
+    """Root mean squared error in a training loop (see :func:`root_mean_squared_error`).
+
+    Example:
+        >>> round(RootMeanSquaredError().update([3, -0.5], [2.5, 0.0]).update([2, 7], [2, 8]).compute().score, 4)
+        0.6124
+    """
 
     name = "rmse"
     _metric = "rmse"
@@ -562,7 +567,12 @@ class RootMeanSquaredError(_RegressionMetric):
 
 @register
 class MeanAbsoluteError(_RegressionMetric):
-    """Mean absolute error in a training loop (see :func:`mean_absolute_error`)."""
+    """Mean absolute error in a training loop (see :func:`mean_absolute_error`).
+
+    Example:
+        >>> MeanAbsoluteError().update([3, -0.5], [2.5, 0.0]).update([2, 7], [2, 8]).compute().score
+        0.5
+    """
 
     name = "mae"
     _metric = "mae"
@@ -570,7 +580,13 @@ class MeanAbsoluteError(_RegressionMetric):
 
 @register
 class MeanAbsolutePercentageError(_RegressionMetric):
-    """Mean absolute percentage error (a fraction) in a training loop."""
+    """Mean absolute percentage error (a fraction) in a training loop (see
+    :func:`mean_absolute_percentage_error`).
+
+    Example:
+        >>> round(MeanAbsolutePercentageError().update([3, -0.5], [2.5, 0.0]).update([2, 7], [2, 8]).compute().score, 4)
+        0.3274
+    """
 
     name = "mape"
     _metric = "mape"
@@ -578,7 +594,12 @@ class MeanAbsolutePercentageError(_RegressionMetric):
 
 @register
 class MaxError(_RegressionMetric):
-    """Largest absolute error in a training loop (moments: a running max)."""
+    """Largest absolute error in a training loop (moments: a running max; see :func:`max_error`).
+
+    Example:
+        >>> MaxError().update([3, -0.5], [2.5, 0.0]).update([2, 7], [2, 8]).compute().score
+        1.0
+    """
 
     name = "max_error"
     _metric = "max_error"
@@ -586,7 +607,12 @@ class MaxError(_RegressionMetric):
 
 @register
 class HuberLoss(_RegressionMetric):
-    """Mean Huber loss in a training loop (see :func:`huber_loss`)."""
+    """Mean Huber loss in a training loop (see :func:`huber_loss`).
+
+    Example:
+        >>> HuberLoss(delta=0.5).update([3, -0.5], [2.5, 0.0]).update([2, 7], [2, 8]).compute().score  # (0.125 + 0.125 + 0 + 0.375) / 4
+        0.15625
+    """
 
     name = "huber"
     _metric = "huber"
@@ -625,7 +651,12 @@ class R2Score(_ExplainedFraction):
 
 @register
 class ExplainedVariance(_ExplainedFraction):
-    """Explained variance in a training loop (see :func:`explained_variance_score`)."""
+    """Explained variance in a training loop (see :func:`explained_variance_score`).
+
+    Example:
+        >>> round(ExplainedVariance().update([3, -0.5], [2.5, 0.0]).update([2, 7], [2, 8]).compute().score, 4)
+        0.9572
+    """
 
     name = "explained_variance"
     _metric = "explained_variance"

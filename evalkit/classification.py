@@ -27,6 +27,7 @@ from evalkit._confusion import (
     balanced_accuracy,
     check_prf_options,
     check_zero_division,
+    correct,
     count,
     kappa,
     label_columns,
@@ -474,9 +475,9 @@ class Accuracy(_LabelMetric):
 
     def stats(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> np.ndarray:  # type: ignore[override]
         kind, t, p, w = check_targets(self.name, y_true, y_pred, sample_weight)
-        correct = (t == p).all(axis=1) if kind == "multilabel" else t == p
-        w = np.ones(len(correct)) if w is None else w.astype(np.float64)
-        return np.stack([correct * w, w], axis=1)
+        right = correct(kind, t, p)
+        w = np.ones(len(right)) if w is None else w.astype(np.float64)
+        return np.stack([right * w, w], axis=1)
 
     def _batch_total(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> tuple[Any, int]:
         kind, t, p, w = check_targets(self.name, y_true, y_pred, sample_weight)

@@ -238,12 +238,18 @@ _NEEDS = {
 }
 
 
-def _functional(owner, metric, y_true, y_pred, sample_weight, multioutput, force_finite=True, delta=1.0):
-    variance = metric in ("r2", "explained_variance")
+def _inputs(owner: str, y_true: Any, y_pred: Any, sample_weight: Any, multioutput: Any, variance: bool) -> tuple:
+    """``(y_true, y_pred, weights, multioutput)`` of one functional call, checked: the option first, then
+    the targets, then the option against their number of outputs."""
     multioutput = _check_multioutput(owner, multioutput, variance=variance)
     t, p, w = _targets(owner, y_true, y_pred, sample_weight)
     check_some_weight(owner, w)
-    multioutput = _check_multioutput(owner, multioutput, t.shape[1], variance=variance)
+    return t, p, w, _check_multioutput(owner, multioutput, t.shape[1], variance=variance)
+
+
+def _functional(owner, metric, y_true, y_pred, sample_weight, multioutput, force_finite=True, delta=1.0):
+    variance = metric in ("r2", "explained_variance")
+    t, p, w, multioutput = _inputs(owner, y_true, y_pred, sample_weight, multioutput, variance)
     return _score(owner, metric, _moments(owner, t, p, w, _NEEDS[metric], delta), multioutput, force_finite)
 
 
@@ -401,10 +407,7 @@ def median_absolute_error(
         0.5
     """
     owner = "median_absolute_error"
-    multioutput = _check_multioutput(owner, multioutput)
-    t, p, w = _targets(owner, y_true, y_pred, sample_weight)
-    check_some_weight(owner, w)
-    multioutput = _check_multioutput(owner, multioutput, t.shape[1])
+    t, p, w, multioutput = _inputs(owner, y_true, y_pred, sample_weight, multioutput, variance=False)
     check_finite(owner, "y_true", t)
     check_finite(owner, "y_pred", p)
     e = np.abs(p - t)

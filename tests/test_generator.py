@@ -11,6 +11,7 @@ import pytest
 from evalkit.core import EmptyInputError, InvalidOptionError
 from evalkit.generator import rnn_numpy as rn
 from evalkit.generator.baselines import most_frequent_definition, nearest_spelling
+from evalkit.generator.config import TrainConfig
 from evalkit.generator.data import Vocab, definition_of, encode_pairs, make_batch, tokenize, wordnet_splits
 from evalkit.generator.generate import beam_search, generate, pick_next
 from evalkit.generator.metrics import Perplexity
@@ -146,8 +147,12 @@ def test_numpy_training_lowers_the_loss():
 def test_options_are_checked():
     with pytest.raises(InvalidOptionError, match=r"'cell' parameter of ModelSpec .* Got 'gru'"):
         rn.ModelSpec(cell="gru")
-    with pytest.raises(ValueError, match="tie_weights"):
+    with pytest.raises(InvalidOptionError, match="'tie_weights' parameter of ModelSpec needs emb_dim == hidden_dim"):
         rn.ModelSpec(emb_dim=3, hidden_dim=4, tie_weights=True)
+    with pytest.raises(InvalidOptionError, match="'tie_weights' parameter of TrainConfig"):
+        TrainConfig(emb_dim=3, hidden_dim=4, tie_weights=True)  # before any data is loaded
+    with pytest.raises(InvalidOptionError, match="'tie_weights' parameter of TrainConfig must be True or False"):
+        TrainConfig(tie_weights="yes")
     with pytest.raises(InvalidOptionError, match="'lr' parameter of Adam"):
         rn.Adam(lr=0)
     with pytest.raises(InvalidOptionError, match="'momentum' parameter of SGD"):

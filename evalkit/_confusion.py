@@ -218,12 +218,17 @@ def label_columns(owner: str, labels: Any, n_labels: int) -> np.ndarray:
     return cols.astype(np.intp)
 
 
+def correct(kind: str, t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Whether each sample is predicted exactly (multilabel: its whole label set)."""
+    return (t == p).all(axis=1) if kind == "multilabel" else t == p
+
+
 def accuracy_sums(kind: str, t: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> np.ndarray:
     """``[sum(w * correct), sum(w)]``: the trace and total of the confusion matrix, without the matrix."""
-    correct = (t == p).all(axis=1) if kind == "multilabel" else t == p
+    right = correct(kind, t, p)
     if w is None:
-        return np.array([np.count_nonzero(correct), len(correct)], dtype=np.float64)
-    return np.array([np.sum(w, where=correct, dtype=np.float64), w.sum()], dtype=np.float64)
+        return np.array([np.count_nonzero(right), len(right)], dtype=np.float64)
+    return np.array([np.sum(w, where=right, dtype=np.float64), w.sum()], dtype=np.float64)
 
 
 def select_matrix(owner: str, c: Counts, labels: Any) -> np.ndarray:

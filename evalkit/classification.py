@@ -27,6 +27,7 @@ from evalkit._confusion import (
     balanced_accuracy,
     check_prf_options,
     check_zero_division,
+    correct,
     count,
     kappa,
     label_columns,
@@ -42,6 +43,7 @@ from evalkit._labels import (
     check_some_weight,
     check_targets,
     confusion_counts,
+    multilabel_counts,
 )
 from evalkit.core.errors import InputError, UndefinedMetricWarning
 from evalkit.core.metric import Metric
@@ -105,35 +107,25 @@ def precision_recall_fscore_support(
         >>> f.round(3).tolist(), s.tolist()
         ([1.0, 0.0, 0.5], [1, 1, 2])
     """
-    owner = "precision_recall_fscore_support"
+    return _prfs("precision_recall_fscore_support", y_true, y_pred, beta, labels, pos_label, average, warn_for,
+                 sample_weight, zero_division)  # fmt: skip
+
+
+def _prfs(owner, y_true, y_pred, beta, labels, pos_label, average, warn_for, sample_weight, zero_division):
+    """Check the options, count the input once, and score the counts (every function of this family)."""
     check_prf_options(owner, beta, average, zero_division)
     c = count(owner, y_true, y_pred, sample_weight, samples_beta=beta if average == "samples" else None, labels=labels)
-    return prfs(
-        owner,
-        c,
-        beta=beta,
-        labels=labels,
-        pos_label=pos_label,
-        average=average,
-        warn_for=warn_for,
-        zero_division=zero_division,
-    )
+    options = {"beta": beta, "labels": labels, "pos_label": pos_label, "average": average}
+    return prfs(owner, c, warn_for=warn_for, zero_division=zero_division, **options)
+
+
+def _warn_for(which: int) -> tuple[str, ...]:
+    """What the score ``which`` (0 precision, 1 recall, 2 F) warns about, as scikit-learn's single scores."""
+    return ALL_WARN[which : which + 1]
 
 
 def _prf_one(owner, which, y_true, y_pred, beta, labels, pos_label, average, sample_weight, zero_division):
-    check_prf_options(owner, beta, average, zero_division)
-    c = count(owner, y_true, y_pred, sample_weight, samples_beta=beta if average == "samples" else None, labels=labels)
-    warn_for = ("f-score",) if which == 2 else ALL_WARN[which : which + 1]
-    out = prfs(
-        owner,
-        c,
-        beta=beta,
-        labels=labels,
-        pos_label=pos_label,
-        average=average,
-        warn_for=warn_for,
-        zero_division=zero_division,
-    )
+    out = _prfs(owner, y_true, y_pred, beta, labels, pos_label, average, _warn_for(which), sample_weight, zero_division)
     return out[which]
 
 
@@ -295,16 +287,12 @@ def multilabel_confusion_matrix(
         if labels is not None:
             cols = label_columns(owner, labels, t.shape[1])
             t, p = t[:, cols], p[:, cols]
-        axis = 1 if samplewise else 0
-        if w is None:
-            tp, pred, true = ((x).sum(axis=axis) for x in (t & p, p, t))
-            total = t.shape[1] if samplewise else t.shape[0]
-        elif samplewise:
-            tp, pred, true = ((x).sum(axis=1) * w for x in (t & p, p, t))
-            total = w * t.shape[1]
+        if samplewise:
+            tp, pred, true = (x.sum(axis=1) if w is None else x.sum(axis=1) * w for x in (t & p, p, t))
+            total = t.shape[1] if w is None else w * t.shape[1]
         else:
-            tp, pred, true = (np.einsum("i,ij->j", w, x.astype(w.dtype)) for x in (t & p, p, t))
-            total = w.sum()
+            m = multilabel_counts(t, p, w, None)
+            tp, pred, true, total = m.tp, m.pred_sum, m.true_sum, m.weight
     fp, fn = pred - tp, true - tp
     tn = total - tp - fp - fn
     return np.stack([tn, fp, fn, tp]).T.reshape(-1, 2, 2)
@@ -487,9 +475,9 @@ class Accuracy(_LabelMetric):
 
     def stats(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> np.ndarray:  # type: ignore[override]
         kind, t, p, w = check_targets(self.name, y_true, y_pred, sample_weight)
-        correct = (t == p).all(axis=1) if kind == "multilabel" else t == p
-        w = np.ones(len(correct)) if w is None else w.astype(np.float64)
-        return np.stack([correct * w, w], axis=1)
+        right = correct(kind, t, p)
+        w = np.ones(len(right)) if w is None else w.astype(np.float64)
+        return np.stack([right * w, w], axis=1)
 
     def _batch_total(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> tuple[Any, int]:
         kind, t, p, w = check_targets(self.name, y_true, y_pred, sample_weight)
@@ -599,9 +587,13 @@ class _PRF(_CountsMetric):
     def score(self, total: Any) -> Result:
         c = self._checked(total)
         options = {"beta": self.beta, "labels": self.labels, "pos_label": self.pos_label}
-        warn_for = ("f-score",) if self._which == 2 else ALL_WARN[self._which : self._which + 1]
         p, r, f, _ = prfs(
-            self.name, c, average=self.average, warn_for=warn_for, zero_division=self.zero_division, **options
+            self.name,
+            c,
+            average=self.average,
+            warn_for=_warn_for(self._which),
+            zero_division=self.zero_division,
+            **options,
         )
         with warnings.catch_warnings():  # the per-label breakdown: warned about above where it matters
             warnings.simplefilter("ignore")

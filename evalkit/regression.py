@@ -238,12 +238,18 @@ _NEEDS = {
 }
 
 
-def _functional(owner, metric, y_true, y_pred, sample_weight, multioutput, force_finite=True, delta=1.0):
-    variance = metric in ("r2", "explained_variance")
+def _inputs(owner: str, y_true: Any, y_pred: Any, sample_weight: Any, multioutput: Any, variance: bool) -> tuple:
+    """``(y_true, y_pred, weights, multioutput)`` of one functional call, checked: the option first, then
+    the targets, then the option against their number of outputs."""
     multioutput = _check_multioutput(owner, multioutput, variance=variance)
     t, p, w = _targets(owner, y_true, y_pred, sample_weight)
     check_some_weight(owner, w)
-    multioutput = _check_multioutput(owner, multioutput, t.shape[1], variance=variance)
+    return t, p, w, _check_multioutput(owner, multioutput, t.shape[1], variance=variance)
+
+
+def _functional(owner, metric, y_true, y_pred, sample_weight, multioutput, force_finite=True, delta=1.0):
+    variance = metric in ("r2", "explained_variance")
+    t, p, w, multioutput = _inputs(owner, y_true, y_pred, sample_weight, multioutput, variance)
     return _score(owner, metric, _moments(owner, t, p, w, _NEEDS[metric], delta), multioutput, force_finite)
 
 
@@ -401,10 +407,7 @@ def median_absolute_error(
         0.5
     """
     owner = "median_absolute_error"
-    multioutput = _check_multioutput(owner, multioutput)
-    t, p, w = _targets(owner, y_true, y_pred, sample_weight)
-    check_some_weight(owner, w)
-    multioutput = _check_multioutput(owner, multioutput, t.shape[1])
+    t, p, w, multioutput = _inputs(owner, y_true, y_pred, sample_weight, multioutput, variance=False)
     check_finite(owner, "y_true", t)
     check_finite(owner, "y_pred", p)
     e = np.abs(p - t)
@@ -524,13 +527,19 @@ class _RegressionMetric(Metric):
             n_outputs = len(next(v for v in total.values() if np.ndim(v)))
             multioutput = _check_multioutput(self.name, multioutput, n_outputs, variance=True)
         value = _score(self.name, self._metric, total, multioutput, self.force_finite)
-        raw = _score(self.name, self._metric, total, "raw_values", self.force_finite) if total["n"] >= 2 else value
+        if self._metric == "r2" and total["n"] < 2:  # undefined, warned about once above
+            raw = np.full(len(total["sse"]), np.nan)
+        else:
+            raw = _score(self.name, self._metric, total, "raw_values", self.force_finite)
         score = float(np.mean(value)) if np.ndim(value) else float(value)
         return Result(self.name, score, {"per_output": raw, "weight": float(total["w"])}, self.signature())
 
+    def _multioutput_option(self) -> Any:
+        """``multioutput`` as the signature shows it: the name, or the list of weights."""
+        return self.multioutput if isinstance(self.multioutput, str) else self.multioutput.tolist()
+
     def signature(self) -> Signature:
-        mo = self.multioutput if isinstance(self.multioutput, str) else list(self.multioutput)
-        return Signature.of(self.name, multioutput=mo)
+        return Signature.of(self.name, multioutput=self._multioutput_option())
 
 
 @register
@@ -548,7 +557,12 @@ class MeanSquaredError(_RegressionMetric):
 
 @register
 class RootMeanSquaredError(_RegressionMetric):
-    """Root mean squared error in a training loop (see :func:`root_mean_squared_error`)."""
+    """Root mean squared error in a training loop (see :func:`root_mean_squared_error`).
+
+    Example:
+        >>> round(RootMeanSquaredError().update([3, -0.5], [2.5, 0.0]).update([2, 7], [2, 8]).compute().score, 4)
+        0.6124
+    """
 
     name = "rmse"
     _metric = "rmse"
@@ -556,7 +570,12 @@ class RootMeanSquaredError(_RegressionMetric):
 
 @register
 class MeanAbsoluteError(_RegressionMetric):
-    """Mean absolute error in a training loop (see :func:`mean_absolute_error`)."""
+    """Mean absolute error in a training loop (see :func:`mean_absolute_error`).
+
+    Example:
+        >>> MeanAbsoluteError().update([3, -0.5], [2.5, 0.0]).update([2, 7], [2, 8]).compute().score
+        0.5
+    """
 
     name = "mae"
     _metric = "mae"
@@ -564,7 +583,13 @@ class MeanAbsoluteError(_RegressionMetric):
 
 @register
 class MeanAbsolutePercentageError(_RegressionMetric):
-    """Mean absolute percentage error (a fraction) in a training loop."""
+    """Mean absolute percentage error (a fraction) in a training loop (see
+    :func:`mean_absolute_percentage_error`).
+
+    Example:
+        >>> round(MeanAbsolutePercentageError().update([3, -0.5], [2.5, 0.0]).update([2, 7], [2, 8]).compute().score, 4)
+        0.3274
+    """
 
     name = "mape"
     _metric = "mape"
@@ -572,7 +597,12 @@ class MeanAbsolutePercentageError(_RegressionMetric):
 
 @register
 class MaxError(_RegressionMetric):
-    """Largest absolute error in a training loop (moments: a running max)."""
+    """Largest absolute error in a training loop (moments: a running max; see :func:`max_error`).
+
+    Example:
+        >>> MaxError().update([3, -0.5], [2.5, 0.0]).update([2, 7], [2, 8]).compute().score
+        1.0
+    """
 
     name = "max_error"
     _metric = "max_error"
@@ -580,7 +610,12 @@ class MaxError(_RegressionMetric):
 
 @register
 class HuberLoss(_RegressionMetric):
-    """Mean Huber loss in a training loop (see :func:`huber_loss`)."""
+    """Mean Huber loss in a training loop (see :func:`huber_loss`).
+
+    Example:
+        >>> HuberLoss(delta=0.5).update([3, -0.5], [2.5, 0.0]).update([2, 7], [2, 8]).compute().score  # (0.125 + 0.125 + 0 + 0.375) / 4
+        0.15625
+    """
 
     name = "huber"
     _metric = "huber"
@@ -590,7 +625,7 @@ class HuberLoss(_RegressionMetric):
         self.delta = check_number("HuberLoss", "delta", delta, low=0, low_open=True)
 
     def signature(self) -> Signature:
-        return Signature.of(self.name, delta=self.delta, multioutput=str(self.multioutput))
+        return Signature.of(self.name, delta=self.delta, multioutput=self._multioutput_option())
 
 
 class _ExplainedFraction(_RegressionMetric):
@@ -601,7 +636,7 @@ class _ExplainedFraction(_RegressionMetric):
         self.force_finite = bool(force_finite)
 
     def signature(self) -> Signature:
-        return Signature.of(self.name, multioutput=str(self.multioutput), force_finite=self.force_finite)
+        return Signature.of(self.name, multioutput=self._multioutput_option(), force_finite=self.force_finite)
 
 
 @register
@@ -619,7 +654,12 @@ class R2Score(_ExplainedFraction):
 
 @register
 class ExplainedVariance(_ExplainedFraction):
-    """Explained variance in a training loop (see :func:`explained_variance_score`)."""
+    """Explained variance in a training loop (see :func:`explained_variance_score`).
+
+    Example:
+        >>> round(ExplainedVariance().update([3, -0.5], [2.5, 0.0]).update([2, 7], [2, 8]).compute().score, 4)
+        0.9572
+    """
 
     name = "explained_variance"
     _metric = "explained_variance"

@@ -321,6 +321,21 @@ def test_multilabel_samples_average_over_batches():
     np.testing.assert_allclose(m.compute().score, expected, rtol=1e-12)
 
 
+@pytest.mark.parametrize("zero_division", [0, 1, np.nan])
+def test_samples_average_over_a_subset_of_labels_over_batches(zero_division):
+    rng = np.random.default_rng(11)
+    y_true, y_pred = rng.integers(0, 2, (30, 4)), rng.integers(0, 2, (30, 4))
+    w = rng.random(30)
+    w[::7] = 0.0  # zero-weight samples are undefined, as in scikit-learn
+    m = ek.F1(average="samples", labels=[3, 1], zero_division=zero_division)
+    for part in np.array_split(np.arange(30), 4):
+        m.update(y_true[part], y_pred[part], sample_weight=w[part])
+    expected = skm.f1_score(
+        y_true, y_pred, average="samples", labels=[3, 1], sample_weight=w, zero_division=zero_division
+    )
+    np.testing.assert_allclose(m.compute().score, expected, rtol=1e-12)
+
+
 def test_confusion_matrix_class_and_merge_of_different_labels():
     a = ek.ConfusionMatrix().update(["cat", "dog"], ["cat", "cat"])
     b = ek.ConfusionMatrix().update(["eel"], ["dog"])

@@ -11,6 +11,7 @@ import pytest
 from evalkit.core import EmptyInputError, InvalidOptionError
 from evalkit.generator import rnn_numpy as rn
 from evalkit.generator.baselines import most_frequent_definition, nearest_spelling
+from evalkit.generator.config import TrainConfig
 from evalkit.generator.data import Vocab, definition_of, encode_pairs, make_batch, tokenize, wordnet_splits
 from evalkit.generator.generate import beam_search, generate, pick_next
 from evalkit.generator.metrics import Perplexity
@@ -146,8 +147,12 @@ def test_numpy_training_lowers_the_loss():
 def test_options_are_checked():
     with pytest.raises(InvalidOptionError, match=r"'cell' parameter of ModelSpec .* Got 'gru'"):
         rn.ModelSpec(cell="gru")
-    with pytest.raises(ValueError, match="tie_weights"):
+    with pytest.raises(InvalidOptionError, match="'tie_weights' parameter of ModelSpec needs emb_dim == hidden_dim"):
         rn.ModelSpec(emb_dim=3, hidden_dim=4, tie_weights=True)
+    with pytest.raises(InvalidOptionError, match="'tie_weights' parameter of TrainConfig"):
+        TrainConfig(emb_dim=3, hidden_dim=4, tie_weights=True)  # before any data is loaded
+    with pytest.raises(InvalidOptionError, match="'tie_weights' parameter of TrainConfig must be True or False"):
+        TrainConfig(tie_weights="yes")
     with pytest.raises(InvalidOptionError, match="'lr' parameter of Adam"):
         rn.Adam(lr=0)
     with pytest.raises(InvalidOptionError, match="'momentum' parameter of SGD"):
@@ -259,6 +264,9 @@ def test_sampling_rules():
     assert np.array_equal(a, b)
     with pytest.raises(InvalidOptionError, match="'strategy' parameter of generate"):
         generate(lambda t, s: (np.zeros((1, 3)), s), [[1]], eos_id=2, strategy="beam")
+    with pytest.raises(InvalidOptionError, match="'strategy' parameter of pick_next"):
+        pick_next(logits, strategy="beam")  # once silently sampled
+    assert generate(lambda t, s: (np.zeros((len(t), 3)), s), [], eos_id=2) == []
 
 
 # -- baselines and perplexity -------------------------------------------------------------------------------
@@ -304,3 +312,29 @@ def test_plot_history_writes_a_png_or_names_the_extra(tmp_path):
             plot_history(history, tmp_path / "curves.png")
     else:
         assert plot_history(history, tmp_path / "curves.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_training_without_torch_names_the_extra():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['torch'] = None\n"  # as if torch were not installed
+        "from evalkit.core import MissingDependencyError\n"
+        "from evalkit.generator.train import load_checkpoint\n"
+        "try:\n    load_checkpoint('missing.pt')\n"
+        "except MissingDependencyError as exc:\n    print(exc)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "pip install 'evalkit[torch]'" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("nll_sums", "n_tokens", "message"),
+    [("abc", 1, "array of numbers"), ([1.0], [-2], "non-negative"), (float("nan"), 1, "finite"), ([[1.0]], [1], "1-D")],
+)
+def test_perplexity_refuses_bad_statistics_with_a_message(nll_sums, n_tokens, message):
+    from evalkit.core import InputError
+
+    with pytest.raises(InputError, match=message):
+        Perplexity().update(nll_sums, n_tokens)

@@ -205,3 +205,17 @@ def test_registry_and_torch_inputs():
     m.update(torch.tensor([1.0, 2.0]), torch.tensor([1.5, 2.0]))
     assert m.compute().score == skm.mean_squared_error([1.0, 2.0], [1.5, 2.0])
     assert {"mse", "rmse", "mae", "r2", "mape", "explained_variance", "huber"} <= set(evalkit.available_metrics())
+
+
+def test_per_output_of_a_single_sample_is_per_output():
+    m = ek.MeanSquaredError().update([[1.0, 2.0]], [[0.0, 0.5]])
+    expected = skm.mean_squared_error([[1.0, 2.0]], [[0.0, 0.5]], multioutput="raw_values")
+    np.testing.assert_array_equal(m.compute().components["per_output"], expected)
+    with pytest.warns(evalkit.UndefinedMetricWarning):
+        r2 = ek.R2Score().update([[1.0, 2.0]], [[0.0, 0.5]]).compute()
+    assert np.isnan(r2.score) and r2.components["per_output"].shape == (2,)
+
+
+def test_signature_shows_multioutput_weights_alike():
+    for cls in (ek.MeanSquaredError, ek.HuberLoss, ek.R2Score):
+        assert "multioutput:1,3|" in str(cls(multioutput=[1, 3]).signature())

@@ -7,7 +7,7 @@ from typing import Any
 
 from evalkit.core.validate import check_bool, check_choice, check_int, check_number
 from evalkit.generator.data import LEVELS
-from evalkit.generator.rnn_numpy import CELLS, OPTIMIZERS
+from evalkit.generator.rnn_numpy import CELLS, OPTIMIZERS, check_tie_weights
 
 
 @dataclass
@@ -70,6 +70,8 @@ class TrainConfig:
             check_number(owner, name, getattr(self, name), low=0.0)
         for name in ("validation", "test"):
             check_number(owner, name, getattr(self, name), low=0.0, high=0.5)
+        # here, not only when the model is built: that comes after loading the data
+        check_tie_weights(owner, self.tie_weights, self.emb_dim, self.hidden_dim)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

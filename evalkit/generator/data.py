@@ -108,9 +108,10 @@ def wordnet_splits(
     words = list(by_word)
     random.Random(seed).shuffle(words)
     n_val, n_test = round(validation * len(words)), round(test * len(words))
-    pick = lambda ws: {w: list(by_word[w]) for w in ws}  # noqa: E731
-    val, tst = pick(words[:n_val]), pick(words[n_val : n_val + n_test])
-    train = pick(words[n_val + n_test :])
+    val, tst, train = (
+        {w: list(by_word[w]) for w in part}
+        for part in (words[:n_val], words[n_val : n_val + n_test], words[n_val + n_test :])
+    )
     if unseen_definitions:
         held = {d for part in (val, tst) for defs in part.values() for d in defs}
         train = {w: kept for w, defs in train.items() if (kept := [d for d in defs if d not in held])}

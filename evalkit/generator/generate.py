@@ -33,6 +33,7 @@ def pick_next(
         >>> pick_next(np.array([[0.1, 2.0, 0.3]])).tolist()
         [1]
     """  # fmt: skip
+    check_choice("pick_next", "strategy", strategy, ("greedy", "sample"))
     if strategy == "greedy":
         return logits.argmax(axis=-1)
     z = logits.astype(np.float64) / temperature
@@ -69,6 +70,8 @@ def generate(
     check_int("generate", "top_k", top_k, minimum=0)
     rng = np.random.default_rng(seed)
     n = len(prompts)
+    if n == 0:
+        return []
     lengths = np.array([len(p) for p in prompts])
     width = int(lengths.max()) + max_len
     feed = np.zeros((n, width), dtype=np.int64)

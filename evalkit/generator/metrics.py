@@ -10,11 +10,13 @@ import math
 
 import numpy as np
 
-from evalkit.core.errors import EmptyInputError
+from evalkit.core.errors import EmptyInputError, InputError
 from evalkit.core.metric import Metric
 from evalkit.core.result import Result
 from evalkit.core.signature import Signature
-from evalkit.core.validate import check_same_length
+from evalkit.core.validate import check_same_length, stat_rows
+
+_LAYOUT = ("nll_sum", "n_tokens")
 
 
 class Perplexity(Metric):
@@ -33,10 +35,15 @@ class Perplexity(Metric):
     higher_is_better = False
 
     def stats(self, nll_sums, n_tokens) -> np.ndarray:  # type: ignore[override]
-        nll = np.atleast_1d(np.asarray(nll_sums, dtype=np.float64))
-        count = np.atleast_1d(np.asarray(n_tokens, dtype=np.float64))
+        nll, count = (np.atleast_1d(np.asarray(v)) for v in (nll_sums, n_tokens))
+        if nll.ndim != 1 or count.ndim != 1:
+            raise InputError(
+                f"perplexity: nll_sums and n_tokens must be numbers or 1-D sequences of numbers, got shapes "
+                f"{nll.shape} and {count.shape}."
+            )
         check_same_length("perplexity", nll_sums=nll, n_tokens=count)
-        return np.stack([nll, count], axis=1)
+        # finite, non-negative numbers, or a message (never numpy's "could not convert string to float")
+        return stat_rows("perplexity", "nll_sums, n_tokens", np.stack([nll, count], axis=1), layout=_LAYOUT)
 
     def score(self, total) -> Result:  # type: ignore[override]
         nll, count = float(total[0]), float(total[1])

@@ -29,12 +29,25 @@ from typing import Any
 
 import numpy as np
 
-from evalkit.core.validate import check_choice, check_int, check_number
+from evalkit.core.errors import InvalidOptionError
+from evalkit.core.validate import check_bool, check_choice, check_int, check_number
 
 CELLS = ("rnn", "lstm")
 _GATES = {"rnn": 1, "lstm": 4}
 
 Params = dict[str, np.ndarray]
+
+
+def check_tie_weights(owner: str, tie_weights: Any, emb_dim: int, hidden_dim: int) -> bool:
+    """``tie_weights`` if it is a bool that the sizes allow: one matrix embeds and decodes, so
+    ``emb_dim == hidden_dim``."""
+    check_bool(owner, "tie_weights", tie_weights)
+    if tie_weights and emb_dim != hidden_dim:
+        raise InvalidOptionError(
+            f"The 'tie_weights' parameter of {owner} needs emb_dim == hidden_dim. "
+            f"Got emb_dim={emb_dim}, hidden_dim={hidden_dim} instead."
+        )
+    return bool(tie_weights)
 
 
 @dataclass(frozen=True)
@@ -60,11 +73,7 @@ class ModelSpec:
         for name in ("vocab_size", "emb_dim", "hidden_dim", "n_layers"):
             check_int(owner, name, getattr(self, name), minimum=1)
         check_number(owner, "dropout", self.dropout, low=0.0, high=1.0, high_open=True)
-        if self.tie_weights and self.emb_dim != self.hidden_dim:
-            raise ValueError(
-                f"The 'tie_weights' parameter of ModelSpec needs emb_dim == hidden_dim. "
-                f"Got emb_dim={self.emb_dim}, hidden_dim={self.hidden_dim} instead."
-            )
+        check_tie_weights(owner, self.tie_weights, self.emb_dim, self.hidden_dim)
 
     @property
     def gates(self) -> int:
@@ -73,8 +82,9 @@ class ModelSpec:
 
 
 def init_params(spec: ModelSpec, *, seed: int = 0, dtype: Any = np.float32) -> Params:
-    """Parameters initialised as PyTorch does: ``U(-1/sqrt(H), 1/sqrt(H))`` for the recurrent layers,
-    ``N(0, 1)`` scaled down to ``U(-0.1, 0.1)`` for the embedding and decoder (word_language_model)."""
+    """Parameters initialised as :class:`~evalkit.generator.lstm_torch.TorchRNNLM` does:
+    ``U(-1/sqrt(H), 1/sqrt(H))`` for the recurrent layers (PyTorch's default), ``U(-0.1, 0.1)`` for the
+    embedding and decoder weights and a zero decoder bias (pytorch/examples' word_language_model)."""
     rng = np.random.default_rng(seed)
     k = 1.0 / np.sqrt(spec.hidden_dim)
     gh = spec.gates * spec.hidden_dim

@@ -6,7 +6,8 @@ scored by every registered text metric among BLEU, ROUGE-L and METEOR through th
 ``update()`` / ``compute()``. Each epoch appends one JSON line to ``log.jsonl`` and rewrites
 ``checkpoint.pt`` (model, optimizer, vocabulary, config, history), from which a run resumes.
 
-torch is imported inside the functions, so importing this module stays light.
+torch is imported inside the functions, through :mod:`evalkit.generator.lstm_torch` (whose ``require`` names
+the extra to install when it is missing), so importing this module stays light.
 """
 
 from __future__ import annotations
@@ -85,9 +86,7 @@ def load_splits(cfg: TrainConfig) -> Splits:
 
 def validation_perplexity(model: Any, examples: Sequence[tuple[list[int], int]], vocab: Vocab, device: Any) -> Result:
     """Perplexity of ``examples``: the metric's statistics summed over batches, then scored once."""
-    import torch
-
-    from evalkit.generator.lstm_torch import nll_sum
+    from evalkit.generator.lstm_torch import nll_sum, torch
 
     metric = Perplexity()
     model.eval()
@@ -116,7 +115,7 @@ def define(
     batch_size: int = 512,
 ) -> list[str]:
     """Generated definitions of ``words``: greedy, sampled (temperature / top-k) or beam search."""
-    import torch
+    from evalkit.generator.lstm_torch import torch
 
     check_choice("define", "strategy", strategy, STRATEGIES)
     model.eval()
@@ -172,7 +171,7 @@ def references_of(pairs: dict[str, list[str]], words: Sequence[str], level: str)
 
 
 def _save(path: Path, payload: dict[str, Any]) -> None:
-    import torch
+    from evalkit.generator.lstm_torch import torch
 
     tmp = path.with_suffix(".tmp")
     torch.save(payload, tmp)
@@ -181,9 +180,7 @@ def _save(path: Path, payload: dict[str, Any]) -> None:
 
 def load_checkpoint(path: str | Path, *, device: str = "auto") -> tuple[Any, Vocab, TrainConfig, dict[str, Any]]:
     """``(model, vocab, config, checkpoint)`` from a ``checkpoint.pt`` written by :func:`train`."""
-    import torch
-
-    from evalkit.generator.lstm_torch import TorchRNNLM, resolve_device
+    from evalkit.generator.lstm_torch import TorchRNNLM, resolve_device, torch
 
     dev = resolve_device(device)
     ckpt = torch.load(Path(path), map_location=dev, weights_only=False)
@@ -197,9 +194,7 @@ def load_checkpoint(path: str | Path, *, device: str = "auto") -> tuple[Any, Voc
 def train(cfg: TrainConfig, out_dir: str | Path, *, resume: bool = False, log: Log = print) -> dict[str, Any]:
     """Train per ``cfg``, writing ``log.jsonl`` and ``checkpoint.pt`` under ``out_dir``; returns the last
     epoch's record. ``resume`` continues from the checkpoint there (its config wins)."""
-    import torch
-
-    from evalkit.generator.lstm_torch import TorchRNNLM, nll_sum, resolve_device
+    from evalkit.generator.lstm_torch import TorchRNNLM, nll_sum, resolve_device, torch
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -335,16 +330,13 @@ def evaluate(
 
     ``save_dir`` receives ``words.txt``, ``references.jsonl`` and one ``<system>.txt`` of hypotheses per
     system, so the table can be re-scored later (e.g. by metrics added since) without the model."""
-    import torch
-
     model, vocab, cfg, _ = load_checkpoint(checkpoint, device=device)
     dev = next(model.parameters()).device
     splits = load_splits(cfg)
     pairs = getattr(splits, split)
     words = list(pairs)
     refs = references_of(pairs, words, cfg.level)
-    with torch.no_grad():
-        ppl = validation_perplexity(model, encode_pairs(vocab, pairs, max_len=cfg.max_len), vocab, dev)
+    ppl = validation_perplexity(model, encode_pairs(vocab, pairs, max_len=cfg.max_len), vocab, dev)
     train_words = list(splits.train)
     systems = {  # file name -> (table name, hypotheses)
         "model": (

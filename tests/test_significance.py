@@ -163,12 +163,12 @@ def test_compare_systems_equals_one_pair_at_a_time(rows):
     ]
 
 
-def test_weights_are_counts_of_the_drawn_indices():
+def test_resampled_sums_are_counts_of_the_drawn_indices():
+    rows = np.arange(15.0).reshape(5, 3) ** 2
     rng_a, rng_b = np.random.default_rng(1), np.random.default_rng(1)
-    (w,) = list(significance._bootstrap_weights(rng_a, 5, 3, np.float64))
-    idx = rng_b.choice(5, size=(3, 5), replace=True)
-    assert w.tolist() == [np.bincount(row, minlength=5).tolist() for row in idx]
-    assert (w.sum(axis=1) == 5).all()
+    got = significance._resampled_sums(rng_a, rows, 4)
+    idx = rng_b.choice(5, size=(4, 5), replace=True)
+    assert got.tolist() == [rows[row].sum(axis=0).tolist() for row in idx]
 
 
 @pytest.mark.parametrize(

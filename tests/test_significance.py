@@ -163,12 +163,31 @@ def test_compare_systems_equals_one_pair_at_a_time(rows):
     ]
 
 
-def test_weights_are_counts_of_the_drawn_indices():
+def test_resampled_sums_are_counts_of_the_drawn_indices():
+    rows = np.arange(15.0).reshape(5, 3) ** 2
     rng_a, rng_b = np.random.default_rng(1), np.random.default_rng(1)
-    (w,) = list(significance._bootstrap_weights(rng_a, 5, 3, np.float64))
-    idx = rng_b.choice(5, size=(3, 5), replace=True)
-    assert w.tolist() == [np.bincount(row, minlength=5).tolist() for row in idx]
-    assert (w.sum(axis=1) == 5).all()
+    got = significance._resampled_sums(rng_a, rows, 4)
+    idx = rng_b.choice(5, size=(4, 5), replace=True)
+    assert got.tolist() == [rows[row].sum(axis=0).tolist() for row in idx]
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        [0, 1, 1, 2, 0],  # repeated and zero columns
+        [1, 2, 3, 4, 5, 6, 7, 8, 0],  # 8 distinct columns (no padding) and a zero one
+        [0, 0],  # identical systems
+    ],
+)
+def test_swapped_sums_are_products_with_numpys_own_draws(columns):
+    """Distinct columns only are multiplied; the result and the generator's next draws are numpy's."""
+    base = np.random.default_rng(0).integers(0, 9, size=(45, 9))
+    delta = np.stack([base[:, c - 1] if c else np.zeros(45, np.int64) for c in columns], axis=1)
+    rng_a, rng_b = np.random.default_rng(2), np.random.default_rng(2)
+    got = significance._swapped_sums(rng_a, delta, 70)
+    want = rng_b.integers(2, size=(70, 45), dtype=bool).astype(np.int64) @ delta
+    assert got.shape == want.shape and (got == want).all()
+    assert rng_a.integers(2**32) == rng_b.integers(2**32)
 
 
 def test_hand_computed_cases():

@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _oracle import run_recording
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,17 +22,6 @@ skm = pytest.importorskip("sklearn.metrics")
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 AVERAGES = [None, "binary", "micro", "macro", "weighted", "samples"]
 ZERO_DIVISION = ["warn", 0, 1, np.nan]
-
-
-def _run(fn, *args, **kwargs):
-    """``(result or the exception, {(warning class name, message)})``."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            out = fn(*args, **kwargs)
-        except ValueError as exc:
-            out = exc
-    return out, {(w.category.__name__, str(w.message)) for w in caught}
 
 
 def _assert_same(expected, got):
@@ -55,8 +45,8 @@ def _assert_same(expected, got):
 
 def _compare(name, *args, drop_warning: str | None = None, **kwargs):
     """Call scikit-learn's and evalkit's ``name`` on the same input: equal values, equal warnings."""
-    expected, sk_warnings = _run(getattr(skm, name), *args, **kwargs)
-    got, ek_warnings = _run(getattr(ek, name), *args, **kwargs)
+    expected, sk_warnings = run_recording(getattr(skm, name), *args, **kwargs)
+    got, ek_warnings = run_recording(getattr(ek, name), *args, **kwargs)
     _assert_same(expected, got)
     if not isinstance(expected, Exception):
         if drop_warning:

@@ -3,10 +3,9 @@ the stateful classes (any batch split, merge, permutation)."""
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
+from _oracle import run_recording
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,19 +19,9 @@ SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[Healt
 MEANS = ["mean_squared_error", "root_mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error"]
 
 
-def _run(fn, *args, **kwargs):
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            out = fn(*args, **kwargs)
-        except ValueError as exc:
-            out = exc
-    return out, {(w.category.__name__, str(w.message)) for w in caught}
-
-
 def _compare(name, *args, **kwargs):
-    expected, sk_warnings = _run(getattr(skm, name), *args, **kwargs)
-    got, ek_warnings = _run(getattr(ek, name), *args, **kwargs)
+    expected, sk_warnings = run_recording(getattr(skm, name), *args, **kwargs)
+    got, ek_warnings = run_recording(getattr(ek, name), *args, **kwargs)
     if isinstance(expected, Exception):
         assert isinstance(got, ValueError), f"scikit-learn raised {expected!r}, evalkit returned {got!r}"
         return

@@ -31,7 +31,8 @@ from typing import Any
 import numpy as np
 
 from evalkit._corpora import perturbed_pairs
-from evalkit.text._bleu_numpy import _auto_processes, corpus_stats
+from evalkit.core.shards import auto_processes
+from evalkit.text._bleu_numpy import _LINES_PER_PROCESS, corpus_stats
 from evalkit.text.bleu import bleu, sentence_bleu
 from evalkit.tokenizers import get_tokenizer
 
@@ -90,7 +91,7 @@ def main() -> None:
     streams = [[r[k] if k < len(r) else None for r in refs] for k in range(n_streams)]
     print(f"{n:,} pairs, {sum(map(len, refs)):,} references, sacrebleu {sacrebleu.__version__}, numpy {np.__version__}")
     rss_data = peak_rss_mib()
-    processes = _auto_processes(n + sum(map(len, refs)))
+    processes = auto_processes(n + sum(map(len, refs)), _LINES_PER_PROCESS)
 
     # -- evalkit first, so that the peak resident size below is its own (plus the data) --------------
     tok13a = get_tokenizer("13a")

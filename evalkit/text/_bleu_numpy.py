@@ -7,22 +7,20 @@ n-grams of every segment counted and clipped by :func:`evalkit.text.ngrams.clipp
 Python loop runs per n-gram or per token.
 
 Segments are independent, so a large corpus is split into contiguous shards of whole segments, one per
-core: each forked process tokenizes and counts its shard, and the rows are concatenated in order (exact
-by construction; the tests compare it with the one-process result and with sacrebleu).
+core (:mod:`evalkit.core.shards`): each forked process tokenizes and counts its shard, and the rows are
+concatenated in order (exact by construction; the tests compare it with the one-process result and with
+sacrebleu).
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import sys
-import threading
 from collections.abc import Sequence
-from itertools import chain, pairwise
-from typing import Any
+from functools import partial
+from itertools import chain
 
 import numpy as np
 
+from evalkit.core.shards import auto_processes, sharded_rows
 from evalkit.text.ngrams import clipped_ngram_matches, token_ids
 from evalkit.tokenizers.base import Tokenizer
 
@@ -111,52 +109,17 @@ def corpus_stats(
     if processes is None:
         # a forked child touching millions of token objects copies their pages: no gain for lists of tokens
         pretokenized = not isinstance(hyps[0], str)
-        processes = 1 if pretokenized else _auto_processes(len(hyps) + sum(map(len, refs)))
-    if processes <= 1 or len(hyps) < 2:
-        return _stats(hyps, refs, tokenizer, lowercase, max_order)
-    return _sharded_stats(hyps, refs, (tokenizer, lowercase, max_order), processes)
+        processes = 1 if pretokenized else auto_processes(len(hyps) + sum(map(len, refs)), _LINES_PER_PROCESS)
+    return sharded_rows(
+        partial(_stats, tokenizer=tokenizer, lowercase=lowercase, max_order=max_order), (hyps, refs), processes
+    )
 
 
+# below this many lines per process, the fork and the transfer of rows cost more than they save
 _LINES_PER_PROCESS = 100_000
 
 
-def _auto_processes(n_lines: int) -> int:
-    if sys.platform != "linux" or threading.active_count() > 1:
-        return 1
-    return max(1, min(len(os.sched_getaffinity(0)), n_lines // _LINES_PER_PROCESS))
-
-
-def _shard_stats(conn: Any, hyps: Sequence, refs: Sequence, options: tuple) -> None:
-    conn.send_bytes(_stats(hyps, refs, *options).tobytes())
-    conn.close()
-
-
-def _sharded_stats(hyps: Sequence, refs: Sequence, options: tuple, processes: int) -> np.ndarray:
-    """``_stats`` of contiguous shards, the first in this process and the others in forked children
-    (which inherit their shard without pickling and send back raw int64 rows)."""
-    bounds = np.linspace(0, len(hyps), min(processes, len(hyps)) + 1).astype(int).tolist()
-    context = multiprocessing.get_context("fork")
-    children = []
-    for a, b in pairwise(bounds[1:]):
-        receive, send = context.Pipe(duplex=False)
-        child = context.Process(target=_shard_stats, args=(send, hyps[a:b], refs[a:b], options), daemon=True)
-        child.start()
-        send.close()
-        children.append((child, receive, a, b))
-    parts = [_stats(hyps[: bounds[1]], refs[: bounds[1]], *options)]
-    width = parts[0].shape[1]
-    for child, receive, a, b in children:
-        try:
-            parts.append(np.frombuffer(receive.recv_bytes(), dtype=np.int64).reshape(b - a, width))
-        except EOFError:  # the child died (out of memory, killed): count its shard here
-            parts.append(_stats(hyps[a:b], refs[a:b], *options))
-        finally:
-            receive.close()
-            child.join()
-    return np.concatenate(parts)
-
-
-def _stats(hyps: Sequence, refs: Sequence, tokenizer: Tokenizer, lowercase: bool, max_order: int) -> np.ndarray:
+def _stats(hyps: Sequence, refs: Sequence, *, tokenizer: Tokenizer, lowercase: bool, max_order: int) -> np.ndarray:
     n_segments = len(hyps)
     stats = np.zeros((n_segments, 2 + 2 * max_order), dtype=np.int64)
     if n_segments == 0:

@@ -1,0 +1,53 @@
+"""Forked shards: rows in order, warnings raised again in the parent, a dead child's shard recomputed."""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+from evalkit.core.shards import auto_processes, sharded_rows
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="forked shards are used on Linux only")
+
+
+def squares(xs, ys):
+    if len(xs) and xs[0] % 2:
+        warnings.warn(f"odd start {xs[0]}", UserWarning, stacklevel=1)
+    return np.array([[x * x, y] for x, y in zip(xs, ys)], dtype=np.int64).reshape(-1, 2)
+
+
+@pytest.mark.filterwarnings("ignore:odd start")
+@pytest.mark.parametrize("processes", [1, 2, 3, 7, 50])
+def test_rows_in_order_for_any_number_of_processes(processes):
+    xs = list(range(10))
+    got = sharded_rows(squares, (xs, [-x for x in xs]), processes)
+    np.testing.assert_array_equal(got, [[x * x, -x] for x in xs])
+
+
+def test_children_warnings_are_raised_in_the_parent_in_shard_order():
+    xs = list(range(9))  # three shards starting at 0, 3, 6: only the second starts odd
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sharded_rows(squares, (xs, xs), 3)
+    assert [str(w.message) for w in caught] == ["odd start 3"]
+
+
+def test_a_dead_child_has_its_shard_computed_here():
+    parent = os.getpid()
+
+    def dies_in_child(xs):
+        if os.getpid() != parent:
+            os._exit(1)
+        return np.array(xs, dtype=np.int64)[:, None] * 10
+
+    got = sharded_rows(dies_in_child, (list(range(6)),), 3)
+    np.testing.assert_array_equal(got[:, 0], [0, 10, 20, 30, 40, 50])
+
+
+def test_auto_processes_needs_enough_work_per_process():
+    assert auto_processes(99, 100) == 1
+    assert 1 <= auto_processes(10**9, 100) <= len(os.sched_getaffinity(0))

@@ -1,4 +1,4 @@
-"""ROUGE: evalkit against rouge-score on real text, in one process; prints pairs/s and the ratio.
+"""ROUGE: evalkit against rouge-score on real text, in one process; prints pairs/s and the ratios.
 
 Three runs on ``--n`` (default 20,000) perturbed WordNet glosses (``evalkit._corpora.perturbed_pairs``):
 
@@ -7,7 +7,12 @@ Three runs on ``--n`` (default 20,000) perturbed WordNet glosses (``evalkit._cor
 3. rougeLsum alone, on summaries of 4 newline-joined glosses (``score``).
 
 Every per-document precision, recall and F is asserted equal to rouge-score's (to 1e-12) before a
-ratio is printed. Targets (issue 4): at least 10x for rouge1+2+L, at least 5x for rougeLsum.
+ratio is printed. Each side runs ``--repeat`` times, interleaved (the machine's load changes over a run),
+and its best wall-clock time and best CPU time are kept. evalkit runs as ``ROUGE.stats`` chooses (one
+forked process per core for large inputs, see ``evalkit.core.shards``) and again in one process. The main
+ratio is wall clock; the CPU time counts this process and its forked children, and "busiest process" is
+the CPU time of the process that worked longest: the wall time to expect on idle cores. Targets
+(issue 4): at least 10x for rouge1+2+L, at least 5x for rougeLsum.
 
     PYTHONPATH=. python benchmarks/bench_rouge.py [--n 20000] [--stem] [--repeat 3]
 """
@@ -15,41 +20,73 @@ ratio is printed. Targets (issue 4): at least 10x for rouge1+2+L, at least 5x fo
 from __future__ import annotations
 
 import argparse
+import gc
+import os
 import time
+from collections.abc import Callable
+from itertools import chain
+from typing import Any
 
 import numpy as np
+from bench_bleu import children_cpu
 from rouge_score import rouge_scorer
 
 from evalkit._corpora import perturbed_pairs
-from evalkit.text.rouge import ROUGE
+from evalkit.core.shards import auto_processes
+from evalkit.text.rouge import _CHARS_PER_PROCESS, ROUGE
 
 
-def _timed(fn):
-    # CPU time of this process: on a shared machine, wall time also counts the waits for a free core
-    start = time.process_time()
-    out = fn()
-    return out, time.process_time() - start
+class Best:
+    """The best wall, CPU (this process and its children) and busiest-process CPU seconds of the runs."""
+
+    def __init__(self) -> None:
+        self.wall = self.cpu = self.busiest = float("inf")
+
+    def run(self, fn: Callable[[], Any]) -> Any:
+        gc.collect()
+        wall, cpu, child = time.perf_counter(), time.process_time(), children_cpu()
+        out = fn()
+        wall, cpu, child = time.perf_counter() - wall, time.process_time() - cpu, children_cpu() - child
+        self.wall, self.cpu = min(self.wall, wall), min(self.cpu, cpu + child)
+        # the children's CPU is one number for all of them: with two processes, it is the other one's
+        self.busiest = min(self.busiest, max(cpu, child))
+        return out
 
 
-def _compare(label: str, types: list[str], hyps, refs, *, stem: bool, multi: bool, unit: str, repeat: int) -> float:
+def _load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _compare(
+    label: str, types: list[str], hyps, refs, *, stem: bool, multi: bool, unit: str, repeat: int, target: float
+) -> None:
     scorer = rouge_scorer.RougeScorer(types, use_stemmer=stem)
     metric = ROUGE(variants=types, use_stemmer=stem)
     score = scorer.score_multi if multi else scorer.score
-    t_ref = t_ours = float("inf")
-    for _ in range(repeat):  # interleaved, best of each: the machine's load changes over a run
-        expected, t = _timed(lambda: [score(r, h) for h, r in zip(hyps, refs)])
-        t_ref = min(t_ref, t)
-        rows, t = _timed(lambda: metric.stats(hyps, refs))
-        t_ours = min(t_ours, t)
+    n_chars = sum(map(len, hyps)) + sum(map(len, chain.from_iterable(refs)) if multi else map(len, refs))
+    processes = auto_processes(n_chars, _CHARS_PER_PROCESS)
+    ref, forked, single = Best(), Best(), Best()
+    for _ in range(repeat):
+        expected = ref.run(lambda: [score(r, h) for h, r in zip(hyps, refs)])
+        rows = forked.run(lambda: metric.stats(hyps, refs))
+        rows_single = single.run(lambda: metric.stats(hyps, refs, processes=1))
     want = np.array([[x for k in types for x in e[k]] for e in expected])
-    diff = float(np.abs(rows[:, :-1] - want).max())
+    diff = max(float(np.abs(rows[:, :-1] - want).max()), float(np.abs(rows_single[:, :-1] - want).max()))
     assert diff <= 1e-12, f"{label}: evalkit differs from rouge-score by {diff}"
     n = len(hyps)
     print(
-        f"{label:<34} {n:>6} {unit}  rouge-score {n / t_ref:>9,.0f}/s  evalkit {n / t_ours:>9,.0f}/s  "
-        f"ratio {t_ref / t_ours:5.1f}x  max|diff| {diff:.1e}"
+        f"\n{label}: {n} {unit}, max|diff| {diff:.1e}\n"
+        f"  rouge-score                 {n / ref.wall:>9,.0f}/s  {ref.wall:6.3f} s wall  {ref.cpu:6.3f} s cpu"
     )
-    return t_ref / t_ours
+    for name, best in ((f"evalkit, {processes} process(es)", forked), ("evalkit, 1 process", single)):
+        ratio = ref.wall / best.wall
+        busiest = f", busiest process {best.busiest:.3f} s: {ref.cpu / best.busiest:4.1f}x" if best is forked else ""
+        print(
+            f"  {name:<27} {n / best.wall:>9,.0f}/s  {best.wall:6.3f} s wall  {best.cpu:6.3f} s cpu   "
+            f"ratio {ratio:4.1f}x wall, {ref.cpu / best.cpu:4.1f}x cpu{busiest}"
+        )
+    ratio = ref.wall / forked.wall
+    print(f"  target {target:g}x (wall, as evalkit runs by default): {'met' if ratio >= target else 'NOT met'}")
 
 
 def main() -> None:
@@ -62,15 +99,20 @@ def main() -> None:
     hyps, refs = perturbed_pairs(args.n, seed=2024, max_refs=4)
     first = [r[0] for r in refs]
     n_refs = sum(map(len, refs)) / len(refs)
+    cores = len(os.sched_getaffinity(0))
     print(f"{args.n} pairs of WordNet glosses, {n_refs:.2f} references each on average, stem={args.stem}")
+    print(f"{cores} core(s); {_load()} at the start")
     types = ["rouge1", "rouge2", "rougeL"]
     run = {"stem": args.stem, "repeat": args.repeat}
-    _compare("rouge1+2+L, 1 reference", types, hyps, first, multi=False, unit="pairs", **run)
-    _compare("rouge1+2+L, 1-4 references (max_f)", types, hyps, refs, multi=True, unit="pairs", **run)
+    _compare("rouge1+2+L, 1 reference", types, hyps, first, multi=False, unit="pairs", target=10, **run)
+    _compare("rouge1+2+L, 1-4 references (max_f)", types, hyps, refs, multi=True, unit="pairs", target=10, **run)
     k = 4
     summaries = ["\n".join(hyps[i : i + k]) for i in range(0, len(hyps) - k + 1, k)]
     targets = ["\n".join(first[i : i + k]) for i in range(0, len(first) - k + 1, k)]
-    _compare("rougeLsum, 4-sentence summaries", ["rougeLsum"], summaries, targets, multi=False, unit="docs ", **run)
+    _compare(
+        "rougeLsum, 4-sentence summaries", ["rougeLsum"], summaries, targets, multi=False, unit="docs", target=5, **run
+    )
+    print(f"\n{_load()} at the end")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ another pair (references likewise), so rougeLsum's union-LCS works across senten
 from __future__ import annotations
 
 import functools
+import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -14,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evalkit._corpora import wordnet_glosses
+from evalkit.core.errors import InvalidOptionError
 from evalkit.text.rouge import ROUGE, sentence_rouge
 from evalkit.tokenizers.rouge import RougeScoreTokenizer
 
@@ -161,3 +164,65 @@ def test_lsum_in_blocks_equals_python(real_pairs, monkeypatch):
     slow = ROUGE(variants="rougeLsum", backend="python").stats(docs_h, docs_r)
     monkeypatch.setattr(_rouge_numpy, "_BLOCK", 700)  # several blocks, some cutting a document's references
     np.testing.assert_array_equal(ROUGE(variants="rougeLsum").stats(docs_h, docs_r), slow)
+
+
+# -- forked shards ----------------------------------------------------------------------------------------
+
+needs_fork = pytest.mark.skipif(sys.platform != "linux", reason="forked shards are used on Linux only")
+
+
+@needs_fork
+@pytest.mark.parametrize(
+    ("n_docs", "options"),
+    [
+        (900, {"variants": TYPES}),
+        (900, {"variants": TYPES, "multi_ref": "pooled", "use_stemmer": True}),
+        (150, {"variants": ("rougeL", "rougeW", "rougeSU4"), "multi_ref": "best_recall", "tokenize": "unicode"}),
+        (200, {"variants": ("rouge2", "rougeLsum"), "backend": "python"}),
+    ],
+    ids=["max_f", "pooled-stem", "W-SU4-unicode", "python"],
+)
+def test_forked_shards_equal_one_process(real_pairs, n_docs, options):
+    hyps, refs = _summaries(real_pairs, n_docs)
+    metric = ROUGE(**options)
+    want = metric.stats(hyps, refs, processes=1)
+    for processes in (2, 3):
+        np.testing.assert_array_equal(metric.stats(hyps, refs, processes=processes), want)
+    tokens = [h.split() for h in hyps[:50]], [[r.split() for r in rs] for rs in refs[:50]]
+    np.testing.assert_array_equal(metric.stats(*tokens, processes=2), metric.stats(*tokens, processes=1))
+
+
+@needs_fork
+def test_forked_shards_equal_rouge_score(real_pairs):
+    hyps, refs = _summaries(real_pairs, 300)
+    scorer = rouge_scorer.RougeScorer(TYPES)
+    want = _as_rows([scorer.score_multi(r, h) for h, r in zip(hyps, refs)], TYPES)
+    got = ROUGE(variants=TYPES).stats(hyps, refs, processes=2)[:, :-1]
+    assert np.abs(got - want).max() <= 1e-12
+
+
+@needs_fork
+def test_empty_tokenization_warns_once_with_the_total_over_shards(real_pairs):
+    hyps, refs = (list(x[:300]) for x in real_pairs)
+    # texts that rouge-score's tokenizer empties, one in each of the three shards (documents 0-99, 100-199,
+    # 200-299): hypotheses 40 and 250 and the second reference of document 120, so 3 in all; the example
+    # is the first in the order hypotheses, then references: hypothesis 40
+    hyps[40], hyps[250] = "Привет, мир", "東京"
+    refs[120] = [refs[120][0], "Ελλάδα"]
+    for processes in (1, 3):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            ROUGE().stats(hyps, refs, processes=processes)
+        assert len(caught) == 1, [str(w.message) for w in caught]
+        message = str(caught[0].message)
+        assert "3 non-empty text(s)" in message and "'Привет, мир'" in message, message
+    hyps[40], hyps[250] = real_pairs[0][40], real_pairs[0][250]  # now only the reference of document 120
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ROUGE().stats(hyps, refs, processes=3)
+    assert len(caught) == 1 and "1 non-empty text(s)" in str(caught[0].message) and "'Ελλάδα'" in str(caught[0].message)
+
+
+def test_processes_must_be_a_positive_int(real_pairs):
+    with pytest.raises(InvalidOptionError, match=r"'processes' parameter of rouge must be an int >= 1\. Got 0"):
+        ROUGE().stats(["a"], ["a"], processes=0)

@@ -43,8 +43,17 @@ from evalkit.core.errors import InputError, InvalidOptionError
 from evalkit.core.metric import Metric
 from evalkit.core.registry import register
 from evalkit.core.result import Result
+from evalkit.core.shards import auto_processes, sharded_rows
 from evalkit.core.signature import Signature
-from evalkit.core.validate import check_bool, check_choice, check_number, stat_rows, suggest, text_pairs
+from evalkit.core.validate import (
+    check_bool,
+    check_choice,
+    check_int,
+    check_number,
+    stat_rows,
+    suggest,
+    text_pairs,
+)
 from evalkit.text.ngrams import ngram_counts, token_ids
 from evalkit.tokenizers.base import Tokenizer, get_tokenizer
 from evalkit.tokenizers.rouge import RougeScoreTokenizer, porter_stem
@@ -55,6 +64,9 @@ BACKENDS = ("auto", "python", "numpy")
 # on glosses, 0.3 ms python vs 1.0 ms numpy at ~50 characters, 0.5 vs 0.9 at ~250, 2.1 vs 0.8 at ~450; from
 # two documents on numpy is as fast or faster
 _AUTO_PYTHON_MAX_CHARS = 300
+# below this many characters (hypotheses and references) per process, forking costs more than it saves:
+# measured on glosses, two processes break even near 600,000 characters in all (4,000 single-reference pairs)
+_CHARS_PER_PROCESS = 500_000
 _VARIANT = re.compile(r"rouge(?:(?P<n>[1-9])|(?P<lcs>L|Lsum|W)|(?P<skip>SU|S)(?P<gap>\d*))")
 
 
@@ -433,17 +445,56 @@ class ROUGE(Metric):
         lengths = np.diff(np.concatenate(([-1], np.flatnonzero(is_sep), [ids.size]))) - 1
         return ids[~is_sep], lengths
 
-    def _warn_empty(self, texts: list[str], lengths: np.ndarray) -> None:
-        empty = [texts[i] for i in np.flatnonzero(lengths == 0).tolist() if texts[i].strip()]
+    @staticmethod
+    def _empty_columns(
+        texts: list[Any], lengths: np.ndarray | None, n_hyps: int, doc_of_pair: np.ndarray
+    ) -> np.ndarray:
+        """``(n_docs, 2)``: per document, how many of its non-empty texts tokenized to nothing (``lengths``
+        holds each text's token count; None: pre-tokenized, nothing to warn about), and the place of the
+        first of them (0 the hypothesis, ``k`` its k-th reference; -1 none)."""
+        out = np.zeros((n_hyps, 2))
+        out[:, 1] = -1
+        empty = [] if lengths is None else [i for i in np.flatnonzero(lengths == 0).tolist() if texts[i].strip()]
         if empty:
-            msg = _EMPTY_WARNING.format(owner=self.name, count=len(empty), tok=self.tokenizer.name, example=empty[0])
-            warnings.warn(msg, UserWarning, stacklevel=4)
+            first_pair = np.searchsorted(doc_of_pair, np.arange(n_hyps))
+            for i in empty:
+                if i < n_hyps:
+                    doc, place = i, 0
+                else:
+                    doc = int(doc_of_pair[i - n_hyps])
+                    place = i - n_hyps - int(first_pair[doc]) + 1
+                out[doc, 0] += 1
+                if out[doc, 1] < 0:
+                    out[doc, 1] = place
+        return out
+
+    def _warn_empty(self, hyps: list[Any], refs: list[list[Any]], empty: np.ndarray) -> None:
+        """One warning for the whole input, from :meth:`_empty_columns` of every document (of every shard);
+        the example is the first such text in the order hypotheses, then references."""
+        count = int(empty[:, 0].sum())
+        if not count:
+            return
+        place = empty[:, 1].astype(np.int64)
+        in_hyps = np.flatnonzero(place == 0)
+        if len(in_hyps):
+            example = hyps[in_hyps[0]]
+        else:
+            doc = int(np.flatnonzero(place > 0)[0])
+            example = refs[doc][place[doc] - 1]
+        msg = _EMPTY_WARNING.format(owner=self.name, count=count, tok=self.tokenizer.name, example=example)
+        warnings.warn(msg, UserWarning, stacklevel=3)
 
     # -- statistics -----------------------------------------------------------------------------------
     def pair_counts(self, hypotheses: Any, references: Any) -> tuple[np.ndarray, np.ndarray]:
         """Per (document, reference) counts ``(n_pairs, variants, 3)`` = hits, hypothesis total,
         reference total; and the document of each pair."""
         hyps, refs = text_pairs(self.name, hypotheses, references)
+        counts, doc_of_pair, empty = self._pair_counts(hyps, refs)
+        self._warn_empty(hyps, refs, empty)
+        return counts, doc_of_pair
+
+    def _pair_counts(self, hyps: list[Any], refs: list[list[Any]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`pair_counts` of validated input, and the :meth:`_empty_columns` of its documents."""
         texts = [*hyps, *chain.from_iterable(refs)]
         n_hyps = len(hyps)
         doc_of_pair = np.repeat(np.arange(n_hyps), np.fromiter(map(len, refs), dtype=np.int64, count=n_hyps))
@@ -470,6 +521,7 @@ class ROUGE(Metric):
             flat_sents, n_sents = self._split_sentences(texts)
             sent_ids = (*self._flat_ids(flat_sents, None), n_sents)
         flat = self._flat_ids(texts, token_lists) if not python and kinds & {"n", "L"} else None
+        lengths = None
         if not pretokenized:
             if flat is not None:
                 lengths = flat[1]
@@ -480,7 +532,7 @@ class ROUGE(Metric):
                 lengths = np.bincount(text_of_sent, weights=sent_ids[1], minlength=len(texts))
             else:
                 lengths = np.array([sum(map(len, ss)) for ss in sents or []], dtype=np.int64)
-            self._warn_empty(texts, lengths)
+        empty = self._empty_columns(texts, lengths, n_hyps, doc_of_pair)
         tokenized = None
         if token_lists is not None or sents is not None:
             tokenized = [
@@ -495,14 +547,38 @@ class ROUGE(Metric):
             from evalkit.text._rouge_numpy import pair_counts_numpy
 
             counts = pair_counts_numpy(self.variants, tokenized, flat, sent_ids, n_hyps, doc_of_pair, self.weight)
-        return counts, doc_of_pair
+        return counts, doc_of_pair, empty
 
-    def stats(self, hypotheses: Any, references: Any) -> np.ndarray:
-        """``(n_docs, 3 * variants + 1)``: P, R, F of each variant, then 1 (the document count)."""
-        counts, doc_of_pair = self.pair_counts(hypotheses, references)
-        n_docs = int(doc_of_pair[-1]) + 1 if len(doc_of_pair) else 0
+    def stats(self, hypotheses: Any, references: Any, *, processes: int | None = None) -> np.ndarray:
+        """``(n_docs, 3 * variants + 1)``: P, R, F of each variant, then 1 (the document count).
+
+        ``processes``: how many processes share the work, each computing the rows of a contiguous shard of
+        documents (forked, :mod:`evalkit.core.shards`; exact, since a document's row depends on it alone).
+        None chooses: for strings, one per available core, at most one per 500,000 characters (hypotheses
+        and references), and only where forking is safe; for token lists, one. 1 keeps everything in-process.
+        """
+        hyps, refs = text_pairs(self.name, hypotheses, references)
+        if processes is None:
+            # a forked child touching every token object copies their pages: no gain for lists of tokens
+            pretokenized = not isinstance(hyps[0], str)
+            if pretokenized:
+                processes = 1
+            else:
+                n_chars = sum(map(len, hyps)) + sum(map(len, chain.from_iterable(refs)))
+                processes = auto_processes(n_chars, _CHARS_PER_PROCESS)
+        else:
+            processes = check_int(self.name, "processes", processes, minimum=1)
+        rows = sharded_rows(self._rows, (hyps, refs), processes)
+        # the empty-text columns of every shard make one warning with the total count
+        self._warn_empty(hyps, refs, rows[:, -2:])
+        return rows[:, :-2].copy()
+
+    def _rows(self, hyps: list[Any], refs: list[list[Any]]) -> np.ndarray:
+        """:meth:`stats` rows of validated input, then its two :meth:`_empty_columns`."""
+        counts, doc_of_pair, empty = self._pair_counts(hyps, refs)
+        n_docs = len(hyps)
         prf = combine_references(counts, doc_of_pair, n_docs, self.multi_ref, self.beta, self._inverse_power)
-        return np.concatenate([prf.reshape(n_docs, -1), np.ones((n_docs, 1))], axis=1)
+        return np.concatenate([prf.reshape(n_docs, -1), np.ones((n_docs, 1)), empty], axis=1)
 
     def _checked(self, param: str, totals: Any) -> np.ndarray:
         """Summed statistics rows as floats, checked once for the whole matrix (bootstrap: thousands of rows)."""

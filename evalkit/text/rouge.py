@@ -276,6 +276,8 @@ def combine_references(
     Pairs of one document are consecutive, in reference order; ties in ``max_f`` and ``best_recall`` go
     to the first reference (``numpy.argmax``, as rouge-score; ROUGE-1.5.5 keeps the first strict maximum).
     """
+    if len(doc_of_pair) == n_docs:  # one reference per document: every rule keeps its P/R/F
+        return _prf(counts, beta, inverse_power)
     starts = np.searchsorted(doc_of_pair, np.arange(n_docs))
     if rule == "pooled":
         return _prf(np.add.reduceat(counts, starts, axis=0), beta, inverse_power)

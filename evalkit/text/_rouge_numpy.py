@@ -199,7 +199,7 @@ def _ngram_matches(
     lengths = np.stack([hyp_len, ref_len], axis=1).ravel()
     line, flat = _spans(starts, lengths)
     return clipped_ngram_matches(
-        ids[flat], line // 2, line % 2, np.cumsum(lengths)[line], n_segments=len(hyp_len), max_order=max_order
+        ids[flat], line >> 1, line & 1, np.cumsum(lengths)[line], n_segments=len(hyp_len), max_order=max_order
     )
 
 

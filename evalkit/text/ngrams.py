@@ -57,9 +57,10 @@ def token_ids(tokens: Sequence[str]) -> tuple[np.ndarray, dict[str, int]]:
     return ids, vocab
 
 
-# Loading numba and the cached kernels costs about a second per process (their first compilation, once
-# per installation, several seconds): worth it from a few million characters, or once they are loaded.
-_COMPILED_MIN_CHARS_COLD = 4_000_000
+# Importing numba and its first dispatch cost about 0.7 s per process (the kernels' first compilation,
+# once per installation, several seconds more); the kernels save about 40 ns per character of text, so
+# they pay from about 16 million characters in a fresh process, and from small inputs once loaded.
+_COMPILED_MIN_CHARS_COLD = 16_000_000
 _COMPILED_MIN_CHARS_WARM = 100_000
 _COMPILED = "evalkit.text._compiled"
 

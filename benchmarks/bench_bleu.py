@@ -9,7 +9,9 @@ tokenization included:
 - sentence BLEU of every segment: ``evalkit.sentence_bleu`` against a loop of ``sacrebleu.sentence_bleu``
   (timed on a subset and extrapolated when the subset is smaller than the corpus, as printed).
 
-It asserts that the statistics and scores agree, and prints seconds (wall clock, and CPU time of this
+Where numba is installed, evalkit's compiled kernels count (see evalkit.text.ngrams.use_compiled) and
+the corpus and sentence rows are repeated on the numpy path alone (``EVALKIT_NUMBA=0``). It asserts that
+the statistics and scores agree, and prints seconds (wall clock, and CPU time of this
 process plus its forked children: on a shared machine, CPU time is the steadier measure), segments per
 second, the ratios, and peak memory. Where evalkit forks (one process per core above 100,000 lines), it
 also prints the CPU time of the busiest process: the wall time to expect on idle cores.
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import resource
 import time
 import tracemalloc
@@ -34,6 +37,7 @@ from evalkit._corpora import perturbed_pairs
 from evalkit.core.shards import auto_processes
 from evalkit.text._bleu_numpy import _LINES_PER_PROCESS, corpus_stats
 from evalkit.text.bleu import bleu, sentence_bleu
+from evalkit.text.ngrams import use_compiled
 from evalkit.tokenizers import get_tokenizer
 
 
@@ -95,11 +99,18 @@ def main() -> None:
 
     # -- evalkit first, so that the peak resident size below is its own (plus the data) --------------
     tok13a = get_tokenizer("13a")
+    compiled = use_compiled(sum(map(len, hyps)) + sum(len(r) for seg in refs for r in seg))
+    _, first_wall, _ = timed(lambda: bleu(hyps, refs, backend="numpy"))
     stats, st_wall, st_cpu = timed(
         lambda: corpus_stats(hyps, refs, tokenizer=tok13a, lowercase=False, max_order=4, processes=1), args.repeat
     )
     ours, ek_wall, ek_cpu = timed(lambda: bleu(hyps, refs, backend="numpy"), args.repeat)
     ours_sent, es_wall, es_cpu = timed(lambda: sentence_bleu(hyps, refs, backend="numpy"), args.repeat)
+    if compiled:  # the same calls on the numpy path alone, as without numba
+        os.environ["EVALKIT_NUMBA"] = "0"
+        _, np_wall, np_cpu = timed(lambda: bleu(hyps, refs, backend="numpy"), args.repeat)
+        _, nps_wall, nps_cpu = timed(lambda: sentence_bleu(hyps, refs, backend="numpy"), args.repeat)
+        del os.environ["EVALKIT_NUMBA"]
     rss_evalkit = peak_rss_mib()
     tracemalloc.start()
     bleu(hyps, refs, backend="numpy")
@@ -135,6 +146,11 @@ def main() -> None:
         f"x{sb_wall / ek_wall:.1f} wall, x{sb_cpu / ek_cpu:.1f} cpu; busiest process {ek_path:.2f} s: x{sb_cpu / ek_path:.1f}",
     )
     row("corpus_stats in one process", n, st_wall, st_cpu, f"x{sb_wall / st_wall:.1f} wall, x{sb_cpu / st_cpu:.1f} cpu")
+    if compiled:
+        row("evalkit.bleu, numpy path only (no numba)", n, np_wall, np_cpu, f"x{sb_wall / np_wall:.1f} wall")
+    print(
+        f"  (first evalkit.bleu call of the process, loading the kernels {'with' if compiled else 'without'} numba: {first_wall:.2f} s wall)"
+    )
 
     extrapolated = f" (timed on {m:,}, x{scale:g})" if m < n else ""
     print(f"\nsentence BLEU of every segment (13a, exp smoothing, effective order){extrapolated}")
@@ -148,6 +164,8 @@ def main() -> None:
         f"x{sl_wall * scale / es_wall:.1f} wall, x{sl_cpu * scale / es_cpu:.1f} cpu; busiest process "
         f"{es_path:.2f} s: x{sl_cpu * scale / es_path:.1f}",
     )
+    if compiled:
+        row("evalkit.sentence_bleu, numpy path only", n, nps_wall, nps_cpu, f"x{sl_wall * scale / nps_wall:.1f} wall")
 
     if not args.no_nltk:
         from nltk.translate.bleu_score import corpus_bleu as nltk_corpus_bleu

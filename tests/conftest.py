@@ -14,7 +14,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # In CI every optional reference must be present: a missing one is a broken install, not a skip.
     if os.environ.get("CI"):
         missing = [
-            m for m in ("torch", "sacrebleu", "nltk", "sklearn", "rouge_score") if not importlib.util.find_spec(m)
+            m
+            for m in ("torch", "sacrebleu", "nltk", "sklearn", "rouge_score", "numba")
+            if not importlib.util.find_spec(m)
         ]
         if missing:
             raise pytest.UsageError(f"CI run without {missing}: install them before the tests")

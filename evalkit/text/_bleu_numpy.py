@@ -4,7 +4,8 @@ Equal, integer for integer, to sacrebleu's per-segment statistics (``BLEU._extra
 ``_preprocess_segment``, ``_extract_reference_info``, ``_compute_segment_statistics``) and to the python
 backend. The corpus is tokenized in one pass, its tokens mapped to integer ids in one pass, and the
 n-grams of every segment counted and clipped by :func:`evalkit.text.ngrams.clipped_ngram_matches`: no
-Python loop runs per n-gram or per token.
+Python loop runs per n-gram or per token. With numba installed, large corpora take the compiled kernels
+for the ids and the counts (:func:`evalkit.text.ngrams.use_compiled`).
 
 Segments are independent, so a large corpus is split into contiguous shards of whole segments, one per
 core (:mod:`evalkit.core.shards`): each forked process tokenizes and counts its shard, and the rows are
@@ -21,7 +22,7 @@ from itertools import chain
 import numpy as np
 
 from evalkit.core.shards import auto_processes, sharded_rows
-from evalkit.text.ngrams import clipped_ngram_matches, token_ids
+from evalkit.text.ngrams import clipped_ngram_matches, line_token_ids, token_ids, use_compiled
 from evalkit.tokenizers.base import Tokenizer
 
 
@@ -37,7 +38,9 @@ def _layout(hyps: Sequence, refs: Sequence[Sequence]) -> tuple[list, np.ndarray,
     return lines, line_segment, line_role
 
 
-def _tokens(lines: list, tokenizer: Tokenizer, lowercase: bool, pretokenized: bool) -> tuple[np.ndarray, np.ndarray]:
+def _tokens(
+    lines: list, tokenizer: Tokenizer, lowercase: bool, pretokenized: bool, compiled: bool
+) -> tuple[np.ndarray, np.ndarray]:
     """Token ids of all lines, flat, and each line's length."""
     if pretokenized:
         lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
@@ -47,14 +50,13 @@ def _tokens(lines: list, tokenizer: Tokenizer, lowercase: bool, pretokenized: bo
     # sacrebleu's _preprocess_segment: lowercase, strip trailing whitespace, tokenize
     if lowercase:
         lines = list(map(str.lower, lines))
-    tokens, sep = tokenizer.tokenize_joined(list(map(str.rstrip, lines)))
-    ids, vocab = token_ids(tokens)
-    if sep not in vocab:  # a single line
-        return ids, np.array([ids.size], dtype=np.int64)
-    is_sep = ids == vocab[sep]
-    bounds = np.flatnonzero(is_sep)
-    lengths = np.diff(np.concatenate(([-1], bounds, [ids.size]))) - 1
-    return ids[~is_sep], lengths
+    return line_token_ids(tokenizer, list(map(str.rstrip, lines)), compiled=compiled)
+
+
+def _n_chars(hyps: Sequence, refs: Sequence[Sequence], pretokenized: bool) -> int:
+    if pretokenized:
+        return sum(map(len, chain.from_iterable(chain(hyps, chain.from_iterable(refs)))))
+    return sum(map(len, hyps)) + sum(map(len, chain.from_iterable(refs)))
 
 
 def _closest_ref_len(hyp_len: np.ndarray, ref_lens: np.ndarray, ref_segment: np.ndarray) -> np.ndarray:
@@ -106,27 +108,30 @@ def corpus_stats(
     """
     if len(hyps) == 0:
         return np.zeros((0, 2 + 2 * max_order), dtype=np.int64)
+    pretokenized = not isinstance(hyps[0], str)
     if processes is None:
         # a forked child touching millions of token objects copies their pages: no gain for lists of tokens
-        pretokenized = not isinstance(hyps[0], str)
         processes = 1 if pretokenized else auto_processes(len(hyps) + sum(map(len, refs)), _LINES_PER_PROCESS)
-    return sharded_rows(
-        partial(_stats, tokenizer=tokenizer, lowercase=lowercase, max_order=max_order), (hyps, refs), processes
-    )
+    # decided (and the kernels loaded) once, here, before any fork
+    compiled = use_compiled(_n_chars(hyps, refs, pretokenized))
+    options = {"tokenizer": tokenizer, "lowercase": lowercase, "max_order": max_order, "compiled": compiled}
+    return sharded_rows(partial(_stats, **options), (hyps, refs), processes)
 
 
 # below this many lines per process, the fork and the transfer of rows cost more than they save
 _LINES_PER_PROCESS = 100_000
 
 
-def _stats(hyps: Sequence, refs: Sequence, *, tokenizer: Tokenizer, lowercase: bool, max_order: int) -> np.ndarray:
+def _stats(
+    hyps: Sequence, refs: Sequence, *, tokenizer: Tokenizer, lowercase: bool, max_order: int, compiled: bool
+) -> np.ndarray:
     n_segments = len(hyps)
     stats = np.zeros((n_segments, 2 + 2 * max_order), dtype=np.int64)
     if n_segments == 0:
         return stats
     pretokenized = not isinstance(hyps[0], str)
     lines, line_segment, line_role = _layout(hyps, refs)
-    ids, lengths = _tokens(lines, tokenizer, lowercase, pretokenized)
+    ids, lengths = _tokens(lines, tokenizer, lowercase, pretokenized, compiled)
 
     is_hyp = line_role == 0
     hyp_len = lengths[is_hyp]
@@ -141,6 +146,7 @@ def _stats(hyps: Sequence, refs: Sequence, *, tokenizer: Tokenizer, lowercase: b
         np.cumsum(lengths)[line_of_token],
         n_segments=n_segments,
         max_order=max_order,
+        compiled=compiled,
     )
     stats[:, 2 + max_order :] = np.maximum(hyp_len[:, None] - np.arange(max_order), 0)
     return stats

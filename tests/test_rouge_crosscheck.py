@@ -226,3 +226,16 @@ def test_empty_tokenization_warns_once_with_the_total_over_shards(real_pairs):
 def test_processes_must_be_a_positive_int(real_pairs):
     with pytest.raises(InvalidOptionError, match=r"'processes' parameter of rouge must be an int >= 1\. Got 0"):
         ROUGE().stats(["a"], ["a"], processes=0)
+
+
+def test_compiled_kernels_give_the_numpy_rows(real_pairs, monkeypatch):
+    pytest.importorskip("numba")
+    from evalkit.text import rouge as rouge_module
+
+    hyps, refs = _summaries(real_pairs, 500)
+    metric = ROUGE(variants=TYPES, multi_ref="mean")
+    want = metric.stats(hyps, refs, processes=1)  # 500 documents: far below the compiled kernels' threshold
+    monkeypatch.setattr(rouge_module, "use_compiled", lambda n_chars: True)
+    np.testing.assert_array_equal(metric.stats(hyps, refs, processes=1), want)
+    if sys.platform == "linux":
+        np.testing.assert_array_equal(metric.stats(hyps, refs, processes=2), want)

@@ -191,6 +191,7 @@ def _ngram_matches(
     ref_start: np.ndarray,
     ref_len: np.ndarray,
     max_order: int,
+    compiled: bool,
 ) -> np.ndarray:
     """``(n_pairs, max_order)`` clipped n-gram overlaps, each pair a segment of one hypothesis and one
     reference for :func:`evalkit.text.ngrams.clipped_ngram_matches` (whose ``min(candidate, max over
@@ -199,7 +200,13 @@ def _ngram_matches(
     lengths = np.stack([hyp_len, ref_len], axis=1).ravel()
     line, flat = _spans(starts, lengths)
     return clipped_ngram_matches(
-        ids[flat], line >> 1, line & 1, np.cumsum(lengths)[line], n_segments=len(hyp_len), max_order=max_order
+        ids[flat],
+        line >> 1,
+        line & 1,
+        np.cumsum(lengths)[line],
+        n_segments=len(hyp_len),
+        max_order=max_order,
+        compiled=compiled,
     )
 
 
@@ -261,12 +268,15 @@ def pair_counts_numpy(
     n_hyps: int,
     doc_of_pair: np.ndarray,
     weight: float,
+    *,
+    compiled: bool = False,
 ) -> np.ndarray:
     """``(n_pairs, variants, 3)`` counts: hits, hypothesis total, reference total (as ``pair_counts_python``).
 
     ``texts`` are the hypotheses then one reference per pair, tokenized (for rougeW and the skip-bigrams);
     ``flat`` their token ids, flat, and lengths (for rougeN and rougeL); ``sentences`` the token ids of
-    their sentences, flat, each sentence's length and each text's number of sentences (for rougeLsum).
+    their sentences, flat, each sentence's length and each text's number of sentences (for rougeLsum);
+    ``compiled``: n-gram counts by the compiled kernel (:func:`evalkit.text.ngrams.use_compiled`).
     """
     out = np.zeros((len(doc_of_pair), len(variants), 3), dtype=np.float64)
     docs = doc_of_pair.tolist()
@@ -277,7 +287,7 @@ def pair_counts_numpy(
         ref_start, ref_len = offsets[n_hyps:-1], lengths[n_hyps:]
         orders = [v.n for v in variants if v.kind == "n"]
         if orders:
-            matches = _ngram_matches(ids, hyp_start, hyp_len, ref_start, ref_len, max(orders))
+            matches = _ngram_matches(ids, hyp_start, hyp_len, ref_start, ref_len, max(orders), compiled)
     if texts is not None:
         hyps, refs = texts[:n_hyps], texts[n_hyps:]
     for col, v in enumerate(variants):

@@ -34,6 +34,7 @@ import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import chain
 from typing import Any, NamedTuple
 
@@ -54,7 +55,7 @@ from evalkit.core.validate import (
     suggest,
     text_pairs,
 )
-from evalkit.text.ngrams import ngram_counts, token_ids
+from evalkit.text.ngrams import line_token_ids, ngram_counts, token_ids, use_compiled
 from evalkit.tokenizers.base import Tokenizer, get_tokenizer
 from evalkit.tokenizers.rouge import RougeScoreTokenizer, porter_stem
 
@@ -68,6 +69,13 @@ _AUTO_PYTHON_MAX_CHARS = 300
 # measured on glosses, two processes break even near 600,000 characters in all (4,000 single-reference pairs)
 _CHARS_PER_PROCESS = 500_000
 _VARIANT = re.compile(r"rouge(?:(?P<n>[1-9])|(?P<lcs>L|Lsum|W)|(?P<skip>SU|S)(?P<gap>\d*))")
+
+
+def _n_chars(hyps: list[Any], refs: list[list[Any]]) -> int:
+    """The characters of validated string input (hypotheses and references); 0 for token lists."""
+    if not isinstance(hyps[0], str):
+        return 0
+    return sum(map(len, hyps)) + sum(map(len, chain.from_iterable(refs)))
 
 
 @dataclass(frozen=True)
@@ -431,21 +439,18 @@ class ROUGE(Metric):
         ends = np.cumsum(n_sents).tolist()
         return [flat[e - n : e] for e, n in zip(ends, n_sents.tolist())]
 
-    def _flat_ids(self, texts: list[Any], token_lists: list[list[str]] | None) -> tuple[np.ndarray, np.ndarray]:
+    def _flat_ids(
+        self, texts: list[Any], token_lists: list[list[str]] | None, compiled: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Token ids of all texts, flat, and each text's length: from the token lists if there are any,
-        else from one pass of the tokenizer over the joined texts."""
-        if token_lists is not None:
-            ids, _ = token_ids(list(chain.from_iterable(token_lists)))
-            return ids, np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
-        tokens, sep = self.tokenizer.tokenize_joined(texts)
-        if self._stem_after:
-            tokens = [porter_stem(t) if len(t) > 3 and t != sep else t for t in tokens]
-        ids, vocab = token_ids(tokens)
-        if sep not in vocab:  # a single text
-            return ids, np.array([ids.size], dtype=np.int64)
-        is_sep = ids == vocab[sep]
-        lengths = np.diff(np.concatenate(([-1], np.flatnonzero(is_sep), [ids.size]))) - 1
-        return ids[~is_sep], lengths
+        else from one pass of the tokenizer over the joined texts (``compiled``: by the compiled kernel,
+        see :func:`evalkit.text.ngrams.use_compiled`)."""
+        if token_lists is None and self._stem_after:
+            token_lists = self._token_lists(texts, False)
+        if token_lists is None:
+            return line_token_ids(self.tokenizer, texts, compiled=compiled)
+        ids, _ = token_ids(list(chain.from_iterable(token_lists)))
+        return ids, np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
 
     @staticmethod
     def _empty_columns(
@@ -491,12 +496,15 @@ class ROUGE(Metric):
         """Per (document, reference) counts ``(n_pairs, variants, 3)`` = hits, hypothesis total,
         reference total; and the document of each pair."""
         hyps, refs = text_pairs(self.name, hypotheses, references)
-        counts, doc_of_pair, empty = self._pair_counts(hyps, refs)
+        counts, doc_of_pair, empty = self._pair_counts(hyps, refs, compiled=use_compiled(_n_chars(hyps, refs)))
         self._warn_empty(hyps, refs, empty)
         return counts, doc_of_pair
 
-    def _pair_counts(self, hyps: list[Any], refs: list[list[Any]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """:meth:`pair_counts` of validated input, and the :meth:`_empty_columns` of its documents."""
+    def _pair_counts(
+        self, hyps: list[Any], refs: list[list[Any]], *, compiled: bool
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`pair_counts` of validated input, and the :meth:`_empty_columns` of its documents;
+        ``compiled``: token ids and n-gram counts by the compiled kernels."""
         texts = [*hyps, *chain.from_iterable(refs)]
         n_hyps = len(hyps)
         doc_of_pair = np.repeat(np.arange(n_hyps), np.fromiter(map(len, refs), dtype=np.int64, count=n_hyps))
@@ -521,8 +529,8 @@ class ROUGE(Metric):
                 sent_ids = (*self._flat_ids(sent_lists, sent_lists), n_sents)
         elif "Lsum" in kinds:
             flat_sents, n_sents = self._split_sentences(texts)
-            sent_ids = (*self._flat_ids(flat_sents, None), n_sents)
-        flat = self._flat_ids(texts, token_lists) if not python and kinds & {"n", "L"} else None
+            sent_ids = (*self._flat_ids(flat_sents, None, compiled), n_sents)
+        flat = self._flat_ids(texts, token_lists, compiled) if not python and kinds & {"n", "L"} else None
         lengths = None
         if not pretokenized:
             if flat is not None:
@@ -548,7 +556,9 @@ class ROUGE(Metric):
         else:
             from evalkit.text._rouge_numpy import pair_counts_numpy
 
-            counts = pair_counts_numpy(self.variants, tokenized, flat, sent_ids, n_hyps, doc_of_pair, self.weight)
+            counts = pair_counts_numpy(
+                self.variants, tokenized, flat, sent_ids, n_hyps, doc_of_pair, self.weight, compiled=compiled
+            )
         return counts, doc_of_pair, empty
 
     def stats(self, hypotheses: Any, references: Any, *, processes: int | None = None) -> np.ndarray:
@@ -558,26 +568,26 @@ class ROUGE(Metric):
         documents (forked, :mod:`evalkit.core.shards`; exact, since a document's row depends on it alone).
         None chooses: for strings, one per available core, at most one per 500,000 characters (hypotheses
         and references), and only where forking is safe; for token lists, one. 1 keeps everything in-process.
+        With numba installed, large inputs take the compiled kernels for the token ids and the n-gram
+        counts (:func:`evalkit.text.ngrams.use_compiled`; same numbers).
         """
         hyps, refs = text_pairs(self.name, hypotheses, references)
+        n_chars = _n_chars(hyps, refs)
         if processes is None:
             # a forked child touching every token object copies their pages: no gain for lists of tokens
-            pretokenized = not isinstance(hyps[0], str)
-            if pretokenized:
-                processes = 1
-            else:
-                n_chars = sum(map(len, hyps)) + sum(map(len, chain.from_iterable(refs)))
-                processes = auto_processes(n_chars, _CHARS_PER_PROCESS)
+            processes = auto_processes(n_chars, _CHARS_PER_PROCESS) if n_chars else 1
         else:
             processes = check_int(self.name, "processes", processes, minimum=1)
-        rows = sharded_rows(self._rows, (hyps, refs), processes)
+        # decided (and the kernels loaded) once, here, before any fork
+        rows_of = partial(self._rows, compiled=use_compiled(n_chars))
+        rows = sharded_rows(rows_of, (hyps, refs), processes)
         # the empty-text columns of every shard make one warning with the total count
         self._warn_empty(hyps, refs, rows[:, -2:])
         return rows[:, :-2].copy()
 
-    def _rows(self, hyps: list[Any], refs: list[list[Any]]) -> np.ndarray:
+    def _rows(self, hyps: list[Any], refs: list[list[Any]], *, compiled: bool) -> np.ndarray:
         """:meth:`stats` rows of validated input, then its two :meth:`_empty_columns`."""
-        counts, doc_of_pair, empty = self._pair_counts(hyps, refs)
+        counts, doc_of_pair, empty = self._pair_counts(hyps, refs, compiled=compiled)
         n_docs = len(hyps)
         prf = combine_references(counts, doc_of_pair, n_docs, self.multi_ref, self.beta, self._inverse_power)
         return np.concatenate([prf.reshape(n_docs, -1), np.ones((n_docs, 1)), empty], axis=1)

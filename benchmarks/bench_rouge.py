@@ -36,8 +36,7 @@ from bench_bleu import children_cpu
 from rouge_score import rouge_scorer
 
 from evalkit._corpora import perturbed_pairs
-from evalkit.core.shards import auto_processes
-from evalkit.text.rouge import _CHARS_PER_PROCESS, ROUGE
+from evalkit.text.rouge import ROUGE, _plan
 
 
 class Best:
@@ -69,11 +68,11 @@ def _compare(
     metric = ROUGE(variants=types, use_stemmer=stem)
     score = scorer.score_multi if multi else scorer.score
     n_chars = sum(map(len, hyps)) + sum(map(len, chain.from_iterable(refs)) if multi else map(len, refs))
-    processes = auto_processes(n_chars, _CHARS_PER_PROCESS)
     ref = Best()
     want: list[np.ndarray] = []
 
     def evalkit_side(header: str, rounds: int) -> None:
+        processes = _plan(n_chars)[0]  # as ROUGE.stats chooses
         forked, single = Best(), Best()
         for _ in range(rounds):
             if not want:  # interleaved with rouge-score in the first pass

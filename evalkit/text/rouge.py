@@ -78,6 +78,16 @@ def _n_chars(hyps: list[Any], refs: list[list[Any]]) -> int:
     return sum(map(len, hyps)) + sum(map(len, chain.from_iterable(refs)))
 
 
+def _plan(n_chars: int) -> tuple[int, bool]:
+    """``(processes, compiled)`` for ``n_chars`` characters of strings (0: token lists): how many forked
+    processes :meth:`ROUGE.stats` uses by default, and whether it takes the compiled kernels."""
+    compiled = use_compiled(n_chars)
+    if not n_chars:  # a forked child touching every token object copies their pages: no gain for token lists
+        return 1, compiled
+    # the compiled kernels halve the work per character (measured): forking pays from twice as many
+    return auto_processes(n_chars, _CHARS_PER_PROCESS * (2 if compiled else 1)), compiled
+
+
 @dataclass(frozen=True)
 class Variant:
     """A parsed variant name: ``kind`` is ``"n"``, ``"L"``, ``"Lsum"``, ``"W"``, ``"S"`` or ``"SU"``;
@@ -569,18 +579,15 @@ class ROUGE(Metric):
         None chooses: for strings, one per available core, at most one per 500,000 characters (hypotheses
         and references), and only where forking is safe; for token lists, one. 1 keeps everything in-process.
         With numba installed, large inputs take the compiled kernels for the token ids and the n-gram
-        counts (:func:`evalkit.text.ngrams.use_compiled`; same numbers).
+        counts (:func:`evalkit.text.ngrams.use_compiled`; same numbers), and then at most one process per
+        1,000,000 characters.
         """
         hyps, refs = text_pairs(self.name, hypotheses, references)
-        n_chars = _n_chars(hyps, refs)
-        if processes is None:
-            # a forked child touching every token object copies their pages: no gain for lists of tokens
-            processes = auto_processes(n_chars, _CHARS_PER_PROCESS) if n_chars else 1
-        else:
+        if processes is not None:
             processes = check_int(self.name, "processes", processes, minimum=1)
         # decided (and the kernels loaded) once, here, before any fork
-        rows_of = partial(self._rows, compiled=use_compiled(n_chars))
-        rows = sharded_rows(rows_of, (hyps, refs), processes)
+        auto, compiled = _plan(_n_chars(hyps, refs))
+        rows = sharded_rows(partial(self._rows, compiled=compiled), (hyps, refs), processes or auto)
         # the empty-text columns of every shard make one warning with the total count
         self._warn_empty(hyps, refs, rows[:, -2:])
         return rows[:, :-2].copy()

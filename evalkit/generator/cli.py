@@ -121,7 +121,8 @@ def define_cmd(words: tuple[str, ...], checkpoint: str, device: str, weights: st
 
     model, vocab, cfg, _ = _run(load_checkpoint, checkpoint, device=device, weights=weights)
     dev = next(model.parameters()).device
-    exemplars = _run(exemplars_of, cfg, load_splits(cfg), list(words)) if cfg.exemplars else None
+    # the exemplars come from the training split, rebuilt from the checkpoint's config (seed, fractions)
+    exemplars = _run(lambda: exemplars_of(cfg, load_splits(cfg), list(words))) if cfg.exemplars else None
     texts = _run(define, model, vocab, list(words), exemplars=exemplars, prompt_len=cfg.max_len, device=dev, **options)
     for word, text in zip(words, texts):
         click.echo(f"{word} : {text}")

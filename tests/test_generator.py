@@ -10,7 +10,7 @@ import pytest
 
 from evalkit.core import EmptyInputError, InvalidOptionError
 from evalkit.generator import rnn_numpy as rn
-from evalkit.generator.baselines import most_frequent_definition, nearest_spelling
+from evalkit.generator.baselines import SpellingIndex, exemplar_words, most_frequent_definition, nearest_spelling
 from evalkit.generator.config import TrainConfig
 from evalkit.generator.data import Vocab, definition_of, encode_pairs, make_batch, tokenize, wordnet_splits
 from evalkit.generator.generate import beam_search, generate, pick_next
@@ -196,6 +196,23 @@ def test_batch_targets_skip_the_prompt():
     assert encode_pairs(vocab, {"ab": ["y x", "zz"]}, max_len=5)[1] == ([1, 5, 6, 4, vocab.unk_id], 4)
 
 
+def test_exemplar_prompt_layout_and_loss_masking():
+    vocab = Vocab(level="word", chars=["a", "b"], tokens=["x", "y"])  # ids: <bos> 1, <eos> 2, <sep> 4, a 5, b 6
+    ((seq, n_prompt),) = encode_pairs(vocab, {"ab": ["y x"]}, exemplars={"ab": ["x y x"]}, max_len=20)
+    # <bos> a b <sep> | exemplar x y x <sep> | target y x <eos>
+    assert seq == [1, 5, 6, 4, 7, 8, 7, 4, 8, 7, 2] and n_prompt == 8
+    inputs, targets = make_batch([(seq, n_prompt)], vocab.pad_id)
+    assert inputs.tolist() == [seq[:-1]]
+    # no loss on the word or the exemplar: the first target is read at the second <sep> (position 7)
+    assert targets.tolist() == [[0, 0, 0, 0, 0, 0, 0, 8, 7, 2]]
+    # max_len 6 leaves 6 - 4 = 2 ids after "<bos> a b <sep>": the exemplar and the target are both cut to 2
+    assert encode_pairs(vocab, {"ab": ["y x"]}, exemplars={"ab": ["x y x"]}, max_len=6) == [
+        ([1, 5, 6, 4, 7, 8, 4, 8, 7], 7)
+    ]
+    # two exemplars, each closed by <sep>; no exemplars is the plain prompt
+    assert vocab.prompt("a", ["x", "y"]) == [1, 5, 4, 7, 4, 8, 4] and vocab.prompt("a", []) == vocab.prompt("a")
+
+
 # -- decoding ---------------------------------------------------------------------------------------------
 
 
@@ -280,6 +297,46 @@ def test_baselines():
         "dog",
         "brightly",
     ]
+
+
+def _ranked_by_hand(words, query):
+    def grams(w):
+        w = f"#{w.lower()}#"
+        return {w[i : i + 3] for i in range(len(w) - 2)}
+
+    def key(w):
+        dice = 2 * len(grams(w) & grams(query)) / (len(grams(w)) + len(grams(query)))
+        return -dice, abs(len(w) - len(query)), w
+
+    return sorted(words, key=key)
+
+
+def test_spelling_index_ranks_every_word_as_the_rule_says():
+    words = ["dog", "dogs", "doge", "kindness", "darkness", "bright", "brightly", "slightly", "cat", "zzz", "yy"]
+    index = SpellingIndex(words)
+    for query in ["dogs", "darkness", "slight", "qq", "Dog"]:
+        assert list(index.ranked(query)) == _ranked_by_hand(words, query), query
+    assert index.nearest("dogs", skip=lambda w: w.startswith("dog")) == _ranked_by_hand(words[3:], "dogs")[0]
+    assert index.nearest("dogs", skip=lambda w: True) is None
+
+
+def test_exemplars_are_never_the_word_or_a_synonym():
+    train = {
+        "colour": ["a hue"],
+        "colours": ["a hue", "flags"],  # shares "a hue" with colour: a synonym in the same synset
+        "color": ["paint"],
+        "colourful": ["full of hue"],
+        "dog": ["an animal"],
+    }
+    # trigram Dice to #colour# (#co col olo lou our ur#): colours 10/13 (but it shares "a hue"), colourful
+    # 10/15, color 6/11, dog 0
+    assert exemplar_words(train, ["colour"], k=2) == [["colourful", "color"]]
+    # colours: colour is excluded (shared definition), itself too
+    assert exemplar_words(train, ["colours"]) == [["colourful"]]
+    # a word outside training excludes nothing: its first exemplar is the nearest-spelling baseline's word
+    assert exemplar_words(train, ["colour", "dogs"], k=1)[1] == nearest_spelling(list(train), ["dogs"])
+    for word, (near,) in zip(train, exemplar_words(train, list(train))):
+        assert near != word and not set(train[near]) & set(train[word])
 
 
 def test_perplexity_metric_sums_statistics():

@@ -162,6 +162,29 @@ def test_short_training_lowers_validation_perplexity_and_resumes(tmp_path):
     assert record["epoch"] == 3 and len((tmp_path / "log.jsonl").read_text().splitlines()) == 3
 
 
+def test_best_weights_are_those_of_the_lowest_validation_perplexity(tmp_path, monkeypatch):
+    from evalkit.generator import train as train_module
+    from evalkit.generator.config import TrainConfig
+    from evalkit.generator.train import load_checkpoint, train
+
+    # scripted perplexities: the best epoch is the second
+    scripted = iter([5.0, 3.0, 4.0])
+    monkeypatch.setattr(train_module, "validation_perplexity", lambda *a, **k: next(scripted))
+    cfg = TrainConfig(
+        limit=60, emb_dim=8, hidden_dim=8, max_vocab=50, epochs=2, eval_words=0, threads=1, device="cpu",
+    )  # fmt: skip
+    train(cfg, tmp_path, log=lambda _: None)
+    second, *_ = load_checkpoint(tmp_path / "checkpoint.pt", device="cpu", weights="last")
+    record = train(TrainConfig(**{**cfg.to_dict(), "epochs": 3}), tmp_path, resume=True, log=lambda _: None)
+    assert record["best_epoch"] == 2
+    best, _, _, ckpt = load_checkpoint(tmp_path / "checkpoint.pt", device="cpu")
+    last, *_ = load_checkpoint(tmp_path / "checkpoint.pt", device="cpu", weights="last")
+    assert ckpt["best"]["epoch"] == 2 and ckpt["epoch"] == 3
+    for name, value in best.state_dict().items():
+        assert torch.equal(value, second.state_dict()[name])
+    assert not torch.equal(last.embedding.weight, second.embedding.weight)
+
+
 def test_cli_dry_run_end_to_end(tmp_path):
     from click.testing import CliRunner
 
@@ -172,7 +195,9 @@ def test_cli_dry_run_end_to_end(tmp_path):
     assert res.exit_code == 0, res.output
     assert "val_perplexity=" in res.output and (tmp_path / "checkpoint.pt").exists()
     ckpt = str(tmp_path / "checkpoint.pt")
-    res = runner.invoke(main, ["define", "dog", "kindness", "--checkpoint", ckpt, "--device", "cpu"])
+    res = runner.invoke(
+        main, ["define", "dog", "kindness", "--checkpoint", ckpt, "--device", "cpu", "--weights", "last"]
+    )
     assert res.exit_code == 0, res.output
     assert res.output.startswith("dog : ") and "\nkindness : " in res.output
     res = runner.invoke(
@@ -204,3 +229,5 @@ def test_cli_dry_run_end_to_end(tmp_path):
     ]
     res = runner.invoke(main, ["train", "--out", str(tmp_path / "x"), "--lr", "-1", "--limit", "5"])
     assert res.exit_code != 0 and "'lr' parameter of TrainConfig" in res.output
+    res = runner.invoke(main, ["train", "--out", str(tmp_path / "x"), "--exemplars", "-1", "--limit", "5"])
+    assert res.exit_code != 0 and "'exemplars' parameter of TrainConfig" in res.output

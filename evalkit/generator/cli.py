@@ -10,10 +10,12 @@ from typing import Any
 import click
 
 from evalkit.core.errors import EvalkitError
-from evalkit.generator.config import TrainConfig
+from evalkit.generator.config import WEIGHTS, TrainConfig
 from evalkit.generator.data import LEVELS
 from evalkit.generator.generate import STRATEGIES
 from evalkit.generator.rnn_numpy import CELLS, OPTIMIZERS
+
+_WEIGHTS_HELP = "The epoch of lowest validation perplexity, or the last epoch."
 
 # a model and data small enough to train, decode and score in seconds: checks the whole path, not quality
 DRY_RUN = {
@@ -67,6 +69,13 @@ def generator() -> None:
     default=True,
     help="Keep held-out words' definitions in training under their synonyms (the plain split by lemma).",
 )
+@click.option(
+    "--exemplars",
+    type=int,
+    default=TrainConfig.exemplars,
+    show_default=True,
+    help="Prompt with the definitions of this many nearest-spelling training words (retrieve-and-edit; 0: none).",
+)
 @click.option("--limit", type=int, default=0, show_default=True, help="Use only this many training words (0: all).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--resume", is_flag=True, help="Continue from OUT/checkpoint.pt.")
@@ -105,13 +114,17 @@ def train_cmd(out: str | None, resume: bool, plot: str | None, dry_run: bool, **
 @click.option("--max-len", type=int, default=30, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--device", default="auto", show_default=True)
-def define_cmd(words: tuple[str, ...], checkpoint: str, device: str, **options: Any) -> None:
+@click.option("--weights", type=click.Choice(WEIGHTS), default="best", show_default=True, help=_WEIGHTS_HELP)
+def define_cmd(words: tuple[str, ...], checkpoint: str, device: str, weights: str, **options: Any) -> None:
     """Generate a definition for each WORD."""
-    from evalkit.generator.train import define, load_checkpoint
+    from evalkit.generator.train import define, exemplars_of, load_checkpoint, load_splits
 
-    model, vocab, _, _ = _run(load_checkpoint, checkpoint, device=device)
+    model, vocab, cfg, _ = _run(load_checkpoint, checkpoint, device=device, weights=weights)
     dev = next(model.parameters()).device
-    for word, text in zip(words, _run(define, model, vocab, list(words), device=dev, **options)):
+    # the exemplars come from the training split, rebuilt from the checkpoint's config (seed, fractions)
+    exemplars = _run(lambda: exemplars_of(cfg, load_splits(cfg), list(words))) if cfg.exemplars else None
+    texts = _run(define, model, vocab, list(words), exemplars=exemplars, prompt_len=cfg.max_len, device=dev, **options)
+    for word, text in zip(words, texts):
         click.echo(f"{word} : {text}")
 
 
@@ -123,6 +136,8 @@ def define_cmd(words: tuple[str, ...], checkpoint: str, device: str, **options: 
 @click.option("--save", "save_dir", type=click.Path(file_okay=False), help="Write words, references, hypotheses here.")
 @click.option("--beam-size", type=int, default=1, show_default=True, help="1: greedy decoding; more: beam search.")
 @click.option("--length-penalty", type=float, default=1.0, show_default=True, help="Beam score: log p / length**this.")
+@click.option("--weights", type=click.Choice(WEIGHTS), default="best", show_default=True, help=_WEIGHTS_HELP)
+@click.option("--limit", type=int, default=0, show_default=True, help="Score the split's first N words only (0: all).")
 def evaluate_cmd(
     checkpoint: str, split: str, device: str, json_path: str | None, save_dir: str | None, **decoding: Any
 ) -> None:

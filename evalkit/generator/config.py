@@ -9,6 +9,9 @@ from evalkit.core.validate import check_bool, check_choice, check_int, check_num
 from evalkit.generator.data import LEVELS
 from evalkit.generator.rnn_numpy import CELLS, OPTIMIZERS, check_tie_weights
 
+#: which weights of a checkpoint to use: the epoch of lowest validation perplexity, or the last epoch
+WEIGHTS = ("best", "last")
+
 
 @dataclass
 class TrainConfig:
@@ -31,6 +34,9 @@ class TrainConfig:
     # a held-out word's definition leaves training with it (no copying a synonym's gloss); False: plain split
     unseen_definitions: bool = True
     limit: int = 0  # train on the first `limit` training words only (0: all); for smoke runs
+    # definitions of this many nearest-spelling training words go into the prompt (retrieve-and-edit; 0: none);
+    # one lowered validation perplexity by 1-2 % in CPU runs (docs/generator.md)
+    exemplars: int = 1
     # -- model (see ModelSpec)
     cell: str = "lstm"  # the LSTM's gates keep gradients alive over the ~25 steps of a prompt + definition
     emb_dim: int = 256
@@ -62,7 +68,7 @@ class TrainConfig:
         for name in ("min_count", "max_vocab", "emb_dim", "hidden_dim", "n_layers", "batch_size", "gen_max_len"):
             check_int(owner, name, getattr(self, name), minimum=1)
         check_int(owner, "max_len", self.max_len, minimum=3)
-        for name in ("seed", "limit", "epochs", "eval_words", "threads"):
+        for name in ("seed", "limit", "exemplars", "epochs", "eval_words", "threads"):
             check_int(owner, name, getattr(self, name), minimum=0)
         check_number(owner, "dropout", self.dropout, low=0.0, high=1.0, high_open=True)
         check_number(owner, "lr", self.lr, low=0.0, low_open=True)

@@ -11,7 +11,14 @@ A training sequence is the word spelled in characters (so unseen words still car
 
     <bos> d o g <sep> a member of the genus canis ... <eos>
 
-and the loss covers the definition and ``<eos>`` only (targets of the prompt are ``<pad>``, the ignored id).
+With retrieved exemplars (retrieve-and-edit, Hashimoto et al., NeurIPS 2018), the definition of the training
+word of most similar spelling (:func:`evalkit.generator.baselines.exemplar_words`) comes between the word and
+the target, closed by a second ``<sep>``::
+
+    <bos> d o g s <sep> a member of the genus canis ... <sep> ... <eos>
+
+The loss covers the definition and ``<eos>`` only (targets of the prompt, exemplars included, are ``<pad>``,
+the ignored id).
 """
 
 from __future__ import annotations
@@ -173,9 +180,15 @@ class Vocab:
     def sep_id(self) -> int:
         return SPECIALS.index(SEP)
 
-    def prompt(self, word: str) -> list[int]:
-        """``<bos>``, the word's characters (unknown ones as ``<unk>``), ``<sep>``."""
-        return [self.bos_id, *(self._char_id.get(c, self.unk_id) for c in word), self.sep_id]
+    def prompt(self, word: str, exemplars: Sequence[str] = (), *, max_len: int | None = None) -> list[int]:
+        """``<bos>``, the word's characters (unknown ones as ``<unk>``), ``<sep>``; then each exemplar
+        definition's tokens followed by ``<sep>``, cut to the ``max_len`` ids the word's part leaves for a
+        definition (an exemplar is as long as a target may be)."""
+        ids = [self.bos_id, *(self._char_id.get(c, self.unk_id) for c in word), self.sep_id]
+        room = None if max_len is None else max(max_len - len(ids), 0)
+        for d in exemplars:
+            ids += [*self.encode(d)[:-1][:room], self.sep_id]
+        return ids
 
     def encode(self, definition: str) -> list[int]:
         """The definition's token ids followed by ``<eos>``."""
@@ -199,14 +212,27 @@ def reference_text(definition: str, level: str = "word") -> str:
     return detokenize(tokenize(definition, level), level)
 
 
-def encode_pairs(vocab: Vocab, pairs: dict[str, list[str]], *, max_len: int = 64) -> list[tuple[list[int], int]]:
-    """``(sequence ids, prompt length)`` per (word, definition); sequences longer than ``max_len`` cut."""
+def encode_pairs(
+    vocab: Vocab,
+    pairs: dict[str, list[str]],
+    *,
+    max_len: int = 64,
+    exemplars: dict[str, Sequence[str]] | None = None,
+) -> list[tuple[list[int], int]]:
+    """``(sequence ids, prompt length)`` per (word, definition): the definition is cut to the ``max_len``
+    ids the word's prompt leaves, and so is each exemplar definition (``exemplars[word]``, placed after the
+    word's ``<sep>``; see :meth:`Vocab.prompt`).
+
+    Example:
+        >>> vocab = Vocab(chars=["a"], tokens=["x", "y"])
+        >>> encode_pairs(vocab, {"a": ["x y"]}, exemplars={"a": ["y"]})  # <bos> a <sep> y <sep> x y <eos>
+        [([1, 5, 4, 7, 4, 6, 7, 2], 5)]
+    """
     out = []
     for word, defs in pairs.items():
-        prompt = vocab.prompt(word)
-        for d in defs:
-            seq = (prompt + vocab.encode(d))[:max_len]
-            out.append((seq, len(prompt)))
+        room = max(max_len - len(vocab.prompt(word)), 0)  # ids left for a definition
+        prompt = vocab.prompt(word, exemplars[word] if exemplars else (), max_len=max_len)
+        out.extend((prompt + vocab.encode(d)[:room], len(prompt)) for d in defs)
     return out
 
 

@@ -23,9 +23,9 @@ import numpy as np
 
 import evalkit
 from evalkit.core.result import Result
-from evalkit.core.validate import check_choice
-from evalkit.generator.baselines import most_frequent_definition, nearest_spelling
-from evalkit.generator.config import TrainConfig
+from evalkit.core.validate import check_choice, check_int
+from evalkit.generator.baselines import SpellingIndex, exemplar_words, most_frequent_definition
+from evalkit.generator.config import WEIGHTS, TrainConfig
 from evalkit.generator.data import SPECIALS, Splits, Vocab, batches, encode_pairs, reference_text, wordnet_splits
 from evalkit.generator.generate import STRATEGIES, beam_search, generate
 from evalkit.generator.metrics import Perplexity
@@ -84,6 +84,17 @@ def load_splits(cfg: TrainConfig) -> Splits:
     return splits
 
 
+def exemplars_of(
+    cfg: TrainConfig, splits: Splits, words: Sequence[str], *, index: SpellingIndex | None = None
+) -> dict[str, list[str]] | None:
+    """``word -> the definitions put in its prompt``: the first definition of each of its ``cfg.exemplars``
+    nearest-spelling training words (:func:`exemplar_words`); None when the config uses no exemplars."""
+    if not cfg.exemplars:
+        return None
+    neighbours = exemplar_words(splits.train, words, k=cfg.exemplars, index=index)
+    return {w: [splits.train[n][0] for n in near] for w, near in zip(words, neighbours)}
+
+
 def validation_perplexity(model: Any, examples: Sequence[tuple[list[int], int]], vocab: Vocab, device: Any) -> Result:
     """Perplexity of ``examples``: the metric's statistics summed over batches, then scored once."""
     from evalkit.generator.lstm_torch import nll_sum, torch
@@ -104,6 +115,8 @@ def define(
     vocab: Vocab,
     words: Sequence[str],
     *,
+    exemplars: dict[str, list[str]] | None = None,
+    prompt_len: int | None = None,
     device: Any = "cpu",
     max_len: int = 30,
     strategy: str = "greedy",
@@ -114,7 +127,10 @@ def define(
     seed: int = 0,
     batch_size: int = 512,
 ) -> list[str]:
-    """Generated definitions of ``words``: greedy, sampled (temperature / top-k) or beam search."""
+    """Generated definitions of ``words``: greedy, sampled (temperature / top-k) or beam search.
+
+    ``exemplars`` (``word -> definitions``, see :func:`exemplars_of`) and ``prompt_len`` (the training
+    ``max_len``) build the prompts as training did (:meth:`Vocab.prompt`)."""
     from evalkit.generator.lstm_torch import torch
 
     check_choice("define", "strategy", strategy, STRATEGIES)
@@ -151,7 +167,10 @@ def define(
     banned += range(len(SPECIALS), len(SPECIALS) + len(vocab.chars))
     out: list[str] = []
     for first in range(0, len(words), batch_size):
-        prompts = [vocab.prompt(w) for w in words[first : first + batch_size]]
+        prompts = [
+            vocab.prompt(w, exemplars[w] if exemplars else (), max_len=prompt_len)
+            for w in words[first : first + batch_size]
+        ]
         if strategy == "beam":
             ids = beam_search(
                 step, select, prompts, eos_id=vocab.eos_id, beam_size=beam_size, max_len=max_len,
@@ -178,16 +197,22 @@ def _save(path: Path, payload: dict[str, Any]) -> None:
     tmp.replace(path)  # a crash mid-write never leaves a broken checkpoint
 
 
-def load_checkpoint(path: str | Path, *, device: str = "auto") -> tuple[Any, Vocab, TrainConfig, dict[str, Any]]:
-    """``(model, vocab, config, checkpoint)`` from a ``checkpoint.pt`` written by :func:`train`."""
+def load_checkpoint(
+    path: str | Path, *, device: str = "auto", weights: str = "best"
+) -> tuple[Any, Vocab, TrainConfig, dict[str, Any]]:
+    """``(model, vocab, config, checkpoint)`` from a ``checkpoint.pt`` written by :func:`train`, with the
+    weights of the epoch of lowest validation perplexity (``weights="best"``) or of the last epoch."""
     from evalkit.generator.lstm_torch import TorchRNNLM, resolve_device, torch
 
+    check_choice("load_checkpoint", "weights", weights, WEIGHTS)
     dev = resolve_device(device)
     ckpt = torch.load(Path(path), map_location=dev, weights_only=False)
-    cfg = TrainConfig.from_dict(ckpt["config"])
+    # a checkpoint from before exemplars existed was trained without them
+    cfg = TrainConfig.from_dict({"exemplars": 0, **ckpt["config"]})
     vocab = Vocab(**ckpt["vocab"])
     model = TorchRNNLM(model_spec(cfg, vocab)).to(dev)
-    model.load_state_dict(ckpt["model"])
+    # checkpoints from before best-weight tracking hold the last weights only
+    model.load_state_dict(ckpt["best"]["model"] if weights == "best" and ckpt.get("best") else ckpt["model"])
     return model, vocab, cfg, ckpt
 
 
@@ -214,8 +239,11 @@ def train(cfg: TrainConfig, out_dir: str | Path, *, resume: bool = False, log: L
         if ckpt
         else Vocab.build(splits.train, level=cfg.level, min_count=cfg.min_count, max_size=cfg.max_vocab)
     )
-    train_ex = encode_pairs(vocab, splits.train, max_len=cfg.max_len)
-    val_ex = encode_pairs(vocab, splits.validation, max_len=cfg.max_len)
+    index = SpellingIndex(list(splits.train)) if cfg.exemplars else None
+    train_exemplars = exemplars_of(cfg, splits, list(splits.train), index=index)
+    val_exemplars = exemplars_of(cfg, splits, list(splits.validation), index=index)
+    train_ex = encode_pairs(vocab, splits.train, max_len=cfg.max_len, exemplars=train_exemplars)
+    val_ex = encode_pairs(vocab, splits.validation, max_len=cfg.max_len, exemplars=val_exemplars)
     eval_words = list(splits.validation)[: cfg.eval_words]
     eval_refs = references_of(splits.validation, eval_words, cfg.level)
 
@@ -225,11 +253,13 @@ def train(cfg: TrainConfig, out_dir: str | Path, *, resume: bool = False, log: L
     optimizer = opt_cls(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     history: list[dict[str, Any]] = []
     first_epoch = 1
+    best: dict[str, Any] = {}  # the weights of the epoch with the lowest validation perplexity
     if ckpt:
         model.load_state_dict(ckpt["model"])
         optimizer.load_state_dict(ckpt["optimizer"])
         history = ckpt["history"]
         first_epoch = ckpt["epoch"] + 1
+        best = ckpt.get("best", {})
     log(
         f"device={device} words: train={len(splits.train)} validation={len(splits.validation)} "
         f"test={len(splits.test)} pairs={len(train_ex)} vocab={len(vocab)} "
@@ -270,8 +300,15 @@ def train(cfg: TrainConfig, out_dir: str | Path, *, resume: bool = False, log: L
             "stopped_by_budget": stopped,
             "val_perplexity": float(ppl),
         }
+        if not best or record["val_perplexity"] < best["val_perplexity"]:
+            weights = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+            best = {"epoch": epoch, "val_perplexity": record["val_perplexity"], "model": weights}
+        record["best_epoch"] = best["epoch"]
         if eval_words:
-            hyps = define(model, vocab, eval_words, device=device, max_len=cfg.gen_max_len)
+            hyps = define(
+                model, vocab, eval_words, exemplars=val_exemplars, prompt_len=cfg.max_len, device=device,
+                max_len=cfg.gen_max_len,
+            )  # fmt: skip
             for name, result in score_texts(hyps, eval_refs).items():
                 record[f"val_{name}"] = float(result)
             record["example"] = f"{eval_words[0]} : {hyps[0]}"
@@ -281,7 +318,7 @@ def train(cfg: TrainConfig, out_dir: str | Path, *, resume: bool = False, log: L
         _save(
             ckpt_path,
             {"config": cfg.to_dict(), "vocab": vocab.to_dict(), "model": model.state_dict(),
-             "optimizer": optimizer.state_dict(), "epoch": epoch, "history": history},
+             "optimizer": optimizer.state_dict(), "epoch": epoch, "history": history, "best": best},
         )  # fmt: skip
         log(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in record.items()))
     return record
@@ -323,21 +360,29 @@ def evaluate(
     save_dir: str | Path | None = None,
     beam_size: int = 1,
     length_penalty: float = 1.0,
+    weights: str = "best",
+    limit: int = 0,
     log: Log = print,
 ) -> list[dict[str, Any]]:
     """The results table on a split: the model (greedy decoding, or beam search when ``beam_size > 1``) and
     the two baselines, each scored by the same metrics; perplexity for the model. Returns one row per system.
+    ``weights`` picks the checkpoint's best or last weights (:func:`load_checkpoint`); ``limit`` keeps the
+    split's first words only (0: all), e.g. to choose decoding options on part of the validation split.
 
     ``save_dir`` receives ``words.txt``, ``references.jsonl`` and one ``<system>.txt`` of hypotheses per
     system, so the table can be re-scored later (e.g. by metrics added since) without the model."""
-    model, vocab, cfg, _ = load_checkpoint(checkpoint, device=device)
+    check_int("evaluate", "limit", limit, minimum=0)
+    model, vocab, cfg, _ = load_checkpoint(checkpoint, device=device, weights=weights)
     dev = next(model.parameters()).device
     splits = load_splits(cfg)
     pairs = getattr(splits, split)
+    if limit:
+        pairs = dict(list(pairs.items())[:limit])
     words = list(pairs)
     refs = references_of(pairs, words, cfg.level)
-    ppl = validation_perplexity(model, encode_pairs(vocab, pairs, max_len=cfg.max_len), vocab, dev)
-    train_words = list(splits.train)
+    index = SpellingIndex(list(splits.train))
+    exemplars = exemplars_of(cfg, splits, words, index=index)
+    ppl = validation_perplexity(model, encode_pairs(vocab, pairs, max_len=cfg.max_len, exemplars=exemplars), vocab, dev)
     systems = {  # file name -> (table name, hypotheses)
         "model": (
             "model (greedy)" if beam_size == 1 else f"model (beam {beam_size}, length penalty {length_penalty:g})",
@@ -345,6 +390,8 @@ def evaluate(
                 model,
                 vocab,
                 words,
+                exemplars=exemplars,
+                prompt_len=cfg.max_len,
                 device=dev,
                 max_len=cfg.gen_max_len,
                 strategy="beam" if beam_size > 1 else "greedy",
@@ -358,7 +405,7 @@ def evaluate(
         ),
         "nearest_spelling": (
             "baseline: nearest spelling",
-            [reference_text(splits.train[w][0], cfg.level) for w in nearest_spelling(train_words, words)],
+            [reference_text(splits.train[index.nearest(w)][0], cfg.level) for w in words],
         ),
     }
     if save_dir is not None:

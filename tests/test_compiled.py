@@ -111,3 +111,12 @@ def test_use_compiled_thresholds_and_switch(monkeypatch):
     assert not use_compiled(5)
     monkeypatch.setenv("EVALKIT_NUMBA", "0")
     assert not use_compiled(10**9)
+
+
+def test_token_ids_refuse_more_separators_than_lines():
+    from evalkit.text._compiled import text_token_ids
+
+    ids, lengths = text_token_ids("a \x00 b b", "\x00", 2)
+    assert ids.tolist() == [0, 1, 1] and lengths.tolist() == [1, 2]
+    with pytest.raises(ValueError, match="more line separators than lines"):
+        text_token_ids("a \x00 b \x00 c", "\x00", 2)

@@ -124,6 +124,8 @@ def _scan(
         length = p - start
         if length == 1 and codes[start] == sep:
             line += 1
+            if line == lengths.size:  # the caller's invariant (sep only between lines) broken: never write past
+                raise ValueError("more line separators than lines")
             continue
         if n_tokens == ids.size or 2 * (n_vocab + 1) > (1 << bits):
             p = start

@@ -120,3 +120,19 @@ def test_token_ids_refuse_more_separators_than_lines():
     assert ids.tolist() == [0, 1, 1] and lengths.tolist() == [1, 2]
     with pytest.raises(ValueError, match="more line separators than lines"):
         text_token_ids("a \x00 b \x00 c", "\x00", 2)
+
+
+def test_a_separator_of_several_characters_takes_the_numpy_path():
+    from evalkit.tokenizers.base import Tokenizer
+
+    class TwoCharSeparator(Tokenizer):
+        name = "two-char-separator"
+
+        def __call__(self, line):
+            return line.split()
+
+        def _joined_text(self, lines):
+            return " \x00\x00 ".join(lines), "\x00\x00"
+
+    ids, lengths = line_token_ids(TwoCharSeparator(), ["a b", "b"], compiled=True)
+    assert first_occurrence_ranks(ids).tolist() == [0, 1, 1] and lengths.tolist() == [2, 1]

@@ -51,3 +51,18 @@ def test_a_dead_child_has_its_shard_computed_here():
 def test_auto_processes_needs_enough_work_per_process():
     assert auto_processes(99, 100) == 1
     assert 1 <= auto_processes(10**9, 100) <= len(os.sched_getaffinity(0))
+
+
+def test_no_child_is_left_running_when_this_process_fails():
+    import multiprocessing
+
+    parent = os.getpid()
+
+    def fails_here(xs):
+        if os.getpid() == parent:
+            raise MemoryError("this shard failed")
+        return np.zeros((len(xs), 1000))  # rows larger than a pipe's buffer: the children block in send
+
+    with pytest.raises(MemoryError, match="this shard failed"):
+        sharded_rows(fails_here, (list(range(300)),), 3)
+    assert multiprocessing.active_children() == []

@@ -63,23 +63,28 @@ def sharded_rows(rows_of: Callable[..., np.ndarray], inputs: Sequence[Sequence],
     bounds = np.linspace(0, n, processes + 1).astype(int).tolist()
     context = multiprocessing.get_context("fork")
     children = []
-    for a, b in pairwise(bounds[1:]):
-        receive, send = context.Pipe(duplex=False)
-        shard = tuple(x[a:b] for x in inputs)
-        child = context.Process(target=_child, args=(send, rows_of, shard), daemon=True)
-        child.start()
-        send.close()
-        children.append((child, receive, shard))
-    parts = [rows_of(*(x[: bounds[1]] for x in inputs))]
-    for child, receive, shard in children:
-        try:
-            rows, caught = receive.recv()
+    try:
+        for a, b in pairwise(bounds[1:]):
+            receive, send = context.Pipe(duplex=False)
+            shard = tuple(x[a:b] for x in inputs)
+            child = context.Process(target=_child, args=(send, rows_of, shard), daemon=True)
+            child.start()
+            send.close()
+            children.append((child, receive, shard))
+        parts = [rows_of(*(x[: bounds[1]] for x in inputs))]
+        for _, receive, shard in children:
+            try:
+                rows, caught = receive.recv()
+            except Exception:  # the child died (killed, out of memory) or sent what cannot be read back
+                rows, caught = rows_of(*shard), []
             for message, category in caught:
                 warnings.warn(message, category, stacklevel=2)
-        except EOFError:
-            rows = rows_of(*shard)
-        finally:
+            parts.append(rows)
+    finally:
+        # also when this process fails or is interrupted: no child is left waiting to send its rows
+        for child, receive, _ in children:
             receive.close()
+            if child.is_alive():
+                child.terminate()
             child.join()
-        parts.append(rows)
     return np.concatenate(parts)

@@ -38,6 +38,13 @@ def _slot(h: np.uint64, bits: int) -> int:
     return np.int64((h * _SPREAD) >> np.uint64(64 - bits))
 
 
+def warm_up() -> None:
+    """Load both kernels for the common argument types (ASCII text, int64 arrays) and run numba's first
+    dispatch, about 0.3 s: done once, before a fork, it is not repeated in every child."""
+    text_token_ids("a \x00 a", "\x00", 2)
+    clipped_matches(np.zeros(2, dtype=np.int64), np.zeros(2, dtype=np.int64), np.zeros(2, dtype=np.int64), 1, 1)
+
+
 # -- token ids -------------------------------------------------------------------------------------
 
 

@@ -66,8 +66,8 @@ _COMPILED = "evalkit.text._compiled"
 
 
 def use_compiled(n_chars: int) -> bool:
-    """Whether an input of ``n_chars`` characters should take the compiled kernels; loads them if so (a
-    caller about to fork loads them once, for every child).
+    """Whether an input of ``n_chars`` characters should take the compiled kernels; loads them if so, with
+    their first dispatch (a caller about to fork loads them once, for every child).
 
     Example:
         >>> use_compiled(10)
@@ -79,7 +79,11 @@ def use_compiled(n_chars: int) -> bool:
         return n_chars >= _COMPILED_MIN_CHARS_WARM
     if n_chars < _COMPILED_MIN_CHARS_COLD or importlib.util.find_spec("numba") is None:
         return False
-    importlib.import_module(_COMPILED)
+    try:
+        compiled = importlib.import_module(_COMPILED)
+    except ImportError:  # numba present but unusable (e.g. built for another numpy): the numpy path
+        return False
+    compiled.warm_up()
     return True
 
 
@@ -99,7 +103,7 @@ def line_token_ids(
         ([0, 1, 2, 1], [3, 0, 1])
     """
     joined = tokenizer._joined_text(lines) if compiled and len(lines) else None
-    if joined is not None:
+    if joined is not None and len(joined[1]) == 1:  # the kernel reads a one-character separator
         from evalkit.text import _compiled
 
         return _compiled.text_token_ids(*joined, len(lines))

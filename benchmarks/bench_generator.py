@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from evalkit.generator import rnn_numpy as rn
+from evalkit.generator.baselines import exemplar_words
 from evalkit.generator.data import Vocab, batches, encode_pairs, wordnet_splits
 from evalkit.generator.lstm_torch import TorchRNNLM, load_numpy_params, nll_sum
 
@@ -29,9 +30,9 @@ from evalkit.generator.lstm_torch import TorchRNNLM, load_numpy_params, nll_sum
 def _numpy_rate(spec, params, data, pad_id, seconds):
     opt = rn.Adam(lr=1e-3)
     n_tok, start = 0, time.perf_counter()
-    for inputs, targets in itertools.cycle(data):
+    for inputs, targets, source in itertools.cycle(data):
         mask = (targets != pad_id).astype(params["embedding.weight"].dtype)
-        _, grads = rn.loss_and_grads(spec, params, inputs, targets, mask)
+        _, grads = rn.loss_and_grads(spec, params, inputs, targets, mask, source=source)
         opt.step(params, rn.clip_grad_norm(grads, 1.0)[0])
         n_tok += int(mask.sum())
         if time.perf_counter() - start > seconds:
@@ -43,20 +44,23 @@ def _torch_rate(spec, params, data, pad_id, device, seconds):
     model = load_numpy_params(TorchRNNLM(spec).to(device), params)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
-    warm = [(torch.from_numpy(x).to(device), torch.from_numpy(y).to(device)) for x, y in data[:3]]
-    for x, y in warm:  # cuDNN plans and allocator warm-up are not throughput
-        nll, n = nll_sum(model, x, y, pad_id)
+
+    def tensors(batch):
+        return [None if a is None else torch.from_numpy(a).to(device) for a in batch]
+
+    for x, y, s in map(tensors, data[:3]):  # cuDNN plans and allocator warm-up are not throughput
+        nll, n = nll_sum(model, x, y, pad_id, s)
         (nll / n).backward()
     sync()
     n_tok, start = 0, time.perf_counter()
-    for inputs, targets in itertools.cycle(data):
-        x, y = torch.from_numpy(inputs).to(device), torch.from_numpy(targets).to(device)
-        nll, n = nll_sum(model, x, y, pad_id)
+    for batch in itertools.cycle(data):
+        x, y, s = tensors(batch)
+        nll, n = nll_sum(model, x, y, pad_id, s)
         opt.zero_grad(set_to_none=True)
         (nll / n).backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-        n_tok += int((targets != pad_id).sum())
+        n_tok += int((batch.targets != pad_id).sum())
         if time.perf_counter() - start > seconds:
             break
     sync()
@@ -81,6 +85,7 @@ def main() -> None:
     ap.add_argument("--layers", type=int, default=1)
     ap.add_argument("--vocab", type=int, default=5000)
     ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument("--pointer", action="store_true", help="one exemplar in the prompt and the copy mechanism")
     ap.add_argument("--seconds", type=float, default=15.0, help="time per measurement")
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     ap.add_argument("--json", help="write the numbers here too")
@@ -91,10 +96,16 @@ def main() -> None:
     splits = wordnet_splits(seed=0)
     vocab = Vocab.build(splits.train, max_size=args.vocab)
     train = dict(list(splits.train.items())[:20_000])
-    data = list(batches(encode_pairs(vocab, train, max_len=48), args.batch_size, vocab.pad_id, seed=0))
+    exemplars = None
+    if args.pointer:
+        neighbours = exemplar_words(splits.train, list(train), k=1)
+        exemplars = {w: [splits.train[n][0] for n in near] for w, near in zip(train, neighbours)}
+    examples = encode_pairs(vocab, train, max_len=48, exemplars=exemplars, pointer=args.pointer)
+    data = list(batches(examples, args.batch_size, vocab.pad_id, seed=0))
     spec = rn.ModelSpec(
-        cell=args.cell, vocab_size=len(vocab), emb_dim=args.emb_dim, hidden_dim=args.hidden_dim, n_layers=args.layers
-    )
+        cell=args.cell, vocab_size=len(vocab), emb_dim=args.emb_dim, hidden_dim=args.hidden_dim, n_layers=args.layers,
+        pointer=args.pointer,
+    )  # fmt: skip
     params = rn.init_params(spec, seed=0, dtype=np.float32)
     print(
         f"{spec}\nbatches of {args.batch_size} real WordNet pairs; torch {torch.__version__}, "

@@ -56,6 +56,72 @@ def test_gradient_check_float64(cell, tie):
     assert worst < 1e-6
 
 
+def _pointer_batch(vocab: int):
+    """Copy ids and targets for a pointer model: positions 1 to 3 of each row may be copied (one of row 2's
+    is not); targets at positions 4 and 5 are copies in the vocabulary, copies past it (ids vocab, vocab + 1)
+    and tokens the exemplar lacks."""
+    tokens = np.random.default_rng(0).integers(0, vocab, (3, 6))
+    source = np.full((3, 6), -1)
+    source[0, 1:4] = [2, vocab, 2]
+    source[1, 1:4] = [vocab + 1, 3, vocab]
+    source[2, 1:3] = [4, 1]
+    targets = np.zeros((3, 6), dtype=np.int64)
+    targets[:, 4:] = [[2, vocab], [vocab + 1, 5], [1, 3]]
+    mask = np.zeros((3, 6))
+    mask[:, 4:] = 1
+    mask[2, 5] = 0  # a shorter row
+    return tokens, source, targets, mask
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm"])
+def test_pointer_gradient_check_float64(cell):
+    spec = rn.ModelSpec(cell=cell, vocab_size=6, emb_dim=4, hidden_dim=4, n_layers=2, dropout=0.3, pointer=True)
+    r = np.random.default_rng(4)
+    params = {k: r.normal(0.0, 0.5, v.shape) for k, v in rn.init_params(spec, dtype=np.float64).items()}
+    assert {"copy.weight", "gate.weight", "gate.bias"} <= set(params)
+    tokens, source, targets, mask = _pointer_batch(6)
+
+    def loss(p):
+        return rn.loss_and_grads(spec, p, tokens, targets, mask, source=source, rng=np.random.default_rng(5))
+
+    _, grads = loss(params)
+    h = 1e-5
+    for name, value in params.items():
+        numeric = np.zeros_like(value)
+        for idx in np.ndindex(value.shape):
+            old = value[idx]
+            value[idx] = old + h
+            up, _ = loss(params)
+            value[idx] = old - h
+            down, _ = loss(params)
+            value[idx] = old
+            numeric[idx] = (up - down) / (2 * h)
+        rel = np.linalg.norm(numeric - grads[name]) / (np.linalg.norm(numeric) + np.linalg.norm(grads[name]))
+        assert rel < 1e-6, name
+
+
+def test_pointer_mixture_by_hand():
+    # all weights zero: p_vocab = 1/V everywhere, the attention is uniform over the copyable positions and
+    # p_gen = sigmoid(0) = 1/2, so p(y) = 1/2 * [y < V] / V + 1/2 * (copies of y) / (copyable positions)
+    v = 6
+    spec = rn.ModelSpec(cell="lstm", vocab_size=v, emb_dim=3, hidden_dim=3, pointer=True)
+    params = {k: np.zeros_like(x) for k, x in rn.init_params(spec, dtype=np.float64).items()}
+    tokens, source, targets, mask = _pointer_batch(v)
+    logits, _, cache = rn.forward(spec, params, tokens)
+    logp = rn.target_log_probs(spec, params, logits, cache, targets, source)
+    expected = {
+        (0, 4): 0.5 / 6 + 0.5 * 2 / 3,  # y = 2: two of the three copyable positions
+        (0, 5): 0.5 * 1 / 3,  # y = V: only copyable
+        (1, 4): 0.5 * 1 / 3,  # y = V + 1
+        (1, 5): 0.5 / 6,  # y = 5: not in the exemplar
+        (2, 4): 0.5 / 6 + 0.5 * 1 / 2,  # row 2 has two copyable positions
+    }
+    for (b, t), p in expected.items():
+        assert math.exp(logp[b, t]) == pytest.approx(p, rel=1e-12)
+    loss, _ = rn.loss_and_grads(spec, params, tokens, targets, mask, source=source)
+    assert loss == pytest.approx(-sum(math.log(p) for p in expected.values()) / 5, rel=1e-12)
+
+
 def test_loss_of_uniform_logits_is_log_vocab():
     spec = rn.ModelSpec(cell="lstm", vocab_size=5, emb_dim=3, hidden_dim=3)
     params = {k: np.zeros_like(v) for k, v in rn.init_params(spec, dtype=np.float64).items()}
@@ -189,7 +255,8 @@ def test_batch_targets_skip_the_prompt():
     vocab = Vocab(level="word", chars=["a", "b"], tokens=["x", "y"])
     seq = vocab.prompt("ab") + vocab.encode("y x")  # <bos> a b <sep> y x <eos>
     assert seq == [1, 5, 6, 4, 8, 7, 2]
-    inputs, targets = make_batch([(seq, 4), (vocab.prompt("a") + vocab.encode("x"), 3)], vocab.pad_id)
+    inputs, targets, source = make_batch([(seq, 4), (vocab.prompt("a") + vocab.encode("x"), 3)], vocab.pad_id)
+    assert source is None  # no copy ids: not a pointer model
     assert inputs.tolist() == [[1, 5, 6, 4, 8, 7], [1, 5, 4, 7, 0, 0]]
     assert targets.tolist() == [[0, 0, 0, 8, 7, 2], [0, 0, 7, 2, 0, 0]]
     assert vocab.decode([8, 7, 2, 8]) == "y x"
@@ -201,7 +268,7 @@ def test_exemplar_prompt_layout_and_loss_masking():
     ((seq, n_prompt),) = encode_pairs(vocab, {"ab": ["y x"]}, exemplars={"ab": ["x y x"]}, max_len=20)
     # <bos> a b <sep> | exemplar x y x <sep> | target y x <eos>
     assert seq == [1, 5, 6, 4, 7, 8, 7, 4, 8, 7, 2] and n_prompt == 8
-    inputs, targets = make_batch([(seq, n_prompt)], vocab.pad_id)
+    inputs, targets, _ = make_batch([(seq, n_prompt)], vocab.pad_id)
     assert inputs.tolist() == [seq[:-1]]
     # no loss on the word or the exemplar: the first target is read at the second <sep> (position 7)
     assert targets.tolist() == [[0, 0, 0, 0, 0, 0, 0, 8, 7, 2]]
@@ -211,6 +278,28 @@ def test_exemplar_prompt_layout_and_loss_masking():
     ]
     # two exemplars, each closed by <sep>; no exemplars is the plain prompt
     assert vocab.prompt("a", ["x", "y"]) == [1, 5, 4, 7, 4, 8, 4] and vocab.prompt("a", []) == vocab.prompt("a")
+
+
+def test_pointer_copy_ids_extend_the_vocabulary_with_the_prompt_tokens():
+    vocab = Vocab(level="word", chars=["a", "b"], tokens=["x", "y", "ab"])  # <eos> 2, <unk> 3, <sep> 4, x 7, y 8, ab 9
+    ((seq, n_prompt, copy),) = encode_pairs(vocab, {"ab": ["Canis y z ab"]}, exemplars={"ab": ["x Canis Canis"]},
+                                            pointer=True)  # fmt: skip
+    # <bos> a b <sep> | x <unk> <unk> <sep> | <unk> y <unk> ab <eos>: the inputs know no extended ids
+    assert seq == [1, 5, 6, 4, 7, 3, 3, 4, 3, 8, 3, 9, 2] and n_prompt == 8
+    # copy ids: the word "ab" (9) where its last letter is read; Canis = 10 (the first token outside the
+    # vocabulary); the closing <sep> is <eos>. The target's Canis is copyable (10), its z is not (<unk>)
+    assert copy == [-1, -1, 9, -1, 7, 10, 10, 2, 10, 8, 3, 9, 2]
+    inputs, targets, source = make_batch([(seq, n_prompt, copy)], vocab.pad_id)
+    assert inputs.tolist() == [seq[:-1]]
+    assert targets.tolist() == [[0, 0, 0, 0, 0, 0, 0, 10, 8, 3, 9, 2]]
+    assert source.tolist() == [[-1, -1, 9, -1, 7, 10, 10, 2, -1, -1, -1, -1]]
+    assert vocab.decode([10, 8, 7, 2, 8], oov=["Canis"]) == "Canis y x"
+    # the words of a multi-word entry, each at its last letter; the prompt and its copy ids have one length
+    assert vocab.copy_ids("a-b ba", []) == ([-1, -1, -1, 10, -1, -1, 11, -1], ["a-b", "ba"])  # 10 ids
+    for max_len in (None, 5, 6, 9):
+        ids, _ = vocab.copy_ids("ab", ["y Canis z", "Canis"], max_len=max_len)
+        assert len(ids) == len(vocab.prompt("ab", ["y Canis z", "Canis"], max_len=max_len))
+    assert vocab.copy_ids("ab", ["y Canis z", "Canis"]) == ([-1, -1, 9, -1, 8, 10, 11, 2, 10, 2], ["Canis", "z"])
 
 
 # -- decoding ---------------------------------------------------------------------------------------------

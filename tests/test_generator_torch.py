@@ -57,6 +57,52 @@ def test_twins_give_equal_logits_and_gradients(cell, n_layers, tie):
         assert np.abs(t_grads[name] - g).max() < 1e-6, name
 
 
+@pytest.mark.parametrize("cell", ["rnn", "lstm"])
+@pytest.mark.parametrize("n_layers", [1, 2])
+def test_pointer_twins_give_equal_loss_and_gradients(cell, n_layers):
+    v = 11
+    spec = rn.ModelSpec(cell=cell, vocab_size=v, emb_dim=6, hidden_dim=6, n_layers=n_layers, pointer=True)
+    params = rn.init_params(spec, seed=2, dtype=np.float64)
+    params["copy.weight"] *= 5  # a peaked attention, so that copying matters
+    model = load_numpy_params(TorchRNNLM(spec).double(), params)
+    rng = np.random.default_rng(1)
+    tokens = rng.integers(1, v, (4, 8))
+    source = np.full((4, 8), -1)
+    source[:, 1:4] = [[3, v, 3], [v + 1, 4, v], [5, 6, 7], [v, v, 2]]
+    source[2, 3] = -1  # rows of different exemplar lengths
+    targets = np.zeros((4, 8), dtype=np.int64)  # 0 is padding
+    targets[:, 4:] = [[3, v, 8, 2], [v + 1, 4, v, 0], [5, 9, 0, 0], [v, 2, 2, 2]]
+    mask = (targets != 0).astype(np.float64)
+    loss, grads = rn.loss_and_grads(spec, params, tokens, targets, mask, source=source)
+    logits, _, cache = rn.forward(spec, params, tokens)
+    logp = rn.target_log_probs(spec, params, logits, cache, targets, source)
+
+    nll, n = nll_sum(model, torch.from_numpy(tokens), torch.from_numpy(targets), 0, torch.from_numpy(source))
+    (nll / n).backward()
+    assert abs(float(nll.detach() / n) - loss) < 1e-6
+    t_grads = {name: p.grad.numpy() for name, p in model.named_parameters()}
+    assert set(t_grads) == set(grads)
+    for name, g in grads.items():
+        assert np.abs(t_grads[name] - g).max() < 1e-6, name
+    # the decoding distribution at position 4: torch's next_log_probs against numpy's p(y), y over every id
+    with torch.no_grad():
+        out, _ = model.rnn(model.embedding(torch.from_numpy(tokens)))
+        theirs = model.next_log_probs(out[:, 4], out, torch.from_numpy(source), 2).numpy()
+    with np.errstate(divide="ignore"):  # p(y) = 0 for an extended id that a row's exemplar lacks
+        ours = np.stack(
+            [
+                rn.target_log_probs(spec, params, logits, cache, np.full_like(targets, y), source)[:, 4]
+                for y in range(v + 2)
+            ],
+            axis=1,
+        )
+    assert np.array_equal(np.isfinite(ours), np.isfinite(theirs)) and not np.isfinite(ours[0, v + 1])
+    finite = np.isfinite(ours)
+    assert np.abs(ours[finite] - theirs[finite]).max() < 1e-6
+    assert np.exp(ours).sum(axis=1) == pytest.approx(np.ones(4), abs=1e-12)
+    assert np.array_equal(np.take_along_axis(ours, targets[:, 4:5], 1)[:, 0], logp[:, 4])
+
+
 def test_weights_round_trip_and_eval_mode_ignores_dropout():
     spec = rn.ModelSpec(cell="lstm", vocab_size=9, emb_dim=4, hidden_dim=5, n_layers=2, dropout=0.5)
     params = rn.init_params(spec, seed=1, dtype=np.float64)
@@ -124,6 +170,31 @@ def test_beam_search_reads_packed_prompts_as_one_at_a_time():
     assert together == alone and any(together)
     greedy = define(model, vocab, words, max_len=5)
     assert define(model, vocab, words, strategy="beam", beam_size=1, max_len=5) == greedy
+
+
+def test_pointer_decoding_copies_words_outside_the_vocabulary():
+    from evalkit.generator.data import Vocab
+    from evalkit.generator.train import define
+
+    vocab = Vocab(level="word", chars=list("abcdefg"), tokens=[f"w{i}" for i in range(12)])
+    spec = rn.ModelSpec(cell="lstm", vocab_size=len(vocab), emb_dim=6, hidden_dim=8, pointer=True)
+    params = rn.init_params(spec, seed=3, dtype=np.float64)
+    params["decoder.weight"] *= 10
+    words = ["abc", "g", "fedcba", "bad", "cafe"]
+    exemplars = {w: [f"w{i} Canis w{i + 1} lupus{i}"] for i, w in enumerate(words)}
+    for copy_bias, check in ((-30.0, "copies"), (0.0, "mixes")):
+        params["gate.bias"][0] = copy_bias  # p_gen = sigmoid(-30): the model copies
+        model = load_numpy_params(TorchRNNLM(spec).double(), params)
+        kw = {"exemplars": exemplars, "prompt_len": 20, "max_len": 6}
+        together = define(model, vocab, words, strategy="beam", beam_size=3, **kw)
+        alone = [define(model, vocab, [w], strategy="beam", beam_size=3, **kw)[0] for w in words]
+        greedy = define(model, vocab, words, **kw)
+        assert together == alone and define(model, vocab, words, strategy="beam", beam_size=1, **kw) == greedy
+        if check == "copies":  # every word comes from the exemplar, those outside the vocabulary included
+            assert all(set(out.split()) <= set(exemplars[w][0].split()) for w, out in zip(words, greedy))
+            assert any("Canis" in out or "lupus" in out for out in greedy + together), greedy
+        sampled = define(model, vocab, words, strategy="sample", seed=1, **kw)
+        assert sampled == define(model, vocab, words, strategy="sample", seed=1, **kw)
 
 
 def test_resolve_device():

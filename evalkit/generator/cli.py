@@ -76,6 +76,12 @@ def generator() -> None:
     show_default=True,
     help="Prompt with the definitions of this many nearest-spelling training words (retrieve-and-edit; 0: none).",
 )
+@click.option(
+    "--pointer/--no-pointer",
+    default=TrainConfig.pointer,
+    show_default=True,
+    help="Let the model copy the word's and the exemplars' tokens, rare ones included (pointer-generator).",
+)
 @click.option("--limit", type=int, default=0, show_default=True, help="Use only this many training words (0: all).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--resume", is_flag=True, help="Continue from OUT/checkpoint.pt.")

@@ -37,6 +37,8 @@ class TrainConfig:
     # definitions of this many nearest-spelling training words go into the prompt (retrieve-and-edit; 0: none);
     # one lowered validation perplexity by 1-2 % in CPU runs (docs/generator.md)
     exemplars: int = 1
+    # the model may copy the word's and the exemplars' tokens, rare ones included (pointer-generator, See et al. 2017)
+    pointer: bool = False
     # -- model (see ModelSpec)
     cell: str = "lstm"  # the LSTM's gates keep gradients alive over the ~25 steps of a prompt + definition
     emb_dim: int = 256
@@ -78,6 +80,7 @@ class TrainConfig:
             check_number(owner, name, getattr(self, name), low=0.0, high=0.5)
         # here, not only when the model is built: that comes after loading the data
         check_tie_weights(owner, self.tie_weights, self.emb_dim, self.hidden_dim)
+        check_bool(owner, "pointer", self.pointer)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

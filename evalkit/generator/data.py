@@ -19,6 +19,14 @@ the target, closed by a second ``<sep>``::
 
 The loss covers the definition and ``<eos>`` only (targets of the prompt, exemplars included, are ``<pad>``,
 the ignored id).
+
+A pointer model (``ModelSpec.pointer``) may also copy a token of the word itself (``Bolivian monetary unit``:
+*monetary unit in Bolivia*... ``motorcycle cop``: *a policeman who rides a motorcycle*) or of an exemplar,
+including one outside the vocabulary. Its examples carry **copy ids** beside the input ids
+(:meth:`Vocab.copy_ids`): a copyable in-vocabulary token keeps its id, the ``k``-th distinct
+out-of-vocabulary one gets the extended id ``len(vocab) + k`` (See et al., ACL 2017), each closing
+``<sep>`` stands for ``<eos>`` (the exemplar ends there), and a target token outside the vocabulary that
+the prompt holds is that extended id, not ``<unk>``.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 import regex
@@ -190,17 +199,51 @@ class Vocab:
             ids += [*self.encode(d)[:-1][:room], self.sep_id]
         return ids
 
-    def encode(self, definition: str) -> list[int]:
-        """The definition's token ids followed by ``<eos>``."""
-        return [*(self._token_id.get(t, self.unk_id) for t in tokenize(definition, self.level)), self.eos_id]
+    def copy_ids(
+        self, word: str, exemplars: Sequence[str] = (), *, max_len: int | None = None
+    ) -> tuple[list[int], list[str]]:
+        """What a pointer model may copy at each position of :meth:`prompt` (same arguments, same length):
+        each token of the word itself at the position of its last character, each exemplar token at its
+        position, ``<eos>`` at each closing ``<sep>``, ``-1`` elsewhere. A token's copy id is its id, or
+        ``len(self) + k`` for the ``k``-th distinct token outside the vocabulary. Returns the ids and those
+        out-of-vocabulary tokens.
 
-    def decode(self, ids: Sequence[int]) -> str:
-        """Generated ids to text, stopping at ``<eos>``."""
+        Example:
+            >>> vocab = Vocab(chars=["a", "b"], tokens=["x"])  # 8 ids: 5 specials, [a], [b], x
+            >>> vocab.copy_ids("ab", ["x Canis x"])  # prompt: <bos> a b <sep> x <unk> x <sep>
+            ([-1, -1, 8, -1, 7, 9, 7, 2], ['ab', 'Canis'])
+        """
+        oov: list[str] = []
+
+        def copy_id(token: str) -> int:
+            if token in self._token_id:
+                return self._token_id[token]
+            if token not in oov:
+                oov.append(token)
+            return len(self) + oov.index(token)
+
+        ids = [-1] * (len(word) + 2)
+        for m in _TOKEN.finditer(word):
+            ids[m.end()] = copy_id(m.group())  # prompt position 1 + i reads the word's character i
+        room = None if max_len is None else max(max_len - len(ids), 0)
+        for d in exemplars:
+            ids += [*(copy_id(t) for t in tokenize(d, self.level)[:room]), self.eos_id]
+        return ids, oov
+
+    def encode(self, definition: str, oov: Sequence[str] = ()) -> list[int]:
+        """The definition's token ids followed by ``<eos>``; a token outside the vocabulary is ``<unk>``,
+        or ``len(self) + k`` if it is ``oov[k]`` (a pointer model's copy ids, :meth:`copy_ids`)."""
+        extended = {t: len(self) + k for k, t in enumerate(oov)}
+        ids = (self._token_id.get(t, extended.get(t, self.unk_id)) for t in tokenize(definition, self.level))
+        return [*ids, self.eos_id]
+
+    def decode(self, ids: Sequence[int], oov: Sequence[str] = ()) -> str:
+        """Generated ids to text, stopping at ``<eos>``; ``len(self) + k`` is ``oov[k]`` (copied)."""
         out = []
         for i in ids:
             if i == self.eos_id:
                 break
-            out.append(self.itos[i])
+            out.append(self.itos[i] if i < len(self) else oov[i - len(self)])
         return detokenize(out, self.level)
 
     def to_dict(self) -> dict[str, object]:
@@ -212,46 +255,74 @@ def reference_text(definition: str, level: str = "word") -> str:
     return detokenize(tokenize(definition, level), level)
 
 
+Example = tuple  # (sequence ids, prompt length) or, for a pointer model, (ids, prompt length, copy ids)
+
+
 def encode_pairs(
     vocab: Vocab,
     pairs: dict[str, list[str]],
     *,
     max_len: int = 64,
     exemplars: dict[str, Sequence[str]] | None = None,
-) -> list[tuple[list[int], int]]:
+    pointer: bool = False,
+) -> list[Example]:
     """``(sequence ids, prompt length)`` per (word, definition): the definition is cut to the ``max_len``
     ids the word's prompt leaves, and so is each exemplar definition (``exemplars[word]``, placed after the
-    word's ``<sep>``; see :meth:`Vocab.prompt`).
+    word's ``<sep>``; see :meth:`Vocab.prompt`). ``pointer=True`` adds the copy ids of the whole sequence
+    (:meth:`Vocab.copy_ids` for the prompt, then the target's ids with the exemplar's out-of-vocabulary tokens
+    extended).
 
     Example:
         >>> vocab = Vocab(chars=["a"], tokens=["x", "y"])
         >>> encode_pairs(vocab, {"a": ["x y"]}, exemplars={"a": ["y"]})  # <bos> a <sep> y <sep> x y <eos>
         [([1, 5, 4, 7, 4, 6, 7, 2], 5)]
+        >>> encode_pairs(vocab, {"a": ["x z"]}, exemplars={"a": ["z"]}, pointer=True)  # copy ids: a 8, z 9
+        [([1, 5, 4, 3, 4, 6, 3, 2], 5, [-1, 8, -1, 9, 2, 6, 9, 2])]
     """
-    out = []
+    out: list[Example] = []
     for word, defs in pairs.items():
         room = max(max_len - len(vocab.prompt(word)), 0)  # ids left for a definition
-        prompt = vocab.prompt(word, exemplars[word] if exemplars else (), max_len=max_len)
-        out.extend((prompt + vocab.encode(d)[:room], len(prompt)) for d in defs)
+        shown = exemplars[word] if exemplars else ()
+        prompt = vocab.prompt(word, shown, max_len=max_len)
+        if not pointer:
+            out.extend((prompt + vocab.encode(d)[:room], len(prompt)) for d in defs)
+            continue
+        copy, oov = vocab.copy_ids(word, shown, max_len=max_len)
+        for d in defs:
+            target = vocab.encode(d, oov)[:room]
+            out.append((prompt + [vocab.unk_id if i >= len(vocab) else i for i in target], len(prompt),
+                        copy + target))  # fmt: skip
     return out
 
 
-def make_batch(examples: Sequence[tuple[list[int], int]], pad_id: int) -> tuple[np.ndarray, np.ndarray]:
-    """Padded ``(inputs, targets)`` int64 arrays ``(B, T)``: ``targets[t] = seq[t + 1]``, with ``pad_id``
-    on padding and on the prompt (no loss for predicting the given word)."""
-    steps = max(len(seq) for seq, _ in examples) - 1
+class Batch(NamedTuple):
+    """Padded int64 arrays ``(B, T)``: ``inputs``; ``targets`` (``targets[t]`` is the id after
+    ``inputs[t]``, ``pad_id`` on the prompt and on padding); for a pointer model ``source``, the copy id of
+    each input position (``-1`` where nothing may be copied), else None."""
+
+    inputs: np.ndarray
+    targets: np.ndarray
+    source: np.ndarray | None = None
+
+
+def make_batch(examples: Sequence[Example], pad_id: int) -> Batch:
+    """The padded batch of ``examples`` (:func:`encode_pairs`); targets are the copy ids when given."""
+    steps = max(len(ex[0]) for ex in examples) - 1
     inputs = np.full((len(examples), steps), pad_id, dtype=np.int64)
     targets = np.full((len(examples), steps), pad_id, dtype=np.int64)
-    for b, (seq, n_prompt) in enumerate(examples):
+    pointer = len(examples[0]) == 3
+    source = np.full((len(examples), steps), -1, dtype=np.int64) if pointer else None
+    for b, (seq, n_prompt, *copy) in enumerate(examples):
         inputs[b, : len(seq) - 1] = seq[:-1]
         # position n_prompt - 1 reads <sep> and predicts the first definition token
-        targets[b, n_prompt - 1 : len(seq) - 1] = seq[n_prompt:]
-    return inputs, targets
+        targets[b, n_prompt - 1 : len(seq) - 1] = (copy[0] if pointer else seq)[n_prompt:]
+        if pointer:
+            # a prompt cut to max_len may leave no target: then its last <sep> is not an input
+            source[b, : min(n_prompt, len(seq) - 1)] = copy[0][: len(seq) - 1][:n_prompt]
+    return Batch(inputs, targets, source)
 
 
-def batches(
-    examples: Sequence[tuple[list[int], int]], batch_size: int, pad_id: int, *, seed: int | None = None
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def batches(examples: Sequence[Example], batch_size: int, pad_id: int, *, seed: int | None = None) -> Iterator[Batch]:
     """Batches of similar length (little padding): sort by length, cut, then shuffle the batch order
     (``seed=None`` keeps it, for evaluation)."""
     order = list(range(len(examples)))

@@ -59,10 +59,12 @@ def generate(
     top_k: int = 0,
     seed: int = 0,
     banned: Sequence[int] = (),
+    start: Callable[[list[Sequence[int]]], tuple[np.ndarray, Any]] | None = None,
 ) -> list[list[int]]:
     """Continue each prompt until ``eos_id`` or ``max_len`` new tokens; returns the new ids (``eos`` cut).
 
-    ``banned`` ids (e.g. padding and the prompt-only symbols) are never produced.
+    ``banned`` ids (e.g. padding and the prompt-only symbols) are never produced. ``start`` reads all
+    prompts at once, as in :func:`beam_search`; without it each row reads its prompt through ``step``.
     """
     check_choice("generate", "strategy", strategy, ("greedy", "sample"))  # "beam": see beam_search
     check_int("generate", "max_len", max_len, minimum=1)
@@ -73,16 +75,21 @@ def generate(
     if n == 0:
         return []
     lengths = np.array([len(p) for p in prompts])
+    state = None
+    if start:
+        # every row then generates from its first step: as if each prompt were one token long
+        logits, state = start(list(prompts))
+        lengths[:] = 1
     width = int(lengths.max()) + max_len
     feed = np.zeros((n, width), dtype=np.int64)
     for b, p in enumerate(prompts):
-        feed[b, : len(p)] = p
+        feed[b, : lengths[b]] = p[-lengths[b] :]
     done = np.zeros(n, dtype=bool)
     out: list[list[int]] = [[] for _ in range(n)]
-    state = None
     banned_ids = np.asarray(list(banned), dtype=np.int64)
     for t in range(width - 1):
-        logits, state = step(feed[:, t], state)
+        if t or not start:
+            logits, state = step(feed[:, t], state)
         if banned_ids.size:
             logits = logits.copy()
             logits[:, banned_ids] = -np.inf

@@ -65,10 +65,40 @@ class TorchRNNLM(nn.Module):
         if spec.tie_weights:
             # Press & Wolf (2017): one matrix embeds and decodes, fewer parameters, often lower perplexity
             self.decoder.weight = self.embedding.weight
+        if spec.pointer:
+            self.copy = nn.Linear(spec.hidden_dim, spec.hidden_dim, bias=False)
+            self.gate = nn.Linear(2 * spec.hidden_dim, 1)
 
     def forward(self, tokens: Any, state: Any = None) -> tuple[Any, Any]:
         out, state = self.rnn(self.drop(self.embedding(tokens)), state)
         return self.decoder(self.drop(out)), state
+
+    def attend(self, query: Any, keys: Any, source: Any) -> tuple[Any, Any]:
+        """The pointer's copy weights and generation probability for top-layer outputs ``query`` ``(B, Q, H)``
+        over ``keys`` ``(B, S, H)`` (the same sequences' outputs), of which only positions with
+        ``source >= 0`` may be copied::
+
+            a = softmax_j((W_copy q) . k_j)    c = sum_j a_j k_j    p_gen = sigmoid(w_gate . [q; c] + b_gate)
+
+        Returns ``(a (B, Q, S), p_gen (B, Q))``."""
+        # the dtype's lowest number, not -inf: a row with nothing to copy gets weights, not NaN
+        scores = torch.bmm(self.copy(query), keys.transpose(1, 2))
+        attn = torch.softmax(scores.masked_fill((source < 0)[:, None, :], torch.finfo(scores.dtype).min), dim=-1)
+        context = torch.bmm(attn, keys)
+        return attn, torch.sigmoid(self.gate(torch.cat([query, context], dim=-1)))[..., 0]
+
+    def next_log_probs(self, query: Any, keys: Any, source: Any, n_extended: int) -> Any:
+        """``log p(w)`` ``(B, V + n_extended)`` over the vocabulary and ``n_extended`` copy-only ids, for
+        one output ``query`` ``(B, H)`` per sequence::
+
+            p(w) = p_gen softmax(W_dec q + b_dec)[w] + (1 - p_gen) sum_{j: source_j = w} a_j
+        """
+        attn, p_gen = self.attend(query[:, None], keys, source)
+        attn, p_gen = attn[:, 0], p_gen[:, 0]
+        probs = torch.softmax(self.decoder(query), dim=-1) * p_gen[:, None]
+        probs = nn.functional.pad(probs, (0, n_extended))
+        probs = probs.scatter_add(1, source.clamp(min=0), attn * (source >= 0) * (1 - p_gen)[:, None])
+        return torch.log(probs)
 
 
 def load_numpy_params(model: TorchRNNLM, params: Params) -> TorchRNNLM:
@@ -91,13 +121,24 @@ def numpy_params(model: TorchRNNLM) -> Params:
     }
 
 
-def nll_sum(model: TorchRNNLM, inputs: Any, targets: Any, pad_id: int) -> tuple[Any, Any]:
-    """``(sum of -log p(target), number of targets)`` over the targets that are not ``pad_id`` (tensors).
+def nll_sum(model: TorchRNNLM, inputs: Any, targets: Any, pad_id: int, source: Any = None) -> tuple[Any, Any]:
+    """``(sum of -log p(target), number of targets)`` over the targets that are not ``pad_id`` (tensors);
+    a pointer model also takes the batch's copy ids ``source`` (:class:`evalkit.generator.data.Batch`).
 
     The decoder runs only at those positions: prompt and padding positions have no target, and the
     softmax over the vocabulary is most of the cost.
     """
     out, _ = model.rnn(model.drop(model.embedding(inputs)))
     keep = targets != pad_id
-    logits = model.decoder(model.drop(out[keep]))
-    return nn.functional.cross_entropy(logits, targets[keep], reduction="sum"), keep.sum()
+    top = model.drop(out)
+    query, y = top[keep], targets[keep]
+    logits = model.decoder(query)
+    if not model.spec.pointer:
+        return nn.functional.cross_entropy(logits, y, reduction="sum"), keep.sum()
+    attn, p_gen = model.attend(top, top, source)  # every position at once: (B, T, T) costs little
+    vocab = logits.shape[-1]
+    # p(y) = p_gen p_vocab(y) + (1 - p_gen) * the attention on the copies of y; p_vocab is 0 past the vocabulary
+    p_vocab = torch.softmax(logits, dim=-1).gather(1, y.clamp(max=vocab - 1)[:, None])[:, 0] * (y < vocab)
+    p_copy = (attn * (source[:, None, :] == targets[:, :, None])).sum(dim=-1)[keep]
+    p_gen = p_gen[keep]
+    return -torch.log(p_gen * p_vocab + (1 - p_gen) * p_copy).sum(), keep.sum()

@@ -18,6 +18,16 @@ layer's output (as pytorch/examples' word_language_model), and a linear decoder 
 (optionally tied to the embedding). The loss is the softmax cross-entropy averaged over the unmasked
 target tokens.
 
+A pointer model (``ModelSpec.pointer``; the pointer-generator of See et al., ACL 2017) may also copy a
+token of the prompt's exemplars. With ``q_t`` the top layer's output and ``s_j >= 0`` the copy id of
+position ``j`` (``-1``: not copyable; :meth:`evalkit.generator.data.Vocab.copy_ids`)::
+
+    a_tj  = softmax_j over copyable j of (W_copy q_t) . q_j        c_t = sum_j a_tj q_j
+    p_gen = sigmoid(w_gate . [q_t; c_t] + b_gate)
+    p(w)  = p_gen softmax(W_dec q_t + b_dec)[w] + (1 - p_gen) sum_{j: s_j = w} a_tj
+
+where ``w`` may be an extended id past the vocabulary (an exemplar token the vocabulary lacks).
+
 The training tools (SGD with momentum, RMSProp, Adam, coupled L2 weight decay, global-norm clipping) follow
 ``torch.optim``'s update rules, so a step here and a step there give the same parameters.
 """
@@ -66,6 +76,7 @@ class ModelSpec:
     n_layers: int = 1
     dropout: float = 0.0
     tie_weights: bool = False
+    pointer: bool = False  # copy from the prompt's exemplars (pointer-generator, See et al. 2017)
 
     def __post_init__(self) -> None:
         owner = "ModelSpec"
@@ -74,6 +85,7 @@ class ModelSpec:
             check_int(owner, name, getattr(self, name), minimum=1)
         check_number(owner, "dropout", self.dropout, low=0.0, high=1.0, high_open=True)
         check_tie_weights(owner, self.tie_weights, self.emb_dim, self.hidden_dim)
+        check_bool(owner, "pointer", self.pointer)
 
     @property
     def gates(self) -> int:
@@ -98,6 +110,11 @@ def init_params(spec: ModelSpec, *, seed: int = 0, dtype: Any = np.float32) -> P
     if not spec.tie_weights:
         p["decoder.weight"] = rng.uniform(-0.1, 0.1, (spec.vocab_size, spec.hidden_dim))
     p["decoder.bias"] = np.zeros(spec.vocab_size)
+    if spec.pointer:
+        h = spec.hidden_dim
+        p["copy.weight"] = rng.uniform(-k, k, (h, h))
+        p["gate.weight"] = rng.uniform(-1 / np.sqrt(2 * h), 1 / np.sqrt(2 * h), (1, 2 * h))
+        p["gate.bias"] = np.zeros(1)
     return {name: value.astype(dtype) for name, value in p.items()}
 
 
@@ -234,30 +251,117 @@ def log_softmax(logits: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
-def nll_stats(logits: np.ndarray, targets: np.ndarray, mask: np.ndarray) -> tuple[float, int]:
+def pointer_forward(
+    spec: ModelSpec, params: Params, logits: np.ndarray, top: np.ndarray, source: np.ndarray, targets: np.ndarray
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The pointer model's ``p(target)`` ``(B, T)`` at every position, and the cache for the backward pass.
+
+    ``top`` is the top layer's output ``(B, T, H)`` (after dropout), ``source`` the copy ids ``(B, T)``,
+    ``targets`` ids that may be extended past the vocabulary."""
+    vocab, hidden = logits.shape[-1], top.shape[-1]
+    p_vocab_all = np.exp(log_softmax(logits))
+    query = top @ params["copy.weight"].T
+    # the dtype's lowest number, not -inf: a row with nothing to copy gets weights, not NaN
+    scores = np.where(source[:, None, :] >= 0, query @ top.transpose(0, 2, 1), np.finfo(top.dtype).min)  # (B, t, j)
+    attn = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    attn /= attn.sum(axis=-1, keepdims=True)
+    context = attn @ top
+    gate = params["gate.weight"][0]
+    p_gen = _sigmoid(top @ gate[:hidden] + context @ gate[hidden:] + params["gate.bias"][0])
+    same = (source[:, None, :] == targets[:, :, None]).astype(top.dtype)  # position j holds a copy of y_t
+    p_copy = (attn * same).sum(axis=-1)
+    in_vocab = targets < vocab
+    p_vocab = np.take_along_axis(p_vocab_all, np.minimum(targets, vocab - 1)[..., None], -1)[..., 0] * in_vocab
+    p = p_gen * p_vocab + (1.0 - p_gen) * p_copy
+    cache = {"p_vocab_all": p_vocab_all, "query": query, "attn": attn, "context": context, "p_gen": p_gen,
+             "same": same, "p_copy": p_copy, "p_vocab": p_vocab, "p": p}  # fmt: skip
+    return p, cache
+
+
+def target_log_probs(
+    spec: ModelSpec,
+    params: Params,
+    logits: np.ndarray,
+    cache: dict[str, Any],
+    targets: np.ndarray,
+    source: np.ndarray | None = None,
+) -> np.ndarray:
+    """``log p(target)`` ``(B, T)`` at every position, for :func:`forward`'s ``logits`` and ``cache``
+    (a pointer model also needs the copy ids ``source``)."""
+    if spec.pointer:
+        return np.log(pointer_forward(spec, params, logits, cache["top"], source, targets)[0])
+    return np.take_along_axis(log_softmax(logits), targets[..., None], axis=-1)[..., 0]
+
+
+def nll_stats(logp: np.ndarray, mask: np.ndarray) -> tuple[float, int]:
     """``(sum of -log p(target), number of targets)`` over the unmasked positions: the perplexity statistics."""
-    logp = log_softmax(logits)
-    picked = np.take_along_axis(logp, targets[..., None], axis=-1)[..., 0]
-    return float(-(picked * mask).sum()), int(mask.sum())
+    return float(-(logp * mask).sum()), int(mask.sum())
+
+
+def _pointer_backward(
+    params: Params,
+    top: np.ndarray,
+    targets: np.ndarray,
+    d_p: np.ndarray,
+    pc: dict[str, np.ndarray],
+    grads: Params,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Backward of :func:`pointer_forward` given ``d loss / d p(target)``: accumulate the copy and gate
+    gradients; return ``(d logits, d top)``."""
+    hidden = top.shape[-1]
+    gate, p_gen, attn = params["gate.weight"][0], pc["p_gen"], pc["attn"]
+    dz = d_p * (pc["p_vocab"] - pc["p_copy"]) * p_gen * (1.0 - p_gen)  # through p_gen = sigmoid(z)
+    # d p_vocab(y) / d logits = p_vocab(y) (onehot(y) - softmax); zero when y is past the vocabulary
+    coef = d_p * p_gen * pc["p_vocab"]
+    dlogits = -coef[..., None] * pc["p_vocab_all"]
+    y = np.minimum(targets, dlogits.shape[-1] - 1)[..., None]
+    np.put_along_axis(dlogits, y, np.take_along_axis(dlogits, y, -1) + coef[..., None], -1)
+    grads["gate.weight"][0, :hidden] += np.einsum("bt,bth->h", dz, top)
+    grads["gate.weight"][0, hidden:] += np.einsum("bt,bth->h", dz, pc["context"])
+    grads["gate.bias"][0] += dz.sum()
+    d_context = dz[..., None] * gate[hidden:]
+    d_attn = (d_p * (1.0 - p_gen))[..., None] * pc["same"] + d_context @ top.transpose(0, 2, 1)
+    d_scores = attn * (d_attn - (attn * d_attn).sum(axis=-1, keepdims=True))  # through the softmax over j
+    d_query = d_scores @ top
+    grads["copy.weight"] += d_query.reshape(-1, hidden).T @ top.reshape(-1, hidden)
+    d_top = (
+        dz[..., None] * gate[:hidden]  # p_gen's input q_t
+        + attn.transpose(0, 2, 1) @ d_context  # the values q_j of c_t
+        + d_scores.transpose(0, 2, 1) @ pc["query"]  # the keys q_j of the scores
+        + d_query @ params["copy.weight"]  # the query W_copy q_t
+    )
+    return dlogits, d_top
 
 
 def backward(
-    spec: ModelSpec, params: Params, logits: np.ndarray, cache: dict[str, Any], targets: np.ndarray, mask: np.ndarray
+    spec: ModelSpec,
+    params: Params,
+    logits: np.ndarray,
+    cache: dict[str, Any],
+    targets: np.ndarray,
+    mask: np.ndarray,
+    source: np.ndarray | None = None,
 ) -> Params:
     """Gradients of the mean cross-entropy over unmasked targets, by backpropagation through time."""
     grads = {name: np.zeros_like(value) for name, value in params.items()}
     n = mask.sum()
-    # d(mean NLL)/d logits = (softmax - onehot) / n at unmasked positions
-    dlogits = np.exp(log_softmax(logits))
-    np.put_along_axis(dlogits, targets[..., None], np.take_along_axis(dlogits, targets[..., None], -1) - 1.0, -1)
-    dlogits *= (mask / n)[..., None]
     top = cache["top"]
+    if spec.pointer:
+        p, pc = pointer_forward(spec, params, logits, top, source, targets)
+        dlogits, d_top = _pointer_backward(params, top, targets, -mask / (n * p), pc, grads)
+    else:
+        # d(mean NLL)/d logits = (softmax - onehot) / n at unmasked positions
+        dlogits = np.exp(log_softmax(logits))
+        y = targets[..., None]
+        np.put_along_axis(dlogits, y, np.take_along_axis(dlogits, y, -1) - 1.0, -1)
+        dlogits *= (mask / n)[..., None]
+        d_top = 0.0
     dec = "embedding.weight" if spec.tie_weights else "decoder.weight"
     batch, steps, vocab = dlogits.shape
     flat_dlogits = dlogits.reshape(batch * steps, vocab)
     grads[dec] += flat_dlogits.T @ top.reshape(batch * steps, -1)
     grads["decoder.bias"] += flat_dlogits.sum(axis=0)
-    d_in = (flat_dlogits @ _decoder_weight(spec, params)).reshape(batch, steps, -1)
+    d_in = (flat_dlogits @ _decoder_weight(spec, params)).reshape(batch, steps, -1) + d_top
     for layer in reversed(range(spec.n_layers)):
         if cache["masks"][layer + 1] is not None:
             d_in = d_in * cache["masks"][layer + 1]
@@ -282,9 +386,11 @@ def loss_and_grads(
     targets: np.ndarray,
     mask: np.ndarray,
     *,
+    source: np.ndarray | None = None,
     rng: np.random.Generator | None = None,
 ) -> tuple[float, Params]:
-    """Mean cross-entropy over the unmasked targets and its gradient with respect to every parameter.
+    """Mean cross-entropy over the unmasked targets and its gradient with respect to every parameter
+    (a pointer model also takes the copy ids ``source``).
 
     Example:
         >>> spec = ModelSpec(cell="rnn", vocab_size=3, emb_dim=2, hidden_dim=2)
@@ -294,8 +400,8 @@ def loss_and_grads(
         (True, True)
     """
     logits, _, cache = forward(spec, params, tokens, rng=rng)
-    nll, count = nll_stats(logits, targets, mask)
-    return nll / count, backward(spec, params, logits, cache, targets, mask)
+    nll, count = nll_stats(target_log_probs(spec, params, logits, cache, targets, source), mask)
+    return nll / count, backward(spec, params, logits, cache, targets, mask, source)
 
 
 # -- training tools -------------------------------------------------------------------------------------

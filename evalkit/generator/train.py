@@ -26,7 +26,7 @@ from evalkit.core.result import Result
 from evalkit.core.validate import check_choice, check_int
 from evalkit.generator.baselines import SpellingIndex, exemplar_words, most_frequent_definition
 from evalkit.generator.config import WEIGHTS, TrainConfig
-from evalkit.generator.data import SPECIALS, Splits, Vocab, batches, encode_pairs, reference_text, wordnet_splits
+from evalkit.generator.data import SPECIALS, Batch, Splits, Vocab, batches, encode_pairs, reference_text, wordnet_splits
 from evalkit.generator.generate import STRATEGIES, beam_search, generate
 from evalkit.generator.metrics import Perplexity
 from evalkit.generator.rnn_numpy import ModelSpec
@@ -65,6 +65,7 @@ def model_spec(cfg: TrainConfig, vocab: Vocab) -> ModelSpec:
         n_layers=cfg.n_layers,
         dropout=cfg.dropout,
         tie_weights=cfg.tie_weights,
+        pointer=cfg.pointer,
     )
 
 
@@ -102,12 +103,19 @@ def validation_perplexity(model: Any, examples: Sequence[tuple[list[int], int]],
     metric = Perplexity()
     model.eval()
     with torch.no_grad():
-        for inputs, targets in batches(examples, 256, vocab.pad_id):
-            nll, n = nll_sum(
-                model, torch.from_numpy(inputs).to(device), torch.from_numpy(targets).to(device), vocab.pad_id
-            )
+        for batch in batches(examples, 256, vocab.pad_id):
+            inputs, targets, source = _tensors(batch, device)
+            nll, n = nll_sum(model, inputs, targets, vocab.pad_id, source)
             metric.update(float(nll), int(n))
     return metric.compute()
+
+
+def _tensors(batch: Batch, device: Any) -> tuple[Any, Any, Any]:
+    """``(inputs, targets, source)`` of a batch as tensors on ``device`` (``source`` None without a pointer)."""
+    from evalkit.generator.lstm_torch import torch
+
+    inputs, targets, source = (None if a is None else torch.from_numpy(a).to(device) for a in batch)
+    return inputs, targets, source
 
 
 def define(
@@ -136,15 +144,29 @@ def define(
     check_choice("define", "strategy", strategy, STRATEGIES)
     model.eval()
 
+    pointer = model.spec.pointer
+    copies: list[tuple[list[int], list[str]]] = []  # (copy ids, out-of-vocabulary tokens) per prompt
+    n_extended = 0  # copy-only ids of the current batch of prompts
+
     def step(tokens: np.ndarray, state: Any) -> tuple[np.ndarray, Any]:
+        if not pointer:
+            with torch.no_grad():
+                logits, state = model(torch.from_numpy(tokens[:, None]).to(device), state)
+            return logits[:, 0].float().cpu().numpy(), state
+        rnn_state, keys, source = state
+        # a copied token outside the vocabulary is read back as <unk>, as in training
+        tokens = np.where(tokens >= len(vocab), vocab.unk_id, tokens)
         with torch.no_grad():
-            logits, state = model(torch.from_numpy(tokens[:, None]).to(device), state)
-        return logits[:, 0].float().cpu().numpy(), state
+            out, rnn_state = model.rnn(model.embedding(torch.from_numpy(tokens[:, None]).to(device)), rnn_state)
+            logp = model.next_log_probs(out[:, 0], keys, source, n_extended)
+        return logp.double().cpu().numpy(), (rnn_state, keys, source)
 
     def select(state: Any, rows: np.ndarray) -> Any:
         index = torch.from_numpy(rows).to(device)
+        rnn_state = state[0] if pointer else state
         # LSTM state is (h, c), RNN state is h; each (layers, batch, hidden)
-        return tuple(s[:, index] for s in state) if isinstance(state, tuple) else state[:, index]
+        picked = tuple(s[:, index] for s in rnn_state) if isinstance(rnn_state, tuple) else rnn_state[:, index]
+        return (picked, state[1][index], state[2][index]) if pointer else picked
 
     def read_prompts(prompts: list[Sequence[int]]) -> tuple[np.ndarray, Any]:
         # a packed batch runs each prompt to its own last token: one call for prompts of any lengths
@@ -158,8 +180,15 @@ def define(
         with torch.no_grad():
             out, state = model.rnn(packed)
             out, _ = torch.nn.utils.rnn.pad_packed_sequence(out, batch_first=True)
-            logits = model.decoder(out[torch.arange(len(prompts)), lengths - 1])
-        return logits.float().cpu().numpy(), state
+            last = out[torch.arange(len(prompts)), lengths - 1]
+            if not pointer:
+                return model.decoder(last).float().cpu().numpy(), state
+            source = torch.full(padded.shape, -1, dtype=torch.long)
+            for i, (ids, _) in enumerate(copies):
+                source[i, : len(ids)] = torch.tensor(ids)
+            source = source.to(device)
+            logp = model.next_log_probs(last, out, source, n_extended)
+        return logp.double().cpu().numpy(), (state, out, source)
 
     # a definition is made of definition tokens and <eos>: never <unk> (it scores nothing), padding, <bos>,
     # <sep> or a prompt letter
@@ -167,21 +196,24 @@ def define(
     banned += range(len(SPECIALS), len(SPECIALS) + len(vocab.chars))
     out: list[str] = []
     for first in range(0, len(words), batch_size):
-        prompts = [
-            vocab.prompt(w, exemplars[w] if exemplars else (), max_len=prompt_len)
-            for w in words[first : first + batch_size]
-        ]
+        batch_words = words[first : first + batch_size]
+        shown = [exemplars[w] if exemplars else () for w in batch_words]
+        prompts = [vocab.prompt(w, ex, max_len=prompt_len) for w, ex in zip(batch_words, shown)]
+        if pointer:
+            copies[:] = [vocab.copy_ids(w, ex, max_len=prompt_len) for w, ex in zip(batch_words, shown)]
+            n_extended = max(len(oov) for _, oov in copies)
         if strategy == "beam":
             ids = beam_search(
                 step, select, prompts, eos_id=vocab.eos_id, beam_size=beam_size, max_len=max_len,
                 length_penalty=length_penalty, banned=banned, start=read_prompts,
             )  # fmt: skip
         else:
+            # the pointer needs each prompt's outputs at once (its keys): read them packed
             ids = generate(
                 step, prompts, eos_id=vocab.eos_id, max_len=max_len, strategy=strategy, temperature=temperature,
-                top_k=top_k, seed=seed + first, banned=banned,
+                top_k=top_k, seed=seed + first, banned=banned, start=read_prompts if pointer else None,
             )  # fmt: skip
-        out.extend(vocab.decode(x) for x in ids)
+        out.extend(vocab.decode(x, copies[i][1] if pointer else ()) for i, x in enumerate(ids))
     return out
 
 
@@ -208,7 +240,7 @@ def load_checkpoint(
     dev = resolve_device(device)
     ckpt = torch.load(Path(path), map_location=dev, weights_only=False)
     # a checkpoint from before exemplars existed was trained without them
-    cfg = TrainConfig.from_dict({"exemplars": 0, **ckpt["config"]})
+    cfg = TrainConfig.from_dict({"exemplars": 0, "pointer": False, **ckpt["config"]})
     vocab = Vocab(**ckpt["vocab"])
     model = TorchRNNLM(model_spec(cfg, vocab)).to(dev)
     # checkpoints from before best-weight tracking hold the last weights only
@@ -242,8 +274,8 @@ def train(cfg: TrainConfig, out_dir: str | Path, *, resume: bool = False, log: L
     index = SpellingIndex(list(splits.train)) if cfg.exemplars else None
     train_exemplars = exemplars_of(cfg, splits, list(splits.train), index=index)
     val_exemplars = exemplars_of(cfg, splits, list(splits.validation), index=index)
-    train_ex = encode_pairs(vocab, splits.train, max_len=cfg.max_len, exemplars=train_exemplars)
-    val_ex = encode_pairs(vocab, splits.validation, max_len=cfg.max_len, exemplars=val_exemplars)
+    train_ex = encode_pairs(vocab, splits.train, max_len=cfg.max_len, exemplars=train_exemplars, pointer=cfg.pointer)
+    val_ex = encode_pairs(vocab, splits.validation, max_len=cfg.max_len, exemplars=val_exemplars, pointer=cfg.pointer)
     eval_words = list(splits.validation)[: cfg.eval_words]
     eval_refs = references_of(splits.validation, eval_words, cfg.level)
 
@@ -274,10 +306,9 @@ def train(cfg: TrainConfig, out_dir: str | Path, *, resume: bool = False, log: L
         model.train()
         start = time.perf_counter()
         loss_sum, n_tok, stopped = 0.0, 0, False
-        for inputs, targets in batches(train_ex, cfg.batch_size, vocab.pad_id, seed=cfg.seed * 1000 + epoch):
-            x = torch.from_numpy(inputs).to(device)
-            y = torch.from_numpy(targets).to(device)
-            nll, n = nll_sum(model, x, y, vocab.pad_id)
+        for batch in batches(train_ex, cfg.batch_size, vocab.pad_id, seed=cfg.seed * 1000 + epoch):
+            inputs, targets, source = _tensors(batch, device)
+            nll, n = nll_sum(model, inputs, targets, vocab.pad_id, source)
             optimizer.zero_grad(set_to_none=True)
             (nll / n).backward()
             if cfg.clip:
@@ -382,7 +413,8 @@ def evaluate(
     refs = references_of(pairs, words, cfg.level)
     index = SpellingIndex(list(splits.train))
     exemplars = exemplars_of(cfg, splits, words, index=index)
-    ppl = validation_perplexity(model, encode_pairs(vocab, pairs, max_len=cfg.max_len, exemplars=exemplars), vocab, dev)
+    examples = encode_pairs(vocab, pairs, max_len=cfg.max_len, exemplars=exemplars, pointer=cfg.pointer)
+    ppl = validation_perplexity(model, examples, vocab, dev)
     systems = {  # file name -> (table name, hypotheses)
         "model": (
             "model (greedy)" if beam_size == 1 else f"model (beam {beam_size}, length penalty {length_penalty:g})",

@@ -78,7 +78,7 @@ def test_pointer_gradient_check_float64(cell):
     spec = rn.ModelSpec(cell=cell, vocab_size=6, emb_dim=4, hidden_dim=4, n_layers=2, dropout=0.3, pointer=True)
     r = np.random.default_rng(4)
     params = {k: r.normal(0.0, 0.5, v.shape) for k, v in rn.init_params(spec, dtype=np.float64).items()}
-    assert {"copy.weight", "gate.weight", "gate.bias"} <= set(params)
+    assert {"copy.weight", "gate.weight", "gate.bias", "out.weight"} <= set(params)
     tokens, source, targets, mask = _pointer_batch(6)
 
     def loss(p):
@@ -107,8 +107,8 @@ def test_pointer_mixture_by_hand():
     spec = rn.ModelSpec(cell="lstm", vocab_size=v, emb_dim=3, hidden_dim=3, pointer=True)
     params = {k: np.zeros_like(x) for k, x in rn.init_params(spec, dtype=np.float64).items()}
     tokens, source, targets, mask = _pointer_batch(v)
-    logits, _, cache = rn.forward(spec, params, tokens)
-    logp = rn.target_log_probs(spec, params, logits, cache, targets, source)
+    logits, _, cache = rn.forward(spec, params, tokens, source=source)
+    logp = rn.target_log_probs(spec, logits, cache, targets, source)
     expected = {
         (0, 4): 0.5 / 6 + 0.5 * 2 / 3,  # y = 2: two of the three copyable positions
         (0, 5): 0.5 * 1 / 3,  # y = V: only copyable

@@ -74,8 +74,8 @@ def test_pointer_twins_give_equal_loss_and_gradients(cell, n_layers):
     targets[:, 4:] = [[3, v, 8, 2], [v + 1, 4, v, 0], [5, 9, 0, 0], [v, 2, 2, 2]]
     mask = (targets != 0).astype(np.float64)
     loss, grads = rn.loss_and_grads(spec, params, tokens, targets, mask, source=source)
-    logits, _, cache = rn.forward(spec, params, tokens)
-    logp = rn.target_log_probs(spec, params, logits, cache, targets, source)
+    logits, _, cache = rn.forward(spec, params, tokens, source=source)
+    logp = rn.target_log_probs(spec, logits, cache, targets, source)
 
     nll, n = nll_sum(model, torch.from_numpy(tokens), torch.from_numpy(targets), 0, torch.from_numpy(source))
     (nll / n).backward()
@@ -90,10 +90,7 @@ def test_pointer_twins_give_equal_loss_and_gradients(cell, n_layers):
         theirs = model.next_log_probs(out[:, 4], out, torch.from_numpy(source), 2).numpy()
     with np.errstate(divide="ignore"):  # p(y) = 0 for an extended id that a row's exemplar lacks
         ours = np.stack(
-            [
-                rn.target_log_probs(spec, params, logits, cache, np.full_like(targets, y), source)[:, 4]
-                for y in range(v + 2)
-            ],
+            [rn.target_log_probs(spec, logits, cache, np.full_like(targets, y), source)[:, 4] for y in range(v + 2)],
             axis=1,
         )
     assert np.array_equal(np.isfinite(ours), np.isfinite(theirs)) and not np.isfinite(ours[0, v + 1])

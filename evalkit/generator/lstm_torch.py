@@ -68,34 +68,35 @@ class TorchRNNLM(nn.Module):
         if spec.pointer:
             self.copy = nn.Linear(spec.hidden_dim, spec.hidden_dim, bias=False)
             self.gate = nn.Linear(2 * spec.hidden_dim, 1)
+            self.out = nn.Linear(2 * spec.hidden_dim, spec.hidden_dim, bias=False)
 
     def forward(self, tokens: Any, state: Any = None) -> tuple[Any, Any]:
         out, state = self.rnn(self.drop(self.embedding(tokens)), state)
         return self.decoder(self.drop(out)), state
 
-    def attend(self, query: Any, keys: Any, source: Any) -> tuple[Any, Any]:
-        """The pointer's copy weights and generation probability for top-layer outputs ``query`` ``(B, Q, H)``
-        over ``keys`` ``(B, S, H)`` (the same sequences' outputs), of which only positions with
-        ``source >= 0`` may be copied::
+    def attend(self, query: Any, keys: Any, source: Any) -> tuple[Any, Any, Any]:
+        """The pointer's copy weights, generation probability and decoder input for top-layer outputs
+        ``query`` ``(B, Q, H)`` over ``keys`` ``(B, S, H)`` (the same sequences' outputs), of which only
+        positions with ``source >= 0`` may be copied::
 
-            a = softmax_j((W_copy q) . k_j)    c = sum_j a_j k_j    p_gen = sigmoid(w_gate . [q; c] + b_gate)
+            a = softmax_j((W_copy q) . k_j)    c = sum_j a_j k_j
+            p_gen = sigmoid(w_gate . [q; c] + b_gate)    decoder input = tanh(W_out [q; c])
 
-        Returns ``(a (B, Q, S), p_gen (B, Q))``."""
+        Returns ``(a (B, Q, S), p_gen (B, Q), decoder input (B, Q, H))``."""
         # the dtype's lowest number, not -inf: a row with nothing to copy gets weights, not NaN
         scores = torch.bmm(self.copy(query), keys.transpose(1, 2))
         attn = torch.softmax(scores.masked_fill((source < 0)[:, None, :], torch.finfo(scores.dtype).min), dim=-1)
-        context = torch.bmm(attn, keys)
-        return attn, torch.sigmoid(self.gate(torch.cat([query, context], dim=-1)))[..., 0]
+        mixed = torch.cat([query, torch.bmm(attn, keys)], dim=-1)
+        return attn, torch.sigmoid(self.gate(mixed))[..., 0], torch.tanh(self.out(mixed))
 
     def next_log_probs(self, query: Any, keys: Any, source: Any, n_extended: int) -> Any:
         """``log p(w)`` ``(B, V + n_extended)`` over the vocabulary and ``n_extended`` copy-only ids, for
         one output ``query`` ``(B, H)`` per sequence::
 
-            p(w) = p_gen softmax(W_dec q + b_dec)[w] + (1 - p_gen) sum_{j: source_j = w} a_j
+            p(w) = p_gen softmax(W_dec tanh(W_out [q; c]) + b_dec)[w] + (1 - p_gen) sum_{j: source_j = w} a_j
         """
-        attn, p_gen = self.attend(query[:, None], keys, source)
-        attn, p_gen = attn[:, 0], p_gen[:, 0]
-        probs = torch.softmax(self.decoder(query), dim=-1) * p_gen[:, None]
+        attn, p_gen, decoder_in = (x[:, 0] for x in self.attend(query[:, None], keys, source))
+        probs = torch.softmax(self.decoder(decoder_in), dim=-1) * p_gen[:, None]
         probs = nn.functional.pad(probs, (0, n_extended))
         probs = probs.scatter_add(1, source.clamp(min=0), attn * (source >= 0) * (1 - p_gen)[:, None])
         return torch.log(probs)
@@ -131,11 +132,11 @@ def nll_sum(model: TorchRNNLM, inputs: Any, targets: Any, pad_id: int, source: A
     out, _ = model.rnn(model.drop(model.embedding(inputs)))
     keep = targets != pad_id
     top = model.drop(out)
-    query, y = top[keep], targets[keep]
-    logits = model.decoder(query)
+    y = targets[keep]
     if not model.spec.pointer:
-        return nn.functional.cross_entropy(logits, y, reduction="sum"), keep.sum()
-    attn, p_gen = model.attend(top, top, source)  # every position at once: (B, T, T) costs little
+        return nn.functional.cross_entropy(model.decoder(top[keep]), y, reduction="sum"), keep.sum()
+    attn, p_gen, decoder_in = model.attend(top, top, source)  # every position at once: (B, T, T) costs little
+    logits = model.decoder(decoder_in[keep])
     vocab = logits.shape[-1]
     # p(y) = p_gen p_vocab(y) + (1 - p_gen) * the attention on the copies of y; p_vocab is 0 past the vocabulary
     p_vocab = torch.softmax(logits, dim=-1).gather(1, y.clamp(max=vocab - 1)[:, None])[:, 0] * (y < vocab)

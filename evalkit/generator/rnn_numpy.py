@@ -18,13 +18,14 @@ layer's output (as pytorch/examples' word_language_model), and a linear decoder 
 (optionally tied to the embedding). The loss is the softmax cross-entropy averaged over the unmasked
 target tokens.
 
-A pointer model (``ModelSpec.pointer``; the pointer-generator of See et al., ACL 2017) may also copy a
-token of the prompt's exemplars. With ``q_t`` the top layer's output and ``s_j >= 0`` the copy id of
+A pointer model (``ModelSpec.pointer``; the pointer-generator of See et al., ACL 2017) attends to the
+prompt's copyable tokens (the word's own and its exemplars'), may copy one, and decodes from the attention's
+context too (Luong et al., EMNLP 2015). With ``q_t`` the top layer's output and ``s_j >= 0`` the copy id of
 position ``j`` (``-1``: not copyable; :meth:`evalkit.generator.data.Vocab.copy_ids`)::
 
     a_tj  = softmax_j over copyable j of (W_copy q_t) . q_j        c_t = sum_j a_tj q_j
     p_gen = sigmoid(w_gate . [q_t; c_t] + b_gate)
-    p(w)  = p_gen softmax(W_dec q_t + b_dec)[w] + (1 - p_gen) sum_{j: s_j = w} a_tj
+    p(w)  = p_gen softmax(W_dec tanh(W_out [q_t; c_t]) + b_dec)[w] + (1 - p_gen) sum_{j: s_j = w} a_tj
 
 where ``w`` may be an extended id past the vocabulary (an exemplar token the vocabulary lacks).
 
@@ -76,7 +77,7 @@ class ModelSpec:
     n_layers: int = 1
     dropout: float = 0.0
     tie_weights: bool = False
-    pointer: bool = False  # copy from the prompt's exemplars (pointer-generator, See et al. 2017)
+    pointer: bool = False  # attend to and copy the prompt's tokens (pointer-generator, See et al. 2017)
 
     def __post_init__(self) -> None:
         owner = "ModelSpec"
@@ -115,6 +116,7 @@ def init_params(spec: ModelSpec, *, seed: int = 0, dtype: Any = np.float32) -> P
         p["copy.weight"] = rng.uniform(-k, k, (h, h))
         p["gate.weight"] = rng.uniform(-1 / np.sqrt(2 * h), 1 / np.sqrt(2 * h), (1, 2 * h))
         p["gate.bias"] = np.zeros(1)
+        p["out.weight"] = rng.uniform(-1 / np.sqrt(2 * h), 1 / np.sqrt(2 * h), (h, 2 * h))
     return {name: value.astype(dtype) for name, value in p.items()}
 
 
@@ -211,11 +213,13 @@ def forward(
     params: Params,
     tokens: np.ndarray,
     *,
+    source: np.ndarray | None = None,
     state: State | None = None,
     rng: np.random.Generator | None = None,
 ) -> tuple[np.ndarray, State, dict[str, Any]]:
     """Logits ``(B, T, V)`` for the token ids ``tokens`` ``(B, T)``, the final state, and the cache for
-    :func:`backward`. ``rng`` switches dropout on (training); ``None`` is evaluation."""
+    :func:`backward`. A pointer model also takes the copy ids ``source`` ``(B, T)``. ``rng`` switches
+    dropout on (training); ``None`` is evaluation."""
     dtype = params["embedding.weight"].dtype
     batch, steps = tokens.shape
     state = zero_state(spec, batch, dtype) if state is None else state
@@ -239,10 +243,36 @@ def forward(
         mask = _dropout_mask(rng, spec.dropout, outs.shape, dtype)
         masks.append(mask)
         layer_in = outs if mask is None else outs * mask
+    cache = {"tokens": tokens, "top": layer_in, "caches": caches, "masks": masks, "decoder_in": layer_in}
+    if spec.pointer:
+        if source is None:
+            raise InvalidOptionError("A pointer model's forward needs the copy ids 'source'.")
+        cache.update(_attend(params, layer_in, source))
     # 2-D products reach BLAS as one matrix multiply each (a 3-D @ 2-D loops over the batch)
-    flat = layer_in.reshape(batch * steps, -1)
+    flat = cache["decoder_in"].reshape(batch * steps, -1)
     logits = (flat @ _decoder_weight(spec, params).T + params["decoder.bias"]).reshape(batch, steps, -1)
-    return logits, final, {"tokens": tokens, "top": layer_in, "caches": caches, "masks": masks}
+    return logits, final, cache
+
+
+def _attend(params: Params, top: np.ndarray, source: np.ndarray) -> dict[str, np.ndarray]:
+    """The pointer's attention of every position over the copyable ones (``source >= 0``) of its sequence:
+    weights ``a`` ``(B, t, j)``, context ``c``, generation probability ``p_gen`` and the decoder's input
+    ``tanh(W_out [q; c])``."""
+    hidden = top.shape[-1]
+    query = top @ params["copy.weight"].T
+    # the dtype's lowest number, not -inf: a row with nothing to copy gets weights, not NaN
+    scores = np.where(source[:, None, :] >= 0, query @ top.transpose(0, 2, 1), np.finfo(top.dtype).min)
+    attn = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    attn /= attn.sum(axis=-1, keepdims=True)
+    mixed = np.concatenate([top, attn @ top], axis=-1)  # [q_t; c_t]
+    gate = params["gate.weight"][0]
+    return {
+        "query": query,
+        "attn": attn,
+        "mixed": mixed,
+        "p_gen": _sigmoid(mixed @ gate + params["gate.bias"][0]),
+        "decoder_in": np.tanh(mixed.reshape(-1, 2 * hidden) @ params["out.weight"].T).reshape(top.shape),
+    }
 
 
 def log_softmax(logits: np.ndarray) -> np.ndarray:
@@ -251,45 +281,28 @@ def log_softmax(logits: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
-def pointer_forward(
-    spec: ModelSpec, params: Params, logits: np.ndarray, top: np.ndarray, source: np.ndarray, targets: np.ndarray
-) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """The pointer model's ``p(target)`` ``(B, T)`` at every position, and the cache for the backward pass.
-
-    ``top`` is the top layer's output ``(B, T, H)`` (after dropout), ``source`` the copy ids ``(B, T)``,
-    ``targets`` ids that may be extended past the vocabulary."""
-    vocab, hidden = logits.shape[-1], top.shape[-1]
+def _mixture(
+    logits: np.ndarray, cache: dict[str, Any], targets: np.ndarray, source: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The pointer's ``p(target) = p_gen p_vocab(target) + (1 - p_gen) p_copy(target)`` and its parts."""
+    vocab = logits.shape[-1]
     p_vocab_all = np.exp(log_softmax(logits))
-    query = top @ params["copy.weight"].T
-    # the dtype's lowest number, not -inf: a row with nothing to copy gets weights, not NaN
-    scores = np.where(source[:, None, :] >= 0, query @ top.transpose(0, 2, 1), np.finfo(top.dtype).min)  # (B, t, j)
-    attn = np.exp(scores - scores.max(axis=-1, keepdims=True))
-    attn /= attn.sum(axis=-1, keepdims=True)
-    context = attn @ top
-    gate = params["gate.weight"][0]
-    p_gen = _sigmoid(top @ gate[:hidden] + context @ gate[hidden:] + params["gate.bias"][0])
-    same = (source[:, None, :] == targets[:, :, None]).astype(top.dtype)  # position j holds a copy of y_t
-    p_copy = (attn * same).sum(axis=-1)
-    in_vocab = targets < vocab
-    p_vocab = np.take_along_axis(p_vocab_all, np.minimum(targets, vocab - 1)[..., None], -1)[..., 0] * in_vocab
+    same = (source[:, None, :] == targets[:, :, None]).astype(logits.dtype)  # position j holds a copy of y_t
+    p_copy = (cache["attn"] * same).sum(axis=-1)
+    y = np.minimum(targets, vocab - 1)[..., None]
+    p_vocab = np.take_along_axis(p_vocab_all, y, -1)[..., 0] * (targets < vocab)  # 0 past the vocabulary
+    p_gen = cache["p_gen"]
     p = p_gen * p_vocab + (1.0 - p_gen) * p_copy
-    cache = {"p_vocab_all": p_vocab_all, "query": query, "attn": attn, "context": context, "p_gen": p_gen,
-             "same": same, "p_copy": p_copy, "p_vocab": p_vocab, "p": p}  # fmt: skip
-    return p, cache
+    return {"p_vocab_all": p_vocab_all, "same": same, "p_copy": p_copy, "p_vocab": p_vocab, "p": p}
 
 
 def target_log_probs(
-    spec: ModelSpec,
-    params: Params,
-    logits: np.ndarray,
-    cache: dict[str, Any],
-    targets: np.ndarray,
-    source: np.ndarray | None = None,
+    spec: ModelSpec, logits: np.ndarray, cache: dict[str, Any], targets: np.ndarray, source: np.ndarray | None = None
 ) -> np.ndarray:
-    """``log p(target)`` ``(B, T)`` at every position, for :func:`forward`'s ``logits`` and ``cache``
-    (a pointer model also needs the copy ids ``source``)."""
+    """``log p(target)`` ``(B, T)`` at every position, from :func:`forward`'s ``logits`` and ``cache``; a
+    pointer model's targets may be extended ids and its copy ids ``source`` are needed."""
     if spec.pointer:
-        return np.log(pointer_forward(spec, params, logits, cache["top"], source, targets)[0])
+        return np.log(_mixture(logits, cache, targets, source)["p"])
     return np.take_along_axis(log_softmax(logits), targets[..., None], axis=-1)[..., 0]
 
 
@@ -300,37 +313,34 @@ def nll_stats(logp: np.ndarray, mask: np.ndarray) -> tuple[float, int]:
 
 def _pointer_backward(
     params: Params,
-    top: np.ndarray,
-    targets: np.ndarray,
+    cache: dict[str, Any],
+    mix: dict[str, np.ndarray],
     d_p: np.ndarray,
-    pc: dict[str, np.ndarray],
+    d_decoder_in: np.ndarray,
     grads: Params,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Backward of :func:`pointer_forward` given ``d loss / d p(target)``: accumulate the copy and gate
-    gradients; return ``(d logits, d top)``."""
+) -> np.ndarray:
+    """Backward of the pointer's attention, gate and decoder input, given ``d loss / d p(target)`` (through
+    ``p_gen`` and ``p_copy``) and ``d loss / d decoder_in`` (through ``p_vocab``): accumulate the gradients of
+    ``copy.weight``, ``gate.*`` and ``out.weight``; return ``d loss / d top``."""
+    top, attn, mixed, p_gen = cache["top"], cache["attn"], cache["mixed"], cache["p_gen"]
     hidden = top.shape[-1]
-    gate, p_gen, attn = params["gate.weight"][0], pc["p_gen"], pc["attn"]
-    dz = d_p * (pc["p_vocab"] - pc["p_copy"]) * p_gen * (1.0 - p_gen)  # through p_gen = sigmoid(z)
-    # d p_vocab(y) / d logits = p_vocab(y) (onehot(y) - softmax); zero when y is past the vocabulary
-    coef = d_p * p_gen * pc["p_vocab"]
-    dlogits = -coef[..., None] * pc["p_vocab_all"]
-    y = np.minimum(targets, dlogits.shape[-1] - 1)[..., None]
-    np.put_along_axis(dlogits, y, np.take_along_axis(dlogits, y, -1) + coef[..., None], -1)
-    grads["gate.weight"][0, :hidden] += np.einsum("bt,bth->h", dz, top)
-    grads["gate.weight"][0, hidden:] += np.einsum("bt,bth->h", dz, pc["context"])
+    dz = d_p * (mix["p_vocab"] - mix["p_copy"]) * p_gen * (1.0 - p_gen)  # through p_gen = sigmoid(z)
+    d_pre = d_decoder_in * (1.0 - cache["decoder_in"] ** 2)  # through tanh(W_out [q; c])
+    grads["gate.weight"][0] += np.einsum("bt,btk->k", dz, mixed)
     grads["gate.bias"][0] += dz.sum()
-    d_context = dz[..., None] * gate[hidden:]
-    d_attn = (d_p * (1.0 - p_gen))[..., None] * pc["same"] + d_context @ top.transpose(0, 2, 1)
+    grads["out.weight"] += d_pre.reshape(-1, hidden).T @ mixed.reshape(-1, 2 * hidden)
+    d_mixed = dz[..., None] * params["gate.weight"][0] + d_pre @ params["out.weight"]
+    d_context = d_mixed[..., hidden:]
+    d_attn = (d_p * (1.0 - p_gen))[..., None] * mix["same"] + d_context @ top.transpose(0, 2, 1)
     d_scores = attn * (d_attn - (attn * d_attn).sum(axis=-1, keepdims=True))  # through the softmax over j
     d_query = d_scores @ top
     grads["copy.weight"] += d_query.reshape(-1, hidden).T @ top.reshape(-1, hidden)
-    d_top = (
-        dz[..., None] * gate[:hidden]  # p_gen's input q_t
+    return (
+        d_mixed[..., :hidden]  # q_t in [q_t; c_t]
         + attn.transpose(0, 2, 1) @ d_context  # the values q_j of c_t
-        + d_scores.transpose(0, 2, 1) @ pc["query"]  # the keys q_j of the scores
+        + d_scores.transpose(0, 2, 1) @ cache["query"]  # the keys q_j of the scores
         + d_query @ params["copy.weight"]  # the query W_copy q_t
     )
-    return dlogits, d_top
 
 
 def backward(
@@ -345,23 +355,29 @@ def backward(
     """Gradients of the mean cross-entropy over unmasked targets, by backpropagation through time."""
     grads = {name: np.zeros_like(value) for name, value in params.items()}
     n = mask.sum()
-    top = cache["top"]
     if spec.pointer:
-        p, pc = pointer_forward(spec, params, logits, top, source, targets)
-        dlogits, d_top = _pointer_backward(params, top, targets, -mask / (n * p), pc, grads)
+        mix = _mixture(logits, cache, targets, source)
+        d_p = -mask / (n * mix["p"])
+        # d p_vocab(y) / d logits = p_vocab(y) (onehot(y) - softmax); zero when y is past the vocabulary
+        coef = d_p * cache["p_gen"] * mix["p_vocab"]
+        dlogits = -coef[..., None] * mix["p_vocab_all"]
+        y = np.minimum(targets, logits.shape[-1] - 1)[..., None]
+        np.put_along_axis(dlogits, y, np.take_along_axis(dlogits, y, -1) + coef[..., None], -1)
     else:
         # d(mean NLL)/d logits = (softmax - onehot) / n at unmasked positions
         dlogits = np.exp(log_softmax(logits))
         y = targets[..., None]
         np.put_along_axis(dlogits, y, np.take_along_axis(dlogits, y, -1) - 1.0, -1)
         dlogits *= (mask / n)[..., None]
-        d_top = 0.0
+    top = cache["top"]
     dec = "embedding.weight" if spec.tie_weights else "decoder.weight"
     batch, steps, vocab = dlogits.shape
     flat_dlogits = dlogits.reshape(batch * steps, vocab)
-    grads[dec] += flat_dlogits.T @ top.reshape(batch * steps, -1)
+    grads[dec] += flat_dlogits.T @ cache["decoder_in"].reshape(batch * steps, -1)
     grads["decoder.bias"] += flat_dlogits.sum(axis=0)
-    d_in = (flat_dlogits @ _decoder_weight(spec, params)).reshape(batch, steps, -1) + d_top
+    d_in = (flat_dlogits @ _decoder_weight(spec, params)).reshape(batch, steps, -1)
+    if spec.pointer:
+        d_in = _pointer_backward(params, cache, mix, d_p, d_in, grads)
     for layer in reversed(range(spec.n_layers)):
         if cache["masks"][layer + 1] is not None:
             d_in = d_in * cache["masks"][layer + 1]
@@ -399,8 +415,8 @@ def loss_and_grads(
         >>> bool(abs(loss - np.log(3)) < 0.2), sorted(g) == sorted(p)
         (True, True)
     """
-    logits, _, cache = forward(spec, params, tokens, rng=rng)
-    nll, count = nll_stats(target_log_probs(spec, params, logits, cache, targets, source), mask)
+    logits, _, cache = forward(spec, params, tokens, source=source, rng=rng)
+    nll, count = nll_stats(target_log_probs(spec, logits, cache, targets, source), mask)
     return nll / count, backward(spec, params, logits, cache, targets, mask, source)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 
 from evalkit.generator.config import TrainConfig
-from evalkit.generator.train import define, evaluate, load_checkpoint, train
+from evalkit.generator.train import define, evaluate, exemplars_of, load_checkpoint, load_splits, train
 
 
 def main() -> None:
@@ -28,14 +28,18 @@ def main() -> None:
         cfg = TrainConfig(emb_dim=256, hidden_dim=512, max_vocab=10_000, batch_size=128, dropout=0.3, epochs=40,
                           max_minutes=args.minutes, device="cuda")  # fmt: skip
     else:
-        cfg = TrainConfig(emb_dim=128, hidden_dim=256, max_vocab=5_000, batch_size=128, lr=3e-3, dropout=0.1,
-                          epochs=4, max_minutes=args.minutes, device="cpu")  # fmt: skip
+        cfg = TrainConfig(emb_dim=128, hidden_dim=256, max_vocab=2_000, batch_size=64, lr=4e-3, dropout=0.1,
+                          epochs=100, max_minutes=args.minutes, device="cpu", threads=1)  # fmt: skip
     train(cfg, args.out)
 
     checkpoint = f"{args.out}/checkpoint.pt"
-    model, vocab, _, _ = load_checkpoint(checkpoint, device=cfg.device)
+    model, vocab, cfg, _ = load_checkpoint(checkpoint, device=cfg.device)
     words = ["dog", "happiness", "quickly"]
-    for word, text in zip(words, define(model, vocab, words, device=next(model.parameters()).device)):
+    # the prompts hold the nearest-spelling training words' definitions, as in training
+    exemplars = exemplars_of(cfg, load_splits(cfg), words)
+    device = next(model.parameters()).device
+    texts = define(model, vocab, words, exemplars=exemplars, prompt_len=cfg.max_len, device=device)
+    for word, text in zip(words, texts):
         print(f"{word} : {text}")
     evaluate(checkpoint, device=cfg.device, beam_size=args.beam_size)
 

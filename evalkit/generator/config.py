@@ -35,10 +35,11 @@ class TrainConfig:
     unseen_definitions: bool = True
     limit: int = 0  # train on the first `limit` training words only (0: all); for smoke runs
     # definitions of this many nearest-spelling training words go into the prompt (retrieve-and-edit; 0: none);
-    # one lowered validation perplexity by 1-2 % in CPU runs (docs/generator.md)
-    exemplars: int = 1
-    # the model may copy the word's and the exemplars' tokens, rare ones included (pointer-generator, See et al. 2017)
-    pointer: bool = False
+    # with copying, two gave higher BLEU than one in short CPU runs (docs/generator.md)
+    exemplars: int = 2
+    # attend to and copy the word's and the exemplars' tokens, rare ones included (pointer-generator, See et
+    # al. 2017): the largest gain measured here, on every metric
+    pointer: bool = True
     # -- model (see ModelSpec)
     cell: str = "lstm"  # the LSTM's gates keep gradients alive over the ~25 steps of a prompt + definition
     emb_dim: int = 256

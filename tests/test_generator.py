@@ -356,6 +356,26 @@ def test_beam_search_one_beam_is_greedy_and_more_beams_score_higher():
     assert best[0] in ([], [int(np.argmax(np.where(np.arange(9) == 0, -np.inf, logp)))])
 
 
+def _ngrams(seq, n):
+    return [tuple(seq[i : i + n]) for i in range(len(seq) - n + 1)]
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_beam_search_without_repeated_ngrams(n):
+    spec = rn.ModelSpec(cell="lstm", vocab_size=9, emb_dim=4, hidden_dim=6)
+    params = rn.init_params(spec, seed=4, dtype=np.float64)
+    params["decoder.weight"] *= 8
+    params["decoder.bias"][2] = -5.0  # <eos> unlikely: long outputs, which repeat themselves
+    step = _numpy_step(spec, params)
+    prompts = [[1, 5, 6, 4], [1, 7, 4], [1, 5, 6, 7, 8, 4], [1, 8, 4]]
+    kw = {"eos_id": 2, "max_len": 5 if n == 1 else 12, "banned": [0]}
+    free = beam_search(step, _select, prompts, beam_size=3, **kw)
+    assert any(len(set(_ngrams(x, n))) < len(_ngrams(x, n)) for x in free)  # the constraint has work to do
+    for beam_size in (1, 3):
+        out = beam_search(step, _select, prompts, beam_size=beam_size, no_repeat_ngram=n, **kw)
+        assert all(len(set(_ngrams(x, n))) == len(_ngrams(x, n)) and x for x in out)
+
+
 def test_sampling_rules():
     logits = np.array([[0.0, 3.0, 1.0, -1.0]] * 2000)
     assert pick_next(logits[:2]).tolist() == [1, 1]

@@ -9,6 +9,7 @@ import sys
 import numpy as np
 import pytest
 
+from evalkit.core import InvalidOptionError
 from evalkit.generator import rnn_numpy as rn
 
 torch = pytest.importorskip("torch")
@@ -192,6 +193,12 @@ def test_pointer_decoding_copies_words_outside_the_vocabulary():
             assert any("Canis" in out or "lupus" in out for out in greedy + together), greedy
         sampled = define(model, vocab, words, strategy="sample", seed=1, **kw)
         assert sampled == define(model, vocab, words, strategy="sample", seed=1, **kw)
+        # greedy without a repeated bigram is one beam without one
+        plain = define(model, vocab, words, no_repeat_ngram=2, **kw)
+        assert plain == define(model, vocab, words, strategy="beam", beam_size=1, no_repeat_ngram=2, **kw)
+        assert all(len(set(zip(t.split(), t.split()[1:]))) == len(t.split()) - 1 for t in plain if t)
+    with pytest.raises(InvalidOptionError, match="'no_repeat_ngram' option of define"):
+        define(model, vocab, words, strategy="sample", no_repeat_ngram=2, **kw)
 
 
 def test_resolve_device():

@@ -117,6 +117,13 @@ def train_cmd(out: str | None, resume: bool, plot: str | None, dry_run: bool, **
 @click.option("--top-k", type=int, default=0, show_default=True, help="Sample among the k likeliest tokens (0: all).")
 @click.option("--beam-size", type=int, default=4, show_default=True, help="Hypotheses kept per step (--strategy beam).")
 @click.option("--length-penalty", type=float, default=1.0, show_default=True, help="Beam score: log p / length**this.")
+@click.option(
+    "--no-repeat-ngram",
+    type=int,
+    default=0,
+    show_default=True,
+    help="No n-gram twice in an output (greedy, beam; 0: off).",
+)
 @click.option("--max-len", type=int, default=30, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--device", default="auto", show_default=True)
@@ -142,6 +149,13 @@ def define_cmd(words: tuple[str, ...], checkpoint: str, device: str, weights: st
 @click.option("--save", "save_dir", type=click.Path(file_okay=False), help="Write words, references, hypotheses here.")
 @click.option("--beam-size", type=int, default=1, show_default=True, help="1: greedy decoding; more: beam search.")
 @click.option("--length-penalty", type=float, default=1.0, show_default=True, help="Beam score: log p / length**this.")
+@click.option(
+    "--no-repeat-ngram",
+    type=int,
+    default=0,
+    show_default=True,
+    help="No n-gram twice in an output (greedy, beam; 0: off).",
+)
 @click.option("--weights", type=click.Choice(WEIGHTS), default="best", show_default=True, help=_WEIGHTS_HELP)
 @click.option("--limit", type=int, default=0, show_default=True, help="Score the split's first N words only (0: all).")
 def evaluate_cmd(

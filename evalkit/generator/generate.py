@@ -124,10 +124,12 @@ def beam_search(
     length_penalty: float = 1.0,
     banned: Sequence[int] = (),
     start: Callable[[list[Sequence[int]]], tuple[np.ndarray, Any]] | None = None,
+    no_repeat_ngram: int = 0,
 ) -> list[list[int]]:
     """The continuation of each prompt with the best ``log p / length ** length_penalty`` among ``beam_size``
     hypotheses kept per step (length counts ``<eos>``; ``length_penalty=0`` is the raw log-probability,
     which favours short outputs). ``select(state, rows)`` picks rows of a step state (the beams' parents).
+    ``no_repeat_ngram=n`` forbids a hypothesis to hold any n-gram twice (Paulus et al., ICLR 2018; 0: off).
 
     ``start(prompts) -> (logits after each prompt, state)`` reads prompts of different lengths at once (a
     packed sequence in PyTorch); without it, prompts run through ``step`` in groups of equal length, so no
@@ -136,6 +138,7 @@ def beam_search(
     check_int("beam_search", "beam_size", beam_size, minimum=1)
     check_int("beam_search", "max_len", max_len, minimum=1)
     check_number("beam_search", "length_penalty", length_penalty, low=0.0)
+    check_int("beam_search", "no_repeat_ngram", no_repeat_ngram, minimum=0)
     out: list[list[int]] = [[] for _ in prompts]
     groups: dict[int, list[int]] = {}
     for i, p in enumerate(prompts):
@@ -162,6 +165,8 @@ def beam_search(
             logp = _log_softmax(logits)
             if banned_ids.size:
                 logp[:, banned_ids] = -np.inf
+            if no_repeat_ngram:
+                logp[_repeating(seqs, no_repeat_ngram)] = -np.inf
             # a finished beam continues only by itself, at no cost
             logp[finished] = -np.inf
             logp[finished, eos_id] = 0.0
@@ -187,3 +192,20 @@ def beam_search(
             seq = seqs[w].tolist()
             out[r] = seq[: seq.index(eos_id)] if eos_id in seq else seq
     return out
+
+
+def _repeating(seqs: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(rows, tokens)``: the next tokens that would repeat an n-gram already in each row of ``seqs``
+    ``(R, L)``, i.e. those that followed an earlier occurrence of the row's last ``n - 1`` tokens.
+
+    Example:
+        >>> _repeating(np.array([[5, 6, 7, 5, 6], [1, 2, 3, 4, 5]]), 3)  # row 0 ends with 5 6, once followed by 7
+        (array([0]), array([7]))
+    """
+    if seqs.shape[1] < n:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    windows = np.lib.stride_tricks.sliding_window_view(seqs, n, axis=1)  # (R, L - n + 1, n)
+    # for n = 1 the prefix is empty and every earlier token matches
+    match = (windows[:, :, :-1] == seqs[:, None, seqs.shape[1] - n + 1 :]).all(axis=-1)
+    rows, where = np.nonzero(match)
+    return rows, windows[rows, where, -1]

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 import evalkit
+from evalkit.core.errors import InvalidOptionError
 from evalkit.core.result import Result
 from evalkit.core.validate import check_choice, check_int
 from evalkit.generator.baselines import SpellingIndex, exemplar_words, most_frequent_definition
@@ -132,16 +133,23 @@ def define(
     top_k: int = 0,
     beam_size: int = 4,
     length_penalty: float = 1.0,
+    no_repeat_ngram: int = 0,
     seed: int = 0,
     batch_size: int = 512,
 ) -> list[str]:
     """Generated definitions of ``words``: greedy, sampled (temperature / top-k) or beam search.
 
     ``exemplars`` (``word -> definitions``, see :func:`exemplars_of`) and ``prompt_len`` (the training
-    ``max_len``) build the prompts as training did (:meth:`Vocab.prompt`)."""
+    ``max_len``) build the prompts as training did (:meth:`Vocab.prompt`). ``no_repeat_ngram=n`` keeps
+    greedy and beam outputs from holding any n-gram twice (0: off)."""
     from evalkit.generator.lstm_torch import torch
 
     check_choice("define", "strategy", strategy, STRATEGIES)
+    check_int("define", "no_repeat_ngram", no_repeat_ngram, minimum=0)
+    if no_repeat_ngram and strategy == "sample":
+        raise InvalidOptionError("The 'no_repeat_ngram' option of define applies to greedy and beam decoding only.")
+    if no_repeat_ngram and strategy == "greedy":
+        strategy, beam_size = "beam", 1  # one beam is greedy decoding, and beam search knows the constraint
     model.eval()
 
     pointer = model.spec.pointer
@@ -205,7 +213,7 @@ def define(
         if strategy == "beam":
             ids = beam_search(
                 step, select, prompts, eos_id=vocab.eos_id, beam_size=beam_size, max_len=max_len,
-                length_penalty=length_penalty, banned=banned, start=read_prompts,
+                length_penalty=length_penalty, banned=banned, start=read_prompts, no_repeat_ngram=no_repeat_ngram,
             )  # fmt: skip
         else:
             # the pointer needs each prompt's outputs at once (its keys): read them packed
@@ -391,11 +399,13 @@ def evaluate(
     save_dir: str | Path | None = None,
     beam_size: int = 1,
     length_penalty: float = 1.0,
+    no_repeat_ngram: int = 0,
     weights: str = "best",
     limit: int = 0,
     log: Log = print,
 ) -> list[dict[str, Any]]:
-    """The results table on a split: the model (greedy decoding, or beam search when ``beam_size > 1``) and
+    """The results table on a split: the model (greedy decoding, or beam search when ``beam_size > 1``;
+    options as :func:`define`) and
     the two baselines, each scored by the same metrics; perplexity for the model. Returns one row per system.
     ``weights`` picks the checkpoint's best or last weights (:func:`load_checkpoint`); ``limit`` keeps the
     split's first words only (0: all), e.g. to choose decoding options on part of the validation split.
@@ -415,9 +425,12 @@ def evaluate(
     exemplars = exemplars_of(cfg, splits, words, index=index)
     examples = encode_pairs(vocab, pairs, max_len=cfg.max_len, exemplars=exemplars, pointer=cfg.pointer)
     ppl = validation_perplexity(model, examples, vocab, dev)
+    decoding = "greedy" if beam_size == 1 else f"beam {beam_size}, length penalty {length_penalty:g}"
+    if no_repeat_ngram:
+        decoding += f", no repeated {no_repeat_ngram}-gram"
     systems = {  # file name -> (table name, hypotheses)
         "model": (
-            "model (greedy)" if beam_size == 1 else f"model (beam {beam_size}, length penalty {length_penalty:g})",
+            f"model ({decoding})",
             define(
                 model,
                 vocab,
@@ -429,6 +442,7 @@ def evaluate(
                 strategy="beam" if beam_size > 1 else "greedy",
                 beam_size=beam_size,
                 length_penalty=length_penalty,
+                no_repeat_ngram=no_repeat_ngram,
             ),
         ),
         "most_frequent": (

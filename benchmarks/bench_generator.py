@@ -70,10 +70,11 @@ def _torch_rate(spec, params, data, pad_id, device, seconds):
 def _cuda_vs_cpu(spec, params, data):
     torch.backends.cuda.matmul.allow_tf32 = False  # TF32 rounds to 10 mantissa bits: not a 1e-4 comparison
     torch.backends.cudnn.allow_tf32 = False
-    x = torch.from_numpy(data[0][0])
+    x, _, source = (None if a is None else torch.from_numpy(a) for a in data[0])
     with torch.no_grad():
-        cpu = load_numpy_params(TorchRNNLM(spec), params).eval()(x)[0]
-        gpu = load_numpy_params(TorchRNNLM(spec).cuda(), params).eval()(x.cuda())[0].cpu()
+        cpu = load_numpy_params(TorchRNNLM(spec), params).eval()(x, source=source)[0]
+        on_gpu = None if source is None else source.cuda()
+        gpu = load_numpy_params(TorchRNNLM(spec).cuda(), params).eval()(x.cuda(), source=on_gpu)[0].cpu()
     return float((cpu - gpu).abs().max())
 
 
@@ -85,7 +86,8 @@ def main() -> None:
     ap.add_argument("--layers", type=int, default=1)
     ap.add_argument("--vocab", type=int, default=5000)
     ap.add_argument("--batch-size", type=int, default=64)
-    ap.add_argument("--pointer", action="store_true", help="one exemplar in the prompt and the copy mechanism")
+    ap.add_argument("--exemplars", type=int, default=0, help="nearest-spelling definitions in each prompt")
+    ap.add_argument("--pointer", action="store_true", help="the copy mechanism (attention over the prompt)")
     ap.add_argument("--seconds", type=float, default=15.0, help="time per measurement")
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     ap.add_argument("--json", help="write the numbers here too")
@@ -97,8 +99,8 @@ def main() -> None:
     vocab = Vocab.build(splits.train, max_size=args.vocab)
     train = dict(list(splits.train.items())[:20_000])
     exemplars = None
-    if args.pointer:
-        neighbours = exemplar_words(splits.train, list(train), k=1)
+    if args.exemplars:
+        neighbours = exemplar_words(splits.train, list(train), k=args.exemplars)
         exemplars = {w: [splits.train[n][0] for n in near] for w, near in zip(train, neighbours)}
     examples = encode_pairs(vocab, train, max_len=48, exemplars=exemplars, pointer=args.pointer)
     data = list(batches(examples, args.batch_size, vocab.pad_id, seed=0))

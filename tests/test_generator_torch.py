@@ -81,6 +81,10 @@ def test_pointer_twins_give_equal_loss_and_gradients(cell, n_layers):
     nll, n = nll_sum(model, torch.from_numpy(tokens), torch.from_numpy(targets), 0, torch.from_numpy(source))
     (nll / n).backward()
     assert abs(float(nll.detach() / n) - loss) < 1e-6
+    with torch.no_grad():
+        assert np.abs(model(torch.from_numpy(tokens), source=torch.from_numpy(source))[0].numpy() - logits).max() < 1e-6
+    with pytest.raises(InvalidOptionError, match="needs the copy ids"):
+        model(torch.from_numpy(tokens))
     t_grads = {name: p.grad.numpy() for name, p in model.named_parameters()}
     assert set(t_grads) == set(grads)
     for name, g in grads.items():

@@ -70,9 +70,16 @@ class TorchRNNLM(nn.Module):
             self.gate = nn.Linear(2 * spec.hidden_dim, 1)
             self.out = nn.Linear(2 * spec.hidden_dim, spec.hidden_dim, bias=False)
 
-    def forward(self, tokens: Any, state: Any = None) -> tuple[Any, Any]:
+    def forward(self, tokens: Any, state: Any = None, source: Any = None) -> tuple[Any, Any]:
+        """Vocabulary logits ``(B, T, V)`` and the final state; a pointer model also takes the copy ids
+        ``source`` ``(B, T)`` and attends within ``tokens`` (so it reads whole sequences, not steps)."""
         out, state = self.rnn(self.drop(self.embedding(tokens)), state)
-        return self.decoder(self.drop(out)), state
+        top = self.drop(out)
+        if self.spec.pointer:
+            if source is None:
+                raise InvalidOptionError("A pointer model's forward needs the copy ids 'source'.")
+            top = self.attend(top, top, source)[2]
+        return self.decoder(top), state
 
     def attend(self, query: Any, keys: Any, source: Any) -> tuple[Any, Any, Any]:
         """The pointer's copy weights, generation probability and decoder input for top-layer outputs

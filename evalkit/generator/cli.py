@@ -16,6 +16,17 @@ from evalkit.generator.generate import STRATEGIES
 from evalkit.generator.rnn_numpy import CELLS, OPTIMIZERS
 
 _WEIGHTS_HELP = "The epoch of lowest validation perplexity, or the last epoch."
+# decoding options that `define` and `evaluate` share
+_length_penalty = click.option(
+    "--length-penalty", type=float, default=1.0, show_default=True, help="Beam score: log p / length**this."
+)
+_no_repeat_ngram = click.option(
+    "--no-repeat-ngram",
+    type=int,
+    default=0,
+    show_default=True,
+    help="No n-gram twice in an output (greedy, beam; 0: off).",
+)
 
 # a model and data small enough to train, decode and score in seconds: checks the whole path, not quality
 DRY_RUN = {
@@ -116,14 +127,8 @@ def train_cmd(out: str | None, resume: bool, plot: str | None, dry_run: bool, **
 @click.option("--temperature", type=float, default=1.0, show_default=True)
 @click.option("--top-k", type=int, default=0, show_default=True, help="Sample among the k likeliest tokens (0: all).")
 @click.option("--beam-size", type=int, default=4, show_default=True, help="Hypotheses kept per step (--strategy beam).")
-@click.option("--length-penalty", type=float, default=1.0, show_default=True, help="Beam score: log p / length**this.")
-@click.option(
-    "--no-repeat-ngram",
-    type=int,
-    default=0,
-    show_default=True,
-    help="No n-gram twice in an output (greedy, beam; 0: off).",
-)
+@_length_penalty
+@_no_repeat_ngram
 @click.option("--max-len", type=int, default=30, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--device", default="auto", show_default=True)
@@ -148,14 +153,8 @@ def define_cmd(words: tuple[str, ...], checkpoint: str, device: str, weights: st
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Also write the rows as JSON here.")
 @click.option("--save", "save_dir", type=click.Path(file_okay=False), help="Write words, references, hypotheses here.")
 @click.option("--beam-size", type=int, default=1, show_default=True, help="1: greedy decoding; more: beam search.")
-@click.option("--length-penalty", type=float, default=1.0, show_default=True, help="Beam score: log p / length**this.")
-@click.option(
-    "--no-repeat-ngram",
-    type=int,
-    default=0,
-    show_default=True,
-    help="No n-gram twice in an output (greedy, beam; 0: off).",
-)
+@_length_penalty
+@_no_repeat_ngram
 @click.option("--weights", type=click.Choice(WEIGHTS), default="best", show_default=True, help=_WEIGHTS_HELP)
 @click.option("--limit", type=int, default=0, show_default=True, help="Score the split's first N words only (0: all).")
 def evaluate_cmd(

@@ -247,7 +247,7 @@ def test_best_weights_are_those_of_the_lowest_validation_perplexity(tmp_path, mo
     from evalkit.generator.train import load_checkpoint, train
 
     # scripted perplexities: the best epoch is the second
-    scripted = iter([5.0, 3.0, 4.0])
+    scripted = iter([5.0, 3.0, 4.0, 3.5])
     monkeypatch.setattr(train_module, "validation_perplexity", lambda *a, **k: next(scripted))
     cfg = TrainConfig(
         limit=60, emb_dim=8, hidden_dim=8, max_vocab=50, epochs=2, eval_words=0, threads=1, device="cpu",
@@ -262,6 +262,12 @@ def test_best_weights_are_those_of_the_lowest_validation_perplexity(tmp_path, mo
     for name, value in best.state_dict().items():
         assert torch.equal(value, second.state_dict()[name])
     assert not torch.equal(last.embedding.weight, second.embedding.weight)
+    # the learning rate: kept while the perplexity falls (5, 3), then annealed after each epoch that does not
+    # beat the best (4, 3.5), across resumes
+    lrs = [json.loads(line)["lr"] for line in (tmp_path / "log.jsonl").read_text().splitlines()]
+    assert lrs == [cfg.lr, cfg.lr, cfg.lr * cfg.lr_decay]
+    record = train(TrainConfig(**{**cfg.to_dict(), "epochs": 4}), tmp_path, resume=True, log=lambda _: None)
+    assert record["lr"] == pytest.approx(cfg.lr * cfg.lr_decay**2) and record["best_epoch"] == 2
 
 
 def test_cli_dry_run_end_to_end(tmp_path):

@@ -71,6 +71,13 @@ def generator() -> None:
 @click.option("--max-vocab", type=int, default=TrainConfig.max_vocab, show_default=True)
 @click.option("--optimizer", type=click.Choice(tuple(OPTIMIZERS)), default=TrainConfig.optimizer, show_default=True)
 @click.option("--lr", type=float, default=TrainConfig.lr, show_default=True)
+@click.option(
+    "--lr-decay",
+    type=float,
+    default=TrainConfig.lr_decay,
+    show_default=True,
+    help="Multiply the learning rate by this after an epoch that does not lower validation perplexity.",
+)
 @click.option("--batch-size", type=int, default=TrainConfig.batch_size, show_default=True)
 @click.option("--threads", type=int, default=0, show_default=True, help="torch CPU threads (0: torch's default).")
 @click.option(

@@ -50,6 +50,9 @@ class TrainConfig:
     # -- optimisation
     optimizer: str = "adam"  # adapts per-parameter step sizes; SGD needs a tuned schedule to match it
     lr: float = 2e-3
+    # the learning rate is multiplied by this after an epoch that does not lower the validation perplexity
+    # (annealing as pytorch/examples' word_language_model does; 1: constant)
+    lr_decay: float = 0.25
     weight_decay: float = 0.0  # coupled L2; dropout already regularises
     clip: float = 1.0  # global gradient-norm clip against exploding BPTT gradients
     batch_size: int = 64
@@ -75,6 +78,7 @@ class TrainConfig:
             check_int(owner, name, getattr(self, name), minimum=0)
         check_number(owner, "dropout", self.dropout, low=0.0, high=1.0, high_open=True)
         check_number(owner, "lr", self.lr, low=0.0, low_open=True)
+        check_number(owner, "lr_decay", self.lr_decay, low=0.0, high=1.0, low_open=True)
         for name in ("weight_decay", "clip", "max_minutes"):
             check_number(owner, name, getattr(self, name), low=0.0)
         for name in ("validation", "test"):

@@ -342,7 +342,11 @@ def train(cfg: TrainConfig, out_dir: str | Path, *, resume: bool = False, log: L
         if not best or record["val_perplexity"] < best["val_perplexity"]:
             weights = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
             best = {"epoch": epoch, "val_perplexity": record["val_perplexity"], "model": weights}
+        elif not stopped:
+            for group in optimizer.param_groups:  # saved with the optimizer: a resumed run keeps it
+                group["lr"] *= cfg.lr_decay
         record["best_epoch"] = best["epoch"]
+        record["lr"] = optimizer.param_groups[0]["lr"]
         if eval_words:
             hyps = define(
                 model, vocab, eval_words, exemplars=val_exemplars, prompt_len=cfg.max_len, device=device,

@@ -318,7 +318,8 @@ def make_batch(examples: Sequence[Example], pad_id: int) -> Batch:
         targets[b, n_prompt - 1 : len(seq) - 1] = (copy[0] if pointer else seq)[n_prompt:]
         if pointer:
             # a prompt cut to max_len may leave no target: then its last <sep> is not an input
-            source[b, : min(n_prompt, len(seq) - 1)] = copy[0][: len(seq) - 1][:n_prompt]
+            read = min(n_prompt, len(seq) - 1)
+            source[b, :read] = copy[0][:read]
     return Batch(inputs, targets, source)
 
 

@@ -27,7 +27,17 @@ from evalkit.core.result import Result
 from evalkit.core.validate import check_choice, check_int
 from evalkit.generator.baselines import SpellingIndex, exemplar_words, most_frequent_definition
 from evalkit.generator.config import WEIGHTS, TrainConfig
-from evalkit.generator.data import SPECIALS, Batch, Splits, Vocab, batches, encode_pairs, reference_text, wordnet_splits
+from evalkit.generator.data import (
+    SPECIALS,
+    Batch,
+    Example,
+    Splits,
+    Vocab,
+    batches,
+    encode_pairs,
+    reference_text,
+    wordnet_splits,
+)
 from evalkit.generator.generate import STRATEGIES, beam_search, generate
 from evalkit.generator.metrics import Perplexity
 from evalkit.generator.rnn_numpy import ModelSpec
@@ -97,7 +107,7 @@ def exemplars_of(
     return {w: [splits.train[n][0] for n in near] for w, near in zip(words, neighbours)}
 
 
-def validation_perplexity(model: Any, examples: Sequence[tuple[list[int], int]], vocab: Vocab, device: Any) -> Result:
+def validation_perplexity(model: Any, examples: Sequence[Example], vocab: Vocab, device: Any) -> Result:
     """Perplexity of ``examples``: the metric's statistics summed over batches, then scored once."""
     from evalkit.generator.lstm_torch import nll_sum, torch
 

@@ -62,17 +62,17 @@ def _relative_errors(params, loss_grads, h=1e-5):
 
 
 def _pointer_batch(vocab: int):
-    """Copy ids and targets for a pointer model: positions 1 to 3 of each row may be copied (one of row 2's
-    is not); targets at positions 4 and 5 are copies in the vocabulary, copies past it (ids vocab, vocab + 1)
-    and tokens the exemplar lacks."""
-    tokens = np.random.default_rng(0).integers(0, vocab, (3, 6))
-    source = np.full((3, 6), -1)
+    """Copy ids and targets for a pointer model: positions 1 to 3 of rows 0 to 2 may be copied (one of row
+    2's is not), nothing in row 3; targets at positions 4 and 5 are copies in the vocabulary, copies past it
+    (ids vocab, vocab + 1) and tokens the prompt lacks."""
+    tokens = np.random.default_rng(0).integers(0, vocab, (4, 6))
+    source = np.full((4, 6), -1)
     source[0, 1:4] = [2, vocab, 2]
     source[1, 1:4] = [vocab + 1, 3, vocab]
     source[2, 1:3] = [4, 1]
-    targets = np.zeros((3, 6), dtype=np.int64)
-    targets[:, 4:] = [[2, vocab], [vocab + 1, 5], [1, 3]]
-    mask = np.zeros((3, 6))
+    targets = np.zeros((4, 6), dtype=np.int64)
+    targets[:, 4:] = [[2, vocab], [vocab + 1, 5], [1, 3], [5, 2]]
+    mask = np.zeros((4, 6))
     mask[:, 4:] = 1
     mask[2, 5] = 0  # a shorter row
     return tokens, source, targets, mask
@@ -95,7 +95,8 @@ def test_pointer_gradient_check_float64(cell):
 
 def test_pointer_mixture_by_hand():
     # all weights zero: p_vocab = 1/V everywhere, the attention is uniform over the copyable positions and
-    # p_gen = sigmoid(0) = 1/2, so p(y) = 1/2 * [y < V] / V + 1/2 * (copies of y) / (copyable positions)
+    # p_gen = sigmoid(0) = 1/2, so p(y) = 1/2 * [y < V] / V + 1/2 * (copies of y) / (copyable positions);
+    # a row with nothing to copy only generates: p(y) = 1/V
     v = 6
     spec = rn.ModelSpec(cell="lstm", vocab_size=v, emb_dim=3, hidden_dim=3, pointer=True)
     params = {k: np.zeros_like(x) for k, x in rn.init_params(spec, dtype=np.float64).items()}
@@ -108,11 +109,13 @@ def test_pointer_mixture_by_hand():
         (1, 4): 0.5 * 1 / 3,  # y = V + 1
         (1, 5): 0.5 / 6,  # y = 5: not in the exemplar
         (2, 4): 0.5 / 6 + 0.5 * 1 / 2,  # row 2 has two copyable positions
+        (3, 4): 1 / 6,  # nothing to copy in row 3: p_gen = 1
+        (3, 5): 1 / 6,
     }
     for (b, t), p in expected.items():
         assert math.exp(logp[b, t]) == pytest.approx(p, rel=1e-12)
     loss, _ = rn.loss_and_grads(spec, params, tokens, targets, mask, source=source)
-    assert loss == pytest.approx(-sum(math.log(p) for p in expected.values()) / 5, rel=1e-12)
+    assert loss == pytest.approx(-sum(math.log(p) for p in expected.values()) / 7, rel=1e-12)
 
 
 def test_loss_of_uniform_logits_is_log_vocab():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 
@@ -67,12 +68,12 @@ def test_pointer_twins_give_equal_loss_and_gradients(cell, n_layers):
     params["copy.weight"] *= 5  # a peaked attention, so that copying matters
     model = load_numpy_params(TorchRNNLM(spec).double(), params)
     rng = np.random.default_rng(1)
-    tokens = rng.integers(1, v, (4, 8))
-    source = np.full((4, 8), -1)
-    source[:, 1:4] = [[3, v, 3], [v + 1, 4, v], [5, 6, 7], [v, v, 2]]
+    tokens = rng.integers(1, v, (5, 8))
+    source = np.full((5, 8), -1)  # row 4: nothing to copy
+    source[:4, 1:4] = [[3, v, 3], [v + 1, 4, v], [5, 6, 7], [v, v, 2]]
     source[2, 3] = -1  # rows of different exemplar lengths
-    targets = np.zeros((4, 8), dtype=np.int64)  # 0 is padding
-    targets[:, 4:] = [[3, v, 8, 2], [v + 1, 4, v, 0], [5, 9, 0, 0], [v, 2, 2, 2]]
+    targets = np.zeros((5, 8), dtype=np.int64)  # 0 is padding
+    targets[:, 4:] = [[3, v, 8, 2], [v + 1, 4, v, 0], [5, 9, 0, 0], [v, 2, 2, 2], [3, 2, 0, 0]]
     mask = (targets != 0).astype(np.float64)
     loss, grads = rn.loss_and_grads(spec, params, tokens, targets, mask, source=source)
     logits, _, cache = rn.forward(spec, params, tokens, source=source)
@@ -101,8 +102,30 @@ def test_pointer_twins_give_equal_loss_and_gradients(cell, n_layers):
     assert np.array_equal(np.isfinite(ours), np.isfinite(theirs)) and not np.isfinite(ours[0, v + 1])
     finite = np.isfinite(ours)
     assert np.abs(ours[finite] - theirs[finite]).max() < 1e-6
-    assert np.exp(ours).sum(axis=1) == pytest.approx(np.ones(4), abs=1e-12)
+    assert np.exp(ours).sum(axis=1) == pytest.approx(np.ones(5), abs=1e-12)
     assert np.array_equal(np.take_along_axis(ours, targets[:, 4:5], 1)[:, 0], logp[:, 4])
+
+
+def test_pointer_loss_stays_finite_when_the_gate_saturates():
+    # p_gen = sigmoid(±40) is exactly 1 or 0 in float32; the loss is summed in log space, so a target that
+    # only copying (or only generating) can produce still has a finite loss and gradient
+    v = 11
+    spec = rn.ModelSpec(cell="lstm", vocab_size=v, emb_dim=6, hidden_dim=6, pointer=True)
+    tokens = np.random.default_rng(1).integers(1, v, (2, 6))
+    source = np.full((2, 6), -1)
+    source[:, 1:3] = [[v, 3], [4, v + 1]]
+    targets = np.zeros((2, 6), dtype=np.int64)
+    targets[:, 3:] = [[v, 7, 2], [v + 1, 4, 9]]  # copy-only, generate-only, both
+    mask = (targets != 0).astype(np.float64)
+    for bias in (40.0, -40.0):
+        params = rn.init_params(spec, seed=2, dtype=np.float64)
+        params["gate.bias"][0] = bias
+        loss, _ = rn.loss_and_grads(spec, params, tokens, targets, mask, source=source)
+        model = load_numpy_params(TorchRNNLM(spec), params)  # float32
+        nll, n = nll_sum(model, torch.from_numpy(tokens), torch.from_numpy(targets), 0, torch.from_numpy(source))
+        (nll / n).backward()
+        assert math.isfinite(loss) and float((nll / n).detach()) == pytest.approx(loss, rel=1e-5)
+        assert all(torch.isfinite(p.grad).all() for p in model.parameters())
 
 
 def test_weights_round_trip_and_eval_mode_ignores_dropout():
@@ -268,6 +291,27 @@ def test_best_weights_are_those_of_the_lowest_validation_perplexity(tmp_path, mo
     assert lrs == [cfg.lr, cfg.lr, cfg.lr * cfg.lr_decay]
     record = train(TrainConfig(**{**cfg.to_dict(), "epochs": 4}), tmp_path, resume=True, log=lambda _: None)
     assert record["lr"] == pytest.approx(cfg.lr * cfg.lr_decay**2) and record["best_epoch"] == 2
+
+
+def test_a_checkpoint_from_before_copying_loads_and_resumes_as_it_was_trained(tmp_path):
+    from evalkit.generator.config import TrainConfig
+    from evalkit.generator.train import load_checkpoint, train
+
+    cfg = TrainConfig(
+        limit=60, emb_dim=8, hidden_dim=8, max_vocab=50, epochs=1, eval_words=0, threads=1, device="cpu",
+        exemplars=0, pointer=False, lr_decay=1.0,
+    )  # fmt: skip
+    train(cfg, tmp_path, log=lambda _: None)
+    ckpt = torch.load(tmp_path / "checkpoint.pt", weights_only=False)
+    for field in ("exemplars", "pointer", "lr_decay"):  # not saved by the versions before them
+        del ckpt["config"][field]
+    torch.save(ckpt, tmp_path / "checkpoint.pt")
+    model, _, loaded, _ = load_checkpoint(tmp_path / "checkpoint.pt", device="cpu")
+    assert not model.spec.pointer and (loaded.exemplars, loaded.lr_decay) == (0, 1.0)
+    # resuming keeps the checkpoint's model and data, whatever today's defaults are
+    record = train(TrainConfig(**{**cfg.to_dict(), "epochs": 2, "pointer": True}), tmp_path, resume=True,
+                   log=lambda _: None)  # fmt: skip
+    assert record["epoch"] == 2
 
 
 def test_cli_dry_run_end_to_end(tmp_path):

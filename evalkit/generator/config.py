@@ -92,5 +92,11 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
+        """The config saved in a checkpoint; a field it lacks (saved before the field existed) takes the value
+        that run used, not today's default."""
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in known})
+        return cls(**{**_BEFORE_THE_FIELD, **{k: v for k, v in d.items() if k in known}})
+
+
+#: what a run saved before these fields existed did: no exemplars, no copying, a constant learning rate
+_BEFORE_THE_FIELD = {"exemplars": 0, "pointer": False, "lr_decay": 1.0}

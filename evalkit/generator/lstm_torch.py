@@ -82,19 +82,22 @@ class TorchRNNLM(nn.Module):
         return self.decoder(top), state
 
     def attend(self, query: Any, keys: Any, source: Any) -> tuple[Any, Any, Any]:
-        """The pointer's copy weights, generation probability and decoder input for top-layer outputs
-        ``query`` ``(B, Q, H)`` over ``keys`` ``(B, S, H)`` (the same sequences' outputs), of which only
-        positions with ``source >= 0`` may be copied::
+        """The pointer's copy weights, gate and decoder input for top-layer outputs ``query`` ``(B, Q, H)``
+        over ``keys`` ``(B, S, H)`` (the same sequences' outputs), of which only positions with
+        ``source >= 0`` may be copied::
 
             a = softmax_j((W_copy q) . k_j)    c = sum_j a_j k_j
-            p_gen = sigmoid(w_gate . [q; c] + b_gate)    decoder input = tanh(W_out [q; c])
+            z = w_gate . [q; c] + b_gate (p_gen = sigmoid(z))    decoder input = tanh(W_out [q; c])
 
-        Returns ``(a (B, Q, S), p_gen (B, Q), decoder input (B, Q, H))``."""
-        # the dtype's lowest number, not -inf: a row with nothing to copy gets weights, not NaN
+        Returns ``(a (B, Q, S), z (B, Q), decoder input (B, Q, H))``."""
+        copyable = (source >= 0)[:, None, :]
         scores = torch.bmm(self.copy(query), keys.transpose(1, 2))
-        attn = torch.softmax(scores.masked_fill((source < 0)[:, None, :], torch.finfo(scores.dtype).min), dim=-1)
+        # the dtype's lowest number, not -inf, then weights of 0: a row with nothing to copy attends to nothing
+        attn = torch.softmax(scores.masked_fill(~copyable, torch.finfo(scores.dtype).min), dim=-1) * copyable
         mixed = torch.cat([query, torch.bmm(attn, keys)], dim=-1)
-        return attn, torch.sigmoid(self.gate(mixed))[..., 0], torch.tanh(self.out(mixed))
+        # and generates: p_gen = sigmoid(inf) = 1
+        gate = torch.where(copyable.any(dim=-1), self.gate(mixed)[..., 0], torch.inf)
+        return attn, gate, torch.tanh(self.out(mixed))
 
     def next_log_probs(self, query: Any, keys: Any, source: Any, n_extended: int) -> Any:
         """``log p(w)`` ``(B, V + n_extended)`` over the vocabulary and ``n_extended`` copy-only ids, for
@@ -102,11 +105,20 @@ class TorchRNNLM(nn.Module):
 
             p(w) = p_gen softmax(W_dec tanh(W_out [q; c]) + b_dec)[w] + (1 - p_gen) sum_{j: source_j = w} a_j
         """
-        attn, p_gen, decoder_in = (x[:, 0] for x in self.attend(query[:, None], keys, source))
-        probs = torch.softmax(self.decoder(decoder_in), dim=-1) * p_gen[:, None]
-        probs = nn.functional.pad(probs, (0, n_extended))
-        probs = probs.scatter_add(1, source.clamp(min=0), attn * (source >= 0) * (1 - p_gen)[:, None])
-        return torch.log(probs)
+        attn, gate, decoder_in = (x[:, 0] for x in self.attend(query[:, None], keys, source))
+        log_vocab = nn.functional.pad(torch.log_softmax(self.decoder(decoder_in), dim=-1), (0, n_extended),
+                                      value=-torch.inf)  # fmt: skip
+        p_copy = torch.zeros_like(log_vocab).scatter_add(1, source.clamp(min=0), attn)  # attn is 0 where source < 0
+        return _log_mixture(gate[:, None], log_vocab, p_copy)
+
+
+def _log_mixture(gate: Any, log_vocab: Any, p_copy: Any) -> Any:
+    """``log(p_gen p_vocab + (1 - p_gen) p_copy)`` with ``p_gen = sigmoid(gate)``, summed in log space: a
+    saturated gate or an underflowing softmax leaves it finite (and its gradient free of NaN)."""
+    tiny = torch.finfo(p_copy.dtype).tiny
+    log_copy = torch.where(p_copy > 0, p_copy.clamp(min=tiny).log(), -torch.inf)
+    logsigmoid = nn.functional.logsigmoid
+    return torch.logaddexp(logsigmoid(gate) + log_vocab, logsigmoid(-gate) + log_copy)
 
 
 def load_numpy_params(model: TorchRNNLM, params: Params) -> TorchRNNLM:
@@ -142,11 +154,10 @@ def nll_sum(model: TorchRNNLM, inputs: Any, targets: Any, pad_id: int, source: A
     y = targets[keep]
     if not model.spec.pointer:
         return nn.functional.cross_entropy(model.decoder(top[keep]), y, reduction="sum"), keep.sum()
-    attn, p_gen, decoder_in = model.attend(top, top, source)  # every position at once: (B, T, T) costs little
-    logits = model.decoder(decoder_in[keep])
-    vocab = logits.shape[-1]
-    # p(y) = p_gen p_vocab(y) + (1 - p_gen) * the attention on the copies of y; p_vocab is 0 past the vocabulary
-    p_vocab = torch.softmax(logits, dim=-1).gather(1, y.clamp(max=vocab - 1)[:, None])[:, 0] * (y < vocab)
+    attn, gate, decoder_in = model.attend(top, top, source)  # every position at once: (B, T, T) costs little
+    log_vocab = torch.log_softmax(model.decoder(decoder_in[keep]), dim=-1)
+    vocab = log_vocab.shape[-1]
+    # p_vocab is 0 past the vocabulary; p_copy is the attention on the copies of y
+    log_vocab = torch.where(y < vocab, log_vocab.gather(1, y.clamp(max=vocab - 1)[:, None])[:, 0], -torch.inf)
     p_copy = (attn * (source[:, None, :] == targets[:, :, None])).sum(dim=-1)[keep]
-    p_gen = p_gen[keep]
-    return -torch.log(p_gen * p_vocab + (1 - p_gen) * p_copy).sum(), keep.sum()
+    return -_log_mixture(gate[keep], log_vocab, p_copy).sum(), keep.sum()

@@ -260,17 +260,20 @@ def _attend(params: Params, top: np.ndarray, source: np.ndarray) -> dict[str, np
     ``tanh(W_out [q; c])``."""
     hidden = top.shape[-1]
     query = top @ params["copy.weight"].T
-    # the dtype's lowest number, not -inf: a row with nothing to copy gets weights, not NaN
-    scores = np.where(source[:, None, :] >= 0, query @ top.transpose(0, 2, 1), np.finfo(top.dtype).min)
+    copyable = source[:, None, :] >= 0
+    # the dtype's lowest number, not -inf, then weights of 0: a row with nothing to copy attends to nothing
+    scores = np.where(copyable, query @ top.transpose(0, 2, 1), np.finfo(top.dtype).min)
     attn = np.exp(scores - scores.max(axis=-1, keepdims=True))
-    attn /= attn.sum(axis=-1, keepdims=True)
+    attn = attn / attn.sum(axis=-1, keepdims=True) * copyable
     mixed = np.concatenate([top, attn @ top], axis=-1)  # [q_t; c_t]
-    gate = params["gate.weight"][0]
+    # a row with nothing to copy generates: p_gen = sigmoid(inf) = 1
+    gate = np.where(copyable.any(axis=-1), mixed @ params["gate.weight"][0] + params["gate.bias"][0], np.inf)
     return {
         "query": query,
         "attn": attn,
         "mixed": mixed,
-        "p_gen": _sigmoid(mixed @ gate + params["gate.bias"][0]),
+        "gate": gate,
+        "p_gen": _sigmoid(gate),
         "decoder_in": np.tanh(mixed.reshape(-1, 2 * hidden) @ params["out.weight"].T).reshape(top.shape),
     }
 
@@ -281,19 +284,28 @@ def log_softmax(logits: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
+def _log(x: np.ndarray) -> np.ndarray:
+    """``log x`` with ``log 0 = -inf`` and no warning."""
+    return np.where(x > 0, np.log(np.maximum(x, np.finfo(x.dtype).tiny)), -np.inf)
+
+
 def _mixture(
     logits: np.ndarray, cache: dict[str, Any], targets: np.ndarray, source: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """The pointer's ``p(target) = p_gen p_vocab(target) + (1 - p_gen) p_copy(target)`` and its parts."""
+    """The pointer's ``log p(target) = log(p_gen p_vocab(target) + (1 - p_gen) p_copy(target))``, summed in
+    log space (a saturated gate or an underflowing softmax leaves it finite), and the share ``r_gen`` of
+    generating in ``p(target)``."""
     vocab = logits.shape[-1]
-    p_vocab_all = np.exp(log_softmax(logits))
+    log_vocab_all = log_softmax(logits)
     same = (source[:, None, :] == targets[:, :, None]).astype(logits.dtype)  # position j holds a copy of y_t
     p_copy = (cache["attn"] * same).sum(axis=-1)
     y = np.minimum(targets, vocab - 1)[..., None]
-    p_vocab = np.take_along_axis(p_vocab_all, y, -1)[..., 0] * (targets < vocab)  # 0 past the vocabulary
-    p_gen = cache["p_gen"]
-    p = p_gen * p_vocab + (1.0 - p_gen) * p_copy
-    return {"p_vocab_all": p_vocab_all, "same": same, "p_copy": p_copy, "p_vocab": p_vocab, "p": p}
+    log_vocab = np.where(targets < vocab, np.take_along_axis(log_vocab_all, y, -1)[..., 0], -np.inf)
+    log_generate = log_vocab - np.logaddexp(0.0, -cache["gate"])  # log p_gen = -log(1 + e^-z)
+    log_p = np.logaddexp(log_generate, _log(p_copy) - np.logaddexp(0.0, cache["gate"]))
+    possible = np.isfinite(log_p)  # p(y) = 0 only for an extended id the prompt lacks: no share to speak of
+    r_gen = np.exp(log_generate - np.where(possible, log_p, 0.0)) * possible
+    return {"p_vocab_all": np.exp(log_vocab_all), "same": same, "p_copy": p_copy, "log_p": log_p, "r_gen": r_gen}
 
 
 def target_log_probs(
@@ -302,7 +314,7 @@ def target_log_probs(
     """``log p(target)`` ``(B, T)`` at every position, from :func:`forward`'s ``logits`` and ``cache``; a
     pointer model's targets may be extended ids and its copy ids ``source`` are needed."""
     if spec.pointer:
-        return np.log(_mixture(logits, cache, targets, source)["p"])
+        return _mixture(logits, cache, targets, source)["log_p"]
     return np.take_along_axis(log_softmax(logits), targets[..., None], axis=-1)[..., 0]
 
 
@@ -315,23 +327,29 @@ def _pointer_backward(
     params: Params,
     cache: dict[str, Any],
     mix: dict[str, np.ndarray],
-    d_p: np.ndarray,
+    weight: np.ndarray,
     d_decoder_in: np.ndarray,
     grads: Params,
 ) -> np.ndarray:
-    """Backward of the pointer's attention, gate and decoder input, given ``d loss / d p(target)`` (through
-    ``p_gen`` and ``p_copy``) and ``d loss / d decoder_in`` (through ``p_vocab``): accumulate the gradients of
-    ``copy.weight``, ``gate.*`` and ``out.weight``; return ``d loss / d top``."""
+    """Backward of the pointer's attention, gate and decoder input for the loss ``-sum weight * log p(y)``,
+    given ``d loss / d decoder_in`` (through ``p_vocab``): accumulate the gradients of ``copy.weight``,
+    ``gate.*`` and ``out.weight``; return ``d loss / d top``.
+
+    With ``r_gen = p_gen p_vocab(y) / p(y)`` and ``r_copy = 1 - r_gen`` the shares of the two ways to ``y``:
+    ``d/dz = -weight (r_gen (1 - p_gen) - r_copy p_gen)`` and ``d/da_j = -weight r_copy / p_copy(y)`` where
+    position ``j`` holds ``y``; no ``1 / p(y)`` appears, so a vanishing ``p(y)`` cannot overflow."""
     top, attn, mixed, p_gen = cache["top"], cache["attn"], cache["mixed"], cache["p_gen"]
     hidden = top.shape[-1]
-    dz = d_p * (mix["p_vocab"] - mix["p_copy"]) * p_gen * (1.0 - p_gen)  # through p_gen = sigmoid(z)
+    r_gen = mix["r_gen"]
+    dz = -weight * (r_gen * (1.0 - p_gen) - (1.0 - r_gen) * p_gen)  # through p_gen = sigmoid(z)
     d_pre = d_decoder_in * (1.0 - cache["decoder_in"] ** 2)  # through tanh(W_out [q; c])
     grads["gate.weight"][0] += np.einsum("bt,btk->k", dz, mixed)
     grads["gate.bias"][0] += dz.sum()
     grads["out.weight"] += d_pre.reshape(-1, hidden).T @ mixed.reshape(-1, 2 * hidden)
     d_mixed = dz[..., None] * params["gate.weight"][0] + d_pre @ params["out.weight"]
     d_context = d_mixed[..., hidden:]
-    d_attn = (d_p * (1.0 - p_gen))[..., None] * mix["same"] + d_context @ top.transpose(0, 2, 1)
+    per_copy = -weight * (1.0 - r_gen) / np.where(mix["p_copy"] > 0, mix["p_copy"], 1.0)
+    d_attn = per_copy[..., None] * mix["same"] + d_context @ top.transpose(0, 2, 1)
     d_scores = attn * (d_attn - (attn * d_attn).sum(axis=-1, keepdims=True))  # through the softmax over j
     d_query = d_scores @ top
     grads["copy.weight"] += d_query.reshape(-1, hidden).T @ top.reshape(-1, hidden)
@@ -357,9 +375,8 @@ def backward(
     n = mask.sum()
     if spec.pointer:
         mix = _mixture(logits, cache, targets, source)
-        d_p = -mask / (n * mix["p"])
-        # d p_vocab(y) / d logits = p_vocab(y) (onehot(y) - softmax); zero when y is past the vocabulary
-        coef = d_p * cache["p_gen"] * mix["p_vocab"]
+        # d(-log p(y)) / d logits = r_gen (softmax - onehot(y)); r_gen = 0 when y is past the vocabulary
+        coef = -mask / n * mix["r_gen"]
         dlogits = -coef[..., None] * mix["p_vocab_all"]
         y = np.minimum(targets, logits.shape[-1] - 1)[..., None]
         np.put_along_axis(dlogits, y, np.take_along_axis(dlogits, y, -1) + coef[..., None], -1)
@@ -377,7 +394,7 @@ def backward(
     grads["decoder.bias"] += flat_dlogits.sum(axis=0)
     d_in = (flat_dlogits @ _decoder_weight(spec, params)).reshape(batch, steps, -1)
     if spec.pointer:
-        d_in = _pointer_backward(params, cache, mix, d_p, d_in, grads)
+        d_in = _pointer_backward(params, cache, mix, mask / n, d_in, grads)
     for layer in reversed(range(spec.n_layers)):
         if cache["masks"][layer + 1] is not None:
             d_in = d_in * cache["masks"][layer + 1]

@@ -257,8 +257,7 @@ def load_checkpoint(
     check_choice("load_checkpoint", "weights", weights, WEIGHTS)
     dev = resolve_device(device)
     ckpt = torch.load(Path(path), map_location=dev, weights_only=False)
-    # a checkpoint from before exemplars existed was trained without them
-    cfg = TrainConfig.from_dict({"exemplars": 0, "pointer": False, **ckpt["config"]})
+    cfg = TrainConfig.from_dict(ckpt["config"])
     vocab = Vocab(**ckpt["vocab"])
     model = TorchRNNLM(model_spec(cfg, vocab)).to(dev)
     # checkpoints from before best-weight tracking hold the last weights only

@@ -226,6 +226,17 @@ def test_pointer_decoding_copies_words_outside_the_vocabulary():
         assert all(len(set(zip(t.split(), t.split()[1:]))) == len(t.split()) - 1 for t in plain if t)
     with pytest.raises(InvalidOptionError, match="'no_repeat_ngram' option of define"):
         define(model, vocab, words, strategy="sample", no_repeat_ngram=2, **kw)
+    # copy_bias b decodes as a gate bias lowered by b: sigmoid(z - 30) is the gate of bias -30
+    params["gate.bias"][0] = -30.0
+    forced = load_numpy_params(TorchRNNLM(spec).double(), params)
+    for strategy in ("greedy", "beam"):
+        assert define(model, vocab, words, strategy=strategy, copy_bias=30.0, **kw) == define(
+            forced, vocab, words, strategy=strategy, **kw
+        )
+    plain_spec = rn.ModelSpec(cell="lstm", vocab_size=len(vocab), emb_dim=6, hidden_dim=8)  # no copying
+    plain = load_numpy_params(TorchRNNLM(plain_spec), rn.init_params(plain_spec))
+    with pytest.raises(InvalidOptionError, match="'copy_bias' option of define needs a pointer model"):
+        define(plain, vocab, words, copy_bias=1.0)
 
 
 def test_resolve_device():

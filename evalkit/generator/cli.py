@@ -20,6 +20,13 @@ _WEIGHTS_HELP = "The epoch of lowest validation perplexity, or the last epoch."
 _length_penalty = click.option(
     "--length-penalty", type=float, default=1.0, show_default=True, help="Beam score: log p / length**this."
 )
+_copy_bias = click.option(
+    "--copy-bias",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Subtracted from a copying model's gate logit: above 0 copies more (0: as trained).",
+)
 _no_repeat_ngram = click.option(
     "--no-repeat-ngram",
     type=int,
@@ -136,6 +143,7 @@ def train_cmd(out: str | None, resume: bool, plot: str | None, dry_run: bool, **
 @click.option("--beam-size", type=int, default=4, show_default=True, help="Hypotheses kept per step (--strategy beam).")
 @_length_penalty
 @_no_repeat_ngram
+@_copy_bias
 @click.option("--max-len", type=int, default=30, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--device", default="auto", show_default=True)
@@ -162,6 +170,7 @@ def define_cmd(words: tuple[str, ...], checkpoint: str, device: str, weights: st
 @click.option("--beam-size", type=int, default=1, show_default=True, help="1: greedy decoding; more: beam search.")
 @_length_penalty
 @_no_repeat_ngram
+@_copy_bias
 @click.option("--weights", type=click.Choice(WEIGHTS), default="best", show_default=True, help=_WEIGHTS_HELP)
 @click.option("--limit", type=int, default=0, show_default=True, help="Score the split's first N words only (0: all).")
 def evaluate_cmd(

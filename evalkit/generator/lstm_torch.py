@@ -99,13 +99,15 @@ class TorchRNNLM(nn.Module):
         gate = torch.where(copyable.any(dim=-1), self.gate(mixed)[..., 0], torch.inf)
         return attn, gate, torch.tanh(self.out(mixed))
 
-    def next_log_probs(self, query: Any, keys: Any, source: Any, n_extended: int) -> Any:
+    def next_log_probs(self, query: Any, keys: Any, source: Any, n_extended: int, copy_bias: float = 0.0) -> Any:
         """``log p(w)`` ``(B, V + n_extended)`` over the vocabulary and ``n_extended`` copy-only ids, for
         one output ``query`` ``(B, H)`` per sequence::
 
             p(w) = p_gen softmax(W_dec tanh(W_out [q; c]) + b_dec)[w] + (1 - p_gen) sum_{j: source_j = w} a_j
-        """
+
+        with ``p_gen = sigmoid(z - copy_bias)``: a positive ``copy_bias`` favours copying (0: as trained)."""
         attn, gate, decoder_in = (x[:, 0] for x in self.attend(query[:, None], keys, source))
+        gate = gate - copy_bias
         log_vocab = nn.functional.pad(torch.log_softmax(self.decoder(decoder_in), dim=-1), (0, n_extended),
                                       value=-torch.inf)  # fmt: skip
         p_copy = torch.zeros_like(log_vocab).scatter_add(1, source.clamp(min=0), attn)  # attn is 0 where source < 0

@@ -24,7 +24,7 @@ import numpy as np
 import evalkit
 from evalkit.core.errors import InvalidOptionError
 from evalkit.core.result import Result
-from evalkit.core.validate import check_choice, check_int
+from evalkit.core.validate import check_choice, check_int, check_number
 from evalkit.generator.baselines import SpellingIndex, exemplar_words, most_frequent_definition
 from evalkit.generator.config import WEIGHTS, TrainConfig
 from evalkit.generator.data import (
@@ -144,6 +144,7 @@ def define(
     beam_size: int = 4,
     length_penalty: float = 1.0,
     no_repeat_ngram: int = 0,
+    copy_bias: float = 0.0,
     seed: int = 0,
     batch_size: int = 512,
 ) -> list[str]:
@@ -151,13 +152,17 @@ def define(
 
     ``exemplars`` (``word -> definitions``, see :func:`exemplars_of`) and ``prompt_len`` (the training
     ``max_len``) build the prompts as training did (:meth:`Vocab.prompt`). ``no_repeat_ngram=n`` keeps
-    greedy and beam outputs from holding any n-gram twice (0: off)."""
+    greedy and beam outputs from holding any n-gram twice (0: off). ``copy_bias`` is subtracted from a
+    pointer model's gate logit: above 0 it copies more than it learnt to (0: as trained)."""
     from evalkit.generator.lstm_torch import torch
 
     check_choice("define", "strategy", strategy, STRATEGIES)
     check_int("define", "no_repeat_ngram", no_repeat_ngram, minimum=0)
     if no_repeat_ngram and strategy == "sample":
         raise InvalidOptionError("The 'no_repeat_ngram' option of define applies to greedy and beam decoding only.")
+    check_number("define", "copy_bias", copy_bias)
+    if copy_bias and not model.spec.pointer:
+        raise InvalidOptionError("The 'copy_bias' option of define needs a pointer model (one that copies).")
     if no_repeat_ngram and strategy == "greedy":
         strategy, beam_size = "beam", 1  # one beam is greedy decoding, and beam search knows the constraint
     model.eval()
@@ -176,7 +181,7 @@ def define(
         tokens = np.where(tokens >= len(vocab), vocab.unk_id, tokens)
         with torch.no_grad():
             out, rnn_state = model.rnn(model.embedding(torch.from_numpy(tokens[:, None]).to(device)), rnn_state)
-            logp = model.next_log_probs(out[:, 0], keys, source, n_extended)
+            logp = model.next_log_probs(out[:, 0], keys, source, n_extended, copy_bias)
         return logp.double().cpu().numpy(), (rnn_state, keys, source)
 
     def select(state: Any, rows: np.ndarray) -> Any:
@@ -205,7 +210,7 @@ def define(
             for i, (ids, _) in enumerate(copies):
                 source[i, : len(ids)] = torch.tensor(ids)
             source = source.to(device)
-            logp = model.next_log_probs(last, out, source, n_extended)
+            logp = model.next_log_probs(last, out, source, n_extended, copy_bias)
         return logp.double().cpu().numpy(), (state, out, source)
 
     # a definition is made of definition tokens and <eos>: never <unk> (it scores nothing), padding, <bos>,
@@ -413,6 +418,7 @@ def evaluate(
     beam_size: int = 1,
     length_penalty: float = 1.0,
     no_repeat_ngram: int = 0,
+    copy_bias: float = 0.0,
     weights: str = "best",
     limit: int = 0,
     log: Log = print,
@@ -441,6 +447,8 @@ def evaluate(
     decoding = "greedy" if beam_size == 1 else f"beam {beam_size}, length penalty {length_penalty:g}"
     if no_repeat_ngram:
         decoding += f", no repeated {no_repeat_ngram}-gram"
+    if copy_bias:
+        decoding += f", copy bias {copy_bias:g}"
     systems = {  # file name -> (table name, hypotheses)
         "model": (
             f"model ({decoding})",
@@ -456,6 +464,7 @@ def evaluate(
                 beam_size=beam_size,
                 length_penalty=length_penalty,
                 no_repeat_ngram=no_repeat_ngram,
+                copy_bias=copy_bias,
             ),
         ),
         "most_frequent": (

@@ -42,7 +42,8 @@ def main() -> None:
     for word, text in zip(words, texts):
         print(f"{word} : {text}")
     # the decoding chosen on the validation split in docs/generator.md
-    evaluate(checkpoint, device=cfg.device, beam_size=args.beam_size, length_penalty=1.15, no_repeat_ngram=3)
+    evaluate(checkpoint, device=cfg.device, beam_size=args.beam_size, length_penalty=2.0, no_repeat_ngram=3,
+             copy_bias=1.0)  # fmt: skip
 
 
 if __name__ == "__main__":

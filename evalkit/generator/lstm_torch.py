@@ -152,10 +152,10 @@ def nll_sum(model: TorchRNNLM, inputs: Any, targets: Any, pad_id: int, source: A
     """
     out, _ = model.rnn(model.drop(model.embedding(inputs)))
     keep = targets != pad_id
-    top = model.drop(out)
     y = targets[keep]
     if not model.spec.pointer:
-        return nn.functional.cross_entropy(model.decoder(top[keep]), y, reduction="sum"), keep.sum()
+        return nn.functional.cross_entropy(model.decoder(model.drop(out[keep])), y, reduction="sum"), keep.sum()
+    top = model.drop(out)  # keys and values too, not only the target positions
     attn, gate, decoder_in = model.attend(top, top, source)  # every position at once: (B, T, T) costs little
     log_vocab = torch.log_softmax(model.decoder(decoder_in[keep]), dim=-1)
     vocab = log_vocab.shape[-1]

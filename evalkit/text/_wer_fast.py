@@ -1,0 +1,138 @@
+"""WER-family statistics of a corpus with rapidfuzz's alignment: the ``backend="numpy"`` of
+:mod:`evalkit.text.wer`.
+
+jiwer 4 counts hits, substitutions, deletions and insertions from
+``rapidfuzz.distance.Levenshtein.opcodes(reference_ids, hypothesis_ids)``, after mapping every word of
+the corpus to an integer. Where several alignments have the fewest edits, their counts can differ
+(``"a b"`` against ``"b c"``: two substitutions, or a deletion, a hit and an insertion), so the counts
+are rapidfuzz's choice; this backend asks rapidfuzz the same question:
+
+- the lines are transformed once (``str.split`` where the text holds no whitespace but spaces, which
+  splits exactly as jiwer's ``wer_default``); the word lists go to rapidfuzz as they are where it tells
+  every word of the corpus apart (:func:`_distinct_values`), else as integer ids (jiwer's mapping);
+  characters (CER) go as the strings themselves (code points are what jiwer's ids stand for);
+- ``Levenshtein.editops`` of each (reference, hypothesis) pair gives the distance ``E = S + D + I``, and
+  ``D - I = N - M`` follows from the lengths; when ``E - |N - M| < 2`` these two fix every count (no
+  optimal alignment can trade a substitution for a deletion and an insertion), so the edit list is only
+  read for the other pairs.
+
+The counts equal the python backend's (which writes rapidfuzz's rule out) and jiwer's; the tests
+check both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import chain
+
+import numpy as np
+
+from evalkit.core.errors import MissingDependencyError
+from evalkit.core.gc_pause import gc_paused
+from evalkit.text._wer_common import WerOptions, apply_steps, best_reference, custom_tokens, plain_spaces, split_units
+
+_UINT64 = (1 << 64) - 1
+
+
+def _editops():
+    try:
+        from rapidfuzz.distance.Levenshtein import editops
+    except ImportError:  # pragma: no cover - rapidfuzz is a dependency; the message says what to do
+        raise MissingDependencyError(
+            "wer: backend='numpy' aligns with rapidfuzz; install it (`pip install rapidfuzz`) or pass backend='python'."
+        ) from None
+    return editops
+
+
+def available() -> bool:
+    """Whether rapidfuzz can be imported."""
+    try:
+        _editops()
+    except MissingDependencyError:
+        return False
+    return True
+
+
+def _distinct_values(token_lists: list[list[str]]) -> bool:
+    """Whether rapidfuzz tells every word of the corpus from every other.
+
+    rapidfuzz compares the items of a list by a 64-bit value: a one-character string's code point, any
+    other string's ``hash()`` (``hash_sequence`` in its ``cpp_common.pxd``). Where no two words of the
+    corpus share a value, handing it the words is handing it integer ids; otherwise (two words would
+    have to collide in 64 bits) the words are mapped to ids, as jiwer maps them.
+    """
+    words = set(chain.from_iterable(token_lists))
+    values = {ord(w) if len(w) == 1 else hash(w) & _UINT64 for w in words}
+    return len(values) == len(words)
+
+
+def _units(lines: list[str], options: WerOptions) -> list:
+    """Each line's units as rapidfuzz compares them: a list of words (or word ids), or a string of
+    characters."""
+    if options.custom is not None:
+        token_lists = [custom_tokens(options.owner, options.custom, line) for line in lines]
+    elif options.units == "chars":
+        steps = options.steps
+        return [apply_steps(line, steps) for line in lines] if steps else lines
+    elif options.default_words and plain_spaces(lines):
+        token_lists = [line.split() for line in lines]
+    else:
+        steps = options.steps
+        token_lists = [split_units(apply_steps(line, steps), "words") for line in lines]
+    if _distinct_values(token_lists):
+        return token_lists
+    vocabulary = {w: k for k, w in enumerate(dict.fromkeys(chain.from_iterable(token_lists)))}
+    get = vocabulary.__getitem__
+    return [list(map(get, tokens)) for tokens in token_lists]
+
+
+def _counts(editops, ref, hyp) -> tuple[int, int, int, int]:
+    """``(hits, substitutions, deletions, insertions)`` of rapidfuzz's alignment of one pair."""
+    n, m = len(ref), len(hyp)
+    ops = editops(ref, hyp)
+    errors = len(ops)
+    gap = n - m
+    excess = errors - abs(gap)
+    # below 2, no optimal alignment can trade a substitution for a deletion and an insertion
+    subs = excess if excess < 2 else [op[0] for op in ops.as_list()].count("replace")
+    dels = (errors - subs + gap) // 2
+    return n - subs - dels, subs, dels, errors - subs - dels
+
+
+def corpus_stats(hypotheses: Sequence[str], references: Sequence[Sequence[str]], options: WerOptions) -> np.ndarray:
+    """``(n_segments, 4)`` int64 rows ``[hits, substitutions, deletions, insertions]``, each of the
+    segment's best reference (:func:`evalkit.text._wer_common.best_reference`)."""
+    editops = _editops()
+    n_refs = list(map(len, references))
+    lines = list(chain(hypotheses, chain.from_iterable(references)))
+    with gc_paused():  # millions of small lists without cycles: the collector's passes would dominate
+        units = _units(lines, options)
+        hyp_units = units[: len(hypotheses)]
+        ref_units = iter(units[len(hypotheses) :])
+        rows = []
+        for hyp, count in zip(hyp_units, n_refs):
+            if count == 1:
+                rows.append(_counts(editops, next(ref_units), hyp))
+            else:
+                candidates = [_counts(editops, next(ref_units), hyp) for _ in range(count)]
+                rows.append(candidates[best_reference(candidates)])
+    return np.array(rows, dtype=np.int64).reshape(len(rows), 4)
+
+
+def opcodes(reference: Sequence, hypothesis: Sequence) -> list[tuple[str, int, int, int, int]]:
+    """rapidfuzz's opcodes of one pair, as jiwer takes them (``"replace"`` written ``"substitute"``)."""
+    try:
+        from rapidfuzz.distance.Levenshtein import opcodes as _opcodes
+    except ImportError:  # pragma: no cover
+        raise MissingDependencyError(
+            "align_words: backend='numpy' needs rapidfuzz (`pip install rapidfuzz`)."
+        ) from None
+    ids: dict = {}
+    a = [ids.setdefault(t, len(ids)) for t in reference]
+    b = [ids.setdefault(t, len(ids)) for t in hypothesis]
+    return [
+        ("substitute" if tag == "replace" else tag, i1, i2, j1, j2) for tag, i1, i2, j1, j2 in _opcodes(a, b).as_list()
+    ]
+
+
+__all__ = ["available", "corpus_stats", "opcodes"]

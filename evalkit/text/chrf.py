@@ -1,0 +1,344 @@
+"""chrF (Popović, 2015) and chrF++ (Popović, 2017), exact to sacrebleu 2.x's ``CHRF``; and, by name,
+nltk's macro-averaged ``corpus_chrf`` (``convention="nltk"``).
+
+For order ``n`` of character n-grams (whitespace removed unless ``whitespace=True``) and, for chrF++,
+of word n-grams (words split on whitespace, one punctuation mark split off a word's end or else its
+start), a segment and one of its references give ``hyp_n`` (the hypothesis' n-grams; 0 where the
+reference has none), ``ref_n`` (the reference's) and ``match_n = sum_g min(count_hyp(g), count_ref(g))``.
+A segment keeps the counts of its reference with the best sentence score (the first on a tie), and
+each segment's statistics row is, in sacrebleu's layout::
+
+    [hyp_1, ref_1, match_1, ..., hyp_K, ref_K, match_K]    K = char_order + word_order
+
+The corpus score is a function of the column sums (sacrebleu's ``CHRF._compute_f_score``)::
+
+    P_n = match_n / hyp_n,   R_n = match_n / ref_n          over the orders with hyp_n > 0 and ref_n > 0
+    P = mean P_n,  R = mean R_n,   chrF = (1 + beta^2) P R / (beta^2 P + R)     (0 if P + R == 0)
+
+With ``eps_smoothing=True`` (chrF++.py, Moses, sacrebleu < 2.0's option) it is instead the mean over
+all ``K`` orders of ``F_n = (1 + beta^2) P_n R_n / (beta^2 P_n + R_n)``, an undefined ``P_n`` or
+``R_n`` counting as ``1e-16`` and an undefined ``F_n`` as ``1e-16``.
+
+``convention="nltk"`` scores as ``nltk.translate.chrf_score.corpus_chrf``: the mean over segments of
+each segment's mean over character orders of ``F_n`` (any division by zero giving ``1e-16``), so its
+rows hold ``[F_1 .. F_N, 1]`` (float64) and the corpus score is their column sums' mean over orders
+divided by the count. nltk takes one reference; with several, evalkit keeps the best one per segment.
+
+``backend="python"`` (:func:`_python_stats`, with Counters, as sacrebleu) is the oracle;
+``backend="numpy"`` (:mod:`evalkit.text._chrf_numpy`) counts the whole corpus at once. They share the
+options, text rules and formulas of :mod:`evalkit.text._chrf_formula` and give identical rows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+
+from evalkit.core.backends import choose_backend
+from evalkit.core.errors import InputError
+from evalkit.core.metric import Metric
+from evalkit.core.registry import register
+from evalkit.core.result import Result
+from evalkit.core.rows import Rows
+from evalkit.core.signature import Signature
+from evalkit.core.validate import count_matrix, stat_rows, text_pairs
+from evalkit.text._chrf_formula import (
+    ChrfOptions,
+    char_text,
+    join_tokens,
+    match_statistics,
+    nltk_order_f,
+    nltk_scores,
+    nltk_sentence,
+    sacrebleu_parts,
+    sacrebleu_percent,
+    sacrebleu_scores,
+    split_punctuation,
+)
+from evalkit.text._references import nrefs_extras, nrefs_label
+from evalkit.text.ngrams import ngram_counts
+
+# the numpy backend's set-up (joining, encoding, a dozen array passes) outweighs its speed below this
+# many segments (measured: see docs/metrics/chrf.md)
+_AUTO_NUMPY_MIN_SEGMENTS = 4
+
+
+# -- the reference backend -----------------------------------------------------------------------
+
+
+def _ngrams(line: str, options: ChrfOptions) -> list[Counter]:
+    """The n-gram Counters of one (lowercased) line: character orders, then word orders."""
+    chars = char_text(line, options)
+    out = [ngram_counts(chars, n) for n in range(1, options.char_order + 1)]
+    if options.word_order:
+        words = split_punctuation(line)
+        out += [ngram_counts(words, n) for n in range(1, options.word_order + 1)]
+    return out
+
+
+def _segment_stats(hypothesis: str, references: Sequence[str], options: ChrfOptions) -> list[float]:
+    """One statistics row, sacrebleu's ``CHRF._compute_segment_statistics`` written out."""
+    hyp_ngrams = _ngrams(hypothesis, options)
+    best: list[int] = []
+    best_key = -1.0
+    for reference in references:
+        stats = [x for h, r in zip(hyp_ngrams, _ngrams(reference, options)) for x in match_statistics(h, r)]
+        if options.convention == "nltk":
+            key = nltk_sentence([nltk_order_f(*stats[i : i + 3], options.beta) for i in range(0, len(stats), 3)])
+        else:
+            key = sacrebleu_percent(stats, options.beta, options.eps_smoothing)
+        if key > best_key:  # strictly better: the first reference wins a tie
+            best, best_key = stats, key
+    if options.convention == "nltk":
+        return [nltk_order_f(*best[i : i + 3], options.beta) for i in range(0, len(best), 3)] + [1.0]
+    return best
+
+
+def _python_stats(hypotheses: Sequence[str], references: Sequence[Sequence[str]], options: ChrfOptions) -> np.ndarray:
+    """Statistics rows of checked, lowercased (if asked) segments: the reference backend."""
+    dtype = np.float64 if options.convention == "nltk" else np.int64
+    rows = np.zeros((len(hypotheses), options.width), dtype=dtype)
+    for i, (hypothesis, refs) in enumerate(zip(hypotheses, references)):
+        rows[i] = _segment_stats(hypothesis, refs, options)
+    return rows
+
+
+# -- the metric ----------------------------------------------------------------------------------
+
+
+@register
+class CHRF(Metric):
+    """chrF / chrF++ as a metric object: ``update`` / ``merge`` / ``compute``, or called on a corpus.
+
+    Options (keyword-only, checked here; sacrebleu's names and defaults):
+
+    - ``char_order`` (6): character n-gram orders ``1..char_order`` (0: none);
+    - ``word_order`` (0): word n-gram orders; 2 gives chrF++;
+    - ``beta`` (2): recall counts ``beta`` times as much as precision;
+    - ``lowercase`` (False): lowercase hypotheses and references first;
+    - ``whitespace`` (False): keep whitespace in character n-grams (sacrebleu removes it by default);
+    - ``eps_smoothing`` (False): average per-order F-scores with epsilons (chrF++.py, Moses) instead of
+      sacrebleu 2's effective order;
+    - ``convention``: ``"sacrebleu"`` (corpus statistics summed per order) or ``"nltk"`` (nltk's
+      ``corpus_chrf``: the mean of sentence scores; character orders only; nltk's default beta is 3);
+    - ``backend``: ``"python"`` (reference), ``"numpy"`` (vectorized) or ``"auto"``; equal statistics.
+
+    Pre-tokenized input (lists of tokens) is joined with spaces, as nltk does.
+
+    Example:
+        >>> m = CHRF()
+        >>> round(m.update(["the cat sat on the mat"], [["the cat sat on a mat"]]).compute().score, 4)
+        0.7208
+    """
+
+    name: ClassVar[str] = "chrf"
+    task: ClassVar[str] = "text"
+    higher_is_better: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        *,
+        char_order: int = 6,
+        word_order: int = 0,
+        beta: float = 2,
+        lowercase: bool = False,
+        whitespace: bool = False,
+        eps_smoothing: bool = False,
+        convention: str = "sacrebleu",
+        backend: str = "auto",
+    ) -> None:
+        super().__init__()
+        self._options = ChrfOptions(
+            self.name,
+            char_order=char_order,
+            word_order=word_order,
+            beta=beta,
+            lowercase=lowercase,
+            whitespace=whitespace,
+            eps_smoothing=eps_smoothing,
+            convention=convention,
+            backend=backend,
+        )
+
+    @classmethod
+    def _of(cls, owner: str, options: dict[str, Any]) -> CHRF:
+        """A metric whose messages name ``owner`` (a functional form)."""
+        metric = cls.__new__(cls)
+        Metric.__init__(metric)
+        metric._options = ChrfOptions(owner, **options)
+        return metric
+
+    @property
+    def options(self) -> ChrfOptions:
+        """The checked options."""
+        return self._options
+
+    # -- statistics ------------------------------------------------------------------------------
+    def _rows(self, hypotheses: Any, references: Any) -> tuple[np.ndarray, list[list[str]]]:
+        o = self._options
+        hyps, refs = text_pairs(o.owner, hypotheses, references)
+        if not isinstance(hyps[0], str):  # nltk's layout: tokens joined by spaces
+            hyps, refs = [join_tokens(h) for h in hyps], [[join_tokens(r) for r in seg] for seg in refs]
+        if choose_backend(o.owner, o.backend, len(hyps), numpy_from=_AUTO_NUMPY_MIN_SEGMENTS) == "numpy":
+            from evalkit.text._chrf_numpy import corpus_stats
+
+            return corpus_stats(hyps, refs, options=o), refs
+        if o.lowercase:
+            hyps, refs = [h.lower() for h in hyps], [[r.lower() for r in seg] for seg in refs]
+        return _python_stats(hyps, refs, o), refs
+
+    def stats(self, hypotheses: Any, references: Any) -> np.ndarray:
+        """Per-segment rows: ``[hyp_n, ref_n, match_n]`` per order (int64), or under ``convention="nltk"``
+        ``[F_1 .. F_N, 1]`` (float64); see the module docstring."""
+        return self._rows(hypotheses, references)[0]
+
+    def rows(self, hypotheses: Any, references: Any) -> Rows:
+        """:meth:`stats` as :class:`Rows`, with the fewest and most references per segment (``nrefs``)."""
+        rows, refs = self._rows(hypotheses, references)
+        return Rows(rows, extras=nrefs_extras(refs))
+
+    # -- scoring ---------------------------------------------------------------------------------
+    def signature(self) -> Signature:
+        """sacrebleu's fields (``case``, ``eff``, ``nc``, ``nw``, ``space``), then ``beta`` and ``conv``
+        where not the default."""
+        return self._signature(None)
+
+    def _signature(self, nrefs: Any) -> Signature:
+        o = self._options
+        head: dict[str, Any] = {} if nrefs is None else {"nrefs": nrefs}
+        tail: dict[str, Any] = {}
+        if o.beta != 2:  # sacrebleu writes beta in the name (chrF3) only
+            tail["beta"] = o.beta
+        if o.convention != "sacrebleu":
+            tail["conv"] = o.convention
+        return Signature.of(
+            "chrf",
+            **head,
+            case="lc" if o.lowercase else "mixed",
+            # sacrebleu's eff:yes is its effective-order averaging; nltk's rule is epsilon smoothing
+            eff=o.convention == "sacrebleu" and not o.eps_smoothing,
+            nc=o.char_order,
+            nw=o.word_order,
+            space=o.whitespace,
+            **tail,
+        )
+
+    def _checked(self, totals: Any, param: str) -> np.ndarray:
+        o = self._options
+        if o.convention == "nltk":
+            return stat_rows(o.owner, param, totals, layout=o.layout)
+        rows = count_matrix(o.owner, param, totals)
+        if rows.shape[1] != o.width:
+            raise InputError(
+                f"{o.owner}: {param!r} must have {o.width} columns (hyp, ref, match for each of the "
+                f"{o.char_order} character and {o.word_order} word orders); got {rows.shape[1]} columns."
+            )
+        return rows
+
+    def _result(self, total: np.ndarray, nrefs: Any) -> Result:
+        o = self._options
+        row = total[None, :]
+        if o.convention == "nltk":
+            segments = float(total[-1])
+            components: dict[str, Any] = {
+                "order_f": [float(f / segments) if segments else 0.0 for f in total[:-1]],
+                "segments": int(segments),
+            }
+            value = float(nltk_scores(row)[0])
+        else:
+            parts = sacrebleu_parts(row)
+            components = {
+                "precision": float(parts["avg_prec"][0]),
+                "recall": float(parts["avg_rec"][0]),
+                "effective_order": int(parts["effective"][0]),
+                "counts": {
+                    "hyp": [int(x) for x in total[0::3]],
+                    "ref": [int(x) for x in total[1::3]],
+                    "match": [int(x) for x in total[2::3]],
+                },
+            }
+            value = float(sacrebleu_scores(row, o.beta, o.eps_smoothing)[0][0])
+        return Result(o.name, value, components, self._signature(nrefs), display_scale=100)
+
+    def score(self, total: Any) -> Result:
+        """The Result of summed statistics (a 1-D row). Pure: ``total`` is not changed."""
+        rows = self._checked(total, "total")
+        if len(rows) != 1:
+            raise InputError(f"{self._options.owner}: 'total' must be one summed row; got {len(rows)} rows.")
+        return self._result(rows[0], nrefs_label(self.extras))
+
+    def scores(self, totals: Any) -> np.ndarray:
+        """``score(row).score`` for every row of ``totals``, vectorized (bootstrap, sentence-level)."""
+        rows = self._checked(totals, "totals")
+        if self._options.convention == "nltk":
+            return nltk_scores(rows)
+        return sacrebleu_scores(rows, self._options.beta, self._options.eps_smoothing)[0]
+
+    def sentence_scores(self, hypotheses: Any, references: Any) -> list[Result]:
+        """One Result per segment, each with its own ``nrefs`` in the signature."""
+        rows, refs = self._rows(hypotheses, references)
+        return [self._result(row, len(seg)) for row, seg in zip(rows, refs)]
+
+
+def chrf(
+    hypotheses: Sequence[Any],
+    references: Sequence[Any],
+    *,
+    char_order: int = 6,
+    word_order: int = 0,
+    beta: float = 2,
+    lowercase: bool = False,
+    whitespace: bool = False,
+    eps_smoothing: bool = False,
+    convention: str = "sacrebleu",
+    backend: str = "auto",
+) -> Result:
+    """Corpus chrF (``word_order=2``: chrF++) of the summed statistics of every segment.
+
+    ``references[i]`` is a ``str`` or a list of ``str``: the references of segment ``i`` (their number
+    may vary). The defaults give ``sacrebleu.corpus_chrf``'s number (as a fraction; ``str()`` shows it
+    x100); ``convention="nltk", beta=3`` gives nltk's ``corpus_chrf``. Options as :class:`CHRF`.
+
+    Example:
+        >>> r = chrf(["the cat sat on the mat", "a dog"], [["the cat sat on a mat"], "xyz"])
+        >>> round(r.score, 4), r.components["effective_order"]  # sacrebleu.corpus_chrf: 66.61
+        (0.6661, 6)
+    """
+    options = dict(locals())
+    del options["hypotheses"], options["references"]
+    return CHRF._of("chrf", options).update(hypotheses, references).compute()
+
+
+def sentence_chrf(
+    hypotheses: Sequence[Any],
+    references: Sequence[Any],
+    *,
+    char_order: int = 6,
+    word_order: int = 0,
+    beta: float = 2,
+    lowercase: bool = False,
+    whitespace: bool = False,
+    eps_smoothing: bool = False,
+    convention: str = "sacrebleu",
+    backend: str = "auto",
+) -> np.ndarray:
+    """chrF of every segment on its own, as a float array of shape ``(n_segments,)``.
+
+    ``out[i]`` is ``sacrebleu.sentence_chrf(hypotheses[i], references[i]).score / 100`` (nltk's
+    ``sentence_chrf`` under ``convention="nltk"``), from one pass over the corpus. For one Result per
+    segment use ``CHRF(...).sentence_scores``.
+
+    Example:
+        >>> sentence_chrf(["abc", "abc"], ["abc", "xyz"], char_order=3).round(4).tolist()
+        [1.0, 0.0]
+    """
+    options = dict(locals())
+    del options["hypotheses"], options["references"]
+    metric = CHRF._of("sentence_chrf", options)
+    return metric.scores(metric.stats(hypotheses, references))
+
+
+__all__ = ["CHRF", "chrf", "sentence_chrf"]

@@ -311,3 +311,39 @@ def kappa(confusion: np.ndarray, weights: str | None, replace_undefined_by: Any)
         )
         return replace_undefined_by
     return float(1 - np.sum(w_mat * confusion) / den)
+
+
+def prf_scores(totals: np.ndarray, k: int, beta: float, average: str, zero_division: Any, which: int) -> np.ndarray:
+    """Precision (``which=0``), recall (1) or F-beta (2) of many label-row totals over ``k`` labels at once.
+
+    The same arithmetic as :func:`prfs` for the ``macro``, ``micro`` and ``weighted`` averages, with a
+    leading axis over totals; labels that do not occur in a total are left out of its average, as a count
+    of those samples would not see them. No warnings: undefined values take ``zero_division``.
+    """
+    m = len(totals)
+    cm = totals[:, : k * k].reshape(m, k, k)
+    present = (totals[:, k * k : k * k + k] > 0) | (totals[:, k * k + k : k * k + 2 * k] > 0)
+    tp = np.diagonal(cm, axis1=1, axis2=2)
+    pred, true = cm.sum(axis=1), cm.sum(axis=2)
+    if average == "micro":
+        tp, pred, true = (x.sum(axis=1, keepdims=True) for x in (tp, pred, true))
+        present = np.ones((m, 1), dtype=bool)
+    zd = zero_division_value(zero_division)
+
+    def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+        return np.where(den == 0, zd, num / np.where(den == 0, 1.0, den))
+
+    if which == 0 or (which == 2 and beta == 0):
+        value = ratio(tp, pred)
+    elif which == 1 or np.isposinf(beta):
+        value = ratio(tp, true)
+    else:
+        b2 = beta**2
+        value = ratio((1 + b2) * tp, b2 * true + pred)
+    keep = present & ~np.isnan(value)
+    weights = keep * (true if average == "weighted" else 1.0)
+    unweighted = weights.sum(axis=1) == 0  # scikit-learn's rule: weights summing to zero count equally
+    weights = np.where(unweighted[:, None], keep, weights)
+    total_weight = weights.sum(axis=1)
+    out = (np.where(keep, value, 0.0) * weights).sum(axis=1) / np.where(total_weight == 0, 1.0, total_weight)
+    return np.where(total_weight == 0, np.nan, out)

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from evalkit.core.errors import InputError, InputTypeError
+from evalkit.core.rows import Rows
 from evalkit.core.validate import check_finite, check_same_n_samples
 
 
@@ -56,6 +57,8 @@ def as_weights(owner: str, sample_weight: Any, n: int) -> np.ndarray | None:
             f"{owner}: sample_weight must be a 1-D array of numbers, got shape {w.shape} and dtype {w.dtype}."
         )
     check_same_n_samples(owner, y_true=np.empty(n), sample_weight=w)
+    # float16 sums stop counting at 2048, float32 at 2**24: weights accumulate in float64 whatever their dtype
+    w = w.astype(np.float64)
     check_finite(owner, "sample_weight", w)
     return w
 
@@ -225,6 +228,95 @@ class Counts:
         return out
 
 
+def _encoded(t: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(labels, t_index, p_index)``: the sorted labels that occur in ``t`` or ``p`` and each sample's index."""
+    n = len(t)
+    k = 0
+    if t.dtype.kind in "biu" and p.dtype.kind in "biu":
+        k = max(_max_unsigned(t), _max_unsigned(p)) + 1
+    if k > 0 and k <= _dense_limit(n):
+        present = (np.bincount(t.astype(np.intp), minlength=k) > 0) | (np.bincount(p.astype(np.intp), minlength=k) > 0)
+        dtype = bool if t.dtype.kind == p.dtype.kind == "b" else np.int64
+        labels = np.flatnonzero(present).astype(dtype)
+        if len(labels) == k:
+            return labels, t.astype(np.intp), p.astype(np.intp)
+        lookup = np.cumsum(present) - 1
+        return labels, lookup[t.astype(np.intp)], lookup[p.astype(np.intp)]
+    try:
+        labels, inv = np.unique(np.concatenate([t, p]), return_inverse=True)
+    except TypeError:  # unorderable objects
+        raise InputError("y_true and y_pred hold labels that cannot be sorted together.") from None
+    inv = inv.reshape(-1)
+    return labels, inv[:n], inv[n:]
+
+
+def label_rows(t: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> Rows:
+    """One row per sample of checked 1-D labels, over the labels that occur (the rows' ``space``).
+
+    With ``K`` labels the total has ``K*K + 2K`` cells: the confusion matrix (row-major, rows true), then
+    how many samples have each label as true and as predicted label, at any weight (scikit-learn keeps a
+    label that occurs with weight zero). A sample adds its weight to its cell and 1 to each count.
+    """
+    labels, ti, pi = _encoded(t, p)
+    k = len(labels)
+    cells = np.stack([ti * k + pi, k * k + ti, k * k + k + pi], axis=1)
+    if w is None:
+        values = np.ones(cells.shape, dtype=np.int64)
+    else:
+        values = np.ones(cells.shape)
+        values[:, 0] = w
+    return Rows(cells=cells, values=values, n_cells=k * k + 2 * k, space=labels)
+
+
+def counts_of_total(total: np.ndarray, labels: np.ndarray) -> Counts:
+    """The :class:`Counts` of a :func:`label_rows` total over ``labels``; labels that no longer occur
+    (left out of a resample) are dropped, as a count of those samples would not see them."""
+    k = len(labels)
+    cm = total[: k * k].reshape(k, k)
+    true_n, pred_n = total[k * k : k * k + k], total[k * k + k : k * k + 2 * k]
+    in_true, in_pred = true_n > 0, pred_n > 0
+    keep = in_true | in_pred
+    if not keep.all():
+        labels, cm, in_true, in_pred = labels[keep], cm[np.ix_(keep, keep)], in_true[keep], in_pred[keep]
+    return Counts(np.asarray(labels), in_true, in_pred, cm.copy(), int(true_n.sum()))
+
+
+def join_labels(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The union of two label sets, sorted (both strings or both numbers)."""
+    if _family(a) != _family(b):
+        raise InputError(
+            f"cannot merge confusion counts over {_family(a)} labels with counts over {_family(b)} labels; "
+            f"both must be strings or both numbers."
+        )
+    if a.shape == b.shape and (a == b).all():
+        return a
+    return np.union1d(a, b)
+
+
+def align_label_total(total: np.ndarray, labels: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """A :func:`label_rows` total over ``labels`` rewritten over the larger label set ``target``."""
+    k, kt = len(labels), len(target)
+    if k == kt and (labels == target).all():
+        return total
+    at = np.searchsorted(target, labels)
+    out = np.zeros(kt * kt + 2 * kt, dtype=total.dtype)
+    out[: kt * kt].reshape(kt, kt)[np.ix_(at, at)] = total[: k * k].reshape(k, k)
+    out[kt * kt + at] = total[k * k : k * k + k]
+    out[kt * kt + kt + at] = total[k * k + k : k * k + 2 * k]
+    return out
+
+
+def realign_label_rows(rows: Rows, target: np.ndarray) -> Rows:
+    """:func:`label_rows` over ``rows.space`` rewritten over the larger label set ``target``."""
+    labels = rows.space
+    k, kt = len(labels), len(target)
+    at = np.searchsorted(target, labels)
+    true, pred = rows.cells[:, 1] - k * k, rows.cells[:, 2] - k * k - k
+    ti, pi = at[true], at[pred]
+    cells = np.stack([ti * kt + pi, kt * kt + ti, kt * kt + kt + pi], axis=1)
+    return Rows(cells=cells, values=rows.values, n_cells=kt * kt + 2 * kt, space=target, extras=rows.extras)
+
+
 # Largest K for which the dense K x K bincount is used: small enough not to outweigh the data.
 def _dense_limit(n: int) -> int:
     return max(1 << 16, n)
@@ -325,8 +417,39 @@ def multilabel_counts(
     return MultilabelCounts(tp, pred_sum, true_sum, weight, len(t), samples, beta)
 
 
-def _sample_sums(tp: np.ndarray, pred: np.ndarray, true: np.ndarray, w: np.ndarray | None, beta: float) -> np.ndarray:
-    """Rows: precision, recall, F-beta of each sample, summed as :data:`SAMPLE_SUMS` says."""
+def multilabel_rows(
+    t: np.ndarray, p: np.ndarray, w: np.ndarray | None, beta: float | None, columns: np.ndarray | None = None
+) -> Rows:
+    """One row per sample of boolean indicator matrices over ``L`` labels: ``w*(t&p)``, ``w*p``, ``w*t``
+    (``L`` each), ``w``, ``1``, then, when ``beta`` is given, the sample's precision, recall and F-beta
+    sums of :data:`SAMPLE_SUMS` (over the label ``columns`` only, when given). Space: ``("multilabel", L, beta)``."""
+    n_labels = t.shape[1]
+    both = t & p
+    weights = np.ones(len(t)) if w is None else w
+    parts = [both, p, t]
+    if w is None:
+        dense = np.concatenate([*parts, np.ones((len(t), 2), dtype=bool)], axis=1).astype(np.int64)
+    else:
+        dense = np.concatenate([x * weights[:, None] for x in parts] + [weights[:, None], np.ones((len(t), 1))], axis=1)
+    if beta is not None:
+        if columns is not None:
+            t, p, both = t[:, columns], p[:, columns], both[:, columns]
+        samples = _sample_rows(both.sum(axis=1), p.sum(axis=1), t.sum(axis=1), w, beta)
+        dense = np.concatenate([dense.astype(np.float64), samples.reshape(len(t), -1)], axis=1)
+    return Rows(dense, space=("multilabel", n_labels, beta))
+
+
+def multilabel_counts_of_total(total: np.ndarray, n_labels: int, beta: float | None) -> MultilabelCounts:
+    """The :class:`MultilabelCounts` of a :func:`multilabel_rows` total."""
+    L = n_labels
+    tp, pred, true = (total[i * L : (i + 1) * L].copy() for i in range(3))
+    weight, n = total[3 * L], total[3 * L + 1]
+    samples = total[3 * L + 2 :].reshape(3, len(SAMPLE_SUMS)).copy() if beta is not None else None
+    return MultilabelCounts(tp, pred, true, weight.item(), int(n), samples, beta)
+
+
+def _sample_rows(tp: np.ndarray, pred: np.ndarray, true: np.ndarray, w: np.ndarray | None, beta: float) -> np.ndarray:
+    """``(n, 3, 6)``: each sample's precision, recall and F-beta terms of :data:`SAMPLE_SUMS`."""
     if w is not None:  # scikit-learn scales each sample's counts by its weight: a zero weight is undefined
         tp, pred, true = tp * w, pred * w, true * w
     weights = np.ones(len(tp)) if w is None else w.astype(np.float64)
@@ -338,16 +461,17 @@ def _sample_sums(tp: np.ndarray, pred: np.ndarray, true: np.ndarray, w: np.ndarr
         fractions.append(fractions[0])
     else:
         fractions.append(((1 + b2) * tp.astype(np.float64), b2 * true.astype(np.float64) + pred))
-    out = np.empty((3, len(SAMPLE_SUMS)))
+    out = np.zeros((len(tp), 3, len(SAMPLE_SUMS)))
     for row, (num, den) in enumerate(fractions):
         defined = den != 0
-        value = num[defined] / den[defined]
-        out[row] = (
-            weights[defined] @ value,
-            weights[defined].sum(),
-            weights[~defined].sum(),
-            value.sum(),
-            defined.sum(),
-            len(den) - defined.sum(),
+        value = np.divide(num, den, out=np.zeros(len(den)), where=defined)
+        out[:, row] = np.stack(
+            [np.where(defined, weights * value, 0), weights * defined, weights * ~defined, value, defined, ~defined],
+            axis=1,
         )
     return out
+
+
+def _sample_sums(tp: np.ndarray, pred: np.ndarray, true: np.ndarray, w: np.ndarray | None, beta: float) -> np.ndarray:
+    """Rows: precision, recall, F-beta of each sample, summed as :data:`SAMPLE_SUMS` says."""
+    return _sample_rows(tp, pred, true, w, beta).sum(axis=0)

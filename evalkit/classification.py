@@ -34,23 +34,32 @@ from evalkit._confusion import (
     label_counts,
     mcc,
     normalized,
+    prf_scores,
     prfs,
     select_matrix,
 )
 from evalkit._labels import (
     MultilabelCounts,
+    align_label_total,
     as_array,
     check_some_weight,
     check_targets,
     confusion_counts,
+    counts_of_total,
+    join_labels,
+    label_rows,
     multilabel_counts,
+    multilabel_counts_of_total,
+    multilabel_rows,
+    realign_label_rows,
 )
 from evalkit.core.errors import InputError, UndefinedMetricWarning
 from evalkit.core.metric import Metric
 from evalkit.core.registry import register
 from evalkit.core.result import Result
+from evalkit.core.rows import Rows
 from evalkit.core.signature import Signature
-from evalkit.core.validate import check_choice, check_int, check_number
+from evalkit.core.validate import check_bool, check_choice, check_int, check_labels, check_number
 
 __all__ = [
     "F1",
@@ -114,6 +123,7 @@ def precision_recall_fscore_support(
 def _prfs(owner, y_true, y_pred, beta, labels, pos_label, average, warn_for, sample_weight, zero_division):
     """Check the options, count the input once, and score the counts (every function of this family)."""
     check_prf_options(owner, beta, average, zero_division)
+    labels = check_labels(owner, "labels", labels)
     c = count(owner, y_true, y_pred, sample_weight, samples_beta=beta if average == "samples" else None, labels=labels)
     options = {"beta": beta, "labels": labels, "pos_label": pos_label, "average": average}
     return prfs(owner, c, warn_for=warn_for, zero_division=zero_division, **options)
@@ -227,6 +237,7 @@ def accuracy_score(y_true: Any, y_pred: Any, *, normalize: bool = True, sample_w
         >>> accuracy_score([0, 1, 2, 3], [0, 2, 1, 3])
         0.5
     """
+    normalize = check_bool("accuracy_score", "normalize", normalize)
     kind, t, p, w = check_targets("accuracy_score", y_true, y_pred, sample_weight)
     check_some_weight("accuracy_score", w)
     sums = accuracy_sums(kind, t, p, w)
@@ -248,6 +259,7 @@ def confusion_matrix(
     """
     owner = "confusion_matrix"
     check_choice(owner, "normalize", normalize, (None, "true", "pred", "all"))
+    labels = check_labels(owner, "labels", labels)
     c = label_counts(owner, count(owner, y_true, y_pred, sample_weight))
     cm = select_matrix(owner, c, labels)
     w = None if sample_weight is None else as_array(owner, "sample_weight", sample_weight)
@@ -275,6 +287,8 @@ def multilabel_confusion_matrix(
         [[[0, 0], [1, 1]], [[0, 1], [0, 1]]]
     """
     owner = "multilabel_confusion_matrix"
+    labels = check_labels(owner, "labels", labels)
+    samplewise = check_bool(owner, "samplewise", samplewise)
     kind, t, p, w = check_targets(owner, y_true, y_pred, sample_weight)
     check_some_weight(owner, w)
     if kind == "labels":
@@ -306,6 +320,7 @@ def balanced_accuracy_score(y_true: Any, y_pred: Any, *, sample_weight: Any = No
         0.8333333333333333
     """
     owner = "balanced_accuracy_score"
+    adjusted = check_bool(owner, "adjusted", adjusted)
     return balanced_accuracy(label_counts(owner, count(owner, y_true, y_pred, sample_weight)), adjusted)
 
 
@@ -344,6 +359,7 @@ def cohen_kappa_score(
     """
     owner = "cohen_kappa_score"
     check_choice(owner, "weights", weights, (None, "linear", "quadratic"))
+    labels = check_labels(owner, "labels", labels)
     c = label_counts(owner, count(owner, y1, y2, sample_weight))
     return kappa(select_matrix(owner, c, labels), weights, replace_undefined_by)
 
@@ -378,6 +394,8 @@ def classification_report(
     owner = "classification_report"
     check_zero_division(owner, zero_division)
     digits = check_int(owner, "digits", digits, minimum=0)
+    labels = check_labels(owner, "labels", labels)
+    output_dict = check_bool(owner, "output_dict", output_dict)
     c = count(owner, y_true, y_pred, sample_weight, samples_beta=1.0, labels=labels)
     multilabel = isinstance(c, MultilabelCounts)
     present = np.arange(len(c.tp)) if multilabel else c.labels
@@ -428,30 +446,22 @@ def classification_report(
 # -- stateful metrics ----------------------------------------------------------------------------------
 class _LabelMetric(Metric):
     """A classification metric for training loops: ``update(y_true, y_pred, sample_weight=...)`` per batch
-    adds the batch's counts (constant memory); ``compute()`` scores the sum; ``merge()`` adds another
-    instance's counts. A zero-weight batch is allowed; ``compute`` refuses a total weight of zero."""
+    adds the batch's rows (constant memory); ``compute()`` scores the total; ``merge()`` adds another
+    instance's. A zero-weight batch is allowed; ``compute`` refuses a total weight of zero."""
 
     task = "classification"
 
     def update(self, y_true: Any, y_pred: Any, *, sample_weight: Any = None) -> _LabelMetric:  # type: ignore[override]
         """Add a batch (labels, or multilabel indicators) to the running counts; returns ``self``."""
-        return super().update(y_true, y_pred, sample_weight)  # type: ignore[return-value]
+        return super().update(y_true, y_pred, sample_weight=sample_weight)  # type: ignore[return-value]
+
+    def forward(self, y_true: Any, y_pred: Any, *, sample_weight: Any = None) -> Result:  # type: ignore[override]
+        """Add a batch and return the score of that batch alone."""
+        return super().forward(y_true, y_pred, sample_weight=sample_weight)
 
     def __call__(self, y_true: Any, y_pred: Any, *, sample_weight: Any = None) -> Result:  # type: ignore[override]
         """Score one batch without touching the running counts."""
-        return super().__call__(y_true, y_pred, sample_weight)
-
-    def stats(self, *inputs: Any) -> np.ndarray:
-        """Per-sample rows exist only for :class:`Accuracy`; counts of discovered labels are not rows."""
-        raise InputError(
-            f"{self.name}: per-sample statistics are not available (the label set is discovered per batch); "
-            f"use update()/compute(), or Accuracy for per-sample rows."
-        )
-
-    @property
-    def total(self) -> Any:
-        """The accumulated counts (immutable; merge them with ``merge``)."""
-        return self._total
+        return super().__call__(y_true, y_pred, sample_weight=sample_weight)
 
     def _signature(self, **options: Any) -> Signature:
         return Signature.of(self.name, **{k: "none" if v is None else v for k, v in options.items()})
@@ -459,7 +469,7 @@ class _LabelMetric(Metric):
 
 @register
 class Accuracy(_LabelMetric):
-    """Accuracy in a training loop: statistics ``[sum(w * correct), sum(w)]`` per batch.
+    """Accuracy in a training loop: statistics ``[w * correct, w]`` per sample.
 
     Example:
         >>> m = Accuracy()
@@ -471,17 +481,14 @@ class Accuracy(_LabelMetric):
 
     def __init__(self, *, normalize: bool = True) -> None:
         super().__init__()
-        self.normalize = bool(normalize)
+        self.normalize = check_bool("Accuracy", "normalize", normalize)
 
     def stats(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> np.ndarray:  # type: ignore[override]
+        """Per-sample rows ``[w * correct, w]`` (float64)."""
         kind, t, p, w = check_targets(self.name, y_true, y_pred, sample_weight)
         right = correct(kind, t, p)
-        w = np.ones(len(right)) if w is None else w.astype(np.float64)
+        w = np.ones(len(right)) if w is None else w
         return np.stack([right * w, w], axis=1)
-
-    def _batch_total(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> tuple[Any, int]:
-        kind, t, p, w = check_targets(self.name, y_true, y_pred, sample_weight)
-        return accuracy_sums(kind, t, p, w), len(t)
 
     def score(self, total: Any) -> Result:
         if total[1] == 0:
@@ -489,12 +496,24 @@ class Accuracy(_LabelMetric):
         value = total[0] / total[1] if self.normalize else total[0]
         return Result(self.name, float(value), {"correct": float(total[0]), "total": float(total[1])}, self.signature())
 
+    def scores(self, totals: Any) -> np.ndarray:
+        totals = np.asarray(totals, dtype=np.float64)
+        if not self.normalize:
+            return totals[:, 0].copy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return totals[:, 0] / totals[:, 1]
+
     def signature(self) -> Signature:
         return self._signature(normalize=self.normalize)
 
 
 class _CountsMetric(_LabelMetric):
-    """Base of the metrics scored from confusion counts."""
+    """Base of the metrics scored from confusion counts.
+
+    Rows (:func:`evalkit._labels.label_rows`) put each sample's weight in one cell of the confusion matrix
+    over the labels that occur (the rows' ``space``); totals over different label sets join on the union
+    of their labels. Multilabel indicators give dense per-label rows instead.
+    """
 
     #: the beta whose per-sample sums ``average="samples"`` needs (None: not needed)
     _samples_beta: float | None = None
@@ -502,27 +521,53 @@ class _CountsMetric(_LabelMetric):
     #: the label columns the per-sample sums cover (None: all)
     labels: Any = None
 
-    def _batch_total(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> tuple[Any, int]:
-        c = count(
-            self.name,
-            y_true,
-            y_pred,
-            sample_weight,
-            samples_beta=self._samples_beta,
-            labels=self.labels,
-            functional=False,
-        )
-        return c, c.n
+    def stats(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Rows:  # type: ignore[override]
+        """Per-sample rows (:class:`~evalkit.core.rows.Rows`) whose total holds the confusion counts."""
+        kind, t, p, w = check_targets(self.name, y_true, y_pred, sample_weight)
+        if kind == "multilabel":
+            columns = None
+            if self.labels is not None and self._samples_beta is not None:
+                columns = label_columns(self.name, self.labels, t.shape[1])
+            return multilabel_rows(t, p, w, self._samples_beta, columns)
+        return label_rows(t, p, w)
 
-    @staticmethod
-    def _add(a: Any, b: Any) -> Any:
-        return a.merged(b)
+    def join_spaces(self, a: Any, b: Any) -> Any:
+        if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
+            return join_labels(a, b)
+        if isinstance(a, np.ndarray) != isinstance(b, np.ndarray):
+            raise InputError(
+                f"{self.name}: cannot combine counts of class labels with counts of multilabel indicators."
+            )
+        if a != b:
+            raise InputError(
+                f"{self.name}: cannot combine multilabel counts over {a[1]} labels with counts over {b[1]} labels."
+            )
+        return a
 
-    def _checked(self, total: AnyCounts) -> AnyCounts:
-        weight = total.weight if isinstance(total, MultilabelCounts) else total.cm.sum()
+    def align(self, total: np.ndarray, space: Any, target: Any) -> np.ndarray:
+        if isinstance(space, np.ndarray):
+            return align_label_total(total, space, target)
+        return super().align(total, space, target)
+
+    def realign(self, rows: Rows, target: Any) -> Rows:
+        if isinstance(rows.space, np.ndarray) and isinstance(target, np.ndarray):
+            return realign_label_rows(rows, target)
+        return super().realign(rows, target)
+
+    def counts(self, total: Any) -> AnyCounts:
+        """The confusion counts of a total in the running state's frame (its labels)."""
+        space = self.space
+        if space is None:
+            raise InputError(f"{self.name}: no labels yet; update() before scoring a total.")
+        if isinstance(space, tuple):
+            counts: AnyCounts = multilabel_counts_of_total(np.asarray(total), space[1], space[2])
+            weight = counts.weight
+        else:
+            counts = counts_of_total(np.asarray(total), np.asarray(space))
+            weight = counts.cm.sum()
         if weight == 0:
             raise InputError(f"{self.name}: the total sample weight is zero; the score is undefined.")
-        return total
+        return counts
 
 
 @register
@@ -541,16 +586,18 @@ class ConfusionMatrix(_CountsMetric):
 
     def __init__(self, *, labels: Any = None, normalize: str | None = None) -> None:
         super().__init__()
-        self.labels = None if labels is None else list(labels)
+        self.labels = check_labels("ConfusionMatrix", "labels", labels)
         self.normalize = check_choice("ConfusionMatrix", "normalize", normalize, (None, "true", "pred", "all"))
 
     def score(self, total: Any) -> Result:
-        c = label_counts(self.name, self._checked(total))
+        c = label_counts(self.name, self.counts(total))
         cm = select_matrix(self.name, c, self.labels)
         labels = c.labels if self.labels is None else np.asarray(self.labels)
         accuracy = float(np.trace(cm) / cm.sum()) if cm.sum() else float("nan")
         if self.normalize is not None:
             cm = normalized(cm, self.normalize)
+        cm = np.array(cm)
+        cm.flags.writeable = False
         return Result(self.name, accuracy, {"labels": labels.tolist(), "matrix": cm}, self.signature())
 
     def signature(self) -> Signature:
@@ -580,13 +627,16 @@ class _PRF(_CountsMetric):
         check_choice(owner, "average", average, AVERAGES[1:])
         check_zero_division(owner, zero_division)
         self.beta = check_number(owner, "beta", beta, low=0)
-        self.labels = None if labels is None else list(labels)
+        self.labels = check_labels(owner, "labels", labels)
         self.pos_label, self.average, self.zero_division = pos_label, average, zero_division
         self._samples_beta = self.beta if average == "samples" else None
 
+    def _options(self) -> dict[str, Any]:
+        return {"beta": self.beta, "labels": self.labels, "pos_label": self.pos_label}
+
     def score(self, total: Any) -> Result:
-        c = self._checked(total)
-        options = {"beta": self.beta, "labels": self.labels, "pos_label": self.pos_label}
+        c = self.counts(total)
+        options = self._options()
         p, r, f, _ = prfs(
             self.name,
             c,
@@ -610,6 +660,17 @@ class _PRF(_CountsMetric):
         }
         return Result(self.name, (p, r, f)[self._which], components, self.signature())
 
+    def scores(self, totals: Any) -> np.ndarray:
+        """The score of each total, vectorized over the totals for class labels and the macro, micro and
+        weighted averages (no warnings: a resample's undefined values take ``zero_division``)."""
+        space = self.space
+        if not isinstance(space, np.ndarray) or self.labels is not None or self.average not in _VECTOR_AVERAGES:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UndefinedMetricWarning)
+                return super().scores(totals)
+        return prf_scores(np.asarray(totals, dtype=np.float64), len(space), self.beta, self.average,
+                          self.zero_division, self._which)  # fmt: skip
+
     def signature(self) -> Signature:
         return self._signature(
             average=self.average,
@@ -618,6 +679,9 @@ class _PRF(_CountsMetric):
             pos_label=self.pos_label,
             zero_division=self.zero_division,
         )
+
+
+_VECTOR_AVERAGES = ("macro", "micro", "weighted")
 
 
 @register
@@ -695,10 +759,10 @@ class BalancedAccuracy(_CountsMetric):
 
     def __init__(self, *, adjusted: bool = False) -> None:
         super().__init__()
-        self.adjusted = bool(adjusted)
+        self.adjusted = check_bool("BalancedAccuracy", "adjusted", adjusted)
 
     def score(self, total: Any) -> Result:
-        c = label_counts(self.name, self._checked(total))
+        c = label_counts(self.name, self.counts(total))
         return Result(self.name, balanced_accuracy(c, self.adjusted), {}, self.signature())
 
     def signature(self) -> Signature:
@@ -717,7 +781,7 @@ class MatthewsCorrCoef(_CountsMetric):
     name = "mcc"
 
     def score(self, total: Any) -> Result:
-        return Result(self.name, mcc(label_counts(self.name, self._checked(total))), {}, self.signature())
+        return Result(self.name, mcc(label_counts(self.name, self.counts(total))), {}, self.signature())
 
     def signature(self) -> Signature:
         return self._signature()
@@ -736,12 +800,12 @@ class CohenKappa(_CountsMetric):
 
     def __init__(self, *, labels: Any = None, weights: str | None = None, replace_undefined_by: Any = np.nan) -> None:
         super().__init__()
-        self.labels = None if labels is None else list(labels)
+        self.labels = check_labels("CohenKappa", "labels", labels)
         self.weights = check_choice("CohenKappa", "weights", weights, (None, "linear", "quadratic"))
         self.replace_undefined_by = replace_undefined_by
 
     def score(self, total: Any) -> Result:
-        c = label_counts(self.name, self._checked(total))
+        c = label_counts(self.name, self.counts(total))
         value = kappa(select_matrix(self.name, c, self.labels), self.weights, self.replace_undefined_by)
         return Result(self.name, float(value), {}, self.signature())
 

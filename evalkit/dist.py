@@ -1,41 +1,55 @@
 """Scoring beyond one process, on existing engines: torch.distributed and Dask.
 
-A metric's state is a sum of statistics, so a distributed score is a distributed sum:
+A metric's state is a reduction of per-item rows, so a distributed score is a distributed reduction.
+Both engines go through the metric's public state protocol only (``state_dict``, ``load_state_dict``,
+``merge``, ``fresh``):
 
-- :func:`all_reduce` sums every rank's statistics with ``torch.distributed`` (one ``all_reduce`` of the
-  flat statistics vector), after which ``compute()`` on any rank gives the score of the whole data;
-- :func:`update_from_dask` maps each partition of a ``dask.bag`` to its statistics and folds them with
-  the metric's own addition, so a corpus too big for one machine is scored exactly.
+- :func:`all_reduce` reduces every rank's state with ``torch.distributed``: summed columns by one
+  ``all_reduce(SUM)`` (int64 counts stay exact), ``max``/``min`` columns by ``MAX``/``MIN``; states in
+  different frames (label sets that grew differently on each rank) are gathered and merged instead.
+  After it, ``compute()`` on any rank gives the score of the whole data;
+- :func:`update_from_dask` maps each partition of a ``dask.bag`` to a state and folds them by ``merge``,
+  so a corpus too big for one machine is scored exactly.
 
 torch and dask are optional extras (``evalkit[torch]``, ``evalkit[dask]``), imported here only when used.
 """
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import numpy as np
 
+from evalkit.core.errors import InputError
 from evalkit.core.metric import Metric
 from evalkit.core.optional import require
 
+_IDENTITY = {"sum": 0, "max": -np.inf, "min": np.inf}
 
-def _describe(total: Any) -> tuple[Any, ...] | None:
-    if total is None:
-        return None
-    if isinstance(total, np.ndarray) and total.dtype.kind in "iuf":
-        return ("array", total.shape, total.dtype.str)
-    return ("object",)
+
+def _refuse_unreducible(metric: Metric, owner: str) -> None:
+    if not isinstance(metric, Metric):
+        raise InputError(f"{owner}: 'metric' must be an evalkit Metric, got a {type(metric).__name__}.")
+    if not metric.reducible:
+        raise InputError(
+            f"{owner}: {metric.name} is no reduction of per-item rows; it cannot be reduced across workers."
+        )
+
+
+def _merged(metric: Metric, states: list[dict[str, Any]]) -> dict[str, Any]:
+    """The state of every state in ``states`` merged, in order, into a fresh copy of ``metric``."""
+    out = metric.fresh()
+    for state in states:
+        out.merge(metric.fresh().load_state_dict(state))
+    return out.state_dict()
 
 
 def all_reduce(metric: Metric, *, group: Any = None) -> Metric:
-    """Sum ``metric``'s statistics over every process of the ``torch.distributed`` group, in place.
+    """Reduce ``metric``'s state over every process of the ``torch.distributed`` group, in place.
 
-    Every rank must call it (it is a collective). Fixed-shape numeric statistics travel as one tensor
-    through ``all_reduce(SUM)`` (int64 counts stay exact); statistics of another form (a label set that
-    grew differently on each rank) are gathered as objects and folded with the metric's own addition.
-    A rank that saw no data contributes nothing. Returns ``metric``.
+    Every rank must call it (it is a collective). A rank that saw no data contributes nothing. Metrics
+    with different options on different ranks raise the same error on every rank (no rank is left
+    waiting). Returns ``metric``.
 
     Example (on each rank of a job started with ``torchrun``)::
 
@@ -45,45 +59,70 @@ def all_reduce(metric: Metric, *, group: Any = None) -> Metric:
         all_reduce(m)
         print(m.compute())          # the same global score on every rank
     """
+    _refuse_unreducible(metric, "all_reduce")
     torch = require("torch", "torch", "evalkit.dist.all_reduce")
     dist = torch.distributed
     if not dist.is_available() or not dist.is_initialized():
         raise RuntimeError("all_reduce needs an initialized torch.distributed process group (init_process_group).")
-    descriptions: list[Any] = [None] * dist.get_world_size(group)
-    dist.all_gather_object(descriptions, (_describe(metric._total), metric.n_items, metric._side()), group=group)
-    kinds = {d for d, _, _ in descriptions if d is not None}
-    n_items = sum(n for _, n, _ in descriptions)
-    if not kinds:
+    state = metric.state_dict()
+    total = state.pop("total")
+    world = dist.get_world_size(group)
+    described: list[Any] = [None] * world
+    shape = None if total is None else (np.shape(total), np.asarray(total).dtype.str)
+    dist.all_gather_object(described, (state, shape), group=group)
+    signatures = {(s["metric"], s["signature"]) for s, _ in described}
+    if len(signatures) > 1:
+        listing = "; ".join(f"rank {r}: {s['metric']} [{s['signature']}]" for r, (s, _) in enumerate(described))
+        raise InputError(f"all_reduce: every rank must hold the same metric with the same options; {listing}.")
+    full = [(s, d) for s, d in described if d is not None]
+    if not full:
         return metric
-    if len(kinds) == 1 and next(iter(kinds))[0] == "array":
-        _, shape, dtype = next(iter(kinds))
-        local = metric._total if metric._total is not None else np.zeros(shape, dtype=dtype)
-        tensor = torch.from_numpy(np.ascontiguousarray(local))
-        # gloo and nccl both reduce int64 and float64 exactly as numpy adds them
+    frames = [s for s, _ in full]
+    same_frame = all(
+        s["reductions"] == frames[0]["reductions"] and d == full[0][1] and _equal(s["space"], frames[0]["space"])
+        for s, d in full
+    )
+    if not same_frame:
+        states: list[Any] = [None] * world
+        dist.all_gather_object(states, None if total is None else {**state, "total": total}, group=group)
+        metric.load_state_dict(_merged(metric, [s for s in states if s is not None]))
+        return metric
+    reference, (shape, dtype) = frames[0], full[0][1]
+    reductions = reference["reductions"]
+    local = np.asarray(total) if total is not None else np.array([_IDENTITY[r] for r in reductions], dtype=dtype)
+    out = local.astype(dtype, copy=True)
+    for name, op in (("sum", dist.ReduceOp.SUM), ("max", dist.ReduceOp.MAX), ("min", dist.ReduceOp.MIN)):
+        columns = [j for j, r in enumerate(reductions) if r == name]
+        if not columns:
+            continue
+        # gloo and nccl reduce int64 and float64 exactly as numpy does
+        tensor = torch.from_numpy(np.ascontiguousarray(out[columns]))
         if dist.get_backend(group) == "nccl":
             tensor = tensor.cuda()
-        dist.all_reduce(tensor, op=dist.ReduceOp.SUM, group=group)
-        total = tensor.cpu().numpy().astype(dtype, copy=False).reshape(shape)
-    else:
-        totals: list[Any] = [None] * len(descriptions)
-        dist.all_gather_object(totals, metric._total, group=group)
-        total = None
-        for part in totals:
-            if part is not None:
-                total = part if total is None else metric._add(total, part)
-    metric.reset()._absorb(total, n_items)
-    for _, _, side in descriptions:
-        metric._add_side(side)
+        dist.all_reduce(tensor, op=op, group=group)
+        out[columns] = tensor.cpu().numpy()
+    extras = metric.fresh()
+    for s, _ in full:  # the extras (BLEU's numbers of references) reduce as they declare
+        extras.merge(metric.fresh().load_state_dict({**s, "total": np.zeros(shape, dtype)}))
+    merged = extras.state_dict()
+    merged.update(total=out.reshape(shape), n_items=sum(s["n_items"] for s in frames))
+    metric.load_state_dict(merged)
     return metric
+
+
+def _equal(a: Any, b: Any) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a), np.asarray(b)
+        return a.shape == b.shape and bool((a == b).all())
+    return a == b
 
 
 def update_from_dask(metric: Metric, bag: Any) -> Metric:
     """Add every item of a ``dask.bag.Bag`` to ``metric`` and return it.
 
     Each item is the tuple of one item's inputs, e.g. ``(hypothesis, references)`` for a text metric or
-    ``(y_true, y_pred)`` for a label. Each partition is scored into statistics by a fresh copy of
-    ``metric`` (same options); the partial sums are folded with the metric's own addition, so the result
-    equals one ``update`` over all the items.
+    ``(y_true, y_pred)`` for a label. Each partition is scored into a state by a fresh copy of ``metric``
+    (same options); the states are merged, so the result equals one ``update`` over all the items.
 
     Example::
 
@@ -91,27 +130,21 @@ def update_from_dask(metric: Metric, bag: Any) -> Metric:
         items = db.from_sequence(zip(hypotheses, references), npartitions=64)
         print(update_from_dask(BLEU(), items).compute())
     """
+    _refuse_unreducible(metric, "update_from_dask")
     require("dask.bag", "dask", "evalkit.dist.update_from_dask")
-    blank = copy.deepcopy(metric).reset()
+    blank = metric.fresh()
 
-    def partition_total(items: Any) -> tuple[Any, int, list[Any]] | None:
+    def partition_state(items: Any) -> dict[str, Any] | None:
         columns = [list(column) for column in zip(*items)]
         if not columns:
             return None
-        part = copy.deepcopy(blank).update(*columns)
-        return part._total, part.n_items, [part._side()]
+        return blank.fresh().update(*columns).state_dict()
 
-    def fold(parts: Any) -> tuple[Any, int, list[Any]] | None:
-        out = None
-        for part in parts:
-            if part is not None:
-                out = part if out is None else (blank._add(out[0], part[0]), out[1] + part[1], out[2] + part[2])
-        return out
+    def fold(states: Any) -> dict[str, Any] | None:
+        present = [s for s in states if s is not None]
+        return _merged(blank, present) if present else None
 
-    folded = bag.reduction(partition_total, fold).compute()
-    if folded is not None:
-        total, n_items, sides = folded
-        metric._absorb(total, n_items)
-        for side in sides:
-            metric._add_side(side)
+    folded = bag.reduction(partition_state, fold).compute()
+    if folded is not None and folded.get("total") is not None:
+        metric.merge(blank.fresh().load_state_dict(folded))
     return metric

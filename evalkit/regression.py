@@ -30,8 +30,16 @@ from evalkit.core.errors import InputError, UndefinedMetricWarning
 from evalkit.core.metric import Metric
 from evalkit.core.registry import register
 from evalkit.core.result import Result
+from evalkit.core.rows import Rows
 from evalkit.core.signature import Signature
-from evalkit.core.validate import check_choice, check_finite, check_number, check_same_n_samples
+from evalkit.core.validate import (
+    check_bool,
+    check_choice,
+    check_finite,
+    check_labels,
+    check_number,
+    check_same_n_samples,
+)
 
 __all__ = [
     "ExplainedVariance",
@@ -416,8 +424,8 @@ def median_absolute_error(
 
 
 # -- log loss ------------------------------------------------------------------------------------------
-def _log_loss_sums(owner: str, y_true: Any, y_proba: Any, sample_weight: Any, labels: Any) -> np.ndarray:
-    """``[sum(w * -log(clip(p_true))), sum(w)]``, with scikit-learn's checks and clipping to
+def _log_loss_rows(owner: str, y_true: Any, y_proba: Any, sample_weight: Any, labels: Any) -> np.ndarray:
+    """``[w * -log(clip(p_true)), w]`` per sample, with scikit-learn's checks and clipping to
     ``[eps, 1 - eps]`` (eps of the probabilities' float type)."""
     prob = as_array(owner, "y_proba", y_proba)
     if prob.dtype.kind not in "biuf" or prob.ndim not in (1, 2):
@@ -455,10 +463,9 @@ def _log_loss_sums(owner: str, y_true: Any, y_proba: Any, sample_weight: Any, la
         )
     eps = np.finfo(prob.dtype).eps
     picked = prob[np.arange(n), np.searchsorted(classes, y)]
-    loss = -np.log(np.clip(picked, eps, 1 - eps))
-    if w is None:
-        return np.array([loss.sum(), float(n)])
-    return np.array([np.einsum("i,i->", w, loss), w.sum()], dtype=np.float64)
+    loss = -np.log(np.clip(picked, eps, 1 - eps)).astype(np.float64)
+    weights = np.ones(n) if w is None else w
+    return np.stack([weights * loss, weights], axis=1)
 
 
 def log_loss(
@@ -474,14 +481,117 @@ def log_loss(
         >>> round(log_loss(["spam", "ham", "ham", "spam"], [[0.1, 0.9], [0.9, 0.1], [0.8, 0.2], [0.35, 0.65]]), 4)
         0.2162
     """
-    sums = _log_loss_sums("log_loss", y_true, y_proba, sample_weight, labels)
+    normalize = check_bool("log_loss", "normalize", normalize)
+    labels = check_labels("log_loss", "labels", labels)
+    sums = _log_loss_rows("log_loss", y_true, y_proba, sample_weight, labels).sum(axis=0)
     return float(sums[0] / sums[1]) if normalize else float(sums[0])
 
 
 # -- stateful metrics ----------------------------------------------------------------------------------
+#: the per-output columns of a regression row, for each metric (see :func:`_rows`)
+_COLUMNS = {
+    "mse": ("sse",),
+    "rmse": ("sse",),
+    "mae": ("sae",),
+    "mape": ("ape",),
+    "max_error": ("max",),
+    "huber": ("huber",),
+    "r2": ("sse", "s1_y", "s2_y"),
+    "explained_variance": ("s1_e", "s2_e", "s1_y", "s2_y"),
+}
+
+
+def _shift_of(x: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+    """The point moments are taken about: the batch's weighted mean (its plain mean at zero weight)."""
+    if w is None or w.sum() == 0:
+        return x.mean(axis=0)
+    return np.average(x, axis=0, weights=w)
+
+
+def _rows(owner: str, metric: str, t: np.ndarray, p: np.ndarray, w: np.ndarray | None, delta: float) -> Rows:
+    """One row per sample: for each column of :data:`_COLUMNS` one value per output, then ``w`` and ``1``.
+
+    ``s1_y = w (y - c_y)`` and ``s2_y = w (y - c_y)²`` are moments about a shift ``c_y`` (likewise for the
+    error ``e``): the rows' ``space``, the batch's weighted mean, so that their sums hold the squared
+    deviations as the two-pass formula does; :func:`_recentred` moves a total to another shift exactly.
+    """
+    check_finite(owner, "y_true", t[:, 0] if t.shape[1] == 1 else t)
+    check_finite(owner, "y_pred", p[:, 0] if p.shape[1] == 1 else p)
+    weights = np.ones(len(t)) if w is None else w
+    wc = weights[:, None]
+    e = t - p
+    columns = _COLUMNS[metric]
+    shift_y = _shift_of(t, w) if "s1_y" in columns else None
+    shift_e = _shift_of(e, w) if "s1_e" in columns else None
+    blocks = []
+    for name in columns:
+        if name == "sse":
+            blocks.append(wc * e * e)
+        elif name == "sae":
+            blocks.append(wc * np.abs(e))
+        elif name == "ape":
+            blocks.append(wc * np.abs(e) / np.maximum(np.abs(t), _EPS))
+        elif name == "huber":
+            a = np.abs(e)
+            blocks.append(wc * np.where(a <= delta, 0.5 * a * a, delta * (a - 0.5 * delta)))
+        elif name == "max":
+            blocks.append(np.abs(e))
+        else:
+            d = (t - shift_y) if name.endswith("_y") else (e - shift_e)
+            blocks.append(wc * d if name.startswith("s1") else wc * d * d)
+    dense = np.concatenate([*blocks, wc, np.ones((len(t), 1))], axis=1)
+    k = t.shape[1]
+    reductions = [("max" if name == "max" else "sum") for name in columns for _ in range(k)] + ["sum", "sum"]
+    space = (
+        k,
+        None if shift_y is None else tuple(shift_y.tolist()),
+        None if shift_e is None else tuple(shift_e.tolist()),
+    )
+    return Rows(dense, reductions=reductions, space=space)
+
+
+def _recentred(total: np.ndarray, columns: tuple[str, ...], space: tuple, target: tuple) -> np.ndarray:
+    """A total (or rows: the last axis) of moments about ``space``'s shifts rewritten about ``target``'s:
+    with ``d = c - c'``, ``S1' = S1 + W d`` and ``S2' = S2 + 2 d S1 + W d²``."""
+    k = space[0]
+    out = np.array(total, dtype=np.float64)
+    w = out[..., len(columns) * k, None]
+    for suffix, at in (("_y", 1), ("_e", 2)):
+        if space[at] is None or space[at] == target[at]:
+            continue
+        d = np.asarray(space[at]) - np.asarray(target[at])
+        i1, i2 = columns.index("s1" + suffix) * k, columns.index("s2" + suffix) * k
+        s1 = out[..., i1 : i1 + k].copy()
+        out[..., i2 : i2 + k] += 2 * d * s1 + w * d * d
+        out[..., i1 : i1 + k] = s1 + w * d
+    return out
+
+
+def _moments_of(totals: np.ndarray, columns: tuple[str, ...], space: tuple) -> dict:
+    """The moments :func:`_score` reads, from totals (one per row of ``totals``, or a single 1-D total)."""
+    k = space[0]
+    t = np.atleast_2d(totals).astype(np.float64)
+    w = t[:, len(columns) * k]
+    m: dict[str, Any] = {"w": w, "n": t[:, len(columns) * k + 1]}
+    blocks = {name: t[:, i * k : (i + 1) * k] for i, name in enumerate(columns)}
+    m.update({name: blocks[name] for name in ("sse", "sae", "ape", "huber", "max") if name in blocks})
+    for suffix, at in (("_y", 1), ("_e", 2)):
+        if "s1" + suffix in blocks:
+            s1, s2 = blocks["s1" + suffix], blocks["s2" + suffix]
+            safe = np.where(w == 0, 1.0, w)[:, None]
+            m["mean" + suffix] = np.asarray(space[at]) + s1 / safe
+            m["m2" + suffix] = s2 - s1 * s1 / safe
+    return m
+
+
+def _one(m: dict, i: int) -> dict:
+    return {k: v[i] for k, v in m.items()}
+
+
 class _RegressionMetric(Metric):
     """A regression metric for training loops: ``update(y_true, y_pred, sample_weight=...)`` adds a
-    batch's moments (constant memory), ``compute()`` scores them, ``merge()`` adds another instance's."""
+    batch's rows of weighted moments (constant memory), ``compute()`` scores them, ``merge()`` adds
+    another instance's."""
 
     higher_is_better = False
     task = "regression"
@@ -497,42 +607,53 @@ class _RegressionMetric(Metric):
 
     def update(self, y_true: Any, y_pred: Any, *, sample_weight: Any = None) -> _RegressionMetric:  # type: ignore[override]
         """Add a batch to the running moments; returns ``self``."""
-        return super().update(y_true, y_pred, sample_weight)  # type: ignore[return-value]
+        return super().update(y_true, y_pred, sample_weight=sample_weight)  # type: ignore[return-value]
+
+    def forward(self, y_true: Any, y_pred: Any, *, sample_weight: Any = None) -> Result:  # type: ignore[override]
+        """Add a batch and return the score of that batch alone."""
+        return super().forward(y_true, y_pred, sample_weight=sample_weight)
 
     def __call__(self, y_true: Any, y_pred: Any, *, sample_weight: Any = None) -> Result:  # type: ignore[override]
         """Score one batch without touching the running moments."""
-        return super().__call__(y_true, y_pred, sample_weight)
+        return super().__call__(y_true, y_pred, sample_weight=sample_weight)
 
-    def stats(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> np.ndarray:  # type: ignore[override]
-        raise InputError(f"{self.name}: per-sample rows are not kept; use update()/compute().")
-
-    def _batch_total(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> tuple[Any, int]:
+    def stats(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Rows:  # type: ignore[override]
+        """Per-sample rows of weighted moments (:func:`_rows`), as :class:`~evalkit.core.rows.Rows`."""
         t, p, w = _targets(self.name, y_true, y_pred, sample_weight)
-        return _moments(self.name, t, p, w, _NEEDS[self._metric], self.delta), len(t)
+        return _rows(self.name, self._metric, t, p, w, self.delta)
 
-    @staticmethod
-    def _add(a: Any, b: Any) -> Any:
-        if set(a) != set(b) or any(np.shape(a[k]) != np.shape(b[k]) for k in a):
-            raise InputError("cannot add regression moments of a different number of outputs.")
-        return _merge(a, b)
+    def join_spaces(self, a: Any, b: Any) -> Any:
+        if a[0] != b[0]:
+            raise InputError(f"{self.name}: cannot add moments of {b[0]} outputs to moments of {a[0]} outputs.")
+        return a  # the first batch's shifts serve the rest
 
-    @property
-    def total(self) -> Any:
-        """The accumulated moments (a copy)."""
-        return None if self._total is None else {k: np.copy(v) for k, v in self._total.items()}
+    def align(self, total: np.ndarray, space: Any, target: Any) -> np.ndarray:
+        return _recentred(total, _COLUMNS[self._metric], space, target)
+
+    def _multioutput_for(self, n_outputs: int) -> Any:
+        if isinstance(self.multioutput, np.ndarray):
+            return _check_multioutput(self.name, self.multioutput, n_outputs, variance=True)
+        return self.multioutput
 
     def score(self, total: Any) -> Result:
-        multioutput = self.multioutput
-        if isinstance(multioutput, np.ndarray):
-            n_outputs = len(next(v for v in total.values() if np.ndim(v)))
-            multioutput = _check_multioutput(self.name, multioutput, n_outputs, variance=True)
-        value = _score(self.name, self._metric, total, multioutput, self.force_finite)
-        if self._metric == "r2" and total["n"] < 2:  # undefined, warned about once above
-            raw = np.full(len(total["sse"]), np.nan)
+        space = self.space
+        m = _one(_moments_of(np.asarray(total), _COLUMNS[self._metric], space), 0)
+        multioutput = self._multioutput_for(space[0])
+        value = _score(self.name, self._metric, m, multioutput, self.force_finite)
+        if self._metric == "r2" and m["n"] < 2:  # undefined, warned about once above
+            raw = np.full(space[0], np.nan)
         else:
-            raw = _score(self.name, self._metric, total, "raw_values", self.force_finite)
+            raw = _score(self.name, self._metric, m, "raw_values", self.force_finite)
         score = float(np.mean(value)) if np.ndim(value) else float(value)
-        return Result(self.name, score, {"per_output": raw, "weight": float(total["w"])}, self.signature())
+        raw = np.array(raw)
+        raw.flags.writeable = False
+        return Result(self.name, score, {"per_output": raw, "weight": float(m["w"])}, self.signature())
+
+    def scores(self, totals: Any) -> np.ndarray:
+        """The score of each total, vectorized over the totals."""
+        space = self.space
+        m = _moments_of(np.asarray(totals), _COLUMNS[self._metric], space)
+        return _vector_scores(self._metric, m, self._multioutput_for(space[0]), self.force_finite)
 
     def _multioutput_option(self) -> Any:
         """``multioutput`` as the signature shows it: the name, or the list of weights."""
@@ -540,6 +661,43 @@ class _RegressionMetric(Metric):
 
     def signature(self) -> Signature:
         return Signature.of(self.name, multioutput=self._multioutput_option())
+
+
+def _vector_scores(metric: str, m: dict, multioutput: Any, force_finite: bool) -> np.ndarray:
+    """:func:`_score` of many moments at once (rows of every array in ``m``); NaN where undefined."""
+    w = m["w"]
+    safe_w = np.where(w == 0, 1.0, w)[:, None]
+    den = None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if metric == "max_error":
+            values = m["max"]
+        elif metric in ("r2", "explained_variance"):
+            if metric == "r2":
+                num, den = m["sse"], m["m2_y"]
+            else:
+                num, den = m["m2_e"] / safe_w, m["m2_y"] / safe_w
+            if force_finite:
+                values = np.where((den != 0) & (num != 0), 1 - num / np.where(den == 0, 1.0, den), 1.0)
+                values = np.where((num != 0) & (den == 0), 0.0, values)
+            else:
+                values = 1 - num / den
+        else:
+            key = {"mse": "sse", "rmse": "sse", "mae": "sae", "mape": "ape", "huber": "huber"}[metric]
+            values = m[key] / safe_w
+            if metric == "rmse":
+                values = np.sqrt(values)
+    if isinstance(multioutput, np.ndarray):
+        out = values @ multioutput / multioutput.sum()
+    elif multioutput == "variance_weighted" and den is not None:
+        weighted = (den != 0).any(axis=1)
+        dw = np.where(weighted[:, None], den, 1.0)
+        out = (values * dw).sum(axis=1) / dw.sum(axis=1)
+    else:
+        out = values.mean(axis=1)
+    out = np.where(w == 0, np.nan, out)
+    if metric == "r2":
+        out = np.where(m["n"] < 2, np.nan, out)
+    return out
 
 
 @register
@@ -633,7 +791,7 @@ class _ExplainedFraction(_RegressionMetric):
 
     def __init__(self, *, multioutput: Any = "uniform_average", force_finite: bool = True) -> None:
         super().__init__(multioutput=multioutput)
-        self.force_finite = bool(force_finite)
+        self.force_finite = check_bool(type(self).__name__, "force_finite", force_finite)
 
     def signature(self) -> Signature:
         return Signature.of(self.name, multioutput=self._multioutput_option(), force_finite=self.force_finite)
@@ -665,11 +823,12 @@ class ExplainedVariance(_ExplainedFraction):
     _metric = "explained_variance"
 
 
+@register
 class LogLoss(Metric):
-    """Log loss in a training loop: statistics ``[sum(w * -log p_true), sum(w)]`` per batch.
+    """Log loss in a training loop: rows ``[w * -log p_true, w]`` per sample.
 
-    Not in the registry: its inputs (labels and probabilities) are neither a classification nor a
-    regression pair of files for the command line.
+    Its inputs are class labels and predicted probabilities (``task = "proba"``): ``y_proba`` is
+    ``(n, n_classes)`` or, for two classes, ``(n,)``.
 
     A batch need not hold every class, so the classes are fixed up front: ``labels`` (the classes in the
     order of ``y_proba``'s columns, sorted), or, by default, ``y_true`` holds column indices 0..C-1.
@@ -683,29 +842,36 @@ class LogLoss(Metric):
 
     name = "log_loss"
     higher_is_better = False
+    task = "proba"
 
     def __init__(self, *, labels: Any = None) -> None:
         super().__init__()
-        self.labels = None if labels is None else list(labels)
+        self.labels = check_labels("LogLoss", "labels", labels)
 
     def update(self, y_true: Any, y_proba: Any, *, sample_weight: Any = None) -> LogLoss:  # type: ignore[override]
         """Add a batch to the running sums; returns ``self``."""
-        return super().update(y_true, y_proba, sample_weight)  # type: ignore[return-value]
+        return super().update(y_true, y_proba, sample_weight=sample_weight)  # type: ignore[return-value]
+
+    def forward(self, y_true: Any, y_proba: Any, *, sample_weight: Any = None) -> Result:  # type: ignore[override]
+        """Add a batch and return the score of that batch alone."""
+        return super().forward(y_true, y_proba, sample_weight=sample_weight)
 
     def __call__(self, y_true: Any, y_proba: Any, *, sample_weight: Any = None) -> Result:  # type: ignore[override]
         """Score one batch without touching the running sums."""
-        return super().__call__(y_true, y_proba, sample_weight)
+        return super().__call__(y_true, y_proba, sample_weight=sample_weight)
 
     def stats(self, y_true: Any, y_proba: Any, sample_weight: Any = None) -> np.ndarray:  # type: ignore[override]
-        raise InputError(f"{self.name}: per-sample rows are not kept; use update()/compute().")
-
-    def _batch_total(self, y_true: Any, y_proba: Any, sample_weight: Any = None) -> tuple[Any, int]:
+        """Per-sample rows ``[w * -log p_true, w]``."""
         labels = self.labels
         if labels is None:
             prob = as_array(self.name, "y_proba", y_proba)
             labels = list(range(2 if prob.ndim == 1 else prob.shape[1]))
-        sums = _log_loss_sums(self.name, y_true, y_proba, sample_weight, labels)
-        return sums, int(sums[1]) if sample_weight is None else len(as_array(self.name, "y_true", y_true))
+        return _log_loss_rows(self.name, y_true, y_proba, sample_weight, labels)
+
+    def scores(self, totals: Any) -> np.ndarray:
+        totals = np.asarray(totals, dtype=np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return totals[:, 0] / totals[:, 1]
 
     def score(self, total: Any) -> Result:
         if total[1] == 0:

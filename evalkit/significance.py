@@ -26,7 +26,7 @@ as "unseeded"; here 0 is a seed like any other and only ``seed=None`` draws fres
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -35,6 +35,7 @@ import numpy as np
 from evalkit.core.errors import InputError, InputTypeError
 from evalkit.core.metric import Metric
 from evalkit.core.result import Result
+from evalkit.core.rows import Rows, as_rows
 from evalkit.core.validate import check_choice, check_int, check_number
 
 #: sacrebleu's default seed (its ``SACREBLEU_SEED`` environment variable defaults to 12345)
@@ -116,33 +117,34 @@ class PairedTest:
         return out
 
 
-def _rows(owner: str, param: str, rows: Any) -> np.ndarray:
-    try:
-        a = np.asarray(rows)
-        # integer counts stay integers, so that score() sees the totals it sees elsewhere
-        if a.dtype.kind not in "iuf":
-            a = a.astype(np.int64) if a.dtype.kind == "b" else a.astype(np.float64)
-    except (TypeError, ValueError):
-        raise InputTypeError(
-            f"{owner}: {param!r} must be a numeric (n_segments, n_stats) matrix from metric.stats(...), "
-            f"got a {type(rows).__name__}."
-        ) from None
-    if a.ndim != 2 or a.shape[0] == 0:
+def _rows(owner: str, param: str, metric: Metric, rows: Any) -> Rows:
+    if not isinstance(metric, Metric):
+        raise InputTypeError(f"{owner}: 'metric' must be an evalkit Metric, got a {type(metric).__name__}.")
+    if not metric.reducible:
         raise InputError(
-            f"{owner}: {param!r} must be a non-empty (n_segments, n_stats) matrix from metric.stats(...), "
-            f"got shape {a.shape}."
+            f"{owner}: {metric.name} is no reduction of per-item rows, so it cannot be resampled; "
+            f"bootstrap intervals and paired tests need a metric with rows."
         )
-    return a
+    out = as_rows(rows, owner=owner, param=param)
+    if len(out) == 0:
+        raise InputError(f"{owner}: {param!r} holds no rows; at least one item is needed.")
+    return out
 
 
-def _pair(owner: str, baseline_rows: Any, system_rows: Any) -> tuple[np.ndarray, np.ndarray]:
-    base, sys = _rows(owner, "baseline_rows", baseline_rows), _rows(owner, "system_rows", system_rows)
-    if base.shape != sys.shape:
-        raise InputError(
-            f"{owner}: both systems must be scored on the same segments, but 'baseline_rows' has shape "
-            f"{base.shape} and 'system_rows' has shape {sys.shape}."
-        )
+def _pair(owner: str, metric: Metric, baseline_rows: Any, system_rows: Any) -> tuple[Rows, Rows]:
+    base = _rows(owner, "baseline_rows", metric, baseline_rows)
+    sys = _rows(owner, "system_rows", metric, system_rows)
+    _check_same_items(owner, base, sys, "system_rows")
     return base, sys
+
+
+def _check_same_items(owner: str, base: Rows, other: Rows, param: str) -> None:
+    if len(base) != len(other) or (base.space is None and other.space is None and base.width != other.width):
+        every = "every system" if param.startswith("systems") else "both systems"
+        raise InputError(
+            f"{owner}: {every} must be scored on the same segments, but 'baseline_rows' has shape "
+            f"({len(base)}, {base.width}) and {param!r} has shape ({len(other)}, {other.width})."
+        )
 
 
 def _seed(owner: str, seed: Any) -> int | None:
@@ -162,17 +164,15 @@ def _exact_dtype(bound: float, *matrices: np.ndarray) -> type:
     return np.float32 if integral and bound < 2**24 else np.float64
 
 
-def _resampled_sums(rng: np.random.Generator, matrix: np.ndarray, n_resamples: int) -> np.ndarray:
-    """``weights @ matrix`` for the (resamples x segments) count-weight matrix of bootstrap resamples, the
-    counts of indices drawn exactly as sacrebleu's (``rng.choice(n, size=(n_resamples, n))``)."""
-    n = len(matrix)
+def _count_blocks(rng: np.random.Generator, n: int, n_resamples: int, dtype: Any) -> Iterator[np.ndarray]:
+    """Blocks of the (resamples x items) count matrix of bootstrap resamples, the indices drawn exactly as
+    sacrebleu's (``rng.choice(n, size=(n_resamples, n))``; consecutive blocks draw the same stream as one
+    call). The buffer is reused: use each block before asking for the next."""
     block = max(1, _BLOCK_ELEMENTS // n)
-    weights = np.empty((block, n), matrix.dtype)
+    weights = np.empty((block, n), dtype)
     offsets = np.arange(0, block * n, n)[:, None]  # row r counts into r*n .. r*n + n - 1 of the flat block
-    out = np.empty((n_resamples, matrix.shape[1]), matrix.dtype)
     for start in range(0, n_resamples, block):
         b = min(block, n_resamples - start)
-        # Generator.choice(n, replace=True) draws the same stream in consecutive blocks as in one call.
         idx = rng.choice(n, size=(b, n), replace=True)
         idx += offsets[:b]
         w = weights[:b]
@@ -180,8 +180,33 @@ def _resampled_sums(rng: np.random.Generator, matrix: np.ndarray, n_resamples: i
         # counting straight into the reused buffer is a third faster than bincount and a cast; the added
         # value must have the buffer's dtype, or np.add.at leaves its fast path (then 50x slower)
         np.add.at(w.reshape(-1), idx.reshape(-1), w.dtype.type(1))
-        np.matmul(w, matrix, out=out[start : start + b])
+        yield w
+
+
+def _resampled_sums(rng: np.random.Generator, matrix: np.ndarray, n_resamples: int) -> np.ndarray:
+    """``counts @ matrix`` for the bootstrap count matrix of :func:`_count_blocks` (summed columns)."""
+    out = np.empty((n_resamples, matrix.shape[1]), matrix.dtype)
+    start = 0
+    for w in _count_blocks(rng, len(matrix), n_resamples, matrix.dtype):
+        np.matmul(w, matrix, out=out[start : start + len(w)])
+        start += len(w)
     return out
+
+
+def _swap_bits(rng: np.random.Generator, n: int, n_trials: int, rows: int) -> Iterator[np.ndarray]:
+    """Blocks of ``rows`` trials of the (trials x items) 0/1 swap matrix, drawn as sacrebleu's
+    ``rng.integers(2, size=(n_trials, n), dtype=bool)`` (see :func:`_swapped_sums`)."""
+    for start in range(0, n_trials, rows):
+        b = min(rows, n_trials - start)
+        words = rng.integers(0, 2**32, size=-(-b * n // 32), dtype=np.uint32).astype("<u4", copy=False)
+        yield np.unpackbits(words.view(np.uint8), count=b * n, bitorder="little").reshape(b, n)
+
+
+def _swap_blocks(rng: np.random.Generator, n: int, n_trials: int) -> Iterator[np.ndarray]:
+    """The swap matrix of :func:`_swap_bits` as float blocks, the same draws as the fast path's."""
+    rows = max(32, (_BLOCK_ELEMENTS // n) // 32 * 32)
+    for bits in _swap_bits(rng, n, n_trials, rows):
+        yield bits.astype(np.float64)
 
 
 def _swapped_sums(rng: np.random.Generator, delta: np.ndarray, n_trials: int) -> np.ndarray:
@@ -210,14 +235,14 @@ def _swapped_sums(rng: np.random.Generator, delta: np.ndarray, n_trials: int) ->
         d[:, j] = np.frombuffer(key, dtype=delta.dtype)
     out = np.zeros((n_trials, d.shape[1]), dtype)
     buffer = np.empty((rows, min(cols, n)), dtype)
-    for start in range(0, n_trials, rows):
-        b = min(rows, n_trials - start)
-        words = rng.integers(0, 2**32, size=-(-b * n // 32), dtype=np.uint32).astype("<u4", copy=False)
-        bits = np.unpackbits(words.view(np.uint8), count=b * n, bitorder="little").reshape(b, n)
+    start = 0
+    for bits in _swap_bits(rng, n, n_trials, rows):
+        b = len(bits)
         for c in range(0, n, cols):
             part = buffer[:b, : min(cols, n - c)]
             np.copyto(part, bits[:, c : c + cols])
             out[start : start + b] += part @ d[c : c + cols]
+        start += b
     # a zero column of delta reads the last padding column, or one appended when there is none
     if -1 in source and len(distinct) == d.shape[1]:
         out = np.hstack([out, np.zeros((n_trials, 1), dtype)])
@@ -233,21 +258,38 @@ def _interval(scores: np.ndarray, confidence: float) -> tuple[float, float, floa
     return float(ordered.mean()), float(ordered[lo]), float(ordered[k - lo - 1])
 
 
+def _summed_matrix(rows: Rows) -> np.ndarray | None:
+    """The rows as one matrix when every statistic is a plain sum in a fixed frame (the fast product)."""
+    return rows.dense if rows.all_sums and not rows.n_cells and rows.space is None else None
+
+
 def _resampled_scores(
-    metric: Metric, rng: np.random.Generator, matrices: list[np.ndarray], n_resamples: int
+    scorers: list[Metric], rng: np.random.Generator, rows: list[Rows], n_resamples: int
 ) -> list[np.ndarray]:
-    """Scores of the same ``n_resamples`` bootstrap resamples of each matrix (rows of the same segments)."""
-    n = len(matrices[0])
-    stacked = np.hstack(matrices) if len(matrices) > 1 else matrices[0]  # one product serves every system
-    # a resample's sum is at most n times the largest row entry
-    dtype = _exact_dtype(n * float(np.abs(stacked).max()), stacked)
-    sums = _resampled_sums(rng, stacked.astype(dtype), n_resamples).astype(np.float64)
-    splits = np.cumsum([m.shape[1] for m in matrices])[:-1]
-    return [metric.scores(part) for part in np.split(sums, splits, axis=1)]
+    """Scores of the same ``n_resamples`` bootstrap resamples of each system's rows (the same items)."""
+    n = len(rows[0])
+    matrices = [_summed_matrix(r) for r in rows]
+    if all(m is not None for m in matrices):
+        stacked = np.hstack(matrices) if len(matrices) > 1 else matrices[0]  # one product serves every system
+        # a resample's sum is at most n times the largest row entry
+        dtype = _exact_dtype(n * float(np.abs(stacked).max()), stacked)
+        sums = _resampled_sums(rng, stacked.astype(dtype), n_resamples).astype(np.float64)
+        splits = np.cumsum([m.shape[1] for m in matrices])[:-1]
+        return [s.scores(part) for s, part in zip(scorers, np.split(sums, splits, axis=1))]
+    parts: list[list[np.ndarray]] = [[] for _ in rows]
+    for counts in _count_blocks(rng, n, n_resamples, np.float64):
+        for part, r in zip(parts, rows):
+            part.append(r.weighted_totals(counts))
+    return [s.scores(np.concatenate(part)) for s, part in zip(scorers, parts)]
 
 
-def _ci(metric: Metric, rows: np.ndarray, scores: np.ndarray, confidence: float, seed: int | None) -> BootstrapCI:
-    result = metric.score(rows.sum(axis=0))
+def _scorer(metric: Metric, rows: Rows) -> Metric:
+    """A fresh copy of ``metric`` holding ``rows``: it scores totals in their frame, with their extras."""
+    return metric.fresh().add_rows(rows)
+
+
+def _ci(scorer: Metric, scores: np.ndarray, confidence: float, seed: int | None) -> BootstrapCI:
+    result = scorer.compute()
     mean, low, high = _interval(scores, confidence)
     return BootstrapCI(replace(result, ci=(low, high)), mean, low, high, confidence, len(scores), seed)
 
@@ -279,74 +321,120 @@ def bootstrap_ci(
         (0.75, True)
     """
     owner = "bootstrap_ci"
-    data = _rows(owner, "rows", rows)
+    data = _rows(owner, "rows", metric, rows)
     n_resamples = check_int(owner, "n_resamples", n_resamples, minimum=1)
     confidence = _confidence(owner, confidence)
     seed = _seed(owner, seed)
     rng = np.random.default_rng(seed)
-    (scores,) = _resampled_scores(metric, rng, [data], n_resamples)
-    return _ci(metric, data, scores, confidence, seed)
+    scorer = _scorer(metric, data)
+    (scores,) = _resampled_scores([scorer], rng, [data], n_resamples)
+    return _ci(scorer, scores, confidence, seed)
 
 
-def _systems(owner: str, baseline_rows: Any, systems_rows: Any) -> tuple[np.ndarray, list[np.ndarray]]:
-    base = _rows(owner, "baseline_rows", baseline_rows)
-    if isinstance(systems_rows, np.ndarray) or not isinstance(systems_rows, (list, tuple)) or not systems_rows:
+def _systems(owner: str, metric: Metric, baseline_rows: Any, systems_rows: Any) -> tuple[Rows, list[Rows]]:
+    base = _rows(owner, "baseline_rows", metric, baseline_rows)
+    if isinstance(systems_rows, (np.ndarray, Rows)) or not isinstance(systems_rows, (list, tuple)) or not systems_rows:
         raise InputTypeError(
-            f"{owner}: 'systems_rows' must be a non-empty list of (n_segments, n_stats) matrices, one per system, "
+            f"{owner}: 'systems_rows' must be a non-empty list of per-item rows, one per system, "
             f"got a {type(systems_rows).__name__}."
         )
-    systems = [_rows(owner, f"systems_rows[{i}]", r) for i, r in enumerate(systems_rows)]
+    systems = [_rows(owner, f"systems_rows[{i}]", metric, r) for i, r in enumerate(systems_rows)]
     for i, r in enumerate(systems):
-        if r.shape != base.shape:
-            raise InputError(
-                f"{owner}: every system must be scored on the same segments, but 'baseline_rows' has shape "
-                f"{base.shape} and 'systems_rows[{i}]' has shape {r.shape}."
-            )
+        _check_same_items(owner, base, r, f"systems_rows[{i}]")
     return base, systems
 
 
 def _paired_bs(
-    metric: Metric, base: np.ndarray, systems: list[np.ndarray], n: int, confidence: float, seed: int | None
+    metric: Metric, base: Rows, systems: list[Rows], n: int, confidence: float, seed: int | None
 ) -> tuple[BootstrapCI, list[PairedTest]]:
     rng = np.random.default_rng(seed)
-    s_base, *s_systems = _resampled_scores(metric, rng, [base, *systems], n)
-    observed_base = float(metric.score(base.sum(axis=0)))
+    scorers = [_scorer(metric, r) for r in [base, *systems]]
+    s_base, *s_systems = _resampled_scores(scorers, rng, [base, *systems], n)
+    observed_base = float(scorers[0].compute())
     tests = []
-    for rows, s_sys in zip(systems, s_systems):
-        observed = float(metric.score(rows.sum(axis=0)))
+    for scorer, s_sys in zip(scorers[1:], s_systems):
+        observed = float(scorer.compute())
         diffs = np.abs(s_sys - s_base)
         p = _p_value(diffs - diffs.mean(), abs(observed - observed_base))
-        ci = _ci(metric, rows, s_sys, confidence, seed)
+        ci = _ci(scorer, s_sys, confidence, seed)
         tests.append(PairedTest("paired_bootstrap", observed, observed_base, p, n, seed, ci))
-    return _ci(metric, base, s_base, confidence, seed), tests
+    return _ci(scorers[0], s_base, confidence, seed), tests
+
+
+def _swapped_totals(
+    metric: Metric, rng: np.random.Generator, base: Rows, systems: list[Rows], n_trials: int
+) -> tuple[list[Metric], list[tuple[np.ndarray, np.ndarray]]]:
+    """For each system, a scorer in the frame of both and the totals ``(a_t, b_t)`` of every trial: ``a_t``
+    takes the baseline's row where the trial swaps and the system's elsewhere, ``b_t`` the opposite."""
+    mixers = [metric.fresh().add_rows(base).add_rows(r) for r in systems]
+    matrices = [_summed_matrix(r) for r in [base, *systems]]
+    if all(m is not None for m in matrices):
+        # a_t = swap @ base + (1 - swap) @ sys = swap @ (base - sys) + total_sys; b_t is the complement.
+        # One product of the swap matrix with every system's (base - sys) side by side.
+        b = matrices[0]
+        swapped = _swapped_sums(rng, np.hstack([b - m for m in matrices[1:]]), n_trials)
+        d = b.shape[1]
+        out = []
+        for i, m in enumerate(matrices[1:]):
+            total = m.sum(axis=0)
+            a = swapped[:, i * d : (i + 1) * d] + total
+            out.append((a, (b.sum(axis=0) + total) - a))
+        return mixers, out
+    parts: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in systems]
+    for swap in _swap_blocks(rng, len(base), n_trials):
+        keep = 1.0 - swap
+        for part, mixer, r in zip(parts, mixers, systems):
+            space = mixer.space
+            totals = []
+            for first, second in ((base, r), (r, base)):
+                x = _in_frame(mixer, first.weighted_totals(swap), first.space, space)
+                y = _in_frame(mixer, second.weighted_totals(keep), second.space, space)
+                totals.append(_combined(first.column_reductions if len(x[0]) == first.width else None, x, y))
+            part.append((totals[0], totals[1]))
+    return mixers, [(np.concatenate([a for a, _ in p]), np.concatenate([b for _, b in p])) for p in parts]
+
+
+def _in_frame(metric: Metric, totals: np.ndarray, space: Any, target: Any) -> np.ndarray:
+    if space is None and target is None:
+        return totals
+    return np.stack([metric.align(t, space, target) for t in totals])
+
+
+def _combined(reductions: tuple[str, ...] | None, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Totals of two disjoint sets of items, column by column (sums add; a max or min of an empty set is
+    its identity, so the other side wins)."""
+    if reductions is None or all(r == "sum" for r in reductions):
+        return a + b
+    out = a + b
+    for j, r in enumerate(reductions):
+        if r == "max":
+            out[:, j] = np.maximum(a[:, j], b[:, j])
+        elif r == "min":
+            out[:, j] = np.minimum(a[:, j], b[:, j])
+    return out
 
 
 def _paired_ar(
     metric: Metric,
-    base: np.ndarray,
-    systems: list[np.ndarray],
+    base: Rows,
+    systems: list[Rows],
     n: int,
     n_ci: int,
     confidence: float,
     seed: int | None,
 ) -> list[PairedTest]:
     rng = np.random.default_rng(seed)
-    total_base = base.sum(axis=0)
-    observed_base = float(metric.score(total_base))
-    # a_t = swap @ base + (1 - swap) @ sys = swap @ (base - sys) + total_sys; b_t is the complement.
-    # One product of the swap matrix with every system's (base - sys) side by side.
-    swapped = _swapped_sums(rng, np.hstack([base - s for s in systems]), n)
-    d = base.shape[1]
+    base_scorer = _scorer(metric, base)
+    observed_base = float(base_scorer.compute())
+    mixers, swapped = _swapped_totals(metric, rng, base, systems, n)
+    scorers = [_scorer(metric, r) for r in systems]
     # sacrebleu draws each system's CI resamples from a generator that has made the trials: the same for all
-    s_systems = _resampled_scores(metric, rng, systems, n_ci) if n_ci > 0 else [None] * len(systems)
+    s_systems = _resampled_scores(scorers, rng, systems, n_ci) if n_ci > 0 else [None] * len(systems)
     tests = []
-    for i, (rows, s_sys) in enumerate(zip(systems, s_systems)):
-        total = rows.sum(axis=0)
-        observed = float(metric.score(total))
-        a = swapped[:, i * d : (i + 1) * d] + total
-        b = (total_base + total) - a
-        p = _p_value(np.abs(metric.scores(a) - metric.scores(b)), abs(observed - observed_base))
-        ci = None if s_sys is None else _ci(metric, rows, s_sys, confidence, seed)
+    for scorer, mixer, (a, b), s_sys in zip(scorers, mixers, swapped, s_systems):
+        observed = float(scorer.compute())
+        p = _p_value(np.abs(mixer.scores(a) - mixer.scores(b)), abs(observed - observed_base))
+        ci = None if s_sys is None else _ci(scorer, s_sys, confidence, seed)
         tests.append(PairedTest("approximate_randomization", observed, observed_base, p, n, seed, ci))
     return tests
 
@@ -382,7 +470,7 @@ def paired_bootstrap(
         (0.4, True)
     """
     owner = "paired_bootstrap"
-    base, sys = _pair(owner, baseline_rows, system_rows)
+    base, sys = _pair(owner, metric, baseline_rows, system_rows)
     n_resamples = check_int(owner, "n_resamples", n_resamples, minimum=1)
     confidence = _confidence(owner, confidence)
     return _paired_bs(metric, base, [sys], n_resamples, confidence, _seed(owner, seed))[1][0]
@@ -421,7 +509,7 @@ def paired_approximate_randomization(
         True
     """
     owner = "paired_approximate_randomization"
-    base, sys = _pair(owner, baseline_rows, system_rows)
+    base, sys = _pair(owner, metric, baseline_rows, system_rows)
     n_trials = check_int(owner, "n_trials", n_trials, minimum=1)
     n_ci_resamples = check_int(owner, "n_ci_resamples", n_ci_resamples, minimum=0)
     confidence = _confidence(owner, confidence)
@@ -462,7 +550,7 @@ def compare_systems(
         (0.0, True)
     """
     owner = "compare_systems"
-    base, systems = _systems(owner, baseline_rows, systems_rows)
+    base, systems = _systems(owner, metric, baseline_rows, systems_rows)
     check_choice(owner, "test", test, ("paired_bootstrap", "approximate_randomization"))
     default = 1000 if test == "paired_bootstrap" else 10_000
     n = default if n_samples is None else check_int(owner, "n_samples", n_samples, minimum=1)
@@ -474,8 +562,9 @@ def compare_systems(
     tests = _paired_ar(metric, base, systems, n, n_ci_resamples, confidence, seed)
     # sacrebleu bootstraps the baseline with a fresh generator: the draws of bootstrap_ci
     rng = np.random.default_rng(seed)
-    (s_base,) = _resampled_scores(metric, rng, [base], n_ci_resamples)
-    return _ci(metric, base, s_base, confidence, seed), tests
+    scorer = _scorer(metric, base)
+    (s_base,) = _resampled_scores([scorer], rng, [base], n_ci_resamples)
+    return _ci(scorer, s_base, confidence, seed), tests
 
 
 def _p_value(samples: np.ndarray, observed: float) -> float:

@@ -258,6 +258,14 @@ def test_every_registered_metric_is_reachable_and_equals_the_api(files, inproc, 
             path.write_text("".join(x + "\n" for x in lines), encoding="utf-8")
         args = ["-r", r1, "-r", r2, h]
         api = metric(hyps, refs)
+    elif metric_class(name).task == "proba":
+        y_true = [int(x) for x in files["y_true"].read_text().split()]
+        rng = np.random.default_rng(0)
+        proba = rng.dirichlet(np.ones(max(y_true) + 1), size=len(y_true))
+        path = files["dir"] / "proba.txt"
+        path.write_text("".join(" ".join(repr(float(p)) for p in row) + "\n" for row in proba), encoding="utf-8")
+        args = ["--true", files["y_true"], path]
+        api = metric(y_true, proba)
     else:
         kind = "r" if metric_class(name).task == "regression" else "y"
         args = ["--true", files[f"{kind}_true"], files[f"{kind}_pred"]]

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 import socket
-from collections import Counter
 
 import numpy as np
 import pytest
 
 from evalkit import BLEU
-from evalkit.core import Metric, Result, Signature
+from evalkit.core import Metric, Result, Rows, Signature
 from evalkit.dist import all_reduce, update_from_dask
 
 
@@ -31,18 +30,25 @@ class _Accuracy(Metric):
 
 
 class _LabelCounts(Metric):
-    """Statistics that are not a fixed vector: counts of labels seen (the set grows per rank)."""
+    """A frame that grows per rank: counts of the labels seen, one cell per label."""
 
     name = "dist_label_counts"
 
     def stats(self, labels):
-        raise NotImplementedError("only totals")
+        seen = tuple(sorted(set(labels)))
+        at = np.searchsorted(seen, labels)[:, None]
+        return Rows(cells=at, values=np.ones_like(at), n_cells=len(seen), space=seen)
 
-    def _batch_total(self, labels):
-        return Counter(labels), len(labels)
+    def join_spaces(self, a, b):
+        return tuple(sorted(set(a) | set(b)))
+
+    def align(self, total, space, target):
+        out = np.zeros(len(target), dtype=total.dtype)
+        out[np.searchsorted(target, space)] = total
+        return out
 
     def score(self, total):
-        return Result(self.name, max(total.values()) / sum(total.values()), {}, self.signature())
+        return Result(self.name, total.max() / total.sum(), {}, self.signature())
 
     def signature(self):
         return Signature.of(self.name)

@@ -10,7 +10,16 @@ from typing import Any
 
 import click
 
-from evalkit.cli.io import DataError, LineSource, label_kind, lockstep, parse_labels, record_chunks, text_chunks
+from evalkit.cli.io import (
+    DataError,
+    LineSource,
+    label_kind,
+    lockstep,
+    parse_labels,
+    parse_probabilities,
+    record_chunks,
+    text_chunks,
+)
 from evalkit.cli.output import FORMATS
 from evalkit.cli.spec import build, parse_spec
 from evalkit.core.errors import EvalkitError
@@ -18,7 +27,7 @@ from evalkit.core.metric import Metric
 from evalkit.core.registry import available_metrics
 from evalkit.significance import DEFAULT_SEED
 
-TASKS = ("text", "classification", "regression")
+TASKS = ("text", "classification", "regression", "proba")
 
 
 def metric_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -133,7 +142,7 @@ class Plan:
     """How to read one system's inputs as chunks of metric arguments."""
 
     task: str
-    kind: str  # "text", "records" (jsonl/tsv), or a label type: "int", "float", "str"
+    kind: str  # "text", "records" (jsonl/tsv), or a label type: "number", "float", "str"
     primary: LineSource  # the file the progress bar follows and the sentence numbers count
     others: Sequence[LineSource]  # references (text), or the true labels (labels); empty for records
     fmt: str = "text"
@@ -148,7 +157,14 @@ class Plan:
         else:
             (truth,) = self.others
             for y_true, y_pred in lockstep([truth, self.primary]):
-                yield parse_labels(y_true, self.kind, truth), parse_labels(y_pred, self.kind, self.primary)
+                yield self.parse(y_true, y_pred)
+
+    def parse(self, y_true: list[str], y_pred: list[str]) -> tuple[Any, Any]:
+        """One chunk of label lines as metric arguments (``y_pred`` of the ``proba`` task: rows)."""
+        truth, pred = self.others[0], self.primary
+        if self.task == "proba":
+            return parse_labels(y_true, self.kind, truth), parse_probabilities(y_pred, pred)
+        return parse_labels(y_true, self.kind, truth), parse_labels(y_pred, self.kind, pred)
 
     def inputs(self) -> dict[str, Any]:
         if self.kind == "text":
@@ -197,8 +213,10 @@ def plan(
 def decide_labels(plans: Sequence[Plan]) -> None:
     """Give every label plan the same label type, from a first pass over all the label files."""
     if plans and plans[0].kind not in ("text", "records"):
-        sources = [plans[0].others[0], *(p.primary for p in plans)]
-        kind = label_kind(sources, plans[0].task)
+        task = plans[0].task
+        # probabilities are read as rows of floats; their true labels as classification labels
+        sources = [plans[0].others[0]] if task == "proba" else [plans[0].others[0], *(p.primary for p in plans)]
+        kind = label_kind(sources, "classification" if task == "proba" else task)
         for p in plans:
             p.kind = kind
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import click
-import numpy as np
 
 from evalkit.cli import common
-from evalkit.cli.io import LineSource, lockstep, parse_labels
+from evalkit.cli.io import LineSource, lockstep
 from evalkit.cli.output import Compared, render_compare
+from evalkit.core.rows import Rows
 from evalkit.significance import compare_systems
 
 _TESTS = {"bs": "paired_bootstrap", "ar": "approximate_randomization"}
@@ -85,7 +85,7 @@ def compare(
     with common.data_errors():
         common.decide_labels(plans)
         rows = _statistics(metrics, plans, quiet)  # rows[i][j]: system i, metric j
-        if len(rows[0][0]) == 0:
+        if rows[0][0] is None or len(rows[0][0]) == 0:
             raise common.no_segments(plans[0])
         per_metric = [
             compare_systems(
@@ -107,7 +107,7 @@ def compare(
     )  # fmt: skip
 
 
-def _statistics(metrics: list[common.Metric], plans: list[common.Plan], quiet: bool) -> list[list[np.ndarray]]:
+def _statistics(metrics: list[common.Metric], plans: list[common.Plan], quiet: bool) -> list[list[Rows | None]]:
     """Per-segment statistics of every system and metric, read in one pass over all files in lockstep.
 
     The baseline also goes through ``update`` so that its metrics' results (and signatures, which may
@@ -117,20 +117,21 @@ def _statistics(metrics: list[common.Metric], plans: list[common.Plan], quiet: b
     shared = list(first.others)  # the references, or the true labels
     sources = [*shared, *(p.primary for p in plans)]
     k = len(shared)
-    parts: list[list[list[np.ndarray]]] = [[[] for _ in metrics] for _ in plans]
+    parts: list[list[list[Rows]]] = [[[] for _ in metrics] for _ in plans]
     with common.progress(first.primary, quiet, "reading systems") as bar:
         for chunk in lockstep(sources):
             for i, p in enumerate(plans):
                 inputs = _inputs(p, shared, chunk[:k], chunk[k + i])
                 for j, m in enumerate(metrics):
+                    batch = m.rows(*inputs)
                     if i == 0:
-                        m.update(*inputs)
-                    parts[i][j].append(m.stats(*inputs))
+                        m.add_rows(batch)
+                    parts[i][j].append(batch)
             bar.update(first.primary.bytes - bar.n)
-    return [[np.concatenate(r) if r else np.zeros((0, 0)) for r in per_metric] for per_metric in parts]
+    return [[m.concat_rows(r) if r else None for m, r in zip(metrics, per_metric)] for per_metric in parts]
 
 
 def _inputs(p: common.Plan, shared: list[LineSource], lines: list[list[str]], system: list[str]) -> tuple:
     if p.kind == "text":
         return system, [list(r) for r in zip(*lines)]
-    return parse_labels(lines[0], p.kind, shared[0]), parse_labels(system, p.kind, p.primary)
+    return p.parse(lines[0], system)

@@ -203,25 +203,27 @@ def record_chunks(
 
 
 def label_kind(sources: Sequence[LineSource], task: str) -> str:
-    """``"int"``, ``"float"`` or ``"str"``: how to parse the labels of ``task``, from a first pass.
+    """``"number"``, ``"float"`` or ``"str"``: how to parse the labels of ``task``, from a first pass.
 
-    Classification labels are ints when every line of every file is an int, else strings; regression
-    values are floats. A first pass decides, so that every chunk is parsed alike (standard input is
-    spooled to a temporary file for it). The sources' counters are reset after the pass.
+    Classification labels are numbers when every line of every file is a number (then ``1``, ``1.0`` and
+    ``1e0`` are the same label, and a non-integral value is refused by the metric, as the API refuses
+    it), else strings; regression values and probabilities are floats. A first pass decides, so that every
+    chunk is parsed alike (standard input is spooled to a temporary file for it). The sources' counters
+    are reset after the pass.
     """
-    if task == "regression":
+    if task in ("regression", "proba"):
         return "float"
-    return "int" if all(_all_ints(s) for s in sources) else "str"
+    return "number" if all(_all_numbers(s) for s in sources) else "str"
 
 
-def _all_ints(source: LineSource) -> bool:
+def _all_numbers(source: LineSource) -> bool:
     source.spool()
     chunks = source.chunks()
     try:
         for lines in chunks:
             for line in lines:
                 try:
-                    int(line)
+                    float(line)
                 except ValueError:
                     return False
         return True
@@ -230,11 +232,33 @@ def _all_ints(source: LineSource) -> bool:
         source.lines = source.bytes = 0
 
 
+def _number_label(text: str) -> int | float:
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
+def parse_probabilities(lines: list[str], source: LineSource) -> list[list[float]]:
+    """One row of whitespace-separated probabilities per line (one value: the positive class's)."""
+    try:
+        return [[float(x) for x in line.split()] for line in lines]
+    except ValueError:
+        first = source.lines - len(lines) + 1
+        for i, line in enumerate(lines):
+            try:
+                [float(x) for x in line.split()]
+            except ValueError:
+                raise DataError(
+                    f"{source.name}, line {first + i}: {line!r:.40} is not a row of probabilities (numbers "
+                    f"separated by spaces)."
+                ) from None
+        raise
+
+
 def parse_labels(lines: list[str], kind: str, source: LineSource) -> list[Any]:
     """Labels of one chunk; a value that is not a number (for ``float``) names its file and line."""
     if kind == "str":
         return lines
-    cast = int if kind == "int" else float
+    cast = _number_label if kind == "number" else float
     try:
         return [cast(x) for x in lines]
     except ValueError:

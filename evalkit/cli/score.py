@@ -111,16 +111,17 @@ def score(
         with common.progress(p.primary, quiet, f"scoring {p.primary.name}") as bar:
             for inputs in p.chunks():
                 if sentence_level:
-                    chunk_rows = [m.stats(*inputs) for m in metrics]
-                    scales = scales or [m.score(r[0]).display_scale for m, r in zip(metrics, chunk_rows)]
-                    scores = [m.scores(r) for m, r in zip(metrics, chunk_rows)]
+                    chunk_rows = [m.rows(*inputs) for m in metrics]
+                    scorers = [m.fresh().add_rows(r) for m, r in zip(metrics, chunk_rows)]
+                    scales = scales or [s.compute().display_scale for s in scorers]
+                    scores = [s.scores(r.item_totals()) for s, r in zip(scorers, chunk_rows)]
                     click.echo(sentence_rows(segments + 1, metric_specs, scales, scores, output_format))
                 else:
                     for j, m in enumerate(metrics):
-                        m.update(*inputs)
+                        chunk = m.rows(*inputs)  # once: the running total, and the rows a CI resamples
+                        m.add_rows(chunk)
                         if ci:
-                            # update() keeps only the sum (and what the signature needs); the CI needs the rows
-                            rows[j].append(m.stats(*inputs))
+                            rows[j].append(chunk)
                 segments += len(inputs[0])
                 bar.update(p.primary.bytes - bar.n)
         if segments == 0:
@@ -131,7 +132,7 @@ def score(
         for j, (spec, m) in enumerate(zip(metric_specs, metrics)):
             result = m.compute()
             if ci:
-                data, rows[j] = np.concatenate(rows[j]), []  # drop the chunks: one copy of the rows at a time
+                data, rows[j] = m.concat_rows(rows[j]), []  # drop the chunks: one copy of the rows at a time
                 b = bootstrap_ci(m, data, n_resamples=ci_resamples, confidence=confidence, seed=seed)
                 scored.append(Scored(spec, replace(result, ci=b.ci), b))
             else:

@@ -11,6 +11,7 @@ from evalkit.core.errors import (
 from evalkit.core.metric import Metric
 from evalkit.core.registry import available_metrics, get_metric, metric_class, register
 from evalkit.core.result import Result
+from evalkit.core.rows import Rows
 from evalkit.core.signature import Signature
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "Metric",
     "MissingDependencyError",
     "Result",
+    "Rows",
     "Signature",
     "available_metrics",
     "get_metric",

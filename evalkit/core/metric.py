@@ -1,39 +1,63 @@
-"""The Metric base: per-item sufficient statistics, summed, then scored by a pure function.
+"""The Metric base: per-item statistics rows, reduced, then scored by a pure function.
 
-Every metric maps each item (a segment pair, a label pair) to a row of **statistics** whose sum over
-items is all the corpus score needs. Hence one mechanism serves every use::
+Every metric maps each item (a segment pair, a labelled sample) to a row of **statistics** whose
+reduction over items (a sum, or a declared ``max``/``min``) is all its score needs. One mechanism then
+serves every use::
 
     m = BLEU()                      # options are checked here
     for hyps, refs in batches:
-        m.update(hyps, refs)        # running sum: memory O(number of statistics), never raw data
-    m.compute()                     # score(summed statistics) -> Result
-    m.merge(other)                  # workers' partial sums add up exactly
+        m.update(hyps, refs)        # running reduction: memory O(number of statistics), never raw data
+    m.compute()                     # score(total) -> Result
+    m.merge(other)                  # workers' partial totals add up exactly
+    m.forward(hyps, refs)           # update, and return this batch's own score
+    m.state_dict()                  # plain values for a checkpoint; load_state_dict() resumes
 
 A subclass provides:
 
-- ``stats(*inputs) -> np.ndarray`` of shape ``(n_items, n_stats)``: one row per item;
-- ``score(total) -> Result``: a pure function of the summed statistics (a 1-D array);
-- ``signature() -> Signature``: the options that change the number.
+- ``stats(*inputs)``: the rows, an ``(n_items, n_stats)`` matrix of summed columns, or a
+  :class:`~evalkit.core.rows.Rows` (declared reductions, sparse cells, a frame, extras); or it overrides
+  ``rows(*inputs)`` (a :class:`Rows` always) and lets ``stats`` return what ``rows`` gives;
+- ``score(total) -> Result``: a pure function of a total (``Rows.total()``'s layout), reading only the
+  running state's ``space`` and ``extras`` besides it;
+- ``signature() -> Signature``: the options that change the number;
 
-and may override ``scores(totals)``, the score of many summed-statistics rows at once (bootstrap).
-
-It may override ``_batch_total`` when the sum of a batch is cheaper than its rows (a confusion matrix
-from ``bincount``), and ``_add`` when statistics are not a fixed-length vector. State that is no sum of
-statistics but labels the result (BLEU's numbers of references, for its signature) goes through
-``_side`` / ``_add_side``, which ``merge`` and the distributed folds (:mod:`evalkit.dist`) carry along.
+and may override ``scores(totals)`` (many totals at once: bootstrap), ``join_spaces``/``align`` (metrics
+whose column frame depends on the data: discovered labels), and ``_custom_objects`` (user callables that
+make ``merge`` refuse any other object). :mod:`evalkit.dist`, the CLI and :mod:`evalkit.significance` use
+only this public protocol.
 """
 
 from __future__ import annotations
 
 import copy
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
 
-from evalkit.core.errors import EmptyInputError, InputError
+from evalkit.core.errors import EmptyInputError, InputError, InvalidOptionError
 from evalkit.core.result import Result
+from evalkit.core.rows import Rows, as_rows, concat, reduce_values
 from evalkit.core.signature import Signature
+
+
+class _State:
+    """The running reduction: total, column reductions, number of items, frame and extras."""
+
+    __slots__ = ("extras", "n_items", "reductions", "space", "total")
+
+    def __init__(self, total: np.ndarray, reductions: tuple[str, ...], n_items: int, space: Any, extras: dict) -> None:
+        self.total, self.reductions, self.n_items, self.space, self.extras = total, reductions, n_items, space, extras
+
+
+def _combine_totals(reductions: tuple[str, ...], a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if all(r == "sum" for r in reductions):
+        return a + b
+    out = np.empty(len(a), dtype=np.result_type(a, b))
+    for j, r in enumerate(reductions):
+        out[j] = reduce_values(r, a[j], b[j])
+    return out
 
 
 class Metric(ABC):
@@ -44,105 +68,248 @@ class Metric(ABC):
     #: ``True`` for ``*_score`` metrics, ``False`` for errors and losses
     higher_is_better: ClassVar[bool] = True
     #: what the inputs are: ``"text"`` (hypotheses, references), ``"classification"`` or
-    #: ``"regression"`` (y_true, y_pred); the CLI and the common tests read inputs accordingly
+    #: ``"regression"`` (y_true, y_pred), ``"lm"`` (token log-probabilities); the CLI and the common tests
+    #: read inputs accordingly
     task: ClassVar[str] = "text"
+    #: ``False`` for a metric that is no reduction of per-item rows (an exact median): every path that
+    #: needs rows (bootstrap, paired tests, the distributed sums) refuses it up front
+    reducible: ClassVar[bool] = True
 
     def __init__(self) -> None:
-        self._total: Any = None
-        self._n_items = 0
+        self._state: _State | None = None
 
     # -- to implement -------------------------------------------------------------------------------
     @abstractmethod
-    def stats(self, *inputs: Any) -> np.ndarray:
-        """Per-item statistics, shape ``(n_items, n_stats)``."""
+    def stats(self, *inputs: Any) -> Any:
+        """Per-item statistics: an ``(n_items, n_stats)`` matrix of summed columns, or a :class:`Rows`."""
 
     @abstractmethod
     def score(self, total: Any) -> Result:
-        """The score of summed statistics. Pure: ``total`` is not changed."""
+        """The Result of a total (the reduction of rows). Pure: ``total`` is not changed."""
 
     @abstractmethod
     def signature(self) -> Signature:
         """Every option that changes the number, plus the evalkit version."""
 
-    # -- hooks --------------------------------------------------------------------------------------
-    def _batch_total(self, *inputs: Any) -> tuple[Any, int]:
-        """Summed statistics of one batch and its number of items."""
-        rows = self.stats(*inputs)
-        return rows.sum(axis=0), len(rows)
+    # -- rows and frames ------------------------------------------------------------------------------
+    def rows(self, *inputs: Any, **options: Any) -> Rows:
+        """Per-item statistics as :class:`Rows` (declared reductions, frame and extras included)."""
+        return as_rows(self.stats(*inputs, **options), owner=self.name, param="stats")
 
-    @staticmethod
-    def _add(a: Any, b: Any) -> Any:
-        return a + b
+    def join_spaces(self, a: Any, b: Any) -> Any:
+        """The frame that holds totals written in frames ``a`` and ``b`` (by default they must be equal)."""
+        if a is None and b is None:
+            return None
+        if _same(a, b):
+            return a
+        raise InputError(f"{self.name}: cannot combine statistics written in different frames ({a!r} and {b!r}).")
 
-    def _side(self) -> Any:
-        """Mergeable state kept beside the summed statistics (``None``: none); picklable."""
-        return None
+    def align(self, total: np.ndarray, space: Any, target: Any) -> np.ndarray:
+        """``total``, written in frame ``space``, rewritten in frame ``target`` (see :meth:`join_spaces`)."""
+        if _same(space, target):
+            return total
+        raise InputError(f"{self.name}: cannot rewrite statistics of frame {space!r} in frame {target!r}.")
 
-    def _add_side(self, side: Any) -> None:
-        """Fold another instance's :meth:`_side` into this one's."""
-        return None
+    def realign(self, rows: Rows, target: Any) -> Rows:
+        """``rows`` rewritten in frame ``target``; by default each dense row through :meth:`align`."""
+        if _same(rows.space, target):
+            return rows
+        if rows.n_cells:
+            raise InputError(f"{self.name}: cannot rewrite rows of frame {rows.space!r} in frame {target!r}.")
+        dense = self.align(rows.dense, rows.space, target)
+        return Rows(dense, reductions=rows.reductions, space=target, extras=rows.extras)
 
-    # -- the shared mechanism -----------------------------------------------------------------------
-    def _absorb(self, total: Any, n_items: int) -> None:
-        """Add summed statistics of ``n_items`` items (``None``: nothing) to the running sum."""
-        if total is not None:
-            self._total = total if self._total is None else self._add(self._total, total)
-            self._n_items += n_items
+    def concat_rows(self, chunks: list[Rows]) -> Rows:
+        """Rows of several batches (e.g. the chunks of a file) as one :class:`Rows`, in their joined frame."""
+        chunks = [as_rows(c, owner=self.name) for c in chunks]
+        if not chunks:
+            raise InputError(f"{self.name}: concat_rows() got no rows.")
+        target = chunks[0].space
+        for c in chunks[1:]:
+            target = self.join_spaces(target, c.space)
+        return concat([self.realign(c, target) for c in chunks])
 
-    def update(self, *inputs: Any) -> Metric:
-        """Add a batch to the running statistics; returns ``self``."""
-        self._absorb(*self._batch_total(*inputs))
+    def _custom_objects(self) -> tuple[Any, ...]:
+        """User-given callables (tokenizers, synonym functions): merges need the very same objects."""
+        return ()
+
+    # -- the running state ----------------------------------------------------------------------------
+    def _fold(self, total: np.ndarray, reductions: tuple[str, ...], n_items: int, space: Any, extras: Mapping) -> None:
+        state = self._state
+        if state is None:
+            self._state = _State(np.array(total), tuple(reductions), int(n_items), space, dict(extras))
+            return
+        joined = self.join_spaces(state.space, space)
+        mine = self.align(state.total, state.space, joined)
+        theirs = self.align(np.asarray(total), space, joined)
+        if len(mine) != len(theirs):
+            raise InputError(f"{self.name}: a total of {len(theirs)} statistics cannot join one of {len(mine)}.")
+        # a change of frame (labels joined) rewrites summed counts only: the columns stay sums
+        columns = _frame_reductions(state.reductions, len(mine))
+        if _frame_reductions(tuple(reductions), len(theirs)) != columns:
+            raise InputError(
+                f"{self.name}: statistics reduced as {reductions} cannot join a total reduced as {columns}."
+            )
+        state.total = _combine_totals(columns, mine, theirs)
+        state.reductions = columns
+        state.n_items += int(n_items)
+        state.space = joined
+        for key, (reduction, value) in extras.items():
+            old = state.extras.get(key)
+            state.extras[key] = (reduction, reduce_values(reduction, None if old is None else old[1], value))
+
+    def add_rows(self, rows: Rows) -> Metric:
+        """Add rows made by :meth:`rows` (e.g. kept for a bootstrap) to the running state; returns ``self``."""
+        rows = as_rows(rows, owner=self.name)
+        if len(rows):
+            self._fold(rows.total(), rows.column_reductions, len(rows), rows.space, rows.extras)
         return self
 
+    def update(self, *inputs: Any, **options: Any) -> Metric:
+        """Add a batch to the running statistics; returns ``self``."""
+        return self.add_rows(self.rows(*inputs, **options))
+
+    def forward(self, *inputs: Any, **options: Any) -> Result:
+        """Add a batch to the running statistics and return the score of this batch alone
+        (torchmetrics' ``forward``): per-step logging in a training loop at no extra pass."""
+        batch = self.fresh().update(*inputs, **options)
+        self.merge(batch)
+        return batch.compute()
+
+    def fresh(self) -> Metric:
+        """A new metric with the same options and an empty state."""
+        other = copy.copy(self)
+        other._state = None
+        return other
+
     def merge(self, other: Metric) -> Metric:
-        """Add another instance's statistics (same metric, same options) into this one; returns ``self``."""
+        """Add another instance's state (same metric, same options) into this one; returns ``self``."""
+        if not isinstance(other, Metric):
+            raise InputError(
+                f"{self.name}: merge() takes another {type(self).__name__} with the same options, "
+                f"got {type(other).__name__}."
+            )
         if type(other) is not type(self) or str(other.signature()) != str(self.signature()):
             raise InputError(
                 f"cannot merge {type(other).__name__} [{other.signature()}] into "
                 f"{type(self).__name__} [{self.signature()}]: metric and options must be equal."
             )
-        self._absorb(other._total, other._n_items)
-        self._add_side(other._side())
+        mine, theirs = self._custom_objects(), other._custom_objects()
+        if len(mine) != len(theirs) or any(a is not b for a, b in zip(mine, theirs)):
+            raise InputError(
+                f"{self.name}: cannot merge metrics built with different custom objects (tokenizers, callables): "
+                f"a callable's result cannot be compared, so merges need the very same object."
+            )
+        state = other._state
+        if state is not None:
+            self._fold(state.total, state.reductions, state.n_items, state.space, state.extras)
         return self
 
     def compute(self) -> Result:
         """Score the statistics accumulated so far."""
-        if self._total is None:
+        if self._state is None:
             raise EmptyInputError(f"{self.name}: compute() called before any update(); nothing to score.")
-        return self.score(self._total)
+        return self.score(self._state.total.copy())
 
     def reset(self) -> Metric:
         """Forget the accumulated statistics; returns ``self``."""
-        self._total = None
-        self._n_items = 0
+        self._state = None
         return self
 
+    def __call__(self, *inputs: Any, **options: Any) -> Result:
+        """Score one corpus without touching the running statistics."""
+        return self.fresh().update(*inputs, **options).compute()
+
+    # -- reading the state --------------------------------------------------------------------------
     @property
-    def total(self) -> Any:
-        """The accumulated statistics (a copy), e.g. to all-reduce across processes."""
-        # deepcopy, not np.array: statistics summed by an overridden _add need not be an array
-        return copy.deepcopy(self._total)
+    def total(self) -> np.ndarray | None:
+        """The running total (a copy), or ``None`` before any update."""
+        return None if self._state is None else self._state.total.copy()
 
     @property
     def n_items(self) -> int:
         """How many items were added by ``update``/``merge``."""
-        return self._n_items
+        return 0 if self._state is None else self._state.n_items
 
-    def __call__(self, *inputs: Any) -> Result:
-        """Score one corpus without touching the running statistics."""
-        total, _ = self._batch_total(*inputs)
-        return self.score(total)
+    @property
+    def space(self) -> Any:
+        """The frame of the running total (discovered labels, a shift), or ``None``."""
+        space = None if self._state is None else self._state.space
+        if isinstance(space, np.ndarray):  # a read-only view: the frame is never changed in place
+            space = space.view()
+            space.flags.writeable = False
+        return space
 
+    @property
+    def extras(self) -> dict[str, Any]:
+        """The reduced extras of the running state (``{name: value}``; empty before any update)."""
+        return {} if self._state is None else {k: v for k, (_, v) in self._state.extras.items()}
+
+    def state_dict(self) -> dict[str, Any]:
+        """The running state as plain values (numpy arrays, lists, numbers): a checkpoint.
+
+        ``load_state_dict`` of a metric built with the same options restores it exactly.
+        """
+        out: dict[str, Any] = {"metric": self.name, "signature": str(self.signature())}
+        state = self._state
+        if state is None:
+            out["total"] = None
+            return out
+        out.update(
+            total=state.total.copy(),
+            reductions=list(state.reductions),
+            n_items=state.n_items,
+            space=copy.deepcopy(state.space),
+            extras={k: [r, v] for k, (r, v) in state.extras.items()},
+        )
+        return out
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> Metric:
+        """Restore a :meth:`state_dict` (of a metric of the same name and options); returns ``self``."""
+        if not isinstance(state, Mapping) or "metric" not in state or "signature" not in state:
+            raise InputError(
+                f"{self.name}: load_state_dict() takes the dict of state_dict(), got {type(state).__name__}."
+            )
+        if state["metric"] != self.name or state["signature"] != str(self.signature()):
+            raise InvalidOptionError(
+                f"{self.name}: the state is of {state['metric']} [{state['signature']}], not of this metric "
+                f"[{self.signature()}]; build the metric with the options it was saved with."
+            )
+        self._state = None
+        if state.get("total") is not None:
+            extras = {k: (r, v) for k, (r, v) in state.get("extras", {}).items()}
+            self._fold(np.array(state["total"]), tuple(state["reductions"]), state["n_items"], state["space"], extras)
+        return self
+
+    # -- many scores ----------------------------------------------------------------------------------
     def scores(self, totals: np.ndarray) -> np.ndarray:
-        """``float(score(t))`` for each row of a ``(m, n_stats)`` matrix of summed statistics.
+        """``float(score(t))`` for each row of a ``(m, width)`` matrix of totals.
 
         Bootstrap resampling calls this on thousands of rows; metrics override it with a vectorized form.
         """
-        return np.array([float(self.score(t)) for t in totals], dtype=np.float64)
+        return np.array([float(self.score(t)) for t in np.asarray(totals)], dtype=np.float64)
 
-    def sentence_scores(self, *inputs: Any) -> list[Result]:
-        """Score each item on its own (each row of ``stats``)."""
-        return [self.score(row) for row in self.stats(*inputs)]
+    def sentence_scores(self, *inputs: Any, **options: Any) -> list[Result]:
+        """Score each item on its own (each row of ``rows``)."""
+        rows = self.rows(*inputs, **options)
+        scorer = self.fresh().add_rows(rows)
+        return [scorer.score(t) for t in rows.item_totals()]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.signature()})"
+
+
+def _frame_reductions(reductions: tuple[str, ...], width: int) -> tuple[str, ...]:
+    return reductions if len(reductions) == width else ("sum",) * width
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a), np.asarray(b)
+        return a.shape == b.shape and a.dtype.kind == b.dtype.kind and bool((a == b).all())
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import numbers
-from collections.abc import Iterable, Sequence, Sized
+from collections.abc import Hashable, Iterable, Sequence, Sized
 from itertools import chain
 from typing import Any
 
@@ -218,6 +218,43 @@ def check_bool(owner: str, param: str, value: Any) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise InvalidOptionError(f"The {param!r} parameter of {owner} must be True or False. Got {value!r} instead.")
     return bool(value)
+
+
+def check_labels(owner: str, param: str, labels: Any) -> list[Any] | None:
+    """``labels`` as a list if it is ``None`` or a 1-D ordered sequence of unique, hashable labels.
+
+    Sets and dicts are refused: their order is arbitrary, and the order of ``labels`` orders the output.
+    """
+    if labels is None:
+        return None
+    if isinstance(labels, np.ndarray):
+        if labels.ndim != 1:
+            raise InvalidOptionError(
+                f"The {param!r} parameter of {owner} must be a 1-D list of labels. Got an array of shape {labels.shape}."
+            )
+        labels = labels.tolist()
+    elif type(labels).__module__.split(".")[0] == "torch":
+        labels = labels.tolist()
+    if isinstance(labels, (str, bytes, set, frozenset, dict)) or not isinstance(labels, Sequence):
+        why = " (its order is arbitrary)" if isinstance(labels, (set, frozenset, dict)) else ""
+        raise InvalidOptionError(
+            f"The {param!r} parameter of {owner} must be a list of labels, e.g. [0, 1, 2] or ['cat', 'dog']. "
+            f"Got {labels!r:.80} of type {type(labels).__name__}{why} instead."
+        )
+    out = list(labels)
+    for label in out:
+        if isinstance(label, (list, tuple, set, dict, np.ndarray)) or not isinstance(label, Hashable):
+            raise InvalidOptionError(
+                f"The {param!r} parameter of {owner} must hold single labels (numbers or strings). "
+                f"Got {label!r:.60} in {out!r:.80} instead."
+            )
+        if isinstance(label, float) and label != label:
+            raise InvalidOptionError(f"The {param!r} parameter of {owner} holds NaN, which is no label.")
+    if len(set(out)) != len(out):
+        seen: set[Any] = set()
+        twice = next(x for x in out if x in seen or seen.add(x))
+        raise InvalidOptionError(f"The {param!r} parameter of {owner} must hold each label once; {twice!r} repeats.")
+    return out
 
 
 def count_matrix(owner: str, param: str, value: Any) -> np.ndarray:

@@ -31,7 +31,6 @@ Smoothing comes in two families, each scoring exactly as its library does:
 
 from __future__ import annotations
 
-import copy
 import math
 import numbers
 import sys
@@ -42,12 +41,15 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from evalkit.core.backends import BACKENDS, choose_backend
 from evalkit.core.errors import InputError, InvalidOptionError
 from evalkit.core.metric import Metric
 from evalkit.core.registry import register
 from evalkit.core.result import Result
+from evalkit.core.rows import Rows
 from evalkit.core.signature import Signature
 from evalkit.core.validate import check_bool, check_choice, check_int, check_number, count_matrix, text_pairs
+from evalkit.text._references import nrefs_extras, nrefs_label
 from evalkit.text.ngrams import ngram_counts
 from evalkit.tokenizers import Tokenizer, get_tokenizer
 
@@ -65,7 +67,6 @@ SMOOTH_DEFAULTS: dict[str, float] = {
     "method7": 5.0,
 }
 CONVENTIONS = ("sacrebleu", "nltk")
-BACKENDS = ("auto", "python", "numpy")
 
 # nltk's method5 averages p_{n-1}, p_n, p_{n+1}; for the last order it reads the 5-gram precision
 # (``modified_precision(..., 5)``, hard-coded), so its rows carry orders up to max(max_order, 5).
@@ -410,6 +411,7 @@ class _Config:
     tokenizer: Tokenizer
     lowercase: bool
     backend: str
+    custom: tuple[Any, ...]  # a user's tokenizer object: merges need that very object
 
 
 def _parse(owner: str, options: dict[str, Any]) -> tuple[list[_Config], bool]:
@@ -418,7 +420,8 @@ def _parse(owner: str, options: dict[str, Any]) -> tuple[list[_Config], bool]:
     backend = check_choice(owner, "backend", options.pop("backend"), BACKENDS)
     scorings, several = _parse_scoring(owner, **options)
     tokenizer = get_tokenizer(tokenize, owner=owner)
-    return [_Config(owner, s, tokenizer, lowercase, backend) for s in scorings], several
+    custom = () if isinstance(tokenize, str) else (tokenize,)
+    return [_Config(owner, s, tokenizer, lowercase, backend, custom) for s in scorings], several
 
 
 @register
@@ -480,15 +483,16 @@ class BLEU(Metric):
             )
         super().__init__()
         self._config = configs[0]
-        self._nrefs: frozenset[int] = frozenset()
 
     @classmethod
     def _of(cls, config: _Config) -> BLEU:
         metric = cls.__new__(cls)
         Metric.__init__(metric)
         metric._config = config
-        metric._nrefs = frozenset()
         return metric
+
+    def _custom_objects(self) -> tuple[Any, ...]:
+        return self._config.custom
 
     # -- statistics ------------------------------------------------------------------------------
     def _tokenized(self, lines: list[Any], pretokenized: bool) -> list[list[str]]:
@@ -510,9 +514,7 @@ class BLEU(Metric):
                 f"got tokenize={cfg.tokenizer.name!r}, which would split the tokens again."
             )
         order = cfg.scoring.stat_order
-        backend = cfg.backend
-        if backend == "auto":
-            backend = "numpy" if len(hyps) >= _AUTO_NUMPY_MIN_SEGMENTS else "python"
+        backend = choose_backend(cfg.owner, cfg.backend, len(hyps), numpy_from=_AUTO_NUMPY_MIN_SEGMENTS)
         if backend == "numpy":
             from evalkit.text._bleu_numpy import corpus_stats
 
@@ -530,28 +532,10 @@ class BLEU(Metric):
         """
         return self._rows(hypotheses, references)[0]
 
-    # -- running state ---------------------------------------------------------------------------
-    def update(self, hypotheses: Any, references: Any) -> BLEU:
-        """Add a batch of segments to the running statistics; returns ``self``."""
+    def rows(self, hypotheses: Any, references: Any) -> Rows:
+        """:meth:`stats` as :class:`Rows`, with the fewest and most references per segment (``nrefs``)."""
         rows, nrefs = self._rows(hypotheses, references)
-        self._absorb(rows.sum(axis=0), len(rows))
-        self._add_side(frozenset(nrefs))
-        return self
-
-    def _side(self) -> frozenset[int]:
-        return self._nrefs
-
-    def _add_side(self, side: frozenset[int]) -> None:
-        self._nrefs = self._nrefs | side
-
-    def reset(self) -> BLEU:
-        super().reset()
-        self._nrefs = frozenset()
-        return self
-
-    def __call__(self, hypotheses: Any, references: Any) -> Result:
-        """Score one corpus; the running statistics are left alone."""
-        return copy.copy(self).reset().update(hypotheses, references).compute()
+        return Rows(rows, extras=nrefs_extras([range(k) for k in nrefs]))
 
     # -- scoring ---------------------------------------------------------------------------------
     def signature(self) -> Signature:
@@ -571,17 +555,12 @@ class BLEU(Metric):
             **items,
         )
 
-    def _nrefs_label(self, nrefs: frozenset[int]) -> Any:
-        if not nrefs:
-            return None
-        return next(iter(nrefs)) if len(nrefs) == 1 else "var"
-
     def score(self, total: Any) -> Result:
         """The Result of summed statistics (a 1-D row). Pure: ``total`` is not changed."""
         rows = _checked_totals(self._config.owner, total, self._config.scoring, param="total")
         if len(rows) != 1:
             raise InputError(f"{self._config.owner}: 'total' must be one summed row; got {len(rows)} rows.")
-        return _result(rows[0], self._config.scoring, self._signature(self._nrefs_label(self._nrefs)))
+        return _result(rows[0], self._config.scoring, self._signature(nrefs_label(self.extras)))
 
     def scores(self, totals: Any) -> np.ndarray:
         """``score(row).score`` for every row of ``totals``, vectorized (bootstrap, sentence-level)."""
@@ -590,7 +569,7 @@ class BLEU(Metric):
 
     def _result_of(self, other: BLEU) -> Result:
         """This metric's Result of ``other``'s statistics (same rows, other weights)."""
-        return _result(other._total, self._config.scoring, self._signature(self._nrefs_label(other._nrefs)))
+        return _result(other.total, self._config.scoring, self._signature(nrefs_label(other.extras)))
 
     def sentence_scores(self, hypotheses: Any, references: Any) -> list[Result]:
         """One Result per segment, each with its own ``nrefs`` in the signature."""

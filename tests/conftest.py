@@ -1,4 +1,5 @@
-"""Shared fixtures: real text from WordNet 3.0, and nltk's WordNet laid out from Debian's package."""
+"""Shared fixtures: real text from WordNet 3.0, and nltk's WordNet laid out from the bundled copy (or from
+$EVALKIT_WORDNET where it names a WordNet 3.0 directory; see evalkit._corpora)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def real_pairs() -> tuple[list[str], list[list[str]]]:
 
 @pytest.fixture(scope="session")
 def nltk_wordnet(tmp_path_factory: pytest.TempPathFactory):
-    """nltk's ``wordnet`` corpus reader over Debian's WordNet 3.0 (no download)."""
+    """nltk's ``wordnet`` corpus reader over the bundled WordNet 3.0, laid out in a temporary folder (no download)."""
     nltk = pytest.importorskip("nltk")
     root = nltk_wordnet_corpus(tmp_path_factory.mktemp("nltk_data"))
     nltk.data.path.insert(0, str(root))

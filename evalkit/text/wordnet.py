@@ -90,9 +90,12 @@ def build_resource(root: str | os.PathLike[str] | None = None) -> str:
     of their synset ids, ``id,id,...`` each) and
         ``@exceptions <pos>`` (``form base ...``) for each part of speech.
     """
-    from evalkit._corpora import wordnet_dir
+    if root is None:  # $EVALKIT_WORDNET where it holds WordNet, else the bundled copy laid out
+        from evalkit._corpora import wordnet_database
 
-    source = Path(root) if root is not None else wordnet_dir()
+        with wordnet_database() as source:
+            return build_resource(source)
+    source = Path(root)
     synset_ids: dict[tuple[str, int], int] = {}
     synset_lines: list[str] = []
     for pos, name in _POS_FILES.items():

@@ -34,6 +34,11 @@ def as_array(owner: str, name: str, y: Any) -> np.ndarray:
     """``y`` (list, numpy array or torch tensor) as a numpy array, without copying where possible."""
     if type(y).__module__.split(".")[0] == "torch":  # no torch import: a tensor converts itself
         return y.detach().cpu().numpy()
+    if isinstance(y, (set, frozenset, dict)):
+        raise InputTypeError(
+            f"{owner}: {name} must be an ordered array-like (list, numpy array or torch tensor); a "
+            f"{type(y).__name__} has no order, so its items cannot be paired with the other side's."
+        )
     if isinstance(y, (str, bytes)) or not (hasattr(y, "__len__") or hasattr(y, "__array__")):
         raise InputTypeError(
             f"{owner}: {name} must be an array-like (list, numpy array or torch tensor), got a {type(y).__name__}."

@@ -549,6 +549,11 @@ class _CountsMetric(_LabelMetric):
             return align_label_total(total, space, target)
         return super().align(total, space, target)
 
+    def restore_space(self, space: Any) -> Any:
+        if isinstance(space, (list, tuple)) and len(space) == 3 and space[0] == "multilabel":
+            return tuple(space)
+        return space if space is None or isinstance(space, np.ndarray) else np.asarray(space)
+
     def realign(self, rows: Rows, target: Any) -> Rows:
         if isinstance(rows.space, np.ndarray) and isinstance(target, np.ndarray):
             return realign_label_rows(rows, target)

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from evalkit._labels import as_array, as_weights, check_some_weight
-from evalkit.core.errors import InputError, UndefinedMetricWarning
+from evalkit.core.errors import EmptyInputError, InputError, UndefinedMetricWarning
 from evalkit.core.metric import Metric
 from evalkit.core.registry import register
 from evalkit.core.result import Result
@@ -435,6 +435,8 @@ def _log_loss_rows(owner: str, y_true: Any, y_proba: Any, sample_weight: Any, la
     check_finite(owner, "y_proba", prob)
     y = as_array(owner, "y_true", y_true)
     n = check_same_n_samples(owner, y_true=y, y_proba=prob)
+    if n == 0:
+        raise EmptyInputError(f"{owner}: y_true and y_proba are empty; at least one sample is needed.")
     w = as_weights(owner, sample_weight, n)
     if prob.max() > 1 or prob.min() < 0:
         bad = prob.max() if prob.max() > 1 else prob.min()
@@ -630,6 +632,10 @@ class _RegressionMetric(Metric):
     def align(self, total: np.ndarray, space: Any, target: Any) -> np.ndarray:
         return _recentred(total, _COLUMNS[self._metric], space, target)
 
+    def restore_space(self, space: Any) -> Any:
+        k, shift_y, shift_e = space
+        return (int(k), None if shift_y is None else tuple(shift_y), None if shift_e is None else tuple(shift_e))
+
     def _multioutput_for(self, n_outputs: int) -> Any:
         if isinstance(self.multioutput, np.ndarray):
             return _check_multioutput(self.name, self.multioutput, n_outputs, variance=True)
@@ -645,7 +651,7 @@ class _RegressionMetric(Metric):
         else:
             raw = _score(self.name, self._metric, m, "raw_values", self.force_finite)
         score = float(np.mean(value)) if np.ndim(value) else float(value)
-        raw = np.array(raw)
+        raw = np.atleast_1d(np.array(raw, dtype=np.float64))
         raw.flags.writeable = False
         return Result(self.name, score, {"per_output": raw, "weight": float(m["w"])}, self.signature())
 

@@ -10,6 +10,7 @@ import copy
 import inspect
 import json
 import random
+from typing import Any
 
 import numpy as np
 import pytest
@@ -26,6 +27,10 @@ def _inputs(task: str) -> tuple[list, list]:
     if task == "text":
         return perturbed_pairs(N, seed=7, max_refs=3)
     rng = np.random.default_rng(7)
+    if task == "proba":
+        y_true = rng.integers(0, 3, N)
+        y_true[:3] = [0, 1, 2]  # every class in the first batch: a batch's labels index the columns
+        return y_true.tolist(), rng.dirichlet(np.ones(3), size=N).tolist()
     if task == "classification":
         y_true = rng.integers(0, 4, N)
         y_pred = np.where(rng.random(N) < 0.6, y_true, rng.integers(0, 4, N))
@@ -110,6 +115,11 @@ def test_empty_input_is_an_evalkit_error(case):
         (evalkit.sentence_meteor, evalkit.METEOR, {}),
         (evalkit.rouge, evalkit.ROUGE, {}),
         (evalkit.sentence_rouge, evalkit.ROUGE, {}),
+        *[(getattr(evalkit, f), getattr(evalkit, f.upper()), {}) for f in ("wer", "cer", "mer", "wil", "wip")],
+        *[
+            (getattr(evalkit, f"sentence_{f}"), getattr(evalkit, f.upper()), {})
+            for f in ("wer", "cer", "mer", "wil", "wip")
+        ],
     ],
 )
 def test_functional_options_are_the_class_options(function, cls, own):
@@ -119,3 +129,147 @@ def test_functional_options_are_the_class_options(function, cls, own):
         return {p.name: p.default for p in params if p.kind == p.KEYWORD_ONLY}
 
     assert options(function) == {**options(cls.__init__), **own}
+
+
+# -- the state protocol, over every registered metric --------------------------------------------------
+def _float_scores(values) -> list[float]:
+    return [float(v) for v in np.atleast_1d(values)]
+
+
+def test_rows_reduce_to_the_batch_total(case):
+    cls, (a, b) = case
+    m = cls()
+    rows = m.rows(a, b)
+    assert len(rows) == N
+    updated = cls().update(a, b)
+    np.testing.assert_allclose(rows.total(), updated.total, rtol=1e-12, atol=1e-12)
+    assert _scores(m.fresh().add_rows(rows).compute()) == pytest.approx(_scores(updated.compute()), rel=1e-12)
+
+
+def test_state_dict_round_trip_and_resume(case):
+    cls, (a, b) = case
+    saved = cls().update(a[:150], b[:150]).state_dict()
+    saved = json.loads(json.dumps(saved, default=lambda x: x.tolist()))  # plain values survive a checkpoint file
+    resumed = cls().load_state_dict(saved).update(a[150:], b[150:])
+    assert _scores(resumed.compute()) == pytest.approx(_scores(cls()(a, b)), rel=1e-12, abs=1e-12)
+    assert resumed.n_items == N
+    with pytest.raises(EvalkitError):
+        cls().load_state_dict({"metric": "no such metric", "signature": "x"})
+
+
+def test_forward_scores_the_batch_and_keeps_the_running_total(case):
+    cls, (a, b) = case
+    m = cls()
+    first = m.forward(a[:120], b[:120])
+    assert _scores(first) == pytest.approx(_scores(cls()(a[:120], b[:120])), rel=1e-12, abs=1e-12)
+    m.forward(a[120:], b[120:])
+    assert _scores(m.compute()) == pytest.approx(_scores(cls()(a, b)), rel=1e-12, abs=1e-12)
+
+
+def test_bootstrap_ci_runs_and_is_seeded(case):
+    from evalkit.significance import bootstrap_ci
+
+    cls, (a, b) = case
+    m = cls()
+    rows = m.rows(a, b)
+    one = bootstrap_ci(m, rows, n_resamples=60, seed=3)
+    two = bootstrap_ci(m, rows, n_resamples=60, seed=3)
+    assert one.ci == two.ci and one.mean == two.mean
+    assert one.low <= one.high
+    assert one.result.score == pytest.approx(_scores(m(a, b))[0], rel=1e-12)
+
+
+def test_merge_refuses_what_is_not_the_same_metric(case):
+    cls, _ = case
+    with pytest.raises(InputError):
+        cls().merge(None)
+    with pytest.raises(InputError):
+        cls().merge(object())
+
+
+def _converted(task, a, b, to):
+    if task == "text":
+        return a, b
+    return to(a), to(b)
+
+
+@pytest.mark.parametrize("container", ["tuple", "numpy", "torch"])
+def test_list_tuple_numpy_and_tensor_inputs_agree(case, container):
+    cls, (a, b) = case
+    if cls.task == "text":
+        pytest.skip("text inputs are strings")
+    if container == "torch":
+        torch = pytest.importorskip("torch")
+        to = lambda x: torch.as_tensor(np.asarray(x))  # noqa: E731  (float64 stays float64)
+    else:
+        to = tuple if container == "tuple" else np.asarray
+    assert _scores(cls()(*_converted(cls.task, a, b, to))) == pytest.approx(_scores(cls()(a, b)), rel=1e-12)
+
+
+def test_unordered_containers_are_refused(case):
+    cls, (a, b) = case
+    with pytest.raises(EvalkitError, match=r"(?i)order|set"):
+        cls()(set(a[:5]) if cls.task == "text" else set(range(5)), b[:5])
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_weights_accumulate_in_float64_whatever_their_dtype(dtype):
+    # scikit-learn, in float64: 100,000 samples of weight 1, three quarters right
+    sklearn_metrics = pytest.importorskip("sklearn.metrics")
+    t = np.tile([0, 1, 1, 0], 25_000)
+    p = np.tile([0, 1, 0, 0], 25_000)
+    w = np.ones(len(t), dtype=dtype)
+    assert evalkit.accuracy_score(t, p, sample_weight=w) == sklearn_metrics.accuracy_score(t, p)
+    assert evalkit.Accuracy().update(t, p, sample_weight=w).compute().score == sklearn_metrics.accuracy_score(t, p)
+    f1 = sklearn_metrics.f1_score(t, p, average="macro", sample_weight=w.astype(np.float64))
+    assert evalkit.F1().update(t, p, sample_weight=w).compute().score == pytest.approx(f1, rel=1e-12)
+    y = np.linspace(0, 1, len(t))
+    mse = sklearn_metrics.mean_squared_error(y, y * 0.9, sample_weight=w.astype(np.float64))
+    assert evalkit.MeanSquaredError().update(y, y * 0.9, sample_weight=w).compute().score == pytest.approx(mse)
+
+
+def _bad_values(default):
+    """Values no option with this default accepts: the wrong type, a string where a bool belongs, NaN."""
+    if isinstance(default, bool):
+        return ["false", 1, None]
+    if isinstance(default, int):
+        return ["3", 2.5, -(10**9), None]
+    if isinstance(default, float):
+        return ["1.0", float("nan"), None]
+    if isinstance(default, str):
+        return ["no-such-choice", 3]
+    return [{1, 2}, object()]
+
+
+def _options(cls):
+    # an option annotated Any takes any value on purpose (pos_label: any label, as scikit-learn)
+    params = inspect.signature(cls.__init__).parameters.values()
+    return [(p.name, p.default) for p in params if p.kind == p.KEYWORD_ONLY and p.annotation not in ("Any", Any)]
+
+
+def test_bad_option_values_raise_an_error_naming_the_parameter(case):
+    cls, (a, b) = case
+    failures = []
+    for name, default in _options(cls):
+        for value in _bad_values(default):
+            try:
+                m = cls(**{name: value})
+                m(a[:20], b[:20])
+            except EvalkitError as e:
+                if name not in str(e):
+                    failures.append(f"{name}={value!r}: message without the name: {e}")
+            except Exception as e:
+                failures.append(f"{name}={value!r}: {type(e).__name__}: {e}")
+            else:
+                failures.append(f"{name}={value!r} accepted")
+    assert not failures, "\n".join(failures)
+
+
+def test_no_returned_value_changes_a_later_result(case):
+    cls, (a, b) = case
+    m = cls().update(a, b)
+    before = _scores(m.compute())
+    for value in (m.total, m.state_dict().get("total"), *m.compute().components.values(), m.space):
+        if isinstance(value, np.ndarray) and value.flags.writeable and value.size:
+            value[...] = 0
+    assert _scores(m.compute()) == before

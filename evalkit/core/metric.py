@@ -129,6 +129,10 @@ class Metric(ABC):
             target = self.join_spaces(target, c.space)
         return concat([self.realign(c, target) for c in chunks])
 
+    def restore_space(self, space: Any) -> Any:
+        """A frame as :meth:`state_dict` saved it, after a trip through plain values (JSON: lists)."""
+        return space
+
     def _custom_objects(self) -> tuple[Any, ...]:
         """User-given callables (tokenizers, synonym functions): merges need the very same objects."""
         return ()
@@ -278,7 +282,8 @@ class Metric(ABC):
         self._state = None
         if state.get("total") is not None:
             extras = {k: (r, v) for k, (r, v) in state.get("extras", {}).items()}
-            self._fold(np.array(state["total"]), tuple(state["reductions"]), state["n_items"], state["space"], extras)
+            space = self.restore_space(state.get("space"))
+            self._fold(np.array(state["total"]), tuple(state["reductions"]), state["n_items"], space, extras)
         return self
 
     # -- many scores ----------------------------------------------------------------------------------

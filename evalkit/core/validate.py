@@ -112,6 +112,12 @@ def text_pairs(
     Returns ``(hypotheses, references)`` as new lists, ``references[i]`` always a list; the inputs are
     not changed. Raises :class:`InputError` / :class:`InputTypeError` naming the index at fault.
     """
+    for param, value in (("hypotheses", hypotheses), ("references", references)):
+        if isinstance(value, (set, frozenset, dict)):
+            raise InputTypeError(
+                f"{owner}: {param!r} must be an ordered sequence (a list); a {type(value).__name__} has no order, "
+                f"so hypotheses and references could not be paired."
+            )
     if isinstance(hypotheses, (str, bytes)) or not isinstance(hypotheses, Iterable):
         raise InputTypeError(f"{owner}: 'hypotheses' must be a list of segments, got a {_kind(hypotheses)}.")
     if isinstance(references, (str, bytes)) or not isinstance(references, Iterable):

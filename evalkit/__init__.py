@@ -23,7 +23,7 @@ from evalkit.core import (
     get_metric,
 )
 from evalkit.regression import *  # noqa: F403
-from evalkit.text.bleu import BLEU, bleu, bleu_from_stats, sentence_bleu
+from evalkit.text.bleu import BLEU, bleu, bleu_from_stats, bleu_weights, sentence_bleu, sentence_bleu_weights
 from evalkit.text.meteor import METEOR, meteor, sentence_meteor
 from evalkit.text.rouge import ROUGE, RougeResult, rouge, sentence_rouge
 from evalkit.text.wer import (
@@ -71,12 +71,14 @@ __all__ = [
     "available_metrics",
     "bleu",
     "bleu_from_stats",
+    "bleu_weights",
     "get_metric",
     *classification.__all__,
     *regression.__all__,
     "meteor",
     "rouge",
     "sentence_bleu",
+    "sentence_bleu_weights",
     "sentence_meteor",
     "sentence_rouge",
     "align_words",

@@ -39,5 +39,5 @@ print(sentence_bleu(hypotheses, references).round(4))
 rows = BLEU().stats(hypotheses, references)
 print(rows)
 print(f"first two segments: {bleu_from_stats(rows[:2]).score:.4f}")
-bleu2, bleu4 = bleu_from_stats(rows, weights=[(0.5, 0.5), (0.25,) * 4])  # several weight vectors: one Result each
+bleu2, bleu4 = (bleu_from_stats(rows, weights=w) for w in [(0.5, 0.5), (0.25,) * 4])  # one Result per vector
 print(f"BLEU-2 {bleu2.score:.4f}, BLEU-4 {bleu4.score:.4f}")

@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 import pytest
 
-from evalkit import BLEU, bleu, bleu_from_stats, get_metric, sentence_bleu
+from evalkit import BLEU, bleu, bleu_from_stats, bleu_weights, get_metric, sentence_bleu, sentence_bleu_weights
 from evalkit.core import EmptyInputError, InputError, InputTypeError, InvalidOptionError
 from evalkit.tokenizers import available_tokenizers
 
@@ -229,7 +229,7 @@ def test_several_weight_vectors_at_once(subset, method):
     hyps, refs = subset[0][:80], subset[1][:80]
     hyp_tokens, ref_tokens = tokenized(hyps, refs)
     vectors = [(0.5, 0.5), (1 / 3, 1 / 3, 1 / 3), (0.25, 0.25, 0.25, 0.25)]
-    got = sentence_bleu(
+    got = sentence_bleu_weights(
         hyps, refs, tokenize="none", weights=vectors, smooth=method, convention="nltk", effective_order=False
     )
     assert got.shape == (80, 3)
@@ -245,7 +245,7 @@ def test_several_weight_vectors_at_once(subset, method):
             compared += 1
         assert compared >= 40
         if method in METHODS[:5]:
-            corpus = bleu(hyps, refs, tokenize="none", weights=vectors, smooth=method, convention="nltk")
+            corpus = bleu_weights(hyps, refs, tokenize="none", weights=vectors, smooth=method, convention="nltk")
             want = nltk_bleu.corpus_bleu(
                 ref_tokens, hyp_tokens, weights=vectors, smoothing_function=_nltk_smoother(method)
             )
@@ -366,8 +366,15 @@ def test_custom_weights_by_hand():
     row = [4, 4, 3, 1, 1, 1, 4, 3, 2, 1]
     expected = math.exp(0.7 * math.log(3 / 4) + 0.3 * math.log(1 / 3))
     assert bleu_from_stats(row, weights=(0.7, 0.3)).score == pytest.approx(expected)
-    several = bleu_from_stats(row, weights=[(0.7, 0.3), (1.0,)])
+    several = [bleu_from_stats(row, weights=w) for w in [(0.7, 0.3), (1.0,)]]
     assert [r.score for r in several] == pytest.approx([expected, 3 / 4])
+    # one return type whatever the options: several vectors have their own functions
+    with pytest.raises(InvalidOptionError, match="bleu_weights"):
+        bleu(["a b"], ["a b"], weights=[(0.5, 0.5), (1.0,)])
+    with pytest.raises(InvalidOptionError, match="sentence_bleu_weights"):
+        sentence_bleu(["a b"], ["a b"], weights=[(0.5, 0.5), (1.0,)], effective_order=False)
+    with pytest.raises(InvalidOptionError, match=r"\[bleu_from_stats"):
+        bleu_from_stats(row, weights=[(0.7, 0.3), (1.0,)])
 
 
 # -- the metric object ---------------------------------------------------------------------------

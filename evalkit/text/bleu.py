@@ -372,14 +372,13 @@ def bleu_from_stats(
     smooth_value: float | None = None,
     effective_order: bool = False,
     convention: str = "sacrebleu",
-) -> Result | list[Result]:
+) -> Result:
     """BLEU of statistics rows ``[hyp_len, ref_len, correct_1..K, total_1..K]`` (sacrebleu's layout).
 
     ``stats`` is one row (or an already summed vector) or a matrix of per-segment rows, e.g. from
     ``BLEU().stats(...)`` or sacrebleu's ``_extract_corpus_statistics``. ``convention="nltk"`` raises each
     row's totals to at least 1 before the sum (idempotent, so rows that already follow it are unchanged).
-    The score is ``BP * exp(sum_n w_n log p_n)`` with the options of :func:`bleu`; a list of weight
-    vectors gives a list of Results, one per vector.
+    The score is ``BP * exp(sum_n w_n log p_n)`` with the options of :func:`bleu` (one weight vector).
 
     Example:
         >>> r = bleu_from_stats([4, 5, 3, 1, 0, 0, 4, 3, 2, 1], smooth="none", max_order=2)
@@ -395,10 +394,18 @@ def bleu_from_stats(
         effective_order=effective_order,
         convention=convention,
     )
+    if several:
+        raise _several_weights("bleu_from_stats", "[bleu_from_stats(stats, weights=w) for w in vectors]")
     rows = _checked_totals("bleu_from_stats", stats, scorings[0])
     total = _apply_convention(rows, (rows.shape[1] - 2) // 2, convention).sum(axis=0)
-    results = [_result(total, s, Signature.of("bleu", **s.signature_items())) for s in scorings]
-    return results if several else results[0]
+    return _result(total, scorings[0], Signature.of("bleu", **scorings[0].signature_items()))
+
+
+def _several_weights(owner: str, instead: str) -> InvalidOptionError:
+    return InvalidOptionError(
+        f"The 'weights' parameter of {owner} takes one weight vector (its return type never changes with "
+        f"the options); for several vectors from one pass over the data use {instead}."
+    )
 
 
 # -- the metric ----------------------------------------------------------------------------------
@@ -479,7 +486,7 @@ class BLEU(Metric):
         if several:
             raise InvalidOptionError(
                 f"The 'weights' parameter of {self.name} takes one weight vector in a BLEU object; for several at "
-                "once use bleu(..., weights=[...]) or sentence_bleu(..., weights=[...]), or one BLEU per vector."
+                "once use bleu_weights(...) or sentence_bleu_weights(...), or one BLEU per vector."
             )
         super().__init__()
         self._config = configs[0]
@@ -578,9 +585,12 @@ class BLEU(Metric):
         return [_result(row, s, self._signature(k)) for row, k in zip(rows, nrefs)]
 
 
-def _metrics(owner: str, options: dict[str, Any]) -> tuple[list[BLEU], bool]:
+def _metrics(owner: str, options: dict[str, Any], *, instead: str | None = None) -> list[BLEU]:
+    """One BLEU per weight vector; ``instead``: the function to name when several vectors are refused."""
     configs, several = _parse(owner, options)
-    return [BLEU._of(c) for c in configs], several
+    if several and instead is not None:
+        raise _several_weights(owner, instead)
+    return [BLEU._of(c) for c in configs]
 
 
 def bleu(
@@ -596,14 +606,14 @@ def bleu(
     lowercase: bool = False,
     convention: str = "sacrebleu",
     backend: str = "auto",
-) -> Result | list[Result]:
+) -> Result:
     """Corpus BLEU: ``BP * exp(sum_n w_n log p_n)`` over the summed statistics of every segment.
 
     ``references[i]`` is a ``str`` or a list of ``str``: the references of segment ``i`` (their number
     may vary). The defaults give ``sacrebleu.corpus_bleu``'s number (13a, exp smoothing); nltk's
     ``corpus_bleu`` is ``tokenize="none"`` on its token lists, ``smooth="method0"`` (or its method),
-    ``convention="nltk"``. Options as :class:`BLEU`. ``weights`` may be a list of weight vectors
-    (nltk-style): the result is then a list of Results, one per vector, from one pass over the data.
+    ``convention="nltk"``. Options as :class:`BLEU`. For several weight vectors at once (nltk's list of
+    ``weights``) see :func:`bleu_weights`.
 
     Example:
         >>> r = bleu(["the cat sat on the mat"], [["the cat sat on a mat", "a cat sat there"]], tokenize="none")
@@ -612,10 +622,35 @@ def bleu(
     """
     options = dict(locals())
     del options["hypotheses"], options["references"]
-    metrics, several = _metrics("bleu", options)
+    return _metrics("bleu", options, instead="bleu_weights(...)")[0].update(hypotheses, references).compute()
+
+
+def bleu_weights(
+    hypotheses: Sequence[Any],
+    references: Sequence[Any],
+    *,
+    weights: Sequence[Sequence[float]],
+    max_order: int | None = None,
+    smooth: str = "exp",
+    smooth_value: float | None = None,
+    effective_order: bool = False,
+    tokenize: str | Tokenizer | Callable[[str], list[str]] = "13a",
+    lowercase: bool = False,
+    convention: str = "sacrebleu",
+    backend: str = "auto",
+) -> list[Result]:
+    """Corpus BLEU for each of several weight vectors, from one pass over the data (nltk's ``corpus_bleu``
+    with a list of ``weights``): one Result per vector, in order. Options as :func:`bleu`.
+
+    Example:
+        >>> rs = bleu_weights(["a b c"], ["a b d"], weights=[(1.0,), (0.5, 0.5)], tokenize="none", smooth="none")
+        >>> [round(r.score, 4) for r in rs]  # p1 = 2/3; sqrt(2/3 * 1/2)
+        [0.6667, 0.5774]
+    """
+    options = dict(locals())
+    del options["hypotheses"], options["references"]
+    metrics = _metrics("bleu_weights", options)
     first = metrics[0].update(hypotheses, references)
-    if not several:
-        return first.compute()
     return [m._result_of(first) for m in metrics]
 
 
@@ -637,7 +672,7 @@ def sentence_bleu(
 
     Takes a corpus (same layout as :func:`bleu`) and scores each statistics row in one vectorized pass;
     ``out[i]`` equals ``sacrebleu.sentence_bleu(hypotheses[i], references[i])`` (whose default,
-    ``effective_order=True``, is kept here). A list of weight vectors gives shape ``(n_segments, n_vectors)``.
+    ``effective_order=True``, is kept here). For several weight vectors see :func:`sentence_bleu_weights`.
     For one Result per segment (components and signature) use ``BLEU(...).sentence_scores``.
 
     Example:
@@ -646,7 +681,33 @@ def sentence_bleu(
     """
     options = dict(locals())
     del options["hypotheses"], options["references"]
-    metrics, several = _metrics("sentence_bleu", options)
+    (metric,) = _metrics("sentence_bleu", options, instead="sentence_bleu_weights(...)")
+    return metric.scores(metric.stats(hypotheses, references))
+
+
+def sentence_bleu_weights(
+    hypotheses: Sequence[Any],
+    references: Sequence[Any],
+    *,
+    weights: Sequence[Sequence[float]],
+    max_order: int | None = None,
+    smooth: str = "exp",
+    smooth_value: float | None = None,
+    effective_order: bool = True,
+    tokenize: str | Tokenizer | Callable[[str], list[str]] = "13a",
+    lowercase: bool = False,
+    convention: str = "sacrebleu",
+    backend: str = "auto",
+) -> np.ndarray:
+    """BLEU of every segment for each of several weight vectors: shape ``(n_segments, n_vectors)``.
+
+    Example:
+        >>> sentence_bleu_weights(["a b", "a c"], ["a b", "a b"], weights=[(1.0,), (0.5, 0.5)],
+        ...                       tokenize="none", smooth="none", effective_order=False).round(4).tolist()
+        [[1.0, 1.0], [0.5, 0.0]]
+    """
+    options = dict(locals())
+    del options["hypotheses"], options["references"]
+    metrics = _metrics("sentence_bleu_weights", options)
     rows = metrics[0].stats(hypotheses, references)
-    out = np.column_stack([m.scores(rows) for m in metrics])
-    return out if several else out[:, 0]
+    return np.column_stack([m.scores(rows) for m in metrics])

@@ -653,3 +653,90 @@ def test_streaming_a_million_lines_in_bounded_memory(files, tmp_path):
     # so memory does not grow with the corpus.
     assert big < 150, big
     assert big - small < 30, (big, small)
+
+
+def _sklearn_bootstrap(score, y_true, y_pred, n_resamples, seed=12345, confidence=0.95):
+    """scikit-learn's score of each bootstrap resample, the resamples drawn as sacrebleu draws them
+    (``rng.choice(n, size=(b, n))`` in blocks of 2**18 // n rows), and the order-statistic interval."""
+    n = len(y_true)
+    rng = np.random.default_rng(seed)
+    block = max(1, (1 << 18) // n)
+    scores = []
+    for start in range(0, n_resamples, block):
+        for idx in rng.choice(n, size=(min(block, n_resamples - start), n), replace=True):
+            scores.append(score(y_true[idx], y_pred[idx]))
+    ordered = np.sort(scores)
+    lo = min(int(n_resamples * (1 - confidence) / 2 + 1e-9), (n_resamples - 1) // 2)
+    return np.asarray(scores), [float(ordered[lo]), float(ordered[n_resamples - lo - 1])]
+
+
+SKLEARN_CASES = [
+    ("f1", "y", lambda m: lambda t, p: m.f1_score(t, p, average="macro")),
+    ("f1(average='binary', pos_label=2)", "y", lambda m: lambda t, p: m.f1_score(t == 2, p == 2)),
+    ("mcc", "y", lambda m: m.matthews_corrcoef),
+    ("cohen_kappa", "y", lambda m: m.cohen_kappa_score),
+    ("mse", "r", lambda m: m.mean_squared_error),
+    ("r2", "r", lambda m: m.r2_score),
+]
+
+
+@pytest.mark.parametrize(("spec", "kind", "make"), SKLEARN_CASES, ids=[c[0] for c in SKLEARN_CASES])
+def test_ci_and_compare_of_label_and_regression_metrics_equal_a_sklearn_bootstrap(files, inproc, spec, kind, make):
+    metrics = pytest.importorskip("sklearn.metrics")
+    score = make(metrics)
+    cast = float if kind == "r" else int
+    t, p = (np.array([cast(x) for x in files[f"{kind}_{s}"].read_text().split()]) for s in ("true", "pred"))
+    if spec.startswith("f1(average='binary'"):
+        # the binary case on two labels (2 against the rest), written as labels 0/2 on both sides
+        t, p = np.where(t == 2, 2, 0), np.where(p == 2, 2, 0)
+        for name, values in (("bt", t), ("bp", p)):
+            (files["dir"] / f"{name}.txt").write_text("".join(f"{v}\n" for v in values))
+        true_path, pred_path = files["dir"] / "bt.txt", files["dir"] / "bp.txt"
+    else:
+        true_path, pred_path = files[f"{kind}_true"], files[f"{kind}_pred"]
+    R = 200
+    _, want = _sklearn_bootstrap(score, t, p, R)
+    args = ["-m", spec, "--true", true_path]
+    doc = json.loads(inproc("score", *args, pred_path, "--ci", "--ci-resamples", R, "-o", "json").stdout)
+    assert doc["results"][0]["score"] == pytest.approx(score(t, p), rel=1e-12, abs=1e-12)
+    assert doc["results"][0]["ci"] == pytest.approx(want, rel=1e-12, abs=1e-12)
+    # a paired bootstrap against a baseline that predicts the true values of every fifth sample only
+    base = np.where(np.arange(len(t)) % 5 == 0, t, p[::-1])
+    base_path = files["dir"] / f"base_{kind}.txt"
+    base_path.write_text("".join(f"{v}\n" for v in base))
+    s_base, _ = _sklearn_bootstrap(score, t, base, R)
+    s_sys, _ = _sklearn_bootstrap(score, t, p, R)
+    diffs = np.abs(s_sys - s_base)
+    observed = abs(score(t, p) - score(t, base))
+    p_value = (int(np.sum(diffs - diffs.mean() > observed)) + 1) / (R + 1)
+    out = inproc("compare", *args, "-b", base_path, pred_path, "--n-samples", R, "-o", "json").stdout
+    system = json.loads(out)["systems"][-1]["scores"][spec]
+    assert system["p_value"] == pytest.approx(p_value)
+    assert system["score"] == pytest.approx(score(t, p), rel=1e-12, abs=1e-12)
+
+
+BAD_OPTION_VALUES = ["5", "-1", "0", "2.5", "1e400", "'x'", "None", "True", "'false'", "[1, 1]", "[[1]]", "{1, 2}",
+                     "float('nan')", "()"]  # fmt: skip
+
+
+def test_option_fuzz_through_the_cli_never_prints_a_traceback(files, inproc):
+    import evalkit
+    from evalkit.cli.spec import metric_options
+    from evalkit.core.registry import metric_class
+
+    small = files["dir"] / "small.txt"
+    small.write_text("the cat sat on the mat\na dog barks\n", encoding="utf-8")
+    for name in evalkit.available_metrics():
+        cls = metric_class(name)
+        args = ["-r", small, small] if cls.task == "text" else ["--true", files["y_true"], files["y_pred"]]
+        if cls.task == "regression":
+            args = ["--true", files["r_true"], files["r_pred"]]
+        if cls.task == "proba":
+            continue  # its files differ; its options are fuzzed through the API's common tests
+        for option in metric_options(cls) or []:
+            for value in BAD_OPTION_VALUES:
+                result = inproc("score", "-m", f"{name}({option}={value})", "-o", "json", *args, ok=False)
+                assert result.returncode in (0, 1, 2), (name, option, value, result.stderr)
+                assert "Traceback" not in result.stderr
+                if result.returncode:
+                    assert len(result.stderr.strip().splitlines()) == 1, result.stderr

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,9 @@ from evalkit.significance import BootstrapCI, PairedTest
 FORMATS = ("table", "json", "csv", "markdown")
 
 _NUMBER = {"type": "number"}
-_INTERVAL = {"type": "array", "items": _NUMBER, "minItems": 2, "maxItems": 2}
+# JSON has no NaN or Infinity: an undefined or infinite value is written as null, and the result says why
+_MAYBE_NUMBER = {"type": ["number", "null"]}
+_INTERVAL = {"type": "array", "items": _MAYBE_NUMBER, "minItems": 2, "maxItems": 2}
 
 #: JSON schema of ``evalkit score --output json``
 SCORE_SCHEMA: dict[str, Any] = {
@@ -43,7 +46,14 @@ SCORE_SCHEMA: dict[str, Any] = {
                 "properties": {
                     "metric": {"type": "string", "description": "the -m value as given"},
                     "name": {"type": "string"},
-                    "score": {**_NUMBER, "description": "a fraction (BLEU 0.3412), never x100"},
+                    "score": {
+                        **_MAYBE_NUMBER,
+                        "description": "a fraction (BLEU 0.3412), never x100; null when undefined (see non_finite)",
+                    },
+                    "non_finite": {
+                        "type": "string",
+                        "description": "why score is null: the metric's value is NaN (undefined) or infinite",
+                    },
                     "display_scale": _NUMBER,
                     "components": {"type": "object"},
                     "signature": {"type": "string"},
@@ -52,7 +62,7 @@ SCORE_SCHEMA: dict[str, Any] = {
                         "type": "object",
                         "required": ["mean", "confidence", "n_resamples", "seed"],
                         "properties": {
-                            "mean": _NUMBER,
+                            "mean": _MAYBE_NUMBER,
                             "confidence": _NUMBER,
                             "n_resamples": {"type": "integer"},
                             "seed": {"type": ["integer", "null"]},
@@ -73,7 +83,7 @@ SENTENCE_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "properties": {
         "segment": {"type": "integer", "minimum": 1},
-        "scores": {"type": "object", "additionalProperties": _NUMBER},
+        "scores": {"type": "object", "additionalProperties": _MAYBE_NUMBER},
     },
 }
 
@@ -193,6 +203,12 @@ class Scored:
             "components": d["components"],
             "signature": d.get("signature", ""),
         }
+        if not math.isfinite(d["score"]):
+            out["non_finite"] = (
+                f"the score is {d['score']} (undefined for these inputs)"
+                if d["score"] != d["score"]
+                else f"the score is {d['score']}"
+            )
         if self.bootstrap is not None:
             b = self.bootstrap
             out["ci"] = [b.low, b.high]
@@ -205,6 +221,22 @@ class Scored:
         return out
 
 
+def _finite(value: Any) -> Any:
+    """``value`` with every NaN or infinite float replaced by None (JSON has neither)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+def dumps(doc: Any, **options: Any) -> str:
+    """Valid JSON (no bare ``NaN``/``Infinity``; non-ASCII kept)."""
+    return json.dumps(_finite(doc), ensure_ascii=False, allow_nan=False, **options)
+
+
 def render_scores(scored: Sequence[Scored], fmt: str, *, segments: int, inputs: dict[str, Any]) -> str:
     """Corpus scores in one of :data:`FORMATS`."""
     if fmt == "json":
@@ -215,7 +247,7 @@ def render_scores(scored: Sequence[Scored], fmt: str, *, segments: int, inputs: 
             "inputs": inputs,
             "results": [s.to_dict() for s in scored],
         }
-        return json.dumps(doc, indent=2, ensure_ascii=False)
+        return dumps(doc, indent=2)
     with_ci = any(s.bootstrap is not None for s in scored)
     if fmt == "csv":
         header = ["metric", "name", "score", "ci_low", "ci_high", "signature", "components"]
@@ -223,7 +255,7 @@ def render_scores(scored: Sequence[Scored], fmt: str, *, segments: int, inputs: 
         for s in scored:
             d = s.to_dict()
             lo, hi = d.get("ci", ["", ""])
-            rows.append([s.metric, d["name"], repr(d["score"]), lo, hi, d["signature"], json.dumps(d["components"])])
+            rows.append([s.metric, d["name"], repr(d["score"]), lo, hi, d["signature"], dumps(d["components"])])
         return _csv(header, rows)
     ci_head = []
     if with_ci:
@@ -267,7 +299,7 @@ def sentence_rows(first: int, metrics: Sequence[str], scales: Sequence[float], c
     for i in range(n):
         values = [float(c[i]) for c in columns]
         if fmt == "json":
-            lines.append(json.dumps({"segment": first + i, "scores": dict(zip(metrics, values))}))
+            lines.append(dumps({"segment": first + i, "scores": dict(zip(metrics, values))}))
         elif fmt == "csv":
             lines.append(",".join([str(first + i), *(repr(v) for v in values)]))
         else:
@@ -331,7 +363,7 @@ def render_compare(
                 for s in systems
             ],
         }
-        return json.dumps(doc, indent=2, ensure_ascii=False)
+        return dumps(doc, indent=2)
     if fmt == "csv":
         header = ["system", "baseline", "metric", "score", "mean", "ci_low", "ci_high", "p_value"]
         rows = [

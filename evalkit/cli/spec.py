@@ -123,6 +123,8 @@ def build(spec: MetricSpec) -> Metric:
         return cls(**spec.options)
     except EvalkitError as exc:
         raise click.UsageError(f"{spec.text}: {exc}") from None
+    except (TypeError, ValueError) as exc:  # an option value the constructor could not use
+        raise click.UsageError(f"{spec.text}: invalid option value: {exc}") from None
 
 
 def describe(name: str) -> str:

@@ -22,6 +22,7 @@ from evalkit.core import (
     available_metrics,
     get_metric,
 )
+from evalkit.generator.metrics import Perplexity
 from evalkit.regression import *  # noqa: F403
 from evalkit.text.bleu import BLEU, bleu, bleu_from_stats, bleu_weights, sentence_bleu, sentence_bleu_weights
 from evalkit.text.meteor import METEOR, meteor, sentence_meteor
@@ -64,6 +65,7 @@ __all__ = [
     "InvalidOptionError",
     "Metric",
     "MissingDependencyError",
+    "Perplexity",
     "Result",
     "RougeResult",
     "Signature",

@@ -27,6 +27,9 @@ def _inputs(task: str) -> tuple[list, list]:
     if task == "text":
         return perturbed_pairs(N, seed=7, max_refs=3)
     rng = np.random.default_rng(7)
+    if task == "lm":
+        n_tokens = rng.integers(1, 30, N)
+        return (n_tokens * rng.uniform(1, 6, N)).tolist(), n_tokens.tolist()
     if task == "proba":
         y_true = rng.integers(0, 3, N)
         y_true[:3] = [0, 1, 2]  # every class in the first batch: a batch's labels index the columns

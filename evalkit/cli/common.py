@@ -122,6 +122,11 @@ def resolve_task(metrics: Sequence[Metric], specs: Sequence[str], task: str | No
         detail = ", ".join(f"{s} is {m.task}" for s, m in zip(specs, metrics))
         raise click.UsageError(f"the metrics must all take the same inputs, but {detail}: run them separately.")
     own = kinds.pop()
+    if own == "lm":
+        raise click.UsageError(
+            f"{specs[0]!r} scores a language model's per-item log-likelihood sums inside a training loop "
+            "(evalkit.Perplexity); it has no file form."
+        )
     if task is not None and task != own:
         raise click.UsageError(f"--task {task} does not fit metric {specs[0]!r}, which is a {own} metric.")
     if own == "text" and has_true:

@@ -10,8 +10,9 @@ import math
 
 import numpy as np
 
-from evalkit.core.errors import EmptyInputError, InputError
+from evalkit.core.errors import EmptyInputError, InputError, InputTypeError
 from evalkit.core.metric import Metric
+from evalkit.core.registry import register
 from evalkit.core.result import Result
 from evalkit.core.signature import Signature
 from evalkit.core.validate import check_same_length, stat_rows
@@ -19,6 +20,7 @@ from evalkit.core.validate import check_same_length, stat_rows
 _LAYOUT = ("nll_sum", "n_tokens")
 
 
+@register
 class Perplexity(Metric):
     """``exp(sum of -log p(token) / number of tokens)`` (natural log).
 
@@ -33,8 +35,15 @@ class Perplexity(Metric):
 
     name = "perplexity"
     higher_is_better = False
+    #: inputs are a language model's per-item negative log-likelihood sums and token counts
+    task = "lm"
 
     def stats(self, nll_sums, n_tokens) -> np.ndarray:  # type: ignore[override]
+        for name, value in (("nll_sums", nll_sums), ("n_tokens", n_tokens)):
+            if isinstance(value, (set, frozenset, dict)):
+                raise InputTypeError(
+                    f"perplexity: {name} must be an ordered sequence; a {type(value).__name__} has no order."
+                )
         nll, count = (np.atleast_1d(np.asarray(v)) for v in (nll_sums, n_tokens))
         if nll.ndim != 1 or count.ndim != 1:
             raise InputError(
@@ -44,6 +53,11 @@ class Perplexity(Metric):
         check_same_length("perplexity", nll_sums=nll, n_tokens=count)
         # finite, non-negative numbers, or a message (never numpy's "could not convert string to float")
         return stat_rows("perplexity", "nll_sums, n_tokens", np.stack([nll, count], axis=1), layout=_LAYOUT)
+
+    def scores(self, totals) -> np.ndarray:  # type: ignore[override]
+        totals = np.asarray(totals, dtype=np.float64)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return np.where(totals[:, 1] > 0, np.exp(totals[:, 0] / totals[:, 1]), np.nan)
 
     def score(self, total) -> Result:  # type: ignore[override]
         nll, count = float(total[0]), float(total[1])

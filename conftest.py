@@ -1,5 +1,8 @@
-"""Doctest collection over evalkit/: the numba kernels are importable only where numba is installed."""
+"""Doctest collection over evalkit/: the numba kernels are importable only where numba is installed, the
+PyTorch generator only where torch is (the README's test command does not install torch; CI does)."""
 
 import importlib.util
 
 collect_ignore = [] if importlib.util.find_spec("numba") else ["evalkit/text/_compiled.py"]
+if not importlib.util.find_spec("torch"):
+    collect_ignore.append("evalkit/generator/lstm_torch.py")

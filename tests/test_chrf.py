@@ -191,7 +191,7 @@ def test_small_blocks_count_as_one_block(segments, word_order, block):
     whole = _chrf_numpy.reference_matches(ids, lengths, segment, role, len(hyps), 6, block_units=1 << 30)
     cut = _chrf_numpy.reference_matches(ids, lengths, segment, role, len(hyps), 6, block_units=block)
     np.testing.assert_array_equal(cut, whole)
-    words, word_len = _chrf_numpy._word_ids(lines, ids, lengths)
+    words, word_len = _chrf_numpy._word_ids(ids, _chrf_numpy._lookup(_chrf_numpy._SACREBLEU_SPACE, ids), lengths)
     expected = [formula.split_punctuation(line) for line in lines]
     assert word_len.tolist() == [len(w) for w in expected]
     # equal words, equal ids; different words, different ids

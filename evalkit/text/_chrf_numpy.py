@@ -7,13 +7,14 @@ and to the python backend, without a Python loop per n-gram, per character or pe
    points (``encode("utf-32-le")``); whitespace is dropped with a lookup table (the characters of
    :data:`~evalkit.text._chrf_formula.SACREBLEU_SPACES` or ``NLTK_SPACES``). A code point is its own
    id: no vocabulary is built for characters.
-2. For chrF++ the words come from one ``str.split`` of the corpus; which words lose a punctuation mark
-   (sacrebleu's ``_remove_punctuation``) is read from the code points of their first and last
-   characters, and only those words are sliced in Python. Words get ids from
-   :func:`evalkit.text.ngrams.token_ids`.
+2. For chrF++ the words are found in the same array: runs of characters ``str.split`` does not split
+   on, a punctuation mark split off as sacrebleu's ``_remove_punctuation`` does, read from the code
+   points of their first and last characters. A word of up to 62 bits of character ranks is its own
+   integer key, numbered by ``np.unique`` (longer words take further rounds, :func:`_span_ids`). No
+   Python string is built per word.
 3. :func:`reference_matches` counts, for every reference line and order, ``sum_g min(count_hyp(g),
-   count_ref(g))`` by sorting packed (n-gram prefix rank, next id) keys
-   (:func:`evalkit.text.ngrams.sort_with_order`), all references of a segment in one pass.
+   count_ref(g))`` by sorting packed (n-gram prefix rank, next id, position) keys, as
+   :func:`evalkit.text.ngrams.sort_with_order` packs them, all references of a segment in one pass.
 4. The hypothesis and reference n-gram counts follow from the line lengths; each segment keeps the
    reference with the best sentence score, compared as the python backend compares it (the same
    floats, :mod:`evalkit.text._chrf_formula`), the first on a tie.
@@ -26,12 +27,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import partial
-from itertools import compress, count, pairwise
-from operator import itemgetter
+from itertools import pairwise
 
 import numpy as np
 
-from evalkit.core.gc_pause import gc_paused
 from evalkit.core.shards import auto_processes, sharded_rows
 from evalkit.text._bleu_numpy import _layout
 from evalkit.text._chrf_formula import (
@@ -44,7 +43,6 @@ from evalkit.text._chrf_formula import (
     nltk_sentences,
     sacrebleu_scores,
 )
-from evalkit.text.ngrams import sort_with_order, token_ids
 
 
 def _table(chars: frozenset[str], size: int) -> np.ndarray:
@@ -103,18 +101,19 @@ def _stats(hyps: Sequence[str], refs: Sequence[Sequence[str]], *, options: ChrfO
     hyp_of_ref = np.flatnonzero(line_role == 0)[ref_segment]
 
     columns: list[np.ndarray] = []
+    # what str.split splits on (sacrebleu); nltk's whitespace under its convention, which has no words
+    space = _lookup(_NLTK_SPACE if options.convention == "nltk" else _SACREBLEU_SPACE, codes)
     if options.char_order:
         chars, char_len = codes, lengths
         if not options.whitespace:
-            space = _lookup(_NLTK_SPACE if options.convention == "nltk" else _SACREBLEU_SPACE, codes)
             line_of = np.repeat(np.arange(len(lines)), lengths)
-            chars = codes[~space]
-            char_len = np.bincount(line_of[~space], minlength=len(lines))
+            kept = ~space
+            chars = np.compress(kept, codes)
+            char_len = np.bincount(np.compress(kept, line_of), minlength=len(lines))
         matches = reference_matches(chars, char_len, line_segment, line_role, n_segments, options.char_order)
         columns += _order_columns(char_len, matches, ref_lines, hyp_of_ref, options.char_order)
     if options.word_order:
-        with gc_paused():  # a million word strings, none in a cycle
-            words, word_len = _word_ids(lines, codes, lengths)
+        words, word_len = _word_ids(codes, space, lengths)
         matches = reference_matches(words, word_len, line_segment, line_role, n_segments, options.word_order)
         columns += _order_columns(word_len, matches, ref_lines, hyp_of_ref, options.word_order)
     stats = np.stack(columns, axis=1)  # one row per reference line
@@ -150,14 +149,15 @@ def _first_best(key: np.ndarray, ref_segment: np.ndarray) -> np.ndarray:
     return np.minimum.reduceat(index, starts)
 
 
-def _word_ids(lines: list[str], codes: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _word_ids(codes: np.ndarray, space: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The word ids of every line after sacrebleu's punctuation split, flat, and each line's count.
 
-    ``codes`` are the code points of the lines joined without separators, ``lengths`` their lengths.
+    ``codes`` are the code points of the lines joined without separators, ``space`` whether each is
+    whitespace to ``str.split``, ``lengths`` the lines' lengths. Each word (a maximal run of characters ``str.split`` does not split on, within a
+    line) and each piece of a split word is a span of ``codes``; :func:`_span_ids` numbers the spans.
     """
-    n_lines = len(lines)
-    # word boundaries as str.split finds them, a line's start and end being boundaries too
-    solid = ~_lookup(_SACREBLEU_SPACE, codes)
+    n_lines = lengths.size
+    solid = ~space
     line_start = np.zeros(codes.size + 1, dtype=bool)
     line_start[np.cumsum(lengths) - lengths] = True
     line_start[codes.size] = True
@@ -165,35 +165,67 @@ def _word_ids(lines: list[str], codes: np.ndarray, lengths: np.ndarray) -> tuple
     after = np.r_[solid[1:], False] & ~line_start[1:]
     starts = np.flatnonzero(solid & ~before)
     ends = np.flatnonzero(solid & ~after) + 1
-    words = "\n".join(lines).split()  # the same words, in the same order
-    word_line = np.repeat(np.arange(n_lines), lengths)[starts]
+    word_line = np.take(np.repeat(np.arange(n_lines), lengths), starts)
 
-    ids, vocab = token_ids(words)
-    length = ends - starts
-    long = length >= 2
-    last, first = codes[np.maximum(ends - 1, 0)], codes[starts]
+    long = ends - starts >= 2
+    last, first = np.take(codes, ends - 1), np.take(codes, starts)
     split_end = long & _lookup(_PUNCT, last)
     split_start = long & ~split_end & _lookup(_PUNCT, first)
     split = split_end | split_start
     width = 1 + split
     at = np.cumsum(width) - width  # where each word's first token goes
-    out = np.empty(int(width.sum()), dtype=np.int64)
-    out[at[~split]] = ids[~split]
-    # ids for pieces that are no word of the corpus: above every word id. A split-off mark is one
-    # character, its id read from a table; the rest of the word is sliced off in Python.
-    fresh = count(len(words))
-    mark_id = np.zeros(128, dtype=np.int64)
-    mark_id[[ord(c) for c in PUNCTUATION]] = [vocab.setdefault(c, next(fresh)) for c in PUNCTUATION]
+    tok_start = np.empty(int(width.sum()), dtype=np.int64)
+    tok_end = np.empty_like(tok_start)
+    tok_start[at], tok_end[at] = starts, ends
+    where, cut = np.compress(split_end, at), np.compress(split_end, ends) - 1  # "word," -> "word" ","
+    tok_end[where], tok_start[where + 1], tok_end[where + 1] = cut, cut, cut + 1
+    where, cut = np.compress(split_start, at), np.compress(split_start, starts) + 1  # "(word" -> "(" "word"
+    tok_end[where], tok_start[where + 1], tok_end[where + 1] = cut, cut, np.compress(split_start, ends)
+    ids = _span_ids(codes, tok_start, tok_end)
+    return ids, np.bincount(word_line, weights=width, minlength=n_lines).astype(np.int64)
 
-    def rest_ids(mask: np.ndarray, part: slice) -> np.ndarray:
-        pieces = map(itemgetter(part), compress(words, mask.tolist()))
-        return np.fromiter(map(vocab.setdefault, pieces, fresh), dtype=np.int64, count=int(mask.sum()))
 
-    out[at[split_end]] = rest_ids(split_end, slice(None, -1))
-    out[at[split_end] + 1] = mark_id[last[split_end]]
-    out[at[split_start]] = mark_id[first[split_start]]
-    out[at[split_start] + 1] = rest_ids(split_start, slice(1, None))
-    return out, np.bincount(word_line, weights=width, minlength=n_lines).astype(np.int64)
+def _span_ids(codes: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Ids of the non-empty spans ``codes[start:end]``: equal spans, equal ids (not consecutive).
+
+    Characters become their ranks among the corpus' characters (from 1, ``bits`` bits each). A first
+    round packs each span's first ``62 // bits`` ranks, left-aligned, into one int64 (no rank is 0,
+    so a shorter span never equals a longer one) and numbers the keys with ``np.unique``; a span that
+    ends there takes that number. Each further round packs the number of the part read so far with the
+    next characters of the spans still going on, and numbers those in a range of its own above the
+    earlier ones. English words take one or two rounds; no Python string is built.
+    """
+    if start.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    top = int(codes.max()) + 1
+    if top <= 4 * codes.size:  # a table of every code point up to the largest: one pass
+        present = np.zeros(top, dtype=bool)
+        present[codes] = True
+        rank = np.take(np.cumsum(present), codes)
+    else:
+        rank = np.unique(codes, return_inverse=True)[1].reshape(-1) + 1
+    bits = int(rank.max()).bit_length()
+    rank = np.concatenate([rank, np.zeros(62, dtype=np.int64)])  # reads past the last character see 0
+    ids = np.empty(start.size, dtype=np.int64)
+    active = np.arange(start.size)
+    key_of_part = np.zeros(start.size, dtype=np.int64)  # the number of the part read so far
+    part_bits = read = offset = 0
+    while active.size:
+        step = max(1, (62 - part_bits) // bits)
+        length = np.take(end, active) - np.take(start, active)
+        at = np.take(start, active) + read
+        key = key_of_part
+        for i in range(step):
+            key = (key << bits) | np.take(rank, at + i) * (length > read + i)
+        distinct_keys, number = np.unique(key, return_inverse=True)
+        number, distinct = number.reshape(-1), distinct_keys.size
+        ends = length <= read + step
+        ids[np.compress(ends, active)] = offset + np.compress(ends, number)
+        offset += distinct
+        active, key_of_part = np.compress(~ends, active), np.compress(~ends, number)
+        part_bits = max(distinct - 1, 1).bit_length()
+        read += step
+    return ids
 
 
 def reference_matches(
@@ -259,40 +291,69 @@ def _block_matches(
     max_order: int,
     vocab_size: int,
 ) -> np.ndarray:
+    # numpy's fast primitives only: take, compress, repeat and comparisons; boolean-mask indexing,
+    # cumsum, where and reduceat cost several times as much per element (measured)
     n_lines = lengths.size
     out = np.zeros((n_lines, max_order), dtype=np.int64)
-    line_of = np.repeat(np.arange(n_lines), lengths)
-    line_end = np.cumsum(lengths)[line_of]
-    pos = np.arange(ids.size, dtype=np.int64)
-    group = line_segment[line_of]
-    for n in range(1, max_order + 1):
-        keys, order = sort_with_order(group * vocab_size + ids[pos + (n - 1)])
-        pos = pos[order]
+    # every line is followed by a unit of its own: an n-gram running past the end of its line holds it,
+    # so it occurs in that line only and is dropped with the other n-grams that no two lines share
+    sentinel = np.cumsum(lengths + 1) - 1
+    units = np.empty(ids.size + n_lines, dtype=np.int64)
+    is_unit = np.ones(units.size, dtype=bool)
+    is_unit[sentinel] = False
+    pos = np.flatnonzero(is_unit)
+    units[pos] = ids
+    units[sentinel] = vocab_size + np.arange(n_lines)
+    width = vocab_size + n_lines
+    line_of = np.repeat(np.arange(n_lines), lengths + 1)
+    line_is_ref = line_role > 0
+    group = np.take(line_segment, np.take(line_of, pos))
+    groups = n_lines  # fewer than the number of groups: the first sort is no refinement
+    for k in range(max_order):
+        # occurrences are in (group, position) order: each (n-1)-gram's, and within it the hypothesis'
+        # before each reference's; a sort by (group, next unit, position) refines that order
+        keys, order = _sorted(group * width + np.take(units, pos + k), refine=4 * groups >= pos.size)
+        pos = np.take(pos, order)
+        line = np.take(line_of, pos)
         new = np.empty(keys.size, dtype=bool)
         new[0] = True
         np.not_equal(keys[1:], keys[:-1], out=new[1:])
-        gid = np.cumsum(new) - 1
-        line = line_of[pos]
-        # runs of one n-gram in one line; within an n-gram the hypothesis' run (if any) comes first,
-        # its positions being the segment's smallest
+        # runs of one n-gram in one line, the hypothesis' run (if any) first in each n-gram
         run = new.copy()
         run[1:] |= line[1:] != line[:-1]
         starts = np.flatnonzero(run)
         run_len = np.diff(starts, append=keys.size)
-        run_line = line[starts]
-        run_ref = line_role[run_line] > 0
-        group_first = np.flatnonzero(new[starts])
-        hyp_count = np.where(run_ref[group_first], 0, run_len[group_first])
-        shared = np.minimum(hyp_count[gid[starts]], run_len)
+        run_line = np.take(line, starts)
+        run_ref = np.take(line_is_ref, run_line)
+        first = np.flatnonzero(np.take(new, starts))  # the runs that start an n-gram
+        runs_of = np.diff(first, append=starts.size)
+        hyp = np.take(run_len, first) * ~np.take(run_ref, first)
+        shared = np.minimum(np.repeat(hyp, runs_of), run_len) * run_ref
         # bincount's float64 sums are exact for any count below 2**53
-        out[:, n - 1] = np.bincount(run_line[run_ref], weights=shared[run_ref], minlength=n_lines).astype(np.int64)
-        if n == max_order:
+        out[:, k] = np.bincount(run_line, weights=shared, minlength=n_lines)
+        if k + 1 == max_order:
             break
-        # on to the (n+1)-grams that can be shared: those extending an n-gram found in the hypothesis and
-        # in some reference, and not running past the end of their line
-        in_ref = np.logical_or.reduceat(run_ref, group_first)
-        live = ((hyp_count > 0) & in_ref)[gid] & (pos + n < line_end[pos])
-        pos, group = pos[live], gid[live]
+        # on to the (n+1)-grams that can be shared: those extending an n-gram of the hypothesis that has
+        # a reference run too (the hypothesis' run being first, any further run is a reference's)
+        live = (hyp > 0) & (runs_of > 1)
+        size = np.diff(np.take(starts, first), append=keys.size)
+        pos = np.compress(np.repeat(live, size), pos)
         if pos.size == 0:
             break
+        group = np.repeat(np.flatnonzero(live), np.compress(live, size))
+        groups = int(first.size)
     return out
+
+
+def _sorted(keys: np.ndarray, *, refine: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``(keys[order], order)`` for a stable ascending ``order`` of non-negative int64 keys, as
+    :func:`evalkit.text.ngrams.sort_with_order` (the position packed into the low bits), with the sort
+    chosen for the input: ``refine`` says that the keys are already in order but within small groups,
+    where the merge sort (``kind="stable"``) takes a fraction of the time of the default quicksort."""
+    size = keys.size
+    bits = max(size - 1, 1).bit_length()
+    if int(keys.max()).bit_length() + bits > 63:
+        order = np.argsort(keys, kind="stable")
+        return np.take(keys, order), order
+    packed = np.sort((keys << bits) | np.arange(size, dtype=np.int64), kind="stable" if refine else None)
+    return packed >> bits, packed & ((1 << bits) - 1)

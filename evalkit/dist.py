@@ -117,6 +117,40 @@ def _equal(a: Any, b: Any) -> bool:
     return a == b
 
 
+def unpadded_sampler(
+    n_items: int, *, rank: int | None = None, world_size: int | None = None, shuffle: bool = False, seed: int = 0
+) -> Any:
+    """A ``torch.utils.data.Sampler`` that gives each of ``n_items`` to exactly one rank.
+
+    ``torch.utils.data.DistributedSampler`` pads the last round by repeating items, so that every rank
+    gets as many: evaluated through it, 5 segments on 2 ranks are scored as 6, the first one twice, and
+    the corpus score is wrong (BLEU 44.77 instead of 41.81 on the five pairs of ``tests/test_dist.py``). This
+    sampler gives rank ``r`` the items ``r, r + world_size, ...`` (after a seeded shuffle of all items, if
+    asked), so ranks may get one item more or less; :func:`all_reduce` then sums every item exactly once.
+    ``rank`` and ``world_size`` default to the current process group's.
+    """
+    torch = require("torch", "torch", "evalkit.dist.unpadded_sampler")
+    if rank is None or world_size is None:
+        dist = torch.distributed
+        if not dist.is_available() or not dist.is_initialized():
+            raise RuntimeError("unpadded_sampler: give rank and world_size, or initialize torch.distributed.")
+        rank, world_size = dist.get_rank(), dist.get_world_size()
+    order = list(range(n_items))
+    if shuffle:
+        generator = torch.Generator().manual_seed(seed)
+        order = torch.randperm(n_items, generator=generator).tolist()
+    mine = order[rank::world_size]
+
+    class _Unpadded(torch.utils.data.Sampler):
+        def __iter__(self):
+            return iter(mine)
+
+        def __len__(self) -> int:
+            return len(mine)
+
+    return _Unpadded()
+
+
 def update_from_dask(metric: Metric, bag: Any) -> Metric:
     """Add every item of a ``dask.bag.Bag`` to ``metric`` and return it.
 

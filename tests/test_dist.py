@@ -109,3 +109,47 @@ def test_dask_bag_fold_equals_one_update(npartitions):
     assert str(
         update_from_dask(BLEU(), db.from_sequence(pairs, npartitions=npartitions)).compute().signature
     ).startswith("nrefs:2|")
+
+
+PAIRS = [
+    ("the cat sat on the mat", "the cat sat on a mat"),
+    ("a quick brown dog", "the quick brown fox jumps"),
+    ("hello world again", "hello world"),
+    ("one two three four five", "one two three four"),
+    ("it is raining today", "it rains today"),
+]
+
+
+def _sampler_rank(rank: int, world: int, port: int, out: str) -> None:
+    import torch.distributed as dist
+    from torch.utils.data import DistributedSampler
+
+    from evalkit.dist import unpadded_sampler
+
+    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world)
+    scores = []
+    for sampler in (DistributedSampler(PAIRS, shuffle=False), unpadded_sampler(len(PAIRS))):
+        m = BLEU()
+        for i in sampler:
+            m.update([PAIRS[i][0]], [PAIRS[i][1]])
+        all_reduce(m)
+        scores.append(repr(m.compute().score))
+    with open(os.path.join(out, f"{rank}.txt"), "w") as f:
+        f.write(" ".join(scores))
+    dist.destroy_process_group()
+
+
+def test_distributed_sampler_pads_and_the_unpadded_sampler_scores_each_item_once(tmp_path):
+    mp = pytest.importorskip("torch.multiprocessing")
+    sacrebleu = pytest.importorskip("sacrebleu")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    mp.spawn(_sampler_rank, args=(2, port, str(tmp_path)), nprocs=2, join=True)
+    hyps, refs = [h for h, _ in PAIRS], [r for _, r in PAIRS]
+    exact = sacrebleu.corpus_bleu(hyps, [refs]).score / 100
+    padded = sacrebleu.corpus_bleu([*hyps, hyps[0]], [[*refs, refs[0]]]).score / 100  # item 0 twice
+    for rank in (0, 1):
+        got_padded, got = (float(x) for x in (tmp_path / f"{rank}.txt").read_text().split())
+        assert got_padded == pytest.approx(padded, abs=1e-12) and padded != pytest.approx(exact)
+        assert got == pytest.approx(exact, abs=1e-12)

@@ -8,7 +8,7 @@ import socket
 import numpy as np
 import pytest
 
-from evalkit import BLEU
+from evalkit import BLEU, F1, MaxError, MeanSquaredError
 from evalkit.core import Metric, Result, Rows, Signature
 from evalkit.dist import all_reduce, update_from_dask
 
@@ -57,6 +57,8 @@ class _LabelCounts(Metric):
 Y_TRUE = [0, 1, 2, 2, 1, 0, 1, 1, 2, 0, 0]
 Y_PRED = [0, 1, 1, 2, 1, 2, 1, 0, 2, 0, 1]
 LABELS = ["a", "b", "a", "c", "a", "d", "b"]
+R_TRUE = [1e6 + 0.5, 1e6 + 1.25, 1e6 - 2.0, 1e6 + 3.5, 1e6]  # a large mean: the shifts keep the digits
+R_PRED = [1e6 + 0.25, 1e6 + 1.0, 1e6 - 1.0, 1e6 + 3.0, 1e6 + 0.5]
 
 
 def _rank(rank: int, world: int, port: int, out: str) -> None:
@@ -134,6 +136,12 @@ def _sampler_rank(rank: int, world: int, port: int, out: str) -> None:
             m.update([PAIRS[i][0]], [PAIRS[i][1]])
         all_reduce(m)
         scores.append(repr(m.compute().score))
+    # uneven shards (3 + 2 items): labels that differ per rank, regression shifts that differ, a max column
+    part = slice(0, 3) if rank == 0 else slice(3, 5)
+    for m, (t, p) in ((F1(), (Y_TRUE[:5], Y_PRED[:5])), (MeanSquaredError(), (R_TRUE, R_PRED)),
+                      (MaxError(), (R_TRUE, R_PRED))):  # fmt: skip
+        all_reduce(m.update(t[part], p[part]))
+        scores.append(repr(m.compute().score))
     with open(os.path.join(out, f"{rank}.txt"), "w") as f:
         f.write(" ".join(scores))
     dist.destroy_process_group()
@@ -149,7 +157,14 @@ def test_distributed_sampler_pads_and_the_unpadded_sampler_scores_each_item_once
     hyps, refs = [h for h, _ in PAIRS], [r for _, r in PAIRS]
     exact = sacrebleu.corpus_bleu(hyps, [refs]).score / 100
     padded = sacrebleu.corpus_bleu([*hyps, hyps[0]], [[*refs, refs[0]]]).score / 100  # item 0 twice
+    sklearn_metrics = pytest.importorskip("sklearn.metrics")
+    whole = [
+        sklearn_metrics.f1_score(Y_TRUE[:5], Y_PRED[:5], average="macro"),
+        sklearn_metrics.mean_squared_error(R_TRUE, R_PRED),
+        sklearn_metrics.max_error(R_TRUE, R_PRED),
+    ]
     for rank in (0, 1):
-        got_padded, got = (float(x) for x in (tmp_path / f"{rank}.txt").read_text().split())
+        got_padded, got, *synced = (float(x) for x in (tmp_path / f"{rank}.txt").read_text().split())
         assert got_padded == pytest.approx(padded, abs=1e-12) and padded != pytest.approx(exact)
         assert got == pytest.approx(exact, abs=1e-12)
+        assert synced == pytest.approx(whole, rel=1e-12)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from evalkit.cli import common
+import evalkit.cli.common as common
 from evalkit.cli.io import LineSource, lockstep
 from evalkit.cli.output import Compared, render_compare
 from evalkit.core.rows import Rows

@@ -8,7 +8,7 @@ from importlib import resources
 import click
 import numpy as np
 
-from evalkit.cli import common
+import evalkit.cli.common as common
 from evalkit.cli.output import Scored, render_scores, sentence_header, sentence_rows
 from evalkit.significance import bootstrap_ci
 

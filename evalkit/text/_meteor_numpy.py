@@ -1,6 +1,8 @@
 """Vectorized METEOR: the exact and stem stages of a whole batch as two sort-based joins.
 
-The statistics equal those of :func:`evalkit.text.meteor._segment_stats`, the reference, exactly.
+The statistics equal those of :func:`evalkit.text.meteor._segment_stats`, the reference, exactly: both
+run the alignment's synonym stage and nltk's arithmetic of ``_meteor_common.py`` (this module imports that,
+never ``meteor.py``).
 
 Why a join reproduces nltk's greedy stage: nltk walks the hypothesis from its last word and gives each
 word the last free reference position holding the same word. So, for a word ``w`` occurring ``a`` times in
@@ -20,7 +22,7 @@ from itertools import chain
 
 import numpy as np
 
-from evalkit.text.meteor import Aligner, match_synonyms
+from evalkit.text._meteor_common import Aligner, fragment_scores, match_synonyms
 
 
 def _offsets(lengths: np.ndarray) -> np.ndarray:
@@ -169,7 +171,7 @@ def stream_stats(
     starts_chunk[1:] = (unit[1:] != unit[:-1]) | (ph[1:] != ph[:-1] + 1) | (pr[1:] != pr[:-1] + 1)
     chunks = np.bincount(unit[starts_chunk], minlength=n_units)
 
-    scores = _scores(matches, chunks, hyp_len, ref_len, alpha, beta, gamma)
+    scores = fragment_scores(matches, chunks, hyp_len, ref_len, alpha, beta, gamma)
     # best reference per segment; the first of equal scores, as max() over a generator
     seg_start = _offsets(n_refs)[:-1]
     best = np.maximum.reduceat(scores, seg_start)
@@ -184,31 +186,6 @@ def stream_stats(
     rows[:, 4] = hyp_len[pick]
     rows[:, 5] = ref_len[pick]
     return rows
-
-
-def _scores(
-    matches: np.ndarray,
-    chunks: np.ndarray,
-    hyp_len: np.ndarray,
-    ref_len: np.ndarray,
-    alpha: float,
-    beta: float,
-    gamma: float,
-) -> np.ndarray:
-    """nltk's arithmetic elementwise, in its order of operations; the power through Python's float pow
-    (once per distinct fragmentation) so that every float equals the reference's."""
-    out = np.zeros(len(matches), dtype=np.float64)
-    ok = matches > 0
-    m = matches[ok].astype(np.float64)
-    precision = m / hyp_len[ok]
-    recall = m / ref_len[ok]
-    fmean = (precision * recall) / (alpha * precision + (1 - alpha) * recall)
-    frag = chunks[ok] / m
-    distinct, inverse = np.unique(frag, return_inverse=True)
-    powers = np.array([f**beta for f in distinct.tolist()], dtype=np.float64)
-    penalty = gamma * powers[inverse.reshape(-1)]
-    out[ok] = (1 - penalty) * fmean
-    return out
 
 
 def _synonym_stage(

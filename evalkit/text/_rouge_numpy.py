@@ -17,7 +17,8 @@ Two forms: over Python integers (any length; the reference for the vectorized fo
 and over numpy ``uint64``, one vector per (pair) for rougeL or per (pair, reference sentence,
 hypothesis sentence) for rougeLsum, all advanced together by one numpy operation per column. rougeN
 uses the shared counter :func:`evalkit.text.ngrams.clipped_ngram_matches`; rougeW and the skip-bigrams
-run the reference code of ``rouge.py``.
+run the reference formulas of ``_rouge_common.py``, which ``rouge.py`` runs too (this module imports
+``_rouge_common.py`` only, never ``rouge.py``).
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from evalkit.text._rouge_common import Tokenized, Variant, clipped_overlap, skip_bigram_counts, wlcs
 from evalkit.text.ngrams import clipped_ngram_matches, sort_with_order
-from evalkit.text.rouge import Tokenized, Variant, clipped_overlap, skip_bigram_counts, wlcs
 
 
 def position_masks(tokens: Sequence[str]) -> dict[str, int]:

@@ -19,6 +19,10 @@ and 0 when ``m == 0``. With several references the segment takes the best score.
 the mean of the segment scores; the statistics of a segment are ``(score, 1, matches, chunks,
 hypothesis length, reference length)`` of its best reference, so corpora merge by summing.
 
+This module is the metric and its reference backend (``backend="python"``); ``_meteor_numpy.py`` is the
+vectorized one. The alignment and the arithmetic both run are in ``_meteor_common.py``, which imports
+neither.
+
 nltk quirks kept on purpose: the stem stage hands *stems* on to the synonym stage ("purchased" reaches
 WordNet as "purchas", so it never meets "bought" or "buy"); WordNet lemma names keep their case, so
 "thursday" never matches the synonym "Thursday"; the hypothesis word counts as its own synonym.
@@ -26,10 +30,8 @@ WordNet as "purchas", so it never meets "bought" or "buy"); WordNet lemma names 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from functools import lru_cache
-from itertools import chain, count, pairwise
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -41,7 +43,12 @@ from evalkit.core.registry import register
 from evalkit.core.result import Result
 from evalkit.core.signature import Signature
 from evalkit.core.validate import check_bool, check_choice, check_number, stat_rows, text_pairs
-from evalkit.text.porter import PorterStemmer
+from evalkit.text._meteor_common import (  # shared with the numpy backend; importable here as before
+    Aligner,
+    fragment_score,
+    match_synonyms,  # noqa: F401
+    mean_scores,
+)
 from evalkit.tokenizers import get_tokenizer
 from evalkit.tokenizers.base import Tokenizer
 from evalkit.tokenizers.none import WhitespaceTokenizer
@@ -52,122 +59,6 @@ _STATS_LAYOUT = ("score", "segments", "matches", "chunks", "hyp_len", "ref_len")
 BACKENDS = ("python", "numpy", "auto")
 # below this many segments the set-up of the numpy backend costs more than it saves
 _AUTO_NUMPY_MIN_SEGMENTS = 32
-
-_PORTER = PorterStemmer()
-
-_Pairs = list[tuple[int, int]]
-_Items = list[tuple[int, str]]
-
-
-def _match_equal(hyp: _Items, ref: _Items, pairs: _Pairs) -> tuple[_Items, _Items]:
-    """nltk's ``_match_enums``: hypothesis words, last first, take the last free equal reference word."""
-    positions: dict[str, list[int]] = {}
-    for j, (_, word) in enumerate(ref):
-        positions.setdefault(word, []).append(j)
-    rest: _Items = []
-    used: set[int] = set()
-    for i in range(len(hyp) - 1, -1, -1):
-        free = positions.get(hyp[i][1])
-        if free:
-            j = free.pop()
-            used.add(j)
-            pairs.append((hyp[i][0], ref[j][0]))
-        else:
-            rest.append(hyp[i])
-    rest.reverse()
-    return rest, [item for j, item in enumerate(ref) if j not in used] if used else ref
-
-
-def match_synonyms(hyp: _Items, ref: _Items, pairs: _Pairs, synonyms: Callable[[str], frozenset[str]]) -> None:
-    """nltk's ``_enum_wordnetsyn_match``: each hypothesis word, last first, takes the last free reference
-    word among its synonyms."""
-    positions: dict[str, list[int]] = {}
-    for j, (_, word) in enumerate(ref):
-        positions.setdefault(word, []).append(j)
-    for i in range(len(hyp) - 1, -1, -1):
-        syns = synonyms(hyp[i][1])
-        # look up whichever side is smaller: the synonyms, or the distinct free reference words
-        candidates = syns if len(syns) <= len(positions) else [w for w in positions if w in syns]
-        best_j, best_word = -1, None
-        for word in candidates:
-            free = positions.get(word)
-            if free and free[-1] > best_j:
-                best_j, best_word = free[-1], word
-        if best_word is not None:
-            positions[best_word].pop()
-            pairs.append((hyp[i][0], ref[best_j][0]))
-
-
-def _chunks(pairs: _Pairs) -> int:
-    """Runs of matches adjacent in both sentences, in hypothesis order (nltk's ``_count_chunks``)."""
-    pairs.sort()
-    chunks = 1
-    for (h0, r0), (h1, r1) in pairwise(pairs):
-        if h1 != h0 + 1 or r1 != r0 + 1:
-            chunks += 1
-    return chunks
-
-
-def _fragment_score(
-    matches: int, chunks: int, hyp_len: int, ref_len: int, alpha: float, beta: float, gamma: float
-) -> float:
-    """nltk's ``single_meteor_score`` arithmetic, operation for operation (so the floats are identical)."""
-    if matches == 0:
-        return 0.0
-    precision = float(matches) / hyp_len
-    recall = float(matches) / ref_len
-    fmean = (precision * recall) / (alpha * precision + (1 - alpha) * recall)
-    penalty = gamma * (float(chunks) / matches) ** beta
-    return (1 - penalty) * fmean
-
-
-_CACHE_SIZE = 1 << 20
-
-
-@lru_cache(maxsize=_CACHE_SIZE)
-def _porter_stem(word: str) -> str:
-    """nltk's ``PorterStemmer().stem``, cached across calls: vocabularies are far smaller than corpora."""
-    return _PORTER.stem(word)
-
-
-class Aligner:
-    """The staged alignment with per-word caches of stems and synonym sets, kept across batches."""
-
-    def __init__(self, modules: Sequence[str], synonyms: Callable[[str], Iterable[str]] | None) -> None:
-        self.stem_stage = "stem" in modules
-        self.synonym_stage = "synonym" in modules
-        self._syns: dict[str, frozenset[str]] = {}
-        self._synonyms = synonyms
-        self.stem = _porter_stem
-        self._vocabulary: defaultdict[str, int] = defaultdict(count().__next__)
-
-    def vocabulary(self) -> defaultdict[str, int]:
-        """Word (and stem) -> integer id, ids in order of first appearance; kept across batches, since a
-        corpus's vocabulary is far smaller than its token count (reset when it grows too large)."""
-        if len(self._vocabulary) >= 4 * _CACHE_SIZE:
-            self._vocabulary = defaultdict(count().__next__)
-        return self._vocabulary
-
-    def synonyms(self, word: str) -> frozenset[str]:
-        syns = self._syns.get(word)
-        if syns is None:
-            found = self._synonyms(word)  # type: ignore[misc]
-            syns = found if isinstance(found, frozenset) and word in found else frozenset(found) | {word}
-            if len(self._syns) >= _CACHE_SIZE:  # a long stream of new words must not grow memory unboundedly
-                self._syns.clear()
-            self._syns[word] = syns
-        return syns
-
-    def align(self, hyp: list[str], ref: list[str]) -> tuple[int, int]:
-        """``(matches, chunks)`` of one hypothesis against one reference."""
-        pairs: _Pairs = []
-        h, r = _match_equal(list(enumerate(hyp)), list(enumerate(ref)), pairs)
-        if self.stem_stage and h and r:
-            stem = self.stem
-            h, r = _match_equal([(i, stem(w)) for i, w in h], [(j, stem(w)) for j, w in r], pairs)
-        if self.synonym_stage and h and r:
-            match_synonyms(h, r, pairs, self.synonyms)
-        return len(pairs), (_chunks(pairs) if pairs else 0)
 
 
 def _check_modules(owner: str, modules: Any) -> tuple[str, ...]:
@@ -318,10 +209,9 @@ class METEOR(Metric):
         if len(rows) != 1:
             raise InputError(f"{self.name}: 'total' must be one summed row; got {len(rows)} rows.")
         total = rows[0]
-        count = total[1]
-        value = float(total[0] / count) if count > 0 else 0.0
+        value = float(mean_scores(rows)[0])
         components = {
-            "segments": int(count),
+            "segments": int(total[1]),
             "matches": int(total[2]),
             "chunks": int(total[3]),
             "hyp_len": int(total[4]),
@@ -330,9 +220,7 @@ class METEOR(Metric):
         return Result("METEOR", value, components, self.signature())
 
     def scores(self, totals: np.ndarray) -> np.ndarray:
-        totals = stat_rows(self.name, "totals", totals, layout=_STATS_LAYOUT)
-        count = totals[:, 1]
-        return np.divide(totals[:, 0], count, out=np.zeros(len(totals)), where=count > 0)
+        return mean_scores(stat_rows(self.name, "totals", totals, layout=_STATS_LAYOUT))
 
 
 def _segment_stats(
@@ -344,7 +232,7 @@ def _segment_stats(
         best = None
         for ref in segment_refs:
             matches, chunks = aligner.align(hyp, ref)
-            value = _fragment_score(matches, chunks, len(hyp), len(ref), alpha, beta, gamma)
+            value = fragment_score(matches, chunks, len(hyp), len(ref), alpha, beta, gamma)
             if best is None or value > best[0]:
                 best = (value, 1, matches, chunks, len(hyp), len(ref))
         rows[k] = best

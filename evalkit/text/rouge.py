@@ -23,7 +23,9 @@ Several references per document are combined by a named rule (``multi_ref``): ``
 
 This module is the readable reference (``backend="python"``); ``_rouge_numpy.py`` computes the same
 integer counts with bit-parallel LCS (``backend="numpy"``); ``backend="auto"`` (the default) takes numpy
-except for one short document, where its set-up costs more than the dynamic programs.
+except for one short document, where its set-up costs more than the dynamic programs. What both backends
+share (the variant and text types, the counting formulas, the arithmetic from counts to P/R/F and from
+summed statistics to scores) is in ``_rouge_common.py``, which imports neither.
 """
 
 from __future__ import annotations
@@ -54,6 +56,15 @@ from evalkit.core.validate import (
     stat_rows,
     suggest,
     text_pairs,
+)
+from evalkit.text._rouge_common import (  # the types and formulas both backends share, importable here as before
+    Tokenized,
+    Variant,
+    clipped_overlap,
+    combine_references,
+    mean_prf,
+    skip_bigram_counts,
+    wlcs,
 )
 from evalkit.text.ngrams import line_token_ids, ngram_counts, token_ids, use_compiled
 from evalkit.tokenizers.base import Tokenizer, get_tokenizer
@@ -88,17 +99,6 @@ def _plan(n_chars: int) -> tuple[int, bool]:
     return auto_processes(n_chars, _CHARS_PER_PROCESS * (2 if compiled else 1)), compiled
 
 
-@dataclass(frozen=True)
-class Variant:
-    """A parsed variant name: ``kind`` is ``"n"``, ``"L"``, ``"Lsum"``, ``"W"``, ``"S"`` or ``"SU"``;
-    ``n`` the n-gram order; ``gap`` the skip-bigram gap limit (``None``: any)."""
-
-    name: str
-    kind: str
-    n: int = 0
-    gap: int | None = None
-
-
 def parse_variant(name: Any, *, owner: str = "rouge") -> Variant:
     """A :class:`Variant` from ``'rouge1'``..``'rouge9'``, ``'rougeL'``, ``'rougeLsum'``, ``'rougeW'``,
     ``'rougeS'``, ``'rougeS4'``, ``'rougeSU'``, ``'rougeSU4'``...
@@ -126,11 +126,6 @@ def parse_variant(name: Any, *, owner: str = "rouge") -> Variant:
 
 
 # -- the reference computations (one hypothesis X, one reference Y) ------------------------------------
-
-
-def clipped_overlap(hyp: Counter[Any], ref: Counter[Any]) -> int:
-    """``sum_g min(hyp[g], ref[g])``: the matches of two multisets."""
-    return sum(min(c, hyp[g]) for g, c in ref.items() if g in hyp)
 
 
 def lcs_table(ref: Sequence[str], hyp: Sequence[str]) -> list[list[int]]:
@@ -184,62 +179,12 @@ def union_lcs_hits(ref_sents: Sequence[Sequence[str]], hyp_sents: Sequence[Seque
     return hits
 
 
-def wlcs(ref: Sequence[str], hyp: Sequence[str], weight: float) -> float:
-    """Weighted LCS (Lin 2004, section 3.3) with ``f(k) = k**weight``: a run of ``k`` consecutive matches
-    scores ``f(k)``, so contiguous matches outweigh scattered ones.
-
-    Example:
-        >>> round(wlcs("abcd", "abxd", 2.0), 6)  # runs "ab" and "d": 2**2 + 1**2
-        5.0
-    """
-    c = [[0.0] * (len(hyp) + 1) for _ in range(len(ref) + 1)]
-    w = [[0] * (len(hyp) + 1) for _ in range(len(ref) + 1)]
-    # Lin adds f(k + 1) - f(k) at each match; keeping the value before the run and adding f(k) once gives
-    # the same number without the rounding of the telescoping sum, so identical texts score exactly 1.
-    before_run = [[0.0] * (len(hyp) + 1) for _ in range(len(ref) + 1)]
-    for i in range(1, len(ref) + 1):
-        for j in range(1, len(hyp) + 1):
-            if ref[i - 1] == hyp[j - 1]:
-                k = w[i - 1][j - 1]
-                base = before_run[i - 1][j - 1] if k else c[i - 1][j - 1]
-                before_run[i][j] = base
-                c[i][j] = base + (k + 1) ** weight
-                w[i][j] = k + 1
-            else:
-                c[i][j] = max(c[i - 1][j], c[i][j - 1])
-    return c[len(ref)][len(hyp)]
-
-
-def skip_bigram_counts(tokens: Sequence[str], gap: int | None, *, unigrams: bool = False) -> Counter[Any]:
-    """Ordered pairs ``(tokens[i], tokens[j])``, ``i < j``, with at most ``gap`` tokens between them
-    (ROUGE-1.5.5 ``-2 gap``; ``None``: any gap); with ``unigrams``, each token as well (``-u``).
-
-    Example:
-        >>> sorted(skip_bigram_counts("abc", 0).items())
-        [(('a', 'b'), 1), (('b', 'c'), 1)]
-    """
-    span = len(tokens) if gap is None else gap + 1
-    out: Counter[Any] = Counter(
-        (tokens[i], tokens[j]) for i in range(len(tokens)) for j in range(i + 1, min(i + span + 1, len(tokens)))
-    )
-    if unigrams:
-        out.update((t,) for t in tokens)
-    return out
-
-
 class Score(NamedTuple):
     """Precision, recall and F of one variant (rouge-score's ``Score``, in its order)."""
 
     precision: float
     recall: float
     fmeasure: float
-
-
-class Tokenized(NamedTuple):
-    """A text as the variants need it: all tokens, and the tokens of each newline-separated sentence."""
-
-    tokens: list[str]
-    sents: list[list[str]]
 
 
 def pair_counts_python(
@@ -264,54 +209,6 @@ def pair_counts_python(
             sy = skip_bigram_counts(y, v.gap, unigrams=v.kind == "SU")
             out.append((clipped_overlap(sx, sy), sx.total(), sy.total()))
     return out
-
-
-# -- from counts to per-document P/R/F ---------------------------------------------------------------------
-
-
-def _prf(counts: np.ndarray, beta: float, inverse_power: np.ndarray) -> np.ndarray:
-    """P, R, F from ``(..., variants, 3)`` counts; ``inverse_power`` is ``1/w`` for rougeW, else 1."""
-    hits, tot_x, tot_y = counts[..., 0], counts[..., 1], counts[..., 2]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = np.where(tot_x > 0, hits / np.where(tot_x > 0, tot_x, 1), 0.0)
-        r = np.where(tot_y > 0, hits / np.where(tot_y > 0, tot_y, 1), 0.0)
-    weighted = inverse_power != 1
-    if weighted.any():
-        p = np.where(weighted, p**inverse_power, p)
-        r = np.where(weighted, r**inverse_power, r)
-    b2 = beta * beta
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # (1 + 1) * p * r / (1 * p + r) is rouge-score's 2 * p * r / (p + r), operation for operation.
-        f = np.where(p + r > 0, (1 + b2) * p * r / (b2 * p + r), 0.0)
-    return np.stack([p, r, f], axis=-1)
-
-
-def combine_references(
-    counts: np.ndarray, doc_of_pair: np.ndarray, n_docs: int, rule: str, beta: float, inverse_power: np.ndarray
-) -> np.ndarray:
-    """Per-document ``(n_docs, variants, 3)`` P/R/F from per-pair counts ``(n_pairs, variants, 3)``.
-
-    Pairs of one document are consecutive, in reference order; ties in ``max_f`` and ``best_recall`` go
-    to the first reference (``numpy.argmax``, as rouge-score; ROUGE-1.5.5 keeps the first strict maximum).
-    """
-    if len(doc_of_pair) == n_docs:  # one reference per document: every rule keeps its P/R/F
-        return _prf(counts, beta, inverse_power)
-    starts = np.searchsorted(doc_of_pair, np.arange(n_docs))
-    if rule == "pooled":
-        return _prf(np.add.reduceat(counts, starts, axis=0), beta, inverse_power)
-    prf = _prf(counts, beta, inverse_power)
-    if rule == "mean":
-        n_refs = np.diff(np.append(starts, len(doc_of_pair)))
-        return np.add.reduceat(prf, starts, axis=0) / n_refs[:, None, None]
-    key = prf[..., 2] if rule == "max_f" else prf[..., 1]  # (n_pairs, variants)
-    # first maximum per document and variant: sort by (document, -key, pair index), take each group's head
-    n_pairs, n_var = key.shape
-    best = np.empty((n_docs, n_var), dtype=np.int64)
-    idx = np.arange(n_pairs)
-    for v in range(n_var):
-        order = np.lexsort((idx, -key[:, v], doc_of_pair))
-        best[:, v] = order[starts]
-    return prf[best, np.arange(n_var)[None, :]]
 
 
 # -- the metric ------------------------------------------------------------------------------------------
@@ -615,11 +512,9 @@ class ROUGE(Metric):
         rows = self._checked("total", total)
         if len(rows) != 1:
             raise InputError(f"{self.name}: 'total' must be one summed row; got {len(rows)} rows.")
-        total = rows[0]
-        n = total[-1]
-        mean = total[:-1].reshape(len(self.variants), 3) / n
+        mean = mean_prf(rows, len(self.variants))[0]
         comps: dict[str, Any] = {v.name: Score(*map(float, prf)) for v, prf in zip(self.variants, mean)}
-        comps["n_docs"] = int(n)
+        comps["n_docs"] = int(rows[0, -1])
         name = "ROUGE" if len(self.variants) > 1 else self.variants[0].name
         return RougeResult(name, comps[self.variants[0].name].fmeasure, comps, self.signature(), None, 100)
 
@@ -629,7 +524,7 @@ class ROUGE(Metric):
     def _fmeasures(self, totals: Any) -> np.ndarray:
         """``(rows, variants)``: the mean F of each variant in each row of summed statistics."""
         totals = self._checked("totals", totals)
-        return totals[:, 2:-1:3] / totals[:, -1:]
+        return np.ascontiguousarray(mean_prf(totals, len(self.variants))[..., 2])
 
     def signature(self) -> Signature:
         opts: dict[str, Any] = {

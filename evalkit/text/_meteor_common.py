@@ -1,0 +1,175 @@
+"""What METEOR's two backends share: the staged alignment (:class:`Aligner`, its caches of stems and
+synonym sets, the greedy synonym stage both backends run) and nltk's arithmetic, from a fragment's counts
+to its score (F-mean and fragmentation penalty, for one fragment and for arrays of them) and from summed
+statistics to the corpus score.
+
+``meteor.py`` (the metric and the python backend) and ``_meteor_numpy.py`` (the numpy backend) both import
+this module; it imports neither of them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
+from itertools import count, pairwise
+from typing import Any
+
+import numpy as np
+
+from evalkit.text.porter import PorterStemmer
+
+_PORTER = PorterStemmer()
+
+_Pairs = list[tuple[int, int]]
+_Items = list[tuple[int, str]]
+
+
+def _match_equal(hyp: _Items, ref: _Items, pairs: _Pairs) -> tuple[_Items, _Items]:
+    """nltk's ``_match_enums``: hypothesis words, last first, take the last free equal reference word."""
+    positions: dict[str, list[int]] = {}
+    for j, (_, word) in enumerate(ref):
+        positions.setdefault(word, []).append(j)
+    rest: _Items = []
+    used: set[int] = set()
+    for i in range(len(hyp) - 1, -1, -1):
+        free = positions.get(hyp[i][1])
+        if free:
+            j = free.pop()
+            used.add(j)
+            pairs.append((hyp[i][0], ref[j][0]))
+        else:
+            rest.append(hyp[i])
+    rest.reverse()
+    return rest, [item for j, item in enumerate(ref) if j not in used] if used else ref
+
+
+def match_synonyms(hyp: _Items, ref: _Items, pairs: _Pairs, synonyms: Callable[[str], frozenset[str]]) -> None:
+    """nltk's ``_enum_wordnetsyn_match``: each hypothesis word, last first, takes the last free reference
+    word among its synonyms."""
+    positions: dict[str, list[int]] = {}
+    for j, (_, word) in enumerate(ref):
+        positions.setdefault(word, []).append(j)
+    for i in range(len(hyp) - 1, -1, -1):
+        syns = synonyms(hyp[i][1])
+        # look up whichever side is smaller: the synonyms, or the distinct free reference words
+        candidates = syns if len(syns) <= len(positions) else [w for w in positions if w in syns]
+        best_j, best_word = -1, None
+        for word in candidates:
+            free = positions.get(word)
+            if free and free[-1] > best_j:
+                best_j, best_word = free[-1], word
+        if best_word is not None:
+            positions[best_word].pop()
+            pairs.append((hyp[i][0], ref[best_j][0]))
+
+
+def _chunks(pairs: _Pairs) -> int:
+    """Runs of matches adjacent in both sentences, in hypothesis order (nltk's ``_count_chunks``)."""
+    pairs.sort()
+    chunks = 1
+    for (h0, r0), (h1, r1) in pairwise(pairs):
+        if h1 != h0 + 1 or r1 != r0 + 1:
+            chunks += 1
+    return chunks
+
+
+_CACHE_SIZE = 1 << 20
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _porter_stem(word: str) -> str:
+    """nltk's ``PorterStemmer().stem``, cached across calls: vocabularies are far smaller than corpora."""
+    return _PORTER.stem(word)
+
+
+class Aligner:
+    """The staged alignment with per-word caches of stems and synonym sets, kept across batches."""
+
+    def __init__(self, modules: Sequence[str], synonyms: Callable[[str], Iterable[str]] | None) -> None:
+        self.stem_stage = "stem" in modules
+        self.synonym_stage = "synonym" in modules
+        self._syns: dict[str, frozenset[str]] = {}
+        self._synonyms = synonyms
+        self.stem = _porter_stem
+        self._vocabulary: defaultdict[str, int] = defaultdict(count().__next__)
+
+    def vocabulary(self) -> defaultdict[str, int]:
+        """Word (and stem) -> integer id, ids in order of first appearance; kept across batches, since a
+        corpus's vocabulary is far smaller than its token count (reset when it grows too large)."""
+        if len(self._vocabulary) >= 4 * _CACHE_SIZE:
+            self._vocabulary = defaultdict(count().__next__)
+        return self._vocabulary
+
+    def synonyms(self, word: str) -> frozenset[str]:
+        syns = self._syns.get(word)
+        if syns is None:
+            found = self._synonyms(word)  # type: ignore[misc]
+            syns = found if isinstance(found, frozenset) and word in found else frozenset(found) | {word}
+            if len(self._syns) >= _CACHE_SIZE:  # a long stream of new words must not grow memory unboundedly
+                self._syns.clear()
+            self._syns[word] = syns
+        return syns
+
+    def align(self, hyp: list[str], ref: list[str]) -> tuple[int, int]:
+        """``(matches, chunks)`` of one hypothesis against one reference."""
+        pairs: _Pairs = []
+        h, r = _match_equal(list(enumerate(hyp)), list(enumerate(ref)), pairs)
+        if self.stem_stage and h and r:
+            stem = self.stem
+            h, r = _match_equal([(i, stem(w)) for i, w in h], [(j, stem(w)) for j, w in r], pairs)
+        if self.synonym_stage and h and r:
+            match_synonyms(h, r, pairs, self.synonyms)
+        return len(pairs), (_chunks(pairs) if pairs else 0)
+
+
+# -- nltk's arithmetic ------------------------------------------------------------------------------------
+
+
+def _penalized_fmean(precision: Any, recall: Any, fragmentation: Any, alpha: float, gamma: float) -> Any:
+    """``(1 - gamma * fragmentation) * Fmean`` with ``Fmean = P * R / (alpha * P + (1 - alpha) * R)`` and
+    ``fragmentation = (chunks / matches) ** beta``: nltk's ``single_meteor_score``, operation for operation,
+    on floats or elementwise on arrays (so the floats of both backends are identical)."""
+    fmean = (precision * recall) / (alpha * precision + (1 - alpha) * recall)
+    penalty = gamma * fragmentation
+    return (1 - penalty) * fmean
+
+
+def fragment_score(
+    matches: int, chunks: int, hyp_len: int, ref_len: int, alpha: float, beta: float, gamma: float
+) -> float:
+    """nltk's score of one hypothesis against one reference from its alignment's counts; 0 without matches."""
+    if matches == 0:
+        return 0.0
+    precision = float(matches) / hyp_len
+    recall = float(matches) / ref_len
+    return _penalized_fmean(precision, recall, (float(chunks) / matches) ** beta, alpha, gamma)
+
+
+def fragment_scores(
+    matches: np.ndarray,
+    chunks: np.ndarray,
+    hyp_len: np.ndarray,
+    ref_len: np.ndarray,
+    alpha: float,
+    beta: float,
+    gamma: float,
+) -> np.ndarray:
+    """:func:`fragment_score` elementwise; the power through Python's float pow (once per distinct
+    fragmentation) so that every float equals the scalar one's."""
+    out = np.zeros(len(matches), dtype=np.float64)
+    ok = matches > 0
+    m = matches[ok].astype(np.float64)
+    precision = m / hyp_len[ok]
+    recall = m / ref_len[ok]
+    distinct, inverse = np.unique(chunks[ok] / m, return_inverse=True)
+    powers = np.array([f**beta for f in distinct.tolist()], dtype=np.float64)
+    out[ok] = _penalized_fmean(precision, recall, powers[inverse.reshape(-1)], alpha, gamma)
+    return out
+
+
+def mean_scores(totals: np.ndarray) -> np.ndarray:
+    """The corpus score of each row of summed statistics (columns ``score, segments, ...``): the summed
+    segment scores over the number of segments; 0 for no segments."""
+    segments = totals[:, 1]
+    return np.divide(totals[:, 0], segments, out=np.zeros(len(totals)), where=segments > 0)

@@ -1,0 +1,139 @@
+"""What ROUGE's two backends share: the parsed variant and the tokenized text they read, the counting
+formulas both run (clipped overlap, weighted LCS, skip-bigrams), and the arithmetic from counts to scores
+(P, R and F of each pair, the rule combining a document's references, the mean of summed statistics).
+
+``rouge.py`` (the metric and the python backend) and ``_rouge_numpy.py`` (the numpy backend) both import
+this module; it imports neither of them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A parsed variant name: ``kind`` is ``"n"``, ``"L"``, ``"Lsum"``, ``"W"``, ``"S"`` or ``"SU"``;
+    ``n`` the n-gram order; ``gap`` the skip-bigram gap limit (``None``: any)."""
+
+    name: str
+    kind: str
+    n: int = 0
+    gap: int | None = None
+
+
+class Tokenized(NamedTuple):
+    """A text as the variants need it: all tokens, and the tokens of each newline-separated sentence."""
+
+    tokens: list[str]
+    sents: list[list[str]]
+
+
+# -- the counting formulas of both backends (one hypothesis X, one reference Y) ------------------------
+
+
+def clipped_overlap(hyp: Counter[Any], ref: Counter[Any]) -> int:
+    """``sum_g min(hyp[g], ref[g])``: the matches of two multisets."""
+    return sum(min(c, hyp[g]) for g, c in ref.items() if g in hyp)
+
+
+def wlcs(ref: Sequence[str], hyp: Sequence[str], weight: float) -> float:
+    """Weighted LCS (Lin 2004, section 3.3) with ``f(k) = k**weight``: a run of ``k`` consecutive matches
+    scores ``f(k)``, so contiguous matches outweigh scattered ones.
+
+    Example:
+        >>> round(wlcs("abcd", "abxd", 2.0), 6)  # runs "ab" and "d": 2**2 + 1**2
+        5.0
+    """
+    c = [[0.0] * (len(hyp) + 1) for _ in range(len(ref) + 1)]
+    w = [[0] * (len(hyp) + 1) for _ in range(len(ref) + 1)]
+    # Lin adds f(k + 1) - f(k) at each match; keeping the value before the run and adding f(k) once gives
+    # the same number without the rounding of the telescoping sum, so identical texts score exactly 1.
+    before_run = [[0.0] * (len(hyp) + 1) for _ in range(len(ref) + 1)]
+    for i in range(1, len(ref) + 1):
+        for j in range(1, len(hyp) + 1):
+            if ref[i - 1] == hyp[j - 1]:
+                k = w[i - 1][j - 1]
+                base = before_run[i - 1][j - 1] if k else c[i - 1][j - 1]
+                before_run[i][j] = base
+                c[i][j] = base + (k + 1) ** weight
+                w[i][j] = k + 1
+            else:
+                c[i][j] = max(c[i - 1][j], c[i][j - 1])
+    return c[len(ref)][len(hyp)]
+
+
+def skip_bigram_counts(tokens: Sequence[str], gap: int | None, *, unigrams: bool = False) -> Counter[Any]:
+    """Ordered pairs ``(tokens[i], tokens[j])``, ``i < j``, with at most ``gap`` tokens between them
+    (ROUGE-1.5.5 ``-2 gap``; ``None``: any gap); with ``unigrams``, each token as well (``-u``).
+
+    Example:
+        >>> sorted(skip_bigram_counts("abc", 0).items())
+        [(('a', 'b'), 1), (('b', 'c'), 1)]
+    """
+    span = len(tokens) if gap is None else gap + 1
+    out: Counter[Any] = Counter(
+        (tokens[i], tokens[j]) for i in range(len(tokens)) for j in range(i + 1, min(i + span + 1, len(tokens)))
+    )
+    if unigrams:
+        out.update((t,) for t in tokens)
+    return out
+
+
+# -- from counts to per-document P/R/F, and from summed statistics to scores ------------------------
+
+
+def _prf(counts: np.ndarray, beta: float, inverse_power: np.ndarray) -> np.ndarray:
+    """P, R, F from ``(..., variants, 3)`` counts; ``inverse_power`` is ``1/w`` for rougeW, else 1."""
+    hits, tot_x, tot_y = counts[..., 0], counts[..., 1], counts[..., 2]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(tot_x > 0, hits / np.where(tot_x > 0, tot_x, 1), 0.0)
+        r = np.where(tot_y > 0, hits / np.where(tot_y > 0, tot_y, 1), 0.0)
+    weighted = inverse_power != 1
+    if weighted.any():
+        p = np.where(weighted, p**inverse_power, p)
+        r = np.where(weighted, r**inverse_power, r)
+    b2 = beta * beta
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # (1 + 1) * p * r / (1 * p + r) is rouge-score's 2 * p * r / (p + r), operation for operation.
+        f = np.where(p + r > 0, (1 + b2) * p * r / (b2 * p + r), 0.0)
+    return np.stack([p, r, f], axis=-1)
+
+
+def combine_references(
+    counts: np.ndarray, doc_of_pair: np.ndarray, n_docs: int, rule: str, beta: float, inverse_power: np.ndarray
+) -> np.ndarray:
+    """Per-document ``(n_docs, variants, 3)`` P/R/F from per-pair counts ``(n_pairs, variants, 3)``.
+
+    Pairs of one document are consecutive, in reference order; ties in ``max_f`` and ``best_recall`` go
+    to the first reference (``numpy.argmax``, as rouge-score; ROUGE-1.5.5 keeps the first strict maximum).
+    """
+    if len(doc_of_pair) == n_docs:  # one reference per document: every rule keeps its P/R/F
+        return _prf(counts, beta, inverse_power)
+    starts = np.searchsorted(doc_of_pair, np.arange(n_docs))
+    if rule == "pooled":
+        return _prf(np.add.reduceat(counts, starts, axis=0), beta, inverse_power)
+    prf = _prf(counts, beta, inverse_power)
+    if rule == "mean":
+        n_refs = np.diff(np.append(starts, len(doc_of_pair)))
+        return np.add.reduceat(prf, starts, axis=0) / n_refs[:, None, None]
+    key = prf[..., 2] if rule == "max_f" else prf[..., 1]  # (n_pairs, variants)
+    # first maximum per document and variant: sort by (document, -key, pair index), take each group's head
+    n_pairs, n_var = key.shape
+    best = np.empty((n_docs, n_var), dtype=np.int64)
+    idx = np.arange(n_pairs)
+    for v in range(n_var):
+        order = np.lexsort((idx, -key[:, v], doc_of_pair))
+        best[:, v] = order[starts]
+    return prf[best, np.arange(n_var)[None, :]]
+
+
+def mean_prf(totals: np.ndarray, n_variants: int) -> np.ndarray:
+    """``(rows, variants, 3)``: the mean P, R and F over documents of each row of summed statistics
+    (``3 * variants`` P/R/F columns, then the document count)."""
+    return totals[:, :-1].reshape(len(totals), n_variants, 3) / totals[:, -1:, None]

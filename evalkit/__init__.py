@@ -4,9 +4,8 @@ Every metric sums per-item sufficient statistics and scores them with a pure fun
 numbers come out of a script, a training loop (``update``/``compute``/``merge``), the CLI, or a cluster.
 """
 
-__version__ = "0.1.0"
-
 from evalkit import classification, regression  # sklearn-named metrics, registered by importing
+from evalkit._version import __version__
 from evalkit.classification import *  # noqa: F403
 from evalkit.core import (
     EmptyInputError,

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+import warnings
+from typing import Any
 
 import click
 
@@ -24,7 +26,37 @@ from evalkit.core.registry import available_metrics
 from evalkit.generator.cli import generator as generator_group  # light: torch loads inside its commands
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Commands(click.Group):
+    """The command group, whose errors are one line on stderr (``Error: ...``), not click's usage block.
+
+    Exit status 2 for usage errors, 1 for data errors; an interrupt (Ctrl-C) exits with 130 and no
+    traceback; a warning is one line (``Warning: ...``), without the internal file and source line.
+    """
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        standalone = kwargs.pop("standalone_mode", True)
+        if not standalone:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        with warnings.catch_warnings():
+            warnings.showwarning = _one_line_warning
+            try:
+                code = super().main(*args, standalone_mode=False, **kwargs)
+            except click.ClickException as exc:
+                click.echo(f"Error: {exc.format_message()}", err=True)
+                sys.exit(exc.exit_code)
+            except (KeyboardInterrupt, click.exceptions.Abort):
+                click.echo("", err=True)
+                sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _one_line_warning(
+    message: Any, category: type, filename: str, lineno: int, file: Any = None, line: Any = None
+) -> None:
+    click.echo(f"Warning: {' '.join(str(message).split())}", err=True)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(evalkit.__version__, prog_name="evalkit")
 def cli() -> None:
     """evalkit: exact, fast, mergeable evaluation metrics.

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from evalkit._version import __version__
+
 
 def _fmt(value: Any) -> str:
     if isinstance(value, bool):
@@ -35,8 +37,6 @@ class Signature:
 
     @classmethod
     def of(cls, metric: str, **options: Any) -> Signature:
-        from evalkit import __version__
-
         return cls(metric, tuple((k, _fmt(v)) for k, v in options.items()), __version__)
 
     def __str__(self) -> str:

@@ -131,6 +131,11 @@ class METEOR(Metric):
         self.backend = check_choice(owner, "backend", backend, BACKENDS)
         self._wordnet_name, self._synonyms = _synonym_source(owner, wordnet)
         self._cached_aligner: Aligner | None = None
+        # a user's tokenizer or synonym function: merges need those very objects
+        self._custom = tuple(x for x in (tokenize, wordnet) if x is not None and not isinstance(x, str))
+
+    def _custom_objects(self) -> tuple[Any, ...]:
+        return self._custom
 
     def signature(self) -> Signature:
         return Signature.of(

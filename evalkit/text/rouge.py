@@ -299,6 +299,11 @@ class ROUGE(Metric):
     ) -> None:
         super().__init__()
         owner = self.name
+        if not isinstance(variants, (str, Sequence)) or isinstance(variants, bytes):
+            raise InvalidOptionError(
+                f"The 'variants' parameter of {owner} must be a variant name or a list of them, e.g. "
+                f"('rouge1', 'rougeL'). Got {variants!r:.60} of type {type(variants).__name__} instead."
+            )
         names = (variants,) if isinstance(variants, str) else tuple(variants)
         if not names:
             raise InvalidOptionError(f"The 'variants' parameter of {owner} must name at least one variant. Got ().")
@@ -318,6 +323,10 @@ class ROUGE(Metric):
             self.tokenizer = get_tokenizer(tokenize, owner=owner)
             self._stem_after = use_stemmer
         self._inverse_power = np.array([1 / self.weight if v.kind == "W" else 1.0 for v in self.variants])
+        self._custom = () if isinstance(tokenize, str) else (tokenize,)
+
+    def _custom_objects(self) -> tuple[Any, ...]:
+        return self._custom
 
     # -- tokenization ---------------------------------------------------------------------------------
     def _stemmed(self, batch: list[list[str]], *, pretokenized: bool = False) -> list[list[str]]:
@@ -605,13 +614,13 @@ def sentence_rouge(
     """The F of every document on its own: ``rouge-score``'s ``score(...)[variant].fmeasure`` (or
     ``score_multi`` with several references) for each document, from one pass over the corpus.
 
-    One variant named by a string gives a float array of shape ``(n_documents,)``; a sequence of variants
-    gives shape ``(n_documents, n_variants)``, columns in the order asked for (as ``sentence_bleu`` with a
-    list of weight vectors), even for a sequence of one. Options as :class:`ROUGE`.
+    The shape is always ``(n_documents, n_variants)``, columns in the order asked for; one variant named
+    by a string is a sequence of one (the return type never changes with the options). Options as
+    :class:`ROUGE`.
 
     Example:
         >>> sentence_rouge(["the cat sat", "a dog"], ["the cat sat down", "the dog"], variants="rouge1").round(4).tolist()
-        [0.8571, 0.5]
+        [[0.8571], [0.5]]
         >>> sentence_rouge(["the cat sat"], ["the cat sat down"], variants=("rouge1", "rouge2")).round(4).tolist()
         [[0.8571, 0.8]]
     """
@@ -624,5 +633,4 @@ def sentence_rouge(
         weight=weight,
         backend=backend,
     )
-    out = metric._fmeasures(metric.stats(hypotheses, references))
-    return out[:, 0] if isinstance(variants, str) else out
+    return metric._fmeasures(metric.stats(hypotheses, references))

@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from _toys import WordCounts
 
 import evalkit
 from evalkit.core import (
@@ -15,7 +16,6 @@ from evalkit.core import (
     InvalidOptionError,
     Metric,
     Result,
-    Rows,
     Signature,
     get_metric,
 )
@@ -69,40 +69,15 @@ def test_metric_update_merge_compute_reset():
     assert [float(r) for r in _Accuracy().sentence_scores([1, 2], [1, 0])] == [1.0, 0.0]
 
 
-class _Vocabulary(Metric):
-    """A metric whose frame grows with the data: counts of the words seen (one cell per word)."""
-
-    name = "toy_vocabulary"
-
-    def stats(self, words):
-        vocabulary = tuple(sorted(set(words)))
-        at = np.searchsorted(vocabulary, words)[:, None]
-        return Rows(cells=at, values=np.ones_like(at), n_cells=len(vocabulary), space=vocabulary)
-
-    def join_spaces(self, a, b):
-        return tuple(sorted(set(a) | set(b)))
-
-    def align(self, total, space, target):
-        out = np.zeros(len(target), dtype=total.dtype)
-        out[np.searchsorted(target, space)] = total
-        return out
-
-    def score(self, total):
-        return Result(self.name, total.max() / total.sum(), {}, self.signature())
-
-    def signature(self):
-        return Signature.of(self.name)
-
-
 def test_a_growing_frame_merges_on_the_union_and_the_total_is_a_copy():
-    m = _Vocabulary().update(["a", "b", "a"]).update(["c", "a"])
+    m = WordCounts().update(["a", "b", "a"]).update(["c", "a"])
     assert m.space == ("a", "b", "c")
     total = m.total
     assert total.tolist() == [3, 1, 1]  # a three times, b and c once each
     total[0] = 99
     assert m.total.tolist() == [3, 1, 1]
     assert float(m.compute()) == 3 / 5
-    other = _Vocabulary().update(["d"])
+    other = WordCounts().update(["d"])
     assert m.merge(other).total.tolist() == [3, 1, 1, 1]
     assert _Accuracy().update([1], [1]).total.tolist() == [1, 1]
 

@@ -7,9 +7,10 @@ import socket
 
 import numpy as np
 import pytest
+from _toys import WordCounts
 
 from evalkit import BLEU, F1, MaxError, MeanSquaredError
-from evalkit.core import Metric, Result, Rows, Signature
+from evalkit.core import Metric, Result, Signature
 from evalkit.dist import all_reduce, update_from_dask
 
 
@@ -29,31 +30,6 @@ class _Accuracy(Metric):
         return Signature.of(self.name)
 
 
-class _LabelCounts(Metric):
-    """A frame that grows per rank: counts of the labels seen, one cell per label."""
-
-    name = "dist_label_counts"
-
-    def stats(self, labels):
-        seen = tuple(sorted(set(labels)))
-        at = np.searchsorted(seen, labels)[:, None]
-        return Rows(cells=at, values=np.ones_like(at), n_cells=len(seen), space=seen)
-
-    def join_spaces(self, a, b):
-        return tuple(sorted(set(a) | set(b)))
-
-    def align(self, total, space, target):
-        out = np.zeros(len(target), dtype=total.dtype)
-        out[np.searchsorted(target, space)] = total
-        return out
-
-    def score(self, total):
-        return Result(self.name, total.max() / total.sum(), {}, self.signature())
-
-    def signature(self):
-        return Signature.of(self.name)
-
-
 Y_TRUE = [0, 1, 2, 2, 1, 0, 1, 1, 2, 0, 0]
 Y_PRED = [0, 1, 1, 2, 1, 2, 1, 0, 2, 0, 1]
 LABELS = ["a", "b", "a", "c", "a", "d", "b"]
@@ -65,7 +41,7 @@ def _rank(rank: int, world: int, port: int, out: str) -> None:
     import torch.distributed as dist
 
     dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world)
-    acc, counts = _Accuracy(), _LabelCounts()
+    acc, counts = _Accuracy(), WordCounts()
     acc.update(Y_TRUE[rank::world], Y_PRED[rank::world])
     if rank == 0:  # rank 1 sees no labels at all
         counts.update(LABELS)
@@ -105,7 +81,7 @@ def test_dask_bag_fold_equals_one_update(npartitions):
     m = update_from_dask(_Accuracy(), bag)
     assert m.n_items == len(Y_TRUE)
     assert m.compute().score == 7 / 11
-    counts = update_from_dask(_LabelCounts(), db.from_sequence([(x,) for x in LABELS], npartitions=npartitions))
+    counts = update_from_dask(WordCounts(), db.from_sequence([(x,) for x in LABELS], npartitions=npartitions))
     assert counts.compute().score == 3 / 7
     pairs = [("a b", ["a b", "a c"])] * npartitions  # two references per segment
     assert str(

@@ -203,6 +203,22 @@ def test_small_blocks_count_as_one_block(segments, word_order, block):
     )
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    words=st.lists(st.text(alphabet=st.sampled_from("ab"), min_size=1, max_size=70), min_size=1, max_size=40),
+    wide=st.booleans(),
+)
+def test_span_ids_number_equal_spans_equally(words, wide):
+    """Spans are packed 62 bits at a time: words of 1 to 70 characters (several rounds, common prefixes
+    of every length), from a 2-letter alphabet or with a character far up in Unicode (the other table)."""
+    text = "".join(words) + ("\U0010ffff" if wide else "")
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype="<u4").astype(np.int64)
+    ends = np.cumsum([len(w) for w in words])
+    ids = _chrf_numpy._span_ids(codes, ends - [len(w) for w in words], ends).tolist()
+    for i, j in itertools.combinations(range(len(words)), 2):
+        assert (ids[i] == ids[j]) == (words[i] == words[j]), (words[i], words[j])
+
+
 def test_sharded_rows_are_the_one_process_rows(real_pairs):
     hyps, refs = real_pairs[0][:300], real_pairs[1][:300]
     options = formula.ChrfOptions("chrf", word_order=2)

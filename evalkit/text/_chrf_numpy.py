@@ -266,6 +266,11 @@ def reference_matches(
     if ids.size == 0:
         return out
     vocab_size = int(ids.max()) + 1
+    if vocab_size <= 4 * ids.size:  # ids ranked 0, 1, ... through a table (code points of a few scripts)
+        present = np.zeros(vocab_size, dtype=bool)
+        present[ids] = True
+        ids = np.take(np.cumsum(present) - 1, ids)
+        vocab_size = int(np.count_nonzero(present))
     line_first = np.cumsum(lengths) - lengths
     segment_first_line = np.flatnonzero(np.r_[True, line_segment[1:] != line_segment[:-1]])
     segment_first_unit = line_first[segment_first_line]
@@ -312,7 +317,9 @@ def _block_matches(
     for k in range(max_order):
         # occurrences are in (group, position) order: each (n-1)-gram's, and within it the hypothesis'
         # before each reference's; a sort by (group, next unit, position) refines that order
-        keys, order = _sorted(group * width + np.take(units, pos + k), refine=4 * groups >= pos.size)
+        keys = group * width
+        keys += np.take(units, pos + k)
+        keys, order = _sorted(keys, groups * width, refine=4 * groups >= pos.size)
         pos = np.take(pos, order)
         line = np.take(line_of, pos)
         new = np.empty(keys.size, dtype=bool)
@@ -345,15 +352,20 @@ def _block_matches(
     return out
 
 
-def _sorted(keys: np.ndarray, *, refine: bool) -> tuple[np.ndarray, np.ndarray]:
-    """``(keys[order], order)`` for a stable ascending ``order`` of non-negative int64 keys, as
-    :func:`evalkit.text.ngrams.sort_with_order` (the position packed into the low bits), with the sort
-    chosen for the input: ``refine`` says that the keys are already in order but within small groups,
-    where the merge sort (``kind="stable"``) takes a fraction of the time of the default quicksort."""
+def _sorted(keys: np.ndarray, bound: int, *, refine: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``(keys[order], order)`` for a stable ascending ``order`` of the non-negative int64 ``keys``
+    (below ``bound``; the array is reused), as :func:`evalkit.text.ngrams.sort_with_order` gives it (the
+    position packed into the low bits), with the sort chosen for the input: ``refine`` says that the
+    keys are already in order but for small groups, where the merge sort (``kind="stable"``) takes a
+    fraction of the time of the default quicksort (measured: 2-6 against 7-11 ns a key)."""
     size = keys.size
     bits = max(size - 1, 1).bit_length()
-    if int(keys.max()).bit_length() + bits > 63:
+    if bound.bit_length() + bits > 63:
         order = np.argsort(keys, kind="stable")
         return np.take(keys, order), order
-    packed = np.sort((keys << bits) | np.arange(size, dtype=np.int64), kind="stable" if refine else None)
-    return packed >> bits, packed & ((1 << bits) - 1)
+    keys <<= bits
+    keys |= np.arange(size, dtype=np.int64)
+    keys.sort(kind="stable" if refine else None)
+    order = keys & ((1 << bits) - 1)
+    keys >>= bits
+    return keys, order

@@ -164,16 +164,22 @@ def _exact_dtype(bound: float, *matrices: np.ndarray) -> type:
     return np.float32 if integral and bound < 2**24 else np.float64
 
 
+def _index_blocks(rng: np.random.Generator, n: int, n_resamples: int) -> Iterator[np.ndarray]:
+    """Blocks of the (resamples x items) matrix of drawn item indices, drawn exactly as sacrebleu's
+    (``rng.choice(n, size=(n_resamples, n))``; consecutive blocks draw the same stream as one call)."""
+    block = max(1, _BLOCK_ELEMENTS // n)
+    for start in range(0, n_resamples, block):
+        yield rng.choice(n, size=(min(block, n_resamples - start), n), replace=True)
+
+
 def _count_blocks(rng: np.random.Generator, n: int, n_resamples: int, dtype: Any) -> Iterator[np.ndarray]:
-    """Blocks of the (resamples x items) count matrix of bootstrap resamples, the indices drawn exactly as
-    sacrebleu's (``rng.choice(n, size=(n_resamples, n))``; consecutive blocks draw the same stream as one
-    call). The buffer is reused: use each block before asking for the next."""
+    """Blocks of the (resamples x items) count matrix of the resamples of :func:`_index_blocks`. The buffer
+    is reused: use each block before asking for the next."""
     block = max(1, _BLOCK_ELEMENTS // n)
     weights = np.empty((block, n), dtype)
     offsets = np.arange(0, block * n, n)[:, None]  # row r counts into r*n .. r*n + n - 1 of the flat block
-    for start in range(0, n_resamples, block):
-        b = min(block, n_resamples - start)
-        idx = rng.choice(n, size=(b, n), replace=True)
+    for idx in _index_blocks(rng, n, n_resamples):
+        b = len(idx)
         idx += offsets[:b]
         w = weights[:b]
         w.fill(0)
@@ -277,9 +283,9 @@ def _resampled_scores(
         splits = np.cumsum([m.shape[1] for m in matrices])[:-1]
         return [s.scores(part) for s, part in zip(scorers, np.split(sums, splits, axis=1))]
     parts: list[list[np.ndarray]] = [[] for _ in rows]
-    for counts in _count_blocks(rng, n, n_resamples, np.float64):
+    for index in _index_blocks(rng, n, n_resamples):
         for part, r in zip(parts, rows):
-            part.append(r.weighted_totals(counts))
+            part.append(r.drawn_totals(index))
     return [s.scores(np.concatenate(part)) for s, part in zip(scorers, parts)]
 
 

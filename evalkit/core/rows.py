@@ -72,7 +72,7 @@ def _reduced(reductions: Sequence[str], dense: np.ndarray) -> np.ndarray:
 class Rows:
     """Per-item statistics: a dense part with declared reductions and a summed sparse part (see module)."""
 
-    __slots__ = ("cells", "dense", "extras", "n_cells", "reductions", "space", "values")
+    __slots__ = ("_pattern_cache", "cells", "dense", "extras", "n_cells", "reductions", "space", "values")
 
     def __init__(
         self,
@@ -108,6 +108,7 @@ class Rows:
         self.n_cells = int(n_cells)
         self.space = space
         self.extras = dict(extras or {})
+        self._pattern_cache: Any = None
 
     # -- shape ---------------------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -163,6 +164,15 @@ class Rows:
                 dense[:, j] = _UFUNC[name].reduce(masked, axis=1)
         if not self.n_cells:
             return dense
+        patterns = self._patterns()
+        if patterns is not None:
+            # items with the same cells and values (an unweighted sample of a given true and predicted
+            # label) add the same vector: count each pattern's items per row, then one small product
+            inverse, totals = patterns
+            u = len(totals)
+            flat = inverse[None, :] + (np.arange(m) * u)[:, None]
+            per_pattern = np.bincount(flat.ravel(), weights=counts.ravel(), minlength=m * u).reshape(m, u)
+            return np.concatenate([dense, per_pattern @ totals], axis=1)
         out = np.zeros((m, self.n_cells))
         k = self.cells.shape[1]
         block = max(1, (1 << 22) // max(1, len(self) * max(k, 1)))
@@ -174,6 +184,38 @@ class Rows:
                 flat.ravel(), weights=weights.ravel(), minlength=b * self.n_cells
             ).reshape(b, self.n_cells)
         return np.concatenate([dense, out], axis=1)
+
+    def drawn_totals(self, index: np.ndarray) -> np.ndarray:
+        """The total of each row of ``index``, an ``(m, k)`` matrix of item indices drawn with replacement
+        (a bootstrap resample per row): :meth:`weighted_totals` of the counts of each row's indices."""
+        index = np.asarray(index)
+        m = len(index)
+        patterns = self._patterns() if self.n_cells and not self.dense.shape[1] else None
+        if patterns is None:
+            counts = np.zeros((m, len(self)))
+            np.add.at(counts, (np.arange(m)[:, None], index), 1.0)
+            return self.weighted_totals(counts)
+        inverse, totals = patterns
+        u = len(totals)
+        flat = inverse[index] + (np.arange(m) * u)[:, None]
+        return np.bincount(flat.ravel(), minlength=m * u).reshape(m, u) @ totals
+
+    def _patterns(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """``(pattern of each item, the cell totals of each pattern)`` when few distinct sparse rows make up
+        the items (cached; ``None`` when they are many, or their totals would be too large to hold)."""
+        if self._pattern_cache is None:
+            found: Any = False
+            n = len(self)
+            code = _row_codes([*self.cells.T, *self.values.T]) if n >= 64 else None
+            if code is not None:
+                _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+                u = len(first)
+                if u * 4 <= n and u * self.n_cells <= 1 << 24:
+                    totals = np.zeros((u, self.n_cells))
+                    np.add.at(totals, (np.arange(u)[:, None], self.cells[first]), self.values[first])
+                    found = (inverse.reshape(-1), totals)
+            self._pattern_cache = found
+        return self._pattern_cache or None
 
     def toarray(self) -> np.ndarray:
         """The rows as a dense ``(n, width)`` matrix (for small inputs and inspection)."""
@@ -198,6 +240,20 @@ class Rows:
     def item_totals(self) -> np.ndarray:
         """Each row as its own total, ``(n, width)``: what sentence-level scores score."""
         return self.toarray()
+
+
+def _row_codes(columns: Sequence[np.ndarray]) -> np.ndarray | None:
+    """One int64 per row, equal exactly for equal rows (mixed radix over each column's distinct values);
+    ``None`` when the codes would not fit in 62 bits."""
+    code = np.zeros(len(columns[0]), dtype=np.int64)
+    radix = 1
+    for column in columns:
+        distinct, inverse = np.unique(column, return_inverse=True)
+        if radix * len(distinct) >= 1 << 62:
+            return None
+        code += inverse.reshape(-1).astype(np.int64) * radix
+        radix *= len(distinct)
+    return code
 
 
 def concat(chunks: Sequence[Rows]) -> Rows:

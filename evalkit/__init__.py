@@ -24,8 +24,10 @@ from evalkit.core import (
 from evalkit.generator.metrics import Perplexity
 from evalkit.regression import *  # noqa: F403
 from evalkit.text.bleu import BLEU, bleu, bleu_from_stats, bleu_weights, sentence_bleu, sentence_bleu_weights
+from evalkit.text.chrf import CHRF, chrf, sentence_chrf
 from evalkit.text.meteor import METEOR, meteor, sentence_meteor
 from evalkit.text.rouge import ROUGE, RougeResult, rouge, sentence_rouge
+from evalkit.text.ter import TER, sentence_ter, ter
 from evalkit.text.wer import (
     CER,
     MER,
@@ -49,6 +51,7 @@ from evalkit.text.wer import (
 __all__ = [
     "BLEU",
     "CER",
+    "CHRF",
     "MER",
     "WER",
     "WIL",
@@ -68,6 +71,7 @@ __all__ = [
     "Result",
     "RougeResult",
     "Signature",
+    "TER",
     "__version__",
     "available_metrics",
     "bleu",
@@ -82,10 +86,14 @@ __all__ = [
     "sentence_bleu_weights",
     "sentence_meteor",
     "sentence_rouge",
+    "sentence_ter",
+    "ter",
     "align_words",
     "cer",
+    "chrf",
     "mer",
     "sentence_cer",
+    "sentence_chrf",
     "sentence_mer",
     "sentence_wer",
     "sentence_wil",

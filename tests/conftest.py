@@ -16,7 +16,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if os.environ.get("CI"):
         missing = [
             m
-            for m in ("torch", "sacrebleu", "nltk", "sklearn", "rouge_score", "numba")
+            for m in ("torch", "sacrebleu", "nltk", "sklearn", "rouge_score", "numba", "jiwer", "rapidfuzz")
             if not importlib.util.find_spec(m)
         ]
         if missing:

@@ -118,6 +118,10 @@ def test_empty_input_is_an_evalkit_error(case):
         (evalkit.sentence_meteor, evalkit.METEOR, {}),
         (evalkit.rouge, evalkit.ROUGE, {}),
         (evalkit.sentence_rouge, evalkit.ROUGE, {}),
+        (evalkit.chrf, evalkit.CHRF, {}),
+        (evalkit.sentence_chrf, evalkit.CHRF, {}),
+        (evalkit.ter, evalkit.TER, {}),
+        (evalkit.sentence_ter, evalkit.TER, {}),
         *[(getattr(evalkit, f), getattr(evalkit, f.upper()), {}) for f in ("wer", "cer", "mer", "wil", "wip")],
         *[
             (getattr(evalkit, f"sentence_{f}"), getattr(evalkit, f.upper()), {})

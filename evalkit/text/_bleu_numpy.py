@@ -22,20 +22,8 @@ from itertools import chain
 import numpy as np
 
 from evalkit.core.shards import auto_processes, sharded_rows
-from evalkit.text.ngrams import clipped_ngram_matches, line_token_ids, token_ids, use_compiled
+from evalkit.text.ngrams import clipped_ngram_matches, line_token_ids, segment_lines, token_ids, use_compiled
 from evalkit.tokenizers.base import Tokenizer
-
-
-def _layout(hyps: Sequence, refs: Sequence[Sequence]) -> tuple[list, np.ndarray, np.ndarray]:
-    """Lines segment by segment (the hypothesis, then its references) with each line's segment and role
-    (0 for the hypothesis, k for the k-th reference)."""
-    n_refs = np.fromiter(map(len, refs), dtype=np.int64, count=len(refs))
-    lines = list(chain.from_iterable(map(lambda h, r: (h, *r), hyps, refs)))
-    per_segment = n_refs + 1
-    line_segment = np.repeat(np.arange(len(hyps), dtype=np.int64), per_segment)
-    first_line = np.cumsum(per_segment) - per_segment
-    line_role = np.arange(len(lines), dtype=np.int64) - np.repeat(first_line, per_segment)
-    return lines, line_segment, line_role
 
 
 def _tokens(
@@ -130,7 +118,7 @@ def _stats(
     if n_segments == 0:
         return stats
     pretokenized = not isinstance(hyps[0], str)
-    lines, line_segment, line_role = _layout(hyps, refs)
+    lines, line_segment, line_role = segment_lines(hyps, refs)
     ids, lengths = _tokens(lines, tokenizer, lowercase, pretokenized, compiled)
 
     is_hyp = line_role == 0

@@ -32,7 +32,6 @@ from itertools import pairwise
 import numpy as np
 
 from evalkit.core.shards import auto_processes, sharded_rows
-from evalkit.text._bleu_numpy import _layout
 from evalkit.text._chrf_formula import (
     NLTK_SPACES,
     PUNCTUATION,
@@ -43,6 +42,7 @@ from evalkit.text._chrf_formula import (
     nltk_sentences,
     sacrebleu_scores,
 )
+from evalkit.text.ngrams import segment_lines
 
 
 def _table(chars: frozenset[str], size: int) -> np.ndarray:
@@ -90,7 +90,7 @@ def corpus_stats(
 
 def _stats(hyps: Sequence[str], refs: Sequence[Sequence[str]], *, options: ChrfOptions) -> np.ndarray:
     n_segments = len(hyps)
-    lines, line_segment, line_role = _layout(hyps, refs)
+    lines, line_segment, line_role = segment_lines(hyps, refs)
     if options.lowercase:
         lines = list(map(str.lower, lines))
     joined = "".join(lines)

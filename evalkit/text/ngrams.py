@@ -16,7 +16,7 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from itertools import count
+from itertools import chain, count
 
 import numpy as np
 
@@ -237,3 +237,15 @@ def _block_matches(
         live = ((cand_count > 0) & (max_ref > 0))[gid]
         pos, group = pos[live], gid[live]
     return matches
+
+
+def segment_lines(hyps: Sequence, refs: Sequence[Sequence]) -> tuple[list, np.ndarray, np.ndarray]:
+    """Lines segment by segment (the hypothesis, then its references) with each line's segment and role
+    (0 for the hypothesis, k for the k-th reference)."""
+    n_refs = np.fromiter(map(len, refs), dtype=np.int64, count=len(refs))
+    lines = list(chain.from_iterable(map(lambda h, r: (h, *r), hyps, refs)))
+    per_segment = n_refs + 1
+    line_segment = np.repeat(np.arange(len(hyps), dtype=np.int64), per_segment)
+    first_line = np.cumsum(per_segment) - per_segment
+    line_role = np.arange(len(lines), dtype=np.int64) - np.repeat(first_line, per_segment)
+    return lines, line_segment, line_role

@@ -19,7 +19,7 @@ BENCHMARKS = {"chrf": "bench_chrf.py", "ter": "bench_ter.py", "wer": "bench_wer.
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("which", nargs="*", choices=[*BENCHMARKS, []], default=list(BENCHMARKS))
+    parser.add_argument("which", nargs="*", choices=list(BENCHMARKS), help="the benchmarks to run (default: all)")
     args = parser.parse_args()
     for name in args.which or BENCHMARKS:
         print(f"== {name} ({BENCHMARKS[name]})", flush=True)

@@ -62,7 +62,7 @@ def generator() -> None:
 
 @generator.command("train")
 @click.option(
-    "--data", default="", help="WordNet 3.0 dict directory (default: $EVALKIT_WORDNET or /usr/share/wordnet)."
+    "--data", default="", help="WordNet 3.0 dict directory (default: $EVALKIT_WORDNET where it holds one, else the bundled copy)."
 )
 @click.option("--out", "out", type=click.Path(file_okay=False), help="Run directory (log.jsonl, checkpoint.pt).")
 @click.option("--epochs", type=int, default=TrainConfig.epochs, show_default=True)

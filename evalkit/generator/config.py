@@ -24,7 +24,7 @@ class TrainConfig:
 
     seed: int = 0  # one seed drives the split, the initialisation, the batch order and sampling
     # -- data
-    data: str = ""  # WordNet 3.0 'dict' directory ("": $EVALKIT_WORDNET or /usr/share/wordnet)
+    data: str = ""  # WordNet 3.0 'dict' directory ("": $EVALKIT_WORDNET where it holds one, else the bundled copy)
     level: str = "word"  # definition unit: words give BLEU-comparable output in few steps; "char" also works
     min_count: int = 2  # a definition token seen once in training is <unk>: it cannot be learnt anyway
     max_vocab: int = 10_000  # the softmax dominates CPU time; 10k words cover ~93% of definition tokens

@@ -50,7 +50,7 @@ def zero_division_value(zero_division: Any) -> float:
 def check_prf_options(owner: str, beta: float, average: Any, zero_division: Any) -> None:
     check_choice(owner, "average", average, AVERAGES)
     check_zero_division(owner, zero_division)
-    check_number(owner, "beta", beta, low=0)
+    check_number(owner, "beta", beta, low=0, allow_inf=True)
 
 
 def count(

@@ -631,7 +631,7 @@ class _PRF(_CountsMetric):
         owner = type(self).__name__
         check_choice(owner, "average", average, AVERAGES[1:])
         check_zero_division(owner, zero_division)
-        self.beta = check_number(owner, "beta", beta, low=0)
+        self.beta = check_number(owner, "beta", beta, low=0, allow_inf=True)
         self.labels = check_labels(owner, "labels", labels)
         self.pos_label, self.average, self.zero_division = pos_label, average, zero_division
         self._samples_beta = self.beta if average == "samples" else None

@@ -63,14 +63,18 @@ def check_number(
     high: float | None = None,
     low_open: bool = False,
     high_open: bool = False,
+    allow_inf: bool = False,
 ) -> float:
-    """Return ``value`` as a float if it is a finite real number within the given bounds."""
+    """Return ``value`` as a float if it is a finite real number within the given bounds (``allow_inf``:
+    infinity too, where the formula defines it, as F-beta's beta)."""
     bounds = ""
     if low is not None or high is not None:
         left = ("(" if low_open else "[") + (f"{low:g}" if low is not None else "-inf")
         right = (f"{high:g}" if high is not None else "inf") + (")" if high_open else "]")
         bounds = f" in {left}, {right}"
     bad = isinstance(value, bool) or not isinstance(value, numbers.Real) or value != value
+    if not bad and not allow_inf and value in (float("inf"), float("-inf")):
+        bad = True
     if not bad:
         v = float(value)
         bad = (low is not None and (v <= low if low_open else v < low)) or (

@@ -19,6 +19,7 @@ from evalkit.core import EmptyInputError, InputError, InputTypeError, InvalidOpt
 from evalkit.text import _chrf_formula as formula
 from evalkit.text import _chrf_numpy
 from evalkit.text.chrf import CHRF, chrf, sentence_chrf
+from evalkit.text.ngrams import segment_lines
 
 sacrebleu = pytest.importorskip("sacrebleu")
 nltk_chrf = pytest.importorskip("nltk.translate.chrf_score")
@@ -185,7 +186,7 @@ def test_small_blocks_count_as_one_block(segments, word_order, block):
     hyps = [h for h, _ in segments]
     refs = [r for _, r in segments]
     options = formula.ChrfOptions("chrf", word_order=word_order)
-    lines, segment, role = _chrf_numpy._layout(hyps, refs)
+    lines, segment, role = segment_lines(hyps, refs)
     ids = np.frombuffer("".join(lines).encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.int64)
     lengths = np.fromiter(map(len, lines), dtype=np.int64)
     whole = _chrf_numpy.reference_matches(ids, lengths, segment, role, len(hyps), 6, block_units=1 << 30)

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 pytest.importorskip("numba")
 
 from evalkit.text import ngrams
-from evalkit.text._bleu_numpy import _layout, corpus_stats
-from evalkit.text.ngrams import clipped_ngram_matches, line_token_ids, use_compiled
+from evalkit.text._bleu_numpy import corpus_stats
+from evalkit.text.ngrams import clipped_ngram_matches, line_token_ids, segment_lines, use_compiled
 from evalkit.tokenizers import get_tokenizer
 
 sacrebleu_metrics = pytest.importorskip("sacrebleu.metrics")
@@ -67,7 +67,7 @@ def test_token_ids_past_the_initial_table_and_buffer():
 
 
 def matches_both_ways(hyps, refs, max_order=4):
-    lines, segment, role = _layout(hyps, refs)
+    lines, segment, role = segment_lines(hyps, refs)
     ids, lengths = line_token_ids(get_tokenizer("none"), lines)
     line = np.repeat(np.arange(lengths.size), lengths)
     args = (ids, segment[line], role[line], np.cumsum(lengths)[line])

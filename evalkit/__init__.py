@@ -28,6 +28,7 @@ from evalkit.text.chrf import CHRF, chrf, sentence_chrf
 from evalkit.text.meteor import METEOR, meteor, sentence_meteor
 from evalkit.text.rouge import ROUGE, RougeResult, rouge, sentence_rouge
 from evalkit.text.ter import TER, sentence_ter, ter
+from evalkit.text.token_bleu import TokenBLEU, sentence_token_bleu, token_bleu
 from evalkit.text.wer import (
     CER,
     MER,
@@ -72,6 +73,7 @@ __all__ = [
     "RougeResult",
     "Signature",
     "TER",
+    "TokenBLEU",
     "__version__",
     "available_metrics",
     "bleu",
@@ -87,7 +89,9 @@ __all__ = [
     "sentence_meteor",
     "sentence_rouge",
     "sentence_ter",
+    "sentence_token_bleu",
     "ter",
+    "token_bleu",
     "align_words",
     "cer",
     "chrf",

@@ -26,6 +26,11 @@ N = 240
 def _inputs(task: str) -> tuple[list, list]:
     if task == "text":
         return perturbed_pairs(N, seed=7, max_refs=3)
+    if task == "tokens":  # the same glosses as token ids, one id per distinct word
+        hyps, refs = perturbed_pairs(N, seed=7, max_refs=3)
+        vocabulary: dict[str, int] = {}
+        ids = lambda line: [vocabulary.setdefault(w, len(vocabulary) + 1) for w in line.split()]  # noqa: E731
+        return [ids(h) for h in hyps], [[ids(r) for r in rs] for rs in refs]
     rng = np.random.default_rng(7)
     if task == "lm":
         n_tokens = rng.integers(1, 30, N)
@@ -203,8 +208,8 @@ def _converted(task, a, b, to):
 @pytest.mark.parametrize("container", ["tuple", "numpy", "torch"])
 def test_list_tuple_numpy_and_tensor_inputs_agree(case, container):
     cls, (a, b) = case
-    if cls.task == "text":
-        pytest.skip("text inputs are strings")
+    if cls.task in ("text", "tokens"):
+        pytest.skip("text inputs are strings; token ids are ragged lists (their tensors are tested in test_token_bleu)")
     if container == "torch":
         torch = pytest.importorskip("torch")
         to = lambda x: torch.as_tensor(np.asarray(x))  # noqa: E731  (float64 stays float64)

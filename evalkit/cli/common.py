@@ -127,6 +127,11 @@ def resolve_task(metrics: Sequence[Metric], specs: Sequence[str], task: str | No
             f"{specs[0]!r} scores a language model's per-item log-likelihood sums inside a training loop "
             "(evalkit.Perplexity); it has no file form."
         )
+    if own == "tokens":
+        raise click.UsageError(
+            f"{specs[0]!r} scores token-id tensors inside a training loop (evalkit.TokenBLEU); it has no file "
+            "form: files of space-separated ids score the same with -m 'bleu(tokenize=none)'."
+        )
     if task is not None and task != own:
         raise click.UsageError(f"--task {task} does not fit metric {specs[0]!r}, which is a {own} metric.")
     if own == "text" and has_true:

@@ -21,37 +21,16 @@ segments per second and the ratios. evalkit runs ``--repeat`` times (best kept),
 from __future__ import annotations
 
 import argparse
-import gc
-import time
-from collections.abc import Callable
-from typing import Any
 
 import numpy as np
+from _timing import reference_streams, timed
 
 from evalkit._corpora import perturbed_pairs
 from evalkit.text.chrf import CHRF, chrf, sentence_chrf
 
 
-def timed(fn: Callable[[], Any], repeat: int = 1) -> tuple[Any, float, float]:
-    """``(result, wall seconds, cpu seconds)``, the best of ``repeat`` runs."""
-    best_wall = best_cpu = float("inf")
-    out = None
-    for _ in range(repeat):
-        gc.collect()
-        wall, cpu = time.perf_counter(), time.process_time()
-        out = fn()
-        best_wall = min(best_wall, time.perf_counter() - wall)
-        best_cpu = min(best_cpu, time.process_time() - cpu)
-    return out, best_wall, best_cpu
-
-
 def row(name: str, n: int, wall: float, cpu: float, note: str = "") -> None:
     print(f"  {name:<46} {wall:8.3f} s wall {cpu:8.3f} s cpu {n / wall:11,.0f} seg/s  {note}")
-
-
-def streams(refs: list[list[str]]) -> list[list[str | None]]:
-    k = max(map(len, refs))
-    return [[seg[j] if j < len(seg) else None for seg in refs] for j in range(k)]
 
 
 def bench(hyps: list[str], refs: list[list[str]], word_order: int, subset: int, repeat: int) -> dict[str, float]:
@@ -67,9 +46,9 @@ def bench(hyps: list[str], refs: list[list[str]], word_order: int, subset: int, 
         lambda: sentence_chrf(hyps, refs, word_order=word_order, backend="numpy"), repeat
     )
 
-    ref_stats = np.array(sb._extract_corpus_statistics(hyps, streams(refs)))
+    ref_stats = np.array(sb._extract_corpus_statistics(hyps, reference_streams(refs)))
     assert np.array_equal(rows, ref_stats), "statistics rows differ from sacrebleu's"
-    ref_corpus, sb_wall, sb_cpu = timed(lambda: sb.corpus_score(hyps, streams(refs)))
+    ref_corpus, sb_wall, sb_cpu = timed(lambda: sb.corpus_score(hyps, reference_streams(refs)))
     assert abs(100 * ours.score - ref_corpus.score) < 1e-10, (ours.score, ref_corpus.score)
 
     m = min(subset, n)

@@ -21,38 +21,17 @@ segments per second and the ratios.
 from __future__ import annotations
 
 import argparse
-import gc
-import time
-from collections.abc import Callable
 from functools import partial
-from typing import Any
 
 import numpy as np
+from _timing import reference_streams, timed
 
 from evalkit._corpora import perturbed_pairs
 from evalkit.text.ter import sentence_ter, ter
 
 
-def timed(fn: Callable[[], Any], repeat: int = 1) -> tuple[Any, float, float]:
-    """``(result, wall seconds, cpu seconds)``, the best of ``repeat`` runs."""
-    best_wall = best_cpu = float("inf")
-    out = None
-    for _ in range(repeat):
-        gc.collect()
-        wall, cpu = time.perf_counter(), time.process_time()
-        out = fn()
-        best_wall = min(best_wall, time.perf_counter() - wall)
-        best_cpu = min(best_cpu, time.process_time() - cpu)
-    return out, best_wall, best_cpu
-
-
 def row(name: str, n: int, wall: float, cpu: float, note: str = "") -> None:
     print(f"  {name:<52} {wall:8.2f} s wall {cpu:8.2f} s cpu {n / wall:10,.0f} seg/s  {note}")
-
-
-def streams(refs: list[list[str]]) -> list[list[str | None]]:
-    k = max(map(len, refs))
-    return [[seg[j] if j < len(seg) else None for seg in refs] for j in range(k)]
 
 
 def main() -> None:
@@ -79,7 +58,7 @@ def main() -> None:
         for options in option_sets:
             label = ", ".join(f"{k}={v}" for k, v in options.items()) or "defaults"
             ours, ek_wall, ek_cpu = timed(partial(ter, hyps, refs, backend="numpy", **options), args.repeat)
-            theirs, sb_wall, sb_cpu = timed(partial(SacreTER(**options).corpus_score, hyps, streams(refs)))
+            theirs, sb_wall, sb_cpu = timed(partial(SacreTER(**options).corpus_score, hyps, reference_streams(refs)))
             assert ours.components["num_edits"] == theirs.num_edits, (ours.components, theirs.num_edits)
             assert abs(100 * ours.score - theirs.score) < 1e-10, (ours.score, theirs.score)
             print(f" {label}: TER {theirs.score:.4f} (sacrebleu) = {100 * ours.score:.4f} (evalkit)")

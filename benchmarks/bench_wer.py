@@ -21,29 +21,14 @@ evalkit's), at each size of ``--pairs``.
 from __future__ import annotations
 
 import argparse
-import gc
-import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from _timing import timed
 
 from evalkit._corpora import perturbed_pairs
 from evalkit.text._wer_common import measure_scores
 from evalkit.text.wer import WER, cer, sentence_cer, sentence_wer, wer
-
-
-def timed(fn: Callable[[], Any], repeat: int) -> tuple[Any, float, float]:
-    """``(result, wall seconds, cpu seconds)``, the best of ``repeat`` runs."""
-    best_wall = best_cpu = float("inf")
-    out = None
-    for _ in range(repeat):
-        gc.collect()
-        wall, cpu = time.perf_counter(), time.process_time()
-        out = fn()
-        best_wall = min(best_wall, time.perf_counter() - wall)
-        best_cpu = min(best_cpu, time.process_time() - cpu)
-    return out, best_wall, best_cpu
 
 
 def line(name: str, n: int, ours: tuple[float, float], theirs: tuple[float, float]) -> None:

@@ -552,7 +552,7 @@ def bad_files(files):
         (["score", "-m", "toy_bleu", "--ci", "--sentence-level", "-r", "two.txt", "two.txt"], 2, "--ci gives corpus scores an interval; --sentence-level prints no corpus score."),
         (["score", "-m", "toy_accuracy", "--format", "jsonl", "--true", "two.txt", "two.txt"], 2, "--format jsonl is for text metrics; labels are read one per line."),
         (["score", "-m", "toy_bleu", "--format", "jsonl", "-r", "two.txt", "two.txt"], 2, "--format jsonl reads hypotheses and references from one file: drop -r."),
-        (["score", "-m", "toy_bleu", "-o", "yaml", "--example"], 2, "Invalid value for '-o' / '--output': 'yaml' is not one of 'table', 'json', 'csv', 'markdown'."),
+        (["score", "-m", "toy_bleu", "-o", "yaml", "--example"], 2, "Invalid value for '-o' / '--output': 'yaml' is not one of 'table', 'json', 'csv', 'markdown', 'latex'."),
         (["compare", "-m", "toy_bleu", "-r", "two.txt", "-b", "two.txt", "two.txt"], 2, "each system, the baseline included, must be a different file."),
         (["compare", "-m", "toy_bleu", "-r", "two.txt", "two.txt"], 2, "Missing option '-b' / '--baseline'."),
         (["score", "-m", "toy_bleu", "-r", "ref1.txt", "short.txt"], 1, f"the inputs must have one line per segment each, but short.txt has {N - 1}, ref1.txt has {N} lines."),

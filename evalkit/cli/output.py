@@ -1,7 +1,8 @@
 """Output formats of the CLI and the JSON schemas they follow (documented in docs/cli.md).
 
-Human formats (``table``, ``markdown``) show scores times the metric's ``display_scale`` (x100 for BLEU,
-ROUGE) with the scale in its own column; machine formats (``json``, ``csv``) keep the fractions.
+Human formats (``table``, ``markdown``, ``latex``) show scores times the metric's ``display_scale`` (x100
+for BLEU, ROUGE) with the scale labelled; machine formats (``json``, ``csv``) keep the fractions. ``latex``
+is a booktabs table for a paper, each signature in a note under it.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import evalkit
+from evalkit.core.errors import InvalidOptionError
 from evalkit.core.result import Result, format_score
 from evalkit.significance import BootstrapCI, PairedTest
 
-FORMATS = ("table", "json", "csv", "markdown")
+FORMATS = ("table", "json", "csv", "markdown", "latex")
 
 _NUMBER = {"type": "number"}
 # JSON has no NaN or Infinity: an undefined or infinite value is written as null, and the result says why
@@ -185,6 +187,87 @@ def _csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return buf.getvalue().rstrip("\n")
 
 
+# LaTeX's special characters in text mode; "|" and "<", ">" print other glyphs in the default OT1 encoding
+_LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "|": r"\textbar{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+}
+
+
+def latex_escape(text: str) -> str:
+    r"""``text`` with LaTeX's special characters escaped, to print as written in a document's text.
+
+    Example:
+        >>> print(latex_escape("tok:13a|smooth:exp 100% & a_b"))
+        tok:13a\textbar{}smooth:exp 100\% \& a\_b
+    """
+    return "".join(_LATEX_SPECIAL.get(c, c) for c in str(text))
+
+
+def _latex_number(value: float, scale: float) -> str:
+    return format_score(value, scale) if math.isfinite(value) else "--"
+
+
+def _latex_table(columns: str, head: Sequence[str], rows: Sequence[Sequence[str]], notes: Sequence[str]) -> str:
+    """A booktabs ``table`` (cells already LaTeX), each note a line of small text under the tabular."""
+    lines = [
+        "% needs \\usepackage{booktabs} in the preamble",
+        "\\begin{table}[ht]",
+        "\\centering",
+        f"\\begin{{tabular}}{{{columns}}}",
+        "\\toprule",
+        *head,
+        "\\midrule",
+        *(" & ".join(r) + " \\\\" for r in rows),
+        "\\bottomrule",
+        "\\end{tabular}",
+    ]
+    if notes:
+        lines += [
+            "",
+            "\\smallskip",
+            "\\begin{minipage}{\\linewidth}\\footnotesize",
+            *(n + "\\par" for n in notes),
+            "\\end{minipage}",
+        ]
+    lines.append("\\end{table}")
+    return "\n".join(lines)
+
+
+def _signature_notes(results: Sequence[Result]) -> tuple[list[str], list[str]]:
+    """A note mark per result (``$^{a}$``; equal signatures share one) and the notes naming each signature."""
+    letters: dict[tuple[str, str], str] = {}
+    marks = []
+    for r in results:
+        if r.signature is None:
+            marks.append("")
+            continue
+        key = (r.name, str(r.signature))
+        letters.setdefault(key, chr(ord("a") + len(letters) % 26))
+        marks.append(f"$^{{{letters[key]}}}$")
+    notes = [
+        f"$^{{{letter}}}$\\,{latex_escape(name)} signature: \\texttt{{{latex_escape(signature)}}}"
+        for (name, signature), letter in letters.items()
+    ]
+    return marks, notes
+
+
+def _latex_metric(r: Result) -> str:
+    name = latex_escape(r.name)
+    return name if r.display_scale == 1 else f"{name} ($\\times${r.display_scale:g})"
+
+
 @dataclass(frozen=True)
 class Scored:
     """One metric's corpus result for ``evalkit score``: the spec text, the result, the bootstrap (if any)."""
@@ -249,6 +332,8 @@ def render_scores(scored: Sequence[Scored], fmt: str, *, segments: int, inputs: 
         }
         return dumps(doc, indent=2)
     with_ci = any(s.bootstrap is not None for s in scored)
+    if fmt == "latex":
+        return _latex_scores(scored, with_ci)
     if fmt == "csv":
         header = ["metric", "name", "score", "ci_low", "ci_high", "signature", "components"]
         rows = []
@@ -280,8 +365,32 @@ def render_scores(scored: Sequence[Scored], fmt: str, *, segments: int, inputs: 
     return "\n".join([aligned(header, rows), "", *sigs]).rstrip()
 
 
+def _latex_scores(scored: Sequence[Scored], with_ci: bool) -> str:
+    marks, notes = _signature_notes([s.result for s in scored])
+    head = ["Metric & Score" + (f" & {_ci_level(scored)}\\% CI" if with_ci else "") + " \\\\"]
+    rows = []
+    for s, mark in zip(scored, marks):
+        r, scale = s.result, s.result.display_scale
+        row = [_latex_metric(r) + mark, _latex_number(r.score, scale)]
+        if with_ci:
+            b = s.bootstrap
+            row.append("" if b is None else f"[{_latex_number(b.low, scale)}, {_latex_number(b.high, scale)}]")
+        rows.append(row)
+    return _latex_table("lr" + ("c" if with_ci else ""), head, rows, notes)
+
+
+def _ci_level(scored: Sequence[Scored]) -> str:
+    level = next(s.bootstrap.confidence for s in scored if s.bootstrap is not None)
+    return f"{level * 100:g}"
+
+
 def sentence_header(metrics: Sequence[str], fmt: str) -> str | None:
     """The first line of ``--sentence-level`` output (``None`` for JSON Lines, which has no header)."""
+    if fmt == "latex":
+        raise InvalidOptionError(
+            "-o latex writes a table of corpus scores; --sentence-level prints one line per segment: "
+            "use -o table, json, csv or markdown with it."
+        )
     if fmt == "json":
         return None
     header = ["segment", *metrics]
@@ -373,6 +482,10 @@ def render_compare(
             for m, ci, t in zip(metrics, s.cis, s.tests)
         ]  # fmt: skip
         return _csv(header, rows)
+    label = "paired bootstrap" if test == "paired_bootstrap" else "approximate randomization"
+    unit = "resamples" if test == "paired_bootstrap" else "trials"
+    if fmt == "latex":
+        return _latex_compare(systems, results, confidence, f"{label}, {n:,} {unit}, seed {seed}")
     header = ["System"]
     for r in results:
         header += [f"{r.name} ({_scale_label(r.display_scale)})", f"{confidence:.0%} CI", "p-value"]
@@ -388,9 +501,29 @@ def render_compare(
                 p,
             ]
         rows.append(row)
-    label = "paired bootstrap" if test == "paired_bootstrap" else "approximate randomization"
-    unit = "resamples" if test == "paired_bootstrap" else "trials"
     note = f"{label}, {n} {unit}, seed {seed}; * p < 0.05 against the baseline"
     sigs = [f"{r.name} signature: {r.signature}" for r in results if r.signature is not None]
     body = markdown(header, rows) if fmt == "markdown" else aligned(header, rows)
     return "\n".join([body, "", note, *sigs])
+
+
+def _latex_compare(systems: Sequence[Compared], results: Sequence[Result], confidence: float, how: str) -> str:
+    marks, notes = _signature_notes(results)
+    k = len(results)
+    groups = " & ".join(f"\\multicolumn{{3}}{{c}}{{{_latex_metric(r)}{mark}}}" for r, mark in zip(results, marks))
+    rules = " ".join(f"\\cmidrule(lr){{{2 + 3 * j}-{4 + 3 * j}}}" for j in range(k))
+    head = [f" & {groups} \\\\", rules, "System" + f" & Score & {confidence * 100:g}\\% CI & $p$" * k + " \\\\"]
+    rows = []
+    for s in systems:
+        row = [latex_escape(s.name) + (" (baseline)" if s.baseline else "")]
+        for r, ci, t in zip(results, s.cis, s.tests):
+            scale = r.display_scale
+            significant = t is not None and t.p_value < 0.05
+            row += [
+                _latex_number(ci.result.score, scale) + ("$^{\\dagger}$" if significant else ""),
+                f"[{_latex_number(ci.low, scale)}, {_latex_number(ci.high, scale)}]",
+                "" if t is None else f"{t.p_value:.4f}",
+            ]
+        rows.append(row)
+    note = f"$^{{\\dagger}}$\\,$p < 0.05$ against the baseline ({latex_escape(how)})."
+    return _latex_table("l" + "rcr" * k, head, rows, [note, *notes])

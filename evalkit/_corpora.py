@@ -160,18 +160,19 @@ def perturbed_pairs(
 
 # -- the bundled copy ----------------------------------------------------------------------------------
 # nltk's reader takes a lemma's syntactic marker ("(a)", "(ip)") off its name with this expression
-_MARKER = re.compile(r"(.*?)(\([^()]*\))?$")
+LEMMA_MARKER = re.compile(r"(.*?)(\([^()]*\))?$")
 
 
 def _lemma_key(word: str) -> str:
     """The index key of a data-file word: marker off, lowercased (``Capital(a)`` -> ``capital``)."""
     if not word.endswith(")"):
         return word.lower()
-    return _MARKER.match(word).group(1).lower()  # type: ignore[union-attr]
+    return LEMMA_MARKER.match(word).group(1).lower()  # type: ignore[union-attr]
 
 
-def _index_offsets(path: Path) -> dict[str, list[int]]:
-    """lemma -> synset offsets of an ``index.*`` file, in its order (the order of the senses)."""
+def index_offsets(path: Path) -> dict[str, list[int]]:
+    """lemma -> synset offsets of an ``index.*`` file, in its order (the order of the senses), parsed as
+    nltk's ``_load_lemma_pos_offset_map`` does."""
     out: dict[str, list[int]] = {}
     with open(path, encoding="utf-8") as f:
         for line in f:
@@ -202,7 +203,7 @@ def build_wordnet_bundle(root: str | os.PathLike[str] = DEBIAN) -> str:
     source = Path(root)
     out = [_MAGIC]
     for name in POS_FILES:
-        index = _index_offsets(source / f"index.{name}")
+        index = index_offsets(source / f"index.{name}")
         rebuilt: dict[str, list[tuple[int, int]]] = {}
         header, lines, lengths = 0, [], []
         offset = 0

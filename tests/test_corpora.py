@@ -108,7 +108,7 @@ def test_laid_out_database_reads_back_the_bundled_synsets(laid_out, bundled):
     for name in POS_FILES:  # every synset at its byte offset, as the index points
         with open(laid_out / f"data.{name}", "rb") as f:
             for offset in [
-                o for offsets in _corpora._index_offsets(laid_out / f"index.{name}").values() for o in offsets
+                o for offsets in _corpora.index_offsets(laid_out / f"index.{name}").values() for o in offsets
             ][::997]:
                 f.seek(offset)
                 assert f.readline().startswith(b"%08d " % offset)
@@ -172,7 +172,7 @@ def test_laid_out_files_equal_debians(laid_out):
     for name in POS_FILES:
         assert (laid_out / f"data.{name}").stat().st_size == (debian / f"data.{name}").stat().st_size
         assert _synset_lines(laid_out / f"data.{name}") == _synset_lines(debian / f"data.{name}"), name
-        assert _corpora._index_offsets(laid_out / f"index.{name}") == _corpora._index_offsets(debian / f"index.{name}")
+        assert _corpora.index_offsets(laid_out / f"index.{name}") == _corpora.index_offsets(debian / f"index.{name}")
         assert (laid_out / f"{name}.exc").read_bytes() == (debian / f"{name}.exc").read_bytes()
 
     def senses(path: Path) -> list[tuple[str, str, str]]:  # key, offset, sense number (not the tag count)

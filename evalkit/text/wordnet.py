@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import gzip
 import os
-import re
 from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
+
+from evalkit._corpora import LEMMA_MARKER, index_offsets
 
 RESOURCE = Path(__file__).resolve().parent.parent / "data" / "wordnet30_synonyms.txt.gz"
 
@@ -46,9 +47,6 @@ _DETACHMENT = {
     "r": (),
 }  # fmt: skip
 
-# a lemma's syntactic marker, such as "(a)" or "(ip)" in data.adj, is not part of its name (as nltk)
-_MARKER = re.compile(r"(.*?)(\([^()]*\))?$")
-
 
 # -- building the resource from the WordNet database ------------------------------------------------
 def _data_lines(path: Path) -> Iterable[tuple[int, str]]:
@@ -64,22 +62,8 @@ def _data_lines(path: Path) -> Iterable[tuple[int, str]]:
 def _synset_names(line: str) -> list[str]:
     fields = line.split("|", 1)[0].split()
     n_lemmas = int(fields[3], 16)
-    names = [_MARKER.match(word).group(1) for word in fields[4 : 4 + 2 * n_lemmas : 2]]  # type: ignore[union-attr]
+    names = [LEMMA_MARKER.match(word).group(1) for word in fields[4 : 4 + 2 * n_lemmas : 2]]  # type: ignore[union-attr]
     return [name for name in names if "_" not in name]
-
-
-def _index_entries(path: Path) -> dict[str, list[int]]:
-    """lemma -> synset offsets, parsed as nltk's ``_load_lemma_pos_offset_map`` does."""
-    out: dict[str, list[int]] = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.startswith(" "):
-                continue
-            fields = line.split()
-            n_synsets, n_pointers = int(fields[2]), int(fields[3])
-            start = 4 + n_pointers + 2
-            out[fields[0]] = [int(x) for x in fields[start : start + n_synsets]]
-    return out
 
 
 def build_resource(root: str | os.PathLike[str] | None = None) -> str:
@@ -107,7 +91,7 @@ def build_resource(root: str | os.PathLike[str] | None = None) -> str:
     out = [_MAGIC, f"@synsets {len(synset_lines)}", *synset_lines]
     for pos, name in _POS_FILES.items():
         lemmas, groups = [], []
-        for lemma, offsets in _index_entries(source / f"index.{name}").items():
+        for lemma, offsets in index_offsets(source / f"index.{name}").items():
             ids = [str(synset_ids[pos, o]) for o in offsets if (pos, o) in synset_ids]
             if ids:
                 lemmas.append(lemma)

@@ -1,7 +1,7 @@
 """The ``evalkit`` command line: parse -> registry -> metric -> Result. Thin: no metric has CLI code of its own.
 
 Subcommands: ``score`` (corpus or sentence scores, bootstrap CIs, streaming), ``compare`` (paired
-significance tests against a baseline), ``metrics`` (every registered metric and its options), ``schema``
+significance tests against a baseline), ``report`` (an HTML report of a run, or one of its charts), ``metrics`` (every registered metric and its options), ``schema``
 (the JSON schemas of the outputs). Exit
 status: 0 success, 2 usage error (unknown metric or option, bad flags), 1 data error (unreadable file,
 invalid UTF-8, unequal line counts, input a metric rejects).
@@ -20,6 +20,7 @@ import click
 import evalkit
 from evalkit.cli.compare import compare
 from evalkit.cli.output import COMPARE_SCHEMA, SCORE_SCHEMA, SENTENCE_SCHEMA
+from evalkit.cli.report import report
 from evalkit.cli.score import score
 from evalkit.cli.spec import describe
 from evalkit.core.registry import available_metrics
@@ -90,6 +91,7 @@ def schema(output: str) -> None:
 
 cli.add_command(score)
 cli.add_command(compare)
+cli.add_command(report)
 cli.add_command(generator_group)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import click
 
 import evalkit.cli.common as common
@@ -10,8 +13,41 @@ from evalkit.cli.output import Compared, render_compare
 from evalkit.core.rows import Rows
 from evalkit.significance import compare_systems
 
-_TESTS = {"bs": "paired_bootstrap", "ar": "approximate_randomization"}
-_DEFAULT_N = {"bs": 1000, "ar": 10_000}
+#: the -t choices and the evalkit.significance tests they run
+TESTS = {"bs": "paired_bootstrap", "ar": "approximate_randomization"}
+#: sacrebleu's numbers of resamples (bs) and trials (ar), taken for -n 0
+DEFAULT_N = {"bs": 1000, "ar": 10_000}
+
+
+def paired_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``-t``, ``-n`` and ``--ci-resamples`` of the paired tests (``compare`` and ``report``)."""
+    options = [
+        click.option(
+            "-t",
+            "--test",
+            type=click.Choice(["bs", "ar"]),
+            default="bs",
+            show_default=True,
+            help="bs: paired bootstrap resampling (Koehn 2004); ar: paired approximate randomization (Riezler & Maxwell 2005).",
+        ),
+        click.option(
+            "-n",
+            "--n-samples",
+            type=click.IntRange(min=0),
+            default=0,
+            help="Resamples (bs) or trials (ar); 0 takes sacrebleu's defaults: 1000 for bs, 10,000 for ar.",
+        ),
+        click.option(
+            "--ci-resamples",
+            type=click.IntRange(min=1),
+            default=1000,
+            show_default=True,
+            help="Bootstrap resamples for each system's CI with -t ar (bs uses its own resamples).",
+        ),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
 
 
 @click.command(short_help="Paired significance tests of systems against a baseline.")
@@ -24,28 +60,7 @@ _DEFAULT_N = {"bs": 1000, "ar": 10_000}
     type=click.Path(dir_okay=False, allow_dash=True),
     help="The baseline system's file; every other system is tested against it.",
 )
-@click.option(
-    "-t",
-    "--test",
-    type=click.Choice(["bs", "ar"]),
-    default="bs",
-    show_default=True,
-    help="bs: paired bootstrap resampling (Koehn 2004); ar: paired approximate randomization (Riezler & Maxwell 2005).",
-)
-@click.option(
-    "-n",
-    "--n-samples",
-    type=click.IntRange(min=0),
-    default=0,
-    help="Resamples (bs) or trials (ar); 0 takes sacrebleu's defaults: 1000 for bs, 10,000 for ar.",
-)
-@click.option(
-    "--ci-resamples",
-    type=click.IntRange(min=1),
-    default=1000,
-    show_default=True,
-    help="Bootstrap resamples for each system's CI with -t ar (bs uses its own resamples).",
-)
+@paired_options
 @common.draw_options("every draw")
 @click.argument("systems", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
 def compare(
@@ -81,30 +96,50 @@ def compare(
     if len(set(names)) != len(names):
         raise click.UsageError("each system, the baseline included, must be a different file.")
     plans = [common.plan(own, s, refs=refs, true_path=true_path, encoding_errors=encoding_errors) for s in names]
-    n = n_samples or _DEFAULT_N[test]
+    n = n_samples or DEFAULT_N[test]
     with common.data_errors():
         common.decide_labels(plans)
         rows = _statistics(metrics, plans, quiet)  # rows[i][j]: system i, metric j
         if rows[0][0] is None or len(rows[0][0]) == 0:
             raise common.no_segments(plans[0])
-        per_metric = [
-            compare_systems(
-                m, rows[0][j], [r[j] for r in rows[1:]], test=_TESTS[test], n_samples=n, n_ci_resamples=ci_resamples,
-                confidence=confidence, seed=seed,
-            )
-            for j, m in enumerate(metrics)
-        ]  # fmt: skip
-        compared = [Compared(plans[0].primary.name, True, [ci for ci, _ in per_metric], [None] * len(metrics))]
-        for i in range(1, len(plans)):
-            tests = [t[i - 1] for _, t in per_metric]
-            compared.append(Compared(plans[i].primary.name, False, [t.ci for t in tests], tests))
+        compared = paired_results(
+            metrics, rows, [p.primary.name for p in plans], test=test, n=n, ci_resamples=ci_resamples,
+            confidence=confidence, seed=seed,
+        )  # fmt: skip
         results = [m.compute() for m in metrics]
     click.echo(
         render_compare(
-            compared, metric_specs, results, output_format, test=_TESTS[test], n=n, seed=seed,
+            compared, metric_specs, results, output_format, test=TESTS[test], n=n, seed=seed,
             confidence=confidence, segments=len(rows[0][0]),
         )
     )  # fmt: skip
+
+
+def paired_results(
+    metrics: Sequence[common.Metric],
+    rows: Sequence[Sequence[Rows]],
+    names: Sequence[str],
+    *,
+    test: str,
+    n: int,
+    ci_resamples: int,
+    confidence: float,
+    seed: int,
+) -> list[Compared]:
+    """Each system's CIs and paired tests against the baseline (``rows[0]``, ``names[0]``); ``rows[i][j]``
+    holds system i's per-segment statistics of metric j, ``test`` is a -t choice."""
+    per_metric = [
+        compare_systems(
+            m, rows[0][j], [r[j] for r in rows[1:]], test=TESTS[test], n_samples=n, n_ci_resamples=ci_resamples,
+            confidence=confidence, seed=seed,
+        )
+        for j, m in enumerate(metrics)
+    ]  # fmt: skip
+    compared = [Compared(names[0], True, [ci for ci, _ in per_metric], [None] * len(metrics))]
+    for i in range(1, len(names)):
+        tests = [t[i - 1] for _, t in per_metric]
+        compared.append(Compared(names[i], False, [t.ci for t in tests], tests))
+    return compared
 
 
 def _statistics(metrics: list[common.Metric], plans: list[common.Plan], quiet: bool) -> list[list[Rows | None]]:

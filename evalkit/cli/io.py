@@ -8,6 +8,7 @@ with its file, line and byte offset.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import shutil
@@ -43,6 +44,26 @@ class LineSource:
         self.lines = 0  # lines read so far
         self.bytes = 0  # bytes read so far
         self._spool: IO[bytes] | None = None
+        self._part: tuple[int, int, bytes] | None = None  # (start, stop, header) of a partition
+
+    def part(self, start: int, stop: int, first_line: int, *, header: bool = False) -> LineSource:
+        """The lines ``first_line + 1, ...`` of this file, held in its bytes ``[start, stop)``: one partition,
+        read on its own (by a Dask worker), whose messages keep the file's name, line numbers and byte offsets.
+
+        ``header=True`` reads the file's first line before them (the column names of a TSV file), counted as
+        the line before ``first_line + 1``. The file is opened by its absolute path (a worker's directory
+        may differ).
+        """
+        out = LineSource(os.path.abspath(self.path), encoding_errors=self.encoding_errors)
+        out.name = self.name
+        head = b""
+        if header:
+            with out._open() as fh:
+                head = fh.readline()
+        out._part = (start, stop, head)
+        out.lines = first_line - (1 if header else 0)
+        out.bytes = start - len(head)
+        return out
 
     def size(self) -> int | None:
         """The file's size in bytes, if it is a regular file."""
@@ -69,7 +90,12 @@ class LineSource:
         try:
             if os.path.isdir(self.path):
                 raise DataError(f"cannot read {self.path!r}: it is a directory, not a file")
-            return open(self.path, "rb")
+            if self._part is None:
+                return open(self.path, "rb")
+            start, stop, head = self._part
+            with open(self.path, "rb") as fh:
+                fh.seek(start)
+                return io.BytesIO(head + fh.read(stop - start))  # one partition: a bounded read
         except OSError as exc:
             raise DataError(f"cannot read {self.path!r}: {exc.strerror or exc}") from None
 

@@ -9,6 +9,7 @@ import click
 import numpy as np
 
 import evalkit.cli.common as common
+import evalkit.cli.dask_engine as dask_engine
 from evalkit.cli.output import Scored, render_scores, sentence_header, sentence_rows
 from evalkit.significance import bootstrap_ci
 
@@ -43,6 +44,23 @@ EXAMPLE = resources.files("evalkit") / "data" / "example"
 @click.option("--ci", is_flag=True, help="Add a bootstrap confidence interval to every corpus score.")
 @click.option("--ci-resamples", default=1000, show_default=True, type=click.IntRange(min=1), help="Resamples for --ci.")
 @common.draw_options("the resamples of --ci")
+@click.option(
+    "--engine",
+    type=click.Choice(dask_engine.ENGINES),
+    help="local reads the inputs in this process; dask reads them as partitions on Dask workers and sums their "
+    "statistics (the same output; needs evalkit[dask]). [default: local]",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Worker processes of the local Dask cluster of --engine dask. [default: one per CPU core]",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="A running Dask scheduler (tcp://host:8786) to send the work to; implies --engine dask. Its workers read "
+    "the input files at their absolute paths.",
+)
 @click.option("--example", is_flag=True, help="Score the bundled example corpus (1,000 WordNet glosses, 2 references).")
 @click.argument("system", required=False, type=click.Path(dir_okay=False, allow_dash=True))
 def score(
@@ -61,6 +79,9 @@ def score(
     ci_resamples: int,
     confidence: float,
     seed: int,
+    engine: str | None,
+    workers: int | None,
+    scheduler: str | None,
     example: bool,
     system: str | None,
 ) -> None:
@@ -73,7 +94,8 @@ def score(
       evalkit score -m f1 -m accuracy --task classification --true y_true.txt y_pred.txt
 
     Inputs are read in chunks of 10,000 lines and only statistics are kept, so memory does not grow
-    with the corpus (--ci keeps the per-segment statistics, a few numbers per segment).
+    with the corpus (--ci keeps the per-segment statistics, a few numbers per segment). With --engine
+    dask (or --scheduler) Dask workers read and count the same chunks: the output is the same.
     Exit status: 0 success, 2 usage error, 1 data error.
     """
     if example:
@@ -99,6 +121,9 @@ def score(
         hyp_field=hyp_field,
         ref_fields=ref_fields or ("reference",),
     )
+    engine = dask_engine.choose_engine(engine, workers, scheduler)
+    if engine == "dask":
+        dask_engine.refuse_unpartitioned(p, sentence_level=sentence_level, ci=ci)
     with common.data_errors():
         common.decide_labels([p])
         if sentence_level:
@@ -108,22 +133,26 @@ def score(
         rows: list[list[np.ndarray]] = [[] for _ in metrics]
         scales: list[float] = []
         segments = 0
-        with common.progress(p.primary, quiet, f"scoring {p.primary.name}") as bar:
-            for inputs in p.chunks():
-                if sentence_level:
-                    chunk_rows = [m.rows(*inputs) for m in metrics]
-                    scorers = [m.fresh().add_rows(r) for m, r in zip(metrics, chunk_rows)]
-                    scales = scales or [s.compute().display_scale for s in scorers]
-                    scores = [s.scores(r.item_totals()) for s, r in zip(scorers, chunk_rows)]
-                    click.echo(sentence_rows(segments + 1, metric_specs, scales, scores, output_format))
-                else:
-                    for j, m in enumerate(metrics):
-                        chunk = m.rows(*inputs)  # once: the running total, and the rows a CI resamples
-                        m.add_rows(chunk)
-                        if ci:
-                            rows[j].append(chunk)
-                segments += len(inputs[0])
-                bar.update(p.primary.bytes - bar.n)
+        if engine == "dask":  # the same chunks, read and counted on the workers, added in the same order
+            dask_engine.update_with_dask(p, metrics, workers=workers, scheduler=scheduler)
+            segments = metrics[0].n_items
+        else:
+            with common.progress(p.primary, quiet, f"scoring {p.primary.name}") as bar:
+                for inputs in p.chunks():
+                    if sentence_level:
+                        chunk_rows = [m.rows(*inputs) for m in metrics]
+                        scorers = [m.fresh().add_rows(r) for m, r in zip(metrics, chunk_rows)]
+                        scales = scales or [s.compute().display_scale for s in scorers]
+                        scores = [s.scores(r.item_totals()) for s, r in zip(scorers, chunk_rows)]
+                        click.echo(sentence_rows(segments + 1, metric_specs, scales, scores, output_format))
+                    else:
+                        for j, m in enumerate(metrics):
+                            chunk = m.rows(*inputs)  # once: the running total, and the rows a CI resamples
+                            m.add_rows(chunk)
+                            if ci:
+                                rows[j].append(chunk)
+                    segments += len(inputs[0])
+                    bar.update(p.primary.bytes - bar.n)
         if segments == 0:
             raise common.no_segments(p)
         if sentence_level:

@@ -207,8 +207,8 @@ def test_numpy_training_lowers_the_loss():
 
 
 def test_options_are_checked():
-    with pytest.raises(InvalidOptionError, match=r"'cell' parameter of ModelSpec .* Got 'gru'"):
-        rn.ModelSpec(cell="gru")
+    with pytest.raises(InvalidOptionError, match=r"'cell' parameter of ModelSpec .* Got 'transformer'"):
+        rn.ModelSpec(cell="transformer")
     with pytest.raises(InvalidOptionError, match="'tie_weights' parameter of ModelSpec needs emb_dim == hidden_dim"):
         rn.ModelSpec(emb_dim=3, hidden_dim=4, tie_weights=True)
     with pytest.raises(InvalidOptionError, match="'tie_weights' parameter of TrainConfig"):

@@ -85,6 +85,15 @@ def generator() -> None:
     show_default=True,
     help="Multiply the learning rate by this after an epoch that does not lower validation perplexity.",
 )
+@click.option(
+    "--weight-decay",
+    type=float,
+    default=TrainConfig.weight_decay,
+    show_default=True,
+    help="L2 added to the gradient; with --optimizer adamw decoupled (parameters shrink by lr * this).",
+)
+@click.option("--momentum", type=float, default=TrainConfig.momentum, show_default=True, help="SGD momentum.")
+@click.option("--nesterov", is_flag=True, help="Nesterov momentum (--optimizer sgd, --momentum above 0).")
 @click.option("--batch-size", type=int, default=TrainConfig.batch_size, show_default=True)
 @click.option("--threads", type=int, default=0, show_default=True, help="torch CPU threads (0: torch's default).")
 @click.option(
@@ -199,3 +208,28 @@ def rescore_cmd(save_dir: str) -> None:
 
     for row in _run(rescore, save_dir):
         click.echo(" | ".join([row["system"], *(f"{k}={100 * v:.2f}" for k, v in row.items() if k != "system")]))
+
+
+@generator.command("gradients")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="The figure: a .png or .svg path.")
+@click.option("--cell", "cells", multiple=True, type=click.Choice(CELLS), help="Repeat for several (default: all).")
+@click.option("--hidden-dim", type=int, default=32, show_default=True, help="Units of every cell and the embedding.")
+@click.option("--steps", type=int, default=30, show_default=True, help="Sequence length T.")
+@click.option("--train-steps", type=int, default=400, show_default=True, help="Adam steps (0: initialisation only).")
+@click.option("--clip", type=float, default=1.0, show_default=True, help="Threshold of the clipped run.")
+@click.option("--lr", type=float, default=0.01, show_default=True)
+@click.option("--forget-bias", type=float, default=1.0, show_default=True, help="LSTM forget-gate bias (0: PyTorch's).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Also write the summary rows as JSON here.")
+def gradients_cmd(out: str, cells: tuple[str, ...], clip: float, json_path: str | None, **options: Any) -> None:
+    """Plot ||dL/dh_t|| over the steps of a long sequence for RNN, GRU and LSTM, at initialisation and after
+    training to recall its first token, clipped and not (needs matplotlib: pip install 'evalkit[plot]')."""
+    from evalkit.generator.gradients import gradient_figure
+
+    clips = (clip, 0.0) if clip else (0.0,)  # the unclipped run always, beside the clipped one
+    study = _run(gradient_figure, out, cells=cells or CELLS, clips=clips, **options)
+    for result in study:
+        click.echo(result.describe())
+    if json_path:
+        Path(json_path).write_text(json.dumps([result.summary() for result in study], indent=2))
+    click.echo(f"figure: {out}")

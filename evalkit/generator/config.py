@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from evalkit.core.errors import InvalidOptionError
 from evalkit.core.validate import check_bool, check_choice, check_int, check_number
 from evalkit.generator.data import LEVELS
 from evalkit.generator.rnn_numpy import CELLS, OPTIMIZERS, check_tie_weights
@@ -53,7 +54,11 @@ class TrainConfig:
     # the learning rate is multiplied by this after an epoch that does not lower the validation perplexity
     # (annealing as pytorch/examples' word_language_model does; 1: constant)
     lr_decay: float = 0.25
-    weight_decay: float = 0.0  # coupled L2; dropout already regularises
+    # coupled L2 (decoupled for adamw, where 0.01 is torch's default); dropout already regularises
+    weight_decay: float = 0.0
+    # SGD only: heavy-ball momentum (0: plain SGD; 0.9 the usual choice) and its Nesterov form
+    momentum: float = 0.0
+    nesterov: bool = False
     clip: float = 1.0  # global gradient-norm clip against exploding BPTT gradients
     batch_size: int = 64
     epochs: int = 10
@@ -83,12 +88,37 @@ class TrainConfig:
             check_number(owner, name, getattr(self, name), low=0.0)
         for name in ("validation", "test"):
             check_number(owner, name, getattr(self, name), low=0.0, high=0.5)
+        check_number(owner, "momentum", self.momentum, low=0.0, high=1.0, high_open=True)
+        check_bool(owner, "nesterov", self.nesterov)
+        # refused, not ignored: a momentum that silently does nothing would mislead a comparison
+        if self.optimizer != "sgd" and (self.momentum or self.nesterov):
+            raise InvalidOptionError(
+                f"The 'momentum' and 'nesterov' parameters of TrainConfig apply to optimizer='sgd' only. "
+                f"Got momentum={self.momentum!r}, nesterov={self.nesterov!r} with optimizer={self.optimizer!r} instead."
+            )
+        if self.nesterov and not self.momentum:
+            raise InvalidOptionError(
+                "The 'nesterov' parameter of TrainConfig needs a momentum above 0. Got momentum=0.0 instead."
+            )
         # here, not only when the model is built: that comes after loading the data
         check_tie_weights(owner, self.tie_weights, self.emb_dim, self.hidden_dim)
         check_bool(owner, "pointer", self.pointer)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def optimizer_options(self) -> dict[str, Any]:
+        """The keyword options of the step rule ``optimizer`` (the same for
+        :data:`~evalkit.generator.rnn_numpy.OPTIMIZERS` and ``torch.optim``).
+
+        Example:
+            >>> TrainConfig(optimizer="sgd", lr=0.1, momentum=0.9).optimizer_options()
+            {'lr': 0.1, 'weight_decay': 0.0, 'momentum': 0.9, 'nesterov': False}
+        """
+        options: dict[str, Any] = {"lr": self.lr, "weight_decay": self.weight_decay}
+        if self.optimizer == "sgd":
+            options.update(momentum=self.momentum, nesterov=self.nesterov)
+        return options
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TrainConfig:

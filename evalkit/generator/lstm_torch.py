@@ -1,7 +1,7 @@
 """The PyTorch twin of the numpy reference, on CPU or CUDA (``pip install 'evalkit[torch]'``).
 
 Same architecture as :mod:`evalkit.generator.rnn_numpy` built from ``nn.Embedding``, ``nn.LSTM`` /
-``nn.RNN`` (tanh) and ``nn.Linear``; the parameter names and shapes of ``state_dict()`` are the keys of the
+``nn.GRU`` / ``nn.RNN`` (tanh) and ``nn.Linear``; the parameter names and shapes of ``state_dict()`` are the keys of the
 numpy parameter dict, so :func:`load_numpy_params` and :func:`numpy_params` move weights between the twins,
 and the tests check that both give the same logits and gradients.
 
@@ -17,7 +17,7 @@ import numpy as np
 from evalkit.core.errors import InvalidOptionError
 from evalkit.core.optional import require
 from evalkit.core.validate import check_choice
-from evalkit.generator.rnn_numpy import ModelSpec, Params
+from evalkit.generator.rnn_numpy import OPTIMIZERS, ModelSpec, Params
 
 torch = require("torch", "torch", "The PyTorch generator (evalkit.generator.lstm_torch)")
 nn = torch.nn
@@ -42,7 +42,7 @@ def resolve_device(device: str = "auto") -> Any:
 
 
 class TorchRNNLM(nn.Module):
-    """Embedding -> dropout -> ``n_layers`` of RNN/LSTM (dropout between them) -> dropout -> linear decoder.
+    """Embedding -> dropout -> ``n_layers`` of RNN/LSTM/GRU (dropout between them) -> dropout -> linear decoder.
 
     ``forward(tokens, state)`` takes ids ``(B, T)`` and returns logits ``(B, T, V)`` and the final state,
     as :func:`evalkit.generator.rnn_numpy.forward`.
@@ -56,6 +56,8 @@ class TorchRNNLM(nn.Module):
         kwargs = {"dropout": spec.dropout if spec.n_layers > 1 else 0.0, "batch_first": True}
         if spec.cell == "lstm":
             self.rnn = nn.LSTM(spec.emb_dim, spec.hidden_dim, spec.n_layers, **kwargs)
+        elif spec.cell == "gru":
+            self.rnn = nn.GRU(spec.emb_dim, spec.hidden_dim, spec.n_layers, **kwargs)
         else:
             self.rnn = nn.RNN(spec.emb_dim, spec.hidden_dim, spec.n_layers, nonlinearity="tanh", **kwargs)
         self.decoder = nn.Linear(spec.hidden_dim, spec.vocab_size)
@@ -121,6 +123,22 @@ def _log_mixture(gate: Any, log_vocab: Any, p_copy: Any) -> Any:
     log_copy = torch.where(p_copy > 0, p_copy.clamp(min=tiny).log(), -torch.inf)
     logsigmoid = nn.functional.logsigmoid
     return torch.logaddexp(logsigmoid(gate) + log_vocab, logsigmoid(-gate) + log_copy)
+
+
+def torch_optimizer(name: str, parameters: Any, **options: Any) -> Any:
+    """The ``torch.optim`` optimizer that :data:`evalkit.generator.rnn_numpy.OPTIMIZERS` names ``name``,
+    built with the same keyword options (``lr``, ``weight_decay``; ``momentum``, ``nesterov`` for SGD):
+    both twins then take equal steps.
+
+    Example:
+        >>> w = torch.zeros(2, requires_grad=True)
+        >>> type(torch_optimizer("adamw", [w], lr=0.1, weight_decay=0.01)).__name__
+        'AdamW'
+    """
+    check_choice("torch_optimizer", "name", name, tuple(OPTIMIZERS))
+    optim = torch.optim
+    classes = {"sgd": optim.SGD, "rmsprop": optim.RMSprop, "adam": optim.Adam, "adamw": optim.AdamW}
+    return classes[name](parameters, **options)
 
 
 def load_numpy_params(model: TorchRNNLM, params: Params) -> TorchRNNLM:

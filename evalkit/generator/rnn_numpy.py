@@ -3,7 +3,7 @@
 This module is the oracle the PyTorch twin (:mod:`evalkit.generator.lstm_torch`) is checked against, so it
 favours the equations over speed. Parameters live in a flat dict named and laid out as PyTorch's
 ``state_dict`` of :class:`~evalkit.generator.lstm_torch.TorchRNNLM` (``rnn.weight_ih_l0`` of shape
-``(G*H, in)`` with the gate blocks in PyTorch's order ``i, f, g, o``, two bias vectors per layer), so
+``(G*H, in)`` with the gate blocks in PyTorch's order, ``i, f, g, o`` or ``r, z, n``, two bias vectors per layer), so
 weights move between the twins unchanged.
 
 Model (per time step ``t``, layer ``l``; ``x`` the layer input, ``h``/``c`` the previous state)::
@@ -12,6 +12,12 @@ Model (per time step ``t``, layer ``l``; ``x`` the layer input, ``h``/``c`` the 
     LSTM:  [a_i, a_f, a_g, a_o] = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh
            i = sigmoid(a_i)  f = sigmoid(a_f)  g = tanh(a_g)  o = sigmoid(a_o)
            c_t = f * c_{t-1} + i * g          h_t = o * tanh(c_t)
+    GRU:   [u_r, u_z, u_n] = W_ih x_t + b_ih     [v_r, v_z, v_n] = W_hh h_{t-1} + b_hh
+           r = sigmoid(u_r + v_r)  z = sigmoid(u_z + v_z)  n = tanh(u_n + r * v_n)
+           h_t = (1 - z) * n + z * h_{t-1}
+
+(the GRU as ``torch.nn.GRU``, Cho et al. 2014 with the reset gate applied after ``W_hn``: gate blocks
+``r, z, n``, so its ``r * v_n`` needs the two bias vectors kept apart)
 
 with an embedding lookup below the first layer, dropout on the embedding, between layers and on the top
 layer's output (as pytorch/examples' word_language_model), and a linear decoder to vocabulary logits
@@ -29,8 +35,9 @@ position ``j`` (``-1``: not copyable; :meth:`evalkit.generator.data.Vocab.copy_i
 
 where ``w`` may be an extended id past the vocabulary (an exemplar token the vocabulary lacks).
 
-The training tools (SGD with momentum, RMSProp, Adam, coupled L2 weight decay, global-norm clipping) follow
-``torch.optim``'s update rules, so a step here and a step there give the same parameters.
+The training tools (SGD with momentum or Nesterov momentum, RMSProp, Adam, AdamW, coupled L2 or decoupled
+weight decay, global-norm clipping) follow ``torch.optim``'s update rules, so a step here and a step there
+give the same parameters.
 """
 
 from __future__ import annotations
@@ -43,8 +50,8 @@ import numpy as np
 from evalkit.core.errors import InvalidOptionError
 from evalkit.core.validate import check_bool, check_choice, check_int, check_number
 
-CELLS = ("rnn", "lstm")
-_GATES = {"rnn": 1, "lstm": 4}
+CELLS = ("rnn", "lstm", "gru")
+_GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 
 Params = dict[str, np.ndarray]
 
@@ -90,7 +97,7 @@ class ModelSpec:
 
     @property
     def gates(self) -> int:
-        """Rows of ``W_ih`` per hidden unit: 1 for the RNN, 4 for the LSTM."""
+        """Rows of ``W_ih`` per hidden unit: 1 for the RNN, 4 for the LSTM, 3 for the GRU."""
         return _GATES[self.cell]
 
 
@@ -144,17 +151,20 @@ def _dropout_mask(rng: np.random.Generator | None, p: float, shape: tuple[int, .
 def cell_step(
     spec: ModelSpec, params: Params, layer: int, x: np.ndarray, h: np.ndarray, c: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray | None, tuple[np.ndarray, ...]]:
-    """One time step of one layer: ``(h_t, c_t, cache)`` from the input ``x`` (B, in) and the state."""
-    a = (
-        x @ params[f"rnn.weight_ih_l{layer}"].T
-        + params[f"rnn.bias_ih_l{layer}"]
-        + h @ params[f"rnn.weight_hh_l{layer}"].T
-        + params[f"rnn.bias_hh_l{layer}"]
-    )
+    """One time step of one layer: ``(h_t, c_t, cache)`` from the input ``x`` (B, in) and the state
+    (``c`` is None but for the LSTM)."""
+    u = x @ params[f"rnn.weight_ih_l{layer}"].T + params[f"rnn.bias_ih_l{layer}"]
+    v = h @ params[f"rnn.weight_hh_l{layer}"].T + params[f"rnn.bias_hh_l{layer}"]
     if spec.cell == "rnn":
-        h_new = np.tanh(a)
+        h_new = np.tanh(u + v)
         return h_new, None, (x, h, h_new)
-    i, f, g, o = np.split(a, 4, axis=1)
+    if spec.cell == "gru":
+        u_r, u_z, u_n = np.split(u, 3, axis=1)
+        v_r, v_z, v_n = np.split(v, 3, axis=1)
+        r, z = _sigmoid(u_r + v_r), _sigmoid(u_z + v_z)
+        n = np.tanh(u_n + r * v_n)
+        return (1.0 - z) * n + z * h, None, (x, h, r, z, n, v_n)
+    i, f, g, o = np.split(u + v, 4, axis=1)
     i, f, g, o = _sigmoid(i), _sigmoid(f), np.tanh(g), _sigmoid(o)
     c_new = f * c + i * g
     tanh_c = np.tanh(c_new)
@@ -173,14 +183,23 @@ def cell_step_backward(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Backward of :func:`cell_step`: accumulate parameter gradients into ``grads``; return
     ``(dx, dh_prev, dc_prev)``."""  # fmt: skip
+    dc_prev = None
+    dh_direct = 0.0  # the part of dh_prev that skips W_hh: the GRU's z * h_{t-1}
     if spec.cell == "rnn":
         x, h_prev, h_new = cache
-        da = dh * (1.0 - h_new**2)
-        dc_prev = None
+        du = dv = dh * (1.0 - h_new**2)
+    elif spec.cell == "gru":
+        x, h_prev, r, z, n, v_n = cache
+        da_n = dh * (1.0 - z) * (1.0 - n**2)  # through n = tanh(u_n + r * v_n)
+        da_r = da_n * v_n * r * (1.0 - r)  # through r = sigmoid(u_r + v_r)
+        da_z = dh * (h_prev - n) * z * (1.0 - z)  # through z = sigmoid(u_z + v_z)
+        du = np.concatenate([da_r, da_z, da_n], axis=1)
+        dv = np.concatenate([da_r, da_z, da_n * r], axis=1)  # v_n enters multiplied by r
+        dh_direct = dh * z
     else:
         x, h_prev, c_prev, i, f, g, o, tanh_c = cache
         dc_total = dc + dh * o * (1.0 - tanh_c**2)
-        da = np.concatenate(
+        du = dv = np.concatenate(
             [
                 dc_total * g * i * (1.0 - i),  # through i = sigmoid(a_i)
                 dc_total * c_prev * f * (1.0 - f),  # through f
@@ -190,12 +209,12 @@ def cell_step_backward(
             axis=1,
         )
         dc_prev = dc_total * f
-    grads[f"rnn.weight_ih_l{layer}"] += da.T @ x
-    grads[f"rnn.weight_hh_l{layer}"] += da.T @ h_prev
-    grads[f"rnn.bias_ih_l{layer}"] += da.sum(axis=0)
-    grads[f"rnn.bias_hh_l{layer}"] += da.sum(axis=0)
-    dx = da @ params[f"rnn.weight_ih_l{layer}"]
-    dh_prev = da @ params[f"rnn.weight_hh_l{layer}"]
+    grads[f"rnn.weight_ih_l{layer}"] += du.T @ x
+    grads[f"rnn.weight_hh_l{layer}"] += dv.T @ h_prev
+    grads[f"rnn.bias_ih_l{layer}"] += du.sum(axis=0)
+    grads[f"rnn.bias_hh_l{layer}"] += dv.sum(axis=0)
+    dx = du @ params[f"rnn.weight_ih_l{layer}"]
+    dh_prev = dv @ params[f"rnn.weight_hh_l{layer}"] + dh_direct
     return dx, dh_prev, dc_prev
 
 
@@ -203,7 +222,7 @@ State = list[tuple[np.ndarray, np.ndarray | None]]
 
 
 def zero_state(spec: ModelSpec, batch: int, dtype: Any) -> State:
-    """``(h, c)`` of zeros for every layer (``c`` is None for the RNN)."""
+    """``(h, c)`` of zeros for every layer (``c`` is None but for the LSTM)."""
     z = np.zeros((batch, spec.hidden_dim), dtype=dtype)
     return [(z, z if spec.cell == "lstm" else None) for _ in range(spec.n_layers)]
 
@@ -369,8 +388,14 @@ def backward(
     targets: np.ndarray,
     mask: np.ndarray,
     source: np.ndarray | None = None,
+    *,
+    hidden_grads: list[list[np.ndarray]] | None = None,
 ) -> Params:
-    """Gradients of the mean cross-entropy over unmasked targets, by backpropagation through time."""
+    """Gradients of the mean cross-entropy over unmasked targets, by backpropagation through time.
+
+    A list ``hidden_grads`` receives ``dL/dh_t`` ``(B, H)`` of every layer and step, the state's whole
+    gradient (from the output at ``t`` and from step ``t + 1``): ``hidden_grads[layer][t]``
+    (:mod:`evalkit.generator.gradients` reads how it vanishes with the distance to the loss)."""
     grads = {name: np.zeros_like(value) for name, value in params.items()}
     n = mask.sum()
     if spec.pointer:
@@ -403,9 +428,14 @@ def backward(
         d_in = np.zeros((batch, steps, n_in), dtype=top.dtype)
         dh = np.zeros_like(d_out[:, 0])
         dc = np.zeros_like(dh) if spec.cell == "lstm" else None
+        per_step = []
         for t in reversed(range(steps)):
-            dx, dh, dc = cell_step_backward(spec, params, layer, cache["caches"][layer][t], d_out[:, t] + dh, dc, grads)
+            dh = d_out[:, t] + dh
+            per_step.append(dh)
+            dx, dh, dc = cell_step_backward(spec, params, layer, cache["caches"][layer][t], dh, dc, grads)
             d_in[:, t] = dx
+        if hidden_grads is not None:
+            hidden_grads.insert(0, per_step[::-1])  # layers are walked top down, steps backwards
     if cache["masks"][0] is not None:
         d_in = d_in * cache["masks"][0]
     np.add.at(grads["embedding.weight"], cache["tokens"], d_in)
@@ -459,7 +489,8 @@ class Optimizer:
     """Base of the step rules: ``step(params, grads)`` updates ``params`` in place (as ``torch.optim``),
     keeping per-parameter state (velocity, moments) between steps.
 
-    ``weight_decay`` is coupled L2 regularisation: ``g <- g + weight_decay * p`` before the rule.
+    ``weight_decay`` is coupled L2 regularisation, ``g <- g + weight_decay * p`` before the rule (the
+    gradient of ``weight_decay / 2 * ||p||^2``); :class:`AdamW` decouples it instead.
     """
 
     def __init__(self, *, lr: float, weight_decay: float = 0.0) -> None:
@@ -469,15 +500,24 @@ class Optimizer:
 
     def step(self, params: Params, grads: Params) -> None:
         for name, p in params.items():
-            g = grads[name] + self.weight_decay * p if self.weight_decay else grads[name]
-            p -= self._update(self.state.setdefault(name, {}), g)
+            p -= self._update(self.state.setdefault(name, {}), self._decay(p, grads[name]))
+
+    def _decay(self, p: np.ndarray, g: np.ndarray) -> np.ndarray:
+        """The gradient the rule sees: here with the coupled L2 term."""
+        return g + self.weight_decay * p if self.weight_decay else g
 
     def _update(self, state: dict[str, Any], g: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
 
 class SGD(Optimizer):
-    """``v <- momentum * v + g`` (``v = g`` on the first step); ``p <- p - lr * v``. ``momentum=0`` is plain SGD.
+    """SGD with momentum as ``torch.optim.SGD`` (dampening 0)::
+
+        b <- momentum * b + g   (b = g on the first step)
+        p <- p - lr * b                        (nesterov=False)
+        p <- p - lr * (g + momentum * b)       (nesterov=True: Sutskever et al., ICML 2013)
+
+    ``momentum=0`` is plain SGD, ``p <- p - lr * g``.
 
     Example:
         >>> p = {"w": np.array([1.0])}
@@ -487,14 +527,19 @@ class SGD(Optimizer):
         0.71
     """
 
-    def __init__(self, *, lr: float, momentum: float = 0.0, weight_decay: float = 0.0) -> None:
+    def __init__(self, *, lr: float, momentum: float = 0.0, nesterov: bool = False, weight_decay: float = 0.0) -> None:
         super().__init__(lr=lr, weight_decay=weight_decay)
         self.momentum = check_number("SGD", "momentum", momentum, low=0.0, high=1.0, high_open=True)
+        self.nesterov = check_bool("SGD", "nesterov", nesterov)
+        if nesterov and not momentum:
+            raise InvalidOptionError(
+                f"The 'nesterov' parameter of SGD needs a momentum above 0. Got momentum={momentum!r} instead."
+            )
 
     def _update(self, state: dict[str, Any], g: np.ndarray) -> np.ndarray:
         if self.momentum:
             state["v"] = g.copy() if "v" not in state else self.momentum * state["v"] + g
-            g = state["v"]
+            g = g + self.momentum * state["v"] if self.nesterov else state["v"]
         return self.lr * g
 
 
@@ -541,4 +586,33 @@ class Adam(Optimizer):
         return self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
 
-OPTIMIZERS = {"sgd": SGD, "rmsprop": RMSProp, "adam": Adam}
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter, ICLR 2019), as ``torch.optim.AdamW``: the
+    parameters shrink by ``p <- p * (1 - lr * weight_decay)``, then take :class:`Adam`'s step on the plain
+    gradient, so the decay is not rescaled by Adam's per-parameter step size as coupled L2 would be.
+
+    Example:
+        >>> p = {"w": np.array([2.0])}
+        >>> AdamW(lr=0.1, weight_decay=0.5).step(p, {"w": np.array([3.0])})
+        >>> round(float(p["w"][0]), 6)  # 2 * (1 - 0.1 * 0.5) - 0.1 * 1 (Adam's first step is lr * sign(g))
+        1.8
+    """
+
+    def __init__(
+        self,
+        *,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+    ) -> None:
+        super().__init__(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+
+    def _decay(self, p: np.ndarray, g: np.ndarray) -> np.ndarray:
+        # in place, before the step, as torch.optim.AdamW; the rule then sees the gradient unchanged
+        p *= 1.0 - self.lr * self.weight_decay
+        return g
+
+
+#: the step rules by name; ``momentum`` and ``nesterov`` are SGD's only
+OPTIMIZERS = {"sgd": SGD, "rmsprop": RMSProp, "adam": Adam, "adamw": AdamW}

@@ -273,7 +273,7 @@ def load_checkpoint(
 def train(cfg: TrainConfig, out_dir: str | Path, *, resume: bool = False, log: Log = print) -> dict[str, Any]:
     """Train per ``cfg``, writing ``log.jsonl`` and ``checkpoint.pt`` under ``out_dir``; returns the last
     epoch's record. ``resume`` continues from the checkpoint there (its config wins)."""
-    from evalkit.generator.lstm_torch import TorchRNNLM, nll_sum, resolve_device, torch
+    from evalkit.generator.lstm_torch import TorchRNNLM, nll_sum, resolve_device, torch, torch_optimizer
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -303,8 +303,7 @@ def train(cfg: TrainConfig, out_dir: str | Path, *, resume: bool = False, log: L
 
     torch.manual_seed(cfg.seed)
     model = TorchRNNLM(model_spec(cfg, vocab)).to(device)
-    opt_cls = {"sgd": torch.optim.SGD, "rmsprop": torch.optim.RMSprop, "adam": torch.optim.Adam}[cfg.optimizer]
-    optimizer = opt_cls(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    optimizer = torch_optimizer(cfg.optimizer, model.parameters(), **cfg.optimizer_options())
     history: list[dict[str, Any]] = []
     first_epoch = 1
     best: dict[str, Any] = {}  # the weights of the epoch with the lowest validation perplexity

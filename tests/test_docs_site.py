@@ -92,6 +92,9 @@ def test_site_builds_strict_with_every_page(site: Path) -> None:
     for page in ("index.html", "metrics/log_loss/index.html", "benchmarks/index.html", "api/core/index.html"):
         assert (site / page).is_file(), page
     assert (site / "img" / "benchmark_ratios.svg").is_file()
+    # read offline: no stylesheet, script or font is fetched from another host
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r'<(?:link|script)[^>]+(?:href|src)="https?://[^"]*"', index) == []
 
 
 @pytest.mark.parametrize(

@@ -37,7 +37,7 @@ def _runtime_docstring(obj: griffe.Object) -> str | None:
     return inspect.cleandoc(doc) if doc else None
 
 
-class DoctestExamples(griffe.Extension):
+class EvalkitDocstrings(griffe.Extension):
     """Rewrite every docstring loaded: ``Example:`` to ``Examples:``, no Sphinx roles, placeholders filled."""
 
     def on_object(self, *, obj: griffe.Object, loader: griffe.GriffeLoader, **kwargs: Any) -> None:

@@ -69,26 +69,35 @@ def test_benchmark_chart_shows_the_ratio_table(monkeypatch: pytest.MonkeyPatch) 
     assert [r.label for r in ratios if r.label not in texts] == []
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    for module in ("mkdocs", "material", "mkdocstrings_handlers.python"):
-        if importlib.util.find_spec(module.split(".")[0]) is None:
+# (page, public object): the page must hold the first paragraph of the object's docstring
+_DOCSTRINGS = [
+    ("api/text", evalkit.bleu),
+    ("api/text", evalkit.sentence_chrf),
+    ("api/classification", evalkit.f1_score),
+    ("api/regression", evalkit.mean_squared_error),
+    ("api/significance", evalkit.significance.paired_bootstrap),
+    ("api/dist", evalkit.dist.all_reduce),
+    ("api/core", evalkit.Result),
+    ("api", evalkit.Perplexity),
+]
+
+
+def test_site_builds_strict_and_holds_the_docstrings(tmp_path: Path) -> None:
+    # one test builds the site once (about 5-10 s), whichever worker runs it
+    for module in ("mkdocs", "material", "mkdocstrings_handlers"):
+        if importlib.util.find_spec(module) is None:
             pytest.skip(f"{module} is not installed (pip install 'evalkit[docs]')")
-    out = tmp_path_factory.mktemp("site")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    site = tmp_path / "site"
     run = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
         cwd=ROOT,
-        env=env,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert run.returncode == 0, run.stderr[-4000:]
-    return out
 
-
-def test_site_builds_strict_with_every_page(site: Path) -> None:
     for page in ("index.html", "metrics/log_loss/index.html", "benchmarks/index.html", "api/core/index.html"):
         assert (site / page).is_file(), page
     assert (site / "img" / "benchmark_ratios.svg").is_file()
@@ -96,25 +105,11 @@ def test_site_builds_strict_with_every_page(site: Path) -> None:
     index = (site / "index.html").read_text(encoding="utf-8")
     assert re.findall(r'<(?:link|script)[^>]+(?:href|src)="https?://[^"]*"', index) == []
 
+    missing = [
+        (page, obj.__name__) for page, obj in _DOCSTRINGS if _summary(obj) not in _page_text(site / page / "index.html")
+    ]
+    assert missing == [], "docstrings not found on their API page"
 
-@pytest.mark.parametrize(
-    ("page", "obj"),
-    [
-        ("api/text", evalkit.bleu),
-        ("api/text", evalkit.sentence_chrf),
-        ("api/classification", evalkit.f1_score),
-        ("api/regression", evalkit.mean_squared_error),
-        ("api/significance", evalkit.significance.paired_bootstrap),
-        ("api/dist", evalkit.dist.all_reduce),
-        ("api/core", evalkit.Result),
-        ("api", evalkit.Perplexity),
-    ],
-)
-def test_api_pages_hold_the_docstrings(site: Path, page: str, obj: object) -> None:
-    assert _summary(obj) in _page_text(site / page / "index.html")
-
-
-def test_api_pages_render_doctests_as_code(site: Path) -> None:
     text = (site / "api" / "text" / "index.html").read_text(encoding="utf-8")
     # the prompt of a doctest is highlighted as a console prompt, not read as nested quotes
     assert '<span class="gp">&gt;&gt;&gt; </span>' in text

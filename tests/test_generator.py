@@ -483,8 +483,8 @@ def test_training_without_torch_names_the_extra():
     code = (
         "import sys; sys.modules['torch'] = None\n"  # as if torch were not installed
         "from evalkit.core import MissingDependencyError\n"
-        "from evalkit.generator.train import load_checkpoint\n"
-        "try:\n    load_checkpoint('missing.pt')\n"
+        "from evalkit.generator.model import DefinitionModel\n"
+        "try:\n    DefinitionModel.load('missing.pt')\n"
         "except MissingDependencyError as exc:\n    print(exc)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -6,6 +6,7 @@ import json
 import math
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -181,8 +182,9 @@ def test_clip_matches_torch():
 
 
 def test_beam_search_reads_packed_prompts_as_one_at_a_time():
+    from evalkit.generator.config import TrainConfig
     from evalkit.generator.data import Vocab
-    from evalkit.generator.train import define
+    from evalkit.generator.model import define
 
     vocab = Vocab(level="word", chars=list("abcdefg"), tokens=[f"w{i}" for i in range(12)])
     spec = rn.ModelSpec(cell="lstm", vocab_size=len(vocab), emb_dim=6, hidden_dim=8, n_layers=2)
@@ -190,16 +192,18 @@ def test_beam_search_reads_packed_prompts_as_one_at_a_time():
     params["decoder.weight"] *= 10
     model = load_numpy_params(TorchRNNLM(spec).double(), params)
     words = ["abc", "g", "fedcba", "bad", "cafe"]
-    together = define(model, vocab, words, strategy="beam", beam_size=3, max_len=5)
-    alone = [define(model, vocab, [w], strategy="beam", beam_size=3, max_len=5)[0] for w in words]
+    kw = {"config": TrainConfig(exemplars=0, pointer=False), "max_len": 5}
+    together = define(model, vocab, words, strategy="beam", beam_size=3, **kw)
+    alone = [define(model, vocab, [w], strategy="beam", beam_size=3, **kw)[0] for w in words]
     assert together == alone and any(together)
-    greedy = define(model, vocab, words, max_len=5)
-    assert define(model, vocab, words, strategy="beam", beam_size=1, max_len=5) == greedy
+    greedy = define(model, vocab, words, **kw)
+    assert define(model, vocab, words, strategy="beam", beam_size=1, **kw) == greedy
 
 
 def test_pointer_decoding_copies_words_outside_the_vocabulary():
+    from evalkit.generator.config import TrainConfig
     from evalkit.generator.data import Vocab
-    from evalkit.generator.train import define
+    from evalkit.generator.model import define
 
     vocab = Vocab(level="word", chars=list("abcdefg"), tokens=[f"w{i}" for i in range(12)])
     spec = rn.ModelSpec(cell="lstm", vocab_size=len(vocab), emb_dim=6, hidden_dim=8, pointer=True)
@@ -210,7 +214,7 @@ def test_pointer_decoding_copies_words_outside_the_vocabulary():
     for copy_bias, check in ((-30.0, "copies"), (0.0, "mixes")):
         params["gate.bias"][0] = copy_bias  # p_gen = sigmoid(-30): the model copies
         model = load_numpy_params(TorchRNNLM(spec).double(), params)
-        kw = {"exemplars": exemplars, "prompt_len": 20, "max_len": 6}
+        kw = {"exemplars": exemplars, "config": TrainConfig(exemplars=1, max_len=20), "max_len": 6}
         together = define(model, vocab, words, strategy="beam", beam_size=3, **kw)
         alone = [define(model, vocab, [w], strategy="beam", beam_size=3, **kw)[0] for w in words]
         greedy = define(model, vocab, words, **kw)
@@ -236,7 +240,7 @@ def test_pointer_decoding_copies_words_outside_the_vocabulary():
     plain_spec = rn.ModelSpec(cell="lstm", vocab_size=len(vocab), emb_dim=6, hidden_dim=8)  # no copying
     plain = load_numpy_params(TorchRNNLM(plain_spec), rn.init_params(plain_spec))
     with pytest.raises(InvalidOptionError, match="'copy_bias' option of define needs a pointer model"):
-        define(plain, vocab, words, copy_bias=1.0)
+        define(plain, vocab, words, config=TrainConfig(exemplars=0, pointer=False), copy_bias=1.0)
 
 
 def test_resolve_device():
@@ -278,7 +282,8 @@ def test_short_training_lowers_validation_perplexity_and_resumes(tmp_path):
 def test_best_weights_are_those_of_the_lowest_validation_perplexity(tmp_path, monkeypatch):
     from evalkit.generator import train as train_module
     from evalkit.generator.config import TrainConfig
-    from evalkit.generator.train import load_checkpoint, train
+    from evalkit.generator.model import DefinitionModel, read_checkpoint
+    from evalkit.generator.train import train
 
     # scripted perplexities: the best epoch is the second
     scripted = iter([5.0, 3.0, 4.0, 3.5])
@@ -287,11 +292,12 @@ def test_best_weights_are_those_of_the_lowest_validation_perplexity(tmp_path, mo
         limit=60, emb_dim=8, hidden_dim=8, max_vocab=50, epochs=2, eval_words=0, threads=1, device="cpu",
     )  # fmt: skip
     train(cfg, tmp_path, log=lambda _: None)
-    second, *_ = load_checkpoint(tmp_path / "checkpoint.pt", device="cpu", weights="last")
+    second = DefinitionModel.load(tmp_path / "checkpoint.pt", device="cpu", weights="last").network
     record = train(TrainConfig(**{**cfg.to_dict(), "epochs": 3}), tmp_path, resume=True, log=lambda _: None)
     assert record["best_epoch"] == 2
-    best, _, _, ckpt = load_checkpoint(tmp_path / "checkpoint.pt", device="cpu")
-    last, *_ = load_checkpoint(tmp_path / "checkpoint.pt", device="cpu", weights="last")
+    best = DefinitionModel.load(tmp_path / "checkpoint.pt", device="cpu").network
+    ckpt = read_checkpoint(tmp_path / "checkpoint.pt")
+    last = DefinitionModel.load(tmp_path / "checkpoint.pt", device="cpu", weights="last").network
     assert ckpt["best"]["epoch"] == 2 and ckpt["epoch"] == 3
     for name, value in best.state_dict().items():
         assert torch.equal(value, second.state_dict()[name])
@@ -306,22 +312,28 @@ def test_best_weights_are_those_of_the_lowest_validation_perplexity(tmp_path, mo
 
 def test_a_checkpoint_from_before_copying_loads_and_resumes_as_it_was_trained(tmp_path):
     from evalkit.generator.config import TrainConfig
-    from evalkit.generator.train import load_checkpoint, train
+    from evalkit.generator.model import DefinitionModel
+    from evalkit.generator.train import train
 
     cfg = TrainConfig(
         limit=60, emb_dim=8, hidden_dim=8, max_vocab=50, epochs=1, eval_words=0, threads=1, device="cpu",
         exemplars=0, pointer=False, lr_decay=1.0,
     )  # fmt: skip
     train(cfg, tmp_path, log=lambda _: None)
-    ckpt = torch.load(tmp_path / "checkpoint.pt", weights_only=False)
+    ckpt = torch.load(tmp_path / "checkpoint.pt", weights_only=True)
     for field in ("exemplars", "pointer", "lr_decay"):  # not saved by the versions before them
         del ckpt["config"][field]
+    for key in ("exemplar_index", "rng", "format"):  # nor these, by the versions before DefinitionModel
+        del ckpt[key]
     torch.save(ckpt, tmp_path / "checkpoint.pt")
-    model, _, loaded, _ = load_checkpoint(tmp_path / "checkpoint.pt", device="cpu")
-    assert not model.spec.pointer and (loaded.exemplars, loaded.lr_decay) == (0, 1.0)
-    # resuming keeps the checkpoint's model and data, whatever today's defaults are
-    record = train(TrainConfig(**{**cfg.to_dict(), "epochs": 2, "pointer": True}), tmp_path, resume=True,
-                   log=lambda _: None)  # fmt: skip
+    model = DefinitionModel.load(tmp_path / "checkpoint.pt", device="cpu")
+    assert not model.network.spec.pointer and (model.config.exemplars, model.config.lr_decay) == (0, 1.0)
+    # without a saved index, the training words are rebuilt from WordNet by the config
+    assert len(model.train_pairs) == 60 and model.define(["dog"], max_len=3)
+    # resuming keeps the checkpoint's model and data, whatever today's defaults are, and says so
+    with pytest.warns(UserWarning, match=r"ignores pointer=True \(the checkpoint's: False\)"):
+        record = train(TrainConfig(**{**cfg.to_dict(), "epochs": 2, "pointer": True}), tmp_path, resume=True,
+                       log=lambda _: None)  # fmt: skip
     assert record["epoch"] == 2
 
 
@@ -329,11 +341,28 @@ def test_cli_dry_run_end_to_end(tmp_path):
     from click.testing import CliRunner
 
     from evalkit.generator.cli import generator as main
+    from evalkit.generator.model import read_checkpoint
 
     runner = CliRunner()
-    res = runner.invoke(main, ["train", "--dry-run", "--out", str(tmp_path), "--device", "cpu"])
+    # the dry run shrinks only what was not given: these flags are kept
+    flags = ["--dry-run", "--device", "cpu", "--epochs", "2", "--tie-weights", "--hidden-dim", "24", "--limit", "80"]
+    res = runner.invoke(main, ["train", *flags, "--out", str(tmp_path), "--log-every", "1"])
     assert res.exit_code == 0, res.output
     assert "val_perplexity=" in res.output and (tmp_path / "checkpoint.pt").exists()
+    cfg = read_checkpoint(tmp_path / "checkpoint.pt")["config"]
+    # given: kept; not given: the dry run's small sizes (the embedding follows the hidden size, tied)
+    assert (cfg["epochs"], cfg["tie_weights"], cfg["hidden_dim"], cfg["emb_dim"], cfg["limit"]) == (2, True, 24, 24, 80)
+    assert (cfg["max_vocab"], cfg["eval_words"]) == (500, 8)
+    # a line every batch with the gradient norm; text metrics x100 and labelled so, fractions in the JSON log
+    assert "epoch 2 batch 1/" in res.output and "grad_norm=" in res.output and "val_bleu(x100)=" in res.output
+    assert 0 <= json.loads((tmp_path / "log.jsonl").read_text().splitlines()[-1])["val_bleu"] <= 1
+    # resume: --epochs may change; --dropout cannot, and is named; what the user did not set is not
+    resume = ["train", "--dry-run", "--device", "cpu", "--epochs", "3", "--out", str(tmp_path), "--resume"]
+    with pytest.warns(UserWarning, match=r"ignores dropout=0\.5 \(the checkpoint's: 0\.2\)") as caught:
+        res = runner.invoke(main, [*resume, "--dropout", "0.5"])
+    assert res.exit_code == 0, res.output
+    assert not any("hidden_dim" in str(w.message) or "limit" in str(w.message) for w in caught)
+    assert read_checkpoint(tmp_path / "checkpoint.pt")["epoch"] == 3
     ckpt = str(tmp_path / "checkpoint.pt")
     res = runner.invoke(
         main, ["define", "dog", "kindness", "--checkpoint", ckpt, "--device", "cpu", "--weights", "last"]
@@ -367,6 +396,10 @@ def test_cli_dry_run_end_to_end(tmp_path):
         "baseline: most frequent definition",
         "baseline: nearest spelling",
     ]
+    # without --out the run directory is temporary, and its removal is said
+    res = runner.invoke(main, ["train", "--dry-run", "--device", "cpu", "--limit", "30", "--quiet"])
+    assert res.exit_code == 0, res.output
+    assert not Path(res.output.split("removed its run directory ")[1].split()[0]).exists()
     res = runner.invoke(main, ["train", "--out", str(tmp_path / "x"), "--lr", "-1", "--limit", "5"])
     assert res.exit_code != 0 and "'lr' parameter of TrainConfig" in res.output
     res = runner.invoke(main, ["train", "--out", str(tmp_path / "x"), "--exemplars", "-1", "--limit", "5"])

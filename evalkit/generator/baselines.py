@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
+from evalkit.generator.progress import progress_bar
+
 
 def most_frequent_definition(train: dict[str, list[str]]) -> str:
     """The definition that occurs most often among training pairs.
@@ -98,7 +100,12 @@ def nearest_spelling(train_words: Sequence[str], queries: Sequence[str]) -> list
 
 
 def exemplar_words(
-    train: dict[str, list[str]], queries: Sequence[str], *, k: int = 1, index: SpellingIndex | None = None
+    train: dict[str, list[str]],
+    queries: Sequence[str],
+    *,
+    k: int = 1,
+    index: SpellingIndex | None = None,
+    progress: bool = False,
 ) -> list[list[str]]:
     """For each query, the ``k`` training words of most similar spelling that are neither the query itself
     nor share a definition with it: the retrieved exemplars of retrieve-and-edit (Hashimoto et al., 2018).
@@ -112,10 +119,12 @@ def exemplar_words(
         >>> train = {"colour": ["a hue"], "color": ["a hue"], "colourless": ["lacking hue"]}
         >>> exemplar_words(train, ["colour", "colors"])
         [['colourless'], ['color']]
+
+    ``progress=True`` draws a bar on a terminal (all ~118k training words take about half a minute).
     """
     index = index or SpellingIndex(list(train))
     out = []
-    for q in queries:
+    for q in progress_bar(queries, show=progress, desc="finding exemplars", unit="word"):
         own = set(train.get(q, ()))
         picked = []
         for w in index.ranked(q):
@@ -125,3 +134,23 @@ def exemplar_words(
                     break
         out.append(picked)
     return out
+
+
+def exemplar_definitions(
+    train: dict[str, list[str]],
+    queries: Sequence[str],
+    *,
+    k: int,
+    index: SpellingIndex | None = None,
+    progress: bool = False,
+) -> dict[str, list[str]]:
+    """``query -> the definitions put in its prompt``: the first definition of each of its ``k``
+    :func:`exemplar_words`, nearest first (what training and decoding both show the model).
+
+    Example:
+        >>> train = {"colour": ["a hue"], "color": ["a hue"], "colourless": ["lacking hue"]}
+        >>> exemplar_definitions(train, ["colors"], k=2)
+        {'colors': ['a hue', 'a hue']}
+    """
+    neighbours = exemplar_words(train, queries, k=k, index=index, progress=progress)
+    return {q: [train[n][0] for n in near] for q, near in zip(queries, neighbours)}

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from evalkit.core.errors import EvalkitError
 from evalkit.generator.config import WEIGHTS, TrainConfig
@@ -35,6 +37,8 @@ _no_repeat_ngram = click.option(
     help="No n-gram twice in an output (greedy, beam; 0: off).",
 )
 
+_quiet = click.option("--quiet", "-q", is_flag=True, help="No progress bars (they are drawn on a terminal only).")
+
 # a model and data small enough to train, decode and score in seconds: checks the whole path, not quality
 DRY_RUN = {
     "limit": 200,
@@ -46,6 +50,30 @@ DRY_RUN = {
     "gen_max_len": 8,
     "threads": 1,
 }
+
+
+def dry_run_options(options: dict[str, Any], given: Collection[str]) -> dict[str, Any]:
+    """``options`` with the :data:`DRY_RUN` settings for those not in ``given`` (the ones the user set are
+    kept: ``--dry-run --epochs 3`` runs 3 epochs). Tied weights need equal sizes, so with ``tie_weights``
+    the embedding and hidden sizes the user did not set follow the one they set (both 32 otherwise).
+
+    Example:
+        >>> opts = dry_run_options({"epochs": 3, "emb_dim": 256, "hidden_dim": 512, "tie_weights": True}, {"epochs"})
+        >>> opts["epochs"], opts["emb_dim"], opts["hidden_dim"], opts["limit"]
+        (3, 32, 32, 200)
+    """
+    small = {k: v for k, v in DRY_RUN.items() if k not in given}
+    if options.get("tie_weights"):
+        chosen = [k for k in ("emb_dim", "hidden_dim") if k in given]
+        size = options[chosen[0]] if chosen else DRY_RUN["hidden_dim"]
+        small.update({k: size for k in ("emb_dim", "hidden_dim") if k not in given})
+    return {**options, **small}
+
+
+def _given(names: Collection[str]) -> set[str]:
+    """The parameters of the running command that the user set (not left at their defaults)."""
+    ctx = click.get_current_context()
+    return {n for n in names if ctx.get_parameter_source(n) not in (None, ParameterSource.DEFAULT)}
 
 
 def _run(fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -62,7 +90,9 @@ def generator() -> None:
 
 @generator.command("train")
 @click.option(
-    "--data", default="", help="WordNet 3.0 dict directory (default: $EVALKIT_WORDNET where it holds one, else the bundled copy)."
+    "--data",
+    default="",
+    help="WordNet 3.0 dict directory (default: $EVALKIT_WORDNET where it holds one, else the bundled copy).",
 )
 @click.option("--out", "out", type=click.Path(file_okay=False), help="Run directory (log.jsonl, checkpoint.pt).")
 @click.option("--epochs", type=int, default=TrainConfig.epochs, show_default=True)
@@ -122,20 +152,41 @@ def generator() -> None:
 @click.option(
     "--plot", type=click.Path(dir_okay=False), help="Write the learning curves to this PNG (needs matplotlib)."
 )
-@click.option("--dry-run", is_flag=True, help="Tiny model, 200 words, one epoch: a smoke test of the whole path.")
-def train_cmd(out: str | None, resume: bool, plot: str | None, dry_run: bool, **options: Any) -> None:
-    """Train on WordNet's (word, definition) pairs; prints one line per epoch."""
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Tiny model, 200 words, one epoch, for each of those options not given: a smoke test of the whole path "
+    "(without --out its run directory is removed at the end).",
+)
+@click.option(
+    "--log-every", type=int, default=200, show_default=True, help="Log a line every N batches (0: per epoch only)."
+)
+@_quiet
+def train_cmd(
+    out: str | None, resume: bool, plot: str | None, dry_run: bool, log_every: int, quiet: bool, **options: Any
+) -> None:
+    """Train on WordNet's (word, definition) pairs; logs every --log-every batches and once per epoch."""
+    given = _given(options)
+    if dry_run:
+        options = dry_run_options(options, given)
+    if out is not None:
+        _train(out, resume, plot, log_every, quiet, options, given)
+        click.echo(f"checkpoint: {Path(out) / 'checkpoint.pt'}")
+        return
+    if not dry_run:
+        raise click.UsageError("give --out DIR for the run (or --dry-run)")
+    with tempfile.TemporaryDirectory(prefix="evalkit-generator-") as tmp:
+        _train(tmp, resume, plot, log_every, quiet, options, given)
+        click.echo(f"dry run: removed its run directory {tmp} (give --out DIR to keep the checkpoint)")
+
+
+def _train(
+    out: str, resume: bool, plot: str | None, log_every: int, quiet: bool, options: dict[str, Any], given: set[str]
+) -> None:
     from evalkit.generator.train import plot_history, train
 
-    if dry_run:
-        options.update(DRY_RUN)
-    if out is None:
-        if not dry_run:
-            raise click.UsageError("give --out DIR for the run (or --dry-run)")
-        out = tempfile.mkdtemp(prefix="evalkit-generator-")
     cfg = _run(TrainConfig, **options)
-    record = _run(train, cfg, out, resume=resume, log=click.echo)
-    click.echo(f"checkpoint: {Path(out) / 'checkpoint.pt'}")
+    record = _run(train, cfg, out, resume=resume, log=click.echo, progress=not quiet, log_every=log_every, given=given)
     if plot:
         history = [json.loads(line) for line in (Path(out) / "log.jsonl").read_text().splitlines()]
         click.echo(f"plot: {_run(plot_history, history, plot)}")
@@ -153,19 +204,17 @@ def train_cmd(out: str | None, resume: bool, plot: str | None, dry_run: bool, **
 @_length_penalty
 @_no_repeat_ngram
 @_copy_bias
-@click.option("--max-len", type=int, default=30, show_default=True)
+@click.option("--max-len", type=int, help="Tokens per definition at most (default: the training config's).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--device", default="auto", show_default=True)
 @click.option("--weights", type=click.Choice(WEIGHTS), default="best", show_default=True, help=_WEIGHTS_HELP)
-def define_cmd(words: tuple[str, ...], checkpoint: str, device: str, weights: str, **options: Any) -> None:
-    """Generate a definition for each WORD."""
-    from evalkit.generator.train import define, exemplars_of, load_checkpoint, load_splits
+@_quiet
+def define_cmd(words: tuple[str, ...], checkpoint: str, device: str, weights: str, quiet: bool, **options: Any) -> None:
+    """Generate a definition for each WORD, prompted as in training (exemplars from the checkpoint's index)."""
+    from evalkit.generator.model import DefinitionModel
 
-    model, vocab, cfg, _ = _run(load_checkpoint, checkpoint, device=device, weights=weights)
-    dev = next(model.parameters()).device
-    # the exemplars come from the training split, rebuilt from the checkpoint's config (seed, fractions)
-    exemplars = _run(lambda: exemplars_of(cfg, load_splits(cfg), list(words))) if cfg.exemplars else None
-    texts = _run(define, model, vocab, list(words), exemplars=exemplars, prompt_len=cfg.max_len, device=dev, **options)
+    model = _run(DefinitionModel.load, checkpoint, device=device, weights=weights)
+    texts = _run(model.define, list(words), progress=not quiet, **options)
     for word, text in zip(words, texts):
         click.echo(f"{word} : {text}")
 
@@ -182,18 +231,24 @@ def define_cmd(words: tuple[str, ...], checkpoint: str, device: str, weights: st
 @_copy_bias
 @click.option("--weights", type=click.Choice(WEIGHTS), default="best", show_default=True, help=_WEIGHTS_HELP)
 @click.option("--limit", type=int, default=0, show_default=True, help="Score the split's first N words only (0: all).")
+@_quiet
 def evaluate_cmd(
-    checkpoint: str, split: str, device: str, json_path: str | None, save_dir: str | None, **decoding: Any
+    checkpoint: str, split: str, device: str, json_path: str | None, save_dir: str | None, quiet: bool, **decoding: Any
 ) -> None:
-    """Score the model and the two baselines on a split (unseen words) and print the table."""
-    from evalkit.generator.train import evaluate
+    """Score the model and the two baselines on a split (unseen words) and print the table (text metrics x100;
+    --json keeps the fractions)."""
+    from evalkit.generator.train import evaluate, shown_x100
 
-    rows = _run(evaluate, checkpoint, device=device, split=split, save_dir=save_dir, log=lambda _: None, **decoding)
+    rows = _run(
+        evaluate, checkpoint, device=device, split=split, save_dir=save_dir, log=lambda _: None,
+        progress=not quiet, **decoding,
+    )  # fmt: skip
     metrics = [k for k in rows[0] if k not in ("system", "perplexity") and not k.endswith("_signature")]
-    click.echo(" | ".join(["system", "perplexity", *(f"{m} (x100)" for m in metrics)]))
+    click.echo(" | ".join(["system", "perplexity", *(f"{m} (x100)" if shown_x100(m) else m for m in metrics)]))
     for row in rows:
         ppl = f"{row['perplexity']:.2f}" if row["perplexity"] is not None else "-"
-        click.echo(" | ".join([row["system"], ppl, *(f"{100 * row[m]:.2f}" for m in metrics)]))
+        cells = (f"{100 * row[m]:.2f}" if shown_x100(m) else f"{row[m]:.4g}" for m in metrics)
+        click.echo(" | ".join([row["system"], ppl, *cells]))
     for m in metrics:
         click.echo(f"{m}: {rows[0][f'{m}_signature']}")
     if json_path:
@@ -204,10 +259,10 @@ def evaluate_cmd(
 @click.argument("save_dir", type=click.Path(file_okay=False, exists=True))
 def rescore_cmd(save_dir: str) -> None:
     """Score the hypotheses saved by `evaluate --save SAVE_DIR` with every available text metric."""
-    from evalkit.generator.train import rescore
+    from evalkit.generator.train import format_record, rescore
 
     for row in _run(rescore, save_dir):
-        click.echo(" | ".join([row["system"], *(f"{k}={100 * v:.2f}" for k, v in row.items() if k != "system")]))
+        click.echo(" | ".join([row["system"], format_record({k: v for k, v in row.items() if k != "system"})]))
 
 
 @generator.command("gradients")

@@ -4,7 +4,9 @@ Each epoch: the training loss; the validation perplexity from the :class:`Perple
 (``nll_sum``, ``n_tokens``, summed over batches); definitions generated for ``eval_words`` validation words and
 scored by every registered text metric among BLEU, ROUGE-L and METEOR through their stateful
 ``update()`` / ``compute()``. Each epoch appends one JSON line to ``log.jsonl`` and rewrites
-``checkpoint.pt`` (model, optimizer, vocabulary, config, history), from which a run resumes.
+``checkpoint.pt``: what :class:`~evalkit.generator.model.DefinitionModel` loads (weights, vocabulary, config,
+exemplar index) plus the optimizer, the history, the best epoch's weights and every random state, from which
+a run resumes exactly. Every checkpoint is read with ``torch.load(..., weights_only=True)``.
 
 torch is imported inside the functions, through :mod:`evalkit.generator.lstm_torch` (whose ``require`` names
 the extra to install when it is missing), so importing this module stays light.
@@ -14,33 +16,25 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import time
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 import evalkit
-from evalkit.core.errors import InvalidOptionError
 from evalkit.core.result import Result
-from evalkit.core.validate import check_choice, check_int, check_number
-from evalkit.generator.baselines import SpellingIndex, exemplar_words, most_frequent_definition
-from evalkit.generator.config import WEIGHTS, TrainConfig
-from evalkit.generator.data import (
-    SPECIALS,
-    Batch,
-    Example,
-    Splits,
-    Vocab,
-    batches,
-    encode_pairs,
-    reference_text,
-    wordnet_splits,
-)
-from evalkit.generator.generate import STRATEGIES, beam_search, generate
+from evalkit.core.validate import check_choice, check_int
+from evalkit.generator.baselines import most_frequent_definition
+from evalkit.generator.config import TrainConfig
+from evalkit.generator.data import Batch, Example, Vocab, batches, encode_pairs, reference_text
 from evalkit.generator.metrics import Perplexity
-from evalkit.generator.rnn_numpy import ModelSpec
+from evalkit.generator.model import DefinitionModel, load_splits, model_spec, read_checkpoint, write_checkpoint
+from evalkit.generator.progress import progress_bar
 
 #: text metrics scored in the loop, each a family with the registry names it may have (first found wins)
 TEXT_METRICS = {"bleu": ("bleu",), "rouge-l": ("rougeL", "rouge_l", "rouge-l", "rouge"), "meteor": ("meteor",)}
@@ -67,54 +61,18 @@ def score_texts(
     return {name: m.compute() for name, m in metrics.items()}
 
 
-def model_spec(cfg: TrainConfig, vocab: Vocab) -> ModelSpec:
-    return ModelSpec(
-        cell=cfg.cell,
-        vocab_size=len(vocab),
-        emb_dim=cfg.emb_dim,
-        hidden_dim=cfg.hidden_dim,
-        n_layers=cfg.n_layers,
-        dropout=cfg.dropout,
-        tie_weights=cfg.tie_weights,
-        pointer=cfg.pointer,
-    )
-
-
-def load_splits(cfg: TrainConfig) -> Splits:
-    splits = wordnet_splits(
-        seed=cfg.seed,
-        validation=cfg.validation,
-        test=cfg.test,
-        unseen_definitions=cfg.unseen_definitions,
-        root=cfg.data or None,
-    )
-    if cfg.limit:
-        train = dict(list(splits.train.items())[: cfg.limit])
-        # a smoke run also keeps validation and test small and in proportion
-        small = max(1, cfg.limit // 10)
-        return Splits(train, dict(list(splits.validation.items())[:small]), dict(list(splits.test.items())[:small]))
-    return splits
-
-
-def exemplars_of(
-    cfg: TrainConfig, splits: Splits, words: Sequence[str], *, index: SpellingIndex | None = None
-) -> dict[str, list[str]] | None:
-    """``word -> the definitions put in its prompt``: the first definition of each of its ``cfg.exemplars``
-    nearest-spelling training words (:func:`exemplar_words`); None when the config uses no exemplars."""
-    if not cfg.exemplars:
-        return None
-    neighbours = exemplar_words(splits.train, words, k=cfg.exemplars, index=index)
-    return {w: [splits.train[n][0] for n in near] for w, near in zip(words, neighbours)}
-
-
-def validation_perplexity(model: Any, examples: Sequence[Example], vocab: Vocab, device: Any) -> Result:
+def validation_perplexity(
+    model: Any, examples: Sequence[Example], vocab: Vocab, device: Any, *, progress: bool = False
+) -> Result:
     """Perplexity of ``examples``: the metric's statistics summed over batches, then scored once."""
     from evalkit.generator.lstm_torch import nll_sum, torch
 
     metric = Perplexity()
     model.eval()
+    n_batches = math.ceil(len(examples) / 256)
     with torch.no_grad():
-        for batch in batches(examples, 256, vocab.pad_id):
+        for batch in progress_bar(batches(examples, 256, vocab.pad_id), show=progress, desc="perplexity",
+                                  total=n_batches, unit="batch"):  # fmt: skip
             inputs, targets, source = _tensors(batch, device)
             nll, n = nll_sum(model, inputs, targets, vocab.pad_id, source)
             metric.update(float(nll), int(n))
@@ -129,152 +87,122 @@ def _tensors(batch: Batch, device: Any) -> tuple[Any, Any, Any]:
     return inputs, targets, source
 
 
-def define(
-    model: Any,
-    vocab: Vocab,
-    words: Sequence[str],
-    *,
-    exemplars: dict[str, list[str]] | None = None,
-    prompt_len: int | None = None,
-    device: Any = "cpu",
-    max_len: int = 30,
-    strategy: str = "greedy",
-    temperature: float = 1.0,
-    top_k: int = 0,
-    beam_size: int = 4,
-    length_penalty: float = 1.0,
-    no_repeat_ngram: int = 0,
-    copy_bias: float = 0.0,
-    seed: int = 0,
-    batch_size: int = 512,
-) -> list[str]:
-    """Generated definitions of ``words``: greedy, sampled (temperature / top-k) or beam search.
-
-    ``exemplars`` (``word -> definitions``, see :func:`exemplars_of`) and ``prompt_len`` (the training
-    ``max_len``) build the prompts as training did (:meth:`Vocab.prompt`). ``no_repeat_ngram=n`` keeps
-    greedy and beam outputs from holding any n-gram twice (0: off). ``copy_bias`` is subtracted from a
-    pointer model's gate logit: above 0 it copies more than it learnt to (0: as trained)."""
-    from evalkit.generator.lstm_torch import torch
-
-    check_choice("define", "strategy", strategy, STRATEGIES)
-    check_int("define", "no_repeat_ngram", no_repeat_ngram, minimum=0)
-    if no_repeat_ngram and strategy == "sample":
-        raise InvalidOptionError("The 'no_repeat_ngram' option of define applies to greedy and beam decoding only.")
-    check_number("define", "copy_bias", copy_bias)
-    if copy_bias and not model.spec.pointer:
-        raise InvalidOptionError("The 'copy_bias' option of define needs a pointer model (one that copies).")
-    if no_repeat_ngram and strategy == "greedy":
-        strategy, beam_size = "beam", 1  # one beam is greedy decoding, and beam search knows the constraint
-    model.eval()
-
-    pointer = model.spec.pointer
-    copies: list[tuple[list[int], list[str]]] = []  # (copy ids, out-of-vocabulary tokens) per prompt
-    n_extended = 0  # copy-only ids of the current batch of prompts
-
-    def step(tokens: np.ndarray, state: Any) -> tuple[np.ndarray, Any]:
-        if not pointer:
-            with torch.no_grad():
-                logits, state = model(torch.from_numpy(tokens[:, None]).to(device), state)
-            return logits[:, 0].float().cpu().numpy(), state
-        rnn_state, keys, source = state
-        # a copied token outside the vocabulary is read back as <unk>, as in training
-        tokens = np.where(tokens >= len(vocab), vocab.unk_id, tokens)
-        with torch.no_grad():
-            out, rnn_state = model.rnn(model.embedding(torch.from_numpy(tokens[:, None]).to(device)), rnn_state)
-            logp = model.next_log_probs(out[:, 0], keys, source, n_extended, copy_bias)
-        return logp.double().cpu().numpy(), (rnn_state, keys, source)
-
-    def select(state: Any, rows: np.ndarray) -> Any:
-        index = torch.from_numpy(rows).to(device)
-        rnn_state = state[0] if pointer else state
-        # LSTM state is (h, c), RNN state is h; each (layers, batch, hidden)
-        picked = tuple(s[:, index] for s in rnn_state) if isinstance(rnn_state, tuple) else rnn_state[:, index]
-        return (picked, state[1][index], state[2][index]) if pointer else picked
-
-    def read_prompts(prompts: list[Sequence[int]]) -> tuple[np.ndarray, Any]:
-        # a packed batch runs each prompt to its own last token: one call for prompts of any lengths
-        lengths = torch.tensor([len(p) for p in prompts])
-        padded = torch.zeros(len(prompts), int(lengths.max()), dtype=torch.long)
-        for i, p in enumerate(prompts):
-            padded[i, : len(p)] = torch.tensor(p)
-        packed = torch.nn.utils.rnn.pack_padded_sequence(
-            model.embedding(padded.to(device)), lengths, batch_first=True, enforce_sorted=False
-        )
-        with torch.no_grad():
-            out, state = model.rnn(packed)
-            out, _ = torch.nn.utils.rnn.pad_packed_sequence(out, batch_first=True)
-            last = out[torch.arange(len(prompts)), lengths - 1]
-            if not pointer:
-                return model.decoder(last).float().cpu().numpy(), state
-            source = torch.full(padded.shape, -1, dtype=torch.long)
-            for i, (ids, _) in enumerate(copies):
-                source[i, : len(ids)] = torch.tensor(ids)
-            source = source.to(device)
-            logp = model.next_log_probs(last, out, source, n_extended, copy_bias)
-        return logp.double().cpu().numpy(), (state, out, source)
-
-    # a definition is made of definition tokens and <eos>: never <unk> (it scores nothing), padding, <bos>,
-    # <sep> or a prompt letter
-    banned = [vocab.pad_id, vocab.bos_id, vocab.sep_id, vocab.unk_id]
-    banned += range(len(SPECIALS), len(SPECIALS) + len(vocab.chars))
-    out: list[str] = []
-    for first in range(0, len(words), batch_size):
-        batch_words = words[first : first + batch_size]
-        shown = [exemplars[w] if exemplars else () for w in batch_words]
-        prompts = [vocab.prompt(w, ex, max_len=prompt_len) for w, ex in zip(batch_words, shown)]
-        if pointer:
-            copies[:] = [vocab.copy_ids(w, ex, max_len=prompt_len) for w, ex in zip(batch_words, shown)]
-            n_extended = max(len(oov) for _, oov in copies)
-        if strategy == "beam":
-            ids = beam_search(
-                step, select, prompts, eos_id=vocab.eos_id, beam_size=beam_size, max_len=max_len,
-                length_penalty=length_penalty, banned=banned, start=read_prompts, no_repeat_ngram=no_repeat_ngram,
-            )  # fmt: skip
-        else:
-            # the pointer needs each prompt's outputs at once (its keys): read them packed
-            ids = generate(
-                step, prompts, eos_id=vocab.eos_id, max_len=max_len, strategy=strategy, temperature=temperature,
-                top_k=top_k, seed=seed + first, banned=banned, start=read_prompts if pointer else None,
-            )  # fmt: skip
-        out.extend(vocab.decode(x, copies[i][1] if pointer else ()) for i, x in enumerate(ids))
-    return out
-
-
 def references_of(pairs: dict[str, list[str]], words: Sequence[str], level: str) -> list[list[str]]:
     return [[reference_text(d, level) for d in pairs[w]] for w in words]
 
 
-def _save(path: Path, payload: dict[str, Any]) -> None:
+#: every name a text metric of :data:`TEXT_METRICS` may have: shown x100 to people, kept a fraction in JSON
+_HUNDREDFOLD = {name for names in TEXT_METRICS.values() for name in names}
+
+
+def shown_x100(key: str) -> bool:
+    """Whether a record or table field is a text metric (``bleu``, ``val_meteor`` ...), which human output
+    shows x100 (as sacrebleu prints BLEU) while JSON keeps the fraction that the API returns.
+
+    Example:
+        >>> shown_x100("val_bleu"), shown_x100("meteor"), shown_x100("val_perplexity")
+        (True, True, False)
+    """
+    return key.removeprefix("val_") in _HUNDREDFOLD
+
+
+def format_record(record: dict[str, Any]) -> str:
+    """One log line of ``key=value`` pairs; text metrics x100, labelled so (``val_bleu(x100)=4.82``).
+
+    Example:
+        >>> format_record({"epoch": 2, "val_perplexity": 19.6812, "val_bleu": 0.04823})
+        'epoch=2 val_perplexity=19.68 val_bleu(x100)=4.82'
+    """
+    parts = []
+    for k, v in record.items():
+        if shown_x100(k) and isinstance(v, float):
+            parts.append(f"{k}(x100)={100 * v:.2f}")
+        else:
+            parts.append(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}")
+    return " ".join(parts)
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes}:{secs:02d}"
+
+
+#: the fields of a config that ``resume`` takes from the caller: how long and where to go on, not what to train
+RESUME_KEEPS = ("epochs", "max_minutes", "device", "threads")
+
+
+def _warn_ignored(given: TrainConfig, saved: TrainConfig, fields: Collection[str] | None) -> None:
+    """Warn about the fields of ``given`` that differ from the checkpoint's and that resume ignores (only
+    those in ``fields``, the ones the caller set, when given)."""
+    ignored = [
+        f"{name}={getattr(given, name)!r} (the checkpoint's: {getattr(saved, name)!r})"
+        for name in given.to_dict()
+        if name not in RESUME_KEEPS
+        and (fields is None or name in fields)
+        and getattr(given, name) != getattr(saved, name)
+    ]
+    if ignored:
+        warnings.warn(
+            f"resume continues the checkpoint's run with its own data, model and optimiser, so it ignores "
+            f"{'; '.join(ignored)}. Only {', '.join(RESUME_KEEPS)} can change on resume; start a new run "
+            f"(another output directory) to change the others.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def _rng_states() -> dict[str, Any]:
+    """Every random state a run draws from (python, numpy, torch, each CUDA device), as plain values and
+    tensors (a ``weights_only`` checkpoint holds no numpy array)."""
     from evalkit.generator.lstm_torch import torch
 
-    tmp = path.with_suffix(".tmp")
-    torch.save(payload, tmp)
-    tmp.replace(path)  # a crash mid-write never leaves a broken checkpoint
+    kind, keys, pos, has_gauss, gauss = np.random.get_state()
+    states: dict[str, Any] = {
+        "python": random.getstate(),
+        "numpy": [kind, keys.tolist(), pos, has_gauss, gauss],
+        "torch": torch.get_rng_state(),
+    }
+    if torch.cuda.is_available():
+        states["cuda"] = torch.cuda.get_rng_state_all()
+    return states
 
 
-def load_checkpoint(
-    path: str | Path, *, device: str = "auto", weights: str = "best"
-) -> tuple[Any, Vocab, TrainConfig, dict[str, Any]]:
-    """``(model, vocab, config, checkpoint)`` from a ``checkpoint.pt`` written by :func:`train`, with the
-    weights of the epoch of lowest validation perplexity (``weights="best"``) or of the last epoch."""
-    from evalkit.generator.lstm_torch import TorchRNNLM, resolve_device, torch
+def _set_rng_states(states: dict[str, Any]) -> None:
+    from evalkit.generator.lstm_torch import torch
 
-    check_choice("load_checkpoint", "weights", weights, WEIGHTS)
-    dev = resolve_device(device)
-    ckpt = torch.load(Path(path), map_location=dev, weights_only=False)
-    cfg = TrainConfig.from_dict(ckpt["config"])
-    vocab = Vocab(**ckpt["vocab"])
-    model = TorchRNNLM(model_spec(cfg, vocab)).to(dev)
-    # checkpoints from before best-weight tracking hold the last weights only
-    model.load_state_dict(ckpt["best"]["model"] if weights == "best" and ckpt.get("best") else ckpt["model"])
-    return model, vocab, cfg, ckpt
+    random.setstate(states["python"])
+    kind, keys, pos, has_gauss, gauss = states["numpy"]
+    np.random.set_state((kind, np.array(keys, dtype=np.uint32), pos, has_gauss, gauss))
+    # map_location may have moved them to a GPU: the setters take CPU byte tensors
+    torch.set_rng_state(states["torch"].cpu())
+    if "cuda" in states and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all([s.cpu() for s in states["cuda"]])
 
 
-def train(cfg: TrainConfig, out_dir: str | Path, *, resume: bool = False, log: Log = print) -> dict[str, Any]:
+def train(
+    cfg: TrainConfig,
+    out_dir: str | Path,
+    *,
+    resume: bool = False,
+    log: Log = print,
+    progress: bool = False,
+    log_every: int = 0,
+    given: Collection[str] | None = None,
+) -> dict[str, Any]:
     """Train per ``cfg``, writing ``log.jsonl`` and ``checkpoint.pt`` under ``out_dir``; returns the last
-    epoch's record. ``resume`` continues from the checkpoint there (its config wins)."""
+    epoch's record.
+
+    ``resume`` continues from the checkpoint there, exactly: its config wins except for
+    :data:`RESUME_KEEPS`, and every random state (python, numpy, torch, CUDA) is restored, so a resumed
+    run equals the uninterrupted one bit for bit on the CPU. The fields of ``cfg`` that differ from the
+    checkpoint's and that resume ignores are warned about (only those named in ``given``, the ones the
+    caller set, when given). ``progress`` draws bars on a terminal (finding exemplars, each epoch's
+    batches with loss, tokens/s and ETA, perplexity); ``log_every=N`` logs a line every N batches (0: per
+    epoch only) with the gradient norm before clipping.
+    """
     from evalkit.generator.lstm_torch import TorchRNNLM, nll_sum, resolve_device, torch, torch_optimizer
 
+    check_int("train", "log_every", log_every, minimum=0)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     ckpt_path = out / "checkpoint.pt"
@@ -283,66 +211,86 @@ def train(cfg: TrainConfig, out_dir: str | Path, *, resume: bool = False, log: L
         torch.set_num_threads(cfg.threads)
     ckpt = None
     if resume and ckpt_path.exists():
-        ckpt = torch.load(ckpt_path, map_location=device, weights_only=False)
+        ckpt = read_checkpoint(ckpt_path, device=device)
+        saved = TrainConfig.from_dict(ckpt["config"])
+        _warn_ignored(cfg, saved, given)
         # the run's data, model and optimiser are the checkpoint's; how long and where to go on are the caller's
-        keep = ("epochs", "max_minutes", "device", "threads")
-        cfg = TrainConfig.from_dict({**ckpt["config"], **{k: getattr(cfg, k) for k in keep}})
+        cfg = TrainConfig.from_dict({**saved.to_dict(), **{k: getattr(cfg, k) for k in RESUME_KEEPS}})
+    elif resume:
+        log(f"resume: no checkpoint at {ckpt_path} yet; starting a new run there")
+    prepared = time.perf_counter()
     splits = load_splits(cfg)
     vocab = (
         Vocab(**ckpt["vocab"])
         if ckpt
         else Vocab.build(splits.train, level=cfg.level, min_count=cfg.min_count, max_size=cfg.max_vocab)
     )
-    index = SpellingIndex(list(splits.train)) if cfg.exemplars else None
-    train_exemplars = exemplars_of(cfg, splits, list(splits.train), index=index)
-    val_exemplars = exemplars_of(cfg, splits, list(splits.validation), index=index)
+    torch.manual_seed(cfg.seed)
+    network = TorchRNNLM(model_spec(cfg, vocab)).to(device)
+    model = DefinitionModel(network, vocab, cfg, splits.train)
+    train_exemplars = model.exemplars(list(splits.train), progress=progress)
+    val_exemplars = model.exemplars(list(splits.validation), progress=progress)
     train_ex = encode_pairs(vocab, splits.train, max_len=cfg.max_len, exemplars=train_exemplars, pointer=cfg.pointer)
     val_ex = encode_pairs(vocab, splits.validation, max_len=cfg.max_len, exemplars=val_exemplars, pointer=cfg.pointer)
     eval_words = list(splits.validation)[: cfg.eval_words]
     eval_refs = references_of(splits.validation, eval_words, cfg.level)
 
-    torch.manual_seed(cfg.seed)
-    model = TorchRNNLM(model_spec(cfg, vocab)).to(device)
-    optimizer = torch_optimizer(cfg.optimizer, model.parameters(), **cfg.optimizer_options())
+    optimizer = torch_optimizer(cfg.optimizer, network.parameters(), **cfg.optimizer_options())
     history: list[dict[str, Any]] = []
     first_epoch = 1
     best: dict[str, Any] = {}  # the weights of the epoch with the lowest validation perplexity
     if ckpt:
-        model.load_state_dict(ckpt["model"])
+        network.load_state_dict(ckpt["model"])
         optimizer.load_state_dict(ckpt["optimizer"])
         history = ckpt["history"]
         first_epoch = ckpt["epoch"] + 1
         best = ckpt.get("best", {})
+        if "rng" in ckpt:  # checkpoints from before exact resume lack it, and resume close, not equal
+            _set_rng_states(ckpt["rng"])
     log(
         f"device={device} words: train={len(splits.train)} validation={len(splits.validation)} "
         f"test={len(splits.test)} pairs={len(train_ex)} vocab={len(vocab)} "
-        f"params={sum(p.numel() for p in model.parameters())} metrics={text_metric_names()}"
+        f"params={sum(p.numel() for p in network.parameters())} metrics={text_metric_names()} "
+        f"data_seconds={time.perf_counter() - prepared:.1f}"
     )
     budget = cfg.max_minutes * 60 or math.inf
     spent = sum(r["train_seconds"] for r in history)
     record: dict[str, Any] = history[-1] if history else {}
+    n_batches = math.ceil(len(train_ex) / cfg.batch_size)
     for epoch in range(first_epoch, cfg.epochs + 1):
         if spent >= budget:
             break
-        model.train()
+        network.train()
         start = time.perf_counter()
         loss_sum, n_tok, stopped = 0.0, 0, False
-        for batch in batches(train_ex, cfg.batch_size, vocab.pad_id, seed=cfg.seed * 1000 + epoch):
+        norms: list[float] = []
+        bar = progress_bar(total=n_batches, show=progress, desc=f"epoch {epoch}", unit="batch")
+        for i, batch in enumerate(batches(train_ex, cfg.batch_size, vocab.pad_id, seed=cfg.seed * 1000 + epoch), 1):
             inputs, targets, source = _tensors(batch, device)
-            nll, n = nll_sum(model, inputs, targets, vocab.pad_id, source)
+            nll, n = nll_sum(network, inputs, targets, vocab.pad_id, source)
             optimizer.zero_grad(set_to_none=True)
             (nll / n).backward()
-            if cfg.clip:
-                torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
+            # the global norm before clipping (clip 0: measured, never clipped; a factor of 1 changes nothing)
+            norms.append(float(torch.nn.utils.clip_grad_norm_(network.parameters(), cfg.clip or math.inf)))
             optimizer.step()
             loss_sum += float(nll.detach())
             n_tok += int(n)
-            if spent + time.perf_counter() - start >= budget:
+            elapsed = time.perf_counter() - start
+            bar.update()
+            bar.set_postfix(loss=f"{loss_sum / n_tok:.3f}", tok_s=f"{n_tok / elapsed:.0f}", refresh=False)
+            if log_every and i % log_every == 0:
+                log(
+                    f"epoch {epoch} batch {i}/{n_batches} loss={loss_sum / n_tok:.4f} "
+                    f"grad_norm={norms[-1]:.3g} (max {max(norms[-log_every:]):.3g}, before clipping at {cfg.clip:g}) "
+                    f"tokens/s={n_tok / elapsed:.0f} eta={_clock(min(elapsed * (n_batches - i) / i, budget - spent - elapsed))}"
+                )
+            if spent + elapsed >= budget:
                 stopped = True
                 break
+        bar.close()
         seconds = time.perf_counter() - start
         spent += seconds
-        ppl = validation_perplexity(model, val_ex, vocab, device)
+        ppl = validation_perplexity(network, val_ex, vocab, device, progress=progress)
         record = {
             "epoch": epoch,
             "train_loss": loss_sum / max(n_tok, 1),
@@ -350,10 +298,12 @@ def train(cfg: TrainConfig, out_dir: str | Path, *, resume: bool = False, log: L
             "train_seconds": seconds,
             "tokens_per_s": n_tok / seconds,
             "stopped_by_budget": stopped,
+            "grad_norm_mean": float(np.mean(norms)) if norms else math.nan,
+            "grad_norm_max": max(norms, default=math.nan),
             "val_perplexity": float(ppl),
         }
         if not best or record["val_perplexity"] < best["val_perplexity"]:
-            weights = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+            weights = {k: v.detach().cpu().clone() for k, v in network.state_dict().items()}
             best = {"epoch": epoch, "val_perplexity": record["val_perplexity"], "model": weights}
         elif not stopped:
             for group in optimizer.param_groups:  # saved with the optimizer: a resumed run keeps it
@@ -361,22 +311,19 @@ def train(cfg: TrainConfig, out_dir: str | Path, *, resume: bool = False, log: L
         record["best_epoch"] = best["epoch"]
         record["lr"] = optimizer.param_groups[0]["lr"]
         if eval_words:
-            hyps = define(
-                model, vocab, eval_words, exemplars=val_exemplars, prompt_len=cfg.max_len, device=device,
-                max_len=cfg.gen_max_len,
-            )  # fmt: skip
+            hyps = model.define(eval_words, max_len=cfg.gen_max_len, progress=progress)
             for name, result in score_texts(hyps, eval_refs).items():
                 record[f"val_{name}"] = float(result)
             record["example"] = f"{eval_words[0]} : {hyps[0]}"
         history.append(record)
         with open(out / "log.jsonl", "a", encoding="utf-8") as f:
             f.write(json.dumps(record) + "\n")
-        _save(
+        write_checkpoint(
             ckpt_path,
-            {"config": cfg.to_dict(), "vocab": vocab.to_dict(), "model": model.state_dict(),
-             "optimizer": optimizer.state_dict(), "epoch": epoch, "history": history, "best": best},
+            {**model.payload(), "optimizer": optimizer.state_dict(), "epoch": epoch, "history": history,
+             "best": best, "rng": _rng_states()},
         )  # fmt: skip
-        log(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in record.items()))
+        log(format_record(record))
     return record
 
 
@@ -408,8 +355,71 @@ def plot_history(history: Sequence[dict[str, Any]], path: str | Path) -> Path:
     return Path(path)
 
 
+SYSTEM_FILES = {"model": "model", "most_frequent": "baseline: most frequent definition",
+                "nearest_spelling": "baseline: nearest spelling"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SplitOutputs:
+    """What :func:`decode_split` produced: the split's words, their references, and per system (a file
+    key of :data:`SYSTEM_FILES`) its table name and hypotheses; the model's perplexity on the split."""
+
+    words: list[str]
+    references: list[list[str]]
+    systems: dict[str, tuple[str, list[str]]]
+    perplexity: float
+
+
+def decode_split(
+    model: DefinitionModel,
+    split: str = "test",
+    *,
+    limit: int = 0,
+    beam_size: int = 1,
+    length_penalty: float = 1.0,
+    no_repeat_ngram: int = 0,
+    copy_bias: float = 0.0,
+    baselines: bool = True,
+    progress: bool = False,
+) -> SplitOutputs:
+    """The model's definitions of a split's words (greedy, or beam search when ``beam_size > 1``; options
+    as :func:`evalkit.generator.model.define`), and with ``baselines`` those of the two baselines; the
+    first ``limit`` words only (0: all)."""
+    check_choice("decode_split", "split", split, ("validation", "test"))
+    check_int("decode_split", "limit", limit, minimum=0)
+    cfg, vocab = model.config, model.vocab
+    pairs = getattr(load_splits(cfg), split)
+    if limit:
+        pairs = dict(list(pairs.items())[:limit])
+    words = list(pairs)
+    exemplars = model.exemplars(words, progress=progress)
+    examples = encode_pairs(vocab, pairs, max_len=cfg.max_len, exemplars=exemplars, pointer=cfg.pointer)
+    ppl = validation_perplexity(model.network, examples, vocab, model.device, progress=progress)
+    decoding = "greedy" if beam_size == 1 else f"beam {beam_size}, length penalty {length_penalty:g}"
+    if no_repeat_ngram:
+        decoding += f", no repeated {no_repeat_ngram}-gram"
+    if copy_bias:
+        decoding += f", copy bias {copy_bias:g}"
+    hyps = model.define(
+        words, strategy="beam" if beam_size > 1 else "greedy", beam_size=beam_size, length_penalty=length_penalty,
+        no_repeat_ngram=no_repeat_ngram, copy_bias=copy_bias, progress=progress,
+    )  # fmt: skip
+    systems = {"model": (f"model ({decoding})", hyps)}
+    if baselines:
+        train_pairs = model.train_pairs
+        systems["most_frequent"] = (
+            SYSTEM_FILES["most_frequent"],
+            [reference_text(most_frequent_definition(train_pairs), cfg.level)] * len(words),
+        )
+        systems["nearest_spelling"] = (
+            SYSTEM_FILES["nearest_spelling"],
+            [reference_text(train_pairs[model.index.nearest(w)][0], cfg.level) for w in words],
+        )
+    return SplitOutputs(words, references_of(pairs, words, cfg.level), systems, float(ppl))
+
+
 def evaluate(
-    checkpoint: str | Path,
+    checkpoint: str | Path | DefinitionModel,
     *,
     device: str = "auto",
     split: str = "test",
@@ -421,80 +431,42 @@ def evaluate(
     weights: str = "best",
     limit: int = 0,
     log: Log = print,
+    progress: bool = False,
 ) -> list[dict[str, Any]]:
-    """The results table on a split: the model (greedy decoding, or beam search when ``beam_size > 1``;
-    options as :func:`define`) and
-    the two baselines, each scored by the same metrics; perplexity for the model. Returns one row per system.
-    ``weights`` picks the checkpoint's best or last weights (:func:`load_checkpoint`); ``limit`` keeps the
-    split's first words only (0: all), e.g. to choose decoding options on part of the validation split.
+    """The results table on a split: the model (decoded by :func:`decode_split`) and the two baselines,
+    each scored by the same metrics (fractions, as the API returns them); perplexity for the model.
+    Returns one row per system. ``checkpoint`` is a path (its ``weights``, best or last, are loaded, see
+    :meth:`DefinitionModel.load`) or a loaded model; ``limit`` keeps the split's first words only (0:
+    all), e.g. to choose decoding options on part of the validation split.
 
     ``save_dir`` receives ``words.txt``, ``references.jsonl`` and one ``<system>.txt`` of hypotheses per
     system, so the table can be re-scored later (e.g. by metrics added since) without the model."""
-    check_int("evaluate", "limit", limit, minimum=0)
-    model, vocab, cfg, _ = load_checkpoint(checkpoint, device=device, weights=weights)
-    dev = next(model.parameters()).device
-    splits = load_splits(cfg)
-    pairs = getattr(splits, split)
-    if limit:
-        pairs = dict(list(pairs.items())[:limit])
-    words = list(pairs)
-    refs = references_of(pairs, words, cfg.level)
-    index = SpellingIndex(list(splits.train))
-    exemplars = exemplars_of(cfg, splits, words, index=index)
-    examples = encode_pairs(vocab, pairs, max_len=cfg.max_len, exemplars=exemplars, pointer=cfg.pointer)
-    ppl = validation_perplexity(model, examples, vocab, dev)
-    decoding = "greedy" if beam_size == 1 else f"beam {beam_size}, length penalty {length_penalty:g}"
-    if no_repeat_ngram:
-        decoding += f", no repeated {no_repeat_ngram}-gram"
-    if copy_bias:
-        decoding += f", copy bias {copy_bias:g}"
-    systems = {  # file name -> (table name, hypotheses)
-        "model": (
-            f"model ({decoding})",
-            define(
-                model,
-                vocab,
-                words,
-                exemplars=exemplars,
-                prompt_len=cfg.max_len,
-                device=dev,
-                max_len=cfg.gen_max_len,
-                strategy="beam" if beam_size > 1 else "greedy",
-                beam_size=beam_size,
-                length_penalty=length_penalty,
-                no_repeat_ngram=no_repeat_ngram,
-                copy_bias=copy_bias,
-            ),
-        ),
-        "most_frequent": (
-            "baseline: most frequent definition",
-            [reference_text(most_frequent_definition(splits.train), cfg.level)] * len(words),
-        ),
-        "nearest_spelling": (
-            "baseline: nearest spelling",
-            [reference_text(splits.train[index.nearest(w)][0], cfg.level) for w in words],
-        ),
-    }
+    model = (
+        checkpoint
+        if isinstance(checkpoint, DefinitionModel)
+        else DefinitionModel.load(checkpoint, device=device, weights=weights)
+    )
+    outputs = decode_split(
+        model, split, limit=limit, beam_size=beam_size, length_penalty=length_penalty,
+        no_repeat_ngram=no_repeat_ngram, copy_bias=copy_bias, progress=progress,
+    )  # fmt: skip
+    words, refs = outputs.words, outputs.references
     if save_dir is not None:
         folder = Path(save_dir)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "words.txt").write_text("".join(f"{w}\n" for w in words), encoding="utf-8")
         (folder / "references.jsonl").write_text("".join(json.dumps(r) + "\n" for r in refs), encoding="utf-8")
-        for key, (_, hyps) in systems.items():
+        for key, (_, hyps) in outputs.systems.items():
             (folder / f"{key}.txt").write_text("".join(f"{h}\n" for h in hyps), encoding="utf-8")
     rows = []
-    for name, hyps in systems.values():
-        row: dict[str, Any] = {"system": name, "perplexity": float(ppl) if name.startswith("model") else None}
+    for key, (name, hyps) in outputs.systems.items():
+        row: dict[str, Any] = {"system": name, "perplexity": outputs.perplexity if key == "model" else None}
         for metric, result in score_texts(hyps, refs).items():
             row[metric] = float(result)
             row[f"{metric}_signature"] = str(result.signature)
         rows.append(row)
         log(json.dumps(row))
     return rows
-
-
-SYSTEM_FILES = {"model": "model", "most_frequent": "baseline: most frequent definition",
-                "nearest_spelling": "baseline: nearest spelling"}  # fmt: skip
 
 
 def rescore(save_dir: str | Path) -> list[dict[str, Any]]:

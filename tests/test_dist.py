@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from _toys import WordCounts
 
-from evalkit import BLEU, F1, MaxError, MeanSquaredError
+from evalkit import BLEU, F1, MaxError, MeanSquaredError, TokenBLEU
 from evalkit.core import Metric, Result, Signature
-from evalkit.dist import all_reduce, update_from_dask
+from evalkit.dist import all_reduce, update_all_from_dask, update_from_dask
 
 
 class _Accuracy(Metric):
@@ -87,6 +87,10 @@ def test_dask_bag_fold_equals_one_update(npartitions):
     assert str(
         update_from_dask(BLEU(), db.from_sequence(pairs, npartitions=npartitions)).compute().signature
     ).startswith("nrefs:2|")
+    # several metrics in one pass over the partitions
+    acc, mse = update_all_from_dask([_Accuracy(), MeanSquaredError()], bag)
+    assert (acc.compute().score, acc.n_items, mse.n_items) == (7 / 11, len(Y_TRUE), len(Y_TRUE))
+    assert mse.compute().score == pytest.approx(sum((t - p) ** 2 for t, p in zip(Y_TRUE, Y_PRED)) / len(Y_TRUE))
 
 
 PAIRS = [
@@ -96,6 +100,19 @@ PAIRS = [
     ("one two three four five", "one two three four"),
     ("it is raining today", "it rains today"),
 ]
+# the same pairs as token ids (1 + the word's rank in the vocabulary; 0 pads): for TokenBLEU
+VOCAB = {w: i + 1 for i, w in enumerate(sorted({w for pair in PAIRS for s in pair for w in s.split()}))}
+TOKEN_PAIRS = [tuple([VOCAB[w] for w in s.split()] for s in pair) for pair in PAIRS]
+BIG = 2**24 + 3  # a count factor above float32's exact integers (2^24)
+
+
+def _padded(lists: list[list[int]]):
+    import torch
+
+    out = torch.zeros(len(lists), max(map(len, lists)), dtype=torch.int64)
+    for i, ids in enumerate(lists):
+        out[i, : len(ids)] = torch.tensor(ids)
+    return out
 
 
 def _sampler_rank(rank: int, world: int, port: int, out: str) -> None:
@@ -118,8 +135,19 @@ def _sampler_rank(rank: int, world: int, port: int, out: str) -> None:
                       (MaxError(), (R_TRUE, R_PRED))):  # fmt: skip
         all_reduce(m.update(t[part], p[part]))
         scores.append(repr(m.compute().score))
+    # TokenBLEU on padded id tensors, 3 + 2 items; then counts above 2^24 (rank 0 resumes a scaled state)
+    hyps, refs = (_padded([pair[k] for pair in TOKEN_PAIRS[part]]) for k in (0, 1))
+    tokens = all_reduce(TokenBLEU(pad_id=0).update(hyps, refs))
+    scores.append(repr(tokens.compute().score))
+    big = TokenBLEU(pad_id=0).update(hyps, refs)
+    if rank == 0:
+        state = big.state_dict()
+        big.load_state_dict({**state, "total": state["total"] * BIG})
+    all_reduce(big)
     with open(os.path.join(out, f"{rank}.txt"), "w") as f:
         f.write(" ".join(scores))
+    with open(os.path.join(out, f"{rank}.big.txt"), "w") as f:
+        f.write(" ".join(map(str, big.total.tolist())) + f" {big.total.dtype}")
     dist.destroy_process_group()
 
 
@@ -139,8 +167,14 @@ def test_distributed_sampler_pads_and_the_unpadded_sampler_scores_each_item_once
         sklearn_metrics.mean_squared_error(R_TRUE, R_PRED),
         sklearn_metrics.max_error(R_TRUE, R_PRED),
     ]
+    ids = [tuple(" ".join(map(str, s)) for s in pair) for pair in TOKEN_PAIRS]  # the ids as "none" tokens
+    whole.append(sacrebleu.corpus_bleu([h for h, _ in ids], [[r for _, r in ids]], tokenize="none").score / 100)
+    parts = [sacrebleu.corpus_bleu([h for h, _ in p], [[r for _, r in p]], tokenize="none") for p in (ids[:3], ids[3:])]
+    a, b = ([s.sys_len, s.ref_len, *s.counts, *s.totals] for s in parts)
+    big = " ".join(str(BIG * x + y) for x, y in zip(a, b)) + " int64"  # exact in int64, not in float32
     for rank in (0, 1):
         got_padded, got, *synced = (float(x) for x in (tmp_path / f"{rank}.txt").read_text().split())
         assert got_padded == pytest.approx(padded, abs=1e-12) and padded != pytest.approx(exact)
         assert got == pytest.approx(exact, abs=1e-12)
         assert synced == pytest.approx(whole, rel=1e-12)
+        assert (tmp_path / f"{rank}.big.txt").read_text() == big

@@ -1,8 +1,8 @@
 """The ``evalkit`` command line: parse -> registry -> metric -> Result. Thin: no metric has CLI code of its own.
 
 Subcommands: ``score`` (corpus or sentence scores, bootstrap CIs, streaming), ``compare`` (paired
-significance tests against a baseline), ``report`` (an HTML report of a run, or one of its charts), ``metrics`` (every registered metric and its options), ``schema``
-(the JSON schemas of the outputs). Exit
+significance tests against a baseline), ``report`` (an HTML report of a run, or one of its charts),
+``metrics`` (every registered metric and its options), ``schema`` (the JSON schemas of the outputs). Exit
 status: 0 success, 2 usage error (unknown metric or option, bad flags), 1 data error (unreadable file,
 invalid UTF-8, unequal line counts, input a metric rejects).
 """
@@ -66,6 +66,7 @@ def cli() -> None:
       evalkit score -m bleu -r ref.txt hyp.txt
       evalkit score --example -m bleu
       evalkit compare -m bleu -r ref.txt -b baseline.txt system.txt
+      evalkit report -m bleu -r ref.txt -b baseline.txt system.txt --out report.html
       evalkit metrics
       evalkit schema score
 

@@ -871,7 +871,8 @@ class LogLoss(Metric):
         labels = self.labels
         if labels is None:
             prob = as_array(self.name, "y_proba", y_proba)
-            labels = list(range(2 if prob.ndim == 1 else prob.shape[1]))
+            # one probability per sample (1-D, or one column) is the positive class's: two classes
+            labels = list(range(2 if prob.ndim == 1 or prob.shape[1] == 1 else prob.shape[1]))
         return _log_loss_rows(self.name, y_true, y_proba, sample_weight, labels)
 
     def scores(self, totals: Any) -> np.ndarray:

@@ -279,6 +279,16 @@ def test_every_registered_metric_is_reachable_and_equals_the_api(files, inproc, 
     assert doc["results"][0]["score"] == api.score and doc["results"][0]["signature"] == str(api.signature)
 
 
+def test_log_loss_from_one_probability_per_line_is_the_positive_class(files, inproc):
+    sklearn_metrics = pytest.importorskip("sklearn.metrics")
+    y_true, p1 = [0, 1, 1, 0, 1], [0.2, 0.7, 0.9, 0.4, 0.55]
+    truth, proba = files["dir"] / "bin_true.txt", files["dir"] / "bin_p1.txt"
+    truth.write_text("".join(f"{y}\n" for y in y_true), encoding="utf-8")
+    proba.write_text("".join(f"{p}\n" for p in p1), encoding="utf-8")
+    doc = json.loads(inproc("score", "-m", "log_loss", "-o", "json", "--true", truth, proba).stdout)
+    assert doc["results"][0]["score"] == pytest.approx(sklearn_metrics.log_loss(y_true, p1), rel=1e-15)
+
+
 def test_example_corpus_and_metrics_listing(files):
     out = run(files, "score", "--example", "-m", "toy_bleu").stdout
     assert "BLEU" in out and "x100" in out and "toy_bleu signature" not in out and "BLEU signature: tok:13a" in out

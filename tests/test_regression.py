@@ -86,6 +86,15 @@ def test_log_loss_equals_sklearn(n, n_classes, seed, weighted, extreme):
     _compare("log_loss", np.array(["no", "yes"])[y_true % 2], proba[:, 0], sample_weight=w, normalize=False)
 
 
+def test_log_loss_class_takes_one_probability_column_as_the_positive_class():
+    sklearn_metrics = pytest.importorskip("sklearn.metrics")
+    y_true, p1 = [0, 1, 1, 0, 1], [0.2, 0.7, 0.9, 0.4, 0.55]
+    expected = sklearn_metrics.log_loss(y_true, p1)  # 1-D: the probability of class 1
+    column = np.array(p1)[:, None]  # as the CLI reads a file of one probability per line
+    assert ek.LogLoss()(y_true, column).score == pytest.approx(expected, rel=1e-15)
+    assert ek.LogLoss()(y_true, p1).score == pytest.approx(expected, rel=1e-15)
+
+
 def test_huber_equals_torch():
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(3)

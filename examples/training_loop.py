@@ -19,6 +19,7 @@ from torch import nn
 from evalkit import F1, Accuracy, sentence_token_bleu
 
 torch.manual_seed(0)
+torch.set_num_threads(1)  # tiny tensors: more threads would only wait for each other
 
 # -- 1. the loop ---------------------------------------------------------------------------------
 n_classes, n_features = 4, 16
@@ -39,7 +40,7 @@ for epoch in range(3):
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        pred = logits.argmax(dim=1)  # class ids: evalkit refuses logits and says to argmax
+        pred = logits.argmax(dim=1)  # class ids: evalkit scores labels, not logits
         batch_accuracy = accuracy.forward(y, pred).score  # this batch's score; the epoch's sums grow too
         f1.update(y, pred)
         if step % 16 == 0:
@@ -76,14 +77,14 @@ references = target.expand(batch, length)  # the sequence the policy should lear
 policy = nn.Parameter(torch.zeros(length, vocab))  # a toy policy: one distribution per position
 optimizer = torch.optim.Adam([policy], lr=0.3)
 for step in range(30):
-    dist = torch.distributions.Categorical(logits=policy.expand(batch, length, vocab))
-    samples = dist.sample()  # (batch, length) token ids
+    pi = torch.distributions.Categorical(logits=policy.expand(batch, length, vocab))
+    samples = pi.sample()  # (batch, length) token ids
     with torch.no_grad():
         reward = sentence_token_bleu(samples, references, pad_id=pad)  # (batch,) float64, on samples.device
         greedy = policy.argmax(dim=-1).expand(batch, length)
         baseline = sentence_token_bleu(greedy, references, pad_id=pad)  # self-critical baseline
     advantage = (reward - baseline).float()
-    loss = -(advantage * dist.log_prob(samples).sum(dim=1)).mean()
+    loss = -(advantage * pi.log_prob(samples).sum(dim=1)).mean()
     optimizer.zero_grad()
     loss.backward()
     optimizer.step()

@@ -1,7 +1,7 @@
 """Dask from the API and the CLI: 2 worker processes on real text equal one process, output byte for byte.
 
-One local cluster of 2 worker processes serves the module (the CLI reaches it with ``--scheduler``); one test
-starts the CLI's own cluster with ``--workers 2``. Expected scores come from one process (the same chunks
+One local cluster of 2 worker processes serves the module (the CLI reaches it with ``--scheduler``); the
+commands of docs/distributed.md run here too, one of them with ``--workers 2`` (the CLI's own cluster). Expected scores come from one process (the same chunks
 added in the same order, so totals equal exactly, float sums included), and from sacrebleu and
 scikit-learn run here.
 """
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import shlex
 import sys
 from operator import itemgetter
 from pathlib import Path
@@ -27,6 +29,8 @@ from evalkit.dist import update_from_dask
 
 db = pytest.importorskip("dask.bag")
 distributed = pytest.importorskip("distributed")
+ROOT = Path(__file__).resolve().parent.parent
+ENGINE_OPTIONS = ("--engine", "--workers", "--scheduler")  # each takes a value
 N = 100_000  # real pairs: ten partitions of the CLI's 10,000-line chunks
 
 
@@ -58,29 +62,24 @@ def corpus(pairs, tmp_path_factory) -> Path:
     return path
 
 
-def test_two_worker_processes_equal_one_process_through_the_api(cluster, pairs, corpus):
-    hyps, refs = pairs
+def test_two_worker_processes_equal_one_process_through_the_api_and_the_cli(cluster, corpus):
+    args = ["-m", "bleu", "--format", "jsonl", "-o", "json", str(corpus)]
+    local = _run(*args)  # one process, the local CLI: the expected statistics and output
+    assert local[0] == 0, local[2]
+    assert _run(*args, "--scheduler", cluster.scheduler_address) == local
+    (expected,) = json.loads(local[1])["results"]
     with distributed.Client(cluster) as client:
         assert len(client.scheduler_info()["workers"]) == 2
         # the workers read the file in blocks of whole lines; the items are (hypothesis, references)
         items = db.read_text(str(corpus), blocksize=1 << 21).map(json.loads).map(itemgetter("hypothesis", "reference"))
         assert items.npartitions > 2
-        m = update_from_dask(BLEU(), items)
-    expected = BLEU().update(hyps, refs)
-    assert m.n_items == N and np.array_equal(m.total, expected.total)  # exact integer counts
-    assert m.compute() == expected.compute()
-    assert str(m.compute().signature).startswith("nrefs:var|")
-
-
-def test_cli_on_100000_real_pairs_through_a_running_scheduler(cluster, corpus):
-    args = ["-m", "bleu(smooth=floor)", "--format", "jsonl", "-o", "json", str(corpus)]
-    local = _run(*args)
-    assert local[0] == 0, local[2]
-    assert _run(*args, "--scheduler", cluster.scheduler_address) == local
+        result = update_from_dask(BLEU(), items).compute()
+    assert json.loads(json.dumps(result.to_dict())) == {k: expected[k] for k in result.to_dict()}
+    assert expected["components"]["hyp_len"] > 10**6 and str(result.signature).startswith("nrefs:var|")
     assert json.loads(local[1])["segments"] == N
 
 
-def test_cli_local_cluster_of_two_workers_equals_the_local_run_and_sacrebleu(pairs, tmp_path):
+def test_cli_text_files_equal_the_local_run_and_sacrebleu(cluster, pairs, tmp_path):
     sacrebleu = pytest.importorskip("sacrebleu")
     # 15,000 segments without a final newline: two partitions, the last one short
     hyps = pairs[0][:15_000]
@@ -90,9 +89,25 @@ def test_cli_local_cluster_of_two_workers_equals_the_local_run_and_sacrebleu(pai
     args = ["-m", "bleu", "-r", str(tmp_path / "ref.txt"), str(tmp_path / "hyp.txt")]
     local = _run(*args)  # the human table
     assert local[0] == 0, local[2]
-    assert _run(*args, "--engine", "dask", "--workers", "2") == local
+    assert _run(*args, "--scheduler", cluster.scheduler_address) == local
     expected = sacrebleu.corpus_bleu(hyps, [files["ref"]]).score
     assert local[1].splitlines()[1].split()[:2] == ["BLEU", f"{expected:.2f}"]
+
+
+def _doc_commands() -> list[list[str]]:
+    text = (ROOT / "docs" / "distributed.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```console\n(.*?)^```", text, flags=re.MULTILINE | re.DOTALL)
+    return [shlex.split(line[2:]) for block in blocks for line in block.splitlines() if line.startswith("$ evalkit")]
+
+
+@pytest.mark.parametrize("command", _doc_commands(), ids=" ".join)
+def test_the_commands_of_docs_distributed_give_the_local_output(cluster, command):
+    # `--workers 2` starts the command's own local cluster; $DASK_SCHEDULER is the module's running one
+    args = [cluster.scheduler_address if a == "$DASK_SCHEDULER" else a for a in command[2:]]
+    dask = _run(*args)
+    assert dask[0] == 0, dask[2]
+    local = [a for i, a in enumerate(args) if a not in ENGINE_OPTIONS and args[i - 1] not in ENGINE_OPTIONS]
+    assert dask == _run(*local)
 
 
 def test_cli_labels_and_tsv_through_a_running_scheduler(cluster, tmp_path):

@@ -122,5 +122,5 @@ def test_file_names_are_escaped_in_the_table(tmp_path):
 
 
 def test_sentence_level_latex_is_refused_with_a_reason():
-    out = invoke("score", "-m", "bleu", "--sentence-level", "-r", REF1, HYP, "-o", "latex", code=1)
+    out = invoke("score", "-m", "bleu", "--sentence-level", "-r", REF1, HYP, "-o", "latex", code=2)
     assert "-o latex writes a table of corpus scores; --sentence-level prints one line per segment" in out

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import evalkit
-from evalkit.core.errors import InvalidOptionError
 from evalkit.core.result import Result, format_score
 from evalkit.significance import BootstrapCI, PairedTest
 
@@ -386,11 +385,6 @@ def _ci_level(scored: Sequence[Scored]) -> str:
 
 def sentence_header(metrics: Sequence[str], fmt: str) -> str | None:
     """The first line of ``--sentence-level`` output (``None`` for JSON Lines, which has no header)."""
-    if fmt == "latex":
-        raise InvalidOptionError(
-            "-o latex writes a table of corpus scores; --sentence-level prints one line per segment: "
-            "use -o table, json, csv or markdown with it."
-        )
     if fmt == "json":
         return None
     header = ["segment", *metrics]

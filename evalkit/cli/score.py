@@ -111,6 +111,11 @@ def score(
         raise click.UsageError("--sentence-level scores text segments; it does not apply to a label metric.")
     if sentence_level and ci:
         raise click.UsageError("--ci gives corpus scores an interval; --sentence-level prints no corpus score.")
+    if sentence_level and output_format == "latex":
+        raise click.UsageError(
+            "-o latex writes a table of corpus scores; --sentence-level prints one line per segment: "
+            "use -o table, json, csv or markdown with it."
+        )
     p = common.plan(
         own,
         system,

@@ -59,12 +59,18 @@ def choose_engine(engine: str | None, workers: int | None, scheduler: str | None
 def refuse_unpartitioned(plan: Plan, *, sentence_level: bool, ci: bool) -> None:
     """Usage errors for what ``--engine dask`` does not read as partitions."""
     if sentence_level:
-        raise click.UsageError("--sentence-level writes the segments in order from one process: drop --engine dask.")
+        raise click.UsageError(
+            "--sentence-level writes the segments in order from one process: drop --engine dask / --scheduler."
+        )
     if ci:
-        raise click.UsageError("--ci resamples every segment's statistics in one process: drop --engine dask.")
+        raise click.UsageError(
+            "--ci resamples every segment's statistics in one process: drop --engine dask / --scheduler."
+        )
     for source in [plan.primary, *plan.others]:
         if source.path == "-":
-            raise click.UsageError("--engine dask reads files by byte ranges: give a file, not standard input (-).")
+            raise click.UsageError(
+                "Dask workers read files by byte ranges: give a file, not standard input (-), or drop --engine dask."
+            )
 
 
 def _dask() -> tuple[Any, Any, Any]:

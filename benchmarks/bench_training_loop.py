@@ -90,7 +90,9 @@ def main() -> None:
             t_ours, m_ours = _loop(ours, batches, args.repeat)
             score = m_ours.compute().score
             if theirs is None:
-                print(f"{name:<10} {size:>6} {t_ours * 1e6:>11.1f} {'-':>16} {'-':>7}  {score:.6f}  (no torchmetrics)")
+                print(
+                    f"{name:<10} {size:>6} {t_ours * 1e6:>11.1f} {'-':>16} {'-':>7}  {score:.6f}  (torchmetrics not installed)"
+                )
                 continue
             t_theirs, m_theirs = _loop(theirs, their_batches, args.repeat)
             other = float(m_theirs.compute())

@@ -174,8 +174,8 @@ def update_all_from_dask(metrics: Sequence[Metric], bag: Any) -> list[Metric]:
     """:func:`update_from_dask` for several metrics at once: each partition is read once and its items
     added to a fresh copy of every metric. Returns ``metrics`` (as a list), updated in place.
 
-    The partition states are merged in partition order, in one step, so that each metric adds the same
-    partial totals in the same order as a loop of ``update`` calls over the partitions: float totals
+    The partition states are merged one after the other, in partition order, so that each metric adds the
+    same partial totals in the same order as a loop of ``update`` calls over the partitions: float totals
     (regression moments, ROUGE's sums of document scores) then agree to the last bit, not only integer
     counts (the CLI's ``--engine dask`` relies on it).
 
@@ -191,6 +191,7 @@ def update_all_from_dask(metrics: Sequence[Metric], bag: Any) -> list[Metric]:
     for metric in metrics:
         _refuse_unreducible(metric, "update_all_from_dask")
     require("dask.bag", "dask", "evalkit.dist.update_all_from_dask")
+    dask = require("dask", "dask", "evalkit.dist.update_all_from_dask")
     blanks = [m.fresh() for m in metrics]
 
     def partition_states(items: Any) -> list[dict[str, Any]] | None:
@@ -199,14 +200,18 @@ def update_all_from_dask(metrics: Sequence[Metric], bag: Any) -> list[Metric]:
             return None
         return [blank.fresh().update(*columns).state_dict() for blank in blanks]
 
-    def fold(states: Any) -> list[dict[str, Any]] | None:
-        present = [s for s in states if s is not None]
-        if not present:
-            return None
-        return [_merged(blank, [s[j] for s in present]) for j, blank in enumerate(blanks)]
+    def fold(acc: list[dict[str, Any]] | None, states: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+        if acc is None or states is None:
+            return states if acc is None else acc
+        return [_merged(blank, [a, s]) for blank, a, s in zip(blanks, acc, states)]
 
-    # one aggregation step over every partition, in order (a tree of folds would regroup float sums)
-    folded = bag.reduction(partition_states, fold, split_every=max(bag.npartitions, 2)).compute()
+    # A chain of merges in partition order: a tree of merges would regroup float sums, and one merge of
+    # every state at once would hold them all in memory (a K x K confusion matrix each). The partitions'
+    # states are still computed in parallel; each is merged, then dropped, once those before it are.
+    folded: Any = None
+    for part in bag.map_partitions(partition_states).to_delayed():
+        folded = dask.delayed(fold)(folded, part)
+    folded = None if folded is None else folded.compute()
     if folded is not None:
         for metric, blank, state in zip(metrics, blanks, folded):
             metric.merge(blank.fresh().load_state_dict(state))

@@ -6,6 +6,7 @@ Nothing here imports torch until a PyTorch function runs (``pip install 'evalkit
 
 from evalkit.generator.config import TrainConfig
 from evalkit.generator.metrics import Perplexity
+from evalkit.generator.model import DefinitionModel
 from evalkit.generator.rnn_numpy import ModelSpec
 
-__all__ = ["ModelSpec", "Perplexity", "TrainConfig"]
+__all__ = ["DefinitionModel", "ModelSpec", "Perplexity", "TrainConfig"]

@@ -211,7 +211,8 @@ def update_all_from_dask(metrics: Sequence[Metric], bag: Any) -> list[Metric]:
     folded: Any = None
     for part in bag.map_partitions(partition_states).to_delayed():
         folded = dask.delayed(fold)(folded, part)
-    folded = None if folded is None else folded.compute()
+    # computed as the bag would be: by the active distributed Client, else by dask.bag's process pool
+    folded = None if folded is None else folded.compute(scheduler=dask.base.get_scheduler(collections=[bag]))
     if folded is not None:
         for metric, blank, state in zip(metrics, blanks, folded):
             metric.merge(blank.fresh().load_state_dict(state))

@@ -16,7 +16,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if os.environ.get("CI"):
         missing = [
             m
-            for m in ("torch", "sacrebleu", "nltk", "sklearn", "rouge_score", "numba", "jiwer", "rapidfuzz")
+            for m in ("torch", "sacrebleu", "nltk", "sklearn", "rouge_score", "numba", "jiwer", "rapidfuzz", "dask",
+                      "distributed", "matplotlib", "selenium", "mkdocs")  # fmt: skip
             if not importlib.util.find_spec(m)
         ]
         if missing:

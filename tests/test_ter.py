@@ -213,6 +213,16 @@ def test_unicode_text_matches_sacrebleu(segments, options):
     check_against_sacrebleu(hyps, refs, backends=("python", "numpy"), **options)
 
 
+def test_references_are_tokenized_twice_as_sacrebleu_does():
+    # sacrebleu preprocesses a reference in _cache_references and again in _extract_reference_info: the
+    # first pass gives "a's 我" (no space after 's yet), the second "a 's 我" (3 words); a hypothesis once
+    options = {"normalized": True, "asian_support": True}
+    check_against_sacrebleu(
+        ["", "x", "a's我"], [["a's我"], ["y", "b's我c"], ["a's我"]], backends=("python", "numpy"), **options
+    )
+    assert SacreTER(**options).sentence_score("", ["a's我"]).score == 100.0  # 3 deletions / 3 words
+
+
 # -- the shift search, on sequences that stress it -----------------------------------------------
 
 

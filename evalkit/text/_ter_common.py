@@ -133,9 +133,16 @@ class TercomTokenizer:
         """Whether the words are only the (lowercased) line's ``split()``: no regular expression applies."""
         return not (self.normalized or self.no_punct)
 
-    def batch(self, lines: Sequence[str]) -> list[list[str]]:
-        """``[self(line) for line in lines]``; without normalization or punctuation removal, in C loops."""
+    def batch(self, lines: Sequence[str], *, references: bool = False) -> list[list[str]]:
+        """``[self(line) for line in lines]``; without normalization or punctuation removal, in C loops.
+
+        ``references``: sacrebleu's TER tokenizes each reference twice (``Metric._cache_references``, then
+        ``TER._extract_reference_info``), and the second pass can split again what the first one joined
+        (``a's我`` -> ``a's 我`` -> ``a 's 我``): the words of a reference are those of that second pass.
+        """
         if not self.plain:
+            if references:
+                return [self(" ".join(self(line))) for line in lines]
             return [self(line) for line in lines]
         # rstrip() then split() is split(): trailing whitespace makes no word, and an empty line none
         if self.case_sensitive:

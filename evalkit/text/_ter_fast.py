@@ -564,13 +564,14 @@ def _encoded(lines: list[list[str]], ends: list[int]) -> list:
 def corpus_stats(hyps: Sequence[str], refs: Sequence[Sequence[str]], tokenizer: TercomTokenizer) -> np.ndarray:
     """Rows ``[num_edits, ref_length]`` (float64) of every segment, equal to the python backend's."""
     n_refs = np.array([len(seg) for seg in refs], dtype=np.int64)
-    lines = [line for h, seg in zip(hyps, refs) for line in (h, *seg)]
-    words = tokenizer.batch(lines)
     ends = np.cumsum(n_refs + 1).tolist()
+    hyp_words = iter(tokenizer.batch(hyps))
+    ref_words = iter(tokenizer.batch([r for seg in refs for r in seg], references=True))
+    words = [w for seg in refs for w in (next(hyp_words), *(next(ref_words) for _ in seg))]
     coded = _encoded(words, ends)
     # each distinct pair of coded lines is searched once
     index: dict = {}
-    pair_of_line = np.zeros(len(lines), dtype=np.int64)
+    pair_of_line = np.zeros(len(words), dtype=np.int64)
     start = 0
     for stop in ends:
         h = coded[start]
@@ -578,7 +579,7 @@ def corpus_stats(hyps: Sequence[str], refs: Sequence[Sequence[str]], tokenizer: 
             pair_of_line[k] = index.setdefault((h, coded[k]), len(index))
         start = stop
     edits = np.array(_many_pair_edits(list(index)), dtype=np.int64)
-    ref_lines = np.ones(len(lines), dtype=bool)
+    ref_lines = np.ones(len(words), dtype=bool)
     ref_lines[np.array([0, *ends[:-1]], dtype=np.int64)] = False
     line_edits = edits[pair_of_line[ref_lines]]
     line_lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))[ref_lines]

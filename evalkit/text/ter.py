@@ -378,7 +378,7 @@ class TER(Metric):
 
             return corpus_stats(hyps, refs, tokenizer)
         hyp_words = tokenizer.batch(hyps)
-        flat = iter(tokenizer.batch([r for seg in refs for r in seg]))
+        flat = iter(tokenizer.batch([r for seg in refs for r in seg], references=True))
         return _python_stats(hyp_words, [[next(flat) for _ in seg] for seg in refs])
 
     def rows(self, hypotheses: Any, references: Any) -> Rows:

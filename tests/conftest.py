@@ -14,12 +14,9 @@ from evalkit._corpora import nltk_wordnet_corpus, perturbed_pairs
 def pytest_configure(config: pytest.Config) -> None:
     # In CI every optional reference must be present: a missing one is a broken install, not a skip.
     if os.environ.get("CI"):
-        missing = [
-            m
-            for m in ("torch", "sacrebleu", "nltk", "sklearn", "rouge_score", "numba", "jiwer", "rapidfuzz", "dask",
-                      "distributed", "matplotlib", "selenium", "mkdocs")  # fmt: skip
-            if not importlib.util.find_spec(m)
-        ]
+        required = ("torch", "sacrebleu", "nltk", "sklearn", "rouge_score", "numba", "jiwer", "rapidfuzz")
+        required += ("dask", "distributed", "matplotlib", "selenium", "mkdocs")
+        missing = [m for m in required if not importlib.util.find_spec(m)]
         if missing:
             raise pytest.UsageError(f"CI run without {missing}: install them before the tests")
 

@@ -63,7 +63,7 @@ buffer = io.BytesIO()  # a file in a real run
 torch.save({"model": model.state_dict(), "f1": metric.state_dict(), "step": 10}, buffer)
 
 buffer.seek(0)
-checkpoint = torch.load(buffer, weights_only=False)  # the state is plain values: numpy arrays, lists, str
+checkpoint = torch.load(buffer, weights_only=True)  # the state is plain values: lists, numbers, str
 resumed = F1(labels=list(range(n_classes))).load_state_dict(checkpoint["f1"])
 for y, pred in preds[checkpoint["step"] :]:
     resumed.update(y, pred)

@@ -169,6 +169,21 @@ def test_state_dict_round_trip_and_resume(case):
         cls().load_state_dict({"metric": "no such metric", "signature": "x"})
 
 
+def test_state_dict_loads_with_torch_weights_only(case):
+    # torch.load's default (weights_only=True) refuses numpy arrays: a metric's state inside a model
+    # checkpoint must be plain Python values
+    torch = pytest.importorskip("torch")
+    import io
+
+    cls, (a, b) = case
+    buffer = io.BytesIO()
+    torch.save({"metric": cls().update(a[:150], b[:150]).state_dict()}, buffer)
+    buffer.seek(0)
+    saved = torch.load(buffer, weights_only=True)["metric"]
+    resumed = cls().load_state_dict(saved).update(a[150:], b[150:])
+    assert _scores(resumed.compute()) == pytest.approx(_scores(cls()(a, b)), rel=1e-12, abs=1e-12)
+
+
 def test_forward_scores_the_batch_and_keeps_the_running_total(case):
     cls, (a, b) = case
     m = cls()

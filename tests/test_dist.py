@@ -142,7 +142,7 @@ def _sampler_rank(rank: int, world: int, port: int, out: str) -> None:
     big = TokenBLEU(pad_id=0).update(hyps, refs)
     if rank == 0:
         state = big.state_dict()
-        big.load_state_dict({**state, "total": state["total"] * BIG})
+        big.load_state_dict({**state, "total": np.asarray(state["total"]) * BIG})
     all_reduce(big)
     with open(os.path.join(out, f"{rank}.txt"), "w") as f:
         f.write(" ".join(scores))

@@ -250,7 +250,8 @@ class Metric(ABC):
         return {} if self._state is None else {k: v for k, (_, v) in self._state.extras.items()}
 
     def state_dict(self) -> dict[str, Any]:
-        """The running state as plain values (numpy arrays, lists, numbers): a checkpoint.
+        """The running state as plain Python values (lists, tuples, numbers, strings): a checkpoint that
+        JSON and ``torch.load(..., weights_only=True)`` read back (integer totals stay Python ints, exact).
 
         ``load_state_dict`` of a metric built with the same options restores it exactly.
         """
@@ -260,11 +261,11 @@ class Metric(ABC):
             out["total"] = None
             return out
         out.update(
-            total=state.total.copy(),
+            total=state.total.tolist(),
             reductions=list(state.reductions),
             n_items=state.n_items,
-            space=copy.deepcopy(state.space),
-            extras={k: [r, v] for k, (r, v) in state.extras.items()},
+            space=_plain(state.space),
+            extras={k: [r, _plain(v)] for k, (r, v) in state.extras.items()},
         )
         return out
 
@@ -302,6 +303,17 @@ class Metric(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.signature()})"
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with numpy arrays and scalars as Python lists and numbers (containers kept)."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        return value.tolist()
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
 
 
 def _frame_reductions(reductions: tuple[str, ...], width: int) -> tuple[str, ...]:

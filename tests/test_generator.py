@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+from _gradcheck import central_difference_errors
 
 from evalkit.core import EmptyInputError, InvalidOptionError
 from evalkit.generator import rnn_numpy as rn
@@ -38,27 +39,8 @@ def test_gradient_check_float64(cell, tie):
     def loss_grads():  # the same dropout masks on every call: a fixed function of the parameters
         return rn.loss_and_grads(spec, params, tokens, targets, mask, rng=np.random.default_rng(5))
 
-    errors = _relative_errors(params, loss_grads)
+    errors = central_difference_errors(params, loss_grads)
     assert max(errors.values()) < 1e-6, errors
-
-
-def _relative_errors(params, loss_grads, h=1e-5):
-    """``‖analytic − numeric‖ / (‖analytic‖ + ‖numeric‖)`` per parameter, the numeric gradient by central
-    differences of ``loss_grads()`` (which reads ``params``, changed in place one entry at a time)."""
-    _, grads = loss_grads()
-    errors = {}
-    for name, value in params.items():
-        numeric = np.zeros_like(value)
-        for idx in np.ndindex(value.shape):
-            old = value[idx]
-            value[idx] = old + h
-            up, _ = loss_grads()
-            value[idx] = old - h
-            down, _ = loss_grads()
-            value[idx] = old
-            numeric[idx] = (up - down) / (2 * h)
-        errors[name] = np.linalg.norm(numeric - grads[name]) / (np.linalg.norm(numeric) + np.linalg.norm(grads[name]))
-    return errors
 
 
 def _pointer_batch(vocab: int):
@@ -89,7 +71,7 @@ def test_pointer_gradient_check_float64(cell):
     def loss_grads():
         return rn.loss_and_grads(spec, params, tokens, targets, mask, source=source, rng=np.random.default_rng(5))
 
-    errors = _relative_errors(params, loss_grads)
+    errors = central_difference_errors(params, loss_grads)
     assert max(errors.values()) < 1e-6, errors
 
 

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+from _gradcheck import central_difference_errors
 
 from evalkit.core import InvalidOptionError
 from evalkit.generator import rnn_numpy as rn
@@ -24,25 +25,6 @@ def _one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
-
-
-def _central_difference_errors(params, loss_grads, h=1e-5):
-    """``||analytic - numeric|| / (||analytic|| + ||numeric||)`` per parameter, the numeric gradient by
-    central differences of ``loss_grads()`` (which reads ``params``, changed in place one entry at a time)."""
-    _, grads = loss_grads()
-    errors = {}
-    for name, value in params.items():
-        numeric = np.zeros_like(value)
-        for idx in np.ndindex(value.shape):
-            old = value[idx]
-            value[idx] = old + h
-            up, _ = loss_grads()
-            value[idx] = old - h
-            down, _ = loss_grads()
-            value[idx] = old
-            numeric[idx] = (up - down) / (2 * h)
-        errors[name] = np.linalg.norm(numeric - grads[name]) / (np.linalg.norm(numeric) + np.linalg.norm(grads[name]))
-    return errors
 
 
 # -- GRU ----------------------------------------------------------------------------------------------------
@@ -81,7 +63,7 @@ def test_gru_gradient_check_float64(tie):
     def loss_grads():  # the same dropout masks on every call: a fixed function of the parameters
         return rn.loss_and_grads(spec, params, tokens, targets, mask, rng=np.random.default_rng(5))
 
-    errors = _central_difference_errors(params, loss_grads)
+    errors = central_difference_errors(params, loss_grads)
     assert max(errors.values()) < 1e-6, errors  # the LSTM's tolerance (tests/test_generator.py)
 
 
@@ -96,7 +78,7 @@ def test_gru_pointer_gradient_check_float64():
     targets = np.zeros((2, 6), dtype=np.int64)
     targets[:, 4:] = [[2, v], [v + 1, 5]]
     mask = (targets != 0).astype(np.float64)
-    errors = _central_difference_errors(
+    errors = central_difference_errors(
         params, lambda: rn.loss_and_grads(spec, params, tokens, targets, mask, source=source)
     )
     assert max(errors.values()) < 1e-6, errors

@@ -20,11 +20,13 @@ simply has zero counts from that worker, and the merge equals one pass over all 
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+import evalkit.core.arrays as arrays
 from evalkit.core.errors import InputError, InputTypeError
 from evalkit.core.rows import Rows
 from evalkit.core.validate import check_finite, check_same_n_samples
@@ -53,17 +55,17 @@ def as_array(owner: str, name: str, y: Any) -> np.ndarray:
 
 
 def as_weights(owner: str, sample_weight: Any, n: int) -> np.ndarray | None:
-    """``sample_weight`` as a 1-D array of ``n`` finite numbers (or ``None``)."""
+    """``sample_weight`` as a 1-D array of ``n`` finite numbers (or ``None``); a tensor stays a tensor."""
     if sample_weight is None:
         return None
-    w = as_array(owner, "sample_weight", sample_weight)
-    if w.ndim != 1 or w.dtype.kind not in "biuf":
+    w = sample_weight if arrays.is_tensor(sample_weight) else as_array(owner, "sample_weight", sample_weight)
+    if w.ndim != 1 or arrays.dtype_kind(w) not in "biuf":
         raise InputError(
             f"{owner}: sample_weight must be a 1-D array of numbers, got shape {w.shape} and dtype {w.dtype}."
         )
     check_same_n_samples(owner, y_true=np.empty(n), sample_weight=w)
     # float16 sums stop counting at 2048, float32 at 2**24: weights accumulate in float64 whatever their dtype
-    w = w.astype(np.float64)
+    w = arrays.copy(arrays.as_float64(w))
     check_finite(owner, "sample_weight", w)
     return w
 
@@ -124,17 +126,24 @@ def check_targets(
     if n == 0 or t.ndim == 0:
         raise InputError(f"{owner}: y_true and y_pred are empty; at least one sample is needed.")
     kinds = []
-    arrays = []
+    checked = []
     for name, a in (("y_true", t), ("y_pred", p)):
         if a.ndim == 2 and a.shape[1] == 1:
             a = a[:, 0]
         if a.ndim == 1:
             kinds.append("labels")
-            arrays.append(_labels_1d(owner, name, a))
+            checked.append(_labels_1d(owner, name, a))
         elif a.ndim == 2:
             if a.dtype.kind in "f":
                 check_finite(owner, name, a)
             values = np.unique(a) if a.dtype.kind in "biuf" else None
+            if values is not None and a.dtype.kind == "f" and (values != np.floor(values)).any():
+                example = values[np.argmax(values != np.floor(values))].item()
+                raise InputError(
+                    f"{owner}: {name} of shape {a.shape} holds continuous values (e.g. {example!r}): scores or "
+                    f"probabilities, not labels. Argmax them over the classes (y.argmax(axis=1)) or threshold "
+                    f"them for multilabel indicators (y >= 0.5) first."
+                )
             if values is None or len(values) > 2 or (a.dtype.kind == "f" and (values != np.floor(values)).any()):
                 raise InputError(
                     f"{owner}: {name} of shape {a.shape} is not a multilabel indicator matrix (at most two "
@@ -142,12 +151,12 @@ def check_targets(
                     f"not supported."
                 )
             kinds.append("multilabel")
-            arrays.append(a != 0)
+            checked.append(a != 0)
         else:
             raise InputError(
                 f"{owner}: {name} must be 1-D labels or a 2-D multilabel indicator matrix, got shape {a.shape}."
             )
-    t, p = arrays
+    t, p = checked
     if kinds[0] != kinds[1]:
         raise InputError(
             f"{owner}: y_true and y_pred must be the same kind of target, but y_true has shape "
@@ -165,7 +174,52 @@ def check_targets(
             f"{owner}: mix of label types: y_true holds {_family(t)}s ({t.dtype}) and y_pred holds "
             f"{_family(p)}s ({p.dtype}); both must be strings or both numbers."
         )
-    return kinds[0], t, p, as_weights(owner, sample_weight, n)
+    return kinds[0], t, p, as_weights(owner, arrays.to_host(sample_weight), n)
+
+
+def check_tensor_targets(owner: str, y_true: Any, y_pred: Any, sample_weight: Any = None) -> tuple[str, Any, Any, Any]:
+    """:func:`check_targets` for torch tensors, on their device: ``(kind, y_true, y_pred, sample_weight)``
+    as tensors on the device of the tensor given (the other side, a list or array, is moved there).
+
+    Shapes and dtypes are read without touching the data. Float labels and float weights (integral and
+    finite?) cost one device sync between them, an integer indicator matrix one more (at most two
+    values?); integer and boolean labels cost none. Whatever fails these checks is checked
+    again by :func:`check_targets` on the host, which raises the message it gives for arrays.
+    """
+    ref = y_pred if arrays.is_tensor(y_pred) else y_true
+    sides = [arrays.moved_to(y, ref) for y in (y_true, y_pred)]
+    w = None if sample_weight is None else arrays.moved_to(sample_weight, ref)
+    if _device_checks(sides, w, sample_weight is not None):
+        t, p = (a[:, 0] if a.ndim == 2 and a.shape[1] == 1 else a for a in sides)
+        kind = "labels" if t.ndim == 1 else "multilabel"
+        if kind == "multilabel":
+            t, p = t != 0, p != 0
+        return kind, t, p, None if w is None else arrays.as_float64(w)
+    host = (arrays.to_host(y) for y in (y_true, y_pred, sample_weight))
+    return check_targets(owner, *host)  # raises the message, or (an odd valid input) counts on the host
+
+
+def _device_checks(sides: list[Any], w: Any, weighted: bool) -> bool:
+    """Whether the tensor targets pass every check of :func:`check_targets` (a sync where said above)."""
+    if any(a is None or a.is_complex() for a in sides) or (weighted and w is None):
+        return False
+    t, p = (a[:, 0] if a.ndim == 2 and a.shape[1] == 1 else a for a in sides)
+    if t.ndim != p.ndim or t.ndim not in (1, 2) or len(t) != len(p) or len(t) == 0:
+        return False
+    if t.ndim == 2 and t.shape[1] != p.shape[1]:
+        return False
+    if weighted and (w.ndim != 1 or len(w) != len(t) or w.is_complex()):
+        return False
+    torch = sys.modules["torch"]
+    checks = []
+    for a in (t, p):
+        if a.is_floating_point():
+            checks.append((~torch.isfinite(a) | (a != a.floor())).any())
+        if a.ndim == 2 and a.dtype != torch.bool and torch.unique(a).numel() > 2:  # a sync of its own
+            return False
+    if weighted and w.is_floating_point():
+        checks.append(~torch.isfinite(w).all())
+    return not checks or not bool(torch.stack(checks).any())  # one sync for all the value checks
 
 
 @dataclass(frozen=True)
@@ -233,9 +287,14 @@ class Counts:
         return out
 
 
-def _encoded(t: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(labels, t_index, p_index)``: the sorted labels that occur in ``t`` or ``p`` and each sample's index."""
+def _encoded(t: Any, p: Any) -> tuple[np.ndarray, Any, Any]:
+    """``(labels, t_index, p_index)``: the sorted labels that occur in ``t`` or ``p`` (on the host) and
+    each sample's index (on the inputs' device: a tensor's labels cost one sync, ``torch.unique``)."""
     n = len(t)
+    if arrays.is_tensor(t):
+        torch = sys.modules["torch"]
+        labels, inverse = torch.unique(torch.cat([t, p]), sorted=True, return_inverse=True)
+        return arrays.to_host(labels), inverse[:n], inverse[n:]
     k = 0
     if t.dtype.kind in "biu" and p.dtype.kind in "biu":
         k = max(_max_unsigned(t), _max_unsigned(p)) + 1
@@ -255,7 +314,7 @@ def _encoded(t: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
     return labels, inv[:n], inv[n:]
 
 
-def label_rows(t: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> Rows:
+def label_rows(t: Any, p: Any, w: Any) -> Rows:
     """One row per sample of checked 1-D labels, over the labels that occur (the rows' ``space``).
 
     With ``K`` labels the total has ``K*K + 2K`` cells: the confusion matrix (row-major, rows true), then
@@ -264,11 +323,9 @@ def label_rows(t: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> Rows:
     """
     labels, ti, pi = _encoded(t, p)
     k = len(labels)
-    cells = np.stack([ti * k + pi, k * k + ti, k * k + k + pi], axis=1)
-    if w is None:
-        values = np.ones(cells.shape, dtype=np.int64)
-    else:
-        values = np.ones(cells.shape)
+    cells = arrays.stack([ti * k + pi, k * k + ti, k * k + k + pi], axis=1)
+    values = arrays.full(cells.shape, 1, cells, np.int64 if w is None else np.float64)
+    if w is not None:
         values[:, 0] = w
     return Rows(cells=cells, values=values, n_cells=k * k + 2 * k, space=labels)
 
@@ -298,16 +355,16 @@ def join_labels(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.union1d(a, b)
 
 
-def align_label_total(total: np.ndarray, labels: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """A :func:`label_rows` total over ``labels`` rewritten over the larger label set ``target``."""
+def align_label_total(total: Any, labels: np.ndarray, target: np.ndarray) -> Any:
+    """A :func:`label_rows` total over ``labels`` rewritten over the larger label set ``target``: one
+    scatter of every entry to its place in the larger layout (on the total's device)."""
     k, kt = len(labels), len(target)
     if k == kt and (labels == target).all():
         return total
     at = np.searchsorted(target, labels)
-    out = np.zeros(kt * kt + 2 * kt, dtype=total.dtype)
-    out[: kt * kt].reshape(kt, kt)[np.ix_(at, at)] = total[: k * k].reshape(k, k)
-    out[kt * kt + at] = total[k * k : k * k + k]
-    out[kt * kt + kt + at] = total[k * k + k : k * k + 2 * k]
+    places = np.concatenate([(at[:, None] * kt + at[None, :]).ravel(), kt * kt + at, kt * kt + kt + at])
+    out = total[:0].new_zeros(kt * kt + 2 * kt) if arrays.is_tensor(total) else np.zeros(kt * kt + 2 * kt, total.dtype)
+    out[arrays.like(places, total)] = total
     return out
 
 
@@ -422,25 +479,23 @@ def multilabel_counts(
     return MultilabelCounts(tp, pred_sum, true_sum, weight, len(t), samples, beta)
 
 
-def multilabel_rows(
-    t: np.ndarray, p: np.ndarray, w: np.ndarray | None, beta: float | None, columns: np.ndarray | None = None
-) -> Rows:
+def multilabel_rows(t: Any, p: Any, w: Any, beta: float | None, columns: np.ndarray | None = None) -> Rows:
     """One row per sample of boolean indicator matrices over ``L`` labels: ``w*(t&p)``, ``w*p``, ``w*t``
     (``L`` each), ``w``, ``1``, then, when ``beta`` is given, the sample's precision, recall and F-beta
     sums of :data:`SAMPLE_SUMS` (over the label ``columns`` only, when given). Space: ``("multilabel", L, beta)``."""
-    n_labels = t.shape[1]
+    n, n_labels = t.shape
     both = t & p
-    weights = np.ones(len(t)) if w is None else w
     parts = [both, p, t]
     if w is None:
-        dense = np.concatenate([*parts, np.ones((len(t), 2), dtype=bool)], axis=1).astype(np.int64)
+        dense = arrays.concat([*parts, arrays.full((n, 2), 1, t, np.int64)], axis=1)  # int64
     else:
-        dense = np.concatenate([x * weights[:, None] for x in parts] + [weights[:, None], np.ones((len(t), 1))], axis=1)
+        weights = w[:, None]
+        dense = arrays.concat([x * weights for x in parts] + [weights, arrays.full((n, 1), 1.0, t)], axis=1)
     if beta is not None:
         if columns is not None:
             t, p, both = t[:, columns], p[:, columns], both[:, columns]
         samples = _sample_rows(both.sum(axis=1), p.sum(axis=1), t.sum(axis=1), w, beta)
-        dense = np.concatenate([dense.astype(np.float64), samples.reshape(len(t), -1)], axis=1)
+        dense = arrays.concat([arrays.as_float64(dense), samples.reshape(n, -1)], axis=1)
     return Rows(dense, space=("multilabel", n_labels, beta))
 
 
@@ -453,28 +508,34 @@ def multilabel_counts_of_total(total: np.ndarray, n_labels: int, beta: float | N
     return MultilabelCounts(tp, pred, true, weight.item(), int(n), samples, beta)
 
 
-def _sample_rows(tp: np.ndarray, pred: np.ndarray, true: np.ndarray, w: np.ndarray | None, beta: float) -> np.ndarray:
+def _sample_rows(tp: Any, pred: Any, true: Any, w: Any, beta: float) -> Any:
     """``(n, 3, 6)``: each sample's precision, recall and F-beta terms of :data:`SAMPLE_SUMS`."""
     if w is not None:  # scikit-learn scales each sample's counts by its weight: a zero weight is undefined
         tp, pred, true = tp * w, pred * w, true * w
-    weights = np.ones(len(tp)) if w is None else w.astype(np.float64)
-    b2 = beta**2
+    weights = arrays.full(len(tp), 1.0, tp) if w is None else arrays.as_float64(w)
+    tp, pred, true = (arrays.as_float64(x) for x in (tp, pred, true))
     fractions = [(tp, pred), (tp, true)]
     if np.isposinf(beta):
         fractions.append(fractions[1])
     elif beta == 0:
         fractions.append(fractions[0])
     else:
-        fractions.append(((1 + b2) * tp.astype(np.float64), b2 * true.astype(np.float64) + pred))
-    out = np.zeros((len(tp), 3, len(SAMPLE_SUMS)))
-    for row, (num, den) in enumerate(fractions):
+        b2 = beta**2
+        fractions.append(((1 + b2) * tp, b2 * true + pred))
+    out = []
+    for num, den in fractions:
         defined = den != 0
-        value = np.divide(num, den, out=np.zeros(len(den)), where=defined)
-        out[:, row] = np.stack(
-            [np.where(defined, weights * value, 0), weights * defined, weights * ~defined, value, defined, ~defined],
-            axis=1,
-        )
-    return out
+        value = arrays.where(defined, num / arrays.where(defined, den, 1.0), 0.0)
+        terms = [
+            arrays.where(defined, weights * value, 0.0),
+            weights * defined,
+            weights * ~defined,
+            value,
+            defined,
+            ~defined,
+        ]
+        out.append(arrays.stack([arrays.as_float64(x) for x in terms], axis=1))
+    return arrays.stack(out, axis=1)
 
 
 def _sample_sums(tp: np.ndarray, pred: np.ndarray, true: np.ndarray, w: np.ndarray | None, beta: float) -> np.ndarray:

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+import evalkit.core.arrays as arrays
 from evalkit._confusion import (
     ALL_WARN,
     AVERAGES,
@@ -44,6 +45,7 @@ from evalkit._labels import (
     as_array,
     check_some_weight,
     check_targets,
+    check_tensor_targets,
     confusion_counts,
     counts_of_total,
     join_labels,
@@ -444,6 +446,13 @@ def classification_report(
 
 
 # -- stateful metrics ----------------------------------------------------------------------------------
+def _targets(owner: str, y_true: Any, y_pred: Any, sample_weight: Any) -> tuple[str, Any, Any, Any]:
+    """Checked targets: tensors stay on their device (their rows and running total too), others are arrays."""
+    if arrays.is_tensor(y_true) or arrays.is_tensor(y_pred):
+        return check_tensor_targets(owner, y_true, y_pred, sample_weight)
+    return check_targets(owner, y_true, y_pred, sample_weight)
+
+
 class _LabelMetric(Metric):
     """A classification metric for training loops: ``update(y_true, y_pred, sample_weight=...)`` per batch
     adds the batch's rows (constant memory); ``compute()`` scores the total; ``merge()`` adds another
@@ -484,11 +493,11 @@ class Accuracy(_LabelMetric):
         self.normalize = check_bool("Accuracy", "normalize", normalize)
 
     def stats(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> np.ndarray:  # type: ignore[override]
-        """Per-sample rows ``[w * correct, w]`` (float64)."""
-        kind, t, p, w = check_targets(self.name, y_true, y_pred, sample_weight)
+        """Per-sample rows ``[w * correct, w]`` (float64, on the device of tensor inputs)."""
+        kind, t, p, w = _targets(self.name, y_true, y_pred, sample_weight)
         right = correct(kind, t, p)
-        w = np.ones(len(right)) if w is None else w
-        return np.stack([right * w, w], axis=1)
+        w = arrays.full(len(right), 1.0, right) if w is None else w
+        return arrays.stack([right * w, w], axis=1)
 
     def score(self, total: Any) -> Result:
         if total[1] == 0:
@@ -523,7 +532,7 @@ class _CountsMetric(_LabelMetric):
 
     def stats(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Rows:  # type: ignore[override]
         """Per-sample rows (:class:`~evalkit.core.rows.Rows`) whose total holds the confusion counts."""
-        kind, t, p, w = check_targets(self.name, y_true, y_pred, sample_weight)
+        kind, t, p, w = _targets(self.name, y_true, y_pred, sample_weight)
         if kind == "multilabel":
             columns = None
             if self.labels is not None and self._samples_beta is not None:

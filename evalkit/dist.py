@@ -20,13 +20,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
+from evalkit.core.collective import merged_state
 from evalkit.core.errors import InputError
 from evalkit.core.metric import Metric
 from evalkit.core.optional import require
-
-_IDENTITY = {"sum": 0, "max": -np.inf, "min": np.inf}
 
 
 def _refuse_unreducible(metric: Metric, owner: str) -> None:
@@ -38,18 +35,10 @@ def _refuse_unreducible(metric: Metric, owner: str) -> None:
         )
 
 
-def _merged(metric: Metric, states: list[dict[str, Any]]) -> dict[str, Any]:
-    """The state of every state in ``states`` merged, in order, into a fresh copy of ``metric``."""
-    out = metric.fresh()
-    for state in states:
-        out.merge(metric.fresh().load_state_dict(state))
-    return out.state_dict()
-
-
 def all_reduce(metric: Metric, *, group: Any = None) -> Metric:
     """Reduce ``metric``'s state over every process of the ``torch.distributed`` group, in place.
 
-    Every rank must call it (it is a collective). A rank that saw no data contributes nothing. Metrics
+    The same call as ``metric.sync(group=group)``. Every rank must call it (it is a collective). A rank that saw no data contributes nothing. Metrics
     with different options on different ranks raise the same error on every rank (no rank is left
     waiting). Returns ``metric``.
 
@@ -62,61 +51,7 @@ def all_reduce(metric: Metric, *, group: Any = None) -> Metric:
         print(m.compute())          # the same global score on every rank
     """
     _refuse_unreducible(metric, "all_reduce")
-    torch = require("torch", "torch", "evalkit.dist.all_reduce")
-    dist = torch.distributed
-    if not dist.is_available() or not dist.is_initialized():
-        raise RuntimeError("all_reduce needs an initialized torch.distributed process group (init_process_group).")
-    state = metric.state_dict()
-    total = state.pop("total")
-    world = dist.get_world_size(group)
-    described: list[Any] = [None] * world
-    shape = None if total is None else (np.shape(total), np.asarray(total).dtype.str)
-    dist.all_gather_object(described, (state, shape), group=group)
-    signatures = {(s["metric"], s["signature"]) for s, _ in described}
-    if len(signatures) > 1:
-        listing = "; ".join(f"rank {r}: {s['metric']} [{s['signature']}]" for r, (s, _) in enumerate(described))
-        raise InputError(f"all_reduce: every rank must hold the same metric with the same options; {listing}.")
-    full = [(s, d) for s, d in described if d is not None]
-    if not full:
-        return metric
-    frames = [s for s, _ in full]
-    same_frame = all(
-        s["reductions"] == frames[0]["reductions"] and d == full[0][1] and _equal(s["space"], frames[0]["space"])
-        for s, d in full
-    )
-    if not same_frame:
-        states: list[Any] = [None] * world
-        dist.all_gather_object(states, None if total is None else {**state, "total": total}, group=group)
-        metric.load_state_dict(_merged(metric, [s for s in states if s is not None]))
-        return metric
-    reference, (shape, dtype) = frames[0], full[0][1]
-    reductions = reference["reductions"]
-    local = np.asarray(total) if total is not None else np.array([_IDENTITY[r] for r in reductions], dtype=dtype)
-    out = local.astype(dtype, copy=True)
-    for name, op in (("sum", dist.ReduceOp.SUM), ("max", dist.ReduceOp.MAX), ("min", dist.ReduceOp.MIN)):
-        columns = [j for j, r in enumerate(reductions) if r == name]
-        if not columns:
-            continue
-        # gloo and nccl reduce int64 and float64 exactly as numpy does
-        tensor = torch.from_numpy(np.ascontiguousarray(out[columns]))
-        if dist.get_backend(group) == "nccl":
-            tensor = tensor.cuda()
-        dist.all_reduce(tensor, op=op, group=group)
-        out[columns] = tensor.cpu().numpy()
-    extras = metric.fresh()
-    for s, _ in full:  # the extras (BLEU's numbers of references) reduce as they declare
-        extras.merge(metric.fresh().load_state_dict({**s, "total": np.zeros(shape, dtype)}))
-    merged = extras.state_dict()
-    merged.update(total=out.reshape(shape), n_items=sum(s["n_items"] for s in frames))
-    metric.load_state_dict(merged)
-    return metric
-
-
-def _equal(a: Any, b: Any) -> bool:
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        a, b = np.asarray(a), np.asarray(b)
-        return a.shape == b.shape and bool((a == b).all())
-    return a == b
+    return metric.sync(group=group)
 
 
 def unpadded_sampler(
@@ -203,7 +138,7 @@ def update_all_from_dask(metrics: Sequence[Metric], bag: Any) -> list[Metric]:
     def fold(acc: list[dict[str, Any]] | None, states: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
         if acc is None or states is None:
             return states if acc is None else acc
-        return [_merged(blank, [a, s]) for blank, a, s in zip(blanks, acc, states)]
+        return [merged_state(blank, [a, s]) for blank, a, s in zip(blanks, acc, states)]
 
     # A chain of merges in partition order: a tree of merges would regroup float sums, and one merge of
     # every state at once would hold them all in memory (a K x K confusion matrix each). The partitions'

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+import evalkit.core.arrays as arrays
 from evalkit._labels import as_array, as_weights, check_some_weight
 from evalkit.core.errors import EmptyInputError, InputError, UndefinedMetricWarning
 from evalkit.core.metric import Metric
@@ -68,16 +69,28 @@ _EPS = np.finfo(np.float64).eps
 
 
 # -- inputs --------------------------------------------------------------------------------------------
-def _targets(owner: str, y_true: Any, y_pred: Any, sample_weight: Any) -> tuple[np.ndarray, np.ndarray, Any]:
-    """Float ``(n, n_outputs)`` views of the targets, checked; weights as a 1-D array or ``None``."""
+def _targets(
+    owner: str, y_true: Any, y_pred: Any, sample_weight: Any, *, keep_tensors: bool = False
+) -> tuple[Any, Any, Any]:
+    """Float ``(n, n_outputs)`` views of the targets, checked; weights as a 1-D array or ``None``. With
+    ``keep_tensors``, tensor inputs stay tensors on their device (the other inputs are moved there)."""
+    moved = None
+    if keep_tensors and (arrays.is_tensor(y_true) or arrays.is_tensor(y_pred)):
+        ref = y_pred if arrays.is_tensor(y_pred) else y_true
+        moved = [None if y is None else arrays.moved_to(y, ref) for y in (y_true, y_pred, sample_weight)]
+    if moved is not None and None not in moved[:2] and (sample_weight is None or moved[2] is not None):
+        y_true, y_pred, sample_weight = moved
+    else:  # arrays; or not numbers, or on another device: the host checks below name the fault
+        y_true, y_pred, sample_weight = (arrays.to_host(y) for y in (y_true, y_pred, sample_weight))
     out = []
     for name, y in (("y_true", y_true), ("y_pred", y_pred)):
-        a = as_array(owner, name, y)
-        if a.dtype.kind not in "biuf" or a.ndim not in (1, 2):
+        a = y if arrays.is_tensor(y) else as_array(owner, name, y)
+        if arrays.dtype_kind(a) not in "biuf" or a.ndim not in (1, 2):
             raise InputError(
-                f"{owner}: {name} must be a 1-D or 2-D array of numbers, got shape {a.shape} and dtype {a.dtype}."
+                f"{owner}: {name} must be a 1-D or 2-D array of numbers, got shape {tuple(a.shape)} and dtype "
+                f"{a.dtype}."
             )
-        out.append(a.astype(np.float64, copy=False))
+        out.append(arrays.as_float64(a))
     n = check_same_n_samples(owner, y_true=out[0], y_pred=out[1])
     t, p = (a.reshape(-1, 1) if a.ndim == 1 else a for a in out)
     if t.shape[1] != p.shape[1]:
@@ -437,7 +450,7 @@ def _log_loss_rows(owner: str, y_true: Any, y_proba: Any, sample_weight: Any, la
     n = check_same_n_samples(owner, y_true=y, y_proba=prob)
     if n == 0:
         raise EmptyInputError(f"{owner}: y_true and y_proba are empty; at least one sample is needed.")
-    w = as_weights(owner, sample_weight, n)
+    w = as_weights(owner, arrays.to_host(sample_weight), n)
     if prob.max() > 1 or prob.min() < 0:
         bad = prob.max() if prob.max() > 1 else prob.min()
         raise InputError(f"{owner}: y_proba must hold probabilities in [0, 1], but it holds {bad.item()!r}.")
@@ -503,23 +516,27 @@ _COLUMNS = {
 }
 
 
-def _shift_of(x: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+def _shift_of(x: Any, w: Any) -> Any:
     """The point moments are taken about: the batch's weighted mean (its plain mean at zero weight)."""
-    if w is None or w.sum() == 0:
-        return x.mean(axis=0)
-    return np.average(x, axis=0, weights=w)
+    if w is None:
+        return x.mean(0)
+    if not arrays.is_tensor(x):
+        return x.mean(axis=0) if w.sum() == 0 else np.average(x, axis=0, weights=w)
+    weight = w.sum()  # on the device: a zero weight is taken care of without reading it
+    return arrays.where(weight == 0, x.mean(0), (w[:, None] * x).sum(0) / arrays.where(weight == 0, 1.0, weight))
 
 
-def _rows(owner: str, metric: str, t: np.ndarray, p: np.ndarray, w: np.ndarray | None, delta: float) -> Rows:
+def _rows(owner: str, metric: str, t: Any, p: Any, w: Any, delta: float) -> Rows:
     """One row per sample: for each column of :data:`_COLUMNS` one value per output, then ``w`` and ``1``.
 
     ``s1_y = w (y - c_y)`` and ``s2_y = w (y - c_y)²`` are moments about a shift ``c_y`` (likewise for the
     error ``e``): the rows' ``space``, the batch's weighted mean, so that their sums hold the squared
     deviations as the two-pass formula does; :func:`_recentred` moves a total to another shift exactly.
+    Tensors stay on their device, their shifts too (no sync).
     """
     check_finite(owner, "y_true", t[:, 0] if t.shape[1] == 1 else t)
     check_finite(owner, "y_pred", p[:, 0] if p.shape[1] == 1 else p)
-    weights = np.ones(len(t)) if w is None else w
+    weights = arrays.full(len(t), 1.0, t) if w is None else w
     wc = weights[:, None]
     e = t - p
     columns = _COLUMNS[metric]
@@ -530,40 +547,41 @@ def _rows(owner: str, metric: str, t: np.ndarray, p: np.ndarray, w: np.ndarray |
         if name == "sse":
             blocks.append(wc * e * e)
         elif name == "sae":
-            blocks.append(wc * np.abs(e))
+            blocks.append(wc * abs(e))
         elif name == "ape":
-            blocks.append(wc * np.abs(e) / np.maximum(np.abs(t), _EPS))
+            blocks.append(wc * abs(e) / arrays.maximum(abs(t), _EPS))
         elif name == "huber":
-            a = np.abs(e)
-            blocks.append(wc * np.where(a <= delta, 0.5 * a * a, delta * (a - 0.5 * delta)))
+            a = abs(e)
+            blocks.append(wc * arrays.where(a <= delta, 0.5 * a * a, delta * (a - 0.5 * delta)))
         elif name == "max":
-            blocks.append(np.abs(e))
+            blocks.append(abs(e))
         else:
             d = (t - shift_y) if name.endswith("_y") else (e - shift_e)
             blocks.append(wc * d if name.startswith("s1") else wc * d * d)
-    dense = np.concatenate([*blocks, wc, np.ones((len(t), 1))], axis=1)
+    dense = arrays.concat([*blocks, wc, arrays.full((len(t), 1), 1.0, t)], axis=1)
     k = t.shape[1]
     reductions = [("max" if name == "max" else "sum") for name in columns for _ in range(k)] + ["sum", "sum"]
-    space = (
-        k,
-        None if shift_y is None else tuple(shift_y.tolist()),
-        None if shift_e is None else tuple(shift_e.tolist()),
-    )
+    space = (k, _frame(shift_y), _frame(shift_e))
     return Rows(dense, reductions=reductions, space=space)
 
 
-def _recentred(total: np.ndarray, columns: tuple[str, ...], space: tuple, target: tuple) -> np.ndarray:
+def _frame(shift: Any) -> Any:
+    """A shift as a frame holds it: a tuple of floats, or the tensor itself (reading it would sync)."""
+    return shift if shift is None or arrays.is_tensor(shift) else tuple(shift.tolist())
+
+
+def _recentred(total: Any, columns: tuple[str, ...], space: tuple, target: tuple) -> Any:
     """A total (or rows: the last axis) of moments about ``space``'s shifts rewritten about ``target``'s:
     with ``d = c - c'``, ``S1' = S1 + W d`` and ``S2' = S2 + 2 d S1 + W d²``."""
     k = space[0]
-    out = np.array(total, dtype=np.float64)
+    out = arrays.copy(arrays.as_float64(total))
     w = out[..., len(columns) * k, None]
     for suffix, at in (("_y", 1), ("_e", 2)):
-        if space[at] is None or space[at] == target[at]:
+        if space[at] is None or space[at] is target[at] or (isinstance(space[at], tuple) and space[at] == target[at]):
             continue
-        d = np.asarray(space[at]) - np.asarray(target[at])
+        d = arrays.like(space[at], out) - arrays.like(target[at], out)
         i1, i2 = columns.index("s1" + suffix) * k, columns.index("s2" + suffix) * k
-        s1 = out[..., i1 : i1 + k].copy()
+        s1 = arrays.copy(out[..., i1 : i1 + k])
         out[..., i2 : i2 + k] += 2 * d * s1 + w * d * d
         out[..., i1 : i1 + k] = s1 + w * d
     return out
@@ -620,8 +638,9 @@ class _RegressionMetric(Metric):
         return super().__call__(y_true, y_pred, sample_weight=sample_weight)
 
     def stats(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Rows:  # type: ignore[override]
-        """Per-sample rows of weighted moments (:func:`_rows`), as :class:`~evalkit.core.rows.Rows`."""
-        t, p, w = _targets(self.name, y_true, y_pred, sample_weight)
+        """Per-sample rows of weighted moments (:func:`_rows`), as :class:`~evalkit.core.rows.Rows` (on
+        the device of tensor inputs)."""
+        t, p, w = _targets(self.name, y_true, y_pred, sample_weight, keep_tensors=True)
         return _rows(self.name, self._metric, t, p, w, self.delta)
 
     def join_spaces(self, a: Any, b: Any) -> Any:

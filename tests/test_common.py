@@ -235,6 +235,43 @@ def test_list_tuple_numpy_and_tensor_inputs_agree(case, container):
     assert _scores(cls()(*_converted(cls.task, a, b, to))) == pytest.approx(_scores(cls()(a, b)), rel=1e-12)
 
 
+def _devices():
+    try:
+        import torch
+    except ImportError:
+        return ["cpu"]
+    return ["cpu", "cuda"] if torch.cuda.is_available() else ["cpu"]
+
+
+@pytest.mark.parametrize("device", _devices())
+def test_tensor_updates_keep_the_state_on_their_device(case, device):
+    # a training loop's tensors: the statistics stay on the tensors' device (int64 counts, float64
+    # moments) and only compute() and state_dict() reach the host; the numbers are the numpy path's
+    cls, (a, b) = case
+    if cls.task not in ("classification", "regression"):
+        pytest.skip("tensor states are for the classification and regression metrics")
+    torch = pytest.importorskip("torch")
+    to = lambda x: torch.as_tensor(np.asarray(x), device=device)  # noqa: E731
+    on_device, on_host = cls(), cls()
+    for i in range(0, N, 70):
+        on_device.update(to(a[i : i + 70]), to(b[i : i + 70]))
+        on_host.update(a[i : i + 70], b[i : i + 70])
+    assert on_device.device.type == device and on_host.device is None
+    assert on_device.n_items == on_host.n_items == N
+    if cls.task == "classification":  # counts: exact
+        assert np.array_equal(on_device.total, on_host.total)
+    else:  # sums of float64 products, added in torch's order instead of numpy's
+        np.testing.assert_allclose(on_device.total, on_host.total, rtol=1e-12, atol=1e-12)
+    assert _scores(on_device.compute()) == pytest.approx(_scores(on_host.compute()), rel=1e-12, abs=1e-12)
+    saved = json.loads(json.dumps(on_device.state_dict()))  # plain values on the host
+    assert _scores(cls().load_state_dict(saved).compute()) == _scores(on_device.compute())
+    batch = on_device.forward(to(a[:50]), to(b[:50]))
+    assert _scores(batch) == pytest.approx(_scores(cls()(a[:50], b[:50])), rel=1e-12, abs=1e-12)
+    resumed = cls().load_state_dict(on_host.state_dict()).update(to(a[:50]), to(b[:50]))  # host state joins
+    assert resumed.device.type == device
+    assert _scores(resumed.compute()) == pytest.approx(_scores(on_device.compute()), rel=1e-12, abs=1e-12)
+
+
 def test_unordered_containers_are_refused(case):
     cls, (a, b) = case
     with pytest.raises(EvalkitError, match=r"(?i)order|set"):

@@ -135,6 +135,14 @@ def _sampler_rank(rank: int, world: int, port: int, out: str) -> None:
                       (MaxError(), (R_TRUE, R_PRED))):  # fmt: skip
         all_reduce(m.update(t[part], p[part]))
         scores.append(repr(m.compute().score))
+    # the same as tensors, reduced by sync(): the states stay tensors on their device (here the CPU)
+    import torch
+
+    for m, (t, p) in ((F1(), (Y_TRUE[:5], Y_PRED[:5])), (MeanSquaredError(), (R_TRUE, R_PRED)),
+                      (MaxError(), (R_TRUE, R_PRED))):  # fmt: skip
+        m.update(torch.tensor(t[part]), torch.tensor(p[part])).sync()
+        assert m.device == torch.device("cpu")
+        scores.append(repr(m.compute().score))
     # TokenBLEU on padded id tensors, 3 + 2 items; then counts above 2^24 (rank 0 resumes a scaled state)
     hyps, refs = (_padded([pair[k] for pair in TOKEN_PAIRS[part]]) for k in (0, 1))
     tokens = all_reduce(TokenBLEU(pad_id=0).update(hyps, refs))
@@ -167,6 +175,7 @@ def test_distributed_sampler_pads_and_the_unpadded_sampler_scores_each_item_once
         sklearn_metrics.mean_squared_error(R_TRUE, R_PRED),
         sklearn_metrics.max_error(R_TRUE, R_PRED),
     ]
+    whole += whole  # as lists, then as tensors kept on their device
     ids = [tuple(" ".join(map(str, s)) for s in pair) for pair in TOKEN_PAIRS]  # the ids as "none" tokens
     whole.append(sacrebleu.corpus_bleu([h for h, _ in ids], [[r for _, r in ids]], tokenize="none").score / 100)
     parts = [sacrebleu.corpus_bleu([h for h, _ in p], [[r for _, r in p]], tokenize="none") for p in (ids[:3], ids[3:])]

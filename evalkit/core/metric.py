@@ -7,8 +7,9 @@ serves every use::
     m = BLEU()                      # options are checked here
     for hyps, refs in batches:
         m.update(hyps, refs)        # running reduction: memory O(number of statistics), never raw data
-    m.compute()                     # score(total) -> Result
+    m.compute()                     # score(total) -> Result (the one copy to the host of a device state)
     m.merge(other)                  # workers' partial totals add up exactly
+    m.sync()                        # the same over every rank of torch.distributed
     m.forward(hyps, refs)           # update, and return this batch's own score
     m.state_dict()                  # plain values for a checkpoint; load_state_dict() resumes
 
@@ -36,6 +37,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+import evalkit.core.arrays as arrays
+from evalkit.core.collective import all_reduce_state
 from evalkit.core.errors import EmptyInputError, InputError, InvalidOptionError
 from evalkit.core.result import Result
 from evalkit.core.rows import Rows, as_rows, concat, reduce_values
@@ -51,12 +54,12 @@ class _State:
         self.total, self.reductions, self.n_items, self.space, self.extras = total, reductions, n_items, space, extras
 
 
-def _combine_totals(reductions: tuple[str, ...], a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    if all(r == "sum" for r in reductions):
-        return a + b
-    out = np.empty(len(a), dtype=np.result_type(a, b))
-    for j, r in enumerate(reductions):
-        out[j] = reduce_values(r, a[j], b[j])
+def _combine_totals(reductions: tuple[str, ...], a: Any, b: Any) -> Any:
+    out = a + b
+    for name in ("max", "min"):
+        columns = [j for j, r in enumerate(reductions) if r == name]
+        if columns:
+            out[columns] = reduce_values(name, a[columns], b[columns])
     return out
 
 
@@ -141,11 +144,19 @@ class Metric(ABC):
     def _fold(self, total: np.ndarray, reductions: tuple[str, ...], n_items: int, space: Any, extras: Mapping) -> None:
         state = self._state
         if state is None:
-            self._state = _State(np.array(total), tuple(reductions), int(n_items), space, dict(extras))
+            total = arrays.copy(total) if arrays.is_tensor(total) else np.array(total)
+            self._state = _State(total, tuple(reductions), int(n_items), space, dict(extras))
             return
+        # a total on a device draws the other to it (a host state resumed from a checkpoint joins the GPU's)
+        if arrays.is_tensor(state.total):
+            total = arrays.like(total, state.total)
+        elif arrays.is_tensor(total):
+            state.total = arrays.like(state.total, total)
+        else:
+            total = np.asarray(total)
         joined = self.join_spaces(state.space, space)
         mine = self.align(state.total, state.space, joined)
-        theirs = self.align(np.asarray(total), space, joined)
+        theirs = self.align(total, space, joined)
         if len(mine) != len(theirs):
             raise InputError(f"{self.name}: a total of {len(theirs)} statistics cannot join one of {len(mine)}.")
         # a change of frame (labels joined) rewrites summed counts only: the columns stay sums
@@ -209,11 +220,28 @@ class Metric(ABC):
             self._fold(state.total, state.reductions, state.n_items, state.space, state.extras)
         return self
 
+    def sync(self, *, group: Any = None) -> Metric:
+        """Reduce the state over every process of the ``torch.distributed`` group, in place; returns ``self``.
+
+        A collective: every rank calls it, after its last ``update``. Summed columns go through one
+        ``all_reduce(SUM)`` (int64 counts exact), ``max``/``min`` columns through ``MAX``/``MIN``; a rank
+        with no data adds nothing; different metrics or options on different ranks raise the same error on
+        every rank. A state on a device stays there. Then ``compute()`` on any rank scores all the data.
+        ``evalkit.dist.all_reduce(metric)`` is the same call.
+        """
+        if not self.reducible:
+            raise InputError(f"{self.name}: sync(): this metric is no reduction of per-item rows.")
+        device_total = self._state.total if self._state is not None and arrays.is_tensor(self._state.total) else None
+        all_reduce_state(self, group)
+        if device_total is not None and self._state is not None:
+            self._state.total = arrays.like(self._state.total, device_total)
+        return self
+
     def compute(self) -> Result:
         """Score the statistics accumulated so far."""
         if self._state is None:
             raise EmptyInputError(f"{self.name}: compute() called before any update(); nothing to score.")
-        return self.score(self._state.total.copy())
+        return self.score(np.array(arrays.to_host(self._state.total)))  # the one copy to the host
 
     def reset(self) -> Metric:
         """Forget the accumulated statistics; returns ``self``."""
@@ -227,8 +255,15 @@ class Metric(ABC):
     # -- reading the state --------------------------------------------------------------------------
     @property
     def total(self) -> np.ndarray | None:
-        """The running total (a copy), or ``None`` before any update."""
-        return None if self._state is None else self._state.total.copy()
+        """The running total (a numpy copy on the host), or ``None`` before any update."""
+        return None if self._state is None else np.array(arrays.to_host(self._state.total))
+
+    @property
+    def device(self) -> Any:
+        """The torch device the running state lives on (tensor inputs keep it there), or ``None`` for a
+        state of numpy arrays on the host (and before any update)."""
+        total = None if self._state is None else self._state.total
+        return total.device if arrays.is_tensor(total) else None
 
     @property
     def n_items(self) -> int:
@@ -237,8 +272,8 @@ class Metric(ABC):
 
     @property
     def space(self) -> Any:
-        """The frame of the running total (discovered labels, a shift), or ``None``."""
-        space = None if self._state is None else self._state.space
+        """The frame of the running total (discovered labels, a shift), on the host, or ``None``."""
+        space = None if self._state is None else arrays.to_host(self._state.space)
         if isinstance(space, np.ndarray):  # a read-only view: the frame is never changed in place
             space = space.view()
             space.flags.writeable = False
@@ -261,10 +296,10 @@ class Metric(ABC):
             out["total"] = None
             return out
         out.update(
-            total=state.total.tolist(),
+            total=arrays.to_host(state.total).tolist(),
             reductions=list(state.reductions),
             n_items=state.n_items,
-            space=_plain(state.space),
+            space=_plain(arrays.to_host(state.space)),
             extras={k: [r, _plain(v)] for k, (r, v) in state.extras.items()},
         )
         return out

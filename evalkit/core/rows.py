@@ -38,10 +38,11 @@ from typing import Any
 
 import numpy as np
 
+import evalkit.core.arrays as arrays
 from evalkit.core.errors import InputError, InputTypeError
 
 REDUCTIONS = ("sum", "max", "min")
-_UFUNC = {"sum": np.add, "max": np.maximum, "min": np.minimum}
+_UFUNC = {"max": np.maximum, "min": np.minimum}
 _EMPTY = {"sum": 0, "max": -np.inf, "min": np.inf}
 
 
@@ -51,13 +52,18 @@ def reduce_values(reduction: str, a: Any, b: Any) -> Any:
         return b
     if b is None:
         return a
-    return _UFUNC[reduction](a, b)
+    if reduction == "sum":
+        return a + b
+    return arrays.maximum(a, b) if reduction == "max" else arrays.minimum(a, b)
 
 
-def _reduced(reductions: Sequence[str], dense: np.ndarray) -> np.ndarray:
-    """Column-wise reduction of a ``(n, d)`` matrix; an empty matrix gives each reduction's identity."""
-    out = np.empty(dense.shape[1], dtype=np.result_type(dense.dtype, np.float64) if len(dense) == 0 else dense.dtype)
-    for name in REDUCTIONS:
+def _reduced(reductions: Sequence[str], dense: Any) -> Any:
+    """Column-wise reduction of a ``(n, d)`` matrix (array or tensor); an empty matrix gives each
+    reduction's identity."""
+    if all(r == "sum" for r in reductions) and len(dense):
+        return dense.sum(0)
+    out = arrays.full(dense.shape[1], 0.0, dense) if len(dense) == 0 else dense.sum(0)
+    for name in ("max", "min"):
         columns = [j for j, r in enumerate(reductions) if r == name]
         if not columns:
             continue
@@ -65,7 +71,7 @@ def _reduced(reductions: Sequence[str], dense: np.ndarray) -> np.ndarray:
         if len(part) == 0:
             out[columns] = _EMPTY[name]
         else:
-            out[columns] = part.sum(axis=0) if name == "sum" else _UFUNC[name].reduce(part, axis=0)
+            out[columns] = arrays.column_max(part) if name == "max" else arrays.column_min(part)
     return out
 
 
@@ -88,7 +94,8 @@ class Rows:
         if dense is None:
             n = 0 if cells is None else len(cells)
             dense = np.zeros((n, 0), dtype=np.int64)
-        dense = np.asarray(dense)
+        if not arrays.is_tensor(dense):
+            dense = np.asarray(dense)
         if dense.ndim != 2:
             raise InputError(f"Rows: 'dense' must be an (n_items, n_stats) matrix, got shape {dense.shape}.")
         reductions = ("sum",) * dense.shape[1] if reductions is None else tuple(reductions)
@@ -138,10 +145,22 @@ class Rows:
         dense = _reduced(self.reductions, self.dense)
         if not self.n_cells:
             return dense
-        cells = np.bincount(self.cells.ravel(), weights=self.values.ravel(), minlength=self.n_cells)
-        if self.values.dtype.kind in "biu":  # integer counts stay integers (exact below 2**53)
-            cells = cells.astype(np.int64)
-        return cells if not len(dense) else np.concatenate([dense, cells])
+        # integer counts stay integers (exact below 2**63, or 2**53 once weighted)
+        cells = arrays.add_at(self.n_cells, self.cells.ravel(), self.values.ravel())
+        return cells if not len(dense) else arrays.concat([dense, cells])
+
+    @property
+    def on_device(self) -> bool:
+        """Whether the rows are torch tensors (on the device their inputs came from)."""
+        return arrays.is_tensor(self.dense) or arrays.is_tensor(self.cells)
+
+    def host(self) -> Rows:
+        """The rows as numpy arrays on the host (``self`` when they already are)."""
+        if not self.on_device:
+            return self
+        dense, cells, values = (arrays.to_host(x) for x in (self.dense, self.cells, self.values))
+        return Rows(dense, reductions=self.reductions, cells=cells, values=values, n_cells=self.n_cells,
+                    space=self.space, extras=self.extras)  # fmt: skip
 
     def weighted_totals(self, counts: np.ndarray) -> np.ndarray:
         """The total of each row of ``counts``, an ``(m, n_items)`` matrix of how often each item is taken.
@@ -149,6 +168,8 @@ class Rows:
         Summed columns are ``counts @ rows``; a ``max``/``min`` column reduces over the items taken at least
         once. Bootstrap resamples and approximate-randomization swaps are such matrices.
         """
+        if self.on_device:
+            return self.host().weighted_totals(counts)
         counts = np.asarray(counts)
         m = len(counts)
         dense = np.empty((m, self.dense.shape[1]), dtype=np.float64)
@@ -188,6 +209,8 @@ class Rows:
     def drawn_totals(self, index: np.ndarray) -> np.ndarray:
         """The total of each row of ``index``, an ``(m, k)`` matrix of item indices drawn with replacement
         (a bootstrap resample per row): :meth:`weighted_totals` of the counts of each row's indices."""
+        if self.on_device:
+            return self.host().drawn_totals(index)
         index = np.asarray(index)
         m = len(index)
         patterns = self._patterns() if self.n_cells and not self.dense.shape[1] else None
@@ -218,7 +241,9 @@ class Rows:
         return self._pattern_cache or None
 
     def toarray(self) -> np.ndarray:
-        """The rows as a dense ``(n, width)`` matrix (for small inputs and inspection)."""
+        """The rows as a dense ``(n, width)`` numpy matrix (for small inputs and inspection)."""
+        if self.on_device:
+            return self.host().toarray()
         if not self.n_cells:
             return self.dense.copy()
         sparse = np.zeros((len(self), self.n_cells))
@@ -226,7 +251,9 @@ class Rows:
         return np.concatenate([self.dense.astype(np.float64), sparse], axis=1)
 
     def take(self, index: Any) -> Rows:
-        """The rows at ``index`` (an integer array or a slice), same space and extras."""
+        """The rows at ``index`` (an integer array or a slice), same space and extras, on the host."""
+        if self.on_device:
+            return self.host().take(index)
         return Rows(
             self.dense[index],
             reductions=self.reductions,
@@ -260,6 +287,7 @@ def concat(chunks: Sequence[Rows]) -> Rows:
     """The rows of several chunks in one frame, one after another (extras reduced over all)."""
     if not chunks:
         raise InputError("concat: no chunks of rows to join.")
+    chunks = [c.host() for c in chunks]
     first = chunks[0]
     for c in chunks[1:]:
         if c.reductions != first.reductions or c.n_cells != first.n_cells or c.cells.shape[1] != first.cells.shape[1]:
@@ -284,6 +312,8 @@ def as_rows(value: Any, *, owner: str = "rows", param: str = "rows") -> Rows:
     """``value`` as :class:`Rows`: a Rows object as it is, a numeric ``(n, n_stats)`` matrix as summed rows."""
     if isinstance(value, Rows):
         return value
+    if arrays.is_tensor(value) and value.ndim == 2 and (value.is_floating_point() or not value.is_complex()):
+        return Rows(value)
     try:
         a = np.asarray(value)
     except (TypeError, ValueError):

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from evalkit.core.arrays import is_tensor, to_host
 from evalkit.core.errors import EmptyInputError, InputError, InputTypeError, InvalidOptionError
 from evalkit.core.gc_pause import gc_paused
 
@@ -214,7 +215,12 @@ def check_same_n_samples(owner: str, **arrays: Any) -> int:
 
 
 def check_finite(owner: str, param: str, values: np.ndarray) -> None:
-    """Raise if the float array ``values`` holds NaN or infinity, naming the first position at fault."""
+    """Raise if the float array ``values`` holds NaN or infinity, naming the first position at fault (a
+    tensor is checked on its device: one sync, and a copy to the host only to name the fault)."""
+    if is_tensor(values):
+        if not values.is_floating_point() or bool(values.isfinite().all()):
+            return
+        values = to_host(values)
     if values.dtype.kind in "fc" and not np.isfinite(values).all():
         bad = np.argwhere(~np.isfinite(values))[0]
         where = ", ".join(str(int(i)) for i in bad)

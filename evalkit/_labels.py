@@ -144,7 +144,7 @@ def check_targets(
                     f"probabilities, not labels. Argmax them over the classes (y.argmax(axis=1)) or threshold "
                     f"them for multilabel indicators (y >= 0.5) first."
                 )
-            if values is None or len(values) > 2 or (a.dtype.kind == "f" and (values != np.floor(values)).any()):
+            if values is None or len(values) > 2:
                 raise InputError(
                     f"{owner}: {name} of shape {a.shape} is not a multilabel indicator matrix (at most two "
                     f"distinct numbers, e.g. 0 and 1); multiclass-multioutput and continuous targets are "
@@ -187,10 +187,9 @@ def check_tensor_targets(owner: str, y_true: Any, y_pred: Any, sample_weight: An
     again by :func:`check_targets` on the host, which raises the message it gives for arrays.
     """
     ref = y_pred if arrays.is_tensor(y_pred) else y_true
-    sides = [arrays.moved_to(y, ref) for y in (y_true, y_pred)]
+    t, p = (_column(arrays.moved_to(y, ref)) for y in (y_true, y_pred))
     w = None if sample_weight is None else arrays.moved_to(sample_weight, ref)
-    if _device_checks(sides, w, sample_weight is not None):
-        t, p = (a[:, 0] if a.ndim == 2 and a.shape[1] == 1 else a for a in sides)
+    if _device_checks(t, p, w, sample_weight is not None):
         kind = "labels" if t.ndim == 1 else "multilabel"
         if kind == "multilabel":
             t, p = t != 0, p != 0
@@ -199,11 +198,15 @@ def check_tensor_targets(owner: str, y_true: Any, y_pred: Any, sample_weight: An
     return check_targets(owner, *host)  # raises the message, or (an odd valid input) counts on the host
 
 
-def _device_checks(sides: list[Any], w: Any, weighted: bool) -> bool:
+def _column(a: Any) -> Any:
+    """An ``(n, 1)`` column as 1-D labels, as scikit-learn reads it (``None`` stays ``None``)."""
+    return a[:, 0] if a is not None and a.ndim == 2 and a.shape[1] == 1 else a
+
+
+def _device_checks(t: Any, p: Any, w: Any, weighted: bool) -> bool:
     """Whether the tensor targets pass every check of :func:`check_targets` (a sync where said above)."""
-    if any(a is None or a.is_complex() for a in sides) or (weighted and w is None):
+    if any(a is None or a.is_complex() for a in (t, p)) or (weighted and w is None):
         return False
-    t, p = (a[:, 0] if a.ndim == 2 and a.shape[1] == 1 else a for a in sides)
     if t.ndim != p.ndim or t.ndim not in (1, 2) or len(t) != len(p) or len(t) == 0:
         return False
     if t.ndim == 2 and t.shape[1] != p.shape[1]:

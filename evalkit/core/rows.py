@@ -60,8 +60,6 @@ def reduce_values(reduction: str, a: Any, b: Any) -> Any:
 def _reduced(reductions: Sequence[str], dense: Any) -> Any:
     """Column-wise reduction of a ``(n, d)`` matrix (array or tensor); an empty matrix gives each
     reduction's identity."""
-    if all(r == "sum" for r in reductions) and len(dense):
-        return dense.sum(0)
     out = arrays.full(dense.shape[1], 0.0, dense) if len(dense) == 0 else dense.sum(0)
     for name in ("max", "min"):
         columns = [j for j, r in enumerate(reductions) if r == name]
@@ -312,7 +310,7 @@ def as_rows(value: Any, *, owner: str = "rows", param: str = "rows") -> Rows:
     """``value`` as :class:`Rows`: a Rows object as it is, a numeric ``(n, n_stats)`` matrix as summed rows."""
     if isinstance(value, Rows):
         return value
-    if arrays.is_tensor(value) and value.ndim == 2 and (value.is_floating_point() or not value.is_complex()):
+    if arrays.is_tensor(value) and value.ndim == 2 and not value.is_complex():
         return Rows(value)
     try:
         a = np.asarray(value)

@@ -207,11 +207,12 @@ def _device_checks(t: Any, p: Any, w: Any, weighted: bool) -> bool:
     """Whether the tensor targets pass every check of :func:`check_targets` (a sync where said above)."""
     if any(a is None or a.is_complex() for a in (t, p)) or (weighted and w is None):
         return False
-    if t.ndim != p.ndim or t.ndim not in (1, 2) or len(t) != len(p) or len(t) == 0:
+    # shapes, not len(): a tensor's __len__ is a Python call, and this runs at every update
+    if t.ndim != p.ndim or t.ndim not in (1, 2) or t.shape[0] != p.shape[0] or t.shape[0] == 0:
         return False
     if t.ndim == 2 and t.shape[1] != p.shape[1]:
         return False
-    if weighted and (w.ndim != 1 or len(w) != len(t) or w.is_complex()):
+    if weighted and (w.ndim != 1 or w.shape[0] != t.shape[0] or w.is_complex()):
         return False
     torch = sys.modules["torch"]
     checks = []
@@ -293,7 +294,7 @@ class Counts:
 def _encoded(t: Any, p: Any) -> tuple[np.ndarray, Any, Any]:
     """``(labels, t_index, p_index)``: the sorted labels that occur in ``t`` or ``p`` (on the host) and
     each sample's index (on the inputs' device: a tensor's labels cost one sync, ``torch.unique``)."""
-    n = len(t)
+    n = t.shape[0]
     if arrays.is_tensor(t):
         torch = sys.modules["torch"]
         labels, inverse = torch.unique(torch.cat([t, p]), sorted=True, return_inverse=True)
@@ -362,7 +363,7 @@ def align_label_total(total: Any, labels: np.ndarray, target: np.ndarray) -> Any
     """A :func:`label_rows` total over ``labels`` rewritten over the larger label set ``target``: one
     scatter of every entry to its place in the larger layout (on the total's device)."""
     k, kt = len(labels), len(target)
-    if k == kt and (labels == target).all():
+    if labels is target or (k == kt and (labels == target).all()):
         return total
     at = np.searchsorted(target, labels)
     places = np.concatenate([(at[:, None] * kt + at[None, :]).ravel(), kt * kt + at, kt * kt + kt + at])

@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -22,7 +23,13 @@ import numpy as np
 
 def is_tensor(x: Any) -> bool:
     """Whether ``x`` is a torch tensor (without importing torch)."""
-    return type(x).__module__.split(".")[0] == "torch" and hasattr(x, "device")
+    return _is_tensor_type(type(x))
+
+
+@functools.cache
+def _is_tensor_type(kind: type) -> bool:
+    # asked several times per update of a training loop: decided once per type
+    return kind.__module__.split(".")[0] == "torch" and hasattr(kind, "device")
 
 
 def to_host(x: Any) -> Any:

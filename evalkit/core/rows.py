@@ -90,7 +90,7 @@ class Rows:
         extras: Mapping[str, tuple[str, Any]] | None = None,
     ) -> None:
         if dense is None:
-            n = 0 if cells is None else len(cells)
+            n = 0 if cells is None else cells.shape[0]
             dense = np.zeros((n, 0), dtype=np.int64)
         if not arrays.is_tensor(dense):
             dense = np.asarray(dense)
@@ -104,12 +104,12 @@ class Rows:
             )
         if (cells is None) != (values is None) or (cells is not None and cells.shape != values.shape):
             raise InputError("Rows: 'cells' and 'values' must be given together, with the same (n_items, k) shape.")
-        if cells is not None and len(cells) != len(dense):
-            raise InputError(f"Rows: {len(cells)} rows of cells for {len(dense)} dense rows.")
+        if cells is not None and cells.shape[0] != dense.shape[0]:
+            raise InputError(f"Rows: {cells.shape[0]} rows of cells for {dense.shape[0]} dense rows.")
         self.dense = dense
         self.reductions = reductions
-        self.cells = np.zeros((len(dense), 0), dtype=np.int64) if cells is None else cells
-        self.values = np.zeros((len(dense), 0)) if values is None else values
+        self.cells = np.zeros((dense.shape[0], 0), dtype=np.int64) if cells is None else cells
+        self.values = np.zeros((dense.shape[0], 0)) if values is None else values
         self.n_cells = int(n_cells)
         self.space = space
         self.extras = dict(extras or {})
@@ -117,7 +117,7 @@ class Rows:
 
     # -- shape ---------------------------------------------------------------------------------------
     def __len__(self) -> int:
-        return len(self.dense)
+        return self.dense.shape[0]  # a tensor's len() is a Python call
 
     @property
     def width(self) -> int:

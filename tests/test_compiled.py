@@ -1,4 +1,5 @@
-"""The compiled kernels (numba) give exactly what the numpy path gives, and sacrebleu's statistics.
+"""The compiled kernels (C, evalkit/text/_kernels.c) give exactly what the numpy path gives, and sacrebleu's
+statistics.
 
 The numpy path is the reference here (itself checked against sacrebleu and rouge-score elsewhere); the
 integration test at the end compares the compiled BLEU statistics with sacrebleu directly.
@@ -11,9 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-pytest.importorskip("numba")
+pytest.importorskip("evalkit.text._kernels", reason="evalkit was installed without a C compiler")
 
-from evalkit.text import ngrams
 from evalkit.text._bleu_numpy import corpus_stats
 from evalkit.text.ngrams import clipped_ngram_matches, line_token_ids, segment_lines, use_compiled
 from evalkit.tokenizers import get_tokenizer
@@ -93,9 +93,8 @@ def test_clipped_matches_equal_on_repetitive_corpora(pairs):
     np.testing.assert_array_equal(got, want)
 
 
-def test_bleu_statistics_with_the_kernels_equal_sacrebleu(real_pairs, monkeypatch):
-    monkeypatch.setattr(ngrams, "_COMPILED_MIN_CHARS_COLD", 0)
-    monkeypatch.setattr(ngrams, "_COMPILED_MIN_CHARS_WARM", 0)
+def test_bleu_statistics_with_the_kernels_equal_sacrebleu(real_pairs):
+    assert use_compiled()
     hyps, refs = real_pairs[0][:4000], real_pairs[1][:4000]
     streams = [[r[k] if k < len(r) else None for r in refs] for k in range(4)]
     for tokenize in ("13a", "intl"):
@@ -104,13 +103,15 @@ def test_bleu_statistics_with_the_kernels_equal_sacrebleu(real_pairs, monkeypatc
         np.testing.assert_array_equal(got, np.array(expected, dtype=np.int64).reshape(len(hyps), -1))
 
 
-def test_use_compiled_thresholds_and_switch(monkeypatch):
-    monkeypatch.setattr(ngrams, "_COMPILED_MIN_CHARS_COLD", 50)
-    monkeypatch.setattr(ngrams, "_COMPILED_MIN_CHARS_WARM", 10)
-    assert use_compiled(100)
-    assert not use_compiled(5)
-    monkeypatch.setenv("EVALKIT_NUMBA", "0")
-    assert not use_compiled(10**9)
+def test_the_environment_switches_the_kernels_off(monkeypatch, real_pairs):
+    assert use_compiled()
+    monkeypatch.setenv("EVALKIT_KERNELS", "0")
+    assert not use_compiled()
+    hyps, refs = real_pairs[0][:200], real_pairs[1][:200]
+    options = {"tokenizer": get_tokenizer("13a"), "lowercase": False, "max_order": 4, "processes": 1}
+    numpy_path = corpus_stats(hyps, refs, **options)
+    monkeypatch.delenv("EVALKIT_KERNELS")
+    np.testing.assert_array_equal(corpus_stats(hyps, refs, **options), numpy_path)
 
 
 def test_token_ids_refuse_more_separators_than_lines():

@@ -15,12 +15,13 @@ How an import statement becomes edges:
   and an edge to ``evalkit.a.x`` as well where ``x`` is a module. Relative imports are resolved first.
 
 Imports by ``importlib.import_module`` of a computed name are not seen (``evalkit.text.ngrams`` loads the
-compiled kernels so; ``evalkit.text._compiled`` imports no evalkit module).
+compiled kernels so; ``evalkit.text._compiled`` imports only the C extension ``evalkit.text._kernels``).
 """
 
 from __future__ import annotations
 
 import ast
+import importlib.machinery
 import importlib.util
 import pkgutil
 from collections import deque
@@ -42,14 +43,17 @@ def _raise(name: str) -> None:
 
 
 @cache
-def module_files() -> dict[str, str]:
-    """Every module of the package (its packages too) and its source file."""
+def module_files() -> dict[str, str | None]:
+    """Every module of the package (its packages too) and its source file (None for a compiled module)."""
     names = ["evalkit"] + [info.name for info in pkgutil.walk_packages(evalkit.__path__, "evalkit.", onerror=_raise)]
     files = {}
     for name in names:
         spec = importlib.util.find_spec(name)
-        assert spec is not None and spec.origin and spec.origin.endswith(".py"), (name, spec)
-        files[name] = spec.origin
+        assert spec is not None and spec.origin, (name, spec)
+        # compiled (evalkit.text._kernels): it imports no evalkit module, a leaf of the graph
+        compiled = isinstance(spec.loader, importlib.machinery.ExtensionFileLoader)
+        assert compiled or spec.origin.endswith(".py"), (name, spec)
+        files[name] = None if compiled else spec.origin
     return files
 
 
@@ -87,7 +91,7 @@ def imports_of(name: str, path: str, modules: set[str] | dict[str, str]) -> set[
 @cache
 def import_graph() -> dict[str, frozenset[str]]:
     files = module_files()
-    return {name: frozenset(imports_of(name, path, files)) for name, path in files.items()}
+    return {name: frozenset(imports_of(name, path, files) if path else ()) for name, path in files.items()}
 
 
 def strongly_connected(graph: dict[str, frozenset[str]]) -> list[list[str]]:

@@ -229,13 +229,14 @@ def test_processes_must_be_a_positive_int(real_pairs):
 
 
 def test_compiled_kernels_give_the_numpy_rows(real_pairs, monkeypatch):
-    pytest.importorskip("numba")
+    pytest.importorskip("evalkit.text._kernels", reason="evalkit was installed without a C compiler")
     from evalkit.text import rouge as rouge_module
 
     hyps, refs = _summaries(real_pairs, 500)
     metric = ROUGE(variants=TYPES, multi_ref="mean")
-    want = metric.stats(hyps, refs, processes=1)  # 500 documents: far below the compiled kernels' threshold
-    monkeypatch.setattr(rouge_module, "use_compiled", lambda n_chars: True)
+    monkeypatch.setattr(rouge_module, "use_compiled", lambda: False)
+    want = metric.stats(hyps, refs, processes=1)
+    monkeypatch.setattr(rouge_module, "use_compiled", lambda: True)
     np.testing.assert_array_equal(metric.stats(hyps, refs, processes=1), want)
     if sys.platform == "linux":
         np.testing.assert_array_equal(metric.stats(hyps, refs, processes=2), want)

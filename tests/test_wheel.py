@@ -69,6 +69,8 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path):
     assert {f"{dist_info}/licenses/LICENSE", f"{dist_info}/licenses/evalkit/data/WORDNET_LICENSE"} <= names
     assert "License-Expression: Apache-2.0" in metadata
     assert not [n for n in names if n.startswith(("tests/", "scripts/", "benchmarks/"))]
+    # the C kernels, compiled by the build (this machine has a compiler, as CI's)
+    assert [n for n in names if n.startswith("evalkit/text/_kernels.") and n.endswith((".so", ".pyd"))], names
 
     # a fresh environment with the wheel alone; its dependencies seen through a .pth (no download)
     venv = tmp_path / "venv"
@@ -97,6 +99,9 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path):
         env,
     ).split()
     assert all(Path(p).is_relative_to(site) for p in where), where
+    kernels = "import evalkit.text._kernels as k, evalkit.text.ngrams as n; print(k.__file__, n.use_compiled())"
+    origin, used = _run([str(python), "-c", kernels], elsewhere, env).split()
+    assert Path(origin).is_relative_to(site) and used == "True", (origin, used)
 
     score = _run([str(bindir / "evalkit"), "score", "--example", "-m", "bleu"], elsewhere, env)
     assert "BLEU" in score and "version:" in score, score

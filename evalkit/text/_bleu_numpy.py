@@ -4,8 +4,8 @@ Equal, integer for integer, to sacrebleu's per-segment statistics (``BLEU._extra
 ``_preprocess_segment``, ``_extract_reference_info``, ``_compute_segment_statistics``) and to the python
 backend. The corpus is tokenized in one pass, its tokens mapped to integer ids in one pass, and the
 n-grams of every segment counted and clipped by :func:`evalkit.text.ngrams.clipped_ngram_matches`: no
-Python loop runs per n-gram or per token. With numba installed, large corpora take the compiled kernels
-for the ids and the counts (:func:`evalkit.text.ngrams.use_compiled`).
+Python loop runs per n-gram or per token. Where evalkit's C kernels were built, they read the ids and
+count the n-grams (:func:`evalkit.text.ngrams.use_compiled`): the same numbers, faster.
 
 Segments are independent, so a large corpus is split into contiguous shards of whole segments, one per
 core (:mod:`evalkit.core.shards`): each forked process tokenizes and counts its shard, and the rows are
@@ -39,12 +39,6 @@ def _tokens(
     if lowercase:
         lines = list(map(str.lower, lines))
     return line_token_ids(tokenizer, list(map(str.rstrip, lines)), compiled=compiled)
-
-
-def _n_chars(hyps: Sequence, refs: Sequence[Sequence], pretokenized: bool) -> int:
-    if pretokenized:
-        return sum(map(len, chain.from_iterable(chain(hyps, chain.from_iterable(refs)))))
-    return sum(map(len, hyps)) + sum(map(len, chain.from_iterable(refs)))
 
 
 def _closest_ref_len(hyp_len: np.ndarray, ref_lens: np.ndarray, ref_segment: np.ndarray) -> np.ndarray:
@@ -101,7 +95,7 @@ def corpus_stats(
         # a forked child touching millions of token objects copies their pages: no gain for lists of tokens
         processes = 1 if pretokenized else auto_processes(len(hyps) + sum(map(len, refs)), _LINES_PER_PROCESS)
     # decided (and the kernels loaded) once, here, before any fork
-    compiled = use_compiled(_n_chars(hyps, refs, pretokenized))
+    compiled = use_compiled()
     options = {"tokenizer": tokenizer, "lowercase": lowercase, "max_order": max_order, "compiled": compiled}
     return sharded_rows(partial(_stats, **options), (hyps, refs), processes)
 

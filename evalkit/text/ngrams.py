@@ -4,16 +4,16 @@
 of a whole corpus at once with packed integer keys, for the vectorized backends. ``line_token_ids``
 turns a corpus of lines into the integer ids those backends count.
 
-Where numba is installed (``pip install evalkit[fast]``), large inputs take compiled kernels
+Where evalkit was installed with a C compiler at hand, string inputs take compiled kernels
 (:mod:`evalkit.text._compiled`) for the token ids and the clipped counts: the same numbers (the tests
-compare the two paths), several times faster. ``EVALKIT_NUMBA=0`` in the environment turns them off.
+compare the two paths), several times faster. ``EVALKIT_KERNELS=0`` in the environment turns them off.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import functools
+import importlib
 import os
-import sys
 from collections import Counter
 from collections.abc import Sequence
 from itertools import chain, count
@@ -57,34 +57,29 @@ def token_ids(tokens: Sequence[str]) -> tuple[np.ndarray, dict[str, int]]:
     return ids, vocab
 
 
-# Importing numba and its first dispatch cost about 0.7 s per process (the kernels' first compilation,
-# once per installation, several seconds more); the kernels save about 40 ns per character of text, so
-# they pay from about 16 million characters in a fresh process, and from small inputs once loaded.
-_COMPILED_MIN_CHARS_COLD = 16_000_000
-_COMPILED_MIN_CHARS_WARM = 100_000
 _COMPILED = "evalkit.text._compiled"
 
 
-def use_compiled(n_chars: int) -> bool:
-    """Whether an input of ``n_chars`` characters should take the compiled kernels; loads them if so, with
-    their first dispatch (a caller about to fork loads them once, for every child).
+@functools.cache
+def _kernels_built() -> bool:
+    try:
+        importlib.import_module(_COMPILED)
+    except ImportError:  # installed without a C compiler: the numpy path
+        return False
+    return True
+
+
+def use_compiled() -> bool:
+    """Whether the n-gram counts take the compiled kernels: wherever they were built, unless
+    ``EVALKIT_KERNELS=0`` is set in the environment. They load with the module (no compilation at run
+    time), so they pay from the smallest input.
 
     Example:
-        >>> use_compiled(10)
-        False
+        >>> import os
+        >>> use_compiled() == (os.environ.get("EVALKIT_KERNELS") != "0" and _kernels_built())
+        True
     """
-    if os.environ.get("EVALKIT_NUMBA", "1") == "0":
-        return False
-    if _COMPILED in sys.modules:
-        return n_chars >= _COMPILED_MIN_CHARS_WARM
-    if n_chars < _COMPILED_MIN_CHARS_COLD or importlib.util.find_spec("numba") is None:
-        return False
-    try:
-        compiled = importlib.import_module(_COMPILED)
-    except ImportError:  # numba present but unusable (e.g. built for another numpy): the numpy path
-        return False
-    compiled.warm_up()
-    return True
+    return os.environ.get("EVALKIT_KERNELS", "1") != "0" and _kernels_built()
 
 
 def line_token_ids(

@@ -92,7 +92,7 @@ def _n_chars(hyps: list[Any], refs: list[list[Any]]) -> int:
 def _plan(n_chars: int) -> tuple[int, bool]:
     """``(processes, compiled)`` for ``n_chars`` characters of strings (0: token lists): how many forked
     processes :meth:`ROUGE.stats` uses by default, and whether it takes the compiled kernels."""
-    compiled = use_compiled(n_chars)
+    compiled = use_compiled()
     if not n_chars:  # a forked child touching every token object copies their pages: no gain for token lists
         return 1, compiled
     # the compiled kernels halve the work per character of rouge1+2+L (measured): forking pays from twice as many
@@ -412,7 +412,7 @@ class ROUGE(Metric):
         """Per (document, reference) counts ``(n_pairs, variants, 3)`` = hits, hypothesis total,
         reference total; and the document of each pair."""
         hyps, refs = text_pairs(self.name, hypotheses, references)
-        counts, doc_of_pair, empty = self._pair_counts(hyps, refs, compiled=use_compiled(_n_chars(hyps, refs)))
+        counts, doc_of_pair, empty = self._pair_counts(hyps, refs, compiled=use_compiled())
         self._warn_empty(hyps, refs, empty)
         return counts, doc_of_pair
 
@@ -484,8 +484,8 @@ class ROUGE(Metric):
         documents (forked, :mod:`evalkit.core.shards`; exact, since a document's row depends on it alone).
         None chooses: for strings, one per available core, at most one per 500,000 characters (hypotheses
         and references), and only where forking is safe; for token lists, one. 1 keeps everything in-process.
-        With numba installed, large inputs take the compiled kernels for the token ids and the n-gram
-        counts (:func:`evalkit.text.ngrams.use_compiled`; same numbers), and then at most one process per
+        Where evalkit's C kernels were built, they read the token ids and count the n-grams
+        (:func:`evalkit.text.ngrams.use_compiled`; same numbers), and then at most one process per
         1,000,000 characters.
         """
         hyps, refs = text_pairs(self.name, hypotheses, references)

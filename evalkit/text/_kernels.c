@@ -1,0 +1,347 @@
+/* The two hot loops of the n-gram metrics in C: token ids of a tokenized corpus, and clipped n-gram matches.
+ *
+ * evalkit.text._compiled wraps them (it allocates the arrays and checks the calls); the numpy path of
+ * evalkit.text.ngrams computes the same numbers, and the tests compare the two on real and generated text.
+ *
+ * Both hash (tokens by FNV-1a over their code units, n-grams by their ids) and confirm every hash hit by
+ * comparing the code units or ids themselves: a collision costs time, never exactness. Arrays come in as
+ * buffers (numpy arrays), so the module needs no numpy headers; the work runs without the GIL.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SPREAD 0x9E3779B97F4A7C15ULL /* Fibonacci hashing: a hash times this, top bits = the slot */
+#define NGRAM_BASE 1000003ULL        /* n-gram hash: h(n) = h(n - 1) * base + id + 1 */
+#define FNV_OFFSET 14695981039346656037ULL
+#define FNV_PRIME 1099511628211ULL
+
+static inline Py_ssize_t slot_of(uint64_t h, int bits) { return (Py_ssize_t)((h * SPREAD) >> (64 - bits)); }
+
+/* -- token ids ----------------------------------------------------------------------------------------- */
+
+typedef struct {
+    int bits;          /* the table has 1 << bits slots, at most half of them used */
+    int64_t *slot;     /* vocabulary entry in each slot, -1 when empty */
+    int64_t *first;    /* each entry's first occurrence (index of its first code unit) */
+    int64_t *length;   /* each entry's length in code units */
+    uint64_t *hash;    /* each entry's hash */
+    int64_t size;      /* entries */
+} Vocabulary;
+
+static void vocabulary_free(Vocabulary *v) {
+    free(v->slot);
+    free(v->first);
+    free(v->length);
+    free(v->hash);
+}
+
+static int vocabulary_init(Vocabulary *v, int bits) {
+    v->bits = bits;
+    v->size = 0;
+    v->slot = malloc(sizeof(int64_t) << bits);
+    v->first = malloc(sizeof(int64_t) << (bits - 1));
+    v->length = malloc(sizeof(int64_t) << (bits - 1));
+    v->hash = malloc(sizeof(uint64_t) << (bits - 1));
+    if (!v->slot || !v->first || !v->length || !v->hash) return -1;
+    memset(v->slot, 0xff, sizeof(int64_t) << bits);
+    return 0;
+}
+
+/* Doubles the table (and the entries' arrays), placing every entry again by its stored hash. */
+static int vocabulary_grow(Vocabulary *v) {
+    int bits = v->bits + 1;
+    int64_t *slot = malloc(sizeof(int64_t) << bits);
+    int64_t *first = realloc(v->first, sizeof(int64_t) << (bits - 1));
+    if (first) v->first = first;
+    int64_t *length = realloc(v->length, sizeof(int64_t) << (bits - 1));
+    if (length) v->length = length;
+    uint64_t *hash = realloc(v->hash, sizeof(uint64_t) << (bits - 1));
+    if (hash) v->hash = hash;
+    if (!slot || !first || !length || !hash) {
+        free(slot);
+        return -1;
+    }
+    memset(slot, 0xff, sizeof(int64_t) << bits);
+    Py_ssize_t mask = ((Py_ssize_t)1 << bits) - 1;
+    for (int64_t e = 0; e < v->size; e++) {
+        Py_ssize_t i = slot_of(v->hash[e], bits);
+        while (slot[i] >= 0) i = (i + 1) & mask;
+        slot[i] = e;
+    }
+    free(v->slot);
+    v->slot = slot;
+    v->bits = bits;
+    return 0;
+}
+
+/* token_ids over code units of one width: CODE is uint8_t (ASCII text) or uint32_t (UTF-32). Returns the
+ * number of tokens, -1 when out of memory, -2 when the text holds more separators than lines allow,
+ * -3 when `ids` is too small. */
+#define DEFINE_TOKEN_IDS(NAME, CODE)                                                                        \
+    static int64_t NAME(const CODE *codes, Py_ssize_t n, const uint8_t *is_space, Py_ssize_t n_table,      \
+                        uint32_t sep, int64_t *ids, Py_ssize_t capacity, int64_t *lengths, Py_ssize_t n_lines) { \
+        Vocabulary v;                                                                                        \
+        if (vocabulary_init(&v, 16) < 0) {                                                                   \
+            vocabulary_free(&v);                                                                             \
+            return -1;                                                                                       \
+        }                                                                                                    \
+        int64_t n_tokens = 0;                                                                                \
+        Py_ssize_t line = 0, p = 0;                                                                          \
+        while (p < n) {                                                                                      \
+            if (codes[p] < n_table && is_space[codes[p]]) {                                                  \
+                p++;                                                                                         \
+                continue;                                                                                    \
+            }                                                                                                \
+            Py_ssize_t start = p;                                                                            \
+            uint64_t h = FNV_OFFSET;                                                                         \
+            while (p < n && !(codes[p] < n_table && is_space[codes[p]])) {                                   \
+                h = (h ^ (uint64_t)codes[p]) * FNV_PRIME;                                                    \
+                p++;                                                                                         \
+            }                                                                                                \
+            Py_ssize_t length = p - start;                                                                   \
+            if (length == 1 && codes[start] == sep) {                                                        \
+                if (++line == n_lines) {                                                                     \
+                    vocabulary_free(&v);                                                                     \
+                    return -2;                                                                               \
+                }                                                                                            \
+                continue;                                                                                    \
+            }                                                                                                \
+            if (n_tokens == capacity) {                                                                      \
+                vocabulary_free(&v);                                                                         \
+                return -3;                                                                                   \
+            }                                                                                                \
+            if (2 * (v.size + 1) > ((int64_t)1 << v.bits) && vocabulary_grow(&v) < 0) {                      \
+                vocabulary_free(&v);                                                                         \
+                return -1;                                                                                   \
+            }                                                                                                \
+            Py_ssize_t mask = ((Py_ssize_t)1 << v.bits) - 1;                                                 \
+            Py_ssize_t i = slot_of(h, v.bits);                                                               \
+            for (; v.slot[i] >= 0; i = (i + 1) & mask) {                                                     \
+                int64_t e = v.slot[i];                                                                       \
+                if (v.hash[e] == h && v.length[e] == length &&                                               \
+                    memcmp(codes + v.first[e], codes + start, length * sizeof(CODE)) == 0)                   \
+                    break;                                                                                   \
+            }                                                                                                \
+            if (v.slot[i] < 0) {                                                                             \
+                v.slot[i] = v.size;                                                                          \
+                v.first[v.size] = start;                                                                     \
+                v.length[v.size] = length;                                                                   \
+                v.hash[v.size] = h;                                                                          \
+                v.size++;                                                                                    \
+            }                                                                                                \
+            ids[n_tokens++] = v.slot[i];                                                                     \
+            lengths[line]++;                                                                                 \
+        }                                                                                                    \
+        vocabulary_free(&v);                                                                                 \
+        return n_tokens;                                                                                     \
+    }
+
+DEFINE_TOKEN_IDS(token_ids_ascii, uint8_t)
+DEFINE_TOKEN_IDS(token_ids_wide, uint32_t)
+
+static int check_int64(Py_buffer *b, const char *name, Py_ssize_t n) {
+    if (b->len != n * (Py_ssize_t)sizeof(int64_t)) {
+        PyErr_Format(PyExc_ValueError, "%s: expected %zd int64 values, got %zd bytes", name, n, b->len);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *token_ids(PyObject *self, PyObject *args) {
+    Py_buffer codes, table, ids, lengths;
+    int width;
+    unsigned int sep;
+    if (!PyArg_ParseTuple(args, "y*iy*Iw*w*", &codes, &width, &table, &sep, &ids, &lengths)) return NULL;
+    int64_t n = -4;
+    if (width == 1 || width == 4) {
+        Py_ssize_t n_codes = codes.len / width, capacity = ids.len / 8, n_lines = lengths.len / 8;
+        memset(lengths.buf, 0, lengths.len);
+        Py_BEGIN_ALLOW_THREADS
+        if (width == 1)
+            n = token_ids_ascii(codes.buf, n_codes, table.buf, table.len, sep, ids.buf, capacity, lengths.buf, n_lines);
+        else
+            n = token_ids_wide(codes.buf, n_codes, table.buf, table.len, sep, ids.buf, capacity, lengths.buf, n_lines);
+        Py_END_ALLOW_THREADS
+    }
+    PyBuffer_Release(&codes);
+    PyBuffer_Release(&table);
+    PyBuffer_Release(&ids);
+    PyBuffer_Release(&lengths);
+    switch (n) {
+        case -1: return PyErr_NoMemory();
+        case -2: PyErr_SetString(PyExc_ValueError, "token_ids: more line separators than lines"); return NULL;
+        case -3: PyErr_SetString(PyExc_ValueError, "token_ids: more tokens than the ids array holds"); return NULL;
+        case -4: PyErr_SetString(PyExc_ValueError, "token_ids: the code width must be 1 or 4 bytes"); return NULL;
+        default: return PyLong_FromLongLong(n);
+    }
+}
+
+/* -- clipped n-gram matches ------------------------------------------------------------------------------ */
+
+/* One slot of the n-gram table of a candidate, its fields side by side (one cache line per lookup). */
+typedef struct {
+    int64_t table;    /* which table (segment and order) filled the slot: older ones read as empty */
+    int64_t pos;      /* the n-gram's first position in the candidate */
+    uint64_t hash;
+    int64_t cand;     /* count in the candidate */
+    int64_t best;     /* largest count in any one reference */
+    int64_t in_line;  /* count in the reference being read */
+    int64_t line;     /* which reference that is (its first position) */
+} Slot;
+
+static inline int same_ids(const int64_t *ids, Py_ssize_t p, Py_ssize_t q, Py_ssize_t n) {
+    for (Py_ssize_t j = 0; j < n; j++)
+        if (ids[p + j] != ids[q + j]) return 0;
+    return 1;
+}
+
+/* The slot of the n-gram at p: where it is, or the empty slot where it would go. */
+static inline Py_ssize_t ngram_find(const Slot *t, int64_t table, const int64_t *ids, uint64_t h, Py_ssize_t p,
+                                    Py_ssize_t n, int bits) {
+    Py_ssize_t mask = ((Py_ssize_t)1 << bits) - 1, i = slot_of(h, bits);
+    while (t[i].table == table && !(t[i].hash == h && same_ids(ids, t[i].pos, p, n))) i = (i + 1) & mask;
+    return i;
+}
+
+/* Returns 0, -1 when out of memory, -2 when a segment number is out of range. */
+static int clipped(const int64_t *ids, const int64_t *segment, const int64_t *role, Py_ssize_t size,
+                   Py_ssize_t n_segments, Py_ssize_t max_order, int64_t *out) {
+    /* the tables are sized once, for the longest candidate */
+    Py_ssize_t longest = 0, run = 0;
+    for (Py_ssize_t p = 0; p < size; p++) {
+        int continues = p > 0 && segment[p] == segment[p - 1] && role[p - 1] == 0;
+        run = role[p] == 0 ? (continues ? run + 1 : 1) : 0;
+        if (run > longest) longest = run;
+    }
+    Py_ssize_t capacity = 2;
+    while (capacity < 4 * longest) capacity *= 2;
+    Slot *t = malloc(capacity * sizeof(Slot));
+    Py_ssize_t *slot_at = malloc((longest + 1) * sizeof(Py_ssize_t)); /* the slot of each candidate position */
+    uint64_t *h = calloc(size + 1, sizeof(uint64_t)); /* hash of the n-gram starting at p, order by order */
+    /* alive[p]: the (n-1)-gram at p is shared by the candidate and a reference; only those can extend */
+    uint8_t *alive = malloc(size + 1);
+    int status = 0;
+    if (!t || !slot_at || !h || !alive) {
+        status = -1;
+        goto done;
+    }
+    memset(alive, 1, size + 1);
+    memset(t, 0, capacity * sizeof(Slot)); /* every slot of table 0, which is never used */
+    int64_t table = 0;
+    memset(out, 0, n_segments * max_order * sizeof(int64_t));
+    Py_ssize_t a = 0;
+    while (a < size) {
+        int64_t s = segment[a];
+        if (s < 0 || s >= n_segments) {
+            status = -2;
+            goto done;
+        }
+        Py_ssize_t cand_end = a;
+        while (cand_end < size && segment[cand_end] == s && role[cand_end] == 0) cand_end++;
+        Py_ssize_t end = cand_end;
+        while (end < size && segment[end] == s) end++;
+        for (Py_ssize_t n = 1; n <= max_order; n++) {
+            Py_ssize_t m = cand_end - a - n + 1; /* the candidate's n-grams */
+            if (m <= 0) break;
+            int bits = 1;
+            while (((Py_ssize_t)1 << bits) < 4 * m) bits++; /* a quarter full: few probes for a miss */
+            table++; /* a new, empty table without clearing the slots */
+            int64_t total = 0; /* sum over the candidate's n-grams of min(count, largest count in a reference) */
+            for (Py_ssize_t p = a; p < a + m; p++) {
+                if (!alive[p]) continue;
+                h[p] = h[p] * NGRAM_BASE + (uint64_t)ids[p + n - 1] + 1;
+                Py_ssize_t i = ngram_find(t, table, ids, h[p], p, n, bits);
+                if (t[i].table != table) {
+                    t[i].table = table;
+                    t[i].pos = p;
+                    t[i].hash = h[p];
+                    t[i].cand = t[i].best = 0;
+                    t[i].line = -1;
+                }
+                t[i].cand++;
+                slot_at[p - a] = i;
+            }
+            Py_ssize_t line_start = cand_end;
+            while (line_start < end) {
+                Py_ssize_t line_end = line_start;
+                while (line_end < end && role[line_end] == role[line_start]) line_end++;
+                for (Py_ssize_t p = line_start; p < line_end; p++) {
+                    if (!alive[p]) continue;
+                    if (p + n > line_end) {
+                        alive[p] = 0;
+                        continue;
+                    }
+                    h[p] = h[p] * NGRAM_BASE + (uint64_t)ids[p + n - 1] + 1;
+                    Py_ssize_t i = ngram_find(t, table, ids, h[p], p, n, bits);
+                    if (t[i].table != table) {
+                        alive[p] = 0;
+                        continue;
+                    }
+                    if (t[i].line != line_start) {
+                        t[i].line = line_start;
+                        t[i].in_line = 0;
+                    }
+                    if (++t[i].in_line > t[i].best) {
+                        t[i].best = t[i].in_line;
+                        total += t[i].best <= t[i].cand; /* the clipped count grows with the best */
+                    }
+                }
+                line_start = line_end;
+            }
+            out[s * max_order + n - 1] = total;
+            for (Py_ssize_t p = a; p < cand_end; p++)
+                alive[p] = alive[p] && p < a + m && t[slot_at[p - a]].best > 0;
+        }
+        a = end;
+    }
+done:
+    free(t);
+    free(slot_at);
+    free(h);
+    free(alive);
+    return status;
+}
+
+static PyObject *clipped_matches(PyObject *self, PyObject *args) {
+    Py_buffer ids, segment, role, out;
+    Py_ssize_t n_segments, max_order;
+    if (!PyArg_ParseTuple(args, "y*y*y*nnw*", &ids, &segment, &role, &n_segments, &max_order, &out)) return NULL;
+    Py_ssize_t size = ids.len / (Py_ssize_t)sizeof(int64_t);
+    int status = -3;
+    if (n_segments >= 0 && max_order >= 1 && check_int64(&ids, "ids", size) == 0 &&
+        check_int64(&segment, "segment", size) == 0 && check_int64(&role, "role", size) == 0 &&
+        check_int64(&out, "out", n_segments * max_order) == 0) {
+        Py_BEGIN_ALLOW_THREADS
+        status = clipped(ids.buf, segment.buf, role.buf, size, n_segments, max_order, out.buf);
+        Py_END_ALLOW_THREADS
+    }
+    PyBuffer_Release(&ids);
+    PyBuffer_Release(&segment);
+    PyBuffer_Release(&role);
+    PyBuffer_Release(&out);
+    if (status == -1) return PyErr_NoMemory();
+    if (status == -2) {
+        PyErr_SetString(PyExc_ValueError, "clipped_matches: a segment number is out of range");
+        return NULL;
+    }
+    if (status == -3) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "clipped_matches: bad sizes");
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"token_ids", token_ids, METH_VARARGS,
+     "token_ids(codes, width, is_space, sep, ids, lengths) -> number of tokens written to ids"},
+    {"clipped_matches", clipped_matches, METH_VARARGS,
+     "clipped_matches(ids, segment, role, n_segments, max_order, out): clipped counts written to out"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_kernels", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit__kernels(void) { return PyModule_Create(&module); }

@@ -20,6 +20,7 @@ Reference: scikit-learn 1.9 ``sklearn.metrics`` (``huber_loss``: ``torch.nn.func
 
 from __future__ import annotations
 
+import sys
 import warnings
 from typing import Any
 
@@ -483,6 +484,54 @@ def _log_loss_rows(owner: str, y_true: Any, y_proba: Any, sample_weight: Any, la
     return np.stack([weights * loss, weights], axis=1)
 
 
+def _log_loss_device_rows(owner: str, y_true: Any, y_proba: Any, sample_weight: Any, labels: Any) -> Any:
+    """:func:`_log_loss_rows` of a probability tensor, on its device, with one sync for every check; or
+    ``None`` where an input fails a check (or cannot live on the device: string labels), so that the host
+    path raises its message (or, for an odd valid input, counts on the host)."""
+    torch = sys.modules["torch"]
+    classes = np.unique(np.asarray(labels))
+    prob = y_proba.detach()
+    y = arrays.moved_to(y_true, prob)
+    w = None if sample_weight is None else arrays.moved_to(sample_weight, prob)
+    if classes.dtype.kind not in "biuf" or len(classes) < 2 or y is None or prob.is_complex() or y.is_complex():
+        return None
+    n = y.shape[0] if y.ndim == 1 else -1
+    if prob.ndim not in (1, 2) or n < 1 or prob.shape[0] != n or (sample_weight is not None and w is None):
+        return None
+    if w is not None and (w.ndim != 1 or w.shape[0] != n or w.is_complex()):
+        return None
+    if not prob.is_floating_point():
+        prob = prob.to(torch.float64)
+    if prob.ndim == 1 or prob.shape[1] == 1:  # the positive class's probability
+        positive = prob.reshape(-1, 1)
+        prob = torch.cat([1 - positive, positive], dim=1)
+    if prob.shape[1] != len(classes):
+        return None
+    # labels compared as float64 (exact for integers below 2**53): 1.5 must not pass for class 1
+    table = arrays.like(classes.astype(np.float64), prob)
+    y64 = y.to(torch.float64)
+    at = torch.searchsorted(table, y64).clamp_(max=len(classes) - 1)
+    w64 = torch.ones(n, dtype=torch.float64, device=prob.device) if w is None else w.to(torch.float64)
+    finfo = torch.finfo(prob.dtype)
+    fails = torch.stack(
+        [
+            ~torch.isfinite(prob).all() | (prob > 1).any() | (prob < 0).any(),
+            (table[at] != y64).any(),
+            ~torch.isfinite(w64).all(),
+            ((prob.sum(dim=1) - 1).abs() > finfo.eps**0.5).any(),
+        ]
+    ).tolist()  # the one sync
+    if any(fails[:3]):
+        return None
+    if fails[3]:
+        warnings.warn(
+            "The y_prob values do not sum to one. Make sure to pass probabilities.", UserWarning, stacklevel=3
+        )
+    picked = prob.gather(1, at[:, None])[:, 0]
+    loss = -torch.log(picked.clamp(finfo.eps, 1 - finfo.eps)).to(torch.float64)
+    return torch.stack([w64 * loss, w64], dim=1)
+
+
 def log_loss(
     y_true: Any, y_proba: Any, *, normalize: bool = True, sample_weight: Any = None, labels: Any = None
 ) -> float:
@@ -886,13 +935,17 @@ class LogLoss(Metric):
         return super().__call__(y_true, y_proba, sample_weight=sample_weight)
 
     def stats(self, y_true: Any, y_proba: Any, sample_weight: Any = None) -> np.ndarray:  # type: ignore[override]
-        """Per-sample rows ``[w * -log p_true, w]``."""
+        """Per-sample rows ``[w * -log p_true, w]`` (float64, on the device of a probability tensor)."""
         labels = self.labels
         if labels is None:
-            prob = as_array(self.name, "y_proba", y_proba)
+            prob = y_proba if arrays.is_tensor(y_proba) else as_array(self.name, "y_proba", y_proba)
             # one probability per sample (1-D, or one column) is the positive class's: two classes
-            labels = list(range(2 if prob.ndim == 1 or prob.shape[1] == 1 else prob.shape[1]))
-        return _log_loss_rows(self.name, y_true, y_proba, sample_weight, labels)
+            labels = list(range(2 if prob.ndim != 2 or prob.shape[1] == 1 else prob.shape[1]))
+        if arrays.is_tensor(y_proba):  # rows on the tensor's device; the host path for what fails a check
+            rows = _log_loss_device_rows(self.name, y_true, y_proba, sample_weight, labels)
+            if rows is not None:
+                return rows
+        return _log_loss_rows(self.name, y_true, arrays.to_host(y_proba), sample_weight, labels)
 
     def scores(self, totals: Any) -> np.ndarray:
         totals = np.asarray(totals, dtype=np.float64)

@@ -142,3 +142,52 @@ def test_device_rows_serve_the_host_paths(device):
     on_device = bootstrap_ci(m, m.rows(tt, pt), n_resamples=50, seed=1)
     on_host = bootstrap_ci(m, m.rows(t, p), n_resamples=50, seed=1)
     assert on_device.ci == on_host.ci and on_device.result.score == on_host.result.score
+
+
+def test_log_loss_tensors_stay_on_the_device_and_equal_sklearn(device):
+    rng = np.random.default_rng(3)
+    proba, y, w = rng.dirichlet([1, 1, 1], 300), rng.integers(0, 3, 300), rng.random(300).astype(np.float16)
+    on = lambda x: torch.as_tensor(x, device=device)  # noqa: E731
+    m = ek.LogLoss()  # classes 0..2, the columns of y_proba
+    for i in range(0, 300, 70):
+        m.update(on(y[i : i + 70]), on(proba[i : i + 70]), sample_weight=on(w[i : i + 70]))
+    assert m.device.type == device
+    expected = metrics.log_loss(y, proba, sample_weight=w.astype(np.float64))
+    assert m.compute().score == pytest.approx(expected, rel=1e-12)
+    # two classes: one probability per sample, the positive class's; the labels a list beside the tensor
+    p, yb = rng.random(100), rng.integers(0, 2, 100)
+    binary = ek.LogLoss(labels=[0, 1]).update(yb.tolist(), on(p))
+    assert binary.device.type == device
+    assert binary.compute().score == pytest.approx(metrics.log_loss(yb, p), rel=1e-12)
+    # string classes cannot be tensors: those batches count on the host, as arrays do
+    named = ek.LogLoss(labels=["ham", "spam"]).update(["spam", "ham"], on(np.array([[0.1, 0.9], [0.8, 0.2]])))
+    assert named.device is None
+    assert named.compute().score == pytest.approx(-(np.log(0.9) + np.log(0.8)) / 2, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("y_true", "y_proba", "labels"),
+    [
+        ([0, 1], [[0.5, 0.5], [1.5, -0.5]], None),  # not probabilities
+        ([0, 1], [[float("nan"), 1.0], [0.5, 0.5]], None),  # not finite
+        ([0, 2], [[0.5, 0.5], [0.5, 0.5]], [0, 1]),  # a label outside labels=
+        ([0.5, 1.0], [[0.5, 0.5], [0.5, 0.5]], [0, 1]),  # 0.5 is no class
+        ([0, 1], [[0.2, 0.3, 0.5], [0.5, 0.5, 0.0]], [0, 1]),  # three columns for two classes
+    ],
+)
+def test_bad_log_loss_tensors_give_the_array_message(device, y_true, y_proba, labels):
+    with pytest.raises(InputError) as on_host:
+        ek.LogLoss(labels=labels).update(np.array(y_true), np.array(y_proba))
+    with pytest.raises(InputError) as on_device:
+        ek.LogLoss(labels=labels).update(torch.tensor(y_true, device=device), torch.tensor(y_proba, device=device))
+    assert str(on_device.value) == str(on_host.value)
+
+
+def test_log_loss_tensors_not_summing_to_one_warn_as_arrays(device):
+    proba = [[0.5, 0.6], [0.5, 0.5]]
+    with pytest.warns(UserWarning, match="do not sum to one"):
+        m = ek.LogLoss().update(
+            torch.tensor([0, 1], device=device), torch.tensor(proba, dtype=torch.float64, device=device)
+        )
+    assert m.device.type == device
+    assert m.compute().score == pytest.approx(-np.log(0.5), rel=1e-12)  # p_true is 0.5 for both samples

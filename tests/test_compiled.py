@@ -137,3 +137,215 @@ def test_a_separator_of_several_characters_takes_the_numpy_path():
 
     ids, lengths = line_token_ids(TwoCharSeparator(), ["a b", "b"], compiled=True)
     assert first_occurrence_ranks(ids).tolist() == [0, 1, 1] and lengths.tolist() == [2, 1]
+
+
+# -- adversarial inputs -------------------------------------------------------------------------------------
+
+NGRAM_BASE = 1000003  # the kernel's n-gram hash: h = h * NGRAM_BASE + id + 1, modulo 2**64
+
+
+def ngram_hash(ngram):
+    h = 0
+    for token in ngram:
+        h = (h * NGRAM_BASE + token + 1) % 2**64
+    return h
+
+
+def numpy_matches(ids, segment, role, n_segments, max_order):
+    """The reference: clipped_ngram_matches' numpy path, each line's end read from the segment and role
+    changes (ids non-negative, segments contiguous and ascending, as that path requires)."""
+    ids, segment, role = (np.asarray(a, dtype=np.int64) for a in (ids, segment, role))
+    new_line = np.r_[True, (segment[1:] != segment[:-1]) | (role[1:] != role[:-1])][: ids.size]
+    line = np.cumsum(new_line) - 1
+    line_end = np.append(np.flatnonzero(new_line)[1:], ids.size)[line]
+    options = {"n_segments": n_segments, "max_order": max_order}
+    return clipped_ngram_matches(ids, segment, role, line_end, **options)
+
+
+def compiled_matches(ids, segment, role, n_segments, max_order):
+    from evalkit.text._compiled import clipped_matches
+
+    return clipped_matches(*(np.asarray(a, dtype=np.int64) for a in (ids, segment, role)), n_segments, max_order)
+
+
+def layout(segments):
+    """(ids, segment, role) of segments given as lists of lines (candidate first), lines as lists of ids."""
+    ids, segment, role = [], [], []
+    for s, lines in enumerate(segments):
+        for r, line in enumerate(lines):
+            ids += line
+            segment += [s] * len(line)
+            role += [r] * len(line)
+    return ids, segment, role
+
+
+A, B, C = 0, 1, 2
+_HAND_COUNTS = [
+    # reference lines longer than the candidate: a min(1, 3), b min(1, 3); "a b" min(1, 3); no trigram
+    pytest.param([[[A, B], [A, B, A, B, A, B]]], [[2, 1, 0, 0]], id="references-longer"),
+    # no reference at all, and a candidate that is empty (the segment starts with its reference)
+    pytest.param([[[A, B, C]], [[], [A, B]]], [[0, 0, 0, 0], [0, 0, 0, 0]], id="no-reference-empty-candidate"),
+    # clipped by the best single reference, not the sum: a min(4, 3), "a a" min(3, 2), "a a a" min(2, 1)
+    pytest.param([[[A] * 4, [A] * 2, [A] * 3]], [[3, 2, 1, 0]], id="best-reference"),
+    # max_order beyond every line: orders 4 to 6 are 0
+    pytest.param([[[A, B, C], [A, B, C]]], [[3, 2, 1, 0, 0, 0]], id="order-past-lines"),
+    # a reference with a repeated n-gram the candidate has once: still min(1, 2)
+    pytest.param([[[C, A, B], [A, B, A, B]]], [[2, 1, 0, 0]], id="repeats-in-reference"),
+]
+
+
+@pytest.mark.parametrize(("segments", "expected"), _HAND_COUNTS)
+def test_clipped_matches_hand_counts(segments, expected):
+    ids, segment, role = layout(segments)
+    n_segments, max_order = len(expected), len(expected[0])
+    np.testing.assert_array_equal(numpy_matches(ids, segment, role, n_segments, max_order), expected)
+    np.testing.assert_array_equal(compiled_matches(ids, segment, role, n_segments, max_order), expected)
+
+
+def test_clipped_matches_on_empty_inputs_and_absent_segments():
+    assert compiled_matches([], [], [], 0, 4).shape == (0, 4)
+    np.testing.assert_array_equal(compiled_matches([], [], [], 3, 2), np.zeros((3, 2)))
+    # segments 0 and 2 have no tokens at all: their rows stay 0
+    ids, segment, role = [5, 6, 5, 6], [1, 1, 1, 1], [0, 0, 1, 1]
+    np.testing.assert_array_equal(compiled_matches(ids, segment, role, 3, 2), [[0, 0], [2, 1], [0, 0]])
+    np.testing.assert_array_equal(numpy_matches(ids, segment, role, 3, 2), [[0, 0], [2, 1], [0, 0]])
+
+
+def test_forced_ngram_hash_collisions_do_not_count():
+    # (0, B) and (1, 0) have the same n-gram hash: (0 + 1) * B + B + 1 == (1 + 1) * B + 0 + 1
+    b = NGRAM_BASE
+    assert ngram_hash([0, b]) == ngram_hash([1, 0]) and ngram_hash([0, b, 7]) == ngram_hash([1, 0, 7])
+    # candidate "0 B 7", reference "1 0 7": unigrams 0 and 7 match; no bigram or trigram does
+    ids, segment, role = layout([[[0, b, 7], [1, 0, 7]]])
+    np.testing.assert_array_equal(compiled_matches(ids, segment, role, 1, 3), [[2, 0, 0]])
+    # both colliding bigrams in the candidate, one in the reference: one match, not two
+    ids, segment, role = layout([[[0, b, 1, 0], [1, 0]]])
+    np.testing.assert_array_equal(compiled_matches(ids, segment, role, 1, 2), [[2, 1]])
+    np.testing.assert_array_equal(numpy_matches(ids, segment, role, 1, 2), [[2, 1]])
+
+
+# ids whose n-grams collide in the kernel's hash: (0, B) ~ (1, 0), (0, B + 1) ~ (1, 1), (-1, 5) ~ (0, 5 - B),
+# and every longer n-gram that extends a colliding pair by the same ids
+_COLLIDING = st.sampled_from([0, 1, 5, NGRAM_BASE, NGRAM_BASE + 1, 5 - NGRAM_BASE, -1, -NGRAM_BASE])
+_COLLIDING_LINES = st.lists(st.lists(_COLLIDING, max_size=10), min_size=1, max_size=4)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_COLLIDING_LINES, min_size=1, max_size=5))
+def test_clipped_matches_exact_under_hash_collisions_and_negative_ids(segments):
+    ids, segment, role = layout(segments)
+    # the numpy path wants ids from 0: renumbering keeps which tokens are equal, so the same counts
+    ranks = np.unique(np.asarray(ids, dtype=np.int64), return_inverse=True)[1].reshape(-1)
+    want = numpy_matches(ranks, segment, role, len(segments), 5)
+    np.testing.assert_array_equal(compiled_matches(ids, segment, role, len(segments), 5), want)
+
+
+def test_clipped_matches_every_token_distinct():
+    # candidate 0..n-1, reference the same: n - k + 1 matches of order k; then a reference sharing
+    # only every other token: n / 2 unigrams, nothing longer
+    n = 20_000
+    cand = list(range(n))
+    ids, segment, role = layout([[cand, cand], [cand, list(range(0, 2 * n, 2))]])
+    expected = [[n, n - 1, n - 2, n - 3], [n // 2, 0, 0, 0]]
+    np.testing.assert_array_equal(compiled_matches(ids, segment, role, 2, 4), expected)
+    np.testing.assert_array_equal(numpy_matches(ids, segment, role, 2, 4), expected)
+
+
+def test_clipped_matches_segments_in_any_order_if_contiguous():
+    # segments laid out 2, 0, 1: each row as the numpy path counts it in ascending layout
+    segments = [[[A, B, A], [B, A, B, C]], [[C, C], [C]], [[A, B, C], [A, B, C], [C, B, A]]]
+    ids, segment, role = layout(segments)
+    want = numpy_matches(ids, segment, role, 3, 3)
+    order = [2, 0, 1]
+    shuffled = layout([segments[s] for s in order])
+    relabel = np.asarray(order)[np.asarray(shuffled[1])]
+    np.testing.assert_array_equal(compiled_matches(shuffled[0], relabel, shuffled[2], 3, 3), want)
+
+
+def test_clipped_matches_on_a_misaligned_array():
+    # ascontiguousarray passes an unaligned int64 view through to the kernel unchanged (reading it is
+    # undefined behaviour in C, harmless on x86; np.require(..., requirements='CA') would copy it)
+    rng = np.random.default_rng(5)
+    ids = np.frombuffer(bytearray(8 * 400 + 1), dtype=np.int64, count=400, offset=1)
+    ids[:] = rng.integers(0, 4, 400)
+    segment, role = np.repeat(np.arange(4), 100), np.tile(np.repeat([0, 1, 2], [40, 30, 30]), 4)
+    want = numpy_matches(ids.copy(), segment, role, 4, 4)
+    np.testing.assert_array_equal(compiled_matches(ids, segment, role, 4, 4), want)
+
+
+def test_bad_clipped_calls_raise_value_error():
+    from evalkit.text import _compiled, _kernels
+
+    one = np.zeros(1, dtype=np.int64)
+    bad_calls = {
+        "a segment number is out of range": [
+            (one, one - 1, one, 1, 4),
+            (one, one + 1, one, 1, 4),
+            (one, one, one, 0, 4),
+        ],
+        "segment: expected": [(np.zeros(3, dtype=np.int64), one, one, 1, 4)],
+        "bad sizes": [(one, one, one, 1, 0)],
+        # segment 0 comes back after segment 1: its second run would overwrite its counts
+        "not contiguous": [(np.zeros(3), [0, 1, 0], np.zeros(3), 2, 4)],
+        None: [(one, one, one, 2**61, 1)],  # numpy refuses to allocate out (its message varies by version)
+    }
+    for message, calls in bad_calls.items():
+        for call in calls:
+            with pytest.raises(ValueError, match=message):
+                _compiled.clipped_matches(*call)
+    # straight to the kernel: an out whose size n_segments * max_order * 8 wraps to 0, an out too short,
+    # an out that is one of the inputs
+    with pytest.raises(ValueError, match="bad sizes"):
+        _kernels.clipped_matches(one, one + 5, one, 2**61, 1, np.zeros(0, dtype=np.int64))
+    with pytest.raises(ValueError, match="out: expected"):
+        _kernels.clipped_matches(one, one, one, 2, 4, np.zeros(7, dtype=np.int64))
+    segment, role = np.array([0, 1], dtype=np.int64), np.zeros(2, dtype=np.int64)
+    with pytest.raises(ValueError, match="shares memory"):
+        _kernels.clipped_matches(role, segment, role, 2, 1, segment)
+    assert segment.tolist() == [0, 1]
+
+
+def test_token_ids_of_long_tokens_differing_at_the_end():
+    # past 8 characters (one word of code units), differing in the last one only, or prefixes of each other
+    stems = ["abcdefghijk", "abcdefgh", "\u00e9" * 9, "\U0001f600" * 12]
+    lines = [" ".join(s + end for s in stems for end in ("1", "2", "")) for _ in range(3)]
+    lines.append(" ".join(s[:-1] for s in stems))
+    assert_same_ids(get_tokenizer("none"), lines)
+    from evalkit.text._compiled import text_token_ids
+
+    ids, lengths = text_token_ids("abcdefghij1 abcdefghij2 abcdefghij1 abcdefghij", "\x00", 1)
+    assert ids.tolist() == [0, 1, 0, 2] and lengths.tolist() == [4]
+
+
+@pytest.mark.parametrize("huge", ["x" * 1_000_000, "\u00e9" * 300_000 + "x", "y" * 999_999 + "z"])
+def test_token_ids_of_one_huge_token(huge):
+    assert_same_ids(get_tokenizer("none"), [huge, f"a {huge} {huge[:-1]} a", huge])
+
+
+def test_token_ids_of_text_without_tokens():
+    from evalkit.text._compiled import text_token_ids
+
+    assert_same_ids(get_tokenizer("none"), ["", "", ""])
+    assert_same_ids(get_tokenizer("13a"), ["  ", "\t", ""])
+    # only separators: three empty lines; a doubled separator is one token of two characters, not a line break
+    for text, sep, n_lines, want_ids, want_lengths in [
+        ("\x00 \x00", "\x00", 3, [], [0, 0, 0]),
+        ("", "\x00", 1, [], [0]),
+        (" \u3000\n ", "\x00", 1, [], [0]),
+        ("\x00\x00 \x00", "\x00", 2, [0], [1, 0]),
+    ]:
+        ids, lengths = text_token_ids(text, sep, n_lines)
+        assert ids.tolist() == want_ids and lengths.tolist() == want_lengths
+
+
+def test_bad_token_id_calls_raise_value_error():
+    from evalkit.text import _compiled, _kernels
+
+    # no room for a single line's length: the first token was counted past the end of lengths
+    with pytest.raises(ValueError, match="one line at least"):
+        _compiled.text_token_ids("a b", "\x00", 0)
+    codes = np.frombuffer(b"a b c", dtype=np.uint8)
+    with pytest.raises(ValueError, match="more tokens than the ids array holds"):
+        _kernels.token_ids(codes, 1, _compiled._IS_SPACE, 0, np.zeros(2, dtype=np.int64), np.zeros(1, dtype=np.int64))
+    with pytest.raises(ValueError, match="width must be 1 or 4"):
+        _kernels.token_ids(codes, 2, _compiled._IS_SPACE, 0, np.zeros(3, dtype=np.int64), np.zeros(1, dtype=np.int64))

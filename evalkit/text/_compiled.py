@@ -55,6 +55,6 @@ def clipped_matches(
         [[2, 2, 0]]
     """
     out = np.empty((n_segments, max_order), dtype=np.int64)
-    as_int64 = [np.ascontiguousarray(a, dtype=np.int64) for a in (ids, segment, role)]
+    as_int64 = [np.require(a, np.int64, "CA") for a in (ids, segment, role)]  # contiguous and aligned, as C reads
     _kernels.clipped_matches(*as_int64, n_segments, max_order, out)
     return out

@@ -84,7 +84,11 @@ static int vocabulary_grow(Vocabulary *v) {
     static int64_t NAME(const CODE *codes, Py_ssize_t n, const uint8_t *is_space, Py_ssize_t n_table,      \
                         uint32_t sep, int64_t *ids, Py_ssize_t capacity, int64_t *lengths, Py_ssize_t n_lines) { \
         Vocabulary v;                                                                                        \
-        if (vocabulary_init(&v, 16) < 0) {                                                                   \
+        /* a table for the tokens the text can hold, up to 2**15 (it grows past that): a short text       \
+         * (one segment, a reward in a loop) does not pay for a large one */                                 \
+        int bits = 4;                                                                                        \
+        while (bits < 16 && ((Py_ssize_t)1 << (bits - 1)) < n / 2 + 1) bits++;                               \
+        if (vocabulary_init(&v, bits) < 0) {                                                                 \
             vocabulary_free(&v);                                                                             \
             return -1;                                                                                       \
         }                                                                                                    \
@@ -156,7 +160,9 @@ static PyObject *token_ids(PyObject *self, PyObject *args) {
     unsigned int sep;
     if (!PyArg_ParseTuple(args, "y*iy*Iw*w*", &codes, &width, &table, &sep, &ids, &lengths)) return NULL;
     int64_t n = -4;
-    if (width == 1 || width == 4) {
+    if ((width == 1 || width == 4) && lengths.len < (Py_ssize_t)sizeof(int64_t))
+        n = -5; /* a text is one line at least: its first token would be counted past the end of lengths */
+    else if (width == 1 || width == 4) {
         Py_ssize_t n_codes = codes.len / width, capacity = ids.len / 8, n_lines = lengths.len / 8;
         memset(lengths.buf, 0, lengths.len);
         Py_BEGIN_ALLOW_THREADS
@@ -175,6 +181,7 @@ static PyObject *token_ids(PyObject *self, PyObject *args) {
         case -2: PyErr_SetString(PyExc_ValueError, "token_ids: more line separators than lines"); return NULL;
         case -3: PyErr_SetString(PyExc_ValueError, "token_ids: more tokens than the ids array holds"); return NULL;
         case -4: PyErr_SetString(PyExc_ValueError, "token_ids: the code width must be 1 or 4 bytes"); return NULL;
+        case -5: PyErr_SetString(PyExc_ValueError, "token_ids: lengths must hold one line at least"); return NULL;
         default: return PyLong_FromLongLong(n);
     }
 }
@@ -206,7 +213,9 @@ static inline Py_ssize_t ngram_find(const Slot *t, int64_t table, const int64_t 
     return i;
 }
 
-/* Returns 0, -1 when out of memory, -2 when a segment number is out of range. */
+/* Returns 0, -1 when out of memory, -2 when a segment number is out of range, -4 when a candidate is longer
+ * than the first pass found (another thread wrote the inputs during the call), -5 when a segment's tokens
+ * are not contiguous. */
 static int clipped(const int64_t *ids, const int64_t *segment, const int64_t *role, Py_ssize_t size,
                    Py_ssize_t n_segments, Py_ssize_t max_order, int64_t *out) {
     /* the tables are sized once, for the longest candidate */
@@ -223,8 +232,10 @@ static int clipped(const int64_t *ids, const int64_t *segment, const int64_t *ro
     uint64_t *h = calloc(size + 1, sizeof(uint64_t)); /* hash of the n-gram starting at p, order by order */
     /* alive[p]: the (n-1)-gram at p is shared by the candidate and a reference; only those can extend */
     uint8_t *alive = malloc(size + 1);
+    /* seen[s]: segment s was counted; a second run of it would overwrite its counts instead of adding */
+    uint8_t *seen = calloc(n_segments + 1, 1);
     int status = 0;
-    if (!t || !slot_at || !h || !alive) {
+    if (!t || !slot_at || !h || !alive || !seen) {
         status = -1;
         goto done;
     }
@@ -239,8 +250,17 @@ static int clipped(const int64_t *ids, const int64_t *segment, const int64_t *ro
             status = -2;
             goto done;
         }
+        if (seen[s]) {
+            status = -5;
+            goto done;
+        }
+        seen[s] = 1;
         Py_ssize_t cand_end = a;
         while (cand_end < size && segment[cand_end] == s && role[cand_end] == 0) cand_end++;
+        if (cand_end - a > longest) { /* the tables and slot_at hold `longest` positions, no more */
+            status = -4;
+            goto done;
+        }
         Py_ssize_t end = cand_end;
         while (end < size && segment[end] == s) end++;
         for (Py_ssize_t n = 1; n <= max_order; n++) {
@@ -302,7 +322,24 @@ done:
     free(slot_at);
     free(h);
     free(alive);
+    free(seen);
     return status;
+}
+
+/* `out` is zeroed first and written segment by segment: sharing memory with an input, it would change the
+ * segments and roles while they are read, and a candidate could outgrow the tables sized for it. */
+static int disjoint(Py_buffer *out, Py_buffer *a, Py_buffer *b, Py_buffer *c) {
+    /* as integers: C leaves the order of pointers into different objects undefined */
+    uintptr_t lo = (uintptr_t)out->buf, hi = lo + (uintptr_t)out->len;
+    Py_buffer *in[3] = {a, b, c};
+    for (int k = 0; k < 3; k++) {
+        uintptr_t p = (uintptr_t)in[k]->buf;
+        if (out->len > 0 && in[k]->len > 0 && p < hi && lo < p + (uintptr_t)in[k]->len) {
+            PyErr_SetString(PyExc_ValueError, "clipped_matches: out shares memory with an input");
+            return 0;
+        }
+    }
+    return 1;
 }
 
 static PyObject *clipped_matches(PyObject *self, PyObject *args) {
@@ -311,9 +348,11 @@ static PyObject *clipped_matches(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "y*y*y*nnw*", &ids, &segment, &role, &n_segments, &max_order, &out)) return NULL;
     Py_ssize_t size = ids.len / (Py_ssize_t)sizeof(int64_t);
     int status = -3;
-    if (n_segments >= 0 && max_order >= 1 && check_int64(&ids, "ids", size) == 0 &&
+    /* n_segments * max_order * 8 must not overflow: wrapped, a short `out` would pass the size check */
+    if (n_segments >= 0 && max_order >= 1 && n_segments <= PY_SSIZE_T_MAX / (Py_ssize_t)sizeof(int64_t) / max_order &&
+        check_int64(&ids, "ids", size) == 0 &&
         check_int64(&segment, "segment", size) == 0 && check_int64(&role, "role", size) == 0 &&
-        check_int64(&out, "out", n_segments * max_order) == 0) {
+        check_int64(&out, "out", n_segments * max_order) == 0 && disjoint(&out, &ids, &segment, &role)) {
         Py_BEGIN_ALLOW_THREADS
         status = clipped(ids.buf, segment.buf, role.buf, size, n_segments, max_order, out.buf);
         Py_END_ALLOW_THREADS
@@ -325,6 +364,14 @@ static PyObject *clipped_matches(PyObject *self, PyObject *args) {
     if (status == -1) return PyErr_NoMemory();
     if (status == -2) {
         PyErr_SetString(PyExc_ValueError, "clipped_matches: a segment number is out of range");
+        return NULL;
+    }
+    if (status == -4) {
+        PyErr_SetString(PyExc_ValueError, "clipped_matches: the inputs changed during the call");
+        return NULL;
+    }
+    if (status == -5) {
+        PyErr_SetString(PyExc_ValueError, "clipped_matches: a segment's tokens are not contiguous");
         return NULL;
     }
     if (status == -3) {

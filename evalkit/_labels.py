@@ -34,8 +34,8 @@ from evalkit.core.validate import check_finite, check_same_n_samples
 
 def as_array(owner: str, name: str, y: Any) -> np.ndarray:
     """``y`` (list, numpy array or torch tensor) as a numpy array, without copying where possible."""
-    if type(y).__module__.split(".")[0] == "torch":  # no torch import: a tensor converts itself
-        return y.detach().cpu().numpy()
+    if arrays.is_tensor(y):  # no torch import: a tensor converts itself
+        return arrays.to_host(y)
     if isinstance(y, (set, frozenset, dict)):
         raise InputTypeError(
             f"{owner}: {name} must be an ordered array-like (list, numpy array or torch tensor); a "

@@ -154,3 +154,9 @@ def test_import_is_light():
     code = "import sys, evalkit; print(','.join(m for m in ('torch', 'nltk', 'sklearn', 'sacrebleu', 'dask', 'matplotlib', 'scipy') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
+
+
+def test_rows_take_lists_as_arrays():
+    # a sample of weight 1 in cell 0 and one of weight 2.5 in cell 2, over 3 summed cells, by hand
+    rows = evalkit.Rows([[1], [4]], cells=[[0], [2]], values=[[1.0], [2.5]], n_cells=3)
+    assert rows.total().tolist() == [5.0, 1.0, 0.0, 2.5]

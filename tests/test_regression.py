@@ -95,6 +95,17 @@ def test_log_loss_class_takes_one_probability_column_as_the_positive_class():
     assert ek.LogLoss()(y_true, p1).score == pytest.approx(expected, rel=1e-15)
 
 
+def test_log_loss_reads_a_column_of_labels_and_names_bad_shapes_and_dtypes():
+    y_true, proba = [0, 1, 1], np.array([[0.8, 0.2], [0.3, 0.7], [0.4, 0.6]])
+    expected = skm.log_loss(y_true, proba)  # scikit-learn reads an (n, 1) column of labels as 1-D
+    assert ek.log_loss(np.array(y_true)[:, None], proba) == pytest.approx(expected, rel=1e-15)
+    assert ek.LogLoss()(np.array(y_true)[:, None], proba).score == pytest.approx(expected, rel=1e-15)
+    with pytest.raises(InputError, match=r"y_true must be a 1-D array of class labels, got shape \(3, 2\)"):
+        ek.log_loss(np.zeros((3, 2), dtype=int), proba)
+    with pytest.raises(InputError, match=r"y_proba must be a 1-D or 2-D array of probabilities.*dtype complex128"):
+        ek.log_loss([0, 1], np.array([0.5, 0.5]) + 0j)
+
+
 def test_huber_equals_torch():
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(3)

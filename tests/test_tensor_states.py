@@ -191,3 +191,29 @@ def test_log_loss_tensors_not_summing_to_one_warn_as_arrays(device):
         )
     assert m.device.type == device
     assert m.compute().score == pytest.approx(-np.log(0.5), rel=1e-12)  # p_true is 0.5 for both samples
+
+
+@pytest.mark.filterwarnings("ignore:The y_prob values do not sum to one")  # rounded to 8 or 11 bits, they need not
+@pytest.mark.parametrize("dtype", ["float32", "float16", "bfloat16"])
+def test_log_loss_of_low_precision_tensors_equals_sklearn_on_their_values(device, dtype):
+    # the probabilities as stored (float16 and bfloat16 round them), read in float64 by scikit-learn: the log
+    # is taken in float64 on every path, so the tensor, the array and scikit-learn agree to rounding
+    rng = np.random.default_rng(5)
+    y, proba = rng.integers(0, 3, 400), rng.dirichlet([2, 2, 2], 400)
+    stored = torch.as_tensor(proba, device=device).to(getattr(torch, dtype))
+    values = stored.float().cpu().numpy().astype(np.float64)
+    expected = metrics.log_loss(y, values, labels=[0, 1, 2])
+    m = ek.LogLoss().update(torch.as_tensor(y, device=device), stored)
+    assert m.device.type == device
+    assert m.compute().score == pytest.approx(expected, rel=1e-12)
+    assert ek.log_loss(y, stored.cpu()) == pytest.approx(expected, rel=1e-12)
+
+
+def test_log_loss_tensor_labels_beyond_float64_integers_stay_distinct(device):
+    # 2**53 and 2**53 + 1 are one float64: compared as integers, the second is the second column
+    classes = [2**53, 2**53 + 1]
+    proba = [[0.9, 0.1]]
+    on = lambda x: torch.tensor(x, dtype=torch.float64, device=device)  # noqa: E731
+    m = ek.LogLoss(labels=classes).update(torch.tensor([2**53 + 1], device=device), on(proba))
+    assert m.compute().score == pytest.approx(metrics.log_loss([2**53 + 1], proba, labels=classes), rel=1e-12)
+    assert m.compute().score == pytest.approx(-np.log(0.1), rel=1e-12)

@@ -35,7 +35,9 @@ def _is_tensor_type(kind: type) -> bool:
 def to_host(x: Any) -> Any:
     """``x`` with every tensor in it (tuples, lists and dicts are walked) as a numpy array on the host."""
     if is_tensor(x):
-        return x.detach().cpu().numpy()
+        x = x.detach().cpu()
+        # numpy has no bfloat16: its values are exactly float32's
+        return (x.float() if x.dtype == _torch().bfloat16 else x).numpy()
     if isinstance(x, tuple):
         return tuple(to_host(v) for v in x)
     if isinstance(x, list):

@@ -89,6 +89,7 @@ class Rows:
         space: Any = None,
         extras: Mapping[str, tuple[str, Any]] | None = None,
     ) -> None:
+        cells, values = (x if x is None or arrays.is_tensor(x) else np.asarray(x) for x in (cells, values))
         if dense is None:
             n = 0 if cells is None else cells.shape[0]
             dense = np.zeros((n, 0), dtype=np.int64)

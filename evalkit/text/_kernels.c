@@ -188,7 +188,8 @@ static PyObject *token_ids(PyObject *self, PyObject *args) {
 
 /* -- clipped n-gram matches ------------------------------------------------------------------------------ */
 
-/* One slot of the n-gram table of a candidate, its fields side by side (one cache line per lookup). */
+/* One slot of the n-gram table of a candidate, its fields side by side: a lookup reads one or two cache
+ * lines, not one per field. */
 typedef struct {
     int64_t table;    /* which table (segment and order) filled the slot: older ones read as empty */
     int64_t pos;      /* the n-gram's first position in the candidate */

@@ -76,8 +76,10 @@ def use_compiled() -> bool:
 
     Example:
         >>> import os
-        >>> use_compiled() == (os.environ.get("EVALKIT_KERNELS") != "0" and _kernels_built())
-        True
+        >>> os.environ["EVALKIT_KERNELS"] = "0"
+        >>> use_compiled()
+        False
+        >>> del os.environ["EVALKIT_KERNELS"]
     """
     return os.environ.get("EVALKIT_KERNELS", "1") != "0" and _kernels_built()
 

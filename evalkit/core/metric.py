@@ -159,11 +159,12 @@ class Metric(ABC):
         joined = self.join_spaces(state.space, space)
         mine = self.align(state.total, state.space, joined)
         theirs = self.align(total, space, joined)
-        if len(mine) != len(theirs):
-            raise InputError(f"{self.name}: a total of {len(theirs)} statistics cannot join one of {len(mine)}.")
+        width = mine.shape[0]  # not len(): a tensor's is a Python call, and this runs at every update
+        if theirs.shape[0] != width:
+            raise InputError(f"{self.name}: a total of {theirs.shape[0]} statistics cannot join one of {width}.")
         # a change of frame (labels joined) rewrites summed counts only: the columns stay sums
-        columns = _frame_reductions(state.reductions, len(mine))
-        if _frame_reductions(tuple(reductions), len(theirs)) != columns:
+        columns = _frame_reductions(state.reductions, width)
+        if _frame_reductions(tuple(reductions), width) != columns:
             raise InputError(
                 f"{self.name}: statistics reduced as {reductions} cannot join a total reduced as {columns}."
             )

@@ -141,12 +141,13 @@ class Rows:
     # -- reductions ------------------------------------------------------------------------------------
     def total(self) -> np.ndarray:
         """The reduction of every row: ``dense part ++ cell part`` (float64 where there are cells)."""
-        dense = _reduced(self.reductions, self.dense)
         if not self.n_cells:
-            return dense
+            return _reduced(self.reductions, self.dense)
         # integer counts stay integers (exact below 2**63, or 2**53 once weighted)
         cells = arrays.add_at(self.n_cells, self.cells.ravel(), self.values.ravel())
-        return cells if not len(dense) else arrays.concat([dense, cells])
+        if not self.dense.shape[1]:  # cells alone (confusion counts): nothing to reduce
+            return cells
+        return arrays.concat([_reduced(self.reductions, self.dense), cells])
 
     @property
     def on_device(self) -> bool:

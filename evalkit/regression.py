@@ -955,16 +955,15 @@ class LogLoss(Metric):
 
     def stats(self, y_true: Any, y_proba: Any, sample_weight: Any = None) -> np.ndarray:  # type: ignore[override]
         """Per-sample rows ``[w * -log p_true, w]`` (float64, on the device of a probability tensor)."""
+        on_device = arrays.is_tensor(y_proba)
         labels = self.labels
         if labels is None:
-            prob = y_proba if arrays.is_tensor(y_proba) else as_array(self.name, "y_proba", y_proba)
+            prob = y_proba if on_device else as_array(self.name, "y_proba", y_proba)
             # one probability per sample (1-D, or one column) is the positive class's: two classes
             labels = list(range(2 if prob.ndim != 2 or prob.shape[1] == 1 else prob.shape[1]))
-        if arrays.is_tensor(y_proba):  # rows on the tensor's device; the host path for what fails a check
-            rows = _log_loss_device_rows(self.name, y_true, y_proba, sample_weight, labels)
-            if rows is not None:
-                return rows
-        return _log_loss_rows(self.name, y_true, arrays.to_host(y_proba), sample_weight, labels)
+        # a tensor's rows stay on its device; what fails a check there takes the host path and its message
+        rows = _log_loss_device_rows(self.name, y_true, y_proba, sample_weight, labels) if on_device else None
+        return _log_loss_rows(self.name, y_true, y_proba, sample_weight, labels) if rows is None else rows
 
     def scores(self, totals: Any) -> np.ndarray:
         totals = np.asarray(totals, dtype=np.float64)

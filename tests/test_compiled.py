@@ -263,8 +263,8 @@ def test_clipped_matches_segments_in_any_order_if_contiguous():
 
 
 def test_clipped_matches_on_a_misaligned_array():
-    # ascontiguousarray passes an unaligned int64 view through to the kernel unchanged (reading it is
-    # undefined behaviour in C, harmless on x86; np.require(..., requirements='CA') would copy it)
+    # an unaligned int64 view: the wrapper hands the kernel an aligned copy (reading misaligned int64 is
+    # undefined behaviour in C, harmless on x86 only)
     rng = np.random.default_rng(5)
     ids = np.frombuffer(bytearray(8 * 400 + 1), dtype=np.int64, count=400, offset=1)
     ids[:] = rng.integers(0, 4, 400)

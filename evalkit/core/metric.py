@@ -15,14 +15,16 @@ serves every use::
 
 A subclass provides:
 
+- ``options_type``: its :class:`~evalkit.core.options.Options` declaration (none by default); the class's
+  written-out ``__init__`` passes its arguments with ``super().__init__(locals())``, and a functional form
+  builds it with ``Metric.bound(owner, locals())``; the checked options are ``metric.options``;
 - ``stats(*inputs)``: the rows, an ``(n_items, n_stats)`` matrix of summed columns, or a
   :class:`~evalkit.core.rows.Rows` (declared reductions, sparse cells, a frame, extras); or it overrides
   ``rows(*inputs)`` (a :class:`Rows` always) and lets ``stats`` return what ``rows`` gives;
 - ``score(total) -> Result``: a pure function of a total (``Rows.total()``'s layout), reading only the
   running state's ``space`` and ``extras`` besides it;
-- ``signature() -> Signature``: the options that change the number;
 
-and may override ``scores(totals)`` (many totals at once: bootstrap), ``join_spaces``/``align`` (metrics
+and may override ``signature()`` (by default the declaration's signature items),  override ``scores(totals)`` (many totals at once: bootstrap), ``join_spaces``/``align`` (metrics
 whose column frame depends on the data: discovered labels), and ``_custom_objects`` (user callables that
 make ``merge`` refuse any other object). :mod:`evalkit.dist`, the CLI and :mod:`evalkit.significance` use
 only this public protocol.
@@ -33,16 +35,19 @@ from __future__ import annotations
 import copy
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
 import evalkit.core.arrays as arrays
 from evalkit.core.collective import all_reduce_state
 from evalkit.core.errors import EmptyInputError, InputError, InvalidOptionError
+from evalkit.core.options import NoOptions, Options
 from evalkit.core.result import Result
 from evalkit.core.rows import Rows, as_rows, concat, reduce_values
 from evalkit.core.signature import Signature
+
+M = TypeVar("M", bound="Metric")
 
 
 class _State:
@@ -79,9 +84,23 @@ class Metric(ABC):
     #: ``False`` for a metric that is no reduction of per-item rows (an exact median): every path that
     #: needs rows (bootstrap, paired tests, the distributed sums) refuses it up front
     reducible: ClassVar[bool] = True
+    #: the metric's options, declared once (fields, checks, signature keys)
+    options_type: ClassVar[type[Options]] = NoOptions
 
-    def __init__(self) -> None:
+    def __init__(self, arguments: Mapping[str, Any] | None = None, *, owner: str | None = None) -> None:
+        """Check the options among ``arguments`` (a written-out ``__init__``'s ``locals()``) against
+        ``options_type``; ``owner`` is the name errors give (by default the metric's name)."""
+        self._owner = self.name if owner is None else owner
+        self.options = self.options_type.parse(self._owner, arguments or {})
         self._state: _State | None = None
+
+    @classmethod
+    def bound(cls: type[M], owner: str, arguments: Mapping[str, Any]) -> M:
+        """The metric built from a functional form's ``locals()`` (inputs among them are not read), its
+        errors naming ``owner`` (the function). Subclasses keep their ``__init__`` to this one check."""
+        metric = cls.__new__(cls)
+        Metric.__init__(metric, arguments, owner=owner)
+        return metric
 
     # -- to implement -------------------------------------------------------------------------------
     @abstractmethod
@@ -92,9 +111,9 @@ class Metric(ABC):
     def score(self, total: Any) -> Result:
         """The Result of a total (the reduction of rows). Pure: ``total`` is not changed."""
 
-    @abstractmethod
     def signature(self) -> Signature:
         """Every option that changes the number, plus the evalkit version."""
+        return self.options.signature(self.name)
 
     # -- rows and frames ------------------------------------------------------------------------------
     def rows(self, *inputs: Any, **options: Any) -> Rows:

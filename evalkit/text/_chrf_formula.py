@@ -2,7 +2,7 @@
 
 Neither backend imports the other; both import this module. It holds:
 
-- :class:`ChrfOptions`, the one declaration of chrF's options (checked on construction);
+- :class:`ChrfOptions`, the one declaration of chrF's options;
 - the text preparation both backends must agree on: which characters count as whitespace
   (sacrebleu's ``str.split``, nltk's ``regex`` ``\\s``) and sacrebleu's punctuation split for word n-grams;
 - the scores of statistics rows, each in two forms giving bit-identical floats: a scalar loop written
@@ -22,13 +22,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from evalkit.core.backends import BACKENDS
 from evalkit.core.errors import InvalidOptionError
-from evalkit.core.validate import check_bool, check_choice, check_int, check_number
+from evalkit.core.options import Options, choice, flag, integer, number, option
+from evalkit.text._base import case_name
 
 #: sacrebleu's ``CHRF._PUNCTS`` (``string.punctuation``): split off the start or end of a word for chrF++
 PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
@@ -49,36 +50,46 @@ _NLTK_DELETE = str.maketrans("", "", "".join(sorted(NLTK_SPACES)))
 
 
 @dataclass(frozen=True)
-class ChrfOptions:
-    """chrF's options, checked on construction (``owner`` names the caller in messages).
+class ChrfOptions(Options):
+    """chrF's options, declared once (sacrebleu's names and defaults).
 
     Example:
-        >>> o = ChrfOptions("chrf", word_order=2)
+        >>> o = ChrfOptions.parse("chrf", {"word_order": 2})
         >>> o.order, o.width, o.name
         (8, 24, 'chrF2++')
     """
 
-    owner: str
-    char_order: int = 6
-    word_order: int = 0
-    beta: float = 2.0
-    lowercase: bool = False
-    whitespace: bool = False
-    eps_smoothing: bool = False
-    convention: str = "sacrebleu"
-    backend: str = "auto"
+    signature_order: ClassVar[tuple[str, ...]] = (
+        "lowercase", "eps_smoothing", "char_order", "word_order", "whitespace", "beta", "convention"
+    )  # fmt: skip
 
-    def __post_init__(self) -> None:
-        owner = self.owner
-        set_ = object.__setattr__
-        set_(self, "char_order", check_int(owner, "char_order", self.char_order, minimum=0))
-        set_(self, "word_order", check_int(owner, "word_order", self.word_order, minimum=0))
-        set_(self, "beta", check_number(owner, "beta", self.beta, low=0))
-        set_(self, "lowercase", check_bool(owner, "lowercase", self.lowercase))
-        set_(self, "whitespace", check_bool(owner, "whitespace", self.whitespace))
-        set_(self, "eps_smoothing", check_bool(owner, "eps_smoothing", self.eps_smoothing))
-        check_choice(owner, "convention", self.convention, CONVENTIONS)
-        check_choice(owner, "backend", self.backend, BACKENDS)
+    char_order: int = option(6, integer(minimum=0), "character n-gram orders 1..char_order (0: none)", sig="nc")
+    word_order: int = option(0, integer(minimum=0), "word n-gram orders; 2 gives chrF++", sig="nw")
+    beta: float = option(
+        2.0, number(low=0), "recall counts beta times as much as precision", sig="beta", hide_default=True
+    )
+    lowercase: bool = option(False, flag(), "lowercase hypotheses and references first", sig="case", show=case_name)
+    whitespace: bool = option(False, flag(), "keep whitespace in character n-grams", sig="space")
+    eps_smoothing: bool = option(
+        False,
+        flag(),
+        "average per-order F-scores with epsilons (chrF++.py, Moses) instead of sacrebleu 2's effective order",
+        sig="eff",
+    )
+    convention: str = option(
+        "sacrebleu",
+        choice(*CONVENTIONS),
+        "'sacrebleu' (corpus statistics summed per order) or 'nltk' (corpus_chrf: a mean of sentence scores)",
+        sig="conv",
+        hide_default=True,
+    )
+    backend: str = option("auto", choice(*BACKENDS), "'python' (reference), 'numpy' (vectorized) or 'auto'")
+
+    def signature_items(self) -> dict[str, Any]:
+        # sacrebleu's eff:yes is its effective-order averaging; nltk's rule is epsilon smoothing
+        return {**super().signature_items(), "eff": self.convention == "sacrebleu" and not self.eps_smoothing}
+
+    def finish(self, owner: str) -> ChrfOptions:
         if self.char_order + self.word_order == 0:
             raise InvalidOptionError(
                 f"The 'char_order' and 'word_order' parameters of {owner} must count at least one n-gram order "
@@ -99,6 +110,7 @@ class ChrfOptions:
                     f"The 'eps_smoothing' parameter of {owner} must be False with convention='nltk' (nltk's "
                     f"corpus_chrf has its own epsilon rule, always applied). Got True instead."
                 )
+        return self
 
     @property
     def order(self) -> int:

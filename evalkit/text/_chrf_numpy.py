@@ -75,7 +75,7 @@ def corpus_stats(
     forking is safe), 1 keeps it in this process.
 
     Example:
-        >>> corpus_stats(["ab a"], [["ab", "b"]], options=ChrfOptions("chrf", char_order=2)).tolist()
+        >>> corpus_stats(["ab a"], [["ab", "b"]], options=ChrfOptions.parse("chrf", {"char_order": 2})).tolist()
         [[3, 2, 2, 2, 1, 1]]
 
         (Against "ab": unigrams a, b, a meet a, b: 2 matches; bigrams "ab", "ba" meet "ab": 1. Against

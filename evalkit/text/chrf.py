@@ -37,14 +37,12 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from evalkit.core.backends import choose_backend
 from evalkit.core.errors import InputError
-from evalkit.core.metric import Metric
 from evalkit.core.registry import register
 from evalkit.core.result import Result
-from evalkit.core.rows import Rows
 from evalkit.core.signature import Signature
-from evalkit.core.validate import count_matrix, stat_rows, text_pairs
+from evalkit.core.validate import count_matrix, stat_rows
+from evalkit.text._base import TextMetric
 from evalkit.text._chrf_formula import (
     ChrfOptions,
     char_text,
@@ -58,14 +56,7 @@ from evalkit.text._chrf_formula import (
     sacrebleu_scores,
     split_punctuation,
 )
-from evalkit.text._references import nrefs_extras, nrefs_label
 from evalkit.text.ngrams import ngram_counts
-
-# the numpy backend's fixed set-up (about 0.5 ms) outweighs its speed on a single segment only
-# (measured, CPU time: one 3-word segment 0.11 ms python vs 0.52 ms numpy; one real gloss with its
-# 2-3 references 1.2 vs 0.7 ms; 4 glosses 3.2 vs 0.8 ms)
-_AUTO_NUMPY_MIN_SEGMENTS = 2
-
 
 # -- the reference backend -----------------------------------------------------------------------
 
@@ -111,10 +102,10 @@ def _python_stats(hypotheses: Sequence[str], references: Sequence[Sequence[str]]
 
 
 @register
-class CHRF(Metric):
+class CHRF(TextMetric):
     """chrF / chrF++ as a metric object: ``update`` / ``merge`` / ``compute``, or called on a corpus.
 
-    Options (keyword-only, checked here; sacrebleu's names and defaults):
+    Options (keyword-only; sacrebleu's names and defaults) are declared in :class:`ChrfOptions`:
 
     - ``char_order`` (6): character n-gram orders ``1..char_order`` (0: none);
     - ``word_order`` (0): word n-gram orders; 2 gives chrF++;
@@ -136,8 +127,12 @@ class CHRF(Metric):
     """
 
     name: ClassVar[str] = "chrf"
-    task: ClassVar[str] = "text"
-    higher_is_better: ClassVar[bool] = True
+    options_type: ClassVar[type[ChrfOptions]] = ChrfOptions
+    options: ChrfOptions
+    # the numpy backend's fixed set-up (about 0.5 ms) outweighs its speed on a single segment only
+    # (measured, CPU time: one 3-word segment 0.11 ms python vs 0.52 ms numpy; one real gloss with its
+    # 2-3 references 1.2 vs 0.7 ms; 4 glosses 3.2 vs 0.8 ms)
+    numpy_from: ClassVar[int] = 2
 
     def __init__(
         self,
@@ -151,104 +146,51 @@ class CHRF(Metric):
         convention: str = "sacrebleu",
         backend: str = "auto",
     ) -> None:
-        super().__init__()
-        self._options = ChrfOptions(
-            self.name,
-            char_order=char_order,
-            word_order=word_order,
-            beta=beta,
-            lowercase=lowercase,
-            whitespace=whitespace,
-            eps_smoothing=eps_smoothing,
-            convention=convention,
-            backend=backend,
-        )
-
-    @classmethod
-    def _of(cls, owner: str, options: dict[str, Any]) -> CHRF:
-        """A metric whose messages name ``owner`` (a functional form)."""
-        metric = cls.__new__(cls)
-        Metric.__init__(metric)
-        metric._options = ChrfOptions(owner, **options)
-        return metric
-
-    @property
-    def options(self) -> ChrfOptions:
-        """The checked options."""
-        return self._options
+        super().__init__(locals())
 
     # -- statistics ------------------------------------------------------------------------------
-    def _rows(self, hypotheses: Any, references: Any) -> tuple[np.ndarray, list[list[str]]]:
-        o = self._options
-        hyps, refs = text_pairs(o.owner, hypotheses, references)
-        if not isinstance(hyps[0], str):  # nltk's layout: tokens joined by spaces
-            hyps, refs = [join_tokens(h) for h in hyps], [[join_tokens(r) for r in seg] for seg in refs]
-        if choose_backend(o.owner, o.backend, len(hyps), numpy_from=_AUTO_NUMPY_MIN_SEGMENTS) == "numpy":
+    def segment_rows(self, hypotheses: list[Any], references: list[list[Any]], backend: str) -> np.ndarray:
+        """Rows ``[hyp_n, ref_n, match_n]`` per order (int64), or under ``convention="nltk"``
+        ``[F_1 .. F_N, 1]`` (float64); see the module docstring."""
+        o = self.options
+        if not isinstance(hypotheses[0], str):  # nltk's layout: tokens joined by spaces
+            hypotheses = [join_tokens(h) for h in hypotheses]
+            references = [[join_tokens(r) for r in seg] for seg in references]
+        if backend == "numpy":
             from evalkit.text._chrf_numpy import corpus_stats
 
-            return corpus_stats(hyps, refs, options=o), refs
+            return corpus_stats(hypotheses, references, options=o)
         if o.lowercase:
-            hyps, refs = [h.lower() for h in hyps], [[r.lower() for r in seg] for seg in refs]
-        return _python_stats(hyps, refs, o), refs
-
-    def stats(self, hypotheses: Any, references: Any) -> np.ndarray:
-        """Per-segment rows: ``[hyp_n, ref_n, match_n]`` per order (int64), or under ``convention="nltk"``
-        ``[F_1 .. F_N, 1]`` (float64); see the module docstring."""
-        return self._rows(hypotheses, references)[0]
-
-    def rows(self, hypotheses: Any, references: Any) -> Rows:
-        """:meth:`stats` as :class:`Rows`, with the fewest and most references per segment (``nrefs``)."""
-        rows, refs = self._rows(hypotheses, references)
-        return Rows(rows, extras=nrefs_extras(refs))
+            hypotheses = [h.lower() for h in hypotheses]
+            references = [[r.lower() for r in seg] for seg in references]
+        return _python_stats(hypotheses, references, o)
 
     # -- scoring ---------------------------------------------------------------------------------
-    def signature(self) -> Signature:
-        """sacrebleu's fields (``case``, ``eff``, ``nc``, ``nw``, ``space``), then ``beta`` and ``conv``
-        where not the default."""
-        return self._signature(None)
-
-    def _signature(self, nrefs: Any) -> Signature:
-        o = self._options
-        head: dict[str, Any] = {} if nrefs is None else {"nrefs": nrefs}
-        tail: dict[str, Any] = {}
-        if o.beta != 2:  # sacrebleu writes beta in the name (chrF3) only
-            tail["beta"] = o.beta
-        if o.convention != "sacrebleu":
-            tail["conv"] = o.convention
-        return Signature.of(
-            "chrf",
-            **head,
-            case="lc" if o.lowercase else "mixed",
-            # sacrebleu's eff:yes is its effective-order averaging; nltk's rule is epsilon smoothing
-            eff=o.convention == "sacrebleu" and not o.eps_smoothing,
-            nc=o.char_order,
-            nw=o.word_order,
-            space=o.whitespace,
-            **tail,
-        )
-
-    def _checked(self, totals: Any, param: str) -> np.ndarray:
-        o = self._options
+    def checked_totals(self, totals: Any, param: str) -> np.ndarray:
+        o = self.options
         if o.convention == "nltk":
-            return stat_rows(o.owner, param, totals, layout=o.layout)
-        rows = count_matrix(o.owner, param, totals)
+            return stat_rows(self._owner, param, totals, layout=o.layout)
+        rows = count_matrix(self._owner, param, totals)
         if rows.shape[1] != o.width:
             raise InputError(
-                f"{o.owner}: {param!r} must have {o.width} columns (hyp, ref, match for each of the "
+                f"{self._owner}: {param!r} must have {o.width} columns (hyp, ref, match for each of the "
                 f"{o.char_order} character and {o.word_order} word orders); got {rows.shape[1]} columns."
             )
         return rows
 
-    def _result(self, total: np.ndarray, nrefs: Any) -> Result:
-        o = self._options
+    def formula(self, totals: np.ndarray) -> np.ndarray:
+        if self.options.convention == "nltk":
+            return nltk_scores(totals)
+        return sacrebleu_scores(totals, self.options.beta, self.options.eps_smoothing)[0]
+
+    def result(self, total: np.ndarray, signature: Signature) -> Result:
         row = total[None, :]
-        if o.convention == "nltk":
+        if self.options.convention == "nltk":
             segments = float(total[-1])
             components: dict[str, Any] = {
                 "order_f": [float(f / segments) if segments else 0.0 for f in total[:-1]],
                 "segments": int(segments),
             }
-            value = float(nltk_scores(row)[0])
         else:
             parts = sacrebleu_parts(row)
             components = {
@@ -261,27 +203,8 @@ class CHRF(Metric):
                     "match": [int(x) for x in total[2::3]],
                 },
             }
-            value = float(sacrebleu_scores(row, o.beta, o.eps_smoothing)[0][0])
-        return Result(o.name, value, components, self._signature(nrefs), display_scale=100)
-
-    def score(self, total: Any) -> Result:
-        """The Result of summed statistics (a 1-D row). Pure: ``total`` is not changed."""
-        rows = self._checked(total, "total")
-        if len(rows) != 1:
-            raise InputError(f"{self._options.owner}: 'total' must be one summed row; got {len(rows)} rows.")
-        return self._result(rows[0], nrefs_label(self.extras))
-
-    def scores(self, totals: Any) -> np.ndarray:
-        """``score(row).score`` for every row of ``totals``, vectorized (bootstrap, sentence-level)."""
-        rows = self._checked(totals, "totals")
-        if self._options.convention == "nltk":
-            return nltk_scores(rows)
-        return sacrebleu_scores(rows, self._options.beta, self._options.eps_smoothing)[0]
-
-    def sentence_scores(self, hypotheses: Any, references: Any) -> list[Result]:
-        """One Result per segment, each with its own ``nrefs`` in the signature."""
-        rows, refs = self._rows(hypotheses, references)
-        return [self._result(row, len(seg)) for row, seg in zip(rows, refs)]
+        score = float(self.formula(row)[0])
+        return Result(self.options.name, score, components, signature, display_scale=100)
 
 
 def chrf(
@@ -308,9 +231,7 @@ def chrf(
         >>> round(r.score, 4), r.components["effective_order"]  # sacrebleu.corpus_chrf: 66.61
         (0.6661, 6)
     """
-    options = dict(locals())
-    del options["hypotheses"], options["references"]
-    return CHRF._of("chrf", options).update(hypotheses, references).compute()
+    return CHRF.bound("chrf", locals())(hypotheses, references)
 
 
 def sentence_chrf(
@@ -336,10 +257,7 @@ def sentence_chrf(
         >>> sentence_chrf(["abc", "abc"], ["abc", "xyz"], char_order=3).round(4).tolist()
         [1.0, 0.0]
     """
-    options = dict(locals())
-    del options["hypotheses"], options["references"]
-    metric = CHRF._of("sentence_chrf", options)
-    return metric.scores(metric.stats(hypotheses, references))
+    return CHRF.bound("sentence_chrf", locals()).segment_scores(hypotheses, references)
 
 
 __all__ = ["CHRF", "chrf", "sentence_chrf"]

@@ -303,20 +303,15 @@ class _EditRate(Metric):
 
     def __init__(self, *, units: str = "words", transform: Transform = "default", backend: str = "auto") -> None:
         super().__init__()
-        self._options = WerOptions(self.name, units=units, transform=transform, backend=backend)
+        self.options = self._options = WerOptions(self.name, units=units, transform=transform, backend=backend)
 
     @classmethod
     def _of(cls, owner: str, **options: Any) -> _EditRate:
         """A metric whose messages name ``owner`` (a functional form)."""
         metric = cls.__new__(cls)
         Metric.__init__(metric)
-        metric._options = WerOptions(owner, **{"units": cls.default_units, **options})
+        metric.options = metric._options = WerOptions(owner, **{"units": cls.default_units, **options})
         return metric
-
-    @property
-    def options(self) -> WerOptions:
-        """The checked options."""
-        return self._options
 
     def _custom_objects(self) -> tuple[Any, ...]:
         # a callable transform's output cannot be compared: merges need the very same object

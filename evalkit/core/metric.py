@@ -327,7 +327,13 @@ class Metric(ABC):
         return out
 
     def load_state_dict(self, state: Mapping[str, Any]) -> Metric:
-        """Restore a :meth:`state_dict` (of a metric of the same name and options); returns ``self``."""
+        """Restore a :meth:`state_dict` (of a metric of the same name and options); returns ``self``.
+
+        A checkpoint is input: every field is checked (keys, ``n_items`` a non-negative int, ``reductions``
+        one known name per column, ``extras`` as saved, ``total`` a finite vector that
+        :meth:`check_total` accepts, the frame through :meth:`restore_space`), and a state that fails any
+        check raises an :class:`InputError` naming the field, what was expected and what was given.
+        """
         if not isinstance(state, Mapping) or "metric" not in state or "signature" not in state:
             raise InputError(
                 f"{self.name}: load_state_dict() takes the dict of state_dict(), got {type(state).__name__}."
@@ -337,12 +343,22 @@ class Metric(ABC):
                 f"{self.name}: the state is of {state['metric']} [{state['signature']}], not of this metric "
                 f"[{self.signature()}]; build the metric with the options it was saved with."
             )
+        if "total" not in state:
+            raise InputError(
+                f"{self.name}: load_state_dict(): the state has no 'total'; pass the dict of state_dict()."
+            )
         self._state = None
-        if state.get("total") is not None:
-            extras = {k: (r, v) for k, (r, v) in state.get("extras", {}).items()}
-            space = self.restore_space(state.get("space"))
-            self._fold(np.array(state["total"]), tuple(state["reductions"]), state["n_items"], space, extras)
+        if state["total"] is not None:
+            total, reductions, n_items, extras = _checked_state(self.name, state)
+            space = self.restore_space(state["space"])
+            self.check_total(total, space)
+            self._fold(total, reductions, n_items, space, extras)
         return self
+
+    def check_total(self, total: np.ndarray, space: Any) -> None:
+        """Raise an :class:`InputError` if ``total`` (written in frame ``space``) cannot be a state of this
+        metric; :meth:`load_state_dict` calls it. Metrics whose columns are counts refuse negative ones."""
+        return None  # by default sums of any finite value (moments): the generic checks suffice
 
     # -- many scores ----------------------------------------------------------------------------------
     def scores(self, totals: np.ndarray) -> np.ndarray:
@@ -360,6 +376,45 @@ class Metric(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.signature()})"
+
+
+_STATE_KEYS = ("total", "reductions", "n_items", "space", "extras")
+_REDUCTIONS = ("sum", "max", "min")
+
+
+def _checked_state(owner: str, state: Mapping[str, Any]) -> tuple[np.ndarray, tuple[str, ...], int, dict]:
+    """The fields of a saved state, checked: ``(total, reductions, n_items, extras)``."""
+
+    def bad(field: str, expected: str, given: Any) -> InputError:
+        return InputError(f"{owner}: load_state_dict(): {field!r} must be {expected}; got {given!r}.")
+
+    missing = [key for key in _STATE_KEYS if key not in state]
+    if missing:
+        raise InputError(f"{owner}: load_state_dict(): the state has no {missing[0]!r}; pass the dict of state_dict().")
+    try:
+        total = np.asarray(state["total"])
+    except (TypeError, ValueError):
+        total = None
+    if total is None or total.ndim != 1 or total.size == 0 or total.dtype.kind not in "iuf":
+        raise bad("total", "a non-empty list of numbers", state["total"])
+    if total.dtype.kind == "f" and not np.isfinite(total).all():
+        raise bad("total", "finite numbers", state["total"])
+    n_items = state["n_items"]
+    if isinstance(n_items, bool) or not isinstance(n_items, (int, np.integer)) or n_items < 0:
+        raise bad("n_items", "a non-negative int", n_items)
+    reductions = state["reductions"]
+    if (
+        not isinstance(reductions, (list, tuple))
+        or len(reductions) != len(total)
+        or any(r not in _REDUCTIONS for r in reductions)
+    ):
+        raise bad("reductions", f"a list of {len(total)} names among {_REDUCTIONS}", reductions)
+    extras = state["extras"]
+    if not isinstance(extras, Mapping) or any(
+        not isinstance(v, (list, tuple)) or len(v) != 2 or v[0] not in _REDUCTIONS for v in extras.values()
+    ):
+        raise bad("extras", "a dict of [reduction, value] pairs", extras)
+    return total, tuple(reductions), int(n_items), {k: (r, v) for k, (r, v) in extras.items()}
 
 
 def _plain(value: Any) -> Any:

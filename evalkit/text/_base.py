@@ -93,6 +93,10 @@ class TextMetric(Metric):
             raise InputError(f"{self._owner}: 'total' must be one summed row; got {len(rows)} rows.")
         return self.result(rows[0], self._signature(nrefs_label(self.extras)))
 
+    def check_total(self, total: np.ndarray, space: Any) -> None:
+        """A saved total must be one row of this metric's layout (:meth:`checked_totals`)."""
+        self.checked_totals(total, "total")
+
     def scores(self, totals: Any) -> np.ndarray:
         """``score(row).score`` for every row of ``totals``, vectorized (bootstrap, sentence level)."""
         return self.formula(self.checked_totals(totals, "totals"))

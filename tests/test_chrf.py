@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evalkit.core import EmptyInputError, InputError, InputTypeError, InvalidOptionError, get_metric
-from evalkit.text import _chrf_formula as formula
+from evalkit.text import _chrf_common as formula
 from evalkit.text import _chrf_numpy
 from evalkit.text.chrf import CHRF, chrf, sentence_chrf
 from evalkit.text.ngrams import segment_lines

@@ -5,7 +5,7 @@ and to the python backend, without a Python loop per n-gram, per character or pe
 
 1. The lines (each hypothesis, then its references) are joined and read as one array of Unicode code
    points (``encode("utf-32-le")``); whitespace is dropped with a lookup table (the characters of
-   :data:`~evalkit.text._chrf_formula.SACREBLEU_SPACES` or ``NLTK_SPACES``). A code point is its own
+   :data:`~evalkit.text._chrf_common.SACREBLEU_SPACES` or ``NLTK_SPACES``). A code point is its own
    id: no vocabulary is built for characters.
 2. For chrF++ the words are found in the same array: runs of characters ``str.split`` does not split
    on, a punctuation mark split off as sacrebleu's ``_remove_punctuation`` does, read from the code
@@ -17,7 +17,7 @@ and to the python backend, without a Python loop per n-gram, per character or pe
    :func:`evalkit.text.ngrams.sort_with_order` packs them, all references of a segment in one pass.
 4. The hypothesis and reference n-gram counts follow from the line lengths; each segment keeps the
    reference with the best sentence score, compared as the python backend compares it (the same
-   floats, :mod:`evalkit.text._chrf_formula`), the first on a tie.
+   floats, :mod:`evalkit.text._chrf_common`), the first on a tie.
 
 Large corpora are split into contiguous shards of whole segments counted in forked processes
 (:mod:`evalkit.core.shards`), as BLEU's numpy backend does.
@@ -32,7 +32,7 @@ from itertools import pairwise
 import numpy as np
 
 from evalkit.core.shards import auto_processes, sharded_rows
-from evalkit.text._chrf_formula import (
+from evalkit.text._chrf_common import (
     NLTK_SPACES,
     PUNCTUATION,
     SACREBLEU_SPACES,
@@ -67,7 +67,7 @@ def _lookup(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
 def corpus_stats(
     hyps: Sequence[str], refs: Sequence[Sequence[str]], *, options: ChrfOptions, processes: int | None = None
 ) -> np.ndarray:
-    """Per-segment chrF statistics in the layout of ``options`` (:mod:`evalkit.text._chrf_formula`).
+    """Per-segment chrF statistics in the layout of ``options`` (:mod:`evalkit.text._chrf_common`).
 
     ``hyps[i]`` is a string and ``refs[i]`` the non-empty list of its references, as
     :func:`evalkit.core.validate.text_pairs` returns them (token lists already joined). ``processes``:

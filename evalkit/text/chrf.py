@@ -26,7 +26,7 @@ divided by the count. nltk takes one reference; with several, evalkit keeps the 
 
 ``backend="python"`` (:func:`_python_stats`, with Counters, as sacrebleu) is the oracle;
 ``backend="numpy"`` (:mod:`evalkit.text._chrf_numpy`) counts the whole corpus at once. They share the
-options, text rules and formulas of :mod:`evalkit.text._chrf_formula` and give identical rows.
+options, text rules and formulas of :mod:`evalkit.text._chrf_common` and give identical rows.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from evalkit.core.result import Result
 from evalkit.core.signature import Signature
 from evalkit.core.validate import count_matrix, stat_rows
 from evalkit.text._base import TextMetric
-from evalkit.text._chrf_formula import (
+from evalkit.text._chrf_common import (
     ChrfOptions,
     char_text,
     join_tokens,

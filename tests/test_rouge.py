@@ -165,7 +165,7 @@ def test_scores_vectorized_matches_score(real_pairs):
 
 
 def test_bootstrap_ci_is_seeded_around_the_exact_mean(real_pairs):
-    from evalkit.significance import bootstrap_ci
+    from evalkit.stats.significance import bootstrap_ci
 
     m = ROUGE(variants=("rougeLsum", "rouge1"))
     rows = m.stats(real_pairs[0][:200], real_pairs[1][:200])
@@ -260,7 +260,7 @@ def test_cli_specs_take_the_options_of_rouge():
     from evalkit.cli.spec import build, parse_spec
 
     for text in ("rouge(tokenize=unicode)", "rougeL(tokenize=unicode)"):
-        assert build(parse_spec(text)).tokenizer.name == "unicode"
+        assert build(parse_spec(text)).options.tokenizer.name == "unicode"
     # the single-variant metrics declare ROUGE's options (less 'variants'), so the CLI checks them
     with pytest.raises(
         click.UsageError, match=r"Unknown option 'tokenizer' for metric 'rouge1' \(did you mean 'tokenize'"

@@ -1,7 +1,7 @@
-"""What METEOR's two backends share: the staged alignment (:class:`Aligner`, its caches of stems and
-synonym sets, the greedy synonym stage both backends run) and nltk's arithmetic, from a fragment's counts
-to its score (F-mean and fragmentation penalty, for one fragment and for arrays of them) and from summed
-statistics to the corpus score.
+"""What METEOR's two backends share: its options (:class:`MeteorOptions`, declared once), the staged
+alignment (:class:`Aligner`, its caches of stems and synonym sets, the greedy synonym stage both backends
+run) and nltk's arithmetic, from a fragment's counts to its score (F-mean and fragmentation penalty, for one
+fragment and for arrays of them) and from summed statistics to the corpus score.
 
 ``meteor.py`` (the metric and the python backend) and ``_meteor_numpy.py`` (the numpy backend) both import
 this module; it imports neither of them.
@@ -11,15 +11,116 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from itertools import count, pairwise
 from typing import Any
 
 import numpy as np
 
-from evalkit.text.porter import PorterStemmer
+from evalkit.core.backends import BACKENDS
+from evalkit.core.errors import InvalidOptionError
+from evalkit.core.options import Options, choice, flag, number, option
+from evalkit.core.validate import check_choice
+from evalkit.lexicon.porter import PorterStemmer
+from evalkit.tokenizers.base import Tokenizer, get_tokenizer
 
 _PORTER = PorterStemmer()
+MODULES = ("exact", "stem", "synonym")
+
+
+# -- options --------------------------------------------------------------------------------------------
+
+
+def _modules(owner: str, name: str, value: Any) -> tuple[str, ...]:
+    """The check of ``modules``: stages among :data:`MODULES`, ``"exact"`` among them, in nltk's order."""
+    if isinstance(value, str):
+        value = (value,)
+    try:
+        chosen = tuple(value)
+    except TypeError:
+        chosen = (value,)
+    for module in chosen:
+        check_choice(owner, name, module, MODULES)
+    if "exact" not in chosen:
+        # nltk always aligns equal words first; the later stages only see what it leaves
+        raise InvalidOptionError(
+            f"The {name!r} parameter of {owner} must include 'exact' (allowed: {', '.join(map(repr, MODULES))}). "
+            f"Got {chosen!r} instead."
+        )
+    return tuple(m for m in MODULES if m in chosen)
+
+
+def _tokenize(owner: str, name: str, value: Any) -> Any:
+    """The check of ``tokenize``: a registered name, a Tokenizer or a callable, kept as given (a user's
+    object itself decides whether two metrics merge)."""
+    get_tokenizer(value, owner=owner)
+    return value
+
+
+def _wordnet_name(wordnet: Any) -> str:
+    """The signature's name of a synonym source."""
+    if wordnet is None:
+        return "3.0-bundled"
+    return "nltk" if hasattr(wordnet, "synsets") else "custom"
+
+
+def _wordnet(owner: str, name: str, value: Any) -> Any:
+    """The check of ``wordnet``: None (the bundled WordNet 3.0), an nltk WordNet reader, or a function."""
+    if value is None or hasattr(value, "synsets") or callable(value):
+        return value
+    raise InvalidOptionError(
+        f"The {name!r} parameter of {owner} must be None (the bundled WordNet 3.0), an nltk WordNet corpus "
+        f"reader, or a function word -> synonyms. Got {value!r:.60} instead."
+    )
+
+
+@dataclass(frozen=True)
+class MeteorOptions(Options):
+    """METEOR's options, declared once (nltk's ``meteor_score`` defaults).
+
+    Example:
+        >>> o = MeteorOptions.parse("meteor", {"modules": ("stem", "exact")})
+        >>> o.modules, str(o.signature("meteor")).split("|")[-2]
+        (('exact', 'stem'), 'wordnet:none')
+    """
+
+    modules: tuple[str, ...] = option(
+        MODULES, _modules, "the matching stages among 'exact', 'stem', 'synonym' ('exact' always)", sig="modules"
+    )
+    alpha: float = option(0.9, number(low=0, high=1), "F-mean's weight of precision against recall", sig="alpha")
+    beta: float = option(3.0, number(low=0), "the fragmentation penalty's exponent", sig="beta")
+    gamma: float = option(0.5, number(low=0, high=1), "the fragmentation penalty's weight", sig="gamma")
+    # option() makes a dataclasses.field (RUF009 reads it as a shared default of a mutable type)
+    tokenize: str | Tokenizer | Callable[[str], list[str]] = option(  # noqa: RUF009
+        "none",
+        _tokenize,
+        "how strings are split: a tokenizer name, a Tokenizer or a callable; token lists are used as given",
+        sig="tok",
+    )
+    lowercase: bool = option(True, flag(), "lowercase every token first (nltk's preprocess=str.lower)", sig="lc")
+    wordnet: Any = option(  # noqa: RUF009 (as tokenize)
+        None,
+        _wordnet,
+        "None (the bundled WordNet 3.0), an nltk WordNet reader, or a function word -> synonyms",
+        sig="wordnet",
+        show=_wordnet_name,
+    )
+    backend: str = option(
+        "auto", choice(*BACKENDS), "'python' (reference), 'numpy' (vectorized) or 'auto' (numpy from 32 segments on)"
+    )
+
+    def signature_items(self) -> dict[str, Any]:
+        items = {**super().signature_items(), "tok": self.tokenizer.name}
+        if "synonym" not in self.modules:  # the synonym source changes the number only where that stage runs
+            items["wordnet"] = "none"
+        return items
+
+    @cached_property
+    def tokenizer(self) -> Tokenizer:
+        """The tokenizer of string input."""
+        return get_tokenizer(self.tokenize)
+
 
 _Pairs = list[tuple[int, int]]
 _Items = list[tuple[int, str]]

@@ -115,7 +115,6 @@ def stream_stats(
     lengths (all references of segment 0, then of segment 1, ...) and the number of references of each
     segment. Ids come from ``aligner.vocabulary()``."""
     vocab = aligner.vocabulary()
-    intern = vocab.__getitem__
     n_seg = len(hyp_len_seg)
     unit_seg = np.repeat(np.arange(n_seg, dtype=np.int64), n_refs)
     n_units = len(unit_seg)
@@ -144,48 +143,62 @@ def stream_stats(
 
     h_left, r_left = stage(h_key, r_key, np.arange(len(h_unit)), np.arange(len(r_unit)))
     if aligner.stem_stage and len(h_left) and len(r_left):
-        strings = list(vocab)
-        distinct = np.unique(np.concatenate([h_key[h_left], r_key[r_left]]))
-        stem_of = np.zeros(len(strings), dtype=np.int64)
-        stem = aligner.stem
-        stem_of[distinct] = np.fromiter((intern(stem(strings[k])) for k in distinct.tolist()), dtype=np.int64)
-        # leftover words are replaced by their stems from here on, as nltk does
-        h_key = h_key.copy()
-        r_key = r_key.copy()
-        h_key[h_left] = stem_of[h_key[h_left]]
-        r_key[r_left] = stem_of[r_key[r_left]]
+        h_key, r_key = _stemmed_keys(aligner, vocab, h_key, r_key, h_left, r_left)
         h_left, r_left = stage(h_key[h_left], r_key[r_left], h_left, r_left)
     if aligner.synonym_stage and len(h_left) and len(r_left):
         _synonym_stage(
             aligner, vocab, h_unit, h_pos, h_key, h_left, r_unit, r_pos, r_key, r_left, pair_unit, pair_h, pair_r
         )
 
+    matches, chunks = _matches_and_chunks(pair_unit, pair_h, pair_r, n_units)
+    scores = fragment_scores(matches, chunks, hyp_len, ref_len, alpha, beta, gamma)
+    pick = _best_units(scores, unit_seg, n_refs)
+    columns = (scores[pick], np.ones(n_seg), matches[pick], chunks[pick], hyp_len[pick], ref_len[pick])
+    return np.column_stack(columns)  # float64: the scores are
+
+
+def _stemmed_keys(
+    aligner: Aligner,
+    vocab: dict[str, int],
+    h_key: np.ndarray,
+    r_key: np.ndarray,
+    h_left: np.ndarray,
+    r_left: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The keys with the leftover words replaced by the ids of their stems (from the stem stage on, as nltk)."""
+    strings = list(vocab)
+    distinct = np.unique(np.concatenate([h_key[h_left], r_key[r_left]]))
+    stem_of = np.zeros(len(strings), dtype=np.int64)
+    stem, intern = aligner.stem, vocab.__getitem__
+    stem_of[distinct] = np.fromiter((intern(stem(strings[k])) for k in distinct.tolist()), dtype=np.int64)
+    h_key, r_key = h_key.copy(), r_key.copy()
+    h_key[h_left] = stem_of[h_key[h_left]]
+    r_key[r_left] = stem_of[r_key[r_left]]
+    return h_key, r_key
+
+
+def _best_units(scores: np.ndarray, unit_seg: np.ndarray, n_refs: np.ndarray) -> np.ndarray:
+    """The unit of each segment's best reference: the first of equal scores, as ``max()`` over a generator."""
+    best = np.maximum.reduceat(scores, _offsets(n_refs)[:-1])
+    is_best = np.flatnonzero(scores == best[unit_seg])
+    _, first = np.unique(unit_seg[is_best], return_index=True)
+    return is_best[first]
+
+
+def _matches_and_chunks(
+    pair_unit: list[np.ndarray], pair_h: list[np.ndarray], pair_r: list[np.ndarray], n_units: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit, the matches of the stages' pairs (unit, hypothesis position, reference position) and
+    their chunks: runs adjacent in both sentences, in hypothesis order within a unit."""
     unit = np.concatenate(pair_unit)
     ph = np.concatenate(pair_h)
     pr = np.concatenate(pair_r)
     matches = np.bincount(unit, minlength=n_units)
-    # chunks: runs adjacent in both sentences, in hypothesis order within a unit
     order = np.lexsort((ph, unit))
     unit, ph, pr = unit[order], ph[order], pr[order]
     starts_chunk = np.ones(len(unit), dtype=bool)
     starts_chunk[1:] = (unit[1:] != unit[:-1]) | (ph[1:] != ph[:-1] + 1) | (pr[1:] != pr[:-1] + 1)
-    chunks = np.bincount(unit[starts_chunk], minlength=n_units)
-
-    scores = fragment_scores(matches, chunks, hyp_len, ref_len, alpha, beta, gamma)
-    # best reference per segment; the first of equal scores, as max() over a generator
-    seg_start = _offsets(n_refs)[:-1]
-    best = np.maximum.reduceat(scores, seg_start)
-    is_best = np.flatnonzero(scores == best[unit_seg])
-    _, first = np.unique(unit_seg[is_best], return_index=True)
-    pick = is_best[first]
-    rows = np.empty((n_seg, 6), dtype=np.float64)
-    rows[:, 0] = scores[pick]
-    rows[:, 1] = 1.0
-    rows[:, 2] = matches[pick]
-    rows[:, 3] = chunks[pick]
-    rows[:, 4] = hyp_len[pick]
-    rows[:, 5] = ref_len[pick]
-    return rows
+    return matches, np.bincount(unit[starts_chunk], minlength=n_units)
 
 
 def _synonym_stage(

@@ -1,6 +1,7 @@
-"""What ROUGE's two backends share: the parsed variant and the tokenized text they read, the counting
-formulas both run (clipped overlap, weighted LCS, skip-bigrams), and the arithmetic from counts to scores
-(P, R and F of each pair, the rule combining a document's references, the mean of summed statistics).
+"""What ROUGE's two backends share: its options (:class:`RougeOptions`, declared once, and the variant
+names they parse), the tokenized text both read, the counting formulas both run (clipped overlap, weighted
+LCS, skip-bigrams), and the arithmetic from counts to scores (P, R and F of each pair, the rule combining a
+document's references, the mean of summed statistics).
 
 ``rouge.py`` (the metric and the python backend) and ``_rouge_numpy.py`` (the numpy backend) both import
 this module; it imports neither of them.
@@ -8,12 +9,24 @@ this module; it imports neither of them.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, NamedTuple
 
 import numpy as np
+
+from evalkit.core.backends import BACKENDS
+from evalkit.core.errors import InvalidOptionError
+from evalkit.core.options import Options, choice, flag, number, option
+from evalkit.core.validate import suggest
+from evalkit.tokenizers.base import Tokenizer, get_tokenizer
+from evalkit.tokenizers.rouge import RougeScoreTokenizer
+
+MULTI_REF_RULES = ("max_f", "mean", "pooled", "best_recall")
+_VARIANT = re.compile(r"rouge(?:(?P<n>[1-9])|(?P<lcs>L|Lsum|W)|(?P<skip>SU|S)(?P<gap>\d*))")
 
 
 @dataclass(frozen=True)
@@ -25,6 +38,126 @@ class Variant:
     kind: str
     n: int = 0
     gap: int | None = None
+
+
+def parse_variant(name: Any, *, owner: str = "rouge") -> Variant:
+    """A :class:`Variant` from ``'rouge1'``..``'rouge9'``, ``'rougeL'``, ``'rougeLsum'``, ``'rougeW'``,
+    ``'rougeS'``, ``'rougeS4'``, ``'rougeSU'``, ``'rougeSU4'``...
+
+    Example:
+        >>> parse_variant("rougeSU4")
+        Variant(name='rougeSU4', kind='SU', n=0, gap=4)
+    """
+    m = _VARIANT.fullmatch(name) if isinstance(name, str) else None
+    if m is None:
+        hint = ""
+        if isinstance(name, str):
+            examples = ["rouge1", "rouge2", "rougeL", "rougeLsum", "rougeW", "rougeS4", "rougeSU4"]
+            same_letters = [e for e in examples if e.lower() == name.lower()]
+            hint = f" (did you mean {same_letters[0]!r}?)" if same_letters else suggest(name, examples)
+        raise InvalidOptionError(
+            f"The 'variants' parameter of {owner} must hold names among 'rouge1'..'rouge9', 'rougeL', "
+            f"'rougeLsum', 'rougeW', 'rougeS<gap>', 'rougeSU<gap>' (gap optional). Got {name!r} instead{hint}."
+        )
+    if m["n"]:
+        return Variant(name, "n", n=int(m["n"]))
+    if m["lcs"]:
+        return Variant(name, m["lcs"])
+    return Variant(name, m["skip"], gap=int(m["gap"]) if m["gap"] else None)
+
+
+def _variants(owner: str, name: str, value: Any) -> tuple[Variant, ...]:
+    """The check of ``variants``: a name or a sequence of distinct names, parsed."""
+    if not isinstance(value, (str, Sequence)) or isinstance(value, bytes):
+        raise InvalidOptionError(
+            f"The {name!r} parameter of {owner} must be a variant name or a list of them, e.g. "
+            f"('rouge1', 'rougeL'). Got {value!r:.60} of type {type(value).__name__} instead."
+        )
+    names = (value,) if isinstance(value, str) else tuple(value)
+    if not names:
+        raise InvalidOptionError(f"The {name!r} parameter of {owner} must name at least one variant. Got ().")
+    variants = tuple(parse_variant(v, owner=owner) for v in names)
+    if len({v.name for v in variants}) != len(variants):
+        raise InvalidOptionError(f"The {name!r} parameter of {owner} names a variant twice: {names!r}.")
+    return variants
+
+
+def _tokenize(owner: str, name: str, value: Any) -> Any:
+    """The check of ``tokenize``: a registered name, a Tokenizer or a callable, kept as given (a user's
+    object itself decides whether two metrics merge)."""
+    get_tokenizer(value, owner=owner)
+    return value
+
+
+@dataclass(frozen=True)
+class RougeOptions(Options):
+    """ROUGE's options, declared once (rouge-score's names and defaults where it has them).
+
+    Example:
+        >>> o = RougeOptions.parse("rouge", {"variants": "rougeW", "use_stemmer": True})
+        >>> [v.kind for v in o.variants], o.tokenizer, o.inverse_power.tolist()
+        (['W'], RougeScoreTokenizer(stem=True), [0.8333333333333334])
+    """
+
+    variants: tuple[Variant, ...] = option(
+        ("rouge1", "rouge2", "rougeL"),
+        _variants,
+        "variant names ('rouge1'..'rouge9', 'rougeL', 'rougeLsum', 'rougeW', 'rougeS<gap>', 'rougeSU<gap>'); "
+        "the score is the first's F",
+        sig="variants",
+        show=lambda variants: [v.name for v in variants],
+    )
+    # option() makes a dataclasses.field (RUF009 reads it as a shared default of a mutable type)
+    tokenize: str | Tokenizer | Callable[[str], list[str]] = option(  # noqa: RUF009
+        "rouge_score",
+        _tokenize,
+        "a tokenizer name ('rouge_score': rouge-score's; 'unicode': every script), a Tokenizer or a callable",
+        sig="tok",
+    )
+    use_stemmer: bool = option(False, flag(), "Porter-stem tokens longer than 3 characters", sig="stem")
+    multi_ref: str = option(
+        "max_f",
+        choice(*MULTI_REF_RULES),
+        "how a document's references combine: 'max_f', 'mean', 'pooled' (ROUGE-1.5.5 -f A) or 'best_recall' (-f B)",
+        sig="multiref",
+    )
+    beta: float = option(
+        1.0, number(low=0, low_open=True), "F weighs recall beta times as much as precision", sig="beta"
+    )
+    weight: float = option(1.2, number(low=1, low_open=True), "rougeW's w in f(k) = k^w (> 1)", sig="w")
+    backend: str = option(
+        "auto",
+        choice(*BACKENDS),
+        "'python' (reference), 'numpy' (bit-parallel LCS) or 'auto' (numpy but for one short document)",
+    )
+
+    def signature_items(self) -> dict[str, Any]:
+        items = {**super().signature_items(), "tok": self.tokenizer.name}
+        if not any(v.kind == "W" for v in self.variants):  # w changes rougeW's number only
+            del items["w"]
+        return items
+
+    @cached_property
+    def tokenizer(self) -> Tokenizer:
+        """The tokenizer; rouge-score's stems by itself (``use_stemmer``), others are stemmed after."""
+        if self.tokenize == "rouge_score":
+            return RougeScoreTokenizer(stem=self.use_stemmer)
+        return get_tokenizer(self.tokenize)
+
+    @property
+    def stem_after(self) -> bool:
+        """Tokens are Porter-stemmed after the tokenizer (any tokenizer but rouge-score's)."""
+        return self.use_stemmer and self.tokenize != "rouge_score"
+
+    @cached_property
+    def inverse_power(self) -> np.ndarray:
+        """``1/w`` for each rougeW variant, 1 for the others (P and R of rougeW are ``(hits/f(n))^(1/w)``)."""
+        return np.array([1 / self.weight if v.kind == "W" else 1.0 for v in self.variants])
+
+    @property
+    def layout(self) -> list[str]:
+        """The name of each column of a statistics row."""
+        return [f"{v.name} {s}" for v in self.variants for s in ("P", "R", "F")] + ["documents"]
 
 
 class Tokenized(NamedTuple):

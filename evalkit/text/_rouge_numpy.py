@@ -298,14 +298,7 @@ def pair_counts_numpy(
             view[:, 1] = np.maximum(hyp_len - v.n + 1, 0)
             view[:, 2] = np.maximum(ref_len - v.n + 1, 0)
         elif v.kind == "L":
-            short = ref_len <= 64
-            view[short, 0] = _lcs_lengths_uint64(
-                ids, hyp_start[short], hyp_len[short], ref_start[short], ref_len[short]
-            )
-            for p in np.flatnonzero(~short).tolist():  # arbitrary-precision vectors for long references
-                y = ids[ref_start[p] : ref_start[p] + ref_len[p]].tolist()
-                x = ids[hyp_start[p] : hyp_start[p] + hyp_len[p]].tolist()
-                view[p, 0] = lcs_length(position_masks(y), len(y), x)
+            view[:, 0] = _lcs_hits(ids, hyp_start, hyp_len, ref_start, ref_len)
             view[:, 1], view[:, 2] = hyp_len, ref_len
         elif v.kind == "Lsum":
             view[:] = _lsum_counts(*sentences, n_hyps, doc_of_pair)  # type: ignore[misc]
@@ -316,14 +309,36 @@ def pair_counts_numpy(
                 for d, r in zip(docs, refs)
             ]
         else:
-            unigrams = v.kind == "SU"
-            hyp_skips = [skip_bigram_counts(h.tokens, v.gap, unigrams=unigrams) for h in hyps]
-            rows = []
-            for d, r in zip(docs, refs):
-                s = skip_bigram_counts(r.tokens, v.gap, unigrams=unigrams)
-                rows.append((clipped_overlap(hyp_skips[d], s), hyp_skips[d].total(), s.total()))
-            view[:] = rows
+            view[:] = _skip_bigram_counts(v, hyps, refs, docs)
     return out
+
+
+def _lcs_hits(
+    ids: np.ndarray, hyp_start: np.ndarray, hyp_len: np.ndarray, ref_start: np.ndarray, ref_len: np.ndarray
+) -> np.ndarray:
+    """rougeL's hits (LCS lengths) of every pair: uint64 vectors in lockstep for references of at most 64
+    tokens, arbitrary-precision vectors for the longer ones."""
+    hits = np.zeros(len(ref_len), dtype=np.int64)
+    short = ref_len <= 64
+    hits[short] = _lcs_lengths_uint64(ids, hyp_start[short], hyp_len[short], ref_start[short], ref_len[short])
+    for p in np.flatnonzero(~short).tolist():
+        y = ids[ref_start[p] : ref_start[p] + ref_len[p]].tolist()
+        x = ids[hyp_start[p] : hyp_start[p] + hyp_len[p]].tolist()
+        hits[p] = lcs_length(position_masks(y), len(y), x)
+    return hits
+
+
+def _skip_bigram_counts(
+    v: Variant, hyps: Sequence[Tokenized], refs: Sequence[Tokenized], docs: list[int]
+) -> list[tuple[int, int, int]]:
+    """rougeS/rougeSU counts of every pair by the reference formulas (each hypothesis counted once)."""
+    unigrams = v.kind == "SU"
+    hyp_skips = [skip_bigram_counts(h.tokens, v.gap, unigrams=unigrams) for h in hyps]
+    rows = []
+    for d, r in zip(docs, refs):
+        s = skip_bigram_counts(r.tokens, v.gap, unigrams=unigrams)
+        rows.append((clipped_overlap(hyp_skips[d], s), hyp_skips[d].total(), s.total()))
+    return rows
 
 
 def _lsum_hits_uint64(
@@ -348,7 +363,6 @@ def _lsum_hits_uint64(
     """
     n_pairs = len(ref_count)
     vocab = int(ids.max()) + 1 if len(ids) else 1
-    one = np.uint64(1)
     h_first, h_count = hyp_first[doc_of_pair], hyp_count[doc_of_pair]
     per_pair = ref_count * h_count
     pair = np.repeat(np.arange(n_pairs), per_pair)
@@ -357,52 +371,11 @@ def _lsum_hits_uint64(
     q = np.arange(len(pair)) - np.repeat(np.cumsum(per_pair) - per_pair, per_pair)
     ref_sent = ref_first[pair] + q // h_count[pair]
     hyp_sent = h_first[pair] + q % h_count[pair]
-    out = np.zeros(len(pair), dtype=np.uint64)
-
-    # M[t] of each reference sentence: OR of 1 << position over its tokens, keyed by (sentence, token)
-    _, sents = _spans(ref_first, ref_count)
-    which, flat = _spans(sent_start[sents], sent_len[sents])
-    sent = sents[which]
-    keys, order = sort_with_order(sent * vocab + ids[flat])
-    bits = np.left_shift(one, (flat - sent_start[sent]).astype(np.uint64))[order]
-    heads = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else keys
-    ukeys, masks = keys[heads], (np.bitwise_or.reduceat(bits, heads) if len(heads) else bits)
-
-    rank = np.argsort(-sent_len[hyp_sent], kind="stable")  # longest hypothesis sentences first
-    lengths = sent_len[hyp_sent[rank]]
-    if lengths[0] > 0 and len(ukeys):
-        tri, hflat = _spans(sent_start[hyp_sent[rank]], lengths)
-        column = hflat - sent_start[hyp_sent[rank]][tri]
-        hkeys = ref_sent[rank][tri] * vocab + ids[hflat]
-        loc = np.minimum(np.searchsorted(ukeys, hkeys), len(ukeys) - 1)
-        active = np.bincount(column, minlength=int(lengths[0]))
-        col_start = np.cumsum(active) - active
-        xc = np.empty(len(hkeys), dtype=np.uint64)  # column-major: column j holds ranks 0..active[j]-1
-        xc[col_start[column] + tri] = np.where(ukeys[loc] == hkeys, masks[loc], np.uint64(0))
-        m = sent_len[ref_sent[rank]]
-        v = (one << m.astype(np.uint64)) - one
-        vc = np.empty_like(xc)
-        for j, count in enumerate(active.tolist()):
-            c = slice(col_start[j], col_start[j] + count)
-            u = v[:count] & xc[c]
-            v[:count] = (v[:count] + u) | (v[:count] - u)
-            vc[c] = v[:count]
-        row = m.copy()
-        got = np.zeros(len(rank), dtype=np.uint64)
-        for j in range(len(active) - 1, -1, -1):
-            count = int(active[j])
-            c = slice(col_start[j], col_start[j] + count)
-            below = (one << row[:count].astype(np.uint64)) - one
-            xs = xc[c]
-            stops = (xs | ~vc[c]) & below
-            top = np.frexp(stops.astype(np.float64))[1].astype(np.int64)  # bit_length, exact below 2**53
-            bit = np.where(top > 0, one << np.maximum(top - 1, 0).astype(np.uint64), np.uint64(0))
-            matched = (xs & bit) != 0
-            got[:count] |= np.where(matched, bit, np.uint64(0))
-            row[:count] = top - matched
-        out[rank] = got
+    ukeys, masks = _sentence_masks(ids, sent_start, sent_len, ref_first, ref_count, vocab)
+    out = _lcs_position_masks(ids, sent_start, sent_len, ref_sent, hyp_sent, ukeys, masks, vocab)
 
     # the union per (pair, reference sentence), whose triples are consecutive
+    one = np.uint64(1)
     group = np.flatnonzero(np.r_[True, (pair[1:] != pair[:-1]) | (ref_sent[1:] != ref_sent[:-1])])
     union = np.bitwise_or.reduceat(out, group)
     g_pair, g_sent = pair[group], ref_sent[group]
@@ -420,3 +393,73 @@ def _lsum_hits_uint64(
     found = (h_keys[loc] == wanted) if len(h_keys) else np.zeros(len(wanted), dtype=bool)
     hits = np.where(found, np.minimum(u_counts, h_counts[loc] if len(h_keys) else 0), 0)
     return np.bincount(p_of_key, weights=hits, minlength=n_pairs).astype(np.int64)
+
+
+def _sentence_masks(
+    ids: np.ndarray,
+    sent_start: np.ndarray,
+    sent_len: np.ndarray,
+    ref_first: np.ndarray,
+    ref_count: np.ndarray,
+    vocab: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``M[t]`` of every reference sentence: the OR of ``1 << position`` over its tokens ``t``, as sorted
+    keys ``sentence * vocab + t`` and their masks."""
+    _, sents = _spans(ref_first, ref_count)
+    which, flat = _spans(sent_start[sents], sent_len[sents])
+    sent = sents[which]
+    keys, order = sort_with_order(sent * vocab + ids[flat])
+    bits = np.left_shift(np.uint64(1), (flat - sent_start[sent]).astype(np.uint64))[order]
+    heads = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else keys
+    return keys[heads], (np.bitwise_or.reduceat(bits, heads) if len(heads) else bits)
+
+
+def _lcs_position_masks(
+    ids: np.ndarray,
+    sent_start: np.ndarray,
+    sent_len: np.ndarray,
+    ref_sent: np.ndarray,
+    hyp_sent: np.ndarray,
+    ukeys: np.ndarray,
+    masks: np.ndarray,
+    vocab: int,
+) -> np.ndarray:
+    """:func:`lcs_position_mask` of every (reference sentence, hypothesis sentence) triple, in lockstep:
+    the forward recurrence over the columns keeping each column's vector, then the backtrack."""
+    one = np.uint64(1)
+    out = np.zeros(len(ref_sent), dtype=np.uint64)
+    rank = np.argsort(-sent_len[hyp_sent], kind="stable")  # longest hypothesis sentences first
+    lengths = sent_len[hyp_sent[rank]]
+    if lengths[0] == 0 or not len(ukeys):
+        return out
+    tri, hflat = _spans(sent_start[hyp_sent[rank]], lengths)
+    column = hflat - sent_start[hyp_sent[rank]][tri]
+    hkeys = ref_sent[rank][tri] * vocab + ids[hflat]
+    loc = np.minimum(np.searchsorted(ukeys, hkeys), len(ukeys) - 1)
+    active = np.bincount(column, minlength=int(lengths[0]))
+    col_start = np.cumsum(active) - active
+    xc = np.empty(len(hkeys), dtype=np.uint64)  # column-major: column j holds ranks 0..active[j]-1
+    xc[col_start[column] + tri] = np.where(ukeys[loc] == hkeys, masks[loc], np.uint64(0))
+    m = sent_len[ref_sent[rank]]
+    v = (one << m.astype(np.uint64)) - one
+    vc = np.empty_like(xc)
+    for j, count in enumerate(active.tolist()):
+        c = slice(col_start[j], col_start[j] + count)
+        u = v[:count] & xc[c]
+        v[:count] = (v[:count] + u) | (v[:count] - u)
+        vc[c] = v[:count]
+    row = m.copy()
+    got = np.zeros(len(rank), dtype=np.uint64)
+    for j in range(len(active) - 1, -1, -1):
+        count = int(active[j])
+        c = slice(col_start[j], col_start[j] + count)
+        below = (one << row[:count].astype(np.uint64)) - one
+        xs = xc[c]
+        stops = (xs | ~vc[c]) & below
+        top = np.frexp(stops.astype(np.float64))[1].astype(np.int64)  # bit_length, exact below 2**53
+        bit = np.where(top > 0, one << np.maximum(top - 1, 0).astype(np.uint64), np.uint64(0))
+        matched = (xs & bit) != 0
+        got[:count] |= np.where(matched, bit, np.uint64(0))
+        row[:count] = top - matched
+    out[rank] = got
+    return out

@@ -23,55 +23,49 @@ Several references per document are combined by a named rule (``multi_ref``): ``
 
 This module is the readable reference (``backend="python"``); ``_rouge_numpy.py`` computes the same
 integer counts with bit-parallel LCS (``backend="numpy"``); ``backend="auto"`` (the default) takes numpy
-except for one short document, where its set-up costs more than the dynamic programs. What both backends
-share (the variant and text types, the counting formulas, the arithmetic from counts to P/R/F and from
+except for one short document, where its set-up costs more than the dynamic programs
+(:func:`evalkit.core.backends.choose_backend`, counting characters). What both backends share (the
+options, the variant and text types, the counting formulas, the arithmetic from counts to P/R/F and from
 summed statistics to scores) is in ``_rouge_common.py``, which imports neither.
 """
 
 from __future__ import annotations
 
 import inspect
-import re
 import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import chain
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
+from evalkit.core.backends import choose_backend
 from evalkit.core.errors import InputError, InvalidOptionError
-from evalkit.core.metric import Metric
 from evalkit.core.registry import register
 from evalkit.core.result import Result
+from evalkit.core.rows import Rows
 from evalkit.core.shards import auto_processes, sharded_rows
 from evalkit.core.signature import Signature
-from evalkit.core.validate import (
-    check_bool,
-    check_choice,
-    check_int,
-    check_number,
-    stat_rows,
-    suggest,
-    text_pairs,
-)
-from evalkit.text._rouge_common import (  # the types and formulas both backends share, importable here as before
+from evalkit.core.validate import check_int, stat_rows, text_pairs
+from evalkit.text._base import TextMetric
+from evalkit.text._rouge_common import (  # the options, types and formulas both backends share, importable here as before
+    RougeOptions,
     Tokenized,
     Variant,
     clipped_overlap,
     combine_references,
     mean_prf,
+    parse_variant,  # noqa: F401
     skip_bigram_counts,
     wlcs,
 )
 from evalkit.text.ngrams import line_token_ids, ngram_counts, token_ids, use_compiled
-from evalkit.tokenizers.base import Tokenizer, get_tokenizer
-from evalkit.tokenizers.rouge import RougeScoreTokenizer, porter_stem
+from evalkit.tokenizers.base import Tokenizer
+from evalkit.tokenizers.rouge import porter_stem
 
-MULTI_REF_RULES = ("max_f", "mean", "pooled", "best_recall")
-BACKENDS = ("auto", "python", "numpy")
 # "auto" scores one document of fewer characters (hypothesis and references together) with python: measured
 # on glosses, 0.3 ms python vs 1.0 ms numpy at ~50 characters, 0.5 vs 0.9 at ~250, 2.1 vs 0.8 at ~450; from
 # two documents on numpy is as fast or faster
@@ -79,7 +73,6 @@ _AUTO_PYTHON_MAX_CHARS = 300
 # below this many characters (hypotheses and references) per process, forking costs more than it saves:
 # measured on glosses, two processes break even near 600,000 characters in all (4,000 single-reference pairs)
 _CHARS_PER_PROCESS = 500_000
-_VARIANT = re.compile(r"rouge(?:(?P<n>[1-9])|(?P<lcs>L|Lsum|W)|(?P<skip>SU|S)(?P<gap>\d*))")
 
 
 def _n_chars(hyps: list[Any], refs: list[list[Any]]) -> int:
@@ -97,32 +90,6 @@ def _plan(n_chars: int) -> tuple[int, bool]:
         return 1, compiled
     # the compiled kernels halve the work per character of rouge1+2+L (measured): forking pays from twice as many
     return auto_processes(n_chars, _CHARS_PER_PROCESS * (2 if compiled else 1)), compiled
-
-
-def parse_variant(name: Any, *, owner: str = "rouge") -> Variant:
-    """A :class:`Variant` from ``'rouge1'``..``'rouge9'``, ``'rougeL'``, ``'rougeLsum'``, ``'rougeW'``,
-    ``'rougeS'``, ``'rougeS4'``, ``'rougeSU'``, ``'rougeSU4'``...
-
-    Example:
-        >>> parse_variant("rougeSU4")
-        Variant(name='rougeSU4', kind='SU', n=0, gap=4)
-    """
-    m = _VARIANT.fullmatch(name) if isinstance(name, str) else None
-    if m is None:
-        hint = ""
-        if isinstance(name, str):
-            examples = ["rouge1", "rouge2", "rougeL", "rougeLsum", "rougeW", "rougeS4", "rougeSU4"]
-            same_letters = [e for e in examples if e.lower() == name.lower()]
-            hint = f" (did you mean {same_letters[0]!r}?)" if same_letters else suggest(name, examples)
-        raise InvalidOptionError(
-            f"The 'variants' parameter of {owner} must hold names among 'rouge1'..'rouge9', 'rougeL', "
-            f"'rougeLsum', 'rougeW', 'rougeS<gap>', 'rougeSU<gap>' (gap optional). Got {name!r} instead{hint}."
-        )
-    if m["n"]:
-        return Variant(name, "n", n=int(m["n"]))
-    if m["lcs"]:
-        return Variant(name, m["lcs"])
-    return Variant(name, m["skip"], gap=int(m["gap"]) if m["gap"] else None)
 
 
 # -- the reference computations (one hypothesis X, one reference Y) ------------------------------------
@@ -211,9 +178,6 @@ def pair_counts_python(
     return out
 
 
-# -- the metric ------------------------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class RougeResult(Result):
     """A :class:`~evalkit.Result` for one or several ROUGE variants.
@@ -258,24 +222,25 @@ _EMPTY_WARNING = (
 
 
 @register
-class ROUGE(Metric):
+class ROUGE(TextMetric):
     """ROUGE recall, precision and F of each variant, averaged over documents (see the module docstring).
 
-    Args:
-        variants: variant names, e.g. ``("rouge1", "rouge2", "rougeL")``, ``"rougeLsum"``, ``"rougeSU4"``.
-            ``compute`` reports all; its ``score`` is the first variant's F.
-        tokenize: a registry name (``"rouge_score"``: rouge-score's, exactly; ``"unicode"``: every
-            script), a :class:`~evalkit.tokenizers.Tokenizer`, or a ``str -> list[str]`` callable.
-        use_stemmer: Porter-stem tokens longer than 3 characters (rouge-score's ``use_stemmer``;
-            ROUGE-1.5.5 ``-m``), nltk's Porter stemmer as rouge-score, by :mod:`evalkit.text.porter`.
-        multi_ref: ``"max_f"``, ``"mean"``, ``"pooled"`` or ``"best_recall"`` (module docstring).
-        beta: F weighs recall ``beta`` times as much as precision (1: F1).
-        weight: rougeW's ``w`` in ``f(k) = k^w`` (ROUGE-1.5.5 ``-w``), > 1.
-        backend: ``"python"`` (the dynamic programs as written), ``"numpy"`` (bit-parallel LCS) or
-            ``"auto"`` (numpy, except python for one short document); all give equal statistics.
+    Options (keyword-only) are declared in :class:`~evalkit.text._rouge_common.RougeOptions`:
+
+    - ``variants``: variant names, e.g. ``("rouge1", "rouge2", "rougeL")``, ``"rougeLsum"``, ``"rougeSU4"``;
+      ``compute`` reports all; its ``score`` is the first variant's F;
+    - ``tokenize``: a registry name (``"rouge_score"``: rouge-score's, exactly; ``"unicode"``: every
+      script), a :class:`~evalkit.tokenizers.Tokenizer`, or a ``str -> list[str]`` callable;
+    - ``use_stemmer``: Porter-stem tokens longer than 3 characters (rouge-score's ``use_stemmer``;
+      ROUGE-1.5.5 ``-m``), nltk's Porter stemmer as rouge-score, by :mod:`evalkit.lexicon.porter`;
+    - ``multi_ref``: ``"max_f"``, ``"mean"``, ``"pooled"`` or ``"best_recall"`` (module docstring);
+    - ``beta``: F weighs recall ``beta`` times as much as precision (1: F1);
+    - ``weight``: rougeW's ``w`` in ``f(k) = k^w`` (ROUGE-1.5.5 ``-w``), > 1;
+    - ``backend``: ``"python"`` (the dynamic programs as written), ``"numpy"`` (bit-parallel LCS) or
+      ``"auto"`` (numpy, except python for one short document); all give equal statistics.
 
     Statistics per document: P, R, F of each variant and a count of 1; their sum over documents, divided
-    by the count, is the corpus score.
+    by the count, is the corpus score. ROUGE's signature has rouge-score's options and no ``nrefs``.
 
     Example:
         >>> m = ROUGE(variants=("rouge1", "rougeL"))
@@ -284,7 +249,9 @@ class ROUGE(Metric):
         (0.8333, 0.8333)
     """
 
-    name = "rouge"
+    name: ClassVar[str] = "rouge"
+    options_type: ClassVar[type[RougeOptions]] = RougeOptions
+    options: RougeOptions
 
     def __init__(
         self,
@@ -297,48 +264,23 @@ class ROUGE(Metric):
         weight: float = 1.2,
         backend: str = "auto",
     ) -> None:
-        super().__init__()
-        owner = self.name
-        if not isinstance(variants, (str, Sequence)) or isinstance(variants, bytes):
-            raise InvalidOptionError(
-                f"The 'variants' parameter of {owner} must be a variant name or a list of them, e.g. "
-                f"('rouge1', 'rougeL'). Got {variants!r:.60} of type {type(variants).__name__} instead."
-            )
-        names = (variants,) if isinstance(variants, str) else tuple(variants)
-        if not names:
-            raise InvalidOptionError(f"The 'variants' parameter of {owner} must name at least one variant. Got ().")
-        self.variants = tuple(parse_variant(v, owner=owner) for v in names)
-        if len({v.name for v in self.variants}) != len(self.variants):
-            raise InvalidOptionError(f"The 'variants' parameter of {owner} names a variant twice: {names!r}.")
-        self.multi_ref = check_choice(owner, "multi_ref", multi_ref, MULTI_REF_RULES)
-        self.beta = check_number(owner, "beta", beta, low=0, low_open=True)
-        self.weight = check_number(owner, "weight", weight, low=1, low_open=True)
-        self.backend = check_choice(owner, "backend", backend, BACKENDS)
-        use_stemmer = check_bool(owner, "use_stemmer", use_stemmer)
-        self.use_stemmer = use_stemmer
-        if tokenize == "rouge_score":
-            self.tokenizer: Tokenizer = RougeScoreTokenizer(stem=use_stemmer)
-            self._stem_after = False
-        else:
-            self.tokenizer = get_tokenizer(tokenize, owner=owner)
-            self._stem_after = use_stemmer
-        self._inverse_power = np.array([1 / self.weight if v.kind == "W" else 1.0 for v in self.variants])
-        self._custom = () if isinstance(tokenize, str) else (tokenize,)
+        super().__init__(locals())
 
     def _custom_objects(self) -> tuple[Any, ...]:
-        return self._custom
+        tokenize = self.options.tokenize
+        return () if isinstance(tokenize, str) else (tokenize,)
 
     # -- tokenization ---------------------------------------------------------------------------------
     def _stemmed(self, batch: list[list[str]], *, pretokenized: bool = False) -> list[list[str]]:
         # the rouge_score tokenizer stems by itself; pre-tokenized input and other tokenizers are stemmed here
-        if not (self._stem_after or (pretokenized and self.use_stemmer)):
+        if not (self.options.stem_after or (pretokenized and self.options.use_stemmer)):
             return batch
         return [[porter_stem(t) if len(t) > 3 else t for t in toks] for toks in batch]
 
     def _token_lists(self, texts: list[Any], pretokenized: bool) -> list[list[str]]:
         if pretokenized:
             return self._stemmed(texts, pretokenized=True)
-        return self._stemmed(self.tokenizer.tokenize_batch(texts))
+        return self._stemmed(self.options.tokenizer.tokenize_batch(texts))
 
     @staticmethod
     def _split_sentences(texts: list[str]) -> tuple[list[str], np.ndarray]:
@@ -361,10 +303,10 @@ class ROUGE(Metric):
         """Token ids of all texts, flat, and each text's length: from the token lists if there are any,
         else from one pass of the tokenizer over the joined texts (``compiled``: by the compiled kernel,
         see :func:`evalkit.text.ngrams.use_compiled`)."""
-        if token_lists is None and self._stem_after:
+        if token_lists is None and self.options.stem_after:
             token_lists = self._token_lists(texts, False)
         if token_lists is None:
-            return line_token_ids(self.tokenizer, texts, compiled=compiled)
+            return line_token_ids(self.options.tokenizer, texts, compiled=compiled)
         ids, _ = token_ids(list(chain.from_iterable(token_lists)))
         return ids, np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
 
@@ -404,34 +346,58 @@ class ROUGE(Metric):
         else:
             doc = int(np.flatnonzero(place > 0)[0])
             example = refs[doc][place[doc] - 1]
-        msg = _EMPTY_WARNING.format(owner=self.name, count=count, tok=self.tokenizer.name, example=example)
+        msg = _EMPTY_WARNING.format(owner=self._owner, count=count, tok=self.options.tokenizer.name, example=example)
         warnings.warn(msg, UserWarning, stacklevel=3)
 
     # -- statistics -----------------------------------------------------------------------------------
+    def _backend(self, hyps: list[Any], refs: list[list[Any]]) -> str:
+        """The backend for checked input: ``backend="auto"`` measured in characters, so python for one
+        document of strings under ``_AUTO_PYTHON_MAX_CHARS`` characters and numpy otherwise."""
+        one_document_of_text = len(hyps) == 1 and isinstance(hyps[0], str)
+        size = _n_chars(hyps, refs) if one_document_of_text else _AUTO_PYTHON_MAX_CHARS
+        return choose_backend(self._owner, self.options.backend, size, numpy_from=_AUTO_PYTHON_MAX_CHARS)
+
     def pair_counts(self, hypotheses: Any, references: Any) -> tuple[np.ndarray, np.ndarray]:
         """Per (document, reference) counts ``(n_pairs, variants, 3)`` = hits, hypothesis total,
         reference total; and the document of each pair."""
-        hyps, refs = text_pairs(self.name, hypotheses, references)
-        counts, doc_of_pair, empty = self._pair_counts(hyps, refs, compiled=use_compiled())
+        hyps, refs = text_pairs(self._owner, hypotheses, references)
+        backend = self._backend(hyps, refs)
+        counts, doc_of_pair, empty = self._pair_counts(hyps, refs, backend=backend, compiled=use_compiled())
         self._warn_empty(hyps, refs, empty)
         return counts, doc_of_pair
 
     def _pair_counts(
-        self, hyps: list[Any], refs: list[list[Any]], *, compiled: bool
+        self, hyps: list[Any], refs: list[list[Any]], *, backend: str, compiled: bool
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """:meth:`pair_counts` of validated input, and the :meth:`_empty_columns` of its documents;
-        ``compiled``: token ids and n-gram counts by the compiled kernels."""
+        """:meth:`pair_counts` of validated input by ``backend``, and the :meth:`_empty_columns` of its
+        documents; ``compiled``: token ids and n-gram counts by the compiled kernels."""
         texts = [*hyps, *chain.from_iterable(refs)]
         n_hyps = len(hyps)
         doc_of_pair = np.repeat(np.arange(n_hyps), np.fromiter(map(len, refs), dtype=np.int64, count=n_hyps))
-        pretokenized = not isinstance(hyps[0], str)
-        kinds = {v.kind for v in self.variants}
-        python = self.backend == "python" or (
-            self.backend == "auto"
-            and n_hyps == 1
-            and not pretokenized
-            and sum(map(len, texts)) < _AUTO_PYTHON_MAX_CHARS
-        )
+        variants, weight = self.options.variants, self.options.weight
+        tokenized, flat, sent_ids, lengths = self._read(texts, backend == "python", compiled)
+        empty = self._empty_columns(texts, lengths, n_hyps, doc_of_pair)
+        if backend == "python":  # every variant of the python backend reads token lists or sentences
+            hyp_t, ref_t = tokenized[:n_hyps], tokenized[n_hyps:]  # type: ignore[index]
+            rows = [pair_counts_python(variants, hyp_t[d], r, weight) for d, r in zip(doc_of_pair, ref_t)]
+            counts = np.array(rows, dtype=np.float64).reshape(len(ref_t), len(variants), 3)
+        else:
+            from evalkit.text._rouge_numpy import pair_counts_numpy
+
+            counts = pair_counts_numpy(
+                variants, tokenized, flat, sent_ids, n_hyps, doc_of_pair, weight, compiled=compiled
+            )
+        return counts, doc_of_pair, empty
+
+    def _read(
+        self, texts: list[Any], python: bool, compiled: bool
+    ) -> tuple[list[Tokenized] | None, Any, Any, np.ndarray | None]:
+        """What a backend reads of ``texts`` (hypotheses, then one per reference): ``(tokenized, flat,
+        sent_ids, lengths)``, the :class:`Tokenized` texts, the token ids of every text (flat, and each
+        text's length), of every sentence (flat, each sentence's length, each text's number of
+        sentences), each text's number of tokens (None for token lists); None where not needed."""
+        pretokenized = not isinstance(texts[0], str)
+        kinds = {v.kind for v in self.options.variants}
         # the numpy backend needs token lists only for rougeW and the skip-bigrams; ids for the rest
         token_lists = None
         if (python and kinds - {"Lsum"}) or kinds & {"W", "S", "SU"} or pretokenized:
@@ -447,35 +413,14 @@ class ROUGE(Metric):
             flat_sents, n_sents = self._split_sentences(texts)
             sent_ids = (*self._flat_ids(flat_sents, None, compiled), n_sents)
         flat = self._flat_ids(texts, token_lists, compiled) if not python and kinds & {"n", "L"} else None
-        lengths = None
-        if not pretokenized:
-            if flat is not None:
-                lengths = flat[1]
-            elif token_lists is not None:
-                lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
-            elif sent_ids is not None:
-                text_of_sent = np.repeat(np.arange(len(texts)), sent_ids[2])
-                lengths = np.bincount(text_of_sent, weights=sent_ids[1], minlength=len(texts))
-            else:
-                lengths = np.array([sum(map(len, ss)) for ss in sents or []], dtype=np.int64)
-        empty = self._empty_columns(texts, lengths, n_hyps, doc_of_pair)
+        lengths = None if pretokenized else _token_counts(len(texts), flat, token_lists, sent_ids, sents)
         tokenized = None
         if token_lists is not None or sents is not None:
             tokenized = [
                 Tokenized(token_lists[i] if token_lists is not None else [], sents[i] if sents is not None else [])
                 for i in range(len(texts))
             ]
-        if python:  # every variant of the python backend reads token lists or sentences
-            hyp_t, ref_t = tokenized[:n_hyps], tokenized[n_hyps:]  # type: ignore[index]
-            rows = [pair_counts_python(self.variants, hyp_t[d], r, self.weight) for d, r in zip(doc_of_pair, ref_t)]
-            counts = np.array(rows, dtype=np.float64).reshape(len(ref_t), len(self.variants), 3)
-        else:
-            from evalkit.text._rouge_numpy import pair_counts_numpy
-
-            counts = pair_counts_numpy(
-                self.variants, tokenized, flat, sent_ids, n_hyps, doc_of_pair, self.weight, compiled=compiled
-            )
-        return counts, doc_of_pair, empty
+        return tokenized, flat, sent_ids, lengths
 
     def stats(self, hypotheses: Any, references: Any, *, processes: int | None = None) -> np.ndarray:
         """``(n_docs, 3 * variants + 1)``: P, R, F of each variant, then 1 (the document count).
@@ -488,64 +433,87 @@ class ROUGE(Metric):
         (:func:`evalkit.text.ngrams.use_compiled`; same numbers), and then at most one process per
         1,000,000 characters.
         """
-        hyps, refs = text_pairs(self.name, hypotheses, references)
+        # overrides the template's: the backend is chosen by characters, and the work may be forked
+        hyps, refs = text_pairs(self._owner, hypotheses, references)
         if processes is not None:
-            processes = check_int(self.name, "processes", processes, minimum=1)
+            processes = check_int(self._owner, "processes", processes, minimum=1)
+        return self.segment_rows(hyps, refs, self._backend(hyps, refs), processes=processes)
+
+    def rows(self, hypotheses: Any, references: Any, *, processes: int | None = None) -> Rows:
+        """:meth:`stats` as :class:`Rows` (without the template's ``nrefs``: ROUGE's signature has none)."""
+        return Rows(self.stats(hypotheses, references, processes=processes))
+
+    def segment_rows(
+        self, hypotheses: list[Any], references: list[list[Any]], backend: str, *, processes: int | None = None
+    ) -> np.ndarray:
+        """:meth:`stats` rows of checked input by ``backend``, in ``processes`` shards (None: as ``stats``
+        chooses), with one warning for the texts of every shard that tokenized to nothing."""
         # decided (and the kernels loaded) once, here, before any fork
-        auto, compiled = _plan(_n_chars(hyps, refs))
-        rows = sharded_rows(partial(self._rows, compiled=compiled), (hyps, refs), processes or auto)
+        auto, compiled = _plan(_n_chars(hypotheses, references))
+        shard_rows = partial(self._shard_rows, backend=backend, compiled=compiled)
+        rows = sharded_rows(shard_rows, (hypotheses, references), processes or auto)
         # the empty-text columns of every shard make one warning with the total count
-        self._warn_empty(hyps, refs, rows[:, -2:])
+        self._warn_empty(hypotheses, references, rows[:, -2:])
         return rows[:, :-2].copy()
 
-    def _rows(self, hyps: list[Any], refs: list[list[Any]], *, compiled: bool) -> np.ndarray:
+    def _shard_rows(self, hyps: list[Any], refs: list[list[Any]], *, backend: str, compiled: bool) -> np.ndarray:
         """:meth:`stats` rows of validated input, then its two :meth:`_empty_columns`."""
-        counts, doc_of_pair, empty = self._pair_counts(hyps, refs, compiled=compiled)
+        counts, doc_of_pair, empty = self._pair_counts(hyps, refs, backend=backend, compiled=compiled)
         n_docs = len(hyps)
-        prf = combine_references(counts, doc_of_pair, n_docs, self.multi_ref, self.beta, self._inverse_power)
+        o = self.options
+        prf = combine_references(counts, doc_of_pair, n_docs, o.multi_ref, o.beta, o.inverse_power)
         return np.concatenate([prf.reshape(n_docs, -1), np.ones((n_docs, 1)), empty], axis=1)
 
-    def _checked(self, param: str, totals: Any) -> np.ndarray:
+    # -- scoring ---------------------------------------------------------------------------------------
+    def checked_totals(self, totals: Any, param: str) -> np.ndarray:
         """Summed statistics rows as floats, checked once for the whole matrix (bootstrap: thousands of rows)."""
-        layout = [f"{v.name} {s}" for v in self.variants for s in ("P", "R", "F")] + ["documents"]
-        rows = stat_rows(self.name, param, totals, layout=layout)
+        rows = stat_rows(self._owner, param, totals, layout=self.options.layout)
         if (rows[:, -1] <= 0).any():
             raise InputError(
-                f"{self.name}: {param!r} must count at least one document (its last column); the mean over no "
+                f"{self._owner}: {param!r} must count at least one document (its last column); the mean over no "
                 f"documents is undefined."
             )
         return rows
 
-    def score(self, total: Any) -> Result:
-        """The Result of summed statistics (a 1-D row, as :meth:`stats` rows summed). Pure."""
-        rows = self._checked("total", total)
-        if len(rows) != 1:
-            raise InputError(f"{self.name}: 'total' must be one summed row; got {len(rows)} rows.")
-        mean = mean_prf(rows, len(self.variants))[0]
-        comps: dict[str, Any] = {v.name: Score(*map(float, prf)) for v, prf in zip(self.variants, mean)}
-        comps["n_docs"] = int(rows[0, -1])
-        name = "ROUGE" if len(self.variants) > 1 else self.variants[0].name
-        return RougeResult(name, comps[self.variants[0].name].fmeasure, comps, self.signature(), None, 100)
-
-    def scores(self, totals: np.ndarray) -> np.ndarray:
+    def formula(self, totals: np.ndarray) -> np.ndarray:
+        """The mean F of the first variant in each row of summed statistics."""
         return self._fmeasures(totals)[:, 0]
 
-    def _fmeasures(self, totals: Any) -> np.ndarray:
+    def _fmeasures(self, totals: np.ndarray) -> np.ndarray:
         """``(rows, variants)``: the mean F of each variant in each row of summed statistics."""
-        totals = self._checked("totals", totals)
-        return np.ascontiguousarray(mean_prf(totals, len(self.variants))[..., 2])
+        return np.ascontiguousarray(mean_prf(totals, len(self.options.variants))[..., 2])
 
-    def signature(self) -> Signature:
-        opts: dict[str, Any] = {
-            "variants": [v.name for v in self.variants],
-            "tok": self.tokenizer.name,
-            "stem": self.use_stemmer,
-            "multiref": self.multi_ref,
-            "beta": self.beta,
-        }
-        if any(v.kind == "W" for v in self.variants):
-            opts["w"] = self.weight
-        return Signature.of(self.name, **opts)
+    def result(self, total: np.ndarray, signature: Signature) -> Result:
+        variants = self.options.variants
+        mean = mean_prf(total[None, :], len(variants))[0]
+        comps: dict[str, Any] = {v.name: Score(*map(float, prf)) for v, prf in zip(variants, mean)}
+        comps["n_docs"] = int(total[-1])
+        name = "ROUGE" if len(variants) > 1 else variants[0].name
+        return RougeResult(name, comps[variants[0].name].fmeasure, comps, signature, None, 100)
+
+    def sentence_scores(self, hypotheses: Any, references: Any) -> list[Result]:
+        """One :class:`RougeResult` per document, each with the metric's signature (ROUGE's has no ``nrefs``)."""
+        signature = self.signature()
+        return [self.result(row, signature) for row in self.stats(hypotheses, references)]
+
+    def segment_scores(self, hypotheses: Any, references: Any) -> np.ndarray:
+        """``(n_documents, n_variants)``: the F of every document and variant (``sentence_rouge``; the
+        template's one score per segment would keep the first variant only)."""
+        return self._fmeasures(self.stats(hypotheses, references))
+
+
+def _token_counts(
+    n_texts: int, flat: Any, token_lists: list[list[str]] | None, sent_ids: Any, sents: list[Any] | None
+) -> np.ndarray:
+    """Each text's number of tokens, from whichever of :meth:`ROUGE._read`'s forms was computed."""
+    if flat is not None:
+        return flat[1]
+    if token_lists is not None:
+        return np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+    if sent_ids is not None:
+        text_of_sent = np.repeat(np.arange(n_texts), sent_ids[2])
+        return np.bincount(text_of_sent, weights=sent_ids[1], minlength=n_texts)
+    return np.array([sum(map(len, ss)) for ss in sents or []], dtype=np.int64)
 
 
 def _single_variant_metric(variant: str) -> type[ROUGE]:
@@ -587,16 +555,7 @@ def rouge(
         >>> [round(r[v].score, 4) for v in r.variants]
         [0.8333, 0.6, 0.8333]
     """
-    metric = ROUGE(
-        variants=variants,
-        tokenize=tokenize,
-        use_stemmer=use_stemmer,
-        multi_ref=multi_ref,
-        beta=beta,
-        weight=weight,
-        backend=backend,
-    )
-    return metric(hypotheses, references)
+    return ROUGE.bound("rouge", locals())(hypotheses, references)
 
 
 def sentence_rouge(
@@ -624,13 +583,4 @@ def sentence_rouge(
         >>> sentence_rouge(["the cat sat"], ["the cat sat down"], variants=("rouge1", "rouge2")).round(4).tolist()
         [[0.8571, 0.8]]
     """
-    metric = ROUGE(
-        variants=variants,
-        tokenize=tokenize,
-        use_stemmer=use_stemmer,
-        multi_ref=multi_ref,
-        beta=beta,
-        weight=weight,
-        backend=backend,
-    )
-    return metric._fmeasures(metric.stats(hypotheses, references))
+    return ROUGE.bound("sentence_rouge", locals()).segment_scores(hypotheses, references)

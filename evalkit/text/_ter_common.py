@@ -1,19 +1,31 @@
-"""What both TER backends share: tercom's limits, its tokenizer and the score of summed statistics.
+"""What both TER backends share: the options, tercom's limits, its tokenizer and the score of summed
+statistics.
 
-The constants are sacrebleu's (``sacrebleu.metrics.lib_ter``), themselves tercom's limits; the tokenizer
-is sacrebleu's ``TercomTokenizer`` (a port of tercom's ``Normalizer.java``) with the same regular
-expressions, applied after sacrebleu's ``TER._preprocess_segment`` strips trailing whitespace.
-Neither backend imports the other; both import this module.
+:class:`TEROptions` is the one declaration of TER's options. The constants are sacrebleu's
+(``sacrebleu.metrics.lib_ter``), themselves tercom's limits; the tokenizer is sacrebleu's
+``TercomTokenizer`` (a port of tercom's ``Normalizer.java``) with the same regular expressions, applied
+after sacrebleu's ``TER._preprocess_segment`` strips trailing whitespace. Neither backend imports the
+other; both import this module.
 """
 
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, ClassVar
 
 import numpy as np
+
+from evalkit.core.backends import BACKENDS
+from evalkit.core.options import Options, choice, flag, option
+from evalkit.text._base import case_name
+
+#: the columns of a statistics row
+LAYOUT = ("num_edits", "ref_length")
 
 #: the longest block of words a shift moves (tercom's ``MAX_SHIFT_SIZE``)
 MAX_SHIFT_SIZE = 10
@@ -37,6 +49,24 @@ def beam_width(n_hyp: int, n_ref: int) -> tuple[float, int]:
     if ratio / 2 > BEAM_WIDTH:
         return ratio, math.ceil(ratio / 2 + BEAM_WIDTH)
     return ratio, BEAM_WIDTH
+
+
+def perform_shift(words: Sequence, start: int, length: int, target: int) -> Sequence:
+    """sacrebleu's ``_perform_shift``: ``words`` (a list, or a str of coded words) with the block
+    ``words[start:start+length]`` moved before position ``target``.
+
+    A target inside the block moves it right by ``target - start`` words (sacrebleu's third case).
+
+    Example:
+        >>> perform_shift("abcde", 3, 2, 0), perform_shift("abcde", 0, 2, 4), perform_shift("abcde", 0, 2, 1)
+        ('deabc', 'cdabe', 'cabde')
+    """
+    block = words[start : start + length]
+    if target < start:
+        return words[:target] + block + words[target:start] + words[start + length :]
+    if target > start + length:
+        return words[:start] + words[start + length : target] + block + words[target:]
+    return words[:start] + words[start + length : length + target] + block + words[length + target :]
 
 
 # -- the tercom tokenizer ------------------------------------------------------------------------
@@ -148,6 +178,55 @@ class TercomTokenizer:
         if self.case_sensitive:
             return list(map(str.split, lines))
         return [line.lower().split() for line in lines]
+
+
+# -- options -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TEROptions(Options):
+    """TER's options, declared once (sacrebleu's ``TER`` names and defaults).
+
+    Example:
+        >>> o = TEROptions.parse("ter", {"no_punct": True})
+        >>> o.tokenizer("Hello, world!"), str(o.signature("ter")).split("|version")[0]
+        (['hello', 'world'], 'case:lc|tok:tercom|norm:no|punct:no|asian:no')
+    """
+
+    # sacrebleu's order of the signature's fields
+    signature_order: ClassVar[tuple[str, ...]] = ("case_sensitive", "normalized", "no_punct", "asian_support")
+
+    normalized: bool = option(
+        False, flag(), "tercom's normalization: XML entities, punctuation split off, possessives", sig="norm"
+    )
+    no_punct: bool = option(
+        False,
+        flag(),
+        'remove punctuation (. , ? : ; ! " ( ), and CJK punctuation with asian_support)',
+        sig="punct",
+        show=operator.not_,
+    )
+    asian_support: bool = option(
+        False, flag(), "with normalized: CJK split into characters; with no_punct: CJK punctuation", sig="asian"
+    )
+    case_sensitive: bool = option(
+        False,
+        flag(),
+        "keep case (default: lowercase first, as sacrebleu and tercom)",
+        sig="case",
+        show=lambda keep: case_name(not keep),
+    )
+    backend: str = option("auto", choice(*BACKENDS), "'python' (reference), 'numpy' (fast) or 'auto'")
+
+    def signature_items(self) -> dict[str, Any]:
+        # sacrebleu's fixed tokenizer field sits after the case: nrefs:1|case:lc|tok:tercom|norm:no|punct:yes|asian:no
+        items = super().signature_items()
+        return {"case": items.pop("case"), "tok": "tercom", **items}
+
+    @cached_property
+    def tokenizer(self) -> TercomTokenizer:
+        """The tercom tokenizer these options describe."""
+        return TercomTokenizer(self.normalized, self.no_punct, self.asian_support, self.case_sensitive)
 
 
 # -- scoring -------------------------------------------------------------------------------------

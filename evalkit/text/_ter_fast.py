@@ -34,15 +34,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from itertools import accumulate
 
 import numpy as np
 
 from evalkit.text._ter_common import (
+    BEAM_WIDTH,
     MAX_SHIFT_CANDIDATES,
     MAX_SHIFT_DIST,
     MAX_SHIFT_SIZE,
     TercomTokenizer,
     beam_width,
+    perform_shift,
 )
 
 try:  # an optional accelerator: the same numbers without it
@@ -60,7 +63,15 @@ _CODES = 0x110000
 def _alignment(h: Sequence, r: Sequence, ratio: float, beam: int) -> tuple[int, list[int], list[int], list[int]]:
     """The banded distance of ``h`` to ``r`` and what sacrebleu's ``_shift`` reads off its trace:
     ``(distance, align, hyp_err, ref_err)``, the error marks as prefix sums (``hyp_err[k]``: errors among
-    the first ``k`` hypothesis words).
+    the first ``k`` hypothesis words)."""
+    distance, lows, op_rows = _banded_operations(h, r, ratio, beam)
+    align, hyp_err, ref_err = _trace(op_rows, lows, len(h), len(r))
+    return distance, align, list(accumulate(hyp_err, initial=0)), list(accumulate(ref_err, initial=0))
+
+
+def _banded_operations(h: Sequence, r: Sequence, ratio: float, beam: int) -> tuple[int, list[int], list[list[int]]]:
+    """``(distance, lows, op_rows)``: the banded matrix's last cell, and row ``i``'s operations from column
+    ``lows[i]`` on.
 
     The matrix and its tie-breaking are sacrebleu's ``BeamEditDistance._edit_distance`` (a match or
     substitution, then a deletion, then an insertion); cells outside the band are infinite.
@@ -113,7 +124,12 @@ def _alignment(h: Sequence, r: Sequence, ratio: float, beam: int) -> tuple[int, 
         prev, prev_lo = cur, lo
         lows.append(lo)
         op_rows.append(ops)
+    return prev[n_r - prev_lo], lows, op_rows
 
+
+def _trace(op_rows: list[list[int]], lows: list[int], n_h: int, n_r: int) -> tuple[list[int], list[int], list[int]]:
+    """``(align, hyp_err, ref_err)`` of the path traced back from the last cell: the hypothesis position
+    each reference word is aligned to, and the words with an error on each side."""
     align = [0] * n_r
     hyp_err = [0] * n_h
     ref_err = [0] * n_r
@@ -135,17 +151,7 @@ def _alignment(h: Sequence, r: Sequence, ratio: float, beam: int) -> tuple[int, 
             hyp_err[i] = 1
         else:
             raise RuntimeError(f"TER: the banded alignment of {n_h} and {n_r} words has no path.")
-    distance = prev[n_r - prev_lo]
-    return distance, align, _prefix_sums(hyp_err), _prefix_sums(ref_err)
-
-
-def _prefix_sums(marks: list[int]) -> list[int]:
-    out = [0] * (len(marks) + 1)
-    total = 0
-    for k, m in enumerate(marks, 1):
-        total += m
-        out[k] = total
-    return out
+    return align, hyp_err, ref_err
 
 
 def _banded_distances(candidates: list, r: Sequence, ratio: float, beam: int) -> list[int]:
@@ -183,15 +189,6 @@ def _banded_distances(candidates: list, r: Sequence, ratio: float, beam: int) ->
         prev = np.minimum.accumulate(best - columns, axis=1) + columns
         prev_lo = lo
     return prev[:, n_r - prev_lo].tolist()
-
-
-def _shifted(h: Sequence, start: int, length: int, target: int) -> Sequence:
-    """sacrebleu's ``_perform_shift``: the block ``h[start:start+length]`` moved before ``target``."""
-    if target < start:
-        return h[:target] + h[start : start + length] + h[target:start] + h[start + length :]
-    if target > start + length:
-        return h[:start] + h[start + length : target] + h[start : start + length] + h[target:]
-    return h[:start] + h[start + length : length + target] + h[start : start + length] + h[length + target :]
 
 
 def _candidates(
@@ -272,36 +269,41 @@ def _padded(lines: list[Sequence], lengths: np.ndarray, width: int, pad: int) ->
 
 def _batch_rounds(pairs: list[tuple[Sequence, Sequence]]) -> list[tuple[int, int, list[tuple[int, int, int]]]]:
     """One round of many short pairs, vectorized over the pairs: ``(distance, count, moves)`` each, as
-    :func:`_alignment` followed by :func:`_candidates`.
-
-    The matrices take one pass of numpy operations per row, the cells outside each pair's band set to
-    infinity. Within a row the insertions chain left to right; ``min_{k<=j}(m_k + j - k)``, a cumulative
-    minimum, is that chain (``m``: the better of the diagonal and the vertical move, the diagonal
-    winning ties; an insertion only where strictly better, as in sacrebleu's order). The backtrack takes
-    one step of every pair at a time. The candidates are counted for all ``(start_h, start_r)`` at once:
-    for a shared block there, the lengths that count run from the first that holds an error on both
-    sides to the last that neither outgrows the shared run nor reaches the hypothesis word aligned to
-    ``start_r``, and a length ``l`` counts the distinct targets among ``l + 1`` aligned positions.
-    """
+    :func:`_alignment` followed by :func:`_candidates`, in three steps: the banded matrices
+    (:func:`_batch_matrices`), their backtrack (:func:`_batch_trace`) and the candidate moves
+    (:func:`_batch_candidates`)."""
     n = len(pairs)
     n_h = np.fromiter((len(h) for h, _ in pairs), dtype=np.int64, count=n)
     n_r = np.fromiter((len(r) for _, r in pairs), dtype=np.int64, count=n)
-    h_max, r_max = int(n_h.max()), int(n_r.max())
-    inf = _INF16
-    hyp = _padded([h for h, _ in pairs], n_h, h_max, -1)
-    ref = _padded([r for _, r in pairs], n_r, r_max, -2)
+    hyp = _padded([h for h, _ in pairs], n_h, int(n_h.max()), -1)
+    ref = _padded([r for _, r in pairs], n_r, int(n_r.max()), -2)
     match = hyp[:, :, None] == ref[:, None, :]  # (pair, hypothesis word, reference word)
+    ops, distance = _batch_matrices(match, n_h, n_r)
+    align, hyp_err, ref_err = _batch_trace(ops, n_h, n_r)
+    count, moves = _batch_candidates(match, align, hyp_err, ref_err)
+    dist_l, count_l = distance.tolist(), count.tolist()
+    return [(dist_l[k], count_l[k], moves[k]) for k in range(n)]
 
-    # -- the banded matrices, row by row
+
+def _batch_matrices(match: np.ndarray, n_h: np.ndarray, n_r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(ops, distance)``: the operations of every pair's banded matrix, ``ops[i, pair, j]``, and its
+    last cell.
+
+    One pass of numpy operations per row, the cells outside each pair's band set to infinity. Within a
+    row the insertions chain left to right; ``min_{k<=j}(m_k + j - k)``, a cumulative minimum, is that
+    chain (``m``: the better of the diagonal and the vertical move, the diagonal winning ties; an
+    insertion only where strictly better, as in sacrebleu's order).
+    """
+    n, h_max, r_max = match.shape
+    inf = _INF16
     ratio = n_r / n_h
     half = ratio / 2
-    beam = np.where(half > 25, np.ceil(half + 25), 25).astype(np.int64)  # _ter_common.beam_width
+    beam = np.where(half > BEAM_WIDTH, np.ceil(half + BEAM_WIDTH), BEAM_WIDTH).astype(np.int64)  # beam_width
     cols = np.arange(r_max + 1, dtype=np.int16)
     prev = np.where(cols <= n_r[:, None], cols, inf).astype(np.int16)
     ops = np.empty((h_max + 1, n, r_max + 1), dtype=np.int8)
     ops[0] = _INS
     distance = np.zeros(n, dtype=np.int64)
-    rows = np.arange(n)
     for i in range(1, h_max + 1):
         diagonal = np.floor(i * ratio).astype(np.int64)
         lo = np.maximum(0, diagonal - beam)
@@ -323,8 +325,14 @@ def _batch_rounds(pairs: list[tuple[Sequence, Sequence]]) -> list[tuple[int, int
         last = n_h == i
         distance[last] = cur[last, n_r[last]]
         prev = cur
+    return ops, distance
 
-    # -- the backtrack, every pair one step at a time (a finished pair stays at (0, 0))
+
+def _batch_trace(ops: np.ndarray, n_h: np.ndarray, n_r: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(align, hyp_err, ref_err)`` of every pair (padded to the longest), the backtrack taking one step
+    of every pair at a time (a finished pair stays at (0, 0))."""
+    h_max, n, r_max = ops.shape[0] - 1, ops.shape[1], ops.shape[2] - 1
+    rows = np.arange(n)
     i, j = n_h.copy(), n_r.copy()
     align = np.zeros((n, r_max + 1), dtype=np.int64)  # column r_max: where finished pairs write
     hyp_err = np.zeros((n, h_max + 1), dtype=bool)  # likewise column h_max
@@ -345,9 +353,27 @@ def _batch_rounds(pairs: list[tuple[Sequence, Sequence]]) -> list[tuple[int, int
         hyp_err[rows, np.where(to_hyp, i - 1, h_max)] = (op == _SUB) | (op == _DEL)
         i = i - to_hyp
         j = j - to_ref
-    align = align[:, :r_max]
+    return align[:, :r_max], hyp_err, ref_err
 
-    # -- the candidates: every (start_h, start_r) where the words match, as flat arrays
+
+def _next_error(err: np.ndarray) -> np.ndarray:
+    """Per row, the position of the first error at or after each position (``_FAR``: none)."""
+    at = np.where(err, np.arange(err.shape[1]), _FAR)
+    return np.minimum.accumulate(at[:, ::-1], axis=1)[:, ::-1]
+
+
+def _batch_candidates(
+    match: np.ndarray, align: np.ndarray, hyp_err: np.ndarray, ref_err: np.ndarray
+) -> tuple[np.ndarray, list[list[tuple[int, int, int]]]]:
+    """``(count, moves)`` of every pair: the candidates as sacrebleu counts them, and the distinct moves.
+
+    They are counted for all ``(start_h, start_r)`` at once: for a shared block there, the lengths that
+    count run from the first that holds an error on both sides to the last that neither outgrows the
+    shared run nor reaches the hypothesis word aligned to ``start_r``, and a length ``l`` counts the
+    distinct targets among ``l + 1`` aligned positions.
+    """
+    n, h_max, r_max = match.shape
+    # every (start_h, start_r) where the words match, as flat arrays
     p, sh, sr = np.nonzero(match)
     near = np.abs(sr - sh) <= MAX_SHIFT_DIST
     p, sh, sr = p[near], sh[near], sr[near]
@@ -360,13 +386,8 @@ def _batch_rounds(pairs: list[tuple[Sequence, Sequence]]) -> list[tuple[int, int
         if not running.any():
             break
         longest += running
-
-    def next_error(err: np.ndarray) -> np.ndarray:
-        at = np.where(err, np.arange(err.shape[1]), _FAR)
-        return np.minimum.accumulate(at[:, ::-1], axis=1)[:, ::-1]
-
     # the shortest length with an error on both sides; the longest not reaching align[start_r]
-    first = np.maximum(next_error(hyp_err)[p, sh] - sh, next_error(ref_err)[p, sr] - sr) + 1
+    first = np.maximum(_next_error(hyp_err)[p, sh] - sh, _next_error(ref_err)[p, sr] - sr) + 1
     aligned = align[p, sr] - sh
     last = np.minimum(longest, np.where(aligned >= 0, aligned, MAX_SHIFT_SIZE))
     valid = first <= last
@@ -382,8 +403,7 @@ def _batch_rounds(pairs: list[tuple[Sequence, Sequence]]) -> list[tuple[int, int
     # sum over l in [lo_l, hi_l] of (1 - changes[sr]) + changes[sr + l]  (sr + hi_l <= n_r)
     counted = (hi_l - lo_l + 1) * (1 - changes[p, sr]) + sums[p, sr + hi_l + 1] - sums[p, sr + lo_l]
     count = np.bincount(p, weights=counted, minlength=n).astype(np.int64)
-
-    out_moves: list[list[tuple[int, int, int]]] = [[] for _ in range(n)]
+    moves: list[list[tuple[int, int, int]]] = [[] for _ in range(n)]
     if len(p):
         targets_l = targets.tolist()
         seen: dict[tuple[int, int, int, int], None] = {}
@@ -393,32 +413,24 @@ def _batch_rounds(pairs: list[tuple[Sequence, Sequence]]) -> list[tuple[int, int
                 for target in set(t[b : b + length + 1]):
                     seen[(q, a, length, target)] = None
         for q, a, length, target in seen:
-            out_moves[q].append((a, length, target))
-    dist_l, count_l = distance.tolist(), count.tolist()
-    return [(dist_l[k], count_l[k], out_moves[k]) for k in range(n)]
+            moves[q].append((a, length, target))
+    return count, moves
 
 
-def _scalar_round(h: Sequence, r: Sequence, where: dict, ratio: float, beam: int) -> tuple[int, int, list]:
+def _scalar_round(s: _Search) -> tuple[int, int, list]:
     """One round of one pair: ``(distance, count, moves)`` of :func:`_alignment` and :func:`_candidates`."""
-    distance, align, hyp_err, ref_err = _alignment(h, r, ratio, beam)
-    moves, count = _candidates(h, r, where, align, hyp_err, ref_err)
+    distance, align, hyp_err, ref_err = _alignment(s.h, s.r, s.ratio, s.beam)
+    moves, count = _candidates(s.h, s.r, s.where, align, hyp_err, ref_err)
     return distance, count, moves
 
 
 def _rounds(searches: list[_Search]) -> list[tuple[int, int, list]]:
     """One round of every search: short pairs in numpy batches of similar sizes, long ones alone."""
     out: list = [None] * len(searches)
-    short = []
-    for k, s in enumerate(searches):
-        if len(s.h) > _BATCH_MAX_WORDS or len(s.r) > _BATCH_MAX_WORDS:
-            out[k] = _scalar_round(s.h, s.r, s.where, s.ratio, s.beam)
-        else:
-            short.append(k)
-    if len(short) < _BATCH_MIN_PAIRS:
-        for k in short:
-            s = searches[k]
-            out[k] = _scalar_round(s.h, s.r, s.where, s.ratio, s.beam)
-        return out
+    short = [k for k, s in enumerate(searches) if max(len(s.h), len(s.r)) <= _BATCH_MAX_WORDS]
+    short = short if len(short) >= _BATCH_MIN_PAIRS else []
+    for k in set(range(len(searches))).difference(short):
+        out[k] = _scalar_round(searches[k])
     # batches of similar lengths: a batch runs to its longest hypothesis and reference, so it is cut
     # where padding would add more than a third to the cells (small batches are merged anyway, as each
     # costs a fixed number of numpy calls per row)
@@ -483,7 +495,7 @@ class _Search:
         banded = []
         exact_up_to = self.exact_up_to
         for move in moves:
-            shifted = _shifted(h, *move)
+            shifted = perform_shift(h, *move)
             if _levenshtein is None:
                 banded.append((move, shifted))
                 continue

@@ -1,14 +1,16 @@
-"""The WER family's options, text transforms and formulas: what the python and fast backends share.
+"""The WER family's options, text transforms, types and formulas: what the python and fast backends share.
 
 Neither backend imports the other; both import this module. It holds:
 
-- :class:`WerOptions`, the one declaration of the options of WER, CER, MER, WIL and WIP (checked on
-  construction): ``units``, ``transform``, ``backend``;
+- :class:`WerOptions`, the one declaration of the options of WER, MER, WIL and WIP: ``units``,
+  ``transform``, ``backend`` (and :class:`CerOptions`, CER's, whose units are characters);
 - the **transforms**, jiwer 4's string transformations under names (``"lowercase"``,
   ``"remove_punctuation"``, ...), each giving exactly the string jiwer's class gives, and the presets
   ``"default"`` (jiwer's ``wer_default`` / ``cer_default``), ``"standardize"`` (``wer_standardize``) and
   ``"none"``; then the split into **units**: words (jiwer's ``ReduceToListOfListOfWords``: split on
   ``" "``, empty strings dropped) or characters (``ReduceToListOfListOfChars``);
+- the alignment of one pair as :func:`evalkit.text.wer.align_words` returns it (:class:`Alignment`,
+  :class:`Opcode`), whichever backend aligned it;
 - the **scores** of statistics rows ``[hits, substitutions, deletions, insertions]``, vectorized, with
   jiwer's ``process_words`` operations in jiwer's order (so the floats are jiwer's, bit for bit), its
   empty-reference cases included.
@@ -24,13 +26,13 @@ import sys
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from evalkit.core.backends import BACKENDS
 from evalkit.core.errors import InputError, InvalidOptionError
-from evalkit.core.validate import check_choice, count_matrix
+from evalkit.core.options import Options, choice, option
 
 #: the columns of a statistics row
 LAYOUT = ("hits", "substitutions", "deletions", "insertions")
@@ -165,56 +167,60 @@ def _qualified_name(fn: Callable) -> str:
     return f"{module}.{name}" if module and module != "builtins" else name
 
 
-@dataclass(frozen=True)
-class WerOptions:
-    """The options of the WER family, checked on construction (``owner`` names the caller in messages).
+def _checked_transform(owner: str, name: str, value: Any) -> Any:
+    """A preset or step name as it is, a sequence of them as a tuple, or a callable; else an error."""
+    if callable(value):
+        return value
+    names = [value] if isinstance(value, str) else value
+    allowed = (*PRESETS, *STEPS)
+    if (
+        isinstance(names, (bytes, dict, set, frozenset))
+        or not isinstance(names, Sequence)
+        or not all(isinstance(n, str) and n in allowed for n in names)
+    ):
+        raise InvalidOptionError(
+            f"The '{name}' parameter of {owner} must be a preset ({', '.join(map(repr, PRESETS))}), "
+            f"a sequence of step names and presets (steps: {', '.join(map(repr, STEPS))}), or a callable "
+            f"str -> list[str]. Got {value!r} instead."
+        )
+    return value if isinstance(value, str) else tuple(names)
 
-    - ``units``: ``"words"`` or ``"chars"`` (CER; WER on text without spaces: Chinese, Japanese, Thai);
-    - ``transform``: a preset name (``"default"``, ``"standardize"``, ``"none"``), a sequence of step
-      names and presets applied in order (``("lowercase", "remove_punctuation", "default")``), or a
-      callable ``str -> list[str]`` that returns the units itself (``units`` then goes unused);
-    - ``backend``: ``"python"``, ``"numpy"`` or ``"auto"``.
+
+@dataclass(frozen=True)
+class WerOptions(Options):
+    """The options of WER, MER, WIL and WIP, declared once (CER's: :class:`CerOptions`).
 
     Example:
-        >>> o = WerOptions("wer", transform=("lowercase", "default"))
+        >>> o = WerOptions.parse("wer", {"transform": ["lowercase", "default"]})
         >>> o.steps, o.transform_label
         (('lowercase', 'remove_multiple_spaces', 'strip'), 'lowercase+default')
     """
 
-    owner: str
-    units: str = "words"
-    transform: Any = "default"
-    backend: str = "auto"
+    units: str = option(
+        "words", choice(*UNITS), "the units aligned: 'words', or 'chars' (text without spaces)", sig="units"
+    )
+    # option() returns a dataclass field, not a shared default (RUF009 exempts immutable annotations only)
+    transform: str | tuple[str, ...] | Callable[[str], Sequence[str]] = option(  # noqa: RUF009
+        "default",
+        _checked_transform,
+        "a preset ('default', 'standardize', 'none'), a sequence of step and preset names applied in order, "
+        "or a callable str -> list[str] returning the units itself",
+        sig="transform",
+    )
+    backend: str = option("auto", choice(*BACKENDS), "'python' (reference), 'numpy' (rapidfuzz) or 'auto'")
 
-    def __post_init__(self) -> None:
-        check_choice(self.owner, "units", self.units, UNITS)
-        check_choice(self.owner, "backend", self.backend, BACKENDS)
-        transform = self.transform
-        if callable(transform):
-            object.__setattr__(self, "_steps", None)
-            return
-        names = [transform] if isinstance(transform, str) else transform
-        allowed = (*PRESETS, *STEPS)
-        if (
-            isinstance(names, (bytes, dict, set, frozenset))
-            or not isinstance(names, Sequence)
-            or not all(isinstance(n, str) and n in allowed for n in names)
-        ):
-            raise InvalidOptionError(
-                f"The 'transform' parameter of {self.owner} must be a preset ({', '.join(map(repr, PRESETS))}), "
-                f"a sequence of step names and presets (steps: {', '.join(map(repr, STEPS))}), or a callable "
-                f"str -> list[str]. Got {transform!r} instead."
-            )
-        steps: list[str] = []
-        for name in names:
-            steps.extend(PRESETS[name][self.units] if name in PRESETS else (name,))
-        object.__setattr__(self, "transform", transform if isinstance(transform, str) else tuple(names))
-        object.__setattr__(self, "_steps", tuple(steps))
+    def signature_items(self) -> dict[str, Any]:
+        # a callable transform makes its own units; the transform shows as its preset, steps or name
+        units = "custom" if self.custom is not None else self.units
+        return {**super().signature_items(), "units": units, "transform": self.transform_label}
 
-    @property
+    @functools.cached_property
     def steps(self) -> tuple[str, ...] | None:
         """The named steps, presets expanded (``None`` for a callable transform)."""
-        return self._steps  # type: ignore[attr-defined]
+        if callable(self.transform):
+            return None
+        names = (self.transform,) if isinstance(self.transform, str) else self.transform
+        return tuple(step for name in names for step in (PRESETS[name][self.units] if name in PRESETS else (name,)))
 
     @property
     def custom(self) -> Callable[[str], Sequence[str]] | None:
@@ -237,11 +243,20 @@ class WerOptions:
         """Whether the transform is jiwer's wer_default on words (the fast ``str.split`` path may apply)."""
         return self.units == "words" and self.steps == PRESETS["default"]["words"]
 
-    def tokens(self, line: str) -> list[str]:
-        """The units of one line, as jiwer's transform gives them (the readable path, one line at a time)."""
+    def tokens(self, line: str, owner: str = "wer") -> list[str]:
+        """The units of one line, as jiwer's transform gives them (the readable path, one line at a time);
+        ``owner`` is the name an error of a callable transform gives."""
         if self.steps is None:
-            return custom_tokens(self.owner, self.transform, line)
+            return custom_tokens(owner, self.transform, line)
         return split_units(apply_steps(line, self.steps), self.units)
+
+
+@dataclass(frozen=True)
+class CerOptions(WerOptions):
+    """CER's options: WER's, its units characters (CER takes no ``units``; ``WER(units="chars")`` is the
+    same number)."""
+
+    units: str = option("chars", choice("chars"), "the units aligned: characters, spaces included", sig="units")
 
 
 def custom_tokens(owner: str, fn: Callable, line: str) -> list[str]:
@@ -274,17 +289,79 @@ def best_reference(rows: Sequence[Sequence[int]]) -> int:
     return best
 
 
+# -- alignments (align_words) -------------------------------------------------------------------
+
+
+class Opcode(NamedTuple):
+    """One run of the alignment, as jiwer's ``AlignmentChunk``: ``reference[ref_start:ref_end]`` and
+    ``hypothesis[hyp_start:hyp_end]`` are equal, substituted, deleted (no hypothesis units) or inserted
+    (no reference units)."""
+
+    tag: str  # "equal", "substitute", "delete", "insert"
+    ref_start: int
+    ref_end: int
+    hyp_start: int
+    hyp_end: int
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """The alignment of one hypothesis with its reference: the units and the opcodes.
+
+    ``str()`` draws it as jiwer's ``visualize_alignment`` draws a sentence (``REF:``, ``HYP:`` and a line
+    marking ``S``, ``D``, ``I``); :meth:`pairs` lists it one aligned position at a time.
+    """
+
+    reference: tuple[str, ...]
+    hypothesis: tuple[str, ...]
+    opcodes: tuple[Opcode, ...]
+    units: str
+
+    def _count(self, tag: str) -> int:
+        return sum(max(o.ref_end - o.ref_start, o.hyp_end - o.hyp_start) for o in self.opcodes if o.tag == tag)
+
+    @property
+    def hits(self) -> int:
+        return self._count("equal")
+
+    @property
+    def substitutions(self) -> int:
+        return self._count("substitute")
+
+    @property
+    def deletions(self) -> int:
+        return self._count("delete")
+
+    @property
+    def insertions(self) -> int:
+        return self._count("insert")
+
+    def pairs(self) -> list[tuple[str, str | None, str | None]]:
+        """``(tag, reference unit, hypothesis unit)`` for every aligned position (``None``: no unit)."""
+        out: list[tuple[str, str | None, str | None]] = []
+        for o in self.opcodes:
+            refs, hyps = self.reference[o.ref_start : o.ref_end], self.hypothesis[o.hyp_start : o.hyp_end]
+            for k in range(max(len(refs), len(hyps))):
+                out.append((o.tag, refs[k] if k < len(refs) else None, hyps[k] if k < len(hyps) else None))
+        return out
+
+    def __str__(self) -> str:
+        ref, hyp, marks = ["REF:"], ["HYP:"], ["    "]
+        for tag, r, h in self.pairs():
+            width = max(len(r or ""), len(h or ""), 1)
+            ref.append("*" * width if r is None else f"{r:>{width}}")
+            hyp.append("*" * width if h is None else f"{h:>{width}}")
+            marks.append(f"{' ' if tag == 'equal' else tag[0].upper():>{width}}")
+        sep = " " if self.units == "words" else ""
+        lines = [
+            ref[0] + " " + sep.join(ref[1:]),
+            hyp[0] + " " + sep.join(hyp[1:]),
+            marks[0] + " " + sep.join(marks[1:]),
+        ]
+        return "\n".join(line.rstrip() if k == 2 else line for k, line in enumerate(lines))
+
+
 # -- scores --------------------------------------------------------------------------------------
-
-
-def checked_totals(owner: str, param: str, totals: Any) -> np.ndarray:
-    """``totals`` as an ``(m, 4)`` int64 matrix of counts ``[hits, substitutions, deletions, insertions]``."""
-    rows = count_matrix(owner, param, totals)
-    if rows.shape[1] != len(LAYOUT):
-        raise InputError(
-            f"{owner}: {param!r} must have {len(LAYOUT)} columns [{', '.join(LAYOUT)}]; got {rows.shape[1]} columns."
-        )
-    return rows
 
 
 def measure_scores(totals: np.ndarray, measure: str) -> np.ndarray:
@@ -321,10 +398,12 @@ __all__ = [
     "PRESETS",
     "STEPS",
     "UNITS",
+    "Alignment",
+    "CerOptions",
+    "Opcode",
     "WerOptions",
     "apply_steps",
     "best_reference",
-    "checked_totals",
     "custom_tokens",
     "measure_scores",
     "plain_spaces",

@@ -66,11 +66,11 @@ def _distinct_values(token_lists: list[list[str]]) -> bool:
     return len(values) == len(words)
 
 
-def _units(lines: list[str], options: WerOptions) -> list:
+def _units(lines: list[str], options: WerOptions, owner: str) -> list:
     """Each line's units as rapidfuzz compares them: a list of words (or word ids), or a string of
-    characters."""
+    characters (``owner``: the name an error of a callable transform gives)."""
     if options.custom is not None:
-        token_lists = [custom_tokens(options.owner, options.custom, line) for line in lines]
+        token_lists = [custom_tokens(owner, options.custom, line) for line in lines]
     elif options.units == "chars":
         steps = options.steps
         return [apply_steps(line, steps) for line in lines] if steps else lines
@@ -99,14 +99,17 @@ def _counts(editops, ref, hyp) -> tuple[int, int, int, int]:
     return n - subs - dels, subs, dels, errors - subs - dels
 
 
-def corpus_stats(hypotheses: Sequence[str], references: Sequence[Sequence[str]], options: WerOptions) -> np.ndarray:
+def corpus_stats(
+    hypotheses: Sequence[str], references: Sequence[Sequence[str]], options: WerOptions, owner: str
+) -> np.ndarray:
     """``(n_segments, 4)`` int64 rows ``[hits, substitutions, deletions, insertions]``, each of the
-    segment's best reference (:func:`evalkit.text._wer_common.best_reference`)."""
+    segment's best reference (:func:`evalkit.text._wer_common.best_reference`); ``owner`` is the name
+    errors give."""
     editops = _editops()
     n_refs = list(map(len, references))
     lines = list(chain(hypotheses, chain.from_iterable(references)))
     with gc_paused():  # millions of small lists without cycles: the collector's passes would dominate
-        units = _units(lines, options)
+        units = _units(lines, options, owner)
         hyp_units = units[: len(hypotheses)]
         ref_units = iter(units[len(hypotheses) :])
         rows = []

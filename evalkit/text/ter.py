@@ -41,33 +41,26 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 
-from evalkit.core.backends import BACKENDS, choose_backend
-from evalkit.core.errors import InputError, InputTypeError
-from evalkit.core.metric import Metric
+from evalkit.core.errors import InputTypeError
 from evalkit.core.registry import register
 from evalkit.core.result import Result
-from evalkit.core.rows import Rows
 from evalkit.core.signature import Signature
-from evalkit.core.validate import check_bool, check_choice, stat_rows, text_pairs
-from evalkit.text._references import nrefs_extras, nrefs_label
+from evalkit.core.validate import stat_rows
+from evalkit.text._base import TextMetric
 from evalkit.text._ter_common import (
+    LAYOUT,
     MAX_SHIFT_CANDIDATES,
     MAX_SHIFT_DIST,
     MAX_SHIFT_SIZE,
-    TercomTokenizer,
+    TEROptions,
     beam_width,
+    perform_shift,
     ter_scores,
 )
-
-STATS_LAYOUT = ("num_edits", "ref_length")
-# the fast backend is faster from the first pair on (measured on glosses: 1 segment 5.0 ms python
-# against 1.1 ms numpy, 8 segments 39 against 8 ms), so "auto" always takes it
-_AUTO_NUMPY_MIN_SEGMENTS = 1
 
 # edit operations of the Levenshtein matrix, sacrebleu's letters. The matrix rewrites the hypothesis
 # (rows) into the reference (columns): DEL consumes a hypothesis word, INS a reference word.
@@ -178,19 +171,6 @@ def _shared_blocks(hyp: Sequence[str], ref: Sequence[str]):
                 yield start_h, start_r, length
 
 
-def _perform_shift(words: list[str], start: int, length: int, target: int) -> list[str]:
-    """``words`` with the block ``words[start:start+length]`` moved before position ``target``.
-
-    A target inside the block moves it right by ``target - start`` words (sacrebleu's third case).
-    """
-    block = words[start : start + length]
-    if target < start:
-        return words[:target] + block + words[target:start] + words[start + length :]
-    if target > start + length:
-        return words[:start] + words[start + length : target] + block + words[target:]
-    return words[:start] + words[start + length : length + target] + block + words[length + target :]
-
-
 def _best_shift(hyp: list[str], ref: list[str], checked: int) -> tuple[int, list[str], int]:
     """``(gain, shifted, checked)``: sacrebleu's ``_shift``, one greedy round.
 
@@ -215,7 +195,7 @@ def _best_shift(hyp: list[str], ref: list[str], checked: int) -> tuple[int, list
             if target == previous:
                 continue
             previous = target
-            shifted = _perform_shift(hyp, start_h, length, target)
+            shifted = perform_shift(hyp, start_h, length, target)
             checked += 1
             # the largest gain, then the longest block, the earliest start, the earliest target
             key = (distance - _edit_distance(shifted, ref)[0], length, -start_h, -target)
@@ -251,69 +231,14 @@ def _python_stats(hyp_words: Sequence[list[str]], ref_words: Sequence[Sequence[l
     return rows
 
 
-# -- options -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TEROptions:
-    """TER's options, declared once: the class, the functions and the signature read them from here."""
-
-    normalized: bool = False  # tercom's normalization: XML entities, punctuation split off, possessives
-    no_punct: bool = False  # remove . , ? : ; ! " ( ) (and CJK punctuation with asian_support)
-    asian_support: bool = False  # with normalized: CJK split into characters; with no_punct: CJK punctuation
-    case_sensitive: bool = False  # False: lowercase first (sacrebleu's and tercom's default)
-    backend: str = "auto"  # "python" (reference), "numpy" (fast) or "auto"; equal statistics
-
-    def __post_init__(self) -> None:
-        for name in ("normalized", "no_punct", "asian_support", "case_sensitive"):
-            check_bool("ter", name, getattr(self, name))
-        check_choice("ter", "backend", self.backend, BACKENDS)
-
-    @classmethod
-    def checked(cls, owner: str, **options: Any) -> TEROptions:
-        """The options, each checked with ``owner`` (the function or class) named in the message."""
-        for name in ("normalized", "no_punct", "asian_support", "case_sensitive"):
-            check_bool(owner, name, options[name])
-        check_choice(owner, "backend", options["backend"], BACKENDS)
-        return cls(**options)
-
-    @property
-    def tokenizer(self) -> TercomTokenizer:
-        return TercomTokenizer(self.normalized, self.no_punct, self.asian_support, self.case_sensitive)
-
-
-def _signature(options: TEROptions, nrefs: Any = None) -> Signature:
-    """sacrebleu's TER signature: ``nrefs:1|case:lc|tok:tercom|norm:no|punct:yes|asian:no|version:...``."""
-    head: dict[str, Any] = {} if nrefs is None else {"nrefs": nrefs}
-    return Signature.of(
-        "ter",
-        **head,
-        case="mixed" if options.case_sensitive else "lc",
-        tok="tercom",
-        norm=options.normalized,
-        punct=not options.no_punct,
-        asian=options.asian_support,
-    )
-
-
-def _result(total: np.ndarray, signature: Signature) -> Result:
-    return Result(
-        "TER",
-        float(ter_scores(total[None, :])[0]),
-        {"num_edits": int(total[0]), "ref_length": float(total[1])},
-        signature,
-        display_scale=100,
-    )
-
-
 # -- the metric ----------------------------------------------------------------------------------
 
 
 @register
-class TER(Metric):
+class TER(TextMetric):
     """TER as a metric object: ``update`` / ``merge`` / ``compute``, or called on a corpus.
 
-    Options (keyword-only, checked here), as sacrebleu's ``TER``:
+    Options (keyword-only; sacrebleu's ``TER`` names and defaults) are declared in :class:`TEROptions`:
 
     - ``normalized``: tercom's normalization (XML entities decoded, punctuation split off, possessives);
     - ``no_punct``: remove punctuation (``. , ? : ; ! " ( )``);
@@ -333,8 +258,12 @@ class TER(Metric):
     """
 
     name: ClassVar[str] = "ter"
-    task: ClassVar[str] = "text"
     higher_is_better: ClassVar[bool] = False
+    options_type: ClassVar[type[TEROptions]] = TEROptions
+    options: TEROptions
+    # the fast backend is faster from the first pair on (measured on glosses: 1 segment 5.0 ms python
+    # against 1.1 ms numpy, 8 segments 39 against 8 ms), so "auto" always takes it
+    numpy_from: ClassVar[int] = 1
 
     def __init__(
         self,
@@ -345,69 +274,40 @@ class TER(Metric):
         case_sensitive: bool = False,
         backend: str = "auto",
     ) -> None:
-        super().__init__()
-        self.options = TEROptions.checked(
-            self.name,
-            normalized=normalized,
-            no_punct=no_punct,
-            asian_support=asian_support,
-            case_sensitive=case_sensitive,
-            backend=backend,
-        )
+        super().__init__(locals())
 
     # -- statistics ------------------------------------------------------------------------------
-    def _checked(self, hypotheses: Any, references: Any) -> tuple[list[str], list[list[str]]]:
-        hyps, refs = text_pairs(self.name, hypotheses, references)
-        if not isinstance(hyps[0], str):
+    def segment_rows(self, hypotheses: list[Any], references: list[list[Any]], backend: str) -> np.ndarray:
+        """Rows ``[num_edits, ref_length]``, float64 (``ref_length`` is an average); see the module docstring."""
+        if not isinstance(hypotheses[0], str):
             raise InputTypeError(
-                f"{self.name}: TER tokenizes lines itself (tercom's tokenizer); pass strings, not token lists "
+                f"{self._owner}: TER tokenizes lines itself (tercom's tokenizer); pass strings, not token lists "
                 f"(join pre-tokenized words with spaces: ' '.join(tokens))."
             )
-        return hyps, refs
-
-    def stats(self, hypotheses: Any, references: Any) -> np.ndarray:
-        """Per-segment rows ``[num_edits, ref_length]``, float64 (``ref_length`` is an average)."""
-        hyps, refs = self._checked(hypotheses, references)
-        return self._stats(hyps, refs)
-
-    def _stats(self, hyps: list[str], refs: list[list[str]]) -> np.ndarray:
-        backend = choose_backend(self.name, self.options.backend, len(hyps), numpy_from=_AUTO_NUMPY_MIN_SEGMENTS)
         tokenizer = self.options.tokenizer
         if backend == "numpy":
             from evalkit.text._ter_fast import corpus_stats
 
-            return corpus_stats(hyps, refs, tokenizer)
-        hyp_words = tokenizer.batch(hyps)
-        flat = iter(tokenizer.batch([r for seg in refs for r in seg], references=True))
-        return _python_stats(hyp_words, [[next(flat) for _ in seg] for seg in refs])
-
-    def rows(self, hypotheses: Any, references: Any) -> Rows:
-        """The statistics rows, with the segments' numbers of references (the signature's ``nrefs``)."""
-        hyps, refs = self._checked(hypotheses, references)
-        return Rows(self._stats(hyps, refs), extras=nrefs_extras(refs))
+            return corpus_stats(hypotheses, references, tokenizer)
+        hyp_words = tokenizer.batch(hypotheses)
+        flat = iter(tokenizer.batch([r for seg in references for r in seg], references=True))
+        return _python_stats(hyp_words, [[next(flat) for _ in seg] for seg in references])
 
     # -- scoring ---------------------------------------------------------------------------------
-    def signature(self) -> Signature:
-        """The options that change the number: ``case``, ``tok``, ``norm``, ``punct``, ``asian``."""
-        return _signature(self.options)
+    def checked_totals(self, totals: Any, param: str) -> np.ndarray:
+        return stat_rows(self._owner, param, totals, layout=LAYOUT)
 
-    def _totals(self, totals: Any, param: str) -> np.ndarray:
-        return stat_rows(self.name, param, totals, layout=STATS_LAYOUT)
+    def formula(self, totals: np.ndarray) -> np.ndarray:
+        return ter_scores(totals)
 
-    def score(self, total: Any) -> Result:
-        """The Result of summed statistics ``[num_edits, ref_length]``. Pure: ``total`` is not changed."""
-        rows = self._totals(total, "total")
-        if len(rows) != 1:
-            raise InputError(f"{self.name}: 'total' must be one summed row; got {len(rows)} rows.")
-        return _result(rows[0], _signature(self.options, nrefs_label(self.extras)))
-
-    def scores(self, totals: Any) -> np.ndarray:
-        """TER of every row of ``totals``, vectorized (bootstrap, sentence-level)."""
-        return ter_scores(self._totals(totals, "totals"))
-
-
-def _options(owner: str, values: dict[str, Any]) -> TEROptions:
-    return TEROptions.checked(owner, **{k: values[k] for k in asdict(TEROptions())})
+    def result(self, total: np.ndarray, signature: Signature) -> Result:
+        return Result(
+            "TER",
+            float(ter_scores(total[None, :])[0]),
+            {"num_edits": int(total[0]), "ref_length": float(total[1])},
+            signature,
+            display_scale=100,
+        )
 
 
 def ter(
@@ -430,8 +330,7 @@ def ter(
         >>> round(r.score, 4), r.components  # 0 edits + 1 insertion over (4 + 4) / 2 + 3 words
         (0.1429, {'num_edits': 1, 'ref_length': 7.0})
     """
-    metric = TER(**asdict(_options("ter", locals())))
-    return metric.update(hypotheses, references).compute()
+    return TER.bound("ter", locals())(hypotheses, references)
 
 
 def sentence_ter(
@@ -452,8 +351,7 @@ def sentence_ter(
         >>> sentence_ter(["a b c d", "x y", ""], ["a c b d", "x y z", "p q"]).round(4).tolist()
         [0.25, 0.3333, 1.0]
     """
-    metric = TER(**asdict(_options("sentence_ter", locals())))
-    return metric.scores(metric.stats(hypotheses, references))
+    return TER.bound("sentence_ter", locals()).segment_scores(hypotheses, references)
 
 
 __all__ = ["TER", "TEROptions", "sentence_ter", "ter"]

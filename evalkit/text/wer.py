@@ -44,22 +44,27 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar
 
 import numpy as np
 
 from evalkit.core.backends import choose_backend
 from evalkit.core.errors import InputError, InputTypeError
-from evalkit.core.metric import Metric
 from evalkit.core.registry import register
 from evalkit.core.result import Result
-from evalkit.core.rows import Rows
 from evalkit.core.signature import Signature
-from evalkit.core.validate import text_pairs
+from evalkit.core.validate import count_matrix
 from evalkit.text import _wer_fast
-from evalkit.text._references import nrefs_extras, nrefs_label
-from evalkit.text._wer_common import LAYOUT, WerOptions, best_reference, checked_totals, measure_scores
+from evalkit.text._base import TextMetric
+from evalkit.text._wer_common import (
+    LAYOUT,
+    Alignment,
+    CerOptions,
+    Opcode,
+    WerOptions,
+    best_reference,
+    measure_scores,
+)
 
 #: a transform as the options take it: a preset or step name, a sequence of them, or a callable
 Transform = str | Sequence[str] | Callable[[str], Sequence[str]]
@@ -149,29 +154,20 @@ def _counts(reference: Sequence, hypothesis: Sequence) -> tuple[int, int, int, i
     return steps.count("equal"), steps.count("substitute"), steps.count("delete"), steps.count("insert")
 
 
-def _python_stats(hypotheses: Sequence[str], references: Sequence[Sequence[str]], options: WerOptions) -> np.ndarray:
-    """Statistics rows ``(n, 4)`` int64, one line and one pair at a time: the reference backend."""
+def _python_stats(
+    hypotheses: Sequence[str], references: Sequence[Sequence[str]], options: WerOptions, owner: str
+) -> np.ndarray:
+    """Statistics rows ``(n, 4)`` int64, one line and one pair at a time: the reference backend (``owner``:
+    the name an error of a callable transform gives)."""
     rows = np.zeros((len(hypotheses), len(LAYOUT)), dtype=np.int64)
     for k, (hypothesis, refs) in enumerate(zip(hypotheses, references)):
-        hyp = options.tokens(hypothesis)
-        candidates = [_counts(options.tokens(r), hyp) for r in refs]
+        hyp = options.tokens(hypothesis, owner)
+        candidates = [_counts(options.tokens(r, owner), hyp) for r in refs]
         rows[k] = candidates[best_reference(candidates)]
     return rows
 
 
 # -- inspection ----------------------------------------------------------------------------------
-
-
-class Opcode(NamedTuple):
-    """One run of the alignment, as jiwer's ``AlignmentChunk``: ``reference[ref_start:ref_end]`` and
-    ``hypothesis[hyp_start:hyp_end]`` are equal, substituted, deleted (no hypothesis units) or inserted
-    (no reference units)."""
-
-    tag: str  # "equal", "substitute", "delete", "insert"
-    ref_start: int
-    ref_end: int
-    hyp_start: int
-    hyp_end: int
 
 
 def _opcodes(steps: Sequence[str]) -> list[Opcode]:
@@ -186,63 +182,6 @@ def _opcodes(steps: Sequence[str]) -> list[Opcode]:
             out.append(Opcode(step, i, i + di, j, j + dj))
         i, j = i + di, j + dj
     return out
-
-
-@dataclass(frozen=True)
-class Alignment:
-    """The alignment of one hypothesis with its reference: the units and the opcodes.
-
-    ``str()`` draws it as jiwer's ``visualize_alignment`` draws a sentence (``REF:``, ``HYP:`` and a line
-    marking ``S``, ``D``, ``I``); :meth:`pairs` lists it one aligned position at a time.
-    """
-
-    reference: tuple[str, ...]
-    hypothesis: tuple[str, ...]
-    opcodes: tuple[Opcode, ...]
-    units: str
-
-    def _count(self, tag: str) -> int:
-        return sum(max(o.ref_end - o.ref_start, o.hyp_end - o.hyp_start) for o in self.opcodes if o.tag == tag)
-
-    @property
-    def hits(self) -> int:
-        return self._count("equal")
-
-    @property
-    def substitutions(self) -> int:
-        return self._count("substitute")
-
-    @property
-    def deletions(self) -> int:
-        return self._count("delete")
-
-    @property
-    def insertions(self) -> int:
-        return self._count("insert")
-
-    def pairs(self) -> list[tuple[str, str | None, str | None]]:
-        """``(tag, reference unit, hypothesis unit)`` for every aligned position (``None``: no unit)."""
-        out: list[tuple[str, str | None, str | None]] = []
-        for o in self.opcodes:
-            refs, hyps = self.reference[o.ref_start : o.ref_end], self.hypothesis[o.hyp_start : o.hyp_end]
-            for k in range(max(len(refs), len(hyps))):
-                out.append((o.tag, refs[k] if k < len(refs) else None, hyps[k] if k < len(hyps) else None))
-        return out
-
-    def __str__(self) -> str:
-        ref, hyp, marks = ["REF:"], ["HYP:"], ["    "]
-        for tag, r, h in self.pairs():
-            width = max(len(r or ""), len(h or ""), 1)
-            ref.append("*" * width if r is None else f"{r:>{width}}")
-            hyp.append("*" * width if h is None else f"{h:>{width}}")
-            marks.append(f"{' ' if tag == 'equal' else tag[0].upper():>{width}}")
-        sep = " " if self.units == "words" else ""
-        lines = [
-            ref[0] + " " + sep.join(ref[1:]),
-            hyp[0] + " " + sep.join(hyp[1:]),
-            marks[0] + " " + sep.join(marks[1:]),
-        ]
-        return "\n".join(line.rstrip() if k == 2 else line for k, line in enumerate(lines))
 
 
 def align_words(
@@ -269,12 +208,12 @@ def align_words(
         HYP: shoe order one ****
                 I     S        D
     """
-    options = WerOptions("align_words", units=units, transform=transform, backend=backend)
+    options = WerOptions.parse("align_words", locals())
     for name, value in (("hypothesis", hypothesis), ("reference", reference)):
         if not isinstance(value, str):
             raise InputTypeError(f"align_words: {name!r} must be a str (one segment), got a {type(value).__name__}.")
-    ref, hyp = options.tokens(reference), options.tokens(hypothesis)
-    if _backend(options, 1) == "numpy":
+    ref, hyp = options.tokens(reference, "align_words"), options.tokens(hypothesis, "align_words")
+    if choose_backend("align_words", options.backend, 1, numpy_from=_numpy_from()) == "numpy":
         codes = [Opcode(*c) for c in _wer_fast.opcodes(ref, hyp)]
     else:
         codes = _opcodes(_alignment(ref, hyp))
@@ -284,74 +223,59 @@ def align_words(
 # -- the metrics ---------------------------------------------------------------------------------
 
 
-def _backend(options: WerOptions, n_items: int) -> str:
+def _numpy_from() -> int:
     # the rapidfuzz backend is faster from the first pair on (measured: docs/metrics/wer.md); without
     # rapidfuzz, "auto" takes the python backend, which gives the same numbers
-    numpy_from = 1 if _wer_fast.available() else sys.maxsize
-    return choose_backend(options.owner, options.backend, n_items, numpy_from=numpy_from)
+    return 1 if _wer_fast.available() else sys.maxsize
 
 
-class _EditRate(Metric):
+class _EditRate(TextMetric):
     """The shared machinery of WER, CER, MER, WIL and WIP: one statistics row, five formulas."""
 
-    task: ClassVar[str] = "text"
     higher_is_better: ClassVar[bool] = False
+    options_type: ClassVar[type[WerOptions]] = WerOptions
+    options: WerOptions
     #: the Result's name
     label: ClassVar[str]
-    #: what is aligned when no ``units`` is given (CER takes no ``units``: characters)
-    default_units: ClassVar[str] = "words"
 
     def __init__(self, *, units: str = "words", transform: Transform = "default", backend: str = "auto") -> None:
-        super().__init__()
-        self.options = self._options = WerOptions(self.name, units=units, transform=transform, backend=backend)
+        super().__init__(locals())
 
-    @classmethod
-    def _of(cls, owner: str, **options: Any) -> _EditRate:
-        """A metric whose messages name ``owner`` (a functional form)."""
-        metric = cls.__new__(cls)
-        Metric.__init__(metric)
-        metric.options = metric._options = WerOptions(owner, **{"units": cls.default_units, **options})
-        return metric
+    @property
+    def numpy_from(self) -> int:  # type: ignore[override]  # decided when asked: rapidfuzz loads lazily
+        return _numpy_from()
 
     def _custom_objects(self) -> tuple[Any, ...]:
         # a callable transform's output cannot be compared: merges need the very same object
-        return () if self._options.custom is None else (self._options.custom,)
+        return () if self.options.custom is None else (self.options.custom,)
 
     # -- statistics ------------------------------------------------------------------------------
-    def _rows(self, hypotheses: Any, references: Any) -> tuple[np.ndarray, list[list[str]]]:
-        o = self._options
-        hyps, refs = text_pairs(o.owner, hypotheses, references)
-        if not isinstance(hyps[0], str):
+    def segment_rows(self, hypotheses: list[Any], references: list[list[Any]], backend: str) -> np.ndarray:
+        """Rows ``[hits, substitutions, deletions, insertions]`` (int64), each of the segment's best
+        reference."""
+        if not isinstance(hypotheses[0], str):
             raise InputTypeError(
-                f"{o.owner}: takes strings (hypotheses[i] a str, references[i] a str or a list of str), got "
+                f"{self._owner}: takes strings (hypotheses[i] a str, references[i] a str or a list of str), got "
                 f"token lists; join them with spaces, or pass transform=<callable str -> list[str]> to split."
             )
-        if _backend(o, len(hyps)) == "numpy":
-            return _wer_fast.corpus_stats(hyps, refs, o), refs
-        return _python_stats(hyps, refs, o), refs
-
-    def stats(self, hypotheses: Any, references: Any) -> np.ndarray:
-        """Per-segment rows ``[hits, substitutions, deletions, insertions]`` (int64), each of the segment's
-        best reference."""
-        return self._rows(hypotheses, references)[0]
-
-    def rows(self, hypotheses: Any, references: Any) -> Rows:
-        """:meth:`stats` as :class:`Rows`, with the fewest and most references per segment (``nrefs``)."""
-        rows, refs = self._rows(hypotheses, references)
-        return Rows(rows, extras=nrefs_extras(refs))
+        if backend == "numpy":
+            return _wer_fast.corpus_stats(hypotheses, references, self.options, self._owner)
+        return _python_stats(hypotheses, references, self.options, self._owner)
 
     # -- scoring ---------------------------------------------------------------------------------
-    def signature(self) -> Signature:
-        """The options that change the number: ``units`` and ``transform``."""
-        return self._signature(None)
+    def checked_totals(self, totals: Any, param: str) -> np.ndarray:
+        rows = count_matrix(self._owner, param, totals)
+        if rows.shape[1] != len(LAYOUT):
+            raise InputError(
+                f"{self._owner}: {param!r} must have {len(LAYOUT)} columns [{', '.join(LAYOUT)}]; "
+                f"got {rows.shape[1]} columns."
+            )
+        return rows
 
-    def _signature(self, nrefs: Any) -> Signature:
-        o = self._options
-        head: dict[str, Any] = {} if nrefs is None else {"nrefs": nrefs}
-        units = "custom" if o.custom is not None else o.units
-        return Signature.of(self.name, **head, units=units, transform=o.transform_label)
+    def formula(self, totals: np.ndarray) -> np.ndarray:
+        return measure_scores(totals, self.name)
 
-    def _result(self, total: np.ndarray, nrefs: Any) -> Result:
+    def result(self, total: np.ndarray, signature: Signature) -> Result:
         h, s, d, i = (int(x) for x in total)
         components = {
             "hits": h,
@@ -361,28 +285,11 @@ class _EditRate(Metric):
             "ref_len": h + s + d,
             "hyp_len": h + s + i,
         }
-        value = float(measure_scores(total[None, :], self.name)[0])
-        return Result(self.label, value, components, self._signature(nrefs))
-
-    def score(self, total: Any) -> Result:
-        """The Result of summed statistics (a 1-D row). Pure: ``total`` is not changed."""
-        rows = checked_totals(self._options.owner, "total", total)
-        if len(rows) != 1:
-            raise InputError(f"{self._options.owner}: 'total' must be one summed row; got {len(rows)} rows.")
-        return self._result(rows[0], nrefs_label(self.extras))
-
-    def scores(self, totals: Any) -> np.ndarray:
-        """``score(row).score`` for every row of ``totals``, vectorized (bootstrap, sentence-level)."""
-        return measure_scores(checked_totals(self._options.owner, "totals", totals), self.name)
-
-    def sentence_scores(self, hypotheses: Any, references: Any) -> list[Result]:
-        """One Result per segment, each with its own ``nrefs`` in the signature."""
-        rows, refs = self._rows(hypotheses, references)
-        return [self._result(row, len(seg)) for row, seg in zip(rows, refs)]
+        return Result(self.label, float(self.formula(total[None, :])[0]), components, signature)
 
 
 _OPTIONS_DOC = """
-    Options (keyword-only, checked here):
+    Options (keyword-only), declared in :class:`~evalkit.text._wer_common.WerOptions`:
 
     - ``units``: ``"words"`` (default) or ``"chars"``, the units aligned (``"chars"`` for languages
       written without spaces: Chinese, Japanese, Thai);
@@ -467,10 +374,10 @@ class CER(_EditRate):
 
     name: ClassVar[str] = "cer"
     label: ClassVar[str] = "CER"
-    default_units: ClassVar[str] = "chars"
+    options_type: ClassVar[type[CerOptions]] = CerOptions
 
     def __init__(self, *, transform: Transform = "default", backend: str = "auto") -> None:
-        super().__init__(units="chars", transform=transform, backend=backend)
+        TextMetric.__init__(self, locals())  # not _EditRate's, which takes units: CER's are characters
 
 
 for _cls in (WER, MER, WIL, WIP):
@@ -478,15 +385,6 @@ for _cls in (WER, MER, WIL, WIP):
 
 
 # -- functional forms ----------------------------------------------------------------------------
-
-
-def _corpus(cls: type[_EditRate], owner: str, hypotheses: Any, references: Any, **options: Any) -> Result:
-    return cls._of(owner, **options).update(hypotheses, references).compute()
-
-
-def _sentences(cls: type[_EditRate], owner: str, hypotheses: Any, references: Any, **options: Any) -> np.ndarray:
-    metric = cls._of(owner, **options)
-    return metric.scores(metric.stats(hypotheses, references))
 
 
 def wer(
@@ -508,7 +406,7 @@ def wer(
         >>> r.score, r.components["substitutions"], r.components["deletions"]  # 2 errors / 8 words
         (0.25, 1, 1)
     """
-    return _corpus(WER, "wer", hypotheses, references, units=units, transform=transform, backend=backend)
+    return WER.bound("wer", locals())(hypotheses, references)
 
 
 def mer(
@@ -525,7 +423,7 @@ def mer(
         >>> mer(["the cat sat on mat", "a dog"], ["the cat sat on the mat", "the dog"]).score  # 2 / 8
         0.25
     """
-    return _corpus(MER, "mer", hypotheses, references, units=units, transform=transform, backend=backend)
+    return MER.bound("mer", locals())(hypotheses, references)
 
 
 def wil(
@@ -542,7 +440,7 @@ def wil(
         >>> round(wil(["the cat sat on mat", "a dog"], ["the cat sat on the mat", "the dog"]).score, 6)  # 1 - (6/8)(6/7)
         0.357143
     """
-    return _corpus(WIL, "wil", hypotheses, references, units=units, transform=transform, backend=backend)
+    return WIL.bound("wil", locals())(hypotheses, references)
 
 
 def wip(
@@ -559,7 +457,7 @@ def wip(
         >>> round(wip(["the cat sat on mat", "a dog"], ["the cat sat on the mat", "the dog"]).score, 6)  # (6/8)(6/7)
         0.642857
     """
-    return _corpus(WIP, "wip", hypotheses, references, units=units, transform=transform, backend=backend)
+    return WIP.bound("wip", locals())(hypotheses, references)
 
 
 def cer(
@@ -575,7 +473,7 @@ def cer(
         >>> cer(["kitten", "ab"], ["sitting", "ab"]).score  # 3 edits / 9 characters
         0.3333333333333333
     """
-    return _corpus(CER, "cer", hypotheses, references, transform=transform, backend=backend)
+    return CER.bound("cer", locals())(hypotheses, references)
 
 
 def sentence_wer(
@@ -593,7 +491,7 @@ def sentence_wer(
         >>> sentence_wer(["the cat sat on mat", "a dog"], ["the cat sat on the mat", "the dog"]).tolist()
         [0.16666666666666666, 0.5]
     """
-    return _sentences(WER, "sentence_wer", hypotheses, references, units=units, transform=transform, backend=backend)
+    return WER.bound("sentence_wer", locals()).segment_scores(hypotheses, references)
 
 
 def sentence_mer(
@@ -610,7 +508,7 @@ def sentence_mer(
         >>> sentence_mer(["a b", ""], ["a c", "x"]).tolist()
         [0.5, 1.0]
     """
-    return _sentences(MER, "sentence_mer", hypotheses, references, units=units, transform=transform, backend=backend)
+    return MER.bound("sentence_mer", locals()).segment_scores(hypotheses, references)
 
 
 def sentence_wil(
@@ -627,7 +525,7 @@ def sentence_wil(
         >>> sentence_wil(["a b", ""], ["a c", "x"]).tolist()
         [0.75, 1.0]
     """
-    return _sentences(WIL, "sentence_wil", hypotheses, references, units=units, transform=transform, backend=backend)
+    return WIL.bound("sentence_wil", locals()).segment_scores(hypotheses, references)
 
 
 def sentence_wip(
@@ -644,7 +542,7 @@ def sentence_wip(
         >>> sentence_wip(["a b", ""], ["a c", "x"]).tolist()
         [0.25, 0.0]
     """
-    return _sentences(WIP, "sentence_wip", hypotheses, references, units=units, transform=transform, backend=backend)
+    return WIP.bound("sentence_wip", locals()).segment_scores(hypotheses, references)
 
 
 def sentence_cer(
@@ -660,7 +558,7 @@ def sentence_cer(
         >>> sentence_cer(["kitten", "ab"], ["sitting", "ab"]).tolist()
         [0.42857142857142855, 0.0]
     """
-    return _sentences(CER, "sentence_cer", hypotheses, references, transform=transform, backend=backend)
+    return CER.bound("sentence_cer", locals()).segment_scores(hypotheses, references)
 
 
 __all__ = [

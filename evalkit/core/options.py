@@ -13,6 +13,7 @@ in :meth:`Options.finish`. That one declaration feeds every face of the metric:
 
 Example:
     >>> from dataclasses import dataclass
+from types import MappingProxyType
     >>> @dataclass(frozen=True)
     ... class Demo(Options):
     ...     order: int = option(4, integer(minimum=1), "the highest n-gram order", sig="order")
@@ -29,8 +30,10 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, ClassVar, TypeVar
 
 from evalkit.core.errors import InvalidOptionError
@@ -78,22 +81,25 @@ class Options:
     signature_order: ClassVar[tuple[str, ...] | None] = None
 
     @classmethod
-    def specs(cls) -> dict[str, OptionSpec]:
-        """``{name: spec}`` of the declared options, in declaration order."""
-        return {f.name: f.metadata["option"] for f in dataclasses.fields(cls)}
+    @functools.cache  # per class: every metric built (a functional call) parses its options
+    def specs(cls) -> Mapping[str, OptionSpec]:
+        """``{name: spec}`` of the declared options, in declaration order (read-only)."""
+        return MappingProxyType({f.name: f.metadata["option"] for f in dataclasses.fields(cls)})
 
     @classmethod
-    def defaults(cls) -> dict[str, Any]:
-        """``{name: default}`` of the declared options."""
-        return {f.name: f.default for f in dataclasses.fields(cls)}
+    @functools.cache
+    def defaults(cls) -> Mapping[str, Any]:
+        """``{name: default}`` of the declared options (read-only)."""
+        return MappingProxyType({f.name: f.default for f in dataclasses.fields(cls)})
 
     @classmethod
     def parse(cls: type[OptionsT], owner: str, given: Mapping[str, Any]) -> OptionsT:
         """The checked options among ``given`` (other keys, e.g. a function's inputs, are not read);
         ``owner`` is the name errors give (the class's registry name, or a functional form's)."""
         values = {}
+        defaults = cls.defaults()
         for name, spec in cls.specs().items():
-            value = given.get(name, cls.defaults()[name])
+            value = given.get(name, defaults[name])
             values[name] = value if spec.check is None else spec.check(owner, name, value)
         return cls(**values).finish(owner)
 

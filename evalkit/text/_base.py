@@ -11,7 +11,7 @@ and fills in four things:
   included; its score is ``formula`` of that row.
 
 The template owns the rest: input checks (``text_pairs``), the one ``backend="auto"`` policy
-(:func:`evalkit.core.backends.choose_backend` from ``numpy_from`` segments on), ``stats``/``rows`` with
+(:func:`evalkit.core.backends.choose_backend` from ``numpy_from`` segments on, :meth:`backend_for`), ``stats``/``rows`` with
 the number of references per segment (sacrebleu's ``nrefs``, kept as extras), ``signature``, ``score``,
 ``scores``, ``sentence_scores`` and ``segment_scores`` (the ``sentence_*`` functions' arrays).
 """
@@ -63,19 +63,24 @@ class TextMetric(Metric):
         """The Result of one checked row of summed statistics."""
 
     # -- statistics ----------------------------------------------------------------------------------
-    def _segments(self, hypotheses: Any, references: Any) -> tuple[np.ndarray, list[int]]:
-        """Statistics rows of the checked segments and each segment's number of references."""
+    def backend_for(self, hypotheses: list[Any], references: list[list[Any]]) -> str:
+        """The backend for checked input: the one ``backend="auto"`` policy, counted in segments (a metric
+        whose set-up cost depends on another size, e.g. ROUGE's characters, overrides this)."""
+        return choose_backend(self._owner, self.options.backend, len(hypotheses), numpy_from=self.numpy_from)
+
+    def _segments(self, hypotheses: Any, references: Any, **call: Any) -> tuple[np.ndarray, list[int]]:
+        """Statistics rows of the checked segments and each segment's number of references; ``call``:
+        per-call arguments of ``segment_rows`` (ROUGE's ``processes``)."""
         hyps, refs = text_pairs(self._owner, hypotheses, references)
-        backend = choose_backend(self._owner, self.options.backend, len(hyps), numpy_from=self.numpy_from)
-        return self.segment_rows(hyps, refs, backend), [len(seg) for seg in refs]
+        return self.segment_rows(hyps, refs, self.backend_for(hyps, refs), **call), [len(seg) for seg in refs]
 
-    def stats(self, hypotheses: Any, references: Any) -> np.ndarray:
+    def stats(self, hypotheses: Any, references: Any, **call: Any) -> np.ndarray:
         """Per-segment statistics rows (see the metric's module docstring for the layout)."""
-        return self._segments(hypotheses, references)[0]
+        return self._segments(hypotheses, references, **call)[0]
 
-    def rows(self, hypotheses: Any, references: Any) -> Rows:
+    def rows(self, hypotheses: Any, references: Any, **call: Any) -> Rows:
         """:meth:`stats` as :class:`Rows`, with the fewest and most references per segment (``nrefs``)."""
-        rows, nrefs = self._segments(hypotheses, references)
+        rows, nrefs = self._segments(hypotheses, references, **call)
         return Rows(rows, extras=nrefs_extras([range(k) for k in nrefs]))
 
     # -- scoring -------------------------------------------------------------------------------------

@@ -158,7 +158,8 @@ def char_text(line: str, options: ChrfOptions) -> str:
     what ``regex``'s ``\\s`` matches.
 
     Example:
-        >>> char_text(" a b\\x1fc ", ChrfOptions("chrf")), char_text(" a b\\x1fc ", ChrfOptions("chrf", convention="nltk"))
+        >>> sacrebleu, nltk = ChrfOptions.parse("chrf", {}), ChrfOptions.parse("chrf", {"convention": "nltk"})
+        >>> char_text(" a b\\x1fc ", sacrebleu), char_text(" a b\\x1fc ", nltk)
         ('abc', 'ab\\x1fc')
     """
     if options.whitespace:

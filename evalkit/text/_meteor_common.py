@@ -23,7 +23,7 @@ from evalkit.core.errors import InvalidOptionError
 from evalkit.core.options import Options, choice, flag, number, option
 from evalkit.core.validate import check_choice
 from evalkit.lexicon.porter import PorterStemmer
-from evalkit.tokenizers.base import Tokenizer, get_tokenizer
+from evalkit.tokenizers.base import Tokenizer, check_tokenize, get_tokenizer
 
 _PORTER = PorterStemmer()
 MODULES = ("exact", "stem", "synonym")
@@ -49,13 +49,6 @@ def _modules(owner: str, name: str, value: Any) -> tuple[str, ...]:
             f"Got {chosen!r} instead."
         )
     return tuple(m for m in MODULES if m in chosen)
-
-
-def _tokenize(owner: str, name: str, value: Any) -> Any:
-    """The check of ``tokenize``: a registered name, a Tokenizer or a callable, kept as given (a user's
-    object itself decides whether two metrics merge)."""
-    get_tokenizer(value, owner=owner)
-    return value
 
 
 def _wordnet_name(wordnet: Any) -> str:
@@ -94,7 +87,7 @@ class MeteorOptions(Options):
     # option() makes a dataclasses.field (RUF009 reads it as a shared default of a mutable type)
     tokenize: str | Tokenizer | Callable[[str], list[str]] = option(  # noqa: RUF009
         "none",
-        _tokenize,
+        check_tokenize,
         "how strings are split: a tokenizer name, a Tokenizer or a callable; token lists are used as given",
         sig="tok",
     )

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
@@ -22,7 +22,7 @@ from evalkit.core.backends import BACKENDS
 from evalkit.core.errors import InvalidOptionError
 from evalkit.core.options import Options, choice, flag, number, option
 from evalkit.core.validate import suggest
-from evalkit.tokenizers.base import Tokenizer, get_tokenizer
+from evalkit.tokenizers.base import Tokenizer, check_tokenize, get_tokenizer
 from evalkit.tokenizers.rouge import RougeScoreTokenizer
 
 MULTI_REF_RULES = ("max_f", "mean", "pooled", "best_recall")
@@ -82,35 +82,18 @@ def _variants(owner: str, name: str, value: Any) -> tuple[Variant, ...]:
     return variants
 
 
-def _tokenize(owner: str, name: str, value: Any) -> Any:
-    """The check of ``tokenize``: a registered name, a Tokenizer or a callable, kept as given (a user's
-    object itself decides whether two metrics merge)."""
-    get_tokenizer(value, owner=owner)
-    return value
-
-
 @dataclass(frozen=True)
-class RougeOptions(Options):
-    """ROUGE's options, declared once (rouge-score's names and defaults where it has them).
+class RougeVariantOptions(Options):
+    """The options of a one-variant metric (``rouge1``, ``rougeL``, ...): ROUGE's, less ``variants``,
+    which a subclass names in ``variant``; :class:`RougeOptions` adds ``variants`` for ``rouge``."""
 
-    Example:
-        >>> o = RougeOptions.parse("rouge", {"variants": "rougeW", "use_stemmer": True})
-        >>> [v.kind for v in o.variants], o.tokenizer, o.inverse_power.tolist()
-        (['W'], RougeScoreTokenizer(stem=True), [0.8333333333333334])
-    """
+    #: the variant a one-variant metric computes
+    variant: ClassVar[str] = "rouge1"
 
-    variants: tuple[Variant, ...] = option(
-        ("rouge1", "rouge2", "rougeL"),
-        _variants,
-        "variant names ('rouge1'..'rouge9', 'rougeL', 'rougeLsum', 'rougeW', 'rougeS<gap>', 'rougeSU<gap>'); "
-        "the score is the first's F",
-        sig="variants",
-        show=lambda variants: [v.name for v in variants],
-    )
     # option() makes a dataclasses.field (RUF009 reads it as a shared default of a mutable type)
     tokenize: str | Tokenizer | Callable[[str], list[str]] = option(  # noqa: RUF009
         "rouge_score",
-        _tokenize,
+        check_tokenize,
         "a tokenizer name ('rouge_score': rouge-score's; 'unicode': every script), a Tokenizer or a callable",
         sig="tok",
     )
@@ -131,8 +114,14 @@ class RougeOptions(Options):
         "'python' (reference), 'numpy' (bit-parallel LCS) or 'auto' (numpy but for one short document)",
     )
 
+    @cached_property
+    def variants(self) -> tuple[Variant, ...]:
+        """The variants computed, parsed (:class:`RougeOptions` declares them as an option)."""
+        return (parse_variant(self.variant),)
+
     def signature_items(self) -> dict[str, Any]:
-        items = {**super().signature_items(), "tok": self.tokenizer.name}
+        items = {"variants": [v.name for v in self.variants], **super().signature_items()}
+        items["tok"] = self.tokenizer.name
         if not any(v.kind == "W" for v in self.variants):  # w changes rougeW's number only
             del items["w"]
         return items
@@ -158,6 +147,25 @@ class RougeOptions(Options):
     def layout(self) -> list[str]:
         """The name of each column of a statistics row."""
         return [f"{v.name} {s}" for v in self.variants for s in ("P", "R", "F")] + ["documents"]
+
+
+@dataclass(frozen=True)
+class RougeOptions(RougeVariantOptions):
+    """ROUGE's options, declared once (rouge-score's names and defaults where it has them).
+
+    Example:
+        >>> o = RougeOptions.parse("rouge", {"variants": "rougeW", "use_stemmer": True})
+        >>> [v.kind for v in o.variants], o.tokenizer, o.inverse_power.tolist()
+        (['W'], RougeScoreTokenizer(stem=True), [0.8333333333333334])
+    """
+
+    # a field here, after the inherited ones; the signature writes it first (RougeVariantOptions)
+    variants: tuple[Variant, ...] = option(  # type: ignore[assignment]
+        ("rouge1", "rouge2", "rougeL"),
+        _variants,
+        "variant names ('rouge1'..'rouge9', 'rougeL', 'rougeLsum', 'rougeW', 'rougeS<gap>', 'rougeSU<gap>'); "
+        "the score is the first's F",
+    )
 
 
 class Tokenized(NamedTuple):

@@ -42,7 +42,6 @@ from evalkit.core.backends import BACKENDS  # noqa: F401  (importable here as be
 from evalkit.core.gc_pause import gc_paused
 from evalkit.core.registry import register
 from evalkit.core.result import Result
-from evalkit.core.rows import Rows
 from evalkit.core.signature import Signature
 from evalkit.core.validate import stat_rows
 from evalkit.text._base import TextMetric
@@ -81,7 +80,7 @@ class METEOR(TextMetric):
     - ``backend``: ``"python"`` (the reference), ``"numpy"`` (vectorized) or ``"auto"`` (numpy from 32
       segments on); all give equal statistics.
 
-    METEOR's signature has nltk's options and no ``nrefs``.
+    METEOR's signature has the number of references (``nrefs``), then nltk's options.
 
     Example:
         >>> m = METEOR()
@@ -176,10 +175,6 @@ class METEOR(TextMetric):
                 tokens = [t.lower() for t in tokens]  # the separator, a control character, stays itself
         return tokens, sep
 
-    def rows(self, hypotheses: Any, references: Any) -> Rows:
-        """:meth:`stats` as :class:`Rows` (without the template's ``nrefs``: METEOR's signature has none)."""
-        return Rows(self.stats(hypotheses, references))
-
     # -- scoring ------------------------------------------------------------------------------------
     def checked_totals(self, totals: Any, param: str) -> np.ndarray:
         return stat_rows(self._owner, param, totals, layout=_STATS_LAYOUT)
@@ -196,11 +191,6 @@ class METEOR(TextMetric):
             "ref_len": int(total[5]),
         }
         return Result("METEOR", float(self.formula(total[None, :])[0]), components, signature)
-
-    def sentence_scores(self, hypotheses: Any, references: Any) -> list[Result]:
-        """One Result per segment, each with the metric's signature (METEOR's has no ``nrefs``)."""
-        signature = self.signature()
-        return [self.result(row, signature) for row in self.stats(hypotheses, references)]
 
 
 def _segment_stats(

@@ -43,16 +43,16 @@ from typing import Any, ClassVar, NamedTuple
 import numpy as np
 
 from evalkit.core.backends import choose_backend
-from evalkit.core.errors import InputError, InvalidOptionError
+from evalkit.core.errors import InputError
 from evalkit.core.registry import register
 from evalkit.core.result import Result
-from evalkit.core.rows import Rows
 from evalkit.core.shards import auto_processes, sharded_rows
 from evalkit.core.signature import Signature
 from evalkit.core.validate import check_int, stat_rows, text_pairs
 from evalkit.text._base import TextMetric
 from evalkit.text._rouge_common import (  # the options, types and formulas both backends share, importable here as before
     RougeOptions,
+    RougeVariantOptions,
     Tokenized,
     Variant,
     clipped_overlap,
@@ -240,7 +240,8 @@ class ROUGE(TextMetric):
       ``"auto"`` (numpy, except python for one short document); all give equal statistics.
 
     Statistics per document: P, R, F of each variant and a count of 1; their sum over documents, divided
-    by the count, is the corpus score. ROUGE's signature has rouge-score's options and no ``nrefs``.
+    by the count, is the corpus score. ROUGE's signature has the number of references (``nrefs``), then
+    rouge-score's options.
 
     Example:
         >>> m = ROUGE(variants=("rouge1", "rougeL"))
@@ -250,8 +251,8 @@ class ROUGE(TextMetric):
     """
 
     name: ClassVar[str] = "rouge"
-    options_type: ClassVar[type[RougeOptions]] = RougeOptions
-    options: RougeOptions
+    options_type: ClassVar[type[RougeVariantOptions]] = RougeOptions
+    options: RougeVariantOptions
 
     def __init__(
         self,
@@ -350,7 +351,7 @@ class ROUGE(TextMetric):
         warnings.warn(msg, UserWarning, stacklevel=3)
 
     # -- statistics -----------------------------------------------------------------------------------
-    def _backend(self, hyps: list[Any], refs: list[list[Any]]) -> str:
+    def backend_for(self, hyps: list[Any], refs: list[list[Any]]) -> str:
         """The backend for checked input: ``backend="auto"`` measured in characters, so python for one
         document of strings under ``_AUTO_PYTHON_MAX_CHARS`` characters and numpy otherwise."""
         one_document_of_text = len(hyps) == 1 and isinstance(hyps[0], str)
@@ -361,7 +362,7 @@ class ROUGE(TextMetric):
         """Per (document, reference) counts ``(n_pairs, variants, 3)`` = hits, hypothesis total,
         reference total; and the document of each pair."""
         hyps, refs = text_pairs(self._owner, hypotheses, references)
-        backend = self._backend(hyps, refs)
+        backend = self.backend_for(hyps, refs)
         counts, doc_of_pair, empty = self._pair_counts(hyps, refs, backend=backend, compiled=use_compiled())
         self._warn_empty(hyps, refs, empty)
         return counts, doc_of_pair
@@ -422,32 +423,23 @@ class ROUGE(TextMetric):
             ]
         return tokenized, flat, sent_ids, lengths
 
-    def stats(self, hypotheses: Any, references: Any, *, processes: int | None = None) -> np.ndarray:
-        """``(n_docs, 3 * variants + 1)``: P, R, F of each variant, then 1 (the document count).
-
-        ``processes``: how many processes share the work, each computing the rows of a contiguous shard of
-        documents (forked, :mod:`evalkit.core.shards`; exact, since a document's row depends on it alone).
-        None chooses: for strings, one per available core, at most one per 500,000 characters (hypotheses
-        and references), and only where forking is safe; for token lists, one. 1 keeps everything in-process.
-        Where evalkit's C kernels were built, they read the token ids and count the n-grams
-        (:func:`evalkit.text.ngrams.use_compiled`; same numbers), and then at most one process per
-        1,000,000 characters.
-        """
-        # overrides the template's: the backend is chosen by characters, and the work may be forked
-        hyps, refs = text_pairs(self._owner, hypotheses, references)
-        if processes is not None:
-            processes = check_int(self._owner, "processes", processes, minimum=1)
-        return self.segment_rows(hyps, refs, self._backend(hyps, refs), processes=processes)
-
-    def rows(self, hypotheses: Any, references: Any, *, processes: int | None = None) -> Rows:
-        """:meth:`stats` as :class:`Rows` (without the template's ``nrefs``: ROUGE's signature has none)."""
-        return Rows(self.stats(hypotheses, references, processes=processes))
-
     def segment_rows(
         self, hypotheses: list[Any], references: list[list[Any]], backend: str, *, processes: int | None = None
     ) -> np.ndarray:
-        """:meth:`stats` rows of checked input by ``backend``, in ``processes`` shards (None: as ``stats``
-        chooses), with one warning for the texts of every shard that tokenized to nothing."""
+        """``(n_docs, 3 * variants + 1)``: P, R, F of each variant, then 1 (the document count), by
+        ``backend``, with one warning for the texts of every shard that tokenized to nothing.
+
+        ``processes`` (``stats(..., processes=k)``, ``update(..., processes=k)``): how many processes share
+        the work, each computing the rows of a contiguous shard of documents (forked,
+        :mod:`evalkit.core.shards`; exact, since a document's row depends on it alone). None chooses: for
+        strings, one per available core, at most one per 500,000 characters (hypotheses and references),
+        and only where forking is safe; for token lists, one. 1 keeps everything in-process. Where evalkit's
+        C kernels were built, they read the token ids and count the n-grams
+        (:func:`evalkit.text.ngrams.use_compiled`; same numbers), and then at most one process per
+        1,000,000 characters.
+        """
+        if processes is not None:
+            processes = check_int(self._owner, "processes", processes, minimum=1)
         # decided (and the kernels loaded) once, here, before any fork
         auto, compiled = _plan(_n_chars(hypotheses, references))
         shard_rows = partial(self._shard_rows, backend=backend, compiled=compiled)
@@ -491,11 +483,6 @@ class ROUGE(TextMetric):
         name = "ROUGE" if len(variants) > 1 else variants[0].name
         return RougeResult(name, comps[variants[0].name].fmeasure, comps, signature, None, 100)
 
-    def sentence_scores(self, hypotheses: Any, references: Any) -> list[Result]:
-        """One :class:`RougeResult` per document, each with the metric's signature (ROUGE's has no ``nrefs``)."""
-        signature = self.signature()
-        return [self.result(row, signature) for row in self.stats(hypotheses, references)]
-
     def segment_scores(self, hypotheses: Any, references: Any) -> np.ndarray:
         """``(n_documents, n_variants)``: the F of every document and variant (``sentence_rouge``; the
         template's one score per segment would keep the first variant only)."""
@@ -517,16 +504,19 @@ def _token_counts(
 
 
 def _single_variant_metric(variant: str) -> type[ROUGE]:
-    def __init__(self: ROUGE, **options: Any) -> None:
-        if "variants" in options:
-            raise InvalidOptionError(f"{variant} computes {variant} only; use 'rouge' to choose variants.")
-        ROUGE.__init__(self, variants=(variant,), **options)
+    """ROUGE of one variant, registered as its name: ROUGE's options less ``variants``."""
+    options_type = type(f"{variant}Options", (RougeVariantOptions,), {"variant": variant})
 
-    # ROUGE's options less 'variants', so that the CLI checks and lists them (``-m "rouge1(tokenize=unicode)"``)
+    def __init__(self: ROUGE, **options: Any) -> None:
+        options_type.check_names(variant, list(options))  # **options would otherwise let a typo pass
+        TextMetric.__init__(self, options)
+
+    # ROUGE's written-out signature less 'variants', for help() and editors (the common test checks it)
     own = inspect.signature(ROUGE.__init__)
     __init__.__signature__ = own.replace(parameters=[p for n, p in own.parameters.items() if n != "variants"])  # type: ignore[attr-defined]
     doc = f"ROUGE with ``variants=({variant!r},)``; other options as :class:`ROUGE`."
-    return register(type(f"ROUGE_{variant[5:]}", (ROUGE,), {"name": variant, "__init__": __init__, "__doc__": doc}))
+    members = {"name": variant, "options_type": options_type, "__init__": __init__, "__doc__": doc}
+    return register(type(f"ROUGE_{variant[5:]}", (ROUGE,), members))
 
 
 for _v in ("rouge1", "rouge2", "rougeL", "rougeLsum"):

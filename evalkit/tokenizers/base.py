@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from itertools import chain
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from evalkit.core.errors import InvalidOptionError
 from evalkit.core.gc_pause import gc_paused
@@ -111,3 +111,11 @@ def get_tokenizer(tokenizer: str | Tokenizer | Callable[[str], list[str]], *, ow
     raise InvalidOptionError(
         f"The 'tokenize' parameter of {owner} must be a tokenizer name or a callable. Got {tokenizer!r} instead."
     )
+
+
+def check_tokenize(owner: str, name: str, value: Any) -> Any:
+    """The check of a metric's ``tokenize`` option (an :class:`~evalkit.core.options.Options` field): a
+    registered name, a :class:`Tokenizer` or a callable, kept as given, since a user's object is what
+    merges compare; :func:`get_tokenizer` makes the tokenizer itself."""
+    get_tokenizer(value, owner=owner)
+    return value

@@ -33,8 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from evalkit._corpora import perturbed_pairs
 from evalkit.core.shards import auto_processes
+from evalkit.lexicon.corpora import perturbed_pairs
 from evalkit.text._bleu_numpy import _LINES_PER_PROCESS, corpus_stats
 from evalkit.text.bleu import bleu, sentence_bleu
 from evalkit.text.ngrams import use_compiled

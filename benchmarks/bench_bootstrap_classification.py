@@ -4,7 +4,7 @@ of scikit-learn calls on the same resamples, in one process; prints both times a
 For each size in ``--sizes`` (default 100,000 and 5,000 samples) and each metric (macro-F1, MCC, MSE),
 ``--resamples`` (default 1000) bootstrap resamples at seed ``--seed`` give a 95% interval two ways:
 
-- evalkit: ``m.rows(y_true, y_pred)`` then ``evalkit.significance.bootstrap_ci(m, rows, ...)`` (timed
+- evalkit: ``m.rows(y_true, y_pred)`` then ``evalkit.stats.significance.bootstrap_ci(m, rows, ...)`` (timed
   together);
 - scikit-learn: the same draws, made as evalkit's ``_count_blocks`` makes them
   (``numpy.random.default_rng(seed)``, then ``rng.choice(n, size=(b, n), replace=True)`` in blocks of
@@ -45,11 +45,11 @@ import numpy as np
 from sklearn.metrics import f1_score, matthews_corrcoef, mean_squared_error
 
 import evalkit
-from evalkit.significance import bootstrap_ci
+from evalkit.stats.significance import bootstrap_ci
 
 CONFIDENCE = 0.95
 TOLERANCE = 1e-12
-# evalkit.significance._BLOCK_ELEMENTS, written out: the benchmark reproduces the draws independently
+# evalkit.stats.significance._BLOCK_ELEMENTS, written out: the benchmark reproduces the draws independently
 BLOCK_ELEMENTS = 1 << 18
 N_CLASSES = 10
 

@@ -25,7 +25,7 @@ import argparse
 import numpy as np
 from _timing import reference_streams, timed
 
-from evalkit._corpora import perturbed_pairs
+from evalkit.lexicon.corpora import perturbed_pairs
 from evalkit.text.chrf import CHRF, chrf, sentence_chrf
 
 

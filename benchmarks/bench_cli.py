@@ -24,8 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from evalkit._corpora import perturbed_pairs
 from evalkit.cli.spec import parse_spec
+from evalkit.lexicon.corpora import perturbed_pairs
 
 _WRAPPER = """
 import resource, subprocess, sys

@@ -10,7 +10,7 @@ so that a busy shared machine does not skew the ratios; ``--clock wall`` uses ``
 - cold: a fresh interpreter each (the first size only): nltk's ``wordnet.ensure_loaded()`` alone, and
   nltk's load + first pass; evalkit's ``import evalkit`` + bundled WordNet load + first pass.
 
-nltk reads Debian's WordNet 3.0 laid out as an nltk_data corpus (``evalkit._corpora.nltk_wordnet_corpus``).
+nltk reads Debian's WordNet 3.0 laid out as an nltk_data corpus (``evalkit.lexicon.corpora.nltk_wordnet_corpus``).
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def main() -> None:
     args = parser.parse_args()
     clock = _CLOCK[args.clock]
 
-    from evalkit._corpora import nltk_wordnet_corpus, perturbed_pairs
+    from evalkit.lexicon.corpora import nltk_wordnet_corpus, perturbed_pairs
     from evalkit.text.meteor import METEOR
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_meteor_"))

@@ -1,6 +1,6 @@
 """ROUGE: evalkit against rouge-score on real text, in one process; prints pairs/s and the ratios.
 
-Three runs on ``--n`` (default 20,000) perturbed WordNet glosses (``evalkit._corpora.perturbed_pairs``):
+Three runs on ``--n`` (default 20,000) perturbed WordNet glosses (``evalkit.lexicon.corpora.perturbed_pairs``):
 
 1. rouge1 + rouge2 + rougeL, first reference only (rouge-score ``score``);
 2. rouge1 + rouge2 + rougeL, all 1-4 references (``score_multi`` against ``multi_ref="max_f"``);
@@ -33,7 +33,7 @@ import numpy as np
 from bench_bleu import children_cpu
 from rouge_score import rouge_scorer
 
-from evalkit._corpora import perturbed_pairs
+from evalkit.lexicon.corpora import perturbed_pairs
 from evalkit.text.ngrams import use_compiled
 from evalkit.text.rouge import ROUGE, _plan
 

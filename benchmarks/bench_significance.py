@@ -34,8 +34,8 @@ import sacrebleu
 from sacrebleu.significance import PairedTest
 
 import evalkit
-from evalkit._corpora import perturb, perturbed_pairs
-from evalkit.significance import DEFAULT_SEED, compare_systems
+from evalkit.lexicon.corpora import perturb, perturbed_pairs
+from evalkit.stats.significance import DEFAULT_SEED, compare_systems
 
 
 def _timed(fn):

@@ -26,7 +26,7 @@ from functools import partial
 import numpy as np
 from _timing import reference_streams, timed
 
-from evalkit._corpora import perturbed_pairs
+from evalkit.lexicon.corpora import perturbed_pairs
 from evalkit.text.ter import sentence_ter, ter
 
 

@@ -57,7 +57,7 @@ def main() -> None:
     import torch
 
     import evalkit
-    from evalkit._corpora import perturbed_pairs
+    from evalkit.lexicon.corpora import perturbed_pairs
 
     try:
         import torchmetrics.classification as tmc

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from _timing import timed
 
-from evalkit._corpora import perturbed_pairs
+from evalkit.lexicon.corpora import perturbed_pairs
 from evalkit.text._wer_common import measure_scores
 from evalkit.text.wer import WER, cer, sentence_cer, sentence_wer, wer
 

@@ -8,7 +8,7 @@ For each seed (which draws the split, the initialisation and the batch order ali
    same words (the goal needs both); the test split plays no part in the choice;
 3. decode the test split's first ``--test-limit`` words once, with that choice, and score the model and both
    baselines with BLEU, ROUGE-L and METEOR (evalkit's defaults); a paired bootstrap
-   (:func:`evalkit.significance.paired_bootstrap`, 1,000 resamples of the test words, seed 12345) compares
+   (:func:`evalkit.stats.significance.paired_bootstrap`, 1,000 resamples of the test words, seed 12345) compares
    the model with each baseline.
 
 Then the mean, the sample standard deviation and the range over seeds of every score, x100. ``--json``
@@ -39,7 +39,7 @@ import evalkit
 from evalkit.generator.config import TrainConfig
 from evalkit.generator.model import DefinitionModel
 from evalkit.generator.train import decode_split, score_texts, text_metric_names, train
-from evalkit.significance import paired_bootstrap
+from evalkit.stats.significance import paired_bootstrap
 
 #: decodings tried on validation (options of evalkit.generator.train.decode_split): as trained, and the
 #: choices that did best in docs/generator.md's search

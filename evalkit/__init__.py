@@ -21,11 +21,12 @@ from evalkit.core import (
     available_metrics,
     get_metric,
 )
-from evalkit.generator.metrics import Perplexity
 from evalkit.regression import *  # noqa: F403
+from evalkit.stats import dist, significance  # noqa: F401  (evalkit.dist and evalkit.significance, as before)
 from evalkit.text.bleu import BLEU, bleu, bleu_from_stats, bleu_weights, sentence_bleu, sentence_bleu_weights
 from evalkit.text.chrf import CHRF, chrf, sentence_chrf
 from evalkit.text.meteor import METEOR, meteor, sentence_meteor
+from evalkit.text.perplexity import Perplexity
 from evalkit.text.rouge import ROUGE, RougeResult, rouge, sentence_rouge
 from evalkit.text.ter import TER, sentence_ter, ter
 from evalkit.text.token_bleu import TokenBLEU, sentence_token_bleu, token_bleu

@@ -31,7 +31,7 @@ import numpy as np
 from evalkit.core.errors import InputError, InputTypeError
 from evalkit.core.optional import require
 from evalkit.core.result import Result
-from evalkit.significance import PairedTest
+from evalkit.stats.significance import PairedTest
 
 #: above this many points a scatter is drawn as one embedded image, so that an SVG stays small
 RASTER_POINTS = 2000
@@ -150,7 +150,7 @@ def differences(tests: Mapping[str, PairedTest], *, scale: float = 1.0, label: s
 
     Example:
         >>> import evalkit.plot
-        >>> from evalkit.significance import PairedTest
+        >>> from evalkit.stats.significance import PairedTest
         >>> t = PairedTest("paired_bootstrap", score=0.40, baseline_score=0.35, p_value=0.001, n=1000, seed=1)
         >>> [x.get_text() for x in evalkit.plot.differences({"system": t}, scale=100).texts]
         ['+5.00*']

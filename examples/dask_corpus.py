@@ -5,7 +5,7 @@ gives the same calls against a running scheduler). The bundled example corpus (1
 references each) is written as JSON Lines; its BLEU statistics are summed in two halves, then:
 
 1. the API: ``dask.bag.read_text`` cuts the file into blocks of whole lines, the workers parse them, and
-   ``evalkit.dist.update_from_dask`` sums each partition's BLEU statistics;
+   ``evalkit.stats.dist.update_from_dask`` sums each partition's BLEU statistics;
 2. the CLI: ``evalkit score --scheduler ADDRESS`` sends the same file to the same cluster; its workers read
    it as byte ranges and sum the statistics: the JSON output is the local run's (tests/test_dask_cli.py
    compares them byte for byte).
@@ -27,7 +27,7 @@ import dask.bag as db
 from distributed import Client, LocalCluster
 
 from evalkit import BLEU
-from evalkit.dist import update_from_dask
+from evalkit.stats.dist import update_from_dask
 
 
 def write_corpus(path: str) -> tuple[list[str], list[list[str]]]:

@@ -1,9 +1,9 @@
 """Distributed evaluation with torch.distributed: 2 gloo processes on CPU, the synced score equal to one process.
 
 Each rank reads its share of the bundled example corpus (999 WordNet glosses with 2 references each) through
-a ``DataLoader``, updates a BLEU and a macro-F1 (of a label per segment), and ``evalkit.dist.all_reduce``
+a ``DataLoader``, updates a BLEU and a macro-F1 (of a label per segment), and ``evalkit.stats.dist.all_reduce``
 sums the statistics of both ranks: every rank then holds the score of the whole corpus. The shares come
-from ``evalkit.dist.unpadded_sampler`` (each segment on exactly one rank); torch's ``DistributedSampler``
+from ``evalkit.stats.dist.unpadded_sampler`` (each segment on exactly one rank); torch's ``DistributedSampler``
 pads the last round by repeating segments, and its score, printed too, is not the corpus score.
 
 Run from the repository root:  python examples/ddp_eval.py   (docs/training-loops.md explains it)
@@ -17,7 +17,7 @@ import torch.multiprocessing as mp
 from torch.utils.data import DataLoader, DistributedSampler
 
 from evalkit import BLEU, F1
-from evalkit.dist import all_reduce, unpadded_sampler
+from evalkit.stats.dist import all_reduce, unpadded_sampler
 
 WORLD_SIZE = 2
 N_SEGMENTS = 999  # odd: two ranks cannot share it evenly

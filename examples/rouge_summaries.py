@@ -9,8 +9,8 @@ summary is a perturbed copy, and each has 1-4 references.
 from __future__ import annotations
 
 from evalkit import ROUGE, rouge
-from evalkit._corpora import perturbed_pairs
-from evalkit.significance import bootstrap_ci
+from evalkit.lexicon.corpora import perturbed_pairs
+from evalkit.stats.significance import bootstrap_ci
 
 
 def summaries(n_docs: int, k: int = 3) -> tuple[list[str], list[list[str]]]:

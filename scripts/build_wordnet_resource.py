@@ -5,8 +5,8 @@ Usage: python scripts/build_wordnet_resource.py [WORDNET_DICT_DIR]   (default: $
 holds WordNet, else /usr/share/wordnet). Writes
 
 - evalkit/data/wordnet30.txt.xz: synsets, lemmas, glosses, sense order and exception lists, from which
-  ``evalkit._corpora`` reads the glosses and lays out nltk's WordNet (``evalkit._corpora.build_wordnet_bundle``);
-- evalkit/data/wordnet30_synonyms.txt.gz: METEOR's synonym table (``evalkit.text.wordnet.build_resource``).
+  ``evalkit.lexicon.corpora`` reads the glosses and lays out nltk's WordNet (``evalkit.lexicon.corpora.build_wordnet_bundle``);
+- evalkit/data/wordnet30_synonyms.txt.gz: METEOR's synonym table (``evalkit.lexicon.wordnet.build_resource``).
 
 Both are reproducible: the same database gives the same content. tests/test_corpora.py and
 tests/test_wordnet.py check that the committed files equal a fresh build.
@@ -17,8 +17,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from evalkit._corpora import BUNDLED, DEBIAN, holds_wordnet, wordnet_dir, write_wordnet_bundle
-from evalkit.text.wordnet import RESOURCE, write_resource
+from evalkit.lexicon.corpora import BUNDLED, DEBIAN, holds_wordnet, wordnet_dir, write_wordnet_bundle
+from evalkit.lexicon.wordnet import RESOURCE, write_resource
 
 if __name__ == "__main__":
     source = Path(sys.argv[1]) if len(sys.argv) > 1 else (wordnet_dir() or DEBIAN)

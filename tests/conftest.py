@@ -1,5 +1,5 @@
 """Shared fixtures: real text from WordNet 3.0, and nltk's WordNet laid out from the bundled copy (or from
-$EVALKIT_WORDNET where it names a WordNet 3.0 directory; see evalkit._corpora)."""
+$EVALKIT_WORDNET where it names a WordNet 3.0 directory; see evalkit.lexicon.corpora)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from evalkit._corpora import nltk_wordnet_corpus, perturbed_pairs
+from evalkit.lexicon.corpora import nltk_wordnet_corpus, perturbed_pairs
 
 
 def pytest_configure(config: pytest.Config) -> None:

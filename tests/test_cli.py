@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from evalkit._corpora import perturbed_pairs
 from evalkit.cli.output import COMPARE_SCHEMA, SCORE_SCHEMA, SENTENCE_SCHEMA
-from evalkit.significance import bootstrap_ci
+from evalkit.lexicon.corpora import perturbed_pairs
+from evalkit.stats.significance import bootstrap_ci
 
 sacrebleu = pytest.importorskip("sacrebleu")
 jsonschema = pytest.importorskip("jsonschema")

@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 import evalkit
-from evalkit._corpora import perturbed_pairs
 from evalkit.core import EvalkitError, InputError, metric_class
+from evalkit.lexicon.corpora import perturbed_pairs
 
 METRICS = evalkit.available_metrics()
 N = 240
@@ -196,7 +196,7 @@ def test_forward_scores_the_batch_and_keeps_the_running_total(case):
 
 
 def test_bootstrap_ci_runs_and_is_seeded(case):
-    from evalkit.significance import bootstrap_ci
+    from evalkit.stats.significance import bootstrap_ci
 
     cls, (a, b) = case
     m = cls()

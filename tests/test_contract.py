@@ -92,7 +92,7 @@ def test_forward_returns_the_batch_score():
 
 
 def test_a_metric_that_is_no_reduction_is_refused_by_the_row_paths():
-    from evalkit.significance import bootstrap_ci
+    from evalkit.stats.significance import bootstrap_ci
 
     class Median(evalkit.Accuracy):
         name = "toy_median"

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from evalkit import _corpora
-from evalkit._corpora import (
+from evalkit.lexicon import corpora
+from evalkit.lexicon.corpora import (
     BUNDLED,
     DEBIAN,
     POS_FILES,
@@ -44,7 +44,7 @@ def laid_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def bundled(monkeypatch: pytest.MonkeyPatch) -> tuple[_corpora.Synset, ...]:
+def bundled(monkeypatch: pytest.MonkeyPatch) -> tuple[corpora.Synset, ...]:
     """The bundled copy's synsets, whatever ``EVALKIT_WORDNET`` says in this run."""
     monkeypatch.delenv("EVALKIT_WORDNET", raising=False)
     return wordnet_synsets()
@@ -72,7 +72,7 @@ def test_evalkit_wordnet_names_an_override_only_where_it_holds_wordnet(monkeypat
 def test_an_empty_folder_reads_the_bundled_copy(monkeypatch, tmp_path, bundled):
     monkeypatch.setenv("EVALKIT_WORDNET", str(tmp_path))
     assert wordnet_synsets() is bundled  # the same cached tuple
-    assert _corpora.wordnet_glosses()[0] == bundled[0].gloss
+    assert corpora.wordnet_glosses()[0] == bundled[0].gloss
 
 
 def test_an_explicit_root_must_hold_wordnet(tmp_path):
@@ -108,7 +108,7 @@ def test_laid_out_database_reads_back_the_bundled_synsets(laid_out, bundled):
     for name in POS_FILES:  # every synset at its byte offset, as the index points
         with open(laid_out / f"data.{name}", "rb") as f:
             for offset in [
-                o for offsets in _corpora.index_offsets(laid_out / f"index.{name}").values() for o in offsets
+                o for offsets in corpora.index_offsets(laid_out / f"index.{name}").values() for o in offsets
             ][::997]:
                 f.seek(offset)
                 assert f.readline().startswith(b"%08d " % offset)
@@ -172,7 +172,7 @@ def test_laid_out_files_equal_debians(laid_out):
     for name in POS_FILES:
         assert (laid_out / f"data.{name}").stat().st_size == (debian / f"data.{name}").stat().st_size
         assert _synset_lines(laid_out / f"data.{name}") == _synset_lines(debian / f"data.{name}"), name
-        assert _corpora.index_offsets(laid_out / f"index.{name}") == _corpora.index_offsets(debian / f"index.{name}")
+        assert corpora.index_offsets(laid_out / f"index.{name}") == corpora.index_offsets(debian / f"index.{name}")
         assert (laid_out / f"{name}.exc").read_bytes() == (debian / f"{name}.exc").read_bytes()
 
     def senses(path: Path) -> list[tuple[str, str, str]]:  # key, offset, sense number (not the tag count)

@@ -21,11 +21,11 @@ import pytest
 from click.testing import CliRunner
 
 from evalkit import BLEU
-from evalkit._corpora import perturbed_pairs
 from evalkit.cli import cli
 from evalkit.cli.dask_engine import line_starts
 from evalkit.cli.io import CHUNK_LINES, LineSource
-from evalkit.dist import update_from_dask
+from evalkit.lexicon.corpora import perturbed_pairs
+from evalkit.stats.dist import update_from_dask
 
 db = pytest.importorskip("dask.bag")
 distributed = pytest.importorskip("distributed")

@@ -11,7 +11,7 @@ from _toys import WordCounts
 
 from evalkit import BLEU, F1, MaxError, MeanSquaredError, TokenBLEU
 from evalkit.core import Metric, Result, Signature
-from evalkit.dist import all_reduce, update_all_from_dask, update_from_dask
+from evalkit.stats.dist import all_reduce, update_all_from_dask, update_from_dask
 
 
 class _Accuracy(Metric):
@@ -119,7 +119,7 @@ def _sampler_rank(rank: int, world: int, port: int, out: str) -> None:
     import torch.distributed as dist
     from torch.utils.data import DistributedSampler
 
-    from evalkit.dist import unpadded_sampler
+    from evalkit.stats.dist import unpadded_sampler
 
     dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world)
     scores = []

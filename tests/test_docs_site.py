@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 import evalkit
-import evalkit.dist
-import evalkit.significance
+import evalkit.stats.dist
+import evalkit.stats.significance
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -75,8 +75,8 @@ _DOCSTRINGS = [
     ("api/text", evalkit.sentence_chrf),
     ("api/classification", evalkit.f1_score),
     ("api/regression", evalkit.mean_squared_error),
-    ("api/significance", evalkit.significance.paired_bootstrap),
-    ("api/dist", evalkit.dist.all_reduce),
+    ("api/significance", evalkit.stats.significance.paired_bootstrap),
+    ("api/dist", evalkit.stats.dist.all_reduce),
     ("api/core", evalkit.Result),
     ("api", evalkit.Perplexity),
 ]

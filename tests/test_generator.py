@@ -15,7 +15,7 @@ from evalkit.generator.baselines import SpellingIndex, exemplar_words, most_freq
 from evalkit.generator.config import TrainConfig
 from evalkit.generator.data import Vocab, definition_of, encode_pairs, make_batch, tokenize, wordnet_splits
 from evalkit.generator.generate import beam_search, generate, pick_next
-from evalkit.generator.metrics import Perplexity
+from evalkit.text.perplexity import Perplexity
 
 
 def _batch(rng: np.random.Generator, vocab: int, batch: int = 3, steps: int = 4):

@@ -174,7 +174,7 @@ def test_the_walk_finds_the_package_and_parses_every_import():
     # top-level imports and imports inside functions
     assert "evalkit.text._rouge_common" in graph["evalkit.text.rouge"]
     assert "evalkit.text._rouge_numpy" in graph["evalkit.text.rouge"]  # inside ROUGE._pair_counts
-    assert "evalkit.text.wordnet" in graph["evalkit.text.meteor"]  # inside _synonym_source
+    assert "evalkit.lexicon.wordnet" in graph["evalkit.text.meteor"]  # inside _synonym_source
 
 
 def test_edges_of_each_import_form(tmp_path):

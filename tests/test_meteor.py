@@ -12,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import evalkit
-from evalkit._corpora import perturbed_pairs
 from evalkit.core import EmptyInputError, InputError, InputTypeError, InvalidOptionError, get_metric
-from evalkit.text import wordnet
+from evalkit.lexicon import wordnet
+from evalkit.lexicon.corpora import perturbed_pairs
+from evalkit.lexicon.porter import PorterStemmer
 from evalkit.text.meteor import BACKENDS, METEOR, meteor, sentence_meteor
-from evalkit.text.porter import PorterStemmer
 
 
 def _nltk_synonyms(reader, word: str) -> frozenset[str]:

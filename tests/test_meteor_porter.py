@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from evalkit.core import InvalidOptionError
-from evalkit.text.porter import MODES, PorterStemmer
+from evalkit.lexicon.porter import MODES, PorterStemmer
 
 # words that reach nltk's corner cases: the irregular table, -ies/-ied on four letters, a literal "*d"
 # suffix, runs of 'y', non-ASCII case mappings that change the length, one- and two-letter words
@@ -19,7 +19,7 @@ _CORNERS = [
 
 @pytest.fixture(scope="module")
 def gloss_words() -> list[str]:
-    from evalkit._corpora import wordnet_glosses
+    from evalkit.lexicon.corpora import wordnet_glosses
 
     return sorted({w.lower() for g in wordnet_glosses() for w in g.split()})
 

@@ -12,10 +12,11 @@ import random
 import numpy as np
 import pytest
 
-from evalkit import BLEU, significance
-from evalkit._corpora import perturb, perturbed_pairs
+from evalkit import BLEU
 from evalkit.core import InputError, InputTypeError, InvalidOptionError, Metric, Result, Signature
-from evalkit.significance import (
+from evalkit.lexicon.corpora import perturb, perturbed_pairs
+from evalkit.stats import significance
+from evalkit.stats.significance import (
     bootstrap_ci,
     compare_systems,
     paired_approximate_randomization,

@@ -11,7 +11,7 @@ import pytest
 
 import evalkit as ek
 from evalkit.core import InputError
-from evalkit.significance import bootstrap_ci
+from evalkit.stats.significance import bootstrap_ci
 
 torch = pytest.importorskip("torch")
 metrics = pytest.importorskip("sklearn.metrics")

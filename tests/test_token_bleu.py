@@ -18,8 +18,8 @@ from hypothesis import strategies as st  # noqa: E402
 
 import evalkit  # noqa: E402
 from evalkit import BLEU, bleu, sentence_bleu  # noqa: E402
-from evalkit._corpora import perturbed_pairs  # noqa: E402
 from evalkit.core import EmptyInputError, EvalkitError, InputError, InputTypeError, InvalidOptionError  # noqa: E402
+from evalkit.lexicon.corpora import perturbed_pairs  # noqa: E402
 from evalkit.text.token_bleu import TokenBLEU, sentence_token_bleu, token_bleu  # noqa: E402
 
 SACRE = [("none", None), ("floor", None), ("floor", 0.3), ("add-k", None), ("add-k", 2.0), ("exp", None)]
@@ -339,7 +339,7 @@ def test_bootstrap_and_sentence_scores_work_on_the_rows(gloss_ids):
     results = TokenBLEU(effective_order=True).sentence_scores(hyp_ids[:5], ref_ids[:5])
     floats = sentence_token_bleu(hyp_ids[:5], ref_ids[:5]).tolist()
     assert [r.score for r in results] == floats
-    from evalkit.significance import bootstrap_ci
+    from evalkit.stats.significance import bootstrap_ci
 
     token_rows = m.rows(hyp_ids[:300], ref_ids[:300])
     one = bootstrap_ci(m, token_rows, n_resamples=60, seed=3)

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evalkit._corpora import wordnet_glosses
 from evalkit.core.errors import InvalidOptionError
+from evalkit.lexicon.corpora import wordnet_glosses
 from evalkit.tokenizers import Tokenizer, available_tokenizers, get_tokenizer
 from evalkit.tokenizers._joined import SEPARATORS
 

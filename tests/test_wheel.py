@@ -94,7 +94,7 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME"}}
     env.update(EVALKIT_WORDNET=str(elsewhere / "empty"), PATH=f"{bindir}{os.pathsep}{env.get('PATH', '')}")
     where = _run(
-        [str(python), "-c", "import evalkit, evalkit._corpora as c; print(evalkit.__file__); print(c.BUNDLED)"],
+        [str(python), "-c", "import evalkit, evalkit.lexicon.corpora as c; print(evalkit.__file__); print(c.BUNDLED)"],
         elsewhere,
         env,
     ).split()

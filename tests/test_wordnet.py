@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import gzip
 
-from evalkit._corpora import wordnet_dir
-from evalkit.text import wordnet
+from evalkit.lexicon import wordnet
+from evalkit.lexicon.corpora import wordnet_dir
 
 
 def _nltk_synonyms(reader, word: str) -> frozenset[str]:

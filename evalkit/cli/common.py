@@ -25,7 +25,7 @@ from evalkit.cli.spec import build, parse_spec
 from evalkit.core.errors import EvalkitError
 from evalkit.core.metric import Metric
 from evalkit.core.registry import available_metrics
-from evalkit.significance import DEFAULT_SEED
+from evalkit.stats.significance import DEFAULT_SEED
 
 TASKS = ("text", "classification", "regression", "proba")
 

@@ -11,9 +11,9 @@ import evalkit.cli.common as common
 from evalkit.cli.io import LineSource, lockstep
 from evalkit.cli.output import Compared, render_compare
 from evalkit.core.rows import Rows
-from evalkit.significance import compare_systems
+from evalkit.stats.significance import compare_systems
 
-#: the -t choices and the evalkit.significance tests they run
+#: the -t choices and the evalkit.stats.significance tests they run
 TESTS = {"bs": "paired_bootstrap", "ar": "approximate_randomization"}
 #: sacrebleu's numbers of resamples (bs) and trials (ar), taken for -n 0
 DEFAULT_N = {"bs": 1000, "ar": 10_000}

@@ -5,7 +5,7 @@ at the same line numbers, every ``CHUNK_LINES`` lines, so that a partition holds
 hypotheses and of every reference (or of the true labels and the predictions). Each worker reads its byte
 ranges, parses them as the local run parses a chunk (:meth:`evalkit.cli.common.Plan.chunks`, messages with
 the file's own line numbers) and turns them into one state per metric; the states are merged in file
-order (:func:`evalkit.dist.update_all_from_dask`). The partitions are the local run's chunks and are
+order (:func:`evalkit.stats.dist.update_all_from_dask`). The partitions are the local run's chunks and are
 added in the same order, so every total, float sums included, and so the output, is the local run's.
 
 The workers open the files by their absolute paths: against a running scheduler (``--scheduler``) the
@@ -28,7 +28,7 @@ from evalkit.cli.common import Plan
 from evalkit.cli.io import CHUNK_LINES, lockstep
 from evalkit.core.metric import Metric
 from evalkit.core.optional import require
-from evalkit.dist import update_all_from_dask
+from evalkit.stats.dist import update_all_from_dask
 
 ENGINES = ("local", "dask")
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import evalkit
 from evalkit.core.result import Result, format_score
-from evalkit.significance import BootstrapCI, PairedTest
+from evalkit.stats.significance import BootstrapCI, PairedTest
 
 FORMATS = ("table", "json", "csv", "markdown", "latex")
 

@@ -23,7 +23,7 @@ from evalkit.core.errors import EvalkitError
 from evalkit.core.rows import Rows
 from evalkit.report import FIGURES, ReportData, Segments, figure, render, save
 from evalkit.report.figures import check_name, check_suffix
-from evalkit.significance import bootstrap_ci
+from evalkit.stats.significance import bootstrap_ci
 
 
 @click.command(short_help="A self-contained HTML report of a run (or one of its charts as PNG/SVG/PDF).")

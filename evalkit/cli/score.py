@@ -11,7 +11,7 @@ import numpy as np
 import evalkit.cli.common as common
 import evalkit.cli.dask_engine as dask_engine
 from evalkit.cli.output import Scored, render_scores, sentence_header, sentence_rows
-from evalkit.significance import bootstrap_ci
+from evalkit.stats.significance import bootstrap_ci
 
 EXAMPLE = resources.files("evalkit") / "data" / "example"
 

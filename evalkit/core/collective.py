@@ -1,4 +1,4 @@
-"""The torch.distributed reduction of a metric's state (:meth:`Metric.sync` and ``evalkit.dist.all_reduce``).
+"""The torch.distributed reduction of a metric's state (:meth:`Metric.sync` and ``evalkit.stats.dist.all_reduce``).
 
 It goes through the state protocol only (``state_dict``, ``load_state_dict``, ``merge``, ``fresh``):
 summed columns by one ``all_reduce(SUM)`` (int64 counts stay exact), ``max``/``min`` columns by

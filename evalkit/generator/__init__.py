@@ -5,8 +5,8 @@ Nothing here imports torch until a PyTorch function runs (``pip install 'evalkit
 """
 
 from evalkit.generator.config import TrainConfig
-from evalkit.generator.metrics import Perplexity
 from evalkit.generator.model import DefinitionModel
 from evalkit.generator.rnn_numpy import ModelSpec
+from evalkit.text.perplexity import Perplexity
 
 __all__ = ["DefinitionModel", "ModelSpec", "Perplexity", "TrainConfig"]

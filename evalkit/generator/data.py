@@ -41,8 +41,8 @@ from typing import NamedTuple
 import numpy as np
 import regex
 
-from evalkit._corpora import wordnet_synsets
 from evalkit.core.validate import check_bool, check_choice, check_int, check_number
+from evalkit.lexicon.corpora import wordnet_synsets
 
 PAD, BOS, EOS, UNK, SEP = "<pad>", "<bos>", "<eos>", "<unk>", "<sep>"
 SPECIALS = (PAD, BOS, EOS, UNK, SEP)

@@ -26,15 +26,16 @@ from typing import Any
 
 import numpy as np
 
-import evalkit
+from evalkit.core.registry import available_metrics, get_metric
 from evalkit.core.result import Result
 from evalkit.core.validate import check_choice, check_int
 from evalkit.generator.baselines import most_frequent_definition
 from evalkit.generator.config import TrainConfig
 from evalkit.generator.data import Batch, Example, Vocab, batches, encode_pairs, reference_text
-from evalkit.generator.metrics import Perplexity
 from evalkit.generator.model import DefinitionModel, load_splits, model_spec, read_checkpoint, write_checkpoint
 from evalkit.generator.progress import progress_bar
+from evalkit.text import bleu, meteor, rouge  # noqa: F401  (the text metrics of TEXT_METRICS, registered by importing)
+from evalkit.text.perplexity import Perplexity
 
 #: text metrics scored in the loop, each a family with the registry names it may have (first found wins)
 TEXT_METRICS = {"bleu": ("bleu",), "rouge-l": ("rougeL", "rouge_l", "rouge-l", "rouge"), "meteor": ("meteor",)}
@@ -44,7 +45,7 @@ Log = Callable[[str], None]
 
 def text_metric_names() -> list[str]:
     """The registry names of the text metrics that exist in this installation, in BLEU, ROUGE, METEOR order."""
-    known = evalkit.available_metrics()
+    known = available_metrics()
     return [next(n for n in names if n in known) for names in TEXT_METRICS.values() if any(n in known for n in names)]
 
 
@@ -52,7 +53,7 @@ def score_texts(
     hypotheses: Sequence[str], references: Sequence[Sequence[str]], *, batch_size: int = 256
 ) -> dict[str, Result]:
     """Every available text metric, fed batch by batch through ``update()`` and scored by ``compute()``."""
-    metrics = {name: evalkit.get_metric(name) for name in text_metric_names()}
+    metrics = {name: get_metric(name) for name in text_metric_names()}
     for start in range(0, len(hypotheses), batch_size):
         hyps = list(hypotheses[start : start + batch_size])
         refs = [list(r) for r in references[start : start + batch_size]]

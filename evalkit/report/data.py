@@ -19,7 +19,7 @@ import numpy as np
 from evalkit.classification import confusion_matrix, precision_recall_fscore_support
 from evalkit.core.errors import InputError, InputTypeError
 from evalkit.core.result import Result
-from evalkit.significance import PairedTest
+from evalkit.stats.significance import PairedTest
 
 #: the commands whose JSON output a report reads
 COMMANDS = ("score", "compare")

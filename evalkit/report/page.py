@@ -26,7 +26,7 @@ from evalkit.core.result import format_score
 from evalkit.report.data import ReportData, Segments
 from evalkit.report.figures import available, figure, to_svg
 from evalkit.report.highlight import matched_orders
-from evalkit.significance import DEFAULT_SEED
+from evalkit.stats.significance import DEFAULT_SEED
 
 #: significance level of the marks
 ALPHA = 0.05

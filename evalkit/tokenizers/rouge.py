@@ -4,7 +4,7 @@
 ``rouge_score``: rouge-score (``rouge_score/tokenize.py``, after Lin's ROUGE-1.5.5) lowercases the text, replaces every run
 of characters outside ``[a-z0-9]`` by a space, splits on whitespace and, with ``use_stemmer=True``, stems
 tokens longer than three characters with nltk's ``PorterStemmer()`` (its default mode,
-``NLTK_EXTENSIONS``; evalkit's exact copy in :mod:`evalkit.text.porter`). Everything outside ASCII letters and digits is dropped, so Thai, Russian or Chinese
+``NLTK_EXTENSIONS``; evalkit's exact copy in :mod:`evalkit.lexicon.porter`). Everything outside ASCII letters and digits is dropped, so Thai, Russian or Chinese
 text tokenizes to nothing; use the ``unicode`` tokenizer for those.
 
 ``unicode``: a token is a run of letters and digits (``\\p{L}``, ``\\p{N}``) of any script, each optionally followed by
@@ -26,7 +26,7 @@ from functools import lru_cache
 import regex
 
 from evalkit.core.gc_pause import gc_paused
-from evalkit.text.porter import PorterStemmer
+from evalkit.lexicon.porter import PorterStemmer
 from evalkit.tokenizers._joined import join_lines
 from evalkit.tokenizers.base import Tokenizer, register_tokenizer
 
@@ -43,7 +43,7 @@ _STEMMER = PorterStemmer("NLTK_EXTENSIONS")
 @lru_cache(maxsize=1 << 18)
 def porter_stem(word: str) -> str:
     """nltk's ``PorterStemmer().stem(word)``, the stemmer rouge-score uses (its default ``NLTK_EXTENSIONS``
-    mode), by evalkit's own exact copy (:mod:`evalkit.text.porter`), memoized; nltk is not needed.
+    mode), by evalkit's own exact copy (:mod:`evalkit.lexicon.porter`), memoized; nltk is not needed.
 
     Example:
         >>> [porter_stem(w) for w in ["running", "generously", "flies"]]

@@ -1,6 +1,6 @@
 """Scores from confusion counts: the private core shared by the classification functions and classes.
 
-Everything here takes the counts of :mod:`evalkit._labels` (never raw labels, except ``count`` which makes
+Everything here takes the counts of :mod:`evalkit.classification._targets` (never raw labels, except ``count`` which makes
 them) and follows scikit-learn 1.9's rules: ``_prf_divide``/``_warn_prf`` for zero division and its
 warnings, ``_nanaverage`` for the averages, ``confusion_matrix``'s label selection, and the formulas of
 balanced accuracy, MCC and Cohen's kappa.
@@ -15,15 +15,15 @@ from typing import Any
 
 import numpy as np
 
-from evalkit._labels import (
+from evalkit.classification._targets import (
     Counts,
     MultilabelCounts,
-    check_some_weight,
     check_targets,
     confusion_counts,
     multilabel_counts,
 )
 from evalkit.core.errors import InputError, InvalidOptionError, UndefinedMetricWarning
+from evalkit.core.inputs import check_some_weight
 from evalkit.core.validate import check_choice, check_number
 
 AVERAGES = (None, "binary", "micro", "macro", "weighted", "samples")
@@ -119,7 +119,7 @@ def nanaverage(a: np.ndarray, weights: np.ndarray | None = None) -> float:
 
 
 def samples_average(c: MultilabelCounts, zero_division: Any, warn_for: Sequence[str]) -> list[float]:
-    """Precision, recall, F-beta averaged over samples, from :data:`evalkit._labels.SAMPLE_SUMS`."""
+    """Precision, recall, F-beta averaged over samples, from :data:`evalkit.classification._targets.SAMPLE_SUMS`."""
     zd = zero_division_value(zero_division)
     names = [("precision", "predicted"), ("recall", "true"), ("f-score", "true nor predicted")]
     if c.beta is not None and (np.isposinf(c.beta) or c.beta == 0):  # F is recall or precision: warned there

@@ -1,7 +1,7 @@
 """Classification metrics with scikit-learn's names, arguments, results and edge-case policies.
 
-Everything is computed from confusion counts (:mod:`evalkit._labels` makes them,
-:mod:`evalkit._confusion` scores them): a K x K matrix for class labels, per-label (tp, predicted,
+Everything is computed from confusion counts (:mod:`evalkit.classification._targets` makes them,
+:mod:`evalkit.classification._confusion` scores them): a K x K matrix for class labels, per-label (tp, predicted,
 true) counts for multilabel indicators, and per-sample sums for ``average="samples"``. The sklearn-named functions build the counts of their input once and score them;
 the classes (:class:`F1`, :class:`Accuracy`, ...) add the counts of each ``update`` batch, so their
 memory does not grow with the number of samples, and score the sum on ``compute``. Both go through the
@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 import evalkit.core.arrays as arrays
-from evalkit._confusion import (
+from evalkit.classification._confusion import (
     ALL_WARN,
     AVERAGES,
     AnyCounts,
@@ -39,11 +39,9 @@ from evalkit._confusion import (
     prfs,
     select_matrix,
 )
-from evalkit._labels import (
+from evalkit.classification._targets import (
     MultilabelCounts,
     align_label_total,
-    as_array,
-    check_some_weight,
     check_targets,
     check_tensor_targets,
     confusion_counts,
@@ -56,6 +54,7 @@ from evalkit._labels import (
     realign_label_rows,
 )
 from evalkit.core.errors import InputError, UndefinedMetricWarning
+from evalkit.core.inputs import as_array, check_some_weight
 from evalkit.core.metric import Metric
 from evalkit.core.registry import register
 from evalkit.core.result import Result
@@ -519,7 +518,7 @@ class Accuracy(_LabelMetric):
 class _CountsMetric(_LabelMetric):
     """Base of the metrics scored from confusion counts.
 
-    Rows (:func:`evalkit._labels.label_rows`) put each sample's weight in one cell of the confusion matrix
+    Rows (:func:`evalkit.classification._targets.label_rows`) put each sample's weight in one cell of the confusion matrix
     over the labels that occur (the rows' ``space``); totals over different label sets join on the union
     of their labels. Multilabel indicators give dense per-label rows instead.
     """

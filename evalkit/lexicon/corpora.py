@@ -38,7 +38,7 @@ from evalkit.core.errors import InputError
 POS_FILES = ("noun", "verb", "adj", "adv")
 _POS_LETTER = {"noun": "n", "verb": "v", "adj": "a", "adv": "r"}
 _SS_TYPE = {"n": 1, "v": 2, "a": 3, "r": 4, "s": 5}  # the synset type's number in a sense key
-_DATA = Path(__file__).resolve().parent / "data"
+_DATA = Path(__file__).resolve().parent.parent / "data"
 BUNDLED = _DATA / "wordnet30.txt.xz"
 """The bundled WordNet 3.0 (xz-compressed text; see :func:`build_wordnet_bundle`)."""
 DEBIAN = Path("/usr/share/wordnet")

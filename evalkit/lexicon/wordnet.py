@@ -29,7 +29,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from evalkit._corpora import LEMMA_MARKER, index_offsets
+from evalkit.lexicon.corpora import LEMMA_MARKER, index_offsets
 
 RESOURCE = Path(__file__).resolve().parent.parent / "data" / "wordnet30_synonyms.txt.gz"
 
@@ -75,7 +75,7 @@ def build_resource(root: str | os.PathLike[str] | None = None) -> str:
         ``@exceptions <pos>`` (``form base ...``) for each part of speech.
     """
     if root is None:  # $EVALKIT_WORDNET where it holds WordNet, else the bundled copy laid out
-        from evalkit._corpora import wordnet_database
+        from evalkit.lexicon.corpora import wordnet_database
 
         with wordnet_database() as source:
             return build_resource(source)

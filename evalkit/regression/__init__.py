@@ -1,0 +1,42 @@
+"""Regression metrics with scikit-learn's names, arguments and results: errors and deviances, R² and
+explained variance."""
+
+from evalkit.regression.errors import (
+    ExplainedVariance,
+    HuberLoss,
+    MaxError,
+    MeanAbsoluteError,
+    MeanAbsolutePercentageError,
+    MeanSquaredError,
+    R2Score,
+    RootMeanSquaredError,
+    explained_variance_score,
+    huber_loss,
+    max_error,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    median_absolute_error,
+    r2_score,
+    root_mean_squared_error,
+)
+
+__all__ = [
+    "ExplainedVariance",
+    "HuberLoss",
+    "MaxError",
+    "MeanAbsoluteError",
+    "MeanAbsolutePercentageError",
+    "MeanSquaredError",
+    "R2Score",
+    "RootMeanSquaredError",
+    "explained_variance_score",
+    "huber_loss",
+    "max_error",
+    "mean_absolute_error",
+    "mean_absolute_percentage_error",
+    "mean_squared_error",
+    "median_absolute_error",
+    "r2_score",
+    "root_mean_squared_error",
+]

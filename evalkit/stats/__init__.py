@@ -1,0 +1,1 @@
+"""Statistics on metric rows: bootstrap intervals and paired significance tests, and distributed sums."""

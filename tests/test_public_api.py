@@ -1,0 +1,168 @@
+"""The public API, pinned: ``evalkit.__all__`` is exactly the list below (the names as they were before the
+package's layers became folders), every name resolves, and no module reads another package's private module.
+
+A module is private when its last name starts with an underscore (``evalkit.text._rouge_common``). Only the
+modules of its own package folder may import it: ``evalkit.text._kernels`` and ``evalkit.text._compiled``
+are the text package's, ``evalkit.classification._targets`` the classification package's. What two packages
+share is public in the lower one (``evalkit.core.inputs``). The imports are parsed, not run, as in
+tests/test_imports.py (top-level imports and imports inside functions alike).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from test_imports import import_graph, module_files
+
+import evalkit
+
+PUBLIC = [
+    "Accuracy",
+    "Alignment",
+    "BLEU",
+    "BalancedAccuracy",
+    "CER",
+    "CHRF",
+    "CohenKappa",
+    "ConfusionMatrix",
+    "EmptyInputError",
+    "EvalkitError",
+    "ExplainedVariance",
+    "F1",
+    "FBeta",
+    "HuberLoss",
+    "InputError",
+    "InputTypeError",
+    "InvalidOptionError",
+    "LogLoss",
+    "MER",
+    "METEOR",
+    "MatthewsCorrCoef",
+    "MaxError",
+    "MeanAbsoluteError",
+    "MeanAbsolutePercentageError",
+    "MeanSquaredError",
+    "Metric",
+    "MissingDependencyError",
+    "Perplexity",
+    "Precision",
+    "R2Score",
+    "ROUGE",
+    "Recall",
+    "Result",
+    "RootMeanSquaredError",
+    "RougeResult",
+    "Rows",
+    "Signature",
+    "TER",
+    "TokenBLEU",
+    "UndefinedMetricWarning",
+    "WER",
+    "WIL",
+    "WIP",
+    "__version__",
+    "accuracy_score",
+    "align_words",
+    "available_metrics",
+    "balanced_accuracy_score",
+    "bleu",
+    "bleu_from_stats",
+    "bleu_weights",
+    "cer",
+    "chrf",
+    "classification_report",
+    "cohen_kappa_score",
+    "confusion_matrix",
+    "explained_variance_score",
+    "f1_score",
+    "fbeta_score",
+    "get_metric",
+    "huber_loss",
+    "log_loss",
+    "matthews_corrcoef",
+    "max_error",
+    "mean_absolute_error",
+    "mean_absolute_percentage_error",
+    "mean_squared_error",
+    "median_absolute_error",
+    "mer",
+    "meteor",
+    "multilabel_confusion_matrix",
+    "precision_recall_fscore_support",
+    "precision_score",
+    "r2_score",
+    "recall_score",
+    "root_mean_squared_error",
+    "rouge",
+    "sentence_bleu",
+    "sentence_bleu_weights",
+    "sentence_cer",
+    "sentence_chrf",
+    "sentence_mer",
+    "sentence_meteor",
+    "sentence_rouge",
+    "sentence_ter",
+    "sentence_token_bleu",
+    "sentence_wer",
+    "sentence_wil",
+    "sentence_wip",
+    "ter",
+    "token_bleu",
+    "wer",
+    "wil",
+    "wip",
+]
+
+#: private modules read across packages on purpose: the version file, read by the signature and the report
+#: (``from evalkit import __version__`` inside them would import the root package from below)
+SHARED_PRIVATE = {"evalkit._version"}
+
+
+def test_all_is_the_pinned_list():
+    assert sorted(evalkit.__all__) == PUBLIC
+    assert len(evalkit.__all__) == len(set(evalkit.__all__)), "a name is listed twice in evalkit.__all__"
+
+
+def test_every_public_name_resolves():
+    missing = [name for name in PUBLIC if not hasattr(evalkit, name)]
+    assert missing == []
+    assert isinstance(evalkit.__version__, str)
+
+
+def test_the_modules_kept_as_attributes_of_the_root():
+    # evalkit.dist and evalkit.significance after a bare ``import evalkit``, as before the move to stats/
+    assert evalkit.dist is importlib.import_module("evalkit.stats.dist")
+    assert evalkit.significance is importlib.import_module("evalkit.stats.significance")
+    assert callable(evalkit.dist.all_reduce) and callable(evalkit.significance.bootstrap_ci)
+
+
+def _package_of(module: str) -> str:
+    """The package folder a module belongs to: itself for a package's ``__init__``, else its parent."""
+    path = module_files()[module]
+    return module if path is not None and path.endswith("__init__.py") else module.rpartition(".")[0]
+
+
+def _is_private(module: str) -> bool:
+    last = module.rpartition(".")[2]
+    return last.startswith("_") and not last.startswith("__")
+
+
+def test_no_module_imports_another_packages_private_module():
+    crossings = sorted(
+        f"{importer} -> {imported}"
+        for importer, imports in import_graph().items()
+        for imported in imports
+        if _is_private(imported)
+        and imported not in SHARED_PRIVATE
+        and imported.rpartition(".")[0] != _package_of(importer)
+    )
+    assert crossings == [], "private modules read from another package:\n" + "\n".join(crossings)
+
+
+def test_the_rule_is_checked_on_the_modules_it_names():
+    graph = import_graph()
+    # a private module read inside its own package passes: the check does see these edges
+    assert "evalkit.text._rouge_common" in graph["evalkit.text.rouge"]
+    assert "evalkit.classification._targets" in graph["evalkit.classification.labels"]
+    assert _package_of("evalkit.text.rouge") == "evalkit.text" and _package_of("evalkit.text") == "evalkit.text"
+    assert _is_private("evalkit.text._kernels") and not _is_private("evalkit.text.__main__")

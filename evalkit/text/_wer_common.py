@@ -26,7 +26,7 @@ import sys
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
@@ -187,18 +187,13 @@ def _checked_transform(owner: str, name: str, value: Any) -> Any:
 
 
 @dataclass(frozen=True)
-class WerOptions(Options):
-    """The options of WER, MER, WIL and WIP, declared once (CER's: :class:`CerOptions`).
+class CerOptions(Options):
+    """CER's options, declared once: the transform and the backend; its units are characters (CER takes no
+    ``units``; ``WER(units="chars")`` is the same number). :class:`WerOptions` adds ``units``."""
 
-    Example:
-        >>> o = WerOptions.parse("wer", {"transform": ["lowercase", "default"]})
-        >>> o.steps, o.transform_label
-        (('lowercase', 'remove_multiple_spaces', 'strip'), 'lowercase+default')
-    """
+    #: the units aligned (an option of :class:`WerOptions`)
+    units: ClassVar[str] = "chars"
 
-    units: str = option(
-        "words", choice(*UNITS), "the units aligned: 'words', or 'chars' (text without spaces)", sig="units"
-    )
     # option() returns a dataclass field, not a shared default (RUF009 exempts immutable annotations only)
     transform: str | tuple[str, ...] | Callable[[str], Sequence[str]] = option(  # noqa: RUF009
         "default",
@@ -212,7 +207,8 @@ class WerOptions(Options):
     def signature_items(self) -> dict[str, Any]:
         # a callable transform makes its own units; the transform shows as its preset, steps or name
         units = "custom" if self.custom is not None else self.units
-        return {**super().signature_items(), "units": units, "transform": self.transform_label}
+        items = {key: value for key, value in super().signature_items().items() if key != "units"}
+        return {"units": units, **items, "transform": self.transform_label}
 
     @functools.cached_property
     def steps(self) -> tuple[str, ...] | None:
@@ -252,11 +248,18 @@ class WerOptions(Options):
 
 
 @dataclass(frozen=True)
-class CerOptions(WerOptions):
-    """CER's options: WER's, its units characters (CER takes no ``units``; ``WER(units="chars")`` is the
-    same number)."""
+class WerOptions(CerOptions):
+    """The options of WER, MER, WIL and WIP, declared once: CER's, and the units.
 
-    units: str = option("chars", choice("chars"), "the units aligned: characters, spaces included", sig="units")
+    Example:
+        >>> o = WerOptions.parse("wer", {"transform": ["lowercase", "default"]})
+        >>> o.steps, o.transform_label
+        (('lowercase', 'remove_multiple_spaces', 'strip'), 'lowercase+default')
+    """
+
+    units: str = option(  # type: ignore[misc]
+        "words", choice(*UNITS), "the units aligned: 'words', or 'chars' (text without spaces)", sig="units"
+    )
 
 
 def custom_tokens(owner: str, fn: Callable, line: str) -> list[str]:

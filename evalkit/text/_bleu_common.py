@@ -32,7 +32,7 @@ from evalkit.core.result import Result
 from evalkit.core.signature import Signature
 from evalkit.core.validate import check_number, count_matrix
 from evalkit.text._base import case_name
-from evalkit.tokenizers import Tokenizer, get_tokenizer
+from evalkit.tokenizers import Tokenizer, check_tokenize, get_tokenizer
 
 SACREBLEU_SMOOTHING = ("none", "floor", "add-k", "exp")
 NLTK_SMOOTHING = tuple(f"method{i}" for i in range(8))
@@ -228,12 +228,6 @@ class BleuOptions(Options):
         return items
 
 
-def _tokenize(owner: str, name: str, value: Any) -> Any:
-    """The check of ``tokenize``: a registered name, a :class:`Tokenizer` or a callable, kept as given (a
-    user's object is what merges compare); :attr:`TextBleuOptions.tokenizer` is the tokenizer itself."""
-    get_tokenizer(value, owner=owner)  # raises naming the registered tokenizers, with a did-you-mean
-    return value
-
 
 @dataclass(frozen=True)
 class TextBleuOptions(BleuOptions):
@@ -257,7 +251,7 @@ class TextBleuOptions(BleuOptions):
     # option() makes a dataclasses.field (RUF009 reads it as a shared default of a mutable type)
     tokenize: str | Tokenizer | Callable[[str], list[str]] = option(  # noqa: RUF009
         "13a",
-        _tokenize,
+        check_tokenize,
         "a registered tokenizer name ('13a'), a Tokenizer or a str -> list[str] callable; 'none' for token lists",
         sig="tok",
     )

@@ -19,6 +19,7 @@ the number of references per segment (sacrebleu's ``nrefs``, kept as extras), ``
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -38,17 +39,18 @@ def case_name(lowercase: bool) -> str:
     return "lc" if lowercase else "mixed"
 
 
-class TextMetric(Metric):
-    """Base of the metrics of ``(hypotheses, references)`` (see the module docstring)."""
+def rows_with_nrefs(rows: Any, nrefs: Sequence[int]) -> Rows:
+    """``rows`` as :class:`Rows` with the fewest and most references per item (sacrebleu's ``nrefs``)."""
+    return Rows(rows, extras=nrefs_extras([range(k) for k in nrefs]))
 
-    task: ClassVar[str] = "text"
-    #: ``backend="auto"`` takes the vectorized backend from this many segments on (each metric measures it)
-    numpy_from: ClassVar[int] = 2
 
-    # -- to fill in ----------------------------------------------------------------------------------
-    @abstractmethod
-    def segment_rows(self, hypotheses: list[Any], references: list[list[Any]], backend: str) -> np.ndarray:
-        """One statistics row per segment of checked inputs, by ``backend`` (``"python"`` or ``"numpy"``)."""
+class ReferenceMetric(Metric):
+    """Base of the metrics of hypotheses against references (strings or token ids): rows scored by one
+    vectorized formula, and a signature that starts with the number of references (``nrefs``).
+
+    A subclass fills in ``checked_totals``, ``formula`` and ``result`` and writes rows with
+    :func:`rows_with_nrefs`; :class:`TextMetric` also makes the rows of text.
+    """
 
     @abstractmethod
     def checked_totals(self, totals: Any, param: str) -> np.ndarray:
@@ -61,27 +63,6 @@ class TextMetric(Metric):
     @abstractmethod
     def result(self, total: np.ndarray, signature: Signature) -> Result:
         """The Result of one checked row of summed statistics."""
-
-    # -- statistics ----------------------------------------------------------------------------------
-    def backend_for(self, hypotheses: list[Any], references: list[list[Any]]) -> str:
-        """The backend for checked input: the one ``backend="auto"`` policy, counted in segments (a metric
-        whose set-up cost depends on another size, e.g. ROUGE's characters, overrides this)."""
-        return choose_backend(self._owner, self.options.backend, len(hypotheses), numpy_from=self.numpy_from)
-
-    def _segments(self, hypotheses: Any, references: Any, **call: Any) -> tuple[np.ndarray, list[int]]:
-        """Statistics rows of the checked segments and each segment's number of references; ``call``:
-        per-call arguments of ``segment_rows`` (ROUGE's ``processes``)."""
-        hyps, refs = text_pairs(self._owner, hypotheses, references)
-        return self.segment_rows(hyps, refs, self.backend_for(hyps, refs), **call), [len(seg) for seg in refs]
-
-    def stats(self, hypotheses: Any, references: Any, **call: Any) -> np.ndarray:
-        """Per-segment statistics rows (see the metric's module docstring for the layout)."""
-        return self._segments(hypotheses, references, **call)[0]
-
-    def rows(self, hypotheses: Any, references: Any, **call: Any) -> Rows:
-        """:meth:`stats` as :class:`Rows`, with the fewest and most references per segment (``nrefs``)."""
-        rows, nrefs = self._segments(hypotheses, references, **call)
-        return Rows(rows, extras=nrefs_extras([range(k) for k in nrefs]))
 
     # -- scoring -------------------------------------------------------------------------------------
     def signature(self) -> Signature:
@@ -105,6 +86,39 @@ class TextMetric(Metric):
     def scores(self, totals: Any) -> np.ndarray:
         """``score(row).score`` for every row of ``totals``, vectorized (bootstrap, sentence level)."""
         return self.formula(self.checked_totals(totals, "totals"))
+
+
+class TextMetric(ReferenceMetric):
+    """Base of the metrics of ``(hypotheses, references)`` of text (see the module docstring)."""
+
+    task: ClassVar[str] = "text"
+    #: ``backend="auto"`` takes the vectorized backend from this many segments on (each metric measures it)
+    numpy_from: ClassVar[int] = 2
+
+    # -- to fill in ----------------------------------------------------------------------------------
+    @abstractmethod
+    def segment_rows(self, hypotheses: list[Any], references: list[list[Any]], backend: str) -> np.ndarray:
+        """One statistics row per segment of checked inputs, by ``backend`` (``"python"`` or ``"numpy"``)."""
+
+    # -- statistics ----------------------------------------------------------------------------------
+    def backend_for(self, hypotheses: list[Any], references: list[list[Any]]) -> str:
+        """The backend for checked input: the one ``backend="auto"`` policy, counted in segments (a metric
+        whose set-up cost depends on another size, e.g. ROUGE's characters, overrides this)."""
+        return choose_backend(self._owner, self.options.backend, len(hypotheses), numpy_from=self.numpy_from)
+
+    def _segments(self, hypotheses: Any, references: Any, **call: Any) -> tuple[np.ndarray, list[int]]:
+        """Statistics rows of the checked segments and each segment's number of references; ``call``:
+        per-call arguments of ``segment_rows`` (ROUGE's ``processes``)."""
+        hyps, refs = text_pairs(self._owner, hypotheses, references)
+        return self.segment_rows(hyps, refs, self.backend_for(hyps, refs), **call), [len(seg) for seg in refs]
+
+    def stats(self, hypotheses: Any, references: Any, **call: Any) -> np.ndarray:
+        """Per-segment statistics rows (see the metric's module docstring for the layout)."""
+        return self._segments(hypotheses, references, **call)[0]
+
+    def rows(self, hypotheses: Any, references: Any, **call: Any) -> Rows:
+        """:meth:`stats` as :class:`Rows`, with the fewest and most references per segment (``nrefs``)."""
+        return rows_with_nrefs(*self._segments(hypotheses, references, **call))
 
     def sentence_scores(self, hypotheses: Any, references: Any) -> list[Result]:
         """One Result per segment, each with its own ``nrefs`` in the signature."""

@@ -26,14 +26,13 @@ from typing import Any, ClassVar
 import numpy as np
 
 from evalkit.core.errors import EmptyInputError, InputError, InputTypeError, InvalidOptionError
-from evalkit.core.metric import Metric
 from evalkit.core.options import option
 from evalkit.core.registry import register
 from evalkit.core.result import Result
 from evalkit.core.rows import Rows
 from evalkit.core.signature import Signature
+from evalkit.text._base import ReferenceMetric, rows_with_nrefs
 from evalkit.text._bleu_common import BleuOptions, bleu_result, check_totals, score_rows
-from evalkit.text._references import nrefs_extras, nrefs_label
 from evalkit.text._token_bleu_torch import Batch, count_rows, cut, torch_module
 
 _INT_TYPES = frozenset(
@@ -337,7 +336,7 @@ def _batch(owner: str, pred_ids: Any, ref_ids: Any, pad_id: int | None, eos_id: 
 
 
 @register
-class TokenBLEU(Metric):
+class TokenBLEU(ReferenceMetric):
     """BLEU of token-id sequences, counted on the tensor's device; rows and scores equal to string BLEU's.
 
     Inputs of :meth:`update`, :meth:`stats` and the call:
@@ -407,30 +406,17 @@ class TokenBLEU(Metric):
         torch = torch_module()
         rows, batch = self._tensor_rows(pred_ids, ref_ids)
         nrefs = torch.bincount(batch.owner, minlength=batch.n_items).cpu().tolist()
-        return Rows(rows.cpu().numpy(), extras=nrefs_extras([range(k) for k in nrefs]))
+        return rows_with_nrefs(rows.cpu().numpy(), nrefs)
 
-    # -- scoring ---------------------------------------------------------------------------------
-    def signature(self) -> Signature:
-        """BLEU's options that change the number, ``tok:ids``, and ``pad``/``eos`` where given."""
-        return self._signature(None)
+    # -- scoring: BLEU's formula (ReferenceMetric owns score, scores, the signature with nrefs) ----------
+    def checked_totals(self, totals: Any, param: str) -> np.ndarray:
+        return check_totals(self._owner, totals, self.options, param)
 
-    def _signature(self, nrefs: Any) -> Signature:
-        return self.options.signature(self.name, **({} if nrefs is None else {"nrefs": nrefs}))
+    def formula(self, totals: np.ndarray) -> np.ndarray:
+        return score_rows(totals, self.options)["score"]
 
-    def score(self, total: Any) -> Result:
-        """The Result of summed statistics (a 1-D row), scored by BLEU's formula. Pure: ``total`` is not changed."""
-        rows = check_totals(self._owner, total, self.options, "total")
-        if len(rows) != 1:
-            raise InputError(f"{self._owner}: 'total' must be one summed row; got {len(rows)} rows.")
-        return bleu_result(rows[0], self.options, self._signature(nrefs_label(self.extras)), name="TokenBLEU")
-
-    def check_total(self, total: np.ndarray, space: Any) -> None:
-        """A saved total must be one row of BLEU's layout of counts (:meth:`load_state_dict`)."""
-        check_totals(self._owner, total, self.options, "total")
-
-    def scores(self, totals: Any) -> np.ndarray:
-        """``score(row).score`` for every row of ``totals``, vectorized (bootstrap, sentence-level)."""
-        return score_rows(check_totals(self._owner, totals, self.options, "totals"), self.options)["score"]
+    def result(self, total: np.ndarray, signature: Signature) -> Result:
+        return bleu_result(total, self.options, signature, name="TokenBLEU")
 
     def sentence_tensor(self, pred_ids: Any, ref_ids: Any) -> Any:
         """The BLEU of every item, a float64 tensor of shape ``(batch,)`` on the inputs' device."""

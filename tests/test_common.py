@@ -10,7 +10,6 @@ import copy
 import inspect
 import json
 import random
-from typing import Any
 
 import numpy as np
 import pytest
@@ -138,11 +137,19 @@ def test_empty_input_is_an_evalkit_error(case):
 )
 def test_functional_options_are_the_class_options(function, cls, own):
     # the functional forms spell out their options (help() and editors show them): keep them in step
-    def options(f):
-        params = inspect.signature(f).parameters.values()
-        return {p.name: p.default for p in params if p.kind == p.KEYWORD_ONLY}
+    assert _written_options(function) == {**cls.options_type.defaults(), **own}
 
-    assert options(function) == {**options(cls.__init__), **own}
+
+def _written_options(f) -> dict:
+    params = inspect.signature(f).parameters.values()
+    return {p.name: p.default for p in params if p.kind == p.KEYWORD_ONLY}
+
+
+def test_the_class_signature_is_its_options_declaration(case):
+    """Each option is written once, in the declaration; the written-out signature restates it for help()
+    and editors, and must say the same (names and defaults)."""
+    cls, _ = case
+    assert _written_options(cls.__init__) == dict(cls.options_type.defaults())
 
 
 # -- the state protocol, over every registered metric --------------------------------------------------
@@ -308,9 +315,9 @@ def _bad_values(default):
 
 
 def _options(cls):
-    # an option annotated Any takes any value on purpose (pos_label: any label, as scikit-learn)
-    params = inspect.signature(cls.__init__).parameters.values()
-    return [(p.name, p.default) for p in params if p.kind == p.KEYWORD_ONLY and p.annotation not in ("Any", Any)]
+    # an option declared without a check takes any value on purpose (pos_label: any label, as scikit-learn)
+    specs, defaults = cls.options_type.specs(), cls.options_type.defaults()
+    return [(name, defaults[name]) for name, spec in specs.items() if spec.check is not None]
 
 
 def test_bad_option_values_raise_an_error_naming_the_parameter(case):

@@ -116,4 +116,4 @@ def test_site_builds_strict_and_holds_the_docstrings(tmp_path: Path) -> None:
     assert "<blockquote>" not in text
     # the WER family's docstrings are completed at import time: the page shows the completed text
     assert "{options}" not in text
-    assert "Options (keyword-only, checked here)" in _page_text(site / "api" / "text" / "index.html")
+    assert "Options (keyword-only), declared in" in _page_text(site / "api" / "text" / "index.html")

@@ -33,6 +33,7 @@ only this public protocol.
 from __future__ import annotations
 
 import copy
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
@@ -48,6 +49,7 @@ from evalkit.core.rows import Rows, as_rows, concat, reduce_values
 from evalkit.core.signature import Signature
 
 M = TypeVar("M", bound="Metric")
+_OPTIONS_LINE = re.compile(r"^([ \t]*)\{options\}[ \t]*$", re.MULTILINE)
 
 
 class _State:
@@ -86,6 +88,15 @@ class Metric(ABC):
     reducible: ClassVar[bool] = True
     #: the metric's options, declared once (fields, checks, signature keys)
     options_type: ClassVar[type[Options]] = NoOptions
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A ``{options}`` line of the class docstring becomes the list of its declared options (written
+        once, in the declaration: help(), the API pages and ``evalkit metrics`` show the same text)."""
+        super().__init_subclass__(**kwargs)
+        if cls.__doc__ and "{options}" in cls.__doc__:
+            cls.__doc__ = _OPTIONS_LINE.sub(
+                lambda m: "\n".join(m[1] + line for line in cls.options_type.bullets()), cls.__doc__
+            )
 
     def __init__(self, arguments: Mapping[str, Any] | None = None, *, owner: str | None = None) -> None:
         """Check the options among ``arguments`` (a written-out ``__init__``'s ``locals()``) against

@@ -13,7 +13,6 @@ in :meth:`Options.finish`. That one declaration feeds every face of the metric:
 
 Example:
     >>> from dataclasses import dataclass
-from types import MappingProxyType
     >>> @dataclass(frozen=True)
     ... class Demo(Options):
     ...     order: int = option(4, integer(minimum=1), "the highest n-gram order", sig="order")
@@ -140,6 +139,17 @@ class Options:
     def describe(cls) -> list[tuple[str, Any, str]]:
         """``(name, default, doc)`` of each option: ``evalkit metrics`` and the docs' option tables."""
         return [(name, cls.defaults()[name], spec.doc) for name, spec in cls.specs().items()]
+
+    @classmethod
+    def bullets(cls) -> list[str]:
+        """One reST bullet per option, ``- ``name`` (default): doc``: a metric's docstring's ``{options}``.
+
+        Example:
+            >>> NoOptions.bullets()
+            ['(no options)']
+        """
+        lines = [f"- ``{name}`` (``{default!r}``): {doc}" for name, default, doc in cls.describe()]
+        return lines or ["(no options)"]
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ import numpy as np
 
 from evalkit.core.backends import BACKENDS
 from evalkit.core.errors import InputError, InvalidOptionError
-from evalkit.core.options import Options, choice, flag, integer, option
+from evalkit.core.options import Options, choice, flag, integer, number, option
 from evalkit.core.result import Result
 from evalkit.core.signature import Signature
 from evalkit.core.validate import check_number, count_matrix
@@ -153,7 +153,7 @@ class BleuOptions(Options):
     )
     smooth_value: float | None = option(
         None,
-        None,  # what it may be depends on smooth: checked by finish
+        number(low=0, optional=True),  # whether smooth takes one, and whether 0 is allowed: checked by finish
         "floor's or add-k's value, nltk's epsilon (method1), k (method4, method7) or alpha (method6)",
     )
     effective_order: bool = option(
@@ -226,7 +226,6 @@ class BleuOptions(Options):
         if self.max_order == 4:
             del items["order"]
         return items
-
 
 
 @dataclass(frozen=True)

@@ -66,10 +66,16 @@ class ChrfOptions(Options):
     char_order: int = option(6, integer(minimum=0), "character n-gram orders 1..char_order (0: none)", sig="nc")
     word_order: int = option(0, integer(minimum=0), "word n-gram orders; 2 gives chrF++", sig="nw")
     beta: float = option(
-        2.0, number(low=0), "recall counts beta times as much as precision", sig="beta", hide_default=True
+        2.0,
+        number(low=0),
+        "recall counts beta times as much as precision (nltk's default is 3)",
+        sig="beta",
+        hide_default=True,
     )
     lowercase: bool = option(False, flag(), "lowercase hypotheses and references first", sig="case", show=case_name)
-    whitespace: bool = option(False, flag(), "keep whitespace in character n-grams", sig="space")
+    whitespace: bool = option(
+        False, flag(), "keep whitespace in character n-grams (sacrebleu removes it by default)", sig="space"
+    )
     eps_smoothing: bool = option(
         False,
         flag(),
@@ -79,11 +85,14 @@ class ChrfOptions(Options):
     convention: str = option(
         "sacrebleu",
         choice(*CONVENTIONS),
-        "'sacrebleu' (corpus statistics summed per order) or 'nltk' (corpus_chrf: a mean of sentence scores)",
+        "'sacrebleu' (corpus statistics summed per order) or 'nltk' (nltk's corpus_chrf: the mean of sentence "
+        "scores; character orders only)",
         sig="conv",
         hide_default=True,
     )
-    backend: str = option("auto", choice(*BACKENDS), "'python' (reference), 'numpy' (vectorized) or 'auto'")
+    backend: str = option(
+        "auto", choice(*BACKENDS), "'python' (reference), 'numpy' (vectorized) or 'auto'; equal statistics"
+    )
 
     def signature_items(self) -> dict[str, Any]:
         # sacrebleu's eff:yes is its effective-order averaging; nltk's rule is epsilon smoothing

@@ -97,7 +97,12 @@ class RougeVariantOptions(Options):
         "a tokenizer name ('rouge_score': rouge-score's; 'unicode': every script), a Tokenizer or a callable",
         sig="tok",
     )
-    use_stemmer: bool = option(False, flag(), "Porter-stem tokens longer than 3 characters", sig="stem")
+    use_stemmer: bool = option(
+        False,
+        flag(),
+        "Porter-stem tokens longer than 3 characters (rouge-score's use_stemmer; ROUGE-1.5.5 -m)",
+        sig="stem",
+    )
     multi_ref: str = option(
         "max_f",
         choice(*MULTI_REF_RULES),

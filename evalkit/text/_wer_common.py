@@ -198,8 +198,9 @@ class CerOptions(Options):
     transform: str | tuple[str, ...] | Callable[[str], Sequence[str]] = option(  # noqa: RUF009
         "default",
         _checked_transform,
-        "a preset ('default', 'standardize', 'none'), a sequence of step and preset names applied in order, "
-        "or a callable str -> list[str] returning the units itself",
+        "a preset ('default': jiwer's wer_default, on characters cer_default; 'standardize': jiwer's "
+        "wer_standardize; 'none'), a sequence of step names (STEPS) and presets applied in order, or a callable "
+        "str -> list[str] returning the units itself (a merge then takes only metrics with the same object)",
         sig="transform",
     )
     backend: str = option("auto", choice(*BACKENDS), "'python' (reference), 'numpy' (rapidfuzz) or 'auto'")
@@ -258,7 +259,10 @@ class WerOptions(CerOptions):
     """
 
     units: str = option(  # type: ignore[misc]
-        "words", choice(*UNITS), "the units aligned: 'words', or 'chars' (text without spaces)", sig="units"
+        "words",
+        choice(*UNITS),
+        "the units aligned: 'words', or 'chars' (for languages written without spaces: Chinese, Japanese, Thai)",
+        sig="units",
     )
 
 

@@ -99,19 +99,9 @@ def _tokenized(lines: list[Any], options: TextBleuOptions, pretokenized: bool) -
 class BLEU(TextMetric):
     """BLEU as a metric object: ``update`` / ``merge`` / ``compute``, or called on a corpus.
 
-    Options (keyword-only; sacrebleu's names) are declared in
-    :class:`~evalkit.text._bleu_common.TextBleuOptions`:
+    Options (keyword-only; sacrebleu's names), declared in :class:`~evalkit.text._bleu_common.TextBleuOptions`:
 
-    - ``max_order`` (4, or the length of ``weights``): the highest n-gram order;
-    - ``weights``: one nltk-style weight per order (None: uniform ``1/max_order``);
-    - ``smooth``: ``"exp"`` (default), ``"none"``, ``"floor"``, ``"add-k"`` (sacrebleu) or ``"method0"`` ..
-      ``"method7"`` (nltk); ``smooth_value``: floor's or add-k's value, nltk's epsilon / k / alpha;
-    - ``effective_order``: leave out the orders a short hypothesis has no n-grams of;
-    - ``tokenize``: a registered tokenizer name (``"13a"``), a :class:`Tokenizer` or a ``str -> list[str]``
-      callable; pre-tokenized input (lists of tokens, nltk's layout) with ``tokenize="none"``;
-    - ``lowercase``: lowercase before tokenizing;
-    - ``convention``: ``"sacrebleu"`` or ``"nltk"`` counting of orders a hypothesis is too short for;
-    - ``backend``: ``"python"`` (reference), ``"numpy"`` (vectorized) or ``"auto"``; equal statistics.
+    {options}
 
     Per-segment Results: :meth:`sentence_scores`; per-segment floats: :func:`sentence_bleu`.
 

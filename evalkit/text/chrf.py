@@ -105,18 +105,9 @@ def _python_stats(hypotheses: Sequence[str], references: Sequence[Sequence[str]]
 class CHRF(TextMetric):
     """chrF / chrF++ as a metric object: ``update`` / ``merge`` / ``compute``, or called on a corpus.
 
-    Options (keyword-only; sacrebleu's names and defaults) are declared in :class:`ChrfOptions`:
+    Options (keyword-only; sacrebleu's names and defaults), declared in :class:`ChrfOptions`:
 
-    - ``char_order`` (6): character n-gram orders ``1..char_order`` (0: none);
-    - ``word_order`` (0): word n-gram orders; 2 gives chrF++;
-    - ``beta`` (2): recall counts ``beta`` times as much as precision;
-    - ``lowercase`` (False): lowercase hypotheses and references first;
-    - ``whitespace`` (False): keep whitespace in character n-grams (sacrebleu removes it by default);
-    - ``eps_smoothing`` (False): average per-order F-scores with epsilons (chrF++.py, Moses) instead of
-      sacrebleu 2's effective order;
-    - ``convention``: ``"sacrebleu"`` (corpus statistics summed per order) or ``"nltk"`` (nltk's
-      ``corpus_chrf``: the mean of sentence scores; character orders only; nltk's default beta is 3);
-    - ``backend``: ``"python"`` (reference), ``"numpy"`` (vectorized) or ``"auto"``; equal statistics.
+    {options}
 
     Pre-tokenized input (lists of tokens) is joined with spaces, as nltk does.
 

@@ -68,17 +68,9 @@ class METEOR(TextMetric):
     over the words aligned by the ``modules`` stages (see :mod:`evalkit.text.meteor`); with several
     references, the best; the corpus score is the mean over segments.
 
-    Options (keyword-only) are declared in :class:`~evalkit.text._meteor_common.MeteorOptions`:
+    Options (keyword-only), declared in :class:`~evalkit.text._meteor_common.MeteorOptions`:
 
-    - ``modules``: the matching stages, among ``"exact"``, ``"stem"``, ``"synonym"`` (``"exact"`` always);
-    - ``alpha``, ``beta``, ``gamma``: nltk's defaults ``0.9, 3.0, 0.5``; ``alpha`` and ``gamma`` in [0, 1];
-    - ``tokenize``: how strings are split (a registered tokenizer name or a callable); token lists are
-      used as given;
-    - ``lowercase``: lowercase every token first (nltk's ``preprocess=str.lower``);
-    - ``wordnet``: ``None`` for the bundled WordNet 3.0 (no download), an nltk WordNet corpus reader, or a
-      function ``word -> iterable of synonyms``;
-    - ``backend``: ``"python"`` (the reference), ``"numpy"`` (vectorized) or ``"auto"`` (numpy from 32
-      segments on); all give equal statistics.
+    {options}
 
     METEOR's signature has the number of references (``nrefs``), then nltk's options.
 

@@ -225,19 +225,9 @@ _EMPTY_WARNING = (
 class ROUGE(TextMetric):
     """ROUGE recall, precision and F of each variant, averaged over documents (see the module docstring).
 
-    Options (keyword-only) are declared in :class:`~evalkit.text._rouge_common.RougeOptions`:
+    Options (keyword-only), declared in :class:`~evalkit.text._rouge_common.RougeOptions`:
 
-    - ``variants``: variant names, e.g. ``("rouge1", "rouge2", "rougeL")``, ``"rougeLsum"``, ``"rougeSU4"``;
-      ``compute`` reports all; its ``score`` is the first variant's F;
-    - ``tokenize``: a registry name (``"rouge_score"``: rouge-score's, exactly; ``"unicode"``: every
-      script), a :class:`~evalkit.tokenizers.Tokenizer`, or a ``str -> list[str]`` callable;
-    - ``use_stemmer``: Porter-stem tokens longer than 3 characters (rouge-score's ``use_stemmer``;
-      ROUGE-1.5.5 ``-m``), nltk's Porter stemmer as rouge-score, by :mod:`evalkit.lexicon.porter`;
-    - ``multi_ref``: ``"max_f"``, ``"mean"``, ``"pooled"`` or ``"best_recall"`` (module docstring);
-    - ``beta``: F weighs recall ``beta`` times as much as precision (1: F1);
-    - ``weight``: rougeW's ``w`` in ``f(k) = k^w`` (ROUGE-1.5.5 ``-w``), > 1;
-    - ``backend``: ``"python"`` (the dynamic programs as written), ``"numpy"`` (bit-parallel LCS) or
-      ``"auto"`` (numpy, except python for one short document); all give equal statistics.
+    {options}
 
     Statistics per document: P, R, F of each variant and a count of 1; their sum over documents, divided
     by the count, is the corpus score. ROUGE's signature has the number of references (``nrefs``), then

@@ -238,14 +238,9 @@ def _python_stats(hyp_words: Sequence[list[str]], ref_words: Sequence[Sequence[l
 class TER(TextMetric):
     """TER as a metric object: ``update`` / ``merge`` / ``compute``, or called on a corpus.
 
-    Options (keyword-only; sacrebleu's ``TER`` names and defaults) are declared in :class:`TEROptions`:
+    Options (keyword-only; sacrebleu's ``TER`` names and defaults), declared in :class:`TEROptions`:
 
-    - ``normalized``: tercom's normalization (XML entities decoded, punctuation split off, possessives);
-    - ``no_punct``: remove punctuation (``. , ? : ; ! " ( )``);
-    - ``asian_support``: with ``normalized``, split CJK text into characters; with ``no_punct``, also
-      remove CJK and full-width punctuation (alone it changes nothing, as in sacrebleu);
-    - ``case_sensitive``: keep case (default: lowercase, sacrebleu's default);
-    - ``backend``: ``"python"`` (reference), ``"numpy"`` (fast) or ``"auto"``; equal statistics.
+    {options}
 
     Lower is better; the score is a rate (edits per reference word) and exceeds 1 when the edits outnumber
     the reference words.

@@ -288,27 +288,14 @@ class _EditRate(TextMetric):
         return Result(self.label, float(self.formula(total[None, :])[0]), components, signature)
 
 
-_OPTIONS_DOC = """
-    Options (keyword-only), declared in :class:`~evalkit.text._wer_common.WerOptions`:
-
-    - ``units``: ``"words"`` (default) or ``"chars"``, the units aligned (``"chars"`` for languages
-      written without spaces: Chinese, Japanese, Thai);
-    - ``transform``: ``"default"`` (jiwer's ``wer_default``: runs of whitespace to one space, strip, split
-      on spaces; on characters ``cer_default``: strip), ``"standardize"`` (jiwer's ``wer_standardize``),
-      ``"none"``, a sequence of step names and presets applied in order (``("lowercase",
-      "remove_punctuation", "default")``; steps in :data:`evalkit.text._wer_common.STEPS`), or a callable
-      ``str -> list[str]`` returning the units (a merge then takes only metrics with the same object);
-    - ``backend``: ``"python"`` (reference), ``"numpy"`` (rapidfuzz's alignment) or ``"auto"``; equal
-      statistics.
-
-    Inputs are evalkit's ``(hypotheses, references)``; jiwer's order is ``(reference, hypothesis)``.
-"""
-
-
 @register
 class WER(_EditRate):
     """Word error rate, ``(S + D + I) / N`` over the corpus, as ``jiwer.wer``.
+
+    Options (keyword-only), declared in :class:`~evalkit.text._wer_common.WerOptions`:
+
     {options}
+
     Example:
         >>> m = WER()
         >>> m.update(["the cat sat on mat"], ["the cat sat on the mat"]).compute().score  # one deletion
@@ -322,7 +309,11 @@ class WER(_EditRate):
 @register
 class MER(_EditRate):
     """Match error rate, ``(S + D + I) / (H + S + D + I)``, as ``jiwer.mer``.
+
+    Options (keyword-only), declared in :class:`~evalkit.text._wer_common.WerOptions`:
+
     {options}
+
     Example:
         >>> MER()(["the cat sat on mat"], ["the cat sat on the mat"]).score
         0.16666666666666666
@@ -335,7 +326,11 @@ class MER(_EditRate):
 @register
 class WIL(_EditRate):
     """Word information lost, ``1 - WIP``, as ``jiwer.wil``.
+
+    Options (keyword-only), declared in :class:`~evalkit.text._wer_common.WerOptions`:
+
     {options}
+
     Example:
         >>> round(WIL()(["the cat sat on mat"], ["the cat sat on the mat"]).score, 6)  # 1 - (5/6)(5/5)
         0.166667
@@ -348,7 +343,11 @@ class WIL(_EditRate):
 @register
 class WIP(_EditRate):
     """Word information preserved, ``(H / N) * (H / M)``, as ``jiwer.wip``; higher is better.
+
+    Options (keyword-only), declared in :class:`~evalkit.text._wer_common.WerOptions`:
+
     {options}
+
     Example:
         >>> round(WIP()(["the cat sat on mat"], ["the cat sat on the mat"]).score, 6)  # (5/6)(5/5)
         0.833333
@@ -363,8 +362,11 @@ class WIP(_EditRate):
 class CER(_EditRate):
     """Character error rate, ``(S + D + I) / N`` over characters (spaces included), as ``jiwer.cer``.
 
-    Options (keyword-only): ``transform`` (``"default"``: jiwer's ``cer_default``, strip; or as
-    :class:`WER`) and ``backend``. ``WER(units="chars")`` gives the same number.
+    Options (keyword-only), declared in :class:`~evalkit.text._wer_common.CerOptions` (its units are
+    characters: ``WER(units="chars")`` gives the same number):
+
+    {options}
+
     Inputs are evalkit's ``(hypotheses, references)``; jiwer's order is ``(reference, hypothesis)``.
 
     Example:
@@ -378,10 +380,6 @@ class CER(_EditRate):
 
     def __init__(self, *, transform: Transform = "default", backend: str = "auto") -> None:
         TextMetric.__init__(self, locals())  # not _EditRate's, which takes units: CER's are characters
-
-
-for _cls in (WER, MER, WIL, WIP):
-    _cls.__doc__ = _cls.__doc__.replace("{options}", _OPTIONS_DOC)  # type: ignore[union-attr]
 
 
 # -- functional forms ----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evalkit.core import InputTypeError, InvalidOptionError, get_metric
-from evalkit.text import _ter_fast
+from evalkit.text import _ter_numpy
 from evalkit.text._ter_common import TercomTokenizer
 from evalkit.text.ter import TER, sentence_ter, ter
 
@@ -257,13 +257,13 @@ def stress():
 @pytest.mark.slow
 def test_fast_search_matches_sacrebleu_under_stress(stress, monkeypatch):
     pairs, want = stress
-    assert _ter_fast._many_pair_edits(coded(pairs)) == want
+    assert _ter_numpy._many_pair_edits(coded(pairs)) == want
     # each pair alone (the one-by-one path), and without rapidfuzz (banded distances for every move)
-    monkeypatch.setattr(_ter_fast, "_BATCH_MAX_WORDS", 0)
-    assert _ter_fast._many_pair_edits(coded(pairs)) == want
+    monkeypatch.setattr(_ter_numpy, "_BATCH_MAX_WORDS", 0)
+    assert _ter_numpy._many_pair_edits(coded(pairs)) == want
     monkeypatch.undo()
-    monkeypatch.setattr(_ter_fast, "_levenshtein", None)
-    assert _ter_fast._many_pair_edits(coded(pairs)) == want
+    monkeypatch.setattr(_ter_numpy, "_levenshtein", None)
+    assert _ter_numpy._many_pair_edits(coded(pairs)) == want
 
 
 @pytest.mark.slow
@@ -280,16 +280,16 @@ def test_candidate_limit_drops_the_last_round():
     rng = random.Random(5)
     pairs = [([rng.choice("ab") for _ in range(60)], [rng.choice("ab") for _ in range(60)]) for _ in range(4)]
     want = [translation_edit_rate(h, r)[0] for h, r in pairs]
-    assert _ter_fast._many_pair_edits(coded(pairs)) == want
+    assert _ter_numpy._many_pair_edits(coded(pairs)) == want
 
 
 def test_batched_and_one_by_one_rounds_agree(real_pairs, monkeypatch):
     hyps, refs = real_pairs
     hyps, refs = hyps[:300], refs[:300]
     batched = TER(backend="numpy").stats(hyps, refs)
-    monkeypatch.setattr(_ter_fast, "_BATCH_MAX_WORDS", 0)
+    monkeypatch.setattr(_ter_numpy, "_BATCH_MAX_WORDS", 0)
     alone = TER(backend="numpy").stats(hyps, refs)
-    monkeypatch.setattr(_ter_fast, "_levenshtein", None)
+    monkeypatch.setattr(_ter_numpy, "_levenshtein", None)
     plain = TER(backend="numpy").stats(hyps, refs)
     np.testing.assert_array_equal(batched, alone)
     np.testing.assert_array_equal(batched, plain)
@@ -307,7 +307,7 @@ def test_backends_give_equal_statistics(real_pairs):
 def test_code_tables_restart_beyond_the_code_points(monkeypatch):
     # a corpus with more distinct words than code points restarts the coding between segments, and a
     # segment with more words than code points is coded as ints; repeated codes are repeated edits
-    monkeypatch.setattr(_ter_fast, "_CODES", 6)
+    monkeypatch.setattr(_ter_numpy, "_CODES", 6)
     hyps = ["a b c", "d e f", "a b c", "p q r s t u v w", "b a", "x y z w v u t s"]
     refs = [["a c b"], ["f e d"], ["c b a"], ["p r q s t u v w"], ["a b"], ["x z y w v u s t"]]
     want, _ = sacre_rows(hyps, refs)

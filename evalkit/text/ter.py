@@ -31,7 +31,7 @@ lowercased unless ``case_sensitive``, split on whitespace, optionally normalized
 punctuation.
 
 ``backend="python"`` (:func:`_python_stats`) is sacrebleu's algorithm as written and the oracle;
-``backend="numpy"`` (:mod:`evalkit.text._ter_fast`) gives the same rows faster (integer-coded words,
+``backend="numpy"`` (:mod:`evalkit.text._ter_numpy`) gives the same rows faster (integer-coded words,
 an exact C++ Levenshtein where it provably equals the banded one, one alignment per round). sacrebleu
 caches matrix rows by hypothesis prefix; that changes no number (a row depends only on the prefix and on
 the two lengths, fixed within a pair), so the reference recomputes them.
@@ -281,7 +281,7 @@ class TER(TextMetric):
             )
         tokenizer = self.options.tokenizer
         if backend == "numpy":
-            from evalkit.text._ter_fast import corpus_stats
+            from evalkit.text._ter_numpy import corpus_stats
 
             return corpus_stats(hypotheses, references, tokenizer)
         hyp_words = tokenizer.batch(hypotheses)

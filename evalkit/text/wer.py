@@ -36,7 +36,7 @@ segment, the reference with the fewest errors ``S + D + I`` (then the longest, t
 with one reference the number is jiwer's.
 
 ``backend="python"`` (:func:`_python_stats`) is that rule in plain Python, the oracle;
-``backend="numpy"`` (:mod:`evalkit.text._wer_fast`) asks rapidfuzz itself, as jiwer does. They share
+``backend="numpy"`` (:mod:`evalkit.text._wer_numpy`) asks rapidfuzz itself, as jiwer does. They share
 the options, transforms and formulas of :mod:`evalkit.text._wer_common` and give identical rows.
 """
 
@@ -54,7 +54,7 @@ from evalkit.core.registry import register
 from evalkit.core.result import Result
 from evalkit.core.signature import Signature
 from evalkit.core.validate import count_matrix
-from evalkit.text import _wer_fast
+from evalkit.text import _wer_numpy
 from evalkit.text._base import TextMetric
 from evalkit.text._wer_common import (
     LAYOUT,
@@ -214,7 +214,7 @@ def align_words(
             raise InputTypeError(f"align_words: {name!r} must be a str (one segment), got a {type(value).__name__}.")
     ref, hyp = options.tokens(reference, "align_words"), options.tokens(hypothesis, "align_words")
     if choose_backend("align_words", options.backend, 1, numpy_from=_numpy_from()) == "numpy":
-        codes = [Opcode(*c) for c in _wer_fast.opcodes(ref, hyp)]
+        codes = [Opcode(*c) for c in _wer_numpy.opcodes(ref, hyp)]
     else:
         codes = _opcodes(_alignment(ref, hyp))
     return Alignment(tuple(ref), tuple(hyp), tuple(codes), "words" if options.custom else options.units)
@@ -226,7 +226,7 @@ def align_words(
 def _numpy_from() -> int:
     # the rapidfuzz backend is faster from the first pair on (measured: docs/metrics/wer.md); without
     # rapidfuzz, "auto" takes the python backend, which gives the same numbers
-    return 1 if _wer_fast.available() else sys.maxsize
+    return 1 if _wer_numpy.available() else sys.maxsize
 
 
 class _EditRate(TextMetric):
@@ -259,7 +259,7 @@ class _EditRate(TextMetric):
                 f"token lists; join them with spaces, or pass transform=<callable str -> list[str]> to split."
             )
         if backend == "numpy":
-            return _wer_fast.corpus_stats(hypotheses, references, self.options, self._owner)
+            return _wer_numpy.corpus_stats(hypotheses, references, self.options, self._owner)
         return _python_stats(hypotheses, references, self.options, self._owner)
 
     # -- scoring ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import inspect
 import json
+import pickle
 import random
 
 import numpy as np
@@ -84,6 +85,15 @@ def test_permutation_invariance(case):
     random.Random(3).shuffle(order)
     shuffled = cls()([a[i] for i in order], [b[i] for i in order])
     assert _scores(shuffled) == pytest.approx(_scores(cls()(a, b)), rel=1e-12, abs=1e-12)
+
+
+def test_a_metric_pickles_for_worker_processes(case):
+    """multiprocessing, DataLoader workers and Dask send metrics (options and state) by pickle."""
+    cls, (a, b) = case
+    m = cls().update(a[:100], b[:100])
+    restored = pickle.loads(pickle.dumps(m))
+    assert type(restored) is cls
+    assert _scores(restored.update(a[100:], b[100:]).compute()) == pytest.approx(_scores(cls()(a, b)), rel=1e-12)
 
 
 def test_inputs_are_not_mutated(case):

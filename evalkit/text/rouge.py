@@ -495,7 +495,9 @@ def _token_counts(
 
 def _single_variant_metric(variant: str) -> type[ROUGE]:
     """ROUGE of one variant, registered as its name: ROUGE's options less ``variants``."""
-    options_type = type(f"{variant}Options", (RougeVariantOptions,), {"variant": variant})
+    options_type = type(
+        f"ROUGE_{variant[5:]}Options", (RougeVariantOptions,), {"variant": variant, "__module__": __name__}
+    )
 
     def __init__(self: ROUGE, **options: Any) -> None:
         options_type.check_names(variant, list(options))  # **options would otherwise let a typo pass
@@ -505,8 +507,17 @@ def _single_variant_metric(variant: str) -> type[ROUGE]:
     own = inspect.signature(ROUGE.__init__)
     __init__.__signature__ = own.replace(parameters=[p for n, p in own.parameters.items() if n != "variants"])  # type: ignore[attr-defined]
     doc = f"ROUGE with ``variants=({variant!r},)``; other options as :class:`ROUGE`."
-    members = {"name": variant, "options_type": options_type, "__init__": __init__, "__doc__": doc}
-    return register(type(f"ROUGE_{variant[5:]}", (ROUGE,), members))
+    members = {
+        "name": variant,
+        "options_type": options_type,
+        "__init__": __init__,
+        "__doc__": doc,
+        "__module__": __name__,
+    }
+    cls = register(type(f"ROUGE_{variant[5:]}", (ROUGE,), members))
+    # module attributes, so that pickle finds both classes (a metric sent to a worker process, Dask)
+    globals().update({cls.__name__: cls, options_type.__name__: options_type})
+    return cls
 
 
 for _v in ("rouge1", "rouge2", "rougeL", "rougeLsum"):

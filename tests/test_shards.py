@@ -66,3 +66,54 @@ def test_no_child_is_left_running_when_this_process_fails():
     with pytest.raises(MemoryError, match="this shard failed"):
         sharded_rows(fails_here, (list(range(300)),), 3)
     assert multiprocessing.active_children() == []
+
+
+# -- inside a worker process: multiprocessing forbids a daemonic process to have children ------------------
+def _large_corpus(n: int = 120_000) -> tuple[list[str], list[str]]:
+    """Past the corpus-level fork thresholds of BLEU and chrF (100,000 lines) and ROUGE (characters)."""
+    words = [f"w{i}" for i in range(50)]
+    hyps = [" ".join(words[(i + k) % 50] for k in range(5 + i % 7)) for i in range(n)]
+    refs = [" ".join(words[(i + 2 * k) % 50] for k in range(6 + i % 5)) for i in range(n)]
+    return hyps, refs
+
+
+def _scores_in_this_process(_: object = None) -> list[float]:
+    import evalkit
+
+    hyps, refs = _large_corpus()
+    return [float(evalkit.bleu(hyps, refs)), float(evalkit.chrf(hyps, refs)), float(evalkit.rouge(hyps, refs))]
+
+
+@pytest.mark.slow
+def test_large_corpora_score_inside_a_pool_worker():
+    import multiprocessing
+
+    expected = _scores_in_this_process()
+    with multiprocessing.get_context("fork").Pool(1) as pool:  # its worker is daemonic
+        assert pool.map(_scores_in_this_process, [None]) == [expected]
+
+
+class _ScoringDataset:
+    def __len__(self) -> int:
+        return 1
+
+    def __getitem__(self, i: int) -> list[float]:
+        return _scores_in_this_process()
+
+
+@pytest.mark.slow
+def test_large_corpora_score_inside_a_dataloader_worker():
+    torch_data = pytest.importorskip("torch.utils.data")
+    loader = torch_data.DataLoader(_ScoringDataset(), batch_size=None, num_workers=1)  # a daemonic worker
+    (scores,) = list(loader)
+    assert [float(s) for s in scores] == _scores_in_this_process()
+
+
+def test_a_daemonic_process_computes_every_shard_itself():
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        got = pool.apply(sharded_rows, (squares, (list(range(6)), list(range(6))), 3))
+        processes = pool.apply(auto_processes, (10**9, 1))
+    np.testing.assert_array_equal(got, [[x * x, x] for x in range(6)])
+    assert processes == 1

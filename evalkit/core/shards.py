@@ -21,16 +21,23 @@ from typing import Any
 import numpy as np
 
 
+def may_have_children() -> bool:
+    """Whether this process may start processes: not a daemonic one (a ``multiprocessing.Pool`` worker, a
+    torch ``DataLoader`` worker), which ``multiprocessing`` forbids to have children."""
+    return not multiprocessing.current_process().daemon
+
+
 def auto_processes(n_units: int, units_per_process: int) -> int:
     """How many processes to use for ``n_units`` of work: one per available core, at most one per
-    ``units_per_process`` units, and 1 where forking is not safe (not Linux, or another thread runs in
-    this process: a forked child inherits only the calling thread, and locks held by the others).
+    ``units_per_process`` units, and 1 where forking is not safe (not Linux, another thread runs in this
+    process: a forked child inherits only the calling thread, and locks held by the others) or not allowed
+    (a daemonic process: :func:`may_have_children`).
 
     Example:
         >>> auto_processes(10, 100)
         1
     """
-    if sys.platform != "linux" or threading.active_count() > 1:
+    if sys.platform != "linux" or threading.active_count() > 1 or not may_have_children():
         return 1
     return max(1, min(len(os.sched_getaffinity(0)), n_units // units_per_process))
 
@@ -48,7 +55,8 @@ def sharded_rows(rows_of: Callable[..., np.ndarray], inputs: Sequence[Sequence],
 
     ``inputs`` are parallel sequences (e.g. hypotheses and their references) that ``rows_of`` reads
     item by item; it returns one row per item. A child that dies (killed, out of memory) has its shard
-    computed here instead.
+    computed here instead, and in a process that may not have children (:func:`may_have_children`: a
+    ``Pool`` or ``DataLoader`` worker) every shard is computed here.
 
     Example:
         >>> sharded_rows(lambda xs, ys: np.array([[x + y] for x, y in zip(xs, ys)]), ([1, 2, 3], [10, 20, 30]), 2)
@@ -58,7 +66,7 @@ def sharded_rows(rows_of: Callable[..., np.ndarray], inputs: Sequence[Sequence],
     """
     n = len(inputs[0])
     processes = min(processes, n)
-    if processes <= 1:
+    if processes <= 1 or not may_have_children():
         return rows_of(*inputs)
     bounds = np.linspace(0, n, processes + 1).astype(int).tolist()
     context = multiprocessing.get_context("fork")

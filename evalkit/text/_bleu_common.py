@@ -247,8 +247,7 @@ class TextBleuOptions(BleuOptions):
         "with the options)."
     )
 
-    # option() makes a dataclasses.field (RUF009 reads it as a shared default of a mutable type)
-    tokenize: str | Tokenizer | Callable[[str], list[str]] = option(  # noqa: RUF009
+    tokenize: str | Tokenizer | Callable[[str], list[str]] = option(
         "13a",
         check_tokenize,
         "a registered tokenizer name ('13a'), a Tokenizer or a str -> list[str] callable; 'none' for token lists",

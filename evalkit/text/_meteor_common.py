@@ -84,15 +84,14 @@ class MeteorOptions(Options):
     alpha: float = option(0.9, number(low=0, high=1), "F-mean's weight of precision against recall", sig="alpha")
     beta: float = option(3.0, number(low=0), "the fragmentation penalty's exponent", sig="beta")
     gamma: float = option(0.5, number(low=0, high=1), "the fragmentation penalty's weight", sig="gamma")
-    # option() makes a dataclasses.field (RUF009 reads it as a shared default of a mutable type)
-    tokenize: str | Tokenizer | Callable[[str], list[str]] = option(  # noqa: RUF009
+    tokenize: str | Tokenizer | Callable[[str], list[str]] = option(
         "none",
         check_tokenize,
         "how strings are split: a tokenizer name, a Tokenizer or a callable; token lists are used as given",
         sig="tok",
     )
     lowercase: bool = option(True, flag(), "lowercase every token first (nltk's preprocess=str.lower)", sig="lc")
-    wordnet: Any = option(  # noqa: RUF009 (as tokenize)
+    wordnet: Any = option(
         None,
         _wordnet,
         "None (the bundled WordNet 3.0), an nltk WordNet reader, or a function word -> synonyms",

@@ -90,8 +90,7 @@ class RougeVariantOptions(Options):
     #: the variant a one-variant metric computes
     variant: ClassVar[str] = "rouge1"
 
-    # option() makes a dataclasses.field (RUF009 reads it as a shared default of a mutable type)
-    tokenize: str | Tokenizer | Callable[[str], list[str]] = option(  # noqa: RUF009
+    tokenize: str | Tokenizer | Callable[[str], list[str]] = option(
         "rouge_score",
         check_tokenize,
         "a tokenizer name ('rouge_score': rouge-score's; 'unicode': every script), a Tokenizer or a callable",

@@ -194,8 +194,7 @@ class CerOptions(Options):
     #: the units aligned (an option of :class:`WerOptions`)
     units: ClassVar[str] = "chars"
 
-    # option() returns a dataclass field, not a shared default (RUF009 exempts immutable annotations only)
-    transform: str | tuple[str, ...] | Callable[[str], Sequence[str]] = option(  # noqa: RUF009
+    transform: str | tuple[str, ...] | Callable[[str], Sequence[str]] = option(
         "default",
         _checked_transform,
         "a preset ('default': jiwer's wer_default, on characters cer_default; 'standardize': jiwer's "

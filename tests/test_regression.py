@@ -3,16 +3,22 @@ the stateful classes (any batch split, merge, permutation)."""
 
 from __future__ import annotations
 
+import copy
+import inspect
+import json
+import warnings
+
 import numpy as np
 import pytest
 from _oracle import run_recording
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import evalkit
 from evalkit import regression as ek
 from evalkit.classification import LogLoss, log_loss
 from evalkit.core import InputError, InvalidOptionError
+from evalkit.regression import _moments
 
 skm = pytest.importorskip("sklearn.metrics")
 
@@ -229,3 +235,175 @@ def test_per_output_of_a_single_sample_is_per_output():
 def test_signature_shows_multioutput_weights_alike():
     for cls in (ek.MeanSquaredError, ek.HuberLoss, ek.R2Score):
         assert "multioutput:1,3|" in str(cls(multioutput=[1, 3]).signature())
+
+
+# -- one declaration of options, checked on every path (function, class) --------------------------------
+PAIRS = [
+    (ek.mean_squared_error, ek.MeanSquaredError),
+    (ek.root_mean_squared_error, ek.RootMeanSquaredError),
+    (ek.mean_absolute_error, ek.MeanAbsoluteError),
+    (ek.mean_absolute_percentage_error, ek.MeanAbsolutePercentageError),
+    (ek.max_error, ek.MaxError),
+    (ek.huber_loss, ek.HuberLoss),
+    (ek.r2_score, ek.R2Score),
+    (ek.explained_variance_score, ek.ExplainedVariance),
+]
+WEIGHTED = [(f, c) for f, c in PAIRS if f is not ek.max_error]
+
+
+def _keyword_options(f):
+    params = inspect.signature(f).parameters.values()
+    return {p.name: p.default for p in params if p.kind == p.KEYWORD_ONLY and p.name != "sample_weight"}
+
+
+def test_function_class_and_declaration_have_the_same_options():
+    for function, cls in PAIRS:
+        assert _keyword_options(function) == _keyword_options(cls.__init__) == cls.options_type.defaults()
+    assert _keyword_options(ek.median_absolute_error) == ek.MeanSquaredError.options_type.defaults()
+
+
+@SETTINGS
+@given(data=targets(), which=st.sampled_from(range(len(WEIGHTED))), raw=st.booleans())
+def test_a_function_is_its_class_score(data, which, raw):
+    # the function sums the batch by blocks, the class adds its rows: the same layout and formula, sums
+    # in another order; a constant y_true (or error) leaves R² and explained variance a ratio of rounding
+    # errors, which the functions keep as scikit-learn's two passes do (see test_constant_y_true_r2_policy)
+    function, cls = WEIGHTED[which]
+    y_true, y_pred, w = data
+    if w is not None and not w.any():
+        w = None  # all-zero weights: the function refuses them (tested above)
+    constant = (
+        np.ptp(np.atleast_2d(y_true.T), axis=1).min() == 0
+        or np.ptp(np.atleast_2d((y_true - y_pred).T), axis=1).min() == 0
+    )
+    assume(not (constant and cls in (ek.R2Score, ek.ExplainedVariance)))
+    options = {"multioutput": "raw_values"} if raw else {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # R² of one sample warns on both paths
+        result = cls(**options)(y_true, y_pred, sample_weight=w)
+        value = function(y_true, y_pred, sample_weight=w, **options)
+    undefined = cls is ek.R2Score and len(y_true) < 2  # scikit-learn's scalar NaN, whatever multioutput says
+    expected = result.components["per_output"] if raw and not undefined else result.score
+    assert np.shape(value) == np.shape(expected)
+    np.testing.assert_allclose(value, expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [[np.nan, 1.0], [1.0, np.inf], [1.0, -1.0], [0.0, 0.0], [[1.0, 2.0]], [], ["a", "b"]],
+    ids=["nan", "inf", "negative", "zero-sum", "2-D", "empty", "text"],
+)
+def test_bad_multioutput_weights_are_refused_on_every_path(weights):
+    y_true, y_pred = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 7.0]]), np.array([[1.5, 2.0], [3.0, 3.0], [4.0, 7.5]])
+    for function, cls in WEIGHTED:
+        with pytest.raises(InvalidOptionError, match=rf"'multioutput' parameter of {function.__name__} must be"):
+            function(y_true, y_pred, multioutput=weights)
+        with pytest.raises(InvalidOptionError, match=rf"'multioutput' parameter of {cls.name} must be"):
+            cls(multioutput=weights)
+    with pytest.raises(InvalidOptionError, match="'multioutput' parameter of median_absolute_error"):
+        ek.median_absolute_error(y_true, y_pred, multioutput=weights)
+
+
+def test_nan_and_inf_multioutput_weights_raise_as_in_sklearn():
+    # scikit-learn raises for these too (evalkit gave a silent NaN); negative weights and a zero sum are
+    # refused by evalkit's declaration as well (scikit-learn computes with the first, divides by zero with the second)
+    y_true, y_pred = np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1.5, 2.0], [3.0, 3.0]])
+    for name in ["mean_squared_error", "mean_absolute_error", "r2_score", "explained_variance_score"]:
+        for weights in ([np.nan, 1.0], [1.0, np.inf]):
+            with pytest.raises(ValueError):
+                getattr(skm, name)(y_true, y_pred, multioutput=weights)
+            with pytest.raises(InvalidOptionError, match=r"finite non-negative weights with a positive sum"):
+                getattr(ek, name)(y_true, y_pred, multioutput=weights)
+
+
+@pytest.mark.parametrize("value", ["False", "True", 0, 1, None])
+def test_force_finite_must_be_a_bool_on_every_path(value):
+    for function, cls in [(ek.r2_score, ek.R2Score), (ek.explained_variance_score, ek.ExplainedVariance)]:
+        with pytest.raises(InvalidOptionError, match=rf"'force_finite' parameter of {function.__name__} must be True"):
+            function([2.0, 2.0, 2.0], [2.0, 2.5, 2.0], force_finite=value)
+        with pytest.raises(InvalidOptionError, match=rf"'force_finite' parameter of {cls.name} must be True or False"):
+            cls(force_finite=value)
+    # a numpy bool is a bool: False keeps scikit-learn's -inf for a constant y_true
+    with np.errstate(divide="ignore"):
+        expected = skm.r2_score([2.0, 2.0, 2.0], [2.0, 2.5, 2.0], force_finite=False)
+        assert ek.r2_score([2.0, 2.0, 2.0], [2.0, 2.5, 2.0], force_finite=np.bool_(False)) == expected
+
+
+@pytest.mark.parametrize("delta", [0, -1.0, float("nan"), float("inf"), "1.0", None, True])
+def test_huber_delta_is_checked_on_every_path(delta):
+    with pytest.raises(InvalidOptionError, match=r"'delta' parameter of huber_loss must be"):
+        ek.huber_loss([0.0], [1.0], delta=delta)
+    with pytest.raises(InvalidOptionError, match=r"'delta' parameter of huber must be"):
+        ek.HuberLoss(delta=delta)
+
+
+def test_the_number_of_outputs_is_checked_when_the_data_come():
+    y = np.ones((3, 2))
+    with pytest.raises(InputError, match=r"as many multioutput weights \(3\) as outputs \(2\)"):
+        ek.MeanSquaredError(multioutput=[1.0, 2.0, 3.0]).update(y, y)
+    with pytest.raises(InputError, match="useful only with several outputs"):
+        ek.R2Score(multioutput=[1.0, 2.0]).update([1.0, 2.0], [1.0, 2.5])
+    with pytest.raises(InputError, match="max_error supports a single output; y_true has 2"):
+        ek.MaxError().update(y, y)
+    with pytest.raises(InputError, match="as many multioutput weights"):
+        ek.median_absolute_error(y, y, multioutput=[1.0, 2.0, 3.0])
+
+
+# -- counting: one layout, summed by rows or by blocks ---------------------------------------------------
+@pytest.mark.parametrize(("function", "cls"), PAIRS)
+def test_block_totals_equal_the_rows_and_sklearn(function, cls, monkeypatch):
+    # the functions' fast path sums a batch block by block (7 samples a block here): the rows' layout and,
+    # but for the rounding of sums in another order, their total (the s1 columns about the batch's own
+    # mean are written as the zero they are)
+    rng = np.random.default_rng(11)
+    k = 1 if cls is ek.MaxError else 3
+    y_true = 1e3 + rng.normal(size=(50, k))
+    y_pred = y_true + rng.normal(size=(50, k))
+    w = None if cls is ek.MaxError else rng.random(50)
+    columns, delta = cls.formula.columns, 1.0
+    one = _moments.moment_total("test", columns, y_true, y_pred, w, delta)
+    monkeypatch.setattr(_moments, "_ONE_BLOCK", 0)
+    monkeypatch.setattr(_moments, "_BLOCK", 7 * k)
+    blocks = _moments.moment_total("test", columns, y_true, y_pred, w, delta)
+    rows = _moments.moment_rows("test", columns, y_true, y_pred, w, delta)
+    assert one[1] == blocks[1] == rows.space
+    scale = np.abs(one[0]).max()
+    np.testing.assert_allclose(blocks[0], one[0], rtol=1e-12, atol=1e-12 * scale)
+    np.testing.assert_allclose(rows.total(), one[0], rtol=1e-12, atol=1e-12 * scale)
+    if cls is not ek.HuberLoss:
+        options = {} if cls is ek.MaxError else {"sample_weight": w}
+        args = (y_true[:, 0], y_pred[:, 0]) if k == 1 else (y_true, y_pred)
+        assert function(*args, **options) == pytest.approx(getattr(skm, function.__name__)(*args, **options), rel=1e-12)
+
+
+# -- checkpoints: a tampered regression state is refused --------------------------------------------------
+@pytest.mark.parametrize(
+    ("cls", "change", "field"),
+    [
+        (ek.R2Score, lambda s: s["total"].__setitem__(-1, -4.0), "total"),  # a negative number of samples
+        (ek.R2Score, lambda s: s["total"].__setitem__(-1, 2.5), "total"),  # a fractional one
+        (ek.MaxError, lambda s: s["total"].__setitem__(0, -1.0), "total"),  # a negative largest error
+        (ek.R2Score, lambda s: s.update(space=[3, s["space"][1] * 3, None]), "total"),  # 3 outputs, 1 output's total
+        (ek.R2Score, lambda s: s.update(space=[1, None, None]), "space"),  # R² without its shift
+        (ek.R2Score, lambda s: s.update(space=[1, [float("nan")], None]), "space"),
+        (ek.MeanSquaredError, lambda s: s.update(space=None), "space"),
+        (ek.MeanSquaredError, lambda s: s.update(space=[0, None, None]), "space"),
+        (ek.MeanSquaredError, lambda s: s.update(space=[True, None, None]), "space"),
+    ],
+)
+def test_a_tampered_state_is_refused(cls, change, field):
+    state = json.loads(json.dumps(cls().update([1.0, 2.0, 4.0], [1.5, 2.0, 3.0]).state_dict()))
+    cls().load_state_dict(copy.deepcopy(state))  # untouched: restored
+    change(state)
+    with pytest.raises(InputError, match=rf"load_state_dict\(\): '{field}' must"):
+        cls().load_state_dict(state)
+
+
+def test_a_state_of_other_outputs_than_the_weights_is_refused():
+    y, p = np.ones((3, 3)), np.zeros((3, 3))
+    state = ek.MeanSquaredError(multioutput=[1.0, 2.0, 3.0]).update(y, p).state_dict()
+    state["total"] = state["total"][:1] + state["total"][-2:]
+    state["reductions"] = state["reductions"][:1] + state["reductions"][-2:]
+    state["space"] = [1, None, None]
+    with pytest.raises(InputError, match="multioutput weights"):
+        ek.MeanSquaredError(multioutput=[1.0, 2.0, 3.0]).load_state_dict(state)

@@ -2,24 +2,21 @@
 explained variance."""
 
 from evalkit.regression.errors import (
-    ExplainedVariance,
     HuberLoss,
     MaxError,
     MeanAbsoluteError,
     MeanAbsolutePercentageError,
     MeanSquaredError,
-    R2Score,
     RootMeanSquaredError,
-    explained_variance_score,
     huber_loss,
     max_error,
     mean_absolute_error,
     mean_absolute_percentage_error,
     mean_squared_error,
     median_absolute_error,
-    r2_score,
     root_mean_squared_error,
 )
+from evalkit.regression.explained import ExplainedVariance, R2Score, explained_variance_score, r2_score
 
 __all__ = [
     "ExplainedVariance",

@@ -30,23 +30,29 @@ ROOT = Path(__file__).resolve().parents[1]
 N = 400  # segments of the score corpus
 
 TOY_SOURCE = '''
+from dataclasses import dataclass
+
 import numpy as np
 import sacrebleu
 from evalkit.core import Metric, Result, Signature, register
-from evalkit.core.validate import check_choice
+from evalkit.core.options import Options, choice, option
+
+
+@dataclass(frozen=True)
+class ToyBleuOptions(Options):
+    tokenize: str = option("13a", choice("13a", "none", "intl", "char"), "sacrebleu's tokenizer", sig="tok")
+    smooth_method: str = option("exp", choice("exp", "floor", "add-k", "none"), "sacrebleu's smoothing", sig="smooth")
 
 
 class ToyBLEU(Metric):
     """sacrebleu's BLEU statistics and formula behind evalkit's Metric interface."""
 
     name = "toy_bleu"
+    options_type = ToyBleuOptions
 
     def __init__(self, *, tokenize="13a", smooth_method="exp"):
-        super().__init__()
-        check_choice(self.name, "tokenize", tokenize, ("13a", "none", "intl", "char"))
-        check_choice(self.name, "smooth_method", smooth_method, ("exp", "floor", "add-k", "none"))
-        self.options = {"tokenize": tokenize, "smooth_method": smooth_method}
-        self._bleu = sacrebleu.BLEU(**self.options)
+        super().__init__(locals())
+        self._bleu = sacrebleu.BLEU(tokenize=self.options.tokenize, smooth_method=self.options.smooth_method)
 
     def stats(self, hyps, refs):
         streams = [list(s) for s in zip(*refs)]
@@ -55,9 +61,6 @@ class ToyBLEU(Metric):
     def score(self, total):
         s = self._bleu._compute_score_from_stats(list(total))
         return Result("BLEU", s.score / 100, {"bp": s.bp, "hyp_len": s.sys_len}, self.signature(), display_scale=100)
-
-    def signature(self):
-        return Signature.of(self.name, tok=self.options["tokenize"], smooth=self.options["smooth_method"])
 
 
 class ToyLength(Metric):
@@ -116,7 +119,7 @@ if __name__ == "__main__":
 
 # The same classes in this process, unregistered (so that registry-wide tests never see them).
 TOY: dict = {"__name__": "toy_metrics"}
-exec(compile(TOY_SOURCE, "toy_metrics", "exec"), TOY)
+exec(compile(TOY_SOURCE, "toy_metrics", "exec", dont_inherit=True), TOY)  # no annotations as strings
 
 
 @pytest.fixture(scope="module")
@@ -295,6 +298,49 @@ def test_example_corpus_and_metrics_listing(files):
     listing = run(files, "metrics").stdout
     assert "toy_bleu(tokenize='13a', smooth_method='exp')  [text]" in listing
     assert "toy_accuracy(no options)  [classification]" in listing
+
+
+def test_metrics_listing_reads_each_declaration(inproc):
+    import inspect
+
+    import evalkit
+    from evalkit.cli.spec import option_list
+    from evalkit.core.metric import Metric
+    from evalkit.core.registry import metric_class
+
+    listing = inproc("metrics", "-v").stdout
+    assert (
+        "toy_bleu(tokenize='13a', smooth_method='exp')  [text]\n    tokenize: sacrebleu's tokenizer\n"
+        "    smooth_method: sacrebleu's smoothing\n"
+    ) in listing
+    assert "toy_accuracy(no options)  [classification]\n" in listing
+    # what the CLI reads (each metric's declaration) is what its class takes: names and defaults
+    for name in evalkit.available_metrics():
+        cls = metric_class(name)
+        params = [] if cls.__init__ is Metric.__init__ else inspect.signature(cls.__init__).parameters.values()
+        written = {p.name: repr(p.default) for p in params if p.kind == p.KEYWORD_ONLY}
+        assert {key: repr(default) for key, (default, _) in option_list(cls).items()} == written, name
+
+
+def test_cli_docs_list_every_metric_command_and_format(inproc):
+    import re
+
+    import evalkit
+    from evalkit.cli.output import FORMATS
+
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    # the listing shown is the listing printed (entries and their option lines)
+    listing = inproc("metrics", "-v").stdout.splitlines()
+    entry = re.compile(rf"^(?:{'|'.join(evalkit.available_metrics())})\(.*\]$|^    \w+: ")
+    shown = [line for line in text.splitlines() if entry.match(line)]
+    assert len(shown) > 10 and all(line in listing for line in shown)
+    section = text[text.index("### Every registered metric") :]
+    section = section[: section.index("\n#")]
+    listed = re.findall(r"^\| `([^`]+)` \|", section, flags=re.MULTILINE)[1:]  # after the header's `-m NAME`
+    assert listed == [name for name in evalkit.available_metrics() if not name.startswith("toy_")]
+    for command in ("score", "compare", "report", "metrics", "schema"):
+        assert f"evalkit {command}" in text, command
+    assert f"-o {'|'.join(FORMATS)}" in text and "byte order mark" in text
 
 
 def test_help_is_complete(files, inproc):
@@ -526,6 +572,100 @@ def test_compare_csv_and_markdown(files, inproc):
     assert md.startswith("| System | BLEU (x100) | 95% CI | p-value |")
 
 
+def test_compare_says_where_a_system_is_identical_to_its_baseline(files, inproc):
+    copy = files["dir"] / "copy_of_noisy.txt"
+    copy.write_bytes(files["noisy"].read_bytes())
+    args = ["compare", "-m", "toy_bleu", "-n", "200", "-r", files["ref1"], "-b", files["noisy"], files["hyp"], copy]
+    doc = json.loads(inproc(*args, "-o", "json").stdout)
+    jsonschema.validate(doc, COMPARE_SCHEMA)
+    base, other, same = (s["scores"]["toy_bleu"] for s in doc["systems"])
+    # sacrebleu's p-value of no difference is its smallest, 1 / (n + 1): it would star the copy
+    assert same["p_value"] == pytest.approx(1 / 201) and same["identical"] is True
+    assert "identical" not in base and "identical" not in other
+    table = inproc(*args).stdout
+    (row,) = [line for line in table.splitlines() if line.startswith(f"{copy} ") and "[" in line]
+    assert row.endswith("0.0050 (identical)") and "*" not in row
+    assert f"{copy} (BLEU): identical to the baseline (the same statistics on every segment)" in table
+    rows = list(csv.DictReader(io.StringIO(inproc(*args, "-o", "csv").stdout)))
+    assert [r["identical"] for r in rows] == ["False", "False", "True"]
+    assert "0.0050$^{=}$" in inproc(*args, "-o", "latex").stdout
+
+
+# -- inputs with a byte order mark --------------------------------------------------------------------
+
+
+def _with_bom(path: Path) -> Path:
+    out = path.with_name(f"bom_{path.name}")
+    out.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    return out
+
+
+def _bom_warning(name) -> str:
+    return (
+        f"Warning: {name} starts with a UTF-8 byte order mark (BOM); it is dropped, not read as part of the first "
+        f"segment (sacrebleu keeps it, glued to the first token)."
+    )
+
+
+def test_a_byte_order_mark_is_dropped_with_a_warning(files, inproc):
+    hyp, ref1 = _with_bom(files["hyp"]), _with_bom(files["ref1"])
+    expected = json.loads(inproc("score", "-m", "toy_bleu", "-o", "json", *text_args(files)).stdout)["results"]
+    result = inproc("score", "-m", "toy_bleu", "-o", "json", "-r", ref1, "-r", files["ref2"], hyp)
+    assert json.loads(result.stdout)["results"] == expected
+    assert result.stderr.splitlines() == [_bom_warning(hyp), _bom_warning(ref1)]
+    # kept, as sacrebleu keeps it, the mark would lower the score
+    kept = toy("toy_bleu")(["\ufeff" + files["hyps"][0], *files["hyps"][1:]], files["refs"]).score
+    assert kept < expected[0]["score"]
+    piped = inproc("score", "-m", "toy_bleu", "-o", "json", *text_args(files)[:-1], "-", stdin=hyp.read_text("utf-8"))
+    assert json.loads(piped.stdout)["results"] == expected and piped.stderr.splitlines() == [_bom_warning("<stdin>")]
+
+
+def test_a_byte_order_mark_before_records_or_labels_is_dropped(files, inproc):
+    jsonl = files["dir"] / "records.jsonl"
+    jsonl.write_text(
+        "".join(json.dumps({"hypothesis": h, "reference": r}) + "\n" for h, r in zip(files["hyps"], files["refs"]))
+    )
+    expected = json.loads(inproc("score", "-m", "toy_bleu", "-o", "json", "--format", "jsonl", jsonl).stdout)
+    bom = _with_bom(jsonl)
+    result = inproc("score", "-m", "toy_bleu", "-o", "json", "--format", "jsonl", bom)
+    assert json.loads(result.stdout)["results"] == expected["results"] and result.stderr.startswith("Warning:")
+    # number labels stay numbers (a kept mark would make the first line, and so every label, a string);
+    # the file read twice (the label-type pass, then the labels) warns once
+    y_true = _with_bom(files["y_true"])
+    args = ["score", "-m", "toy_accuracy", "-o", "json", "--true"]
+    expected = json.loads(inproc(*args, files["y_true"], files["y_pred"]).stdout)["results"]
+    result = inproc(*args, y_true, files["y_pred"])
+    assert json.loads(result.stdout)["results"] == expected and result.stderr.splitlines() == [_bom_warning(y_true)]
+
+
+def test_a_partition_reads_the_byte_order_mark_as_the_whole_file_does(tmp_path):
+    from evalkit.cli.io import LineSource
+
+    path = tmp_path / "pairs.tsv"
+    path.write_bytes(b"\xef\xbb\xbfhypothesis\treference\na\tb\nc\td\n")
+    with pytest.warns(UserWarning, match="starts with a UTF-8 byte order mark"):
+        whole = [line for chunk in LineSource(str(path)).chunks() for line in chunk]
+    assert whole == ["hypothesis\treference", "a\tb", "c\td"]
+    start = len(b"\xef\xbb\xbfhypothesis\treference\na\tb\n")
+    first = LineSource(str(path)).part(0, start, 0)
+    later = LineSource(str(path)).part(start, path.stat().st_size, 2, header=True)
+    assert [line for chunk in first.chunks() for line in chunk] == whole[:2]
+    assert [line for chunk in later.chunks() for line in chunk] == [whole[0], whole[2]]
+
+
+def test_a_byte_order_mark_read_by_dask_workers_is_dropped_with_the_same_warning(files, inproc):
+    pytest.importorskip("distributed")
+    # a TSV file of two partitions: the second reads the header line (and its mark) again
+    pairs = [f"{h}\t{r[0]}" for h, r in zip(files["hyps"], files["refs"])] * 26
+    tsv = files["dir"] / "bom_pairs.tsv"
+    tsv.write_text("\ufeffhypothesis\treference\n" + "".join(f"{row}\n" for row in pairs), encoding="utf-8")
+    args = ["score", "-q", "-m", "toy_length", "-o", "json", "--format", "tsv", "--ref-field", "reference", tsv]
+    local = inproc(*args)
+    assert local.stderr.splitlines() == [_bom_warning(tsv)] and json.loads(local.stdout)["segments"] == len(pairs)
+    dask = inproc(*args, "--engine", "dask", "--workers", "1")
+    assert (dask.stdout, dask.stderr) == (local.stdout, local.stderr)
+
+
 # -- errors -----------------------------------------------------------------------------------------
 
 
@@ -546,6 +686,11 @@ def bad_files(files):
     ("args", "code", "message"),
     [
         (["score", "-m", "toy_bleuu", "-r", "two.txt", "two.txt"], 2, "Unknown metric 'toy_bleuu' (did you mean 'toy_bleu'?). Known metrics: "),
+        (["score", "-m", "TOY_BLEU", "-r", "two.txt", "two.txt"], 2, "Unknown metric 'TOY_BLEU' (did you mean 'toy_bleu'?). Known metrics: "),
+        (["score", "-m", "toy-bleu", "-r", "two.txt", "two.txt"], 2, "Unknown metric 'toy-bleu' (did you mean 'toy_bleu'?). Known metrics: "),
+        (["score", "-m", "BLEU", "-r", "two.txt", "two.txt"], 2, "Unknown metric 'BLEU' (did you mean 'bleu'?). Known metrics: "),
+        (["score", "-m", "rouge-l", "-r", "two.txt", "two.txt"], 2, "Unknown metric 'rouge-l' (did you mean 'rougeL'?). Known metrics: "),
+        (["score", "-m", "toy_bleu", "ref1.txt", "hyp.txt"], 2, "score takes one file to score (SYSTEM), but got 2: ref1.txt hyp.txt. Give each reference file with -r (-r ref.txt hyp.txt), or the true labels with --true (--true y_true.txt y_pred.txt)."),
         (["score", "-m", "toy_bleu(tokenise=char)", "-r", "two.txt", "two.txt"], 2, "Unknown option 'tokenise' for metric 'toy_bleu' (did you mean 'tokenize'?). Its options: tokenize, smooth_method."),
         (["score", "-m", "toy_bleu(tokenize=chr)", "-r", "two.txt", "two.txt"], 2, "The 'tokenize' parameter of toy_bleu must be one of '13a', 'none', 'intl', 'char'. Got 'chr' instead (did you mean 'char'?)."),
         (["score", "-m", "toy_bleu(tokenize=char", "-r", "two.txt", "two.txt"], 2, "cannot read the metric 'toy_bleu(tokenize=char': write NAME or NAME(option=value,...)"),
@@ -735,7 +880,7 @@ BAD_OPTION_VALUES = ["5", "-1", "0", "2.5", "1e400", "'x'", "None", "True", "'fa
 
 def test_option_fuzz_through_the_cli_never_prints_a_traceback(files, inproc):
     import evalkit
-    from evalkit.cli.spec import metric_options
+    from evalkit.cli.spec import option_list
     from evalkit.core.registry import metric_class
 
     small = files["dir"] / "small.txt"
@@ -747,7 +892,7 @@ def test_option_fuzz_through_the_cli_never_prints_a_traceback(files, inproc):
             args = ["--true", files["r_true"], files["r_pred"]]
         if cls.task in ("proba", "lm", "tokens"):
             continue  # its files differ; its options are fuzzed through the API's common tests
-        for option in metric_options(cls) or []:
+        for option in option_list(cls):
             for value in BAD_OPTION_VALUES:
                 result = inproc("score", "-m", f"{name}({option}={value})", "-o", "json", *args, ok=False)
                 assert result.returncode in (0, 1, 2), (name, option, value, result.stderr)

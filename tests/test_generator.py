@@ -482,3 +482,14 @@ def test_perplexity_refuses_bad_statistics_with_a_message(nll_sums, n_tokens, me
 
     with pytest.raises(InputError, match=message):
         Perplexity().update(nll_sums, n_tokens)
+
+
+@pytest.mark.parametrize("column", [0, 1])
+def test_perplexity_refuses_a_checkpoint_with_a_negative_statistic(column):
+    from evalkit.core import InputError
+
+    state = Perplexity().update([2.0, 1.0], [2, 1]).state_dict()
+    assert float(Perplexity().load_state_dict(state).compute()) == pytest.approx(math.e)
+    state["total"][column] = -3
+    with pytest.raises(InputError, match=r"perplexity: 'total' must hold non-negative statistics"):
+        Perplexity().load_state_dict(state)

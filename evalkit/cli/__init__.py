@@ -67,7 +67,7 @@ def cli() -> None:
       evalkit score --example -m bleu
       evalkit compare -m bleu -r ref.txt -b baseline.txt system.txt
       evalkit report -m bleu -r ref.txt -b baseline.txt system.txt --out report.html
-      evalkit metrics
+      evalkit metrics -v
       evalkit schema score
 
     Run `evalkit COMMAND -h` for each command's options.
@@ -75,10 +75,12 @@ def cli() -> None:
 
 
 @cli.command("metrics", short_help="List the registered metrics and their options.")
-def list_metrics() -> None:
-    """List every registered metric with its task and its options (defaults shown)."""
+@click.option("-v", "--verbose", is_flag=True, help="Also say what each option does, one line per option.")
+def list_metrics(verbose: bool) -> None:
+    """List every registered metric with its task and its options (defaults shown), as each metric
+    declares them; -v adds each option's documentation."""
     for name in available_metrics():
-        click.echo(describe(name))
+        click.echo(describe(name, verbose=verbose))
 
 
 @cli.command("schema", short_help="Print the JSON schema of an output.")

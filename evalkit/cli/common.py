@@ -108,6 +108,24 @@ def common_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return f
 
 
+class OneFileCommand(click.Command):
+    """A command of one file argument whose extra files get a hint, not click's bare "Got unexpected extra
+    argument": the usual cause is a forgotten ``-r`` before a reference file (or ``--true`` before labels)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.allow_extra_args = True  # kept in ctx.args, to be named below
+        rest = super().parse_args(ctx, args)
+        if ctx.args:
+            files = [str(ctx.params.get("system")), *ctx.args]
+            raise click.UsageError(
+                f"{ctx.info_name} takes one file to score (SYSTEM), but got {len(files)}: {' '.join(files)}. "
+                f"Give each reference file with -r (-r ref.txt hyp.txt), or the true labels with --true "
+                f"(--true y_true.txt y_pred.txt).",
+                ctx,
+            )
+        return rest
+
+
 def build_metrics(specs: Sequence[str]) -> list[Metric]:
     if not specs:
         known = ", ".join(available_metrics())

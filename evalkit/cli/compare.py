@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
+import numpy as np
 
 import evalkit.cli.common as common
 from evalkit.cli.io import LineSource, lockstep
@@ -138,8 +139,15 @@ def paired_results(
     compared = [Compared(names[0], True, [ci for ci, _ in per_metric], [None] * len(metrics))]
     for i in range(1, len(names)):
         tests = [t[i - 1] for _, t in per_metric]
-        compared.append(Compared(names[i], False, [t.ci for t in tests], tests))
+        same = [same_rows(rows[0][j], rows[i][j]) for j in range(len(metrics))]
+        compared.append(Compared(names[i], False, [t.ci for t in tests], tests, same))
     return compared
+
+
+def same_rows(a: Rows, b: Rows) -> bool:
+    """Whether two systems' per-segment statistics are equal on every segment (then a paired test has no
+    difference to test: sacrebleu's p-value is its smallest, 1 / (n + 1), and means nothing)."""
+    return all(np.array_equal(x, y) for x, y in ((a.dense, b.dense), (a.cells, b.cells), (a.values, b.values)))
 
 
 def _statistics(metrics: list[common.Metric], plans: list[common.Plan], quiet: bool) -> list[list[Rows | None]]:

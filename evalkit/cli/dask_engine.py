@@ -25,7 +25,7 @@ import click
 import numpy as np
 
 from evalkit.cli.common import Plan
-from evalkit.cli.io import CHUNK_LINES, lockstep
+from evalkit.cli.io import CHUNK_LINES, lockstep, starts_with_bom, warn_bom
 from evalkit.core.metric import Metric
 from evalkit.core.optional import require
 from evalkit.stats.dist import update_all_from_dask
@@ -164,6 +164,9 @@ def update_with_dask(plan: Plan, metrics: Sequence[Metric], *, workers: int | No
     """Add every segment of ``plan``'s files to each of ``metrics``, read and counted by Dask workers."""
     _, db, _ = _dask()
     parts = partitions(plan)  # before the cluster starts: unequal files fail at once
+    for source in [plan.primary, *plan.others]:  # the workers drop a BOM silently: say so here, once
+        if starts_with_bom(source.path):
+            warn_bom(source.name)
     if not parts:
         return
     with client(workers, scheduler):

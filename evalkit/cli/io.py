@@ -14,6 +14,7 @@ import os
 import shutil
 import sys
 import tempfile
+import warnings
 from collections.abc import Iterator, Sequence
 from itertools import islice
 from typing import IO, Any
@@ -22,6 +23,9 @@ import click
 
 #: segments per chunk: large enough for vectorized statistics, small enough to keep memory flat
 CHUNK_LINES = 10_000
+#: the byte order mark, as text and as UTF-8 bytes: dropped at the start of a file (with a warning)
+BOM = "\ufeff"
+BOM_BYTES = BOM.encode("utf-8")
 
 
 class DataError(click.ClickException):
@@ -34,7 +38,8 @@ class LineSource:
     """One input file read in chunks of lines; ``-`` is standard input.
 
     Lines end at ``\\n`` (a ``\\r`` before it is dropped); other characters, U+2028 included, stay in the
-    line, as in sacrebleu's reader.
+    line, as in sacrebleu's reader. A UTF-8 byte order mark at the start of the file is dropped, with a
+    warning (sacrebleu keeps it, glued to the first token).
     """
 
     def __init__(self, path: str, *, encoding_errors: str = "strict") -> None:
@@ -45,6 +50,7 @@ class LineSource:
         self.bytes = 0  # bytes read so far
         self._spool: IO[bytes] | None = None
         self._part: tuple[int, int, bytes] | None = None  # (start, stop, header) of a partition
+        self._warned_bom = False
 
     def part(self, start: int, stop: int, first_line: int, *, header: bool = False) -> LineSource:
         """The lines ``first_line + 1, ...`` of this file, held in its bytes ``[start, stop)``: one partition,
@@ -127,12 +133,31 @@ class LineSource:
             lines = [s[:-1] if s.endswith("\r") else s for s in lines]
         return lines
 
+    def _starts_file(self) -> bool:
+        """Whether the next bytes read are the file's first (a partition's header line is)."""
+        if self._part is None:
+            return self.bytes == 0
+        start, _, head = self._part
+        return self.bytes == start - len(head) and (start == 0 or bool(head))
+
+    def _drop_bom(self, lines: list[str]) -> None:
+        """Drop a byte order mark (U+FEFF) that starts the file, and say so once (a partition says nothing:
+        it is read by a Dask worker, and the run's driver warns for it)."""
+        if lines and lines[0].startswith(BOM):
+            lines[0] = lines[0][1:]
+            if self._part is None and not self._warned_bom:
+                self._warned_bom = True
+                warn_bom(self.name)
+
     def chunks(self, chunk_lines: int = CHUNK_LINES) -> Iterator[list[str]]:
         """Chunks of at most ``chunk_lines`` decoded lines."""
         fh = self._open()
         try:
             while raw := list(islice(fh, chunk_lines)):
+                at_start = self._starts_file()
                 lines = self._decode(raw)
+                if at_start:
+                    self._drop_bom(lines)
                 self.lines += len(lines)
                 self.bytes += sum(map(len, raw))
                 yield lines
@@ -145,6 +170,22 @@ class LineSource:
         for _ in it:
             pass
         return self.lines
+
+
+def warn_bom(name: str) -> None:
+    """The one-line warning for a file that starts with a UTF-8 byte order mark."""
+    warnings.warn(
+        f"{name} starts with a UTF-8 byte order mark (BOM); it is dropped, not read as part of the first "
+        f"segment (sacrebleu keeps it, glued to the first token).",
+        UserWarning,
+        stacklevel=2,
+    )
+
+
+def starts_with_bom(path: str) -> bool:
+    """Whether the file at ``path`` starts with a UTF-8 byte order mark."""
+    with open(path, "rb") as fh:
+        return fh.read(len(BOM_BYTES)) == BOM_BYTES
 
 
 def lockstep(sources: Sequence[LineSource], chunk_lines: int = CHUNK_LINES) -> Iterator[list[list[str]]]:

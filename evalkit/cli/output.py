@@ -149,6 +149,11 @@ COMPARE_SCHEMA: dict[str, Any] = {
                                 "mean": _NUMBER,
                                 "ci": _INTERVAL,
                                 "p_value": {"type": ["number", "null"]},
+                                "identical": {
+                                    "const": True,
+                                    "description": "present when the system's statistics equal the baseline's "
+                                    "on every segment: no difference to test, the p-value means nothing",
+                                },
                             },
                         },
                     },
@@ -413,12 +418,27 @@ def sentence_rows(first: int, metrics: Sequence[str], scales: Sequence[float], c
 
 @dataclass(frozen=True)
 class Compared:
-    """One system's line in ``evalkit compare``: its name and, per metric, a CI and a paired test."""
+    """One system's line in ``evalkit compare``: its name and, per metric, a CI, a paired test and whether
+    its statistics equal the baseline's on every segment (``identical``: then there is no difference to
+    test, and the p-value, sacrebleu's smallest, means nothing)."""
 
     name: str
     baseline: bool
     cis: Sequence[BootstrapCI]
     tests: Sequence[PairedTest | None]
+    identical: Sequence[bool] = ()
+
+    def metrics(self) -> list[tuple[BootstrapCI, PairedTest | None, bool]]:
+        """``(ci, test, identical)`` per metric."""
+        same = self.identical or [False] * len(self.cis)
+        return list(zip(self.cis, self.tests, same))
+
+
+#: what the output says of a system whose statistics are the baseline's
+IDENTICAL_NOTE = (
+    "identical to the baseline (the same statistics on every segment), so there is no difference to test "
+    "and the p-value means nothing"
+)
 
 
 def render_compare(
@@ -434,71 +454,93 @@ def render_compare(
     segments: int,
 ) -> str:
     """The systems' scores, CIs and p-values against the baseline, in one of :data:`FORMATS`."""
-    base = next(s.name for s in systems if s.baseline)
     if fmt == "json":
-        doc = {
-            "command": "compare",
-            "evalkit_version": evalkit.__version__,
-            "segments": segments,
-            "test": test,
-            "n": n,
-            "seed": seed,
-            "confidence": confidence,
-            "baseline": base,
-            "metrics": [
-                {"metric": m, "name": r.name, "display_scale": r.display_scale, "signature": str(r.signature or "")}
-                for m, r in zip(metrics, results)
-            ],
-            "systems": [
-                {
-                    "name": s.name,
-                    "baseline": s.baseline,
-                    "scores": {
-                        m: {
-                            "score": float(ci.result.score),
-                            "mean": ci.mean,
-                            "ci": [ci.low, ci.high],
-                            "p_value": None if t is None else t.p_value,
-                        }
-                        for m, ci, t in zip(metrics, s.cis, s.tests)
-                    },
-                }
-                for s in systems
-            ],
-        }
-        return dumps(doc, indent=2)
+        head = {"segments": segments, "test": test, "n": n, "seed": seed, "confidence": confidence}
+        return _compare_json(systems, metrics, results, head)
     if fmt == "csv":
-        header = ["system", "baseline", "metric", "score", "mean", "ci_low", "ci_high", "p_value"]
-        rows = [
-            [s.name, s.baseline, m, repr(float(ci.result.score)), repr(ci.mean), repr(ci.low), repr(ci.high),
-             "" if t is None else repr(t.p_value)]
-            for s in systems
-            for m, ci, t in zip(metrics, s.cis, s.tests)
-        ]  # fmt: skip
-        return _csv(header, rows)
+        return _compare_csv(systems, metrics)
     label = "paired bootstrap" if test == "paired_bootstrap" else "approximate randomization"
     unit = "resamples" if test == "paired_bootstrap" else "trials"
     if fmt == "latex":
         return _latex_compare(systems, results, confidence, f"{label}, {n:,} {unit}, seed {seed}")
+    note = f"{label}, {n} {unit}, seed {seed}; * p < 0.05 against the baseline"
+    return _compare_text(systems, results, fmt, confidence, note)
+
+
+def _compare_json(
+    systems: Sequence[Compared], metrics: Sequence[str], results: Sequence[Result], head: dict[str, Any]
+) -> str:
+    doc = {
+        "command": "compare",
+        "evalkit_version": evalkit.__version__,
+        **head,
+        "baseline": next(s.name for s in systems if s.baseline),
+        "metrics": [
+            {"metric": m, "name": r.name, "display_scale": r.display_scale, "signature": str(r.signature or "")}
+            for m, r in zip(metrics, results)
+        ],
+        "systems": [
+            {
+                "name": s.name,
+                "baseline": s.baseline,
+                "scores": {m: _compared_score(*c) for m, c in zip(metrics, s.metrics())},
+            }
+            for s in systems
+        ],
+    }
+    return dumps(doc, indent=2)
+
+
+def _compared_score(ci: BootstrapCI, t: PairedTest | None, identical: bool) -> dict[str, Any]:
+    out = {
+        "score": float(ci.result.score),
+        "mean": ci.mean,
+        "ci": [ci.low, ci.high],
+        "p_value": None if t is None else t.p_value,
+    }
+    if identical:
+        out["identical"] = True
+    return out
+
+
+def _compare_csv(systems: Sequence[Compared], metrics: Sequence[str]) -> str:
+    header = ["system", "baseline", "metric", "score", "mean", "ci_low", "ci_high", "p_value", "identical"]
+    rows = [
+        [s.name, s.baseline, m, repr(float(ci.result.score)), repr(ci.mean), repr(ci.low), repr(ci.high),
+         "" if t is None else repr(t.p_value), same]
+        for s in systems
+        for m, (ci, t, same) in zip(metrics, s.metrics())
+    ]  # fmt: skip
+    return _csv(header, rows)
+
+
+def _compare_text(
+    systems: Sequence[Compared], results: Sequence[Result], fmt: str, confidence: float, note: str
+) -> str:
+    """``table`` or ``markdown``: a row per system, three columns per metric; an identical system's p-value
+    is marked ``(identical)``, unstarred, and a note says why."""
     header = ["System"]
     for r in results:
         header += [f"{r.name} ({_scale_label(r.display_scale)})", f"{confidence:.0%} CI", "p-value"]
     rows = []
+    identical = []
     for s in systems:
         row = [s.name + (" (baseline)" if s.baseline else "")]
-        for r, ci, t in zip(results, s.cis, s.tests):
+        for r, (ci, t, same) in zip(results, s.metrics()):
             scale = r.display_scale
-            p = "" if t is None else f"{t.p_value:.4f}" + ("*" if t.p_value < 0.05 else "")
+            p = "" if t is None else f"{t.p_value:.4f}" + (" (identical)" if same else "*" if t.p_value < 0.05 else "")
             row += [
                 format_score(ci.result.score, scale),
                 f"[{format_score(ci.low, scale)}, {format_score(ci.high, scale)}]",
                 p,
             ]
         rows.append(row)
-    note = f"{label}, {n} {unit}, seed {seed}; * p < 0.05 against the baseline"
+        same_for = [r.name for r, (_, _, same) in zip(results, s.metrics()) if same]
+        if same_for:
+            identical.append(f"{s.name} ({', '.join(same_for)}): {IDENTICAL_NOTE}.")
     sigs = [f"{r.name} signature: {r.signature}" for r in results if r.signature is not None]
     body = markdown(header, rows) if fmt == "markdown" else aligned(header, rows)
-    return "\n".join([body, "", note, *sigs])
+    return "\n".join([body, "", note, *identical, *sigs])
 
 
 def _latex_compare(systems: Sequence[Compared], results: Sequence[Result], confidence: float, how: str) -> str:
@@ -508,16 +550,19 @@ def _latex_compare(systems: Sequence[Compared], results: Sequence[Result], confi
     rules = " ".join(f"\\cmidrule(lr){{{2 + 3 * j}-{4 + 3 * j}}}" for j in range(k))
     head = [f" & {groups} \\\\", rules, "System" + f" & Score & {confidence * 100:g}\\% CI & $p$" * k + " \\\\"]
     rows = []
+    any_same = False
     for s in systems:
         row = [latex_escape(s.name) + (" (baseline)" if s.baseline else "")]
-        for r, ci, t in zip(results, s.cis, s.tests):
+        for r, (ci, t, same) in zip(results, s.metrics()):
             scale = r.display_scale
-            significant = t is not None and t.p_value < 0.05
+            significant = t is not None and t.p_value < 0.05 and not same
             row += [
                 _latex_number(ci.result.score, scale) + ("$^{\\dagger}$" if significant else ""),
                 f"[{_latex_number(ci.low, scale)}, {_latex_number(ci.high, scale)}]",
-                "" if t is None else f"{t.p_value:.4f}",
+                "" if t is None else f"{t.p_value:.4f}" + ("$^{=}$" if same else ""),
             ]
+            any_same = any_same or same
         rows.append(row)
     note = f"$^{{\\dagger}}$\\,$p < 0.05$ against the baseline ({latex_escape(how)})."
-    return _latex_table("l" + "rcr" * k, head, rows, [note, *notes])
+    same_note = [f"$^{{=}}$\\,{latex_escape(IDENTICAL_NOTE)}."] if any_same else []
+    return _latex_table("l" + "rcr" * k, head, rows, [note, *same_note, *notes])

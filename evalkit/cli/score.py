@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from importlib import resources
+from typing import Any
 
 import click
-import numpy as np
 
 import evalkit.cli.common as common
 import evalkit.cli.dask_engine as dask_engine
 from evalkit.cli.output import Scored, render_scores, sentence_header, sentence_rows
+from evalkit.core.metric import Metric
+from evalkit.core.rows import Rows
 from evalkit.stats.significance import bootstrap_ci
 
 EXAMPLE = resources.files("evalkit") / "data" / "example"
 
 
-@click.command(short_help="Score a system with one or more metrics (corpus, per segment, with CIs).")
+@click.command(
+    cls=common.OneFileCommand, short_help="Score a system with one or more metrics (corpus, per segment, with CIs)."
+)
 @common.metric_option
 @common.common_options
 @click.option(
@@ -98,16 +103,48 @@ def score(
     dask (or --scheduler) Dask workers read and count the same chunks: the output is the same.
     Exit status: 0 success, 2 usage error, 1 data error.
     """
+    system, refs = _inputs(example, system, refs)
+    metrics = common.build_metrics(metric_specs)  # parse -> registry -> metric
+    own = common.resolve_task(metrics, metric_specs, task, true_path is not None)
+    _check_modes(own, sentence_level=sentence_level, ci=ci, output_format=output_format)
+    p = common.plan(
+        own, system, refs=refs, true_path=true_path, encoding_errors=encoding_errors, fmt=input_format,
+        hyp_field=hyp_field, ref_fields=ref_fields or ("reference",),
+    )  # fmt: skip
+    engine = dask_engine.choose_engine(engine, workers, scheduler)
+    if engine == "dask":
+        dask_engine.refuse_unpartitioned(p, sentence_level=sentence_level, ci=ci)
+    with common.data_errors():
+        common.decide_labels([p])
+        if sentence_level:
+            _print_sentence_scores(p, metrics, metric_specs, output_format, quiet)
+            return
+        if engine == "dask":  # the same chunks, read and counted on the workers, added in the same order
+            dask_engine.update_with_dask(p, metrics, workers=workers, scheduler=scheduler)
+            segments, rows = metrics[0].n_items, []
+        else:
+            segments, rows = _accumulate(p, metrics, quiet, keep_rows=ci)
+        if segments == 0:
+            raise common.no_segments(p)
+        boot = {"n_resamples": ci_resamples, "confidence": confidence, "seed": seed}
+        scored = _corpus_scores(metric_specs, metrics, rows, boot if ci else None)
+    click.echo(render_scores(scored, output_format, segments=segments, inputs=p.inputs()))
+
+
+def _inputs(example: bool, system: str | None, refs: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """The file to score and the reference files: as given, or the bundled example corpus's."""
     if example:
         if system is not None or refs:
             raise click.UsageError("--example scores the bundled corpus: give no files with it.")
-        system = str(EXAMPLE / "hyp.txt")
-        refs = (str(EXAMPLE / "ref1.txt"), str(EXAMPLE / "ref2.txt"))
+        return str(EXAMPLE / "hyp.txt"), (str(EXAMPLE / "ref1.txt"), str(EXAMPLE / "ref2.txt"))
     if system is None:
         raise click.UsageError("give the file to score (SYSTEM), or --example.")
-    metrics = common.build_metrics(metric_specs)
-    own = common.resolve_task(metrics, metric_specs, task, true_path is not None)
-    if sentence_level and own != "text":
+    return system, refs
+
+
+def _check_modes(task: str, *, sentence_level: bool, ci: bool, output_format: str) -> None:
+    """Usage errors for the flags that do not go together."""
+    if sentence_level and task != "text":
         raise click.UsageError("--sentence-level scores text segments; it does not apply to a label metric.")
     if sentence_level and ci:
         raise click.UsageError("--ci gives corpus scores an interval; --sentence-level prints no corpus score.")
@@ -116,59 +153,58 @@ def score(
             "-o latex writes a table of corpus scores; --sentence-level prints one line per segment: "
             "use -o table, json, csv or markdown with it."
         )
-    p = common.plan(
-        own,
-        system,
-        refs=refs,
-        true_path=true_path,
-        encoding_errors=encoding_errors,
-        fmt=input_format,
-        hyp_field=hyp_field,
-        ref_fields=ref_fields or ("reference",),
-    )
-    engine = dask_engine.choose_engine(engine, workers, scheduler)
-    if engine == "dask":
-        dask_engine.refuse_unpartitioned(p, sentence_level=sentence_level, ci=ci)
-    with common.data_errors():
-        common.decide_labels([p])
-        if sentence_level:
-            header = sentence_header(metric_specs, output_format)
-            if header is not None:
-                click.echo(header)
-        rows: list[list[np.ndarray]] = [[] for _ in metrics]
-        scales: list[float] = []
-        segments = 0
-        if engine == "dask":  # the same chunks, read and counted on the workers, added in the same order
-            dask_engine.update_with_dask(p, metrics, workers=workers, scheduler=scheduler)
-            segments = metrics[0].n_items
-        else:
-            with common.progress(p.primary, quiet, f"scoring {p.primary.name}") as bar:
-                for inputs in p.chunks():
-                    if sentence_level:
-                        chunk_rows = [m.rows(*inputs) for m in metrics]
-                        scorers = [m.fresh().add_rows(r) for m, r in zip(metrics, chunk_rows)]
-                        scales = scales or [s.compute().display_scale for s in scorers]
-                        scores = [s.scores(r.item_totals()) for s, r in zip(scorers, chunk_rows)]
-                        click.echo(sentence_rows(segments + 1, metric_specs, scales, scores, output_format))
-                    else:
-                        for j, m in enumerate(metrics):
-                            chunk = m.rows(*inputs)  # once: the running total, and the rows a CI resamples
-                            m.add_rows(chunk)
-                            if ci:
-                                rows[j].append(chunk)
-                    segments += len(inputs[0])
-                    bar.update(p.primary.bytes - bar.n)
-        if segments == 0:
-            raise common.no_segments(p)
-        if sentence_level:
-            return
-        scored = []
-        for j, (spec, m) in enumerate(zip(metric_specs, metrics)):
-            result = m.compute()
-            if ci:
-                data, rows[j] = m.concat_rows(rows[j]), []  # drop the chunks: one copy of the rows at a time
-                b = bootstrap_ci(m, data, n_resamples=ci_resamples, confidence=confidence, seed=seed)
-                scored.append(Scored(spec, replace(result, ci=b.ci), b))
-            else:
-                scored.append(Scored(spec, result))
-    click.echo(render_scores(scored, output_format, segments=segments, inputs=p.inputs()))
+
+
+def _print_sentence_scores(
+    p: common.Plan, metrics: Sequence[Metric], specs: Sequence[str], fmt: str, quiet: bool
+) -> None:
+    """Print each segment's score by every metric while reading (each chunk's rows scored on their own)."""
+    header = sentence_header(specs, fmt)
+    if header is not None:
+        click.echo(header)
+    scales: list[float] = []
+    segments = 0
+    with common.progress(p.primary, quiet, f"scoring {p.primary.name}") as bar:
+        for inputs in p.chunks():
+            chunk_rows = [m.rows(*inputs) for m in metrics]
+            scorers = [m.fresh().add_rows(r) for m, r in zip(metrics, chunk_rows)]
+            scales = scales or [s.compute().display_scale for s in scorers]
+            scores = [s.scores(r.item_totals()) for s, r in zip(scorers, chunk_rows)]
+            click.echo(sentence_rows(segments + 1, specs, scales, scores, fmt))
+            segments += len(inputs[0])
+            bar.update(p.primary.bytes - bar.n)
+    if segments == 0:
+        raise common.no_segments(p)
+
+
+def _accumulate(p: common.Plan, metrics: Sequence[Metric], quiet: bool, *, keep_rows: bool) -> tuple[int, list]:
+    """Add every chunk's rows to each metric's running total; ``(segments, rows)``, where ``rows[j]`` holds
+    metric j's chunks of rows when ``keep_rows`` (what a CI resamples)."""
+    rows: list[list[Rows]] = [[] for _ in metrics]
+    segments = 0
+    with common.progress(p.primary, quiet, f"scoring {p.primary.name}") as bar:
+        for inputs in p.chunks():
+            for j, m in enumerate(metrics):
+                chunk = m.rows(*inputs)  # once: the running total, and the rows a CI resamples
+                m.add_rows(chunk)
+                if keep_rows:
+                    rows[j].append(chunk)
+            segments += len(inputs[0])
+            bar.update(p.primary.bytes - bar.n)
+    return segments, rows
+
+
+def _corpus_scores(
+    specs: Sequence[str], metrics: Sequence[Metric], rows: list[list[Rows]], boot: dict[str, Any] | None
+) -> list[Scored]:
+    """Each metric's corpus result; with ``boot`` (the bootstrap's options) a CI from its kept rows."""
+    scored = []
+    for j, (spec, m) in enumerate(zip(specs, metrics)):
+        result = m.compute()
+        if boot is None:
+            scored.append(Scored(spec, result))
+            continue
+        data, rows[j] = m.concat_rows(rows[j]), []  # drop the chunks: one copy of the rows at a time
+        b = bootstrap_ci(m, data, **boot)
+        scored.append(Scored(spec, replace(result, ci=b.ci), b))
+    return scored

@@ -2,14 +2,13 @@
 
 Values are Python literals where they parse as one (``2``, ``0.1``, ``True``, ``None``, ``'13'``,
 ``[1,2]``), plus ``true``/``false``; anything else is a plain string (``tokenize=intl``,
-``tokenize=none``). Option names are checked against the metric's keyword arguments; values are checked by
-the metric itself, whose message is shown as is.
+``tokenize=none``). Option names are checked against the metric's options declaration
+(:class:`~evalkit.core.options.Options`), values by the declaration's checks, whose message is shown as is.
 """
 
 from __future__ import annotations
 
 import ast
-import inspect
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +16,7 @@ import click
 
 from evalkit.core.errors import EvalkitError
 from evalkit.core.metric import Metric
-from evalkit.core.registry import metric_class
+from evalkit.core.registry import available_metrics, metric_class
 from evalkit.core.validate import suggest
 
 
@@ -93,32 +92,44 @@ def parse_spec(text: str) -> MetricSpec:
     return MetricSpec(raw, name, options)
 
 
-def metric_options(cls: type[Metric]) -> dict[str, inspect.Parameter] | None:
-    """The keyword options of a metric class (``None`` when it takes ``**kwargs``)."""
-    params = inspect.signature(cls.__init__).parameters.values()
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
-        return None
-    return {
-        p.name: p
-        for p in params
-        if p.name != "self" and p.kind in (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    }
+def metric_class_of(name: str) -> type[Metric]:
+    """The class registered as ``name``, or a usage error whose did-you-mean forgives case, ``-`` and ``_``
+    (``BLEU``: ``bleu``; ``rouge-l``: ``rougeL``) before it looks for a near spelling.
+
+    Example:
+        >>> metric_class_of("BLEU")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        click.exceptions.UsageError: Unknown metric 'BLEU' (did you mean 'bleu'?). Known metrics: ...
+    """
+    known = available_metrics()
+    if name in known:
+        return metric_class(name)
+    folded: dict[str, str] = {}
+    for k in known:
+        folded.setdefault(_fold(k), k)
+    same = folded.get(_fold(name))
+    hint = f" (did you mean {same!r}?)" if same else suggest(name, known)
+    raise click.UsageError(f"Unknown metric {name!r}{hint}. Known metrics: {', '.join(known)}.")
+
+
+def _fold(name: str) -> str:
+    return name.lower().replace("-", "").replace("_", "")
 
 
 def build(spec: MetricSpec) -> Metric:
-    """The metric a spec names, built with its options; every mistake is a usage error (exit 2)."""
-    try:
-        cls = metric_class(spec.name)
-    except EvalkitError as exc:
-        raise click.UsageError(str(exc)) from None
-    known = metric_options(cls)
-    if known is not None:
-        for key in spec.options:
-            if key not in known:
-                listing = ", ".join(known) or "none"
-                raise click.UsageError(
-                    f"Unknown option {key!r} for metric {spec.name!r}{suggest(key, known)}. Its options: {listing}."
-                )
+    """The metric a spec names, built with its options; every mistake is a usage error (exit 2).
+
+    The option names are checked against the metric's declaration (``options_type``), the values by the
+    declaration's checks when the metric is built, whose message is shown as is.
+    """
+    cls = metric_class_of(spec.name)
+    known = option_list(cls)
+    for key in spec.options:
+        if key not in known:
+            listing = ", ".join(known) or "none"
+            raise click.UsageError(
+                f"Unknown option {key!r} for metric {spec.name!r}{suggest(key, known)}. Its options: {listing}."
+            )
     try:
         return cls(**spec.options)
     except EvalkitError as exc:
@@ -127,16 +138,26 @@ def build(spec: MetricSpec) -> Metric:
         raise click.UsageError(f"{spec.text}: invalid option value: {exc}") from None
 
 
-def describe(name: str) -> str:
-    """One line for ``evalkit metrics``: the name, its task and its options with their defaults."""
+def option_list(cls: type[Metric]) -> dict[str, tuple[Any, str]]:
+    """``{name: (default, doc)}`` of a metric's options, from its declaration."""
+    return {name: (default, doc) for name, default, doc in cls.options_type.describe()}
+
+
+def describe(name: str, *, verbose: bool = False) -> str:
+    """``evalkit metrics``' entry of a metric: its name, its options with their defaults and its task on
+    one line; ``verbose``: then one line per option with its documentation.
+
+    Example:
+        >>> print(describe("chrf", verbose=True).splitlines()[2])
+            word_order: word n-gram orders; 2 gives chrF++
+    """
     cls = metric_class(name)
-    known = metric_options(cls)
-    if known is None:
-        options = "(options: see its documentation)"
-    else:
-        shown = [p.name if p.default is inspect.Parameter.empty else f"{p.name}={p.default!r}" for p in known.values()]
-        options = "(" + ", ".join(shown) + ")" if shown else "(no options)"
-    return f"{name}{options}  [{cls.task}]"
+    options = option_list(cls)
+    shown = ", ".join(f"{key}={default!r}" for key, (default, _) in options.items())
+    line = f"{name}({shown or 'no options'})  [{cls.task}]"
+    if verbose:
+        line += "".join(f"\n    {key}: {doc}" for key, (_, doc) in options.items())
+    return line
 
 
-__all__ = ["MetricSpec", "build", "describe", "parse_spec", "parse_value"]
+__all__ = ["MetricSpec", "build", "describe", "metric_class_of", "option_list", "parse_spec", "parse_value"]

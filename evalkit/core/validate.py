@@ -117,6 +117,21 @@ def text_pairs(
     Returns ``(hypotheses, references)`` as new lists, ``references[i]`` always a list; the inputs are
     not changed. Raises :class:`InputError` / :class:`InputTypeError` naming the index at fault.
     """
+    _check_text_sequences(owner, hypotheses, references)
+    hyps = list(hypotheses)
+    refs = list(references)
+    if not hyps and not refs:
+        if allow_empty:
+            return [], []
+        raise EmptyInputError(f"{owner}: the corpus is empty (no hypotheses); the score is undefined.")
+    _check_text_lengths(owner, hyps, refs)
+    if not isinstance(hyps[0], str):
+        return _token_pairs(owner, hyps, refs)
+    return _string_pairs(owner, hyps, refs)
+
+
+def _check_text_sequences(owner: str, hypotheses: Any, references: Any) -> None:
+    """Both inputs must be ordered sequences of segments (not a set, a dict, a string or a scalar)."""
     for param, value in (("hypotheses", hypotheses), ("references", references)):
         if isinstance(value, (set, frozenset, dict)):
             raise InputTypeError(
@@ -130,51 +145,55 @@ def text_pairs(
             f"{owner}: 'references' must be a list with one entry (a str or a list of str) per hypothesis, "
             f"got a {_kind(references)}."
         )
-    hyps = list(hypotheses)
-    refs = list(references)
-    if not hyps and not refs:
-        if allow_empty:
-            return [], []
-        raise EmptyInputError(f"{owner}: the corpus is empty (no hypotheses); the score is undefined.")
-    tokenized = bool(hyps) and not isinstance(hyps[0], str)
-    if len(hyps) != len(refs):
-        streams = refs and all(isinstance(r, (list, tuple)) and len(r) == len(hyps) for r in refs)
-        if streams:
-            raise InputError(
-                f"{owner}: 'references' looks transposed: it holds {len(refs)} lists of {len(hyps)} references "
-                f"(sacrebleu's 'streams' layout), but evalkit expects one entry per hypothesis. "
-                f"Pass list(zip(*references)) instead."
-            )
+
+
+def _check_text_lengths(owner: str, hyps: list[Any], refs: list[Any]) -> None:
+    """One entry of ``refs`` per hypothesis; sacrebleu's transposed "streams" layout gets its own message."""
+    if len(hyps) == len(refs):
+        return
+    streams = refs and all(isinstance(r, (list, tuple)) and len(r) == len(hyps) for r in refs)
+    if streams:
         raise InputError(
-            f"{owner}: inputs must have the same length, but 'hypotheses' has {len(hyps)} and "
-            f"'references' has {len(refs)}."
+            f"{owner}: 'references' looks transposed: it holds {len(refs)} lists of {len(hyps)} references "
+            f"(sacrebleu's 'streams' layout), but evalkit expects one entry per hypothesis. "
+            f"Pass list(zip(*references)) instead."
         )
-    if tokenized:
-        sequences = {list, tuple}
-        if (
-            set(map(type, hyps)) <= sequences
-            and set(map(type, chain.from_iterable(hyps))) <= {str}
-            and set(map(type, refs)) <= sequences
-            and all(refs)
-            and set(map(type, chain.from_iterable(refs))) <= sequences
-            and set(map(type, chain.from_iterable(chain.from_iterable(refs)))) <= {str}
-        ):
-            with gc_paused():
-                return list(map(list, hyps)), [list(map(list, r)) for r in refs]
-        for i, h in enumerate(hyps):
-            if not _is_tokens(h):
-                raise InputTypeError(
-                    f"{owner}: hypotheses[{i}] must be a list of str tokens like hypotheses[0], got a {_kind(h)}."
-                )
-        out_refs = []
-        for i, r in enumerate(refs):
-            if not isinstance(r, (list, tuple)) or not r or not all(_is_tokens(x) for x in r):
-                raise InputTypeError(
-                    f"{owner}: with pre-tokenized hypotheses, references[{i}] must be a non-empty list of token "
-                    f"lists (nltk's layout: [['the', 'cat'], ['a', 'cat']]), got {r!r:.60}."
-                )
-            out_refs.append([list(x) for x in r])
-        return [list(h) for h in hyps], out_refs
+    raise InputError(
+        f"{owner}: inputs must have the same length, but 'hypotheses' has {len(hyps)} and 'references' has {len(refs)}."
+    )
+
+
+def _token_pairs(owner: str, hyps: list[Any], refs: list[Any]) -> tuple[list[Any], list[list[Any]]]:
+    """Pre-tokenized segments (nltk's layout) as new lists of token lists."""
+    sequences = {list, tuple}
+    if (
+        set(map(type, hyps)) <= sequences
+        and set(map(type, chain.from_iterable(hyps))) <= {str}
+        and set(map(type, refs)) <= sequences
+        and all(refs)
+        and set(map(type, chain.from_iterable(refs))) <= sequences
+        and set(map(type, chain.from_iterable(chain.from_iterable(refs)))) <= {str}
+    ):
+        with gc_paused():
+            return list(map(list, hyps)), [list(map(list, r)) for r in refs]
+    for i, h in enumerate(hyps):
+        if not _is_tokens(h):
+            raise InputTypeError(
+                f"{owner}: hypotheses[{i}] must be a list of str tokens like hypotheses[0], got a {_kind(h)}."
+            )
+    out_refs = []
+    for i, r in enumerate(refs):
+        if not isinstance(r, (list, tuple)) or not r or not all(_is_tokens(x) for x in r):
+            raise InputTypeError(
+                f"{owner}: with pre-tokenized hypotheses, references[{i}] must be a non-empty list of token "
+                f"lists (nltk's layout: [['the', 'cat'], ['a', 'cat']]), got {r!r:.60}."
+            )
+        out_refs.append([list(x) for x in r])
+    return [list(h) for h in hyps], out_refs
+
+
+def _string_pairs(owner: str, hyps: list[Any], refs: list[Any]) -> tuple[list[str], list[list[str]]]:
+    """String segments, each segment's references as a new list."""
     # The common layouts, checked by C-level passes (type sets); anything else takes the loop below,
     # which finds the index at fault.
     if set(map(type, hyps)) == {str}:

@@ -144,54 +144,90 @@ def beam_search(
     for i, p in enumerate(prompts):
         groups.setdefault(0 if start else len(p), []).append(i)
     banned_ids = np.asarray(list(banned), dtype=np.int64)
-    k = beam_size
     for rows in groups.values():
-        n = len(rows)
-        if start:
-            logits, state = start([prompts[r] for r in rows])
-        else:
-            feed = np.array([prompts[r] for r in rows], dtype=np.int64)
-            state = None
-            for t in range(feed.shape[1]):
-                logits, state = step(feed[:, t], state)
-        # every prompt repeated k times: row r * k + j is beam j of prompt r
-        repeat = np.repeat(np.arange(n), k)
-        logits, state = logits[repeat], select(state, repeat)
-        score = np.tile(np.r_[0.0, np.full(k - 1, -np.inf)], n)  # one live beam per prompt at first
-        seqs = np.zeros((n * k, 0), dtype=np.int64)
-        finished = np.zeros(n * k, dtype=bool)
-        lengths = np.zeros(n * k)
-        for _ in range(max_len):
-            logp = _log_softmax(logits)
-            if banned_ids.size:
-                logp[:, banned_ids] = -np.inf
-            if no_repeat_ngram:
-                logp[_repeating(seqs, no_repeat_ngram)] = -np.inf
-            # a finished beam continues only by itself, at no cost
-            logp[finished] = -np.inf
-            logp[finished, eos_id] = 0.0
-            vocab = logp.shape[1]
-            cand = (score[:, None] + logp).reshape(n, k * vocab)
-            top = np.argpartition(-cand, k - 1, axis=1)[:, :k] if k < cand.shape[1] else np.tile(np.arange(k), (n, 1))
-            # order the k survivors by score (ties by index) so that beam 0 is the best
-            best = np.take_along_axis(top, np.lexsort((top, -np.take_along_axis(cand, top, 1)), axis=1), 1)
-            parent = (np.arange(n)[:, None] * k + best // vocab).ravel()
-            token = (best % vocab).ravel()
-            score = cand[np.arange(n)[:, None], best].ravel()
-            was_finished = finished[parent]
-            seqs = np.concatenate([seqs[parent], token[:, None]], axis=1)
-            lengths = lengths[parent] + ~was_finished
-            finished = was_finished | (token == eos_id)
-            if finished.all():
-                break
-            state = select(state, parent)
-            logits, state = step(np.where(finished, eos_id, token), state)
-        norm = np.where(np.isfinite(score), score / np.maximum(lengths, 1.0) ** length_penalty, -np.inf)
-        winners = norm.reshape(n, k).argmax(axis=1) + np.arange(n) * k
-        for r, w in zip(rows, winners):
-            seq = seqs[w].tolist()
+        logits, state = _read_prompts(step, start, [prompts[r] for r in rows])
+        beams = _search(
+            step, select, logits, state, beam_size=beam_size, eos_id=eos_id, max_len=max_len, banned_ids=banned_ids,
+            no_repeat_ngram=no_repeat_ngram,
+        )  # fmt: skip
+        for r, seq in zip(rows, _winners(*beams, beam_size=beam_size, length_penalty=length_penalty)):
             out[r] = seq[: seq.index(eos_id)] if eos_id in seq else seq
     return out
+
+
+def _read_prompts(
+    step: StepFn, start: Callable[[list[Sequence[int]]], tuple[np.ndarray, Any]] | None, prompts: list[Sequence[int]]
+) -> tuple[np.ndarray, Any]:
+    """``(logits after each prompt, state)``: by ``start`` (prompts of any lengths), else through ``step``
+    (prompts of one length)."""
+    if start:
+        return start(prompts)
+    feed = np.array(prompts, dtype=np.int64)
+    state = None
+    for t in range(feed.shape[1]):
+        logits, state = step(feed[:, t], state)
+    return logits, state
+
+
+def _search(
+    step: StepFn,
+    select: Callable[[Any, np.ndarray], Any],
+    logits: np.ndarray,
+    state: Any,
+    *,
+    beam_size: int,
+    eos_id: int,
+    max_len: int,
+    banned_ids: np.ndarray,
+    no_repeat_ngram: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(seqs, score, lengths)`` of the ``beam_size`` beams of each of the prompts whose ``logits`` and
+    ``state`` are given, row ``r * beam_size + j`` being beam j of prompt r: the search itself, one
+    vectorized step over every beam of every prompt at a time."""
+    n, k = len(logits), beam_size
+    # every prompt repeated k times: row r * k + j is beam j of prompt r
+    repeat = np.repeat(np.arange(n), k)
+    logits, state = logits[repeat], select(state, repeat)
+    score = np.tile(np.r_[0.0, np.full(k - 1, -np.inf)], n)  # one live beam per prompt at first
+    seqs = np.zeros((n * k, 0), dtype=np.int64)
+    finished = np.zeros(n * k, dtype=bool)
+    lengths = np.zeros(n * k)
+    for _ in range(max_len):
+        logp = _log_softmax(logits)
+        if banned_ids.size:
+            logp[:, banned_ids] = -np.inf
+        if no_repeat_ngram:
+            logp[_repeating(seqs, no_repeat_ngram)] = -np.inf
+        # a finished beam continues only by itself, at no cost
+        logp[finished] = -np.inf
+        logp[finished, eos_id] = 0.0
+        vocab = logp.shape[1]
+        cand = (score[:, None] + logp).reshape(n, k * vocab)
+        top = np.argpartition(-cand, k - 1, axis=1)[:, :k] if k < cand.shape[1] else np.tile(np.arange(k), (n, 1))
+        # order the k survivors by score (ties by index) so that beam 0 is the best
+        best = np.take_along_axis(top, np.lexsort((top, -np.take_along_axis(cand, top, 1)), axis=1), 1)
+        parent = (np.arange(n)[:, None] * k + best // vocab).ravel()
+        token = (best % vocab).ravel()
+        score = cand[np.arange(n)[:, None], best].ravel()
+        was_finished = finished[parent]
+        seqs = np.concatenate([seqs[parent], token[:, None]], axis=1)
+        lengths = lengths[parent] + ~was_finished
+        finished = was_finished | (token == eos_id)
+        if finished.all():
+            break
+        state = select(state, parent)
+        logits, state = step(np.where(finished, eos_id, token), state)
+    return seqs, score, lengths
+
+
+def _winners(
+    seqs: np.ndarray, score: np.ndarray, lengths: np.ndarray, *, beam_size: int, length_penalty: float
+) -> list[list[int]]:
+    """Each prompt's beam of the best ``score / length ** length_penalty``, as a list of ids."""
+    n = len(seqs) // beam_size
+    norm = np.where(np.isfinite(score), score / np.maximum(lengths, 1.0) ** length_penalty, -np.inf)
+    winners = norm.reshape(n, beam_size).argmax(axis=1) + np.arange(n) * beam_size
+    return [seqs[w].tolist() for w in winners]
 
 
 def _repeating(seqs: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

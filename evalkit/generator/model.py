@@ -179,8 +179,49 @@ def define(
     pointer model's gate logit: above 0 it copies more than it learnt to (0: as trained). ``progress``
     draws a bar on a terminal.
     """
-    from evalkit.generator.lstm_torch import torch
+    _check_define(network, vocab, words, config, exemplars, strategy, no_repeat_ngram, batch_size, copy_bias)
+    if no_repeat_ngram and strategy == "greedy":
+        strategy, beam_size = "beam", 1  # one beam is greedy decoding, and beam search knows the constraint
+    network.eval()
+    decoder = _Decoder(network, vocab, device, copy_bias)
+    banned = decoder.banned()
+    out: list[str] = []
+    with progress_bar(total=len(words), show=progress, desc=f"decoding ({strategy})", unit="word") as bar:
+        for first in range(0, len(words), batch_size):
+            batch_words = words[first : first + batch_size]
+            shown = [exemplars[w] if exemplars else () for w in batch_words]
+            prompts = [vocab.prompt(w, ex, max_len=config.max_len) for w, ex in zip(batch_words, shown)]
+            decoder.begin(batch_words, shown, config.max_len)
+            if strategy == "beam":
+                ids = beam_search(
+                    decoder.step, decoder.select, prompts, eos_id=vocab.eos_id, beam_size=beam_size, max_len=max_len,
+                    length_penalty=length_penalty, banned=banned, start=decoder.read_prompts,
+                    no_repeat_ngram=no_repeat_ngram,
+                )  # fmt: skip
+            else:
+                # the pointer needs each prompt's outputs at once (its keys): read them packed
+                ids = generate(
+                    decoder.step, prompts, eos_id=vocab.eos_id, max_len=max_len, strategy=strategy,
+                    temperature=temperature, top_k=top_k, seed=seed + first, banned=banned,
+                    start=decoder.read_prompts if decoder.pointer else None,
+                )  # fmt: skip
+            out.extend(decoder.decode(ids))
+            bar.update(len(batch_words))
+    return out
 
+
+def _check_define(
+    network: Any,
+    vocab: Vocab,
+    words: Sequence[str],
+    config: TrainConfig,
+    exemplars: dict[str, Sequence[str]] | None,
+    strategy: str,
+    no_repeat_ngram: int,
+    batch_size: int,
+    copy_bias: float,
+) -> None:
+    """:func:`define`'s options, and the network, vocabulary and exemplars against each other."""
     check_choice("define", "strategy", strategy, STRATEGIES)
     check_int("define", "no_repeat_ngram", no_repeat_ngram, minimum=0)
     check_int("define", "batch_size", batch_size, minimum=1)
@@ -195,84 +236,91 @@ def define(
             f"they were not trained together."
         )
     _check_context(config, words, exemplars)
-    if no_repeat_ngram and strategy == "greedy":
-        strategy, beam_size = "beam", 1  # one beam is greedy decoding, and beam search knows the constraint
-    network.eval()
-    prompt_len = config.max_len
 
-    pointer = network.spec.pointer
-    copies: list[tuple[list[int], list[str]]] = []  # (copy ids, out-of-vocabulary tokens) per prompt
-    n_extended = 0  # copy-only ids of the current batch of prompts
 
-    def step(tokens: np.ndarray, state: Any) -> tuple[np.ndarray, Any]:
-        if not pointer:
+class _Decoder:
+    """The network as the decoders of :mod:`evalkit.generator.generate` call it: ``step``, ``select`` and
+    ``read_prompts`` over a batch of prompts, and the batch's copies (a pointer model's copy ids and
+    out-of-vocabulary tokens per prompt), set by :meth:`begin`."""
+
+    def __init__(self, network: Any, vocab: Vocab, device: Any, copy_bias: float) -> None:
+        self.network, self.vocab, self.device, self.copy_bias = network, vocab, device, copy_bias
+        self.pointer = network.spec.pointer
+        self.copies: list[tuple[list[int], list[str]]] = []  # (copy ids, out-of-vocabulary tokens) per prompt
+        self.n_extended = 0  # copy-only ids of the current batch of prompts
+
+    def begin(self, words: Sequence[str], shown: Sequence[Sequence[str]], prompt_len: int) -> None:
+        """A new batch of prompts: a pointer model's copies of each."""
+        if self.pointer:
+            self.copies = [self.vocab.copy_ids(w, ex, max_len=prompt_len) for w, ex in zip(words, shown)]
+            self.n_extended = max(len(oov) for _, oov in self.copies)
+
+    def banned(self) -> list[int]:
+        """The ids never generated: a definition is made of definition tokens and <eos>, never <unk> (it
+        scores nothing), padding, <bos>, <sep> or a prompt letter."""
+        vocab = self.vocab
+        return [
+            vocab.pad_id,
+            vocab.bos_id,
+            vocab.sep_id,
+            vocab.unk_id,
+            *range(len(SPECIALS), len(SPECIALS) + len(vocab.chars)),
+        ]
+
+    def decode(self, ids: Sequence[Sequence[int]]) -> list[str]:
+        """The text of each prompt's generated ids (a copied id read back as its word)."""
+        return [self.vocab.decode(x, self.copies[i][1] if self.pointer else ()) for i, x in enumerate(ids)]
+
+    def step(self, tokens: np.ndarray, state: Any) -> tuple[np.ndarray, Any]:
+        from evalkit.generator.lstm_torch import torch
+
+        network = self.network
+        if not self.pointer:
             with torch.no_grad():
-                logits, state = network(torch.from_numpy(tokens[:, None]).to(device), state)
+                logits, state = network(torch.from_numpy(tokens[:, None]).to(self.device), state)
             return logits[:, 0].float().cpu().numpy(), state
         rnn_state, keys, source = state
         # a copied token outside the vocabulary is read back as <unk>, as in training
-        tokens = np.where(tokens >= len(vocab), vocab.unk_id, tokens)
+        tokens = np.where(tokens >= len(self.vocab), self.vocab.unk_id, tokens)
         with torch.no_grad():
-            out, rnn_state = network.rnn(network.embedding(torch.from_numpy(tokens[:, None]).to(device)), rnn_state)
-            logp = network.next_log_probs(out[:, 0], keys, source, n_extended, copy_bias)
+            embedded = network.embedding(torch.from_numpy(tokens[:, None]).to(self.device))
+            out, rnn_state = network.rnn(embedded, rnn_state)
+            logp = network.next_log_probs(out[:, 0], keys, source, self.n_extended, self.copy_bias)
         return logp.double().cpu().numpy(), (rnn_state, keys, source)
 
-    def select(state: Any, rows: np.ndarray) -> Any:
-        index = torch.from_numpy(rows).to(device)
-        rnn_state = state[0] if pointer else state
+    def select(self, state: Any, rows: np.ndarray) -> Any:
+        from evalkit.generator.lstm_torch import torch
+
+        index = torch.from_numpy(rows).to(self.device)
+        rnn_state = state[0] if self.pointer else state
         # LSTM state is (h, c), RNN and GRU state is h; each (layers, batch, hidden)
         picked = tuple(s[:, index] for s in rnn_state) if isinstance(rnn_state, tuple) else rnn_state[:, index]
-        return (picked, state[1][index], state[2][index]) if pointer else picked
+        return (picked, state[1][index], state[2][index]) if self.pointer else picked
 
-    def read_prompts(prompts: list[Sequence[int]]) -> tuple[np.ndarray, Any]:
+    def read_prompts(self, prompts: list[Sequence[int]]) -> tuple[np.ndarray, Any]:
         # a packed batch runs each prompt to its own last token: one call for prompts of any lengths
+        from evalkit.generator.lstm_torch import torch
+
+        network = self.network
         lengths = torch.tensor([len(p) for p in prompts])
         padded = torch.zeros(len(prompts), int(lengths.max()), dtype=torch.long)
         for i, p in enumerate(prompts):
             padded[i, : len(p)] = torch.tensor(p)
         packed = torch.nn.utils.rnn.pack_padded_sequence(
-            network.embedding(padded.to(device)), lengths, batch_first=True, enforce_sorted=False
+            network.embedding(padded.to(self.device)), lengths, batch_first=True, enforce_sorted=False
         )
         with torch.no_grad():
             out, state = network.rnn(packed)
             out, _ = torch.nn.utils.rnn.pad_packed_sequence(out, batch_first=True)
             last = out[torch.arange(len(prompts)), lengths - 1]
-            if not pointer:
+            if not self.pointer:
                 return network.decoder(last).float().cpu().numpy(), state
             source = torch.full(padded.shape, -1, dtype=torch.long)
-            for i, (ids, _) in enumerate(copies):
+            for i, (ids, _) in enumerate(self.copies):
                 source[i, : len(ids)] = torch.tensor(ids)
-            source = source.to(device)
-            logp = network.next_log_probs(last, out, source, n_extended, copy_bias)
+            source = source.to(self.device)
+            logp = network.next_log_probs(last, out, source, self.n_extended, self.copy_bias)
         return logp.double().cpu().numpy(), (state, out, source)
-
-    # a definition is made of definition tokens and <eos>: never <unk> (it scores nothing), padding, <bos>,
-    # <sep> or a prompt letter
-    banned = [vocab.pad_id, vocab.bos_id, vocab.sep_id, vocab.unk_id]
-    banned += range(len(SPECIALS), len(SPECIALS) + len(vocab.chars))
-    out: list[str] = []
-    with progress_bar(total=len(words), show=progress, desc=f"decoding ({strategy})", unit="word") as bar:
-        for first in range(0, len(words), batch_size):
-            batch_words = words[first : first + batch_size]
-            shown = [exemplars[w] if exemplars else () for w in batch_words]
-            prompts = [vocab.prompt(w, ex, max_len=prompt_len) for w, ex in zip(batch_words, shown)]
-            if pointer:
-                copies[:] = [vocab.copy_ids(w, ex, max_len=prompt_len) for w, ex in zip(batch_words, shown)]
-                n_extended = max(len(oov) for _, oov in copies)
-            if strategy == "beam":
-                ids = beam_search(
-                    step, select, prompts, eos_id=vocab.eos_id, beam_size=beam_size, max_len=max_len,
-                    length_penalty=length_penalty, banned=banned, start=read_prompts, no_repeat_ngram=no_repeat_ngram,
-                )  # fmt: skip
-            else:
-                # the pointer needs each prompt's outputs at once (its keys): read them packed
-                ids = generate(
-                    step, prompts, eos_id=vocab.eos_id, max_len=max_len, strategy=strategy, temperature=temperature,
-                    top_k=top_k, seed=seed + first, banned=banned, start=read_prompts if pointer else None,
-                )  # fmt: skip
-            out.extend(vocab.decode(x, copies[i][1] if pointer else ()) for i, x in enumerate(ids))
-            bar.update(len(batch_words))
-    return out
 
 
 class DefinitionModel:

@@ -31,7 +31,7 @@ from evalkit.core.result import Result
 from evalkit.core.validate import check_choice, check_int
 from evalkit.generator.baselines import most_frequent_definition
 from evalkit.generator.config import TrainConfig
-from evalkit.generator.data import Batch, Example, Vocab, batches, encode_pairs, reference_text
+from evalkit.generator.data import Batch, Example, Splits, Vocab, batches, encode_pairs, reference_text
 from evalkit.generator.model import DefinitionModel, load_splits, model_spec, read_checkpoint, write_checkpoint
 from evalkit.generator.progress import progress_bar
 from evalkit.text import bleu, meteor, rouge  # noqa: F401  (the text metrics of TEXT_METRICS, registered by importing)
@@ -201,131 +201,206 @@ def train(
     batches with loss, tokens/s and ETA, perplexity); ``log_every=N`` logs a line every N batches (0: per
     epoch only) with the gradient norm before clipping.
     """
-    from evalkit.generator.lstm_torch import TorchRNNLM, nll_sum, resolve_device, torch, torch_optimizer
+    from evalkit.generator.lstm_torch import resolve_device, torch
 
     check_int("train", "log_every", log_every, minimum=0)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    ckpt_path = out / "checkpoint.pt"
     device = resolve_device(cfg.device)
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
-    ckpt = None
+    cfg, ckpt = _resumed(cfg, out / "checkpoint.pt", device, resume=resume, given=given, log=log)
+    prepared = time.perf_counter()
+    run = _Run.prepare(cfg, ckpt, device, progress=progress)
+    optimizer, history, best = run.optimiser(ckpt)
+    log(run.summary(seconds=time.perf_counter() - prepared))
+    budget = cfg.max_minutes * 60 or math.inf
+    spent = sum(r["train_seconds"] for r in history)
+    record: dict[str, Any] = history[-1] if history else {}
+    for epoch in range(ckpt["epoch"] + 1 if ckpt else 1, cfg.epochs + 1):
+        if spent >= budget:
+            break
+        trained = _train_epoch(run, optimizer, epoch, spent=spent, budget=budget, log=log, log_every=log_every,
+                               progress=progress)  # fmt: skip
+        spent += trained.seconds
+        record, best = _epoch_record(run, optimizer, epoch, trained, best, progress=progress)
+        history.append(record)
+        with open(out / "log.jsonl", "a", encoding="utf-8") as f:
+            f.write(json.dumps(record) + "\n")
+        write_checkpoint(
+            out / "checkpoint.pt",
+            {**run.model.payload(), "optimizer": optimizer.state_dict(), "epoch": epoch, "history": history,
+             "best": best, "rng": _rng_states()},
+        )  # fmt: skip
+        log(format_record(record))
+    return record
+
+
+def _resumed(
+    cfg: TrainConfig, ckpt_path: Path, device: Any, *, resume: bool, given: Collection[str] | None, log: Log
+) -> tuple[TrainConfig, dict[str, Any] | None]:
+    """The run's config and the checkpoint it resumes from (``None``: a new run)."""
     if resume and ckpt_path.exists():
         ckpt = read_checkpoint(ckpt_path, device=device)
         saved = TrainConfig.from_dict(ckpt["config"])
         _warn_ignored(cfg, saved, given)
         # the run's data, model and optimiser are the checkpoint's; how long and where to go on are the caller's
-        cfg = TrainConfig.from_dict({**saved.to_dict(), **{k: getattr(cfg, k) for k in RESUME_KEEPS}})
-    elif resume:
+        return TrainConfig.from_dict({**saved.to_dict(), **{k: getattr(cfg, k) for k in RESUME_KEEPS}}), ckpt
+    if resume:
         log(f"resume: no checkpoint at {ckpt_path} yet; starting a new run there")
-    prepared = time.perf_counter()
-    splits = load_splits(cfg)
-    vocab = (
-        Vocab(**ckpt["vocab"])
-        if ckpt
-        else Vocab.build(splits.train, level=cfg.level, min_count=cfg.min_count, max_size=cfg.max_vocab)
-    )
-    torch.manual_seed(cfg.seed)
-    network = TorchRNNLM(model_spec(cfg, vocab)).to(device)
-    model = DefinitionModel(network, vocab, cfg, splits.train)
-    train_exemplars = model.exemplars(list(splits.train), progress=progress)
-    val_exemplars = model.exemplars(list(splits.validation), progress=progress)
-    train_ex = encode_pairs(vocab, splits.train, max_len=cfg.max_len, exemplars=train_exemplars, pointer=cfg.pointer)
-    val_ex = encode_pairs(vocab, splits.validation, max_len=cfg.max_len, exemplars=val_exemplars, pointer=cfg.pointer)
-    eval_words = list(splits.validation)[: cfg.eval_words]
-    eval_refs = references_of(splits.validation, eval_words, cfg.level)
+    return cfg, None
 
-    optimizer = torch_optimizer(cfg.optimizer, network.parameters(), **cfg.optimizer_options())
-    history: list[dict[str, Any]] = []
-    first_epoch = 1
-    best: dict[str, Any] = {}  # the weights of the epoch with the lowest validation perplexity
-    if ckpt:
-        network.load_state_dict(ckpt["model"])
+
+@dataclass
+class _Run:
+    """What a training run works on: its config and device, the data encoded for it, the vocabulary, the
+    network and the :class:`DefinitionModel` around it, and the validation words that are defined and
+    scored after each epoch."""
+
+    cfg: TrainConfig
+    device: Any
+    splits: Splits
+    vocab: Vocab
+    network: Any
+    model: DefinitionModel
+    train_ex: list[Example]
+    val_ex: list[Example]
+    eval_words: list[str]
+    eval_refs: list[list[str]]
+
+    @classmethod
+    def prepare(cls, cfg: TrainConfig, ckpt: dict[str, Any] | None, device: Any, *, progress: bool) -> _Run:
+        """The splits, the vocabulary (the checkpoint's when resuming), a network seeded by ``cfg.seed``,
+        and the examples with their exemplars."""
+        from evalkit.generator.lstm_torch import TorchRNNLM, torch
+
+        splits = load_splits(cfg)
+        vocab = (
+            Vocab(**ckpt["vocab"])
+            if ckpt
+            else Vocab.build(splits.train, level=cfg.level, min_count=cfg.min_count, max_size=cfg.max_vocab)
+        )
+        torch.manual_seed(cfg.seed)
+        network = TorchRNNLM(model_spec(cfg, vocab)).to(device)
+        model = DefinitionModel(network, vocab, cfg, splits.train)
+        train_exemplars = model.exemplars(list(splits.train), progress=progress)
+        val_exemplars = model.exemplars(list(splits.validation), progress=progress)
+        encode = {"max_len": cfg.max_len, "pointer": cfg.pointer}
+        train_ex = encode_pairs(vocab, splits.train, exemplars=train_exemplars, **encode)
+        val_ex = encode_pairs(vocab, splits.validation, exemplars=val_exemplars, **encode)
+        eval_words = list(splits.validation)[: cfg.eval_words]
+        eval_refs = references_of(splits.validation, eval_words, cfg.level)
+        return cls(cfg, device, splits, vocab, network, model, train_ex, val_ex, eval_words, eval_refs)
+
+    def optimiser(self, ckpt: dict[str, Any] | None) -> tuple[Any, list[dict[str, Any]], dict[str, Any]]:
+        """``(optimizer, history, best)``: new, or the checkpoint's (with the network's weights and every
+        random state restored)."""
+        from evalkit.generator.lstm_torch import torch_optimizer
+
+        optimizer = torch_optimizer(self.cfg.optimizer, self.network.parameters(), **self.cfg.optimizer_options())
+        if not ckpt:
+            return optimizer, [], {}  # best: the weights of the epoch with the lowest validation perplexity
+        self.network.load_state_dict(ckpt["model"])
         optimizer.load_state_dict(ckpt["optimizer"])
-        history = ckpt["history"]
-        first_epoch = ckpt["epoch"] + 1
-        best = ckpt.get("best", {})
         if "rng" in ckpt:  # checkpoints from before exact resume lack it, and resume close, not equal
             _set_rng_states(ckpt["rng"])
-    log(
-        f"device={device} words: train={len(splits.train)} validation={len(splits.validation)} "
-        f"test={len(splits.test)} pairs={len(train_ex)} vocab={len(vocab)} "
-        f"params={sum(p.numel() for p in network.parameters())} metrics={text_metric_names()} "
-        f"data_seconds={time.perf_counter() - prepared:.1f}"
-    )
-    budget = cfg.max_minutes * 60 or math.inf
-    spent = sum(r["train_seconds"] for r in history)
-    record: dict[str, Any] = history[-1] if history else {}
-    n_batches = math.ceil(len(train_ex) / cfg.batch_size)
-    for epoch in range(first_epoch, cfg.epochs + 1):
-        if spent >= budget:
+        return optimizer, ckpt["history"], ckpt.get("best", {})
+
+    def summary(self, *, seconds: float) -> str:
+        """The run's first log line: device, data sizes, parameters, metrics, preparation time."""
+        splits = self.splits
+        return (
+            f"device={self.device} words: train={len(splits.train)} validation={len(splits.validation)} "
+            f"test={len(splits.test)} pairs={len(self.train_ex)} vocab={len(self.vocab)} "
+            f"params={sum(p.numel() for p in self.network.parameters())} metrics={text_metric_names()} "
+            f"data_seconds={seconds:.1f}"
+        )
+
+
+@dataclass
+class _Trained:
+    """One epoch of training: summed loss and tokens, gradient norms, time, and whether the budget stopped it."""
+
+    loss_sum: float
+    n_tok: int
+    norms: list[float]
+    stopped: bool
+    seconds: float
+
+
+def _train_epoch(
+    run: _Run, optimizer: Any, epoch: int, *, spent: float, budget: float, log: Log, log_every: int, progress: bool
+) -> _Trained:
+    """One pass over the training examples (shuffled by seed and epoch), stopped early when the time
+    budget runs out; a log line every ``log_every`` batches."""
+    from evalkit.generator.lstm_torch import nll_sum, torch
+
+    cfg, network, pad_id = run.cfg, run.network, run.vocab.pad_id
+    network.train()
+    start = time.perf_counter()
+    done = _Trained(0.0, 0, [], False, 0.0)
+    n_batches = math.ceil(len(run.train_ex) / cfg.batch_size)
+    bar = progress_bar(total=n_batches, show=progress, desc=f"epoch {epoch}", unit="batch")
+    for i, batch in enumerate(batches(run.train_ex, cfg.batch_size, pad_id, seed=cfg.seed * 1000 + epoch), 1):
+        inputs, targets, source = _tensors(batch, run.device)
+        nll, n = nll_sum(network, inputs, targets, pad_id, source)
+        optimizer.zero_grad(set_to_none=True)
+        (nll / n).backward()
+        # the global norm before clipping (clip 0: measured, never clipped; a factor of 1 changes nothing)
+        done.norms.append(float(torch.nn.utils.clip_grad_norm_(network.parameters(), cfg.clip or math.inf)))
+        optimizer.step()
+        done.loss_sum += float(nll.detach())
+        done.n_tok += int(n)
+        elapsed = time.perf_counter() - start
+        bar.update()
+        bar.set_postfix(loss=f"{done.loss_sum / done.n_tok:.3f}", tok_s=f"{done.n_tok / elapsed:.0f}", refresh=False)
+        if log_every and i % log_every == 0:
+            eta = min(elapsed * (n_batches - i) / i, budget - spent - elapsed)
+            log(
+                f"epoch {epoch} batch {i}/{n_batches} loss={done.loss_sum / done.n_tok:.4f} "
+                f"grad_norm={done.norms[-1]:.3g} (max {max(done.norms[-log_every:]):.3g}, before clipping at "
+                f"{cfg.clip:g}) tokens/s={done.n_tok / elapsed:.0f} eta={_clock(eta)}"
+            )
+        if spent + elapsed >= budget:
+            done.stopped = True
             break
-        network.train()
-        start = time.perf_counter()
-        loss_sum, n_tok, stopped = 0.0, 0, False
-        norms: list[float] = []
-        bar = progress_bar(total=n_batches, show=progress, desc=f"epoch {epoch}", unit="batch")
-        for i, batch in enumerate(batches(train_ex, cfg.batch_size, vocab.pad_id, seed=cfg.seed * 1000 + epoch), 1):
-            inputs, targets, source = _tensors(batch, device)
-            nll, n = nll_sum(network, inputs, targets, vocab.pad_id, source)
-            optimizer.zero_grad(set_to_none=True)
-            (nll / n).backward()
-            # the global norm before clipping (clip 0: measured, never clipped; a factor of 1 changes nothing)
-            norms.append(float(torch.nn.utils.clip_grad_norm_(network.parameters(), cfg.clip or math.inf)))
-            optimizer.step()
-            loss_sum += float(nll.detach())
-            n_tok += int(n)
-            elapsed = time.perf_counter() - start
-            bar.update()
-            bar.set_postfix(loss=f"{loss_sum / n_tok:.3f}", tok_s=f"{n_tok / elapsed:.0f}", refresh=False)
-            if log_every and i % log_every == 0:
-                log(
-                    f"epoch {epoch} batch {i}/{n_batches} loss={loss_sum / n_tok:.4f} "
-                    f"grad_norm={norms[-1]:.3g} (max {max(norms[-log_every:]):.3g}, before clipping at {cfg.clip:g}) "
-                    f"tokens/s={n_tok / elapsed:.0f} eta={_clock(min(elapsed * (n_batches - i) / i, budget - spent - elapsed))}"
-                )
-            if spent + elapsed >= budget:
-                stopped = True
-                break
-        bar.close()
-        seconds = time.perf_counter() - start
-        spent += seconds
-        ppl = validation_perplexity(network, val_ex, vocab, device, progress=progress)
-        record = {
-            "epoch": epoch,
-            "train_loss": loss_sum / max(n_tok, 1),
-            "train_tokens": n_tok,
-            "train_seconds": seconds,
-            "tokens_per_s": n_tok / seconds,
-            "stopped_by_budget": stopped,
-            "grad_norm_mean": float(np.mean(norms)) if norms else math.nan,
-            "grad_norm_max": max(norms, default=math.nan),
-            "val_perplexity": float(ppl),
-        }
-        if not best or record["val_perplexity"] < best["val_perplexity"]:
-            weights = {k: v.detach().cpu().clone() for k, v in network.state_dict().items()}
-            best = {"epoch": epoch, "val_perplexity": record["val_perplexity"], "model": weights}
-        elif not stopped:
-            for group in optimizer.param_groups:  # saved with the optimizer: a resumed run keeps it
-                group["lr"] *= cfg.lr_decay
-        record["best_epoch"] = best["epoch"]
-        record["lr"] = optimizer.param_groups[0]["lr"]
-        if eval_words:
-            hyps = model.define(eval_words, max_len=cfg.gen_max_len, progress=progress)
-            for name, result in score_texts(hyps, eval_refs).items():
-                record[f"val_{name}"] = float(result)
-            record["example"] = f"{eval_words[0]} : {hyps[0]}"
-        history.append(record)
-        with open(out / "log.jsonl", "a", encoding="utf-8") as f:
-            f.write(json.dumps(record) + "\n")
-        write_checkpoint(
-            ckpt_path,
-            {**model.payload(), "optimizer": optimizer.state_dict(), "epoch": epoch, "history": history,
-             "best": best, "rng": _rng_states()},
-        )  # fmt: skip
-        log(format_record(record))
-    return record
+    bar.close()
+    done.seconds = time.perf_counter() - start
+    return done
+
+
+def _epoch_record(
+    run: _Run, optimizer: Any, epoch: int, trained: _Trained, best: dict[str, Any], *, progress: bool
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The epoch's log record (training figures, validation perplexity and text metrics) and the best
+    epoch's weights so far; the learning rate decays after an epoch that did not improve."""
+    ppl = validation_perplexity(run.network, run.val_ex, run.vocab, run.device, progress=progress)
+    n_tok, norms = trained.n_tok, trained.norms
+    record: dict[str, Any] = {
+        "epoch": epoch,
+        "train_loss": trained.loss_sum / max(n_tok, 1),
+        "train_tokens": n_tok,
+        "train_seconds": trained.seconds,
+        "tokens_per_s": n_tok / trained.seconds,
+        "stopped_by_budget": trained.stopped,
+        "grad_norm_mean": float(np.mean(norms)) if norms else math.nan,
+        "grad_norm_max": max(norms, default=math.nan),
+        "val_perplexity": float(ppl),
+    }
+    if not best or record["val_perplexity"] < best["val_perplexity"]:
+        weights = {k: v.detach().cpu().clone() for k, v in run.network.state_dict().items()}
+        best = {"epoch": epoch, "val_perplexity": record["val_perplexity"], "model": weights}
+    elif not trained.stopped:
+        for group in optimizer.param_groups:  # saved with the optimizer: a resumed run keeps it
+            group["lr"] *= run.cfg.lr_decay
+    record["best_epoch"] = best["epoch"]
+    record["lr"] = optimizer.param_groups[0]["lr"]
+    if run.eval_words:
+        hyps = run.model.define(run.eval_words, max_len=run.cfg.gen_max_len, progress=progress)
+        for name, result in score_texts(hyps, run.eval_refs).items():
+            record[f"val_{name}"] = float(result)
+        record["example"] = f"{run.eval_words[0]} : {hyps[0]}"
+    return record, best
 
 
 def plot_history(history: Sequence[dict[str, Any]], path: str | Path) -> Path:

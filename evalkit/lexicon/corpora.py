@@ -203,49 +203,63 @@ def build_wordnet_bundle(root: str | os.PathLike[str] = DEBIAN) -> str:
     source = Path(root)
     out = [_MAGIC]
     for name in POS_FILES:
-        index = index_offsets(source / f"index.{name}")
-        rebuilt: dict[str, list[tuple[int, int]]] = {}
-        header, lines, lengths = 0, [], []
-        offset = 0
-        with open(source / f"data.{name}", "rb") as f:
-            for raw in f:
-                if raw.startswith(b" "):
-                    if lines:
-                        raise ValueError(f"data.{name}: a comment line after the first synset")
-                    header += len(raw)
-                    offset += len(raw)
-                    continue
-                head, _, gloss = raw.decode("utf-8").partition(" | ")
-                fields = head.split()
-                if int(fields[0]) != offset:
-                    raise ValueError(f"data.{name}: the synset at byte {offset} says {fields[0]}")
-                n_words = int(fields[3], 16)
-                words = []
-                for word, lex_id in zip(fields[4 : 4 + 2 * n_words : 2], fields[5 : 5 + 2 * n_words : 2]):
-                    key = _lemma_key(word)
-                    sense = index[key].index(offset) + 1
-                    rebuilt.setdefault(key, []).append((sense, offset))
-                    words.append(f"{word} {lex_id} {sense}")
-                heads = []
-                if fields[2] == "s":
-                    n_pointers = int(fields[4 + 2 * n_words])
-                    pointers = fields[5 + 2 * n_words : 5 + 2 * n_words + 4 * n_pointers]
-                    similar = [pointers[i + 1 : i + 4] for i in range(0, len(pointers), 4) if pointers[i] == "&"]
-                    if any(rest != ["a", "0000"] for _, *rest in similar):
-                        raise ValueError(f"data.{name}: satellite {fields[0]} has an '&' pointer not to an adjective")
-                    heads = [target for target, *_ in similar]
-                lines.append(" ".join([fields[1], fields[2], fields[3], *words, *heads]) + " | " + gloss.strip())
-                lengths.append(str(len(raw)))
-                offset += len(raw)
-        again = {key: [o for _, o in sorted(set(pairs))] for key, pairs in rebuilt.items()}
-        if again != index:
-            bad = sorted(k for k in index.keys() | again.keys() if index.get(k) != again.get(k))
-            raise ValueError(f"index.{name}: the sense numbers do not give it back ({len(bad)} lemmas: {bad[:5]})")
-        out += [f"@data {name} {header} {len(lines)}", *lines, f"@lengths {name} {len(lengths)}", *lengths]
+        out += _bundled_pos(source, name)
     for name in POS_FILES:
         rows = (source / f"{name}.exc").read_text(encoding="utf-8").splitlines()
         out += [f"@exceptions {name} {len(rows)}", *rows]
     return "\n".join(out) + "\n"
+
+
+def _bundled_pos(source: Path, name: str) -> list[str]:
+    """The ``@data`` and ``@lengths`` sections of part of speech ``name`` (``data.<name>`` read line by
+    line), after checking that their sense numbers give ``index.<name>`` back."""
+    index = index_offsets(source / f"index.{name}")
+    rebuilt: dict[str, list[tuple[int, int]]] = {}
+    header, lines, lengths = 0, [], []
+    offset = 0
+    with open(source / f"data.{name}", "rb") as f:
+        for raw in f:
+            if raw.startswith(b" "):
+                if lines:
+                    raise ValueError(f"data.{name}: a comment line after the first synset")
+                header += len(raw)
+                offset += len(raw)
+                continue
+            lines.append(_bundled_synset(raw, name, offset, index, rebuilt))
+            lengths.append(str(len(raw)))
+            offset += len(raw)
+    again = {key: [o for _, o in sorted(set(pairs))] for key, pairs in rebuilt.items()}
+    if again != index:
+        bad = sorted(k for k in index.keys() | again.keys() if index.get(k) != again.get(k))
+        raise ValueError(f"index.{name}: the sense numbers do not give it back ({len(bad)} lemmas: {bad[:5]})")
+    return [f"@data {name} {header} {len(lines)}", *lines, f"@lengths {name} {len(lengths)}", *lengths]
+
+
+def _bundled_synset(
+    raw: bytes, name: str, offset: int, index: dict[str, list[int]], rebuilt: dict[str, list[tuple[int, int]]]
+) -> str:
+    """The bundle's line of the synset at byte ``offset`` of ``data.<name>`` (``raw``); each word's sense
+    number comes from ``index`` and is noted in ``rebuilt`` (``lemma -> (sense, offset)``) for the check."""
+    head, _, gloss = raw.decode("utf-8").partition(" | ")
+    fields = head.split()
+    if int(fields[0]) != offset:
+        raise ValueError(f"data.{name}: the synset at byte {offset} says {fields[0]}")
+    n_words = int(fields[3], 16)
+    words = []
+    for word, lex_id in zip(fields[4 : 4 + 2 * n_words : 2], fields[5 : 5 + 2 * n_words : 2]):
+        key = _lemma_key(word)
+        sense = index[key].index(offset) + 1
+        rebuilt.setdefault(key, []).append((sense, offset))
+        words.append(f"{word} {lex_id} {sense}")
+    heads = []
+    if fields[2] == "s":
+        n_pointers = int(fields[4 + 2 * n_words])
+        pointers = fields[5 + 2 * n_words : 5 + 2 * n_words + 4 * n_pointers]
+        similar = [pointers[i + 1 : i + 4] for i in range(0, len(pointers), 4) if pointers[i] == "&"]
+        if any(rest != ["a", "0000"] for _, *rest in similar):
+            raise ValueError(f"data.{name}: satellite {fields[0]} has an '&' pointer not to an adjective")
+        heads = [target for target, *_ in similar]
+    return " ".join([fields[1], fields[2], fields[3], *words, *heads]) + " | " + gloss.strip()
 
 
 def write_wordnet_bundle(path: str | os.PathLike[str] = BUNDLED, root: str | os.PathLike[str] = DEBIAN) -> Path:

@@ -7,6 +7,7 @@ pytorch/examples' word_language_model does, and lets partial sums from workers m
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -37,6 +38,9 @@ class Perplexity(Metric):
     higher_is_better = False
     #: inputs are a language model's per-item negative log-likelihood sums and token counts
     task = "lm"
+
+    def __init__(self) -> None:
+        super().__init__()  # no options: its declaration is the default NoOptions (natural log, always)
 
     def stats(self, nll_sums, n_tokens) -> np.ndarray:  # type: ignore[override]
         for name, value in (("nll_sums", nll_sums), ("n_tokens", n_tokens)):
@@ -69,6 +73,11 @@ class Perplexity(Metric):
             {"nll_per_token": nll / count, "nll_sum": nll, "n_tokens": int(count)},
             self.signature(),
         )
+
+    def check_total(self, total: np.ndarray, space: Any) -> None:
+        """A saved total must be what :meth:`stats` writes: ``[nll_sum, n_tokens]``, finite and non-negative
+        (a negative token count would give a perplexity of no model)."""
+        stat_rows(self.name, "total", total, layout=_LAYOUT)
 
     def signature(self) -> Signature:
         return Signature.of(self.name, log="e")

@@ -493,3 +493,21 @@ def test_perplexity_refuses_a_checkpoint_with_a_negative_statistic(column):
     state["total"][column] = -3
     with pytest.raises(InputError, match=r"perplexity: 'total' must hold non-negative statistics"):
         Perplexity().load_state_dict(state)
+
+
+def test_perplexity_beyond_float64_is_inf_with_a_warning():
+    # exp(1000) overflows float64 (its largest exponent is ln(1.8e308) = 709.78); torchmetrics gives inf
+    from evalkit.text.perplexity import Perplexity
+
+    with pytest.warns(RuntimeWarning, match="beyond float64"):
+        result = Perplexity()([1000.0, 1000.0], [1, 1])
+    assert result.score == math.inf and result.components["nll_per_token"] == 1000.0
+
+
+def test_perplexity_reads_bfloat16_tensors_as_float32():
+    torch = pytest.importorskip("torch")
+    from evalkit.text.perplexity import Perplexity
+
+    # 2.0 and 1.0 are exact in bfloat16: exp((2 + 1) / (2 + 1)) = e
+    nll = torch.tensor([2.0, 1.0], dtype=torch.bfloat16)
+    assert Perplexity()(nll, torch.tensor([2, 1])).score == pytest.approx(math.e, rel=1e-15)

@@ -6,11 +6,12 @@ pytorch/examples' word_language_model does, and lets partial sums from workers m
 
 from __future__ import annotations
 
-import math
+import warnings
 from typing import Any
 
 import numpy as np
 
+from evalkit.core.arrays import to_host
 from evalkit.core.errors import EmptyInputError, InputError, InputTypeError
 from evalkit.core.metric import Metric
 from evalkit.core.registry import register
@@ -48,7 +49,8 @@ class Perplexity(Metric):
                 raise InputTypeError(
                     f"perplexity: {name} must be an ordered sequence; a {type(value).__name__} has no order."
                 )
-        nll, count = (np.atleast_1d(np.asarray(v)) for v in (nll_sums, n_tokens))
+        # tensors (bfloat16 included, read as float32) to the host; sums accumulate in float64
+        nll, count = (np.atleast_1d(np.asarray(to_host(v))) for v in (nll_sums, n_tokens))
         if nll.ndim != 1 or count.ndim != 1:
             raise InputError(
                 f"perplexity: nll_sums and n_tokens must be numbers or 1-D sequences of numbers, got shapes "
@@ -59,9 +61,19 @@ class Perplexity(Metric):
         return stat_rows("perplexity", "nll_sums, n_tokens", np.stack([nll, count], axis=1), layout=_LAYOUT)
 
     def scores(self, totals) -> np.ndarray:  # type: ignore[override]
+        """``exp(nll_sum / n_tokens)`` of each row (NaN without tokens); a perplexity beyond float64's range
+        is ``inf`` with a warning, as torchmetrics gives."""
         totals = np.asarray(totals, dtype=np.float64)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return np.where(totals[:, 1] > 0, np.exp(totals[:, 0] / totals[:, 1]), np.nan)
+            out = np.where(totals[:, 1] > 0, np.exp(totals[:, 0] / totals[:, 1]), np.nan)
+        if np.isinf(out).any():
+            warnings.warn(
+                "perplexity: exp(nll per token) is beyond float64's range (nll per token > 709.78); "
+                "the perplexity is inf. Compare the nll_per_token component instead.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+        return out
 
     def score(self, total) -> Result:  # type: ignore[override]
         nll, count = float(total[0]), float(total[1])
@@ -69,7 +81,7 @@ class Perplexity(Metric):
             raise EmptyInputError("perplexity: no tokens were counted; the score is undefined.")
         return Result(
             self.name,
-            math.exp(nll / count),
+            float(self.scores(np.array([[nll, count]]))[0]),  # the one formula, on one row
             {"nll_per_token": nll / count, "nll_sum": nll, "n_tokens": int(count)},
             self.signature(),
         )

@@ -16,7 +16,7 @@ import click
 
 from evalkit.core.errors import EvalkitError
 from evalkit.core.metric import Metric
-from evalkit.core.registry import available_metrics, metric_class
+from evalkit.core.registry import metric_class
 from evalkit.core.validate import suggest
 
 
@@ -101,19 +101,10 @@ def metric_class_of(name: str) -> type[Metric]:
         Traceback (most recent call last):
         click.exceptions.UsageError: Unknown metric 'BLEU' (did you mean 'bleu'?). Known metrics: ...
     """
-    known = available_metrics()
-    if name in known:
+    try:
         return metric_class(name)
-    folded: dict[str, str] = {}
-    for k in known:
-        folded.setdefault(_fold(k), k)
-    same = folded.get(_fold(name))
-    hint = f" (did you mean {same!r}?)" if same else suggest(name, known)
-    raise click.UsageError(f"Unknown metric {name!r}{hint}. Known metrics: {', '.join(known)}.")
-
-
-def _fold(name: str) -> str:
-    return name.lower().replace("-", "").replace("_", "")
+    except EvalkitError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def build(spec: MetricSpec) -> Metric:

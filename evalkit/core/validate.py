@@ -21,9 +21,24 @@ from evalkit.core.gc_pause import gc_paused
 
 
 def suggest(given: str, allowed: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest allowed name, or an empty string."""
-    close = difflib.get_close_matches(str(given), [str(a) for a in allowed], n=1, cutoff=0.6)
+    """`` (did you mean 'x'?)`` for the allowed name that ``given`` spells but for case, ``-`` and ``_``
+    (``BLEU``, ``rouge-l``), else for the closest one, or an empty string.
+
+    Example:
+        >>> suggest("rouge-l", ["rouge1", "rougeL", "rougeLsum"]), suggest("smoth", ["smooth"]), suggest("x", ["y"])
+        (" (did you mean 'rougeL'?)", " (did you mean 'smooth'?)", '')
+    """
+    names = [str(a) for a in allowed]
+    folded: dict[str, str] = {}
+    for name in names:
+        folded.setdefault(_fold(name), name)
+    same = folded.get(_fold(str(given)))
+    close = [same] if same is not None else difflib.get_close_matches(str(given), names, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _fold(name: str) -> str:
+    return name.lower().replace("-", "").replace("_", "")
 
 
 def _listing(allowed: Iterable[Any]) -> str:

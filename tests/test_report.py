@@ -210,6 +210,18 @@ def test_a_report_from_the_json_output(tmp_path, pages):
     assert "--json reads a finished run" in invoke("report", "--json", run, "-m", "bleu", code=2)
 
 
+def test_a_system_identical_to_its_baseline_is_not_called_significant(tmp_path):
+    # the same segments twice: the paired test's p-value (0.001 at 1,000 resamples) tests no difference
+    refs, base, same = tmp_path / "refs.txt", tmp_path / "base.txt", tmp_path / "same.txt"
+    refs.write_text("the cat sat on the mat\na dog barks\n", encoding="utf-8")
+    base.write_text("the cat sat on a mat\na dog\n", encoding="utf-8")
+    same.write_text("the cat sat on a mat\na dog\n", encoding="utf-8")
+    out = tmp_path / "identical.html"
+    invoke("report", "-m", "bleu", "-r", refs, "-b", base, same, "--out", out)
+    page = out.read_text(encoding="utf-8")
+    assert "identical to the baseline" in page
+
+
 @pytest.mark.parametrize(
     ("task", "name", "suffix"),
     [("text", "scores", ".svg"), ("text", "differences", ".pdf"), ("text", "distribution", ".png"),

@@ -132,6 +132,13 @@ class ReportData:
             )
         return out
 
+    def identical(self, metric: str) -> set[str]:
+        """The systems whose statistics equal the baseline's on every segment (``compare`` runs): their
+        p-value tests no difference, so the report does not call them significant."""
+        if self.command != "compare":
+            return set()
+        return {s["name"] for s in self.doc["systems"] if s["scores"][metric].get("identical")}
+
     def tests(self, metric: str) -> dict[str, PairedTest]:
         """Each non-baseline system's paired test of one metric against the baseline (``compare`` runs)."""
         if self.command != "compare":

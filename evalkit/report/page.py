@@ -178,10 +178,11 @@ def _differences(data: ReportData) -> str:
     rows = []
     for m in data.metrics:
         scale = m["display_scale"]
+        identical = data.identical(m["metric"])
         for name, t in data.tests(m["metric"]).items():
             d = t.difference
             cls = "better" if d >= 0 else "worse"
-            mark = "yes" if t.p_value < ALPHA else "no"
+            mark = "identical to the baseline" if name in identical else "yes" if t.p_value < ALPHA else "no"
             rows.append(
                 f'<tr class="{cls}"><td>{_e(name)}</td><td>{_e(m["metric"])}</td>{_num(d, scale, signed=True)}'
                 f"{_p(t.p_value)}<td>{mark}</td></tr>"

@@ -298,6 +298,24 @@ def reference_matches(
     return out
 
 
+def _with_sentinels(ids: np.ndarray, lengths: np.ndarray, vocab_size: int) -> tuple[np.ndarray, ...]:
+    """``(units, pos, line_of)``: the lines' units, each line followed by a unit of its own (ids from
+    ``vocab_size`` on), the positions of the real units, and the line of every unit.
+
+    An n-gram running past the end of its line holds its sentinel, so it occurs in that line only and is
+    dropped with the other n-grams that no two lines share.
+    """
+    n_lines = lengths.size
+    sentinel = np.cumsum(lengths + 1) - 1
+    units = np.empty(ids.size + n_lines, dtype=np.int64)
+    is_unit = np.ones(units.size, dtype=bool)
+    is_unit[sentinel] = False
+    pos = np.flatnonzero(is_unit)
+    units[pos] = ids
+    units[sentinel] = vocab_size + np.arange(n_lines)
+    return units, pos, np.repeat(np.arange(n_lines), lengths + 1)
+
+
 def _block_matches(
     ids: np.ndarray,
     lengths: np.ndarray,
@@ -310,17 +328,8 @@ def _block_matches(
     # cumsum, where and reduceat cost several times as much per element (measured)
     n_lines = lengths.size
     out = np.zeros((n_lines, max_order), dtype=np.int64)
-    # every line is followed by a unit of its own: an n-gram running past the end of its line holds it,
-    # so it occurs in that line only and is dropped with the other n-grams that no two lines share
-    sentinel = np.cumsum(lengths + 1) - 1
-    units = np.empty(ids.size + n_lines, dtype=np.int64)
-    is_unit = np.ones(units.size, dtype=bool)
-    is_unit[sentinel] = False
-    pos = np.flatnonzero(is_unit)
-    units[pos] = ids
-    units[sentinel] = vocab_size + np.arange(n_lines)
+    units, pos, line_of = _with_sentinels(ids, lengths, vocab_size)
     width = vocab_size + n_lines
-    line_of = np.repeat(np.arange(n_lines), lengths + 1)
     line_is_ref = line_role > 0
     group = np.take(line_segment, np.take(line_of, pos))
     groups = n_lines  # fewer than the number of groups: the first sort is no refinement

@@ -3,6 +3,8 @@ stateful classes (any batch split, merge of workers that saw different labels, p
 
 from __future__ import annotations
 
+import inspect
+import json
 import subprocess
 import sys
 import warnings
@@ -344,3 +346,237 @@ def test_registry_builds_metrics_by_name():
     assert {"accuracy", "f1", "precision", "recall", "mcc", "confusion_matrix"} <= set(evalkit.available_metrics())
     with pytest.raises(InputError, match="zero"):
         ek.Accuracy().update([0], [0], sample_weight=[0.0]).compute()
+
+
+# -- one declaration, one counting path, one formula (issue 23) -----------------------------------------------
+@pytest.mark.parametrize(
+    ("function", "cls", "own"),
+    [
+        (ek.precision_score, ek.Precision, {"average": "binary"}),  # scikit-learn's default; the classes': macro
+        (ek.recall_score, ek.Recall, {"average": "binary"}),
+        (ek.f1_score, ek.F1, {"average": "binary"}),
+        (ek.fbeta_score, ek.FBeta, {"average": "binary", "beta": inspect.Parameter.empty}),  # beta is required
+        (ek.precision_recall_fscore_support, ek.FBeta, {"average": None}),
+        (ek.accuracy_score, ek.Accuracy, {}),
+        (ek.confusion_matrix, ek.ConfusionMatrix, {}),
+        (ek.balanced_accuracy_score, ek.BalancedAccuracy, {}),
+        (ek.matthews_corrcoef, ek.MatthewsCorrCoef, {}),
+        (ek.cohen_kappa_score, ek.CohenKappa, {}),
+        (ek.log_loss, ek.LogLoss, {}),
+    ],
+)
+def test_functional_options_are_the_class_declaration(function, cls, own):
+    params = inspect.signature(function).parameters.values()
+    written = {p.name: p.default for p in params if p.kind == p.KEYWORD_ONLY}
+    written = {k: v for k, v in written.items() if k not in ("sample_weight", "warn_for")}  # inputs, not options
+    assert written == {**cls.options_type.defaults(), **own}
+
+
+@SETTINGS
+@given(data=label_pairs(), average=st.sampled_from(["macro", "samples"]))
+def test_a_batch_total_is_the_sum_of_its_rows(data, average):
+    y_true, y_pred, w = data
+    if y_true.ndim == 1:
+        average = "macro"
+    for metric in (ek.F1(average=average), ek.Precision(average=average, labels=[1, 0]), ek.Accuracy()):
+        if y_true.ndim == 1 and metric.options_type is not ek.Accuracy.options_type:
+            metric = ek.F1()  # labels=[1, 0] are multilabel columns; class labels take every label seen
+        rows = metric.rows(y_true, y_pred, sample_weight=w)
+        batch = metric.fresh().update(y_true, y_pred, sample_weight=w)
+        assert np.array_equal(np.asarray(rows.space, dtype=object), np.asarray(batch.space, dtype=object))
+        assert rows.total().dtype == batch.total.dtype
+        if w is None:  # counts: equal to the last digit
+            np.testing.assert_array_equal(rows.total(), batch.total)
+        else:
+            np.testing.assert_allclose(rows.total(), batch.total, rtol=1e-12, atol=1e-12)
+
+
+def _resampled(metric, y_true, y_pred, w=None, n=30):
+    rows = metric.rows(y_true, y_pred, sample_weight=w)
+    index = np.random.default_rng(3).integers(0, len(rows), (n, len(rows)))
+    return metric.fresh().add_rows(rows), rows.drawn_totals(index)
+
+
+@pytest.mark.parametrize(
+    ("cls", "options", "multilabel"),
+    [
+        (ek.F1, {"average": "macro"}, False),
+        (ek.F1, {"average": "weighted", "zero_division": np.nan}, False),
+        (ek.Precision, {"average": "micro"}, False),
+        (ek.Recall, {"average": None}, False),
+        (ek.F1, {"average": "macro", "labels": [5, 1, 9]}, False),
+        (ek.FBeta, {"beta": 0.5, "average": "samples", "zero_division": 1}, True),
+        (ek.F1, {"average": "macro", "labels": [2, 0]}, True),
+        (ek.FBeta, {"beta": np.inf, "average": "weighted"}, True),
+        (ek.Accuracy, {}, False),
+        (ek.Accuracy, {"normalize": False}, True),
+        (ek.ConfusionMatrix, {}, False),
+        (ek.ConfusionMatrix, {"labels": [1, 5, 9]}, False),
+        (ek.BalancedAccuracy, {"adjusted": True}, False),
+        (ek.MatthewsCorrCoef, {}, False),
+        (ek.CohenKappa, {"weights": "quadratic"}, False),
+        (ek.CohenKappa, {"weights": "linear", "labels": [9, 5, 1, 2]}, False),
+    ],
+)
+def test_vectorized_scores_are_the_score_of_each_total(cls, options, multilabel):
+    # bootstrap resamples (some without the rare labels) scored at once equal each resample scored alone
+    rng = np.random.default_rng(5)
+    if multilabel:
+        y_true, y_pred = rng.integers(0, 2, (40, 4)), rng.integers(0, 2, (40, 4))
+    else:
+        y_true = rng.choice([1, 2, 5, 5, 5, 1, 1, 9], 40)
+        y_pred = np.where(rng.random(40) < 0.6, y_true, rng.choice([1, 2, 5, 7], 40))
+    w = rng.uniform(0.5, 2, 40)
+    scorer, totals = _resampled(cls(**options), y_true, y_pred, w)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        one_by_one = [scorer.score(total).score for total in totals]
+    np.testing.assert_allclose(scorer.scores(totals), one_by_one, rtol=1e-12, atol=1e-15)
+
+
+def test_the_functions_are_their_class_on_the_same_rows():
+    rng = np.random.default_rng(9)
+    y_true, y_pred = rng.integers(0, 5, 200), rng.integers(0, 5, 200)
+    w = rng.uniform(0, 3, 200)
+    for function, cls, options in [
+        (ek.f1_score, ek.F1, {"average": "weighted"}),
+        (ek.precision_score, ek.Precision, {"average": "micro", "labels": [4, 0]}),
+        (ek.accuracy_score, ek.Accuracy, {"normalize": False}),
+        (ek.balanced_accuracy_score, ek.BalancedAccuracy, {"adjusted": True}),
+        (ek.cohen_kappa_score, ek.CohenKappa, {"weights": "linear"}),
+        (ek.matthews_corrcoef, ek.MatthewsCorrCoef, {}),
+    ]:
+        assert (
+            function(y_true, y_pred, sample_weight=w, **options)
+            == cls(**options)(y_true, y_pred, sample_weight=w).score
+        )
+
+
+def test_per_label_scores_on_the_class_are_the_functions():
+    y_true, y_pred = [0, 1, 2, 2, 1, 0, 2, 1], [0, 2, 2, 2, 1, 1, 0, 1]
+    result = ek.Recall(average=None).update(y_true, y_pred).compute()
+    p, r, f, s = skm.precision_recall_fscore_support(y_true, y_pred, average=None)
+    for name, expected in (("precision", p), ("recall", r), ("f_score", f), ("support", s)):
+        np.testing.assert_array_equal(result.components[name], expected)
+    assert result.score == pytest.approx(skm.recall_score(y_true, y_pred, average="macro"), abs=1e-15)  # their mean
+    assert str(result.signature).startswith("average:none|beta:1|labels:none")
+
+
+def test_log_loss_normalize_on_the_class_and_checked_on_every_path():
+    y_true, proba = [0, 2, 1, 2], [[0.7, 0.2, 0.1], [0.1, 0.3, 0.6], [0.2, 0.5, 0.3], [0.3, 0.3, 0.4]]
+    expected = skm.log_loss(y_true, proba, normalize=False)
+    assert ek.log_loss(y_true, proba, normalize=False) == pytest.approx(expected, rel=1e-15)
+    assert ek.LogLoss(normalize=False).update(y_true[:2], proba[:2]).update(y_true[2:], proba[2:]).compute().score == (
+        pytest.approx(expected, rel=1e-15)
+    )
+    assert str(ek.LogLoss().signature()).startswith("labels:none|version")  # the default is not printed
+    for make in (lambda: ek.log_loss(y_true, proba, normalize="yes"), lambda: ek.LogLoss(normalize=1)):
+        with pytest.raises(InvalidOptionError, match="'normalize' parameter of log_loss must be True or False"):
+            make()
+
+
+# -- options checked on every path, labels exact, checkpoints as input (issue 24) -----------------------------
+def test_kappa_replace_undefined_by_is_checked_on_every_path():
+    with pytest.raises(ValueError, match="replace_undefined_by"):  # scikit-learn refuses it too
+        skm.cohen_kappa_score([0, 1], [0, 1], replace_undefined_by="x")
+    for bad in ("x", 1.5, True, None):
+        with pytest.raises(
+            InvalidOptionError, match=r"'replace_undefined_by' parameter of cohen_kappa_score .*\[-1, 1\]"
+        ):
+            ek.cohen_kappa_score([0, 1], [0, 1], replace_undefined_by=bad)
+        with pytest.raises(InvalidOptionError, match="'replace_undefined_by' parameter of cohen_kappa"):
+            ek.CohenKappa(replace_undefined_by=bad)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = skm.cohen_kappa_score([3, 3], [3, 3], replace_undefined_by=-0.5)  # one label: undefined
+        assert ek.cohen_kappa_score([3, 3], [3, 3], replace_undefined_by=-0.5) == expected
+        assert ek.CohenKappa(replace_undefined_by=-0.5)([3, 3], [3, 3]).score == expected
+
+
+def test_labels_that_name_the_data_in_another_type_are_refused():
+    y_true, y_pred = [0, 1, 1, 0], [0, 1, 0, 0]
+    # scikit-learn's f1_score reads labels=["0", "1"] as the integers, its confusion_matrix does not: evalkit
+    # gave 0.0 silently; now it says what is wrong on every path
+    assert skm.f1_score(y_true, y_pred, labels=["0", "1"], average="macro") == skm.f1_score(
+        y_true, y_pred, average="macro"
+    )
+    np.testing.assert_array_equal(skm.confusion_matrix(y_true, y_pred, labels=["0", "1"]), [[0, 0], [0, 0]])
+    calls = [
+        lambda: ek.f1_score(y_true, y_pred, labels=["0", "1"], average="macro"),
+        lambda: ek.precision_recall_fscore_support(y_true, y_pred, labels=["0", "1"]),
+        lambda: ek.F1(labels=["0", "1"]).update(y_true, y_pred).compute(),
+        lambda: ek.confusion_matrix(y_true, y_pred, labels=["0", "1"]),
+        lambda: ek.ConfusionMatrix(labels=["1"]).update(y_true, y_pred).compute(),
+        lambda: ek.cohen_kappa_score(y_true, y_pred, labels=["0", "1"]),
+        lambda: ek.classification_report(y_true, y_pred, labels=["0", "1"]),
+        lambda: ek.multilabel_confusion_matrix(y_true, y_pred, labels=["0", "1"]),
+        lambda: ek.f1_score(["1", "2"], ["1", "1"], labels=[1, 2], average="macro"),  # numbers among strings
+    ]
+    for call in calls:
+        with pytest.raises(InputError, match=r"labels=\[.*\] holds (string|number)s, but y_true and y_pred hold"):
+            call()
+    # a label of the other type that names no label of the data is simply absent, as in scikit-learn
+    expected = skm.f1_score(y_true, y_pred, labels=["cat", 1], average="macro", zero_division=0)
+    assert ek.f1_score(y_true, y_pred, labels=["cat"], average="macro", zero_division=0) == 0.0
+    assert expected == skm.f1_score(y_true, y_pred, labels=[2, 1], average="macro", zero_division=0)
+
+
+def test_integer_labels_of_any_size_stay_exact():
+    big_true, big_pred = [2**64, 2**64 + 1, 2**64], [2**64, 2**64, 2**64 + 1]
+    small_true, small_pred = [0, 1, 0], [0, 0, 1]  # the same labels, renamed in order
+    with pytest.raises(ValueError):  # scikit-learn refuses integers beyond 64 bits ("unknown" targets)
+        skm.accuracy_score(big_true, big_pred)
+    assert ek.accuracy_score(big_true, big_pred) == skm.accuracy_score(small_true, small_pred)  # was 1.0
+    assert ek.f1_score(big_true, big_pred, average="macro") == skm.f1_score(small_true, small_pred, average="macro")
+    np.testing.assert_array_equal(ek.confusion_matrix(big_true, big_pred), skm.confusion_matrix(small_true, small_pred))
+    # ints from 2**63 beside smaller ones: numpy reads such a list as float64, which would merge neighbours
+    assert ek.accuracy_score([2**63, 2**63 + 1, 5], [2**63 + 1, 2**63 + 1, 5]) == pytest.approx(2 / 3)
+    # int64 beside uint64 (numpy joins them as float64)
+    t, p = np.array([-1, 5, 7]), np.array([2**63 + 1, 5, 2**63 + 2], dtype=np.uint64)
+    assert ek.ConfusionMatrix()(t, p).components["labels"] == [-1, 5, 7, 2**63 + 1, 2**63 + 2]
+    # a running state keeps them through a checkpoint
+    m = ek.F1().update(big_true, big_pred)
+    state = json.loads(json.dumps(m.state_dict()))
+    assert (
+        ek.F1().load_state_dict(state).update(big_true, big_pred).compute().score
+        == m.update(big_true, big_pred).compute().score
+    )
+
+
+def _tampered(state, change):
+    state = json.loads(json.dumps(state))
+    change(state)
+    return state
+
+
+def test_a_tampered_classification_checkpoint_is_refused():
+    y_true, y_pred = [0, 1, 2, 2, 1, 0, 2, 1], [0, 2, 2, 2, 1, 1, 0, 1]
+    saved = ek.F1().update(y_true, y_pred).state_dict()
+    changes = {
+        "negative": lambda s: s["total"].__setitem__(0, -1),  # the issue's accuracy of -0.333
+        "short space": lambda s: s.__setitem__("space", [0, 1]),  # the issue's F1 of 0.333
+        "unsorted space": lambda s: s.__setitem__("space", [2, 0, 1]),
+        "counts disagree": lambda s: s["total"].__setitem__(9, 5),
+        "fractional count": lambda s: s["total"].__setitem__(10, 2.5),
+    }
+    for name, change in changes.items():
+        with pytest.raises(InputError, match="load_state_dict"):
+            ek.F1().load_state_dict(_tampered(saved, change))
+        assert name
+    accuracy = ek.Accuracy().update(y_true, y_pred).state_dict()
+    for change in (lambda s: s["total"].__setitem__(0, -1), lambda s: s["total"].__setitem__(0, 99)):
+        with pytest.raises(InputError, match="load_state_dict"):
+            ek.Accuracy().load_state_dict(_tampered(accuracy, change))
+    multilabel = ek.F1(average="samples").update([[1, 0], [1, 1]], [[1, 1], [0, 1]]).state_dict()
+    for change in (lambda s: s["space"].__setitem__(1, 3), lambda s: s["space"].__setitem__(2, None)):
+        with pytest.raises(InputError, match="load_state_dict"):
+            ek.F1(average="samples").load_state_dict(_tampered(multilabel, change))
+
+
+def test_states_of_negative_sample_weights_are_restored():
+    # scikit-learn takes negative sample weights, so a weighted total may hold negative sums: not refused
+    y_true, y_pred, w = [0, 1, 2, 2, 1, 0], [0, 2, 2, 2, 1, 1], [1.0, -0.5, 2.0, 1.0, -1.0, 1.0]
+    for cls in (ek.F1, ek.Accuracy, ek.ConfusionMatrix, ek.BalancedAccuracy):
+        m = cls().update(y_true, y_pred, sample_weight=w)
+        restored = cls().load_state_dict(_tampered(m.state_dict(), lambda s: None))
+        assert restored.compute().score == m.compute().score

@@ -1,27 +1,36 @@
-"""Inputs of the classification metrics: conversion, target types, and confusion counts.
+"""Inputs of the classification metrics, and the one way they are counted.
 
 Targets are read as scikit-learn reads them (``type_of_target``, ``unique_labels``, ``_check_targets``):
-1-D class labels (integers, booleans, integral floats or strings; an ``(n, 1)`` column counts as 1-D)
-or a 2-D multilabel indicator matrix with at most two distinct values (non-zero means "has the label").
+1-D class labels (integers of any size, booleans, integral floats or strings; an ``(n, 1)`` column counts as
+1-D) or a 2-D multilabel indicator matrix with at most two distinct values (non-zero means "has the label").
+Integers stay exact: Python ints beyond int64 are kept as Python ints, never cast to float64.
 
-Counting takes fewer passes than scikit-learn's ``unique``-based path:
+Every metric here counts into one of three layouts of totals (a frame in brackets, the rows' ``space``):
 
-- integer or boolean labels in a small range go straight to ``np.bincount(y_true * K + y_pred)``; the
-  range comes from one ``max`` per array, read as unsigned so that a negative label appears as a huge
-  value (and takes the general path) without a separate ``min`` pass;
-- other labels (strings, floats, negative or far-apart integers) are encoded by one ``np.unique`` over
-  both arrays.
+- class labels [the sorted labels that occur, ``K``]: the confusion matrix ``cm`` (``K*K``, row-major, rows
+  true, weighted), then how many samples have each label as true (``K``) and as predicted label (``K``), at
+  any weight (scikit-learn keeps a label that occurs with weight zero);
+- multilabel indicators [``("multilabel", L, beta)``]: per label the weighted ``tp``, predicted and true
+  counts (``L`` each), the total weight, the number of samples and, when ``beta`` is given, the per-sample
+  sums of :data:`SAMPLE_SUMS` that ``average="samples"`` needs;
+- accuracy [no frame]: ``[sum(w * correct), sum(w)]``.
 
-The counts keep only the labels that occur (in ``y_true`` or ``y_pred``, whatever their weight), sorted
-as ``unique_labels`` sorts them. Two counts over different label sets merge on the union of their labels:
-each side's cells move to their label's row and column in the union, so a label one worker never saw
-simply has zero counts from that worker, and the merge equals one pass over all the data.
+Unweighted totals are int64 counts, weighted ones float64. Each layout has per-sample rows (what bootstrap
+resamples, and what a tensor batch reduces on its device) and a batch total of a numpy batch written in the
+same layout at less cost (:func:`label_total`: one ``np.bincount`` over the label pairs), which is what
+``update`` adds and the functional forms score.
+
+Class labels are numbered in fewer passes than scikit-learn's ``unique``-based path: integer or boolean
+labels in a small range go straight to ``np.bincount(y_true * K + y_pred)`` (the range from one ``max``
+per array, read as unsigned so that a negative label shows as a huge value and takes the general path);
+other labels (strings, floats, negative, far-apart or huge integers) are numbered by one ``np.unique``.
+Totals over different label sets join on the union of their labels: each side's counts move to their
+label's place in the union (:func:`align_label_total`), so a merge equals one pass over all the data.
 """
 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -32,15 +41,41 @@ from evalkit.core.inputs import as_array, as_weights
 from evalkit.core.rows import Rows
 from evalkit.core.validate import check_finite, check_same_n_samples
 
+#: columns of the per-sample sums of ``average="samples"`` (for precision, recall and F-beta each): weighted
+#: sum of the defined values, their weight, the weight of the undefined ones, and the same three unweighted
+#: (scikit-learn's fallback when the weights sum to zero)
+SAMPLE_SUMS = ("wsum_defined", "w_defined", "w_undefined", "sum_defined", "n_defined", "n_undefined")
 
-def _family(a: np.ndarray) -> str:
-    return "string" if a.dtype.kind in "UO" else "number"
+
+# -- reading the targets ----------------------------------------------------------------------------------
+def family(a: np.ndarray) -> str:
+    """``"string"`` or ``"number"``: the kind of labels an array holds (labels of two kinds never match)."""
+    kind = a.dtype.kind
+    if kind == "O":
+        return "string" if a.size and isinstance(a.flat[0], str) else "number"
+    return "string" if kind == "U" else "number"
+
+
+def _is_integer(v: Any) -> bool:
+    return isinstance(v, (int, np.integer))
+
+
+def _exact(y: Any, a: np.ndarray) -> np.ndarray:
+    """Labels given as Python ints, which numpy reads as float64 where ints of 2**63 and more sit beside
+    smaller ones: the ints themselves (an object array), where float64 would merge neighbours."""
+    if a.dtype.kind != "f" or a.ndim != 1 or isinstance(y, np.ndarray) or arrays.is_tensor(y):
+        return a
+    if not (np.abs(a) >= 2**53).any():
+        return a
+    items = np.empty(len(a), dtype=object)
+    items[:] = list(y)
+    return items if all(_is_integer(v) for v in items) else a
 
 
 def _labels_1d(owner: str, name: str, y: np.ndarray) -> np.ndarray:
     """Check 1-D class labels; raise for continuous values, NaN, bytes and mixed types."""
     kind = y.dtype.kind
-    if kind in "biu":
+    if kind in "biuU":
         return y
     if kind == "f":
         check_finite(owner, name, y)
@@ -52,14 +87,17 @@ def _labels_1d(owner: str, name: str, y: np.ndarray) -> np.ndarray:
                 f"class labels. Threshold or argmax the scores first (e.g. y_pred >= 0.5)."
             )
         return y
-    if kind == "U":
-        return y
     if kind == "O":
         is_str = [isinstance(v, str) for v in y]
         if all(is_str):
             return y
         if any(is_str):
             raise InputError(f"{owner}: {name} mixes string and non-string labels; use one type for all labels.")
+        if len(y) and all(_is_integer(v) for v in y):
+            try:
+                return y.astype(np.int64)
+            except OverflowError:  # beyond int64: the Python ints themselves, exact
+                return y
         try:  # numbers held in an object array
             return _labels_1d(owner, name, y.astype(np.float64) if len(y) else y.astype(np.int64))
         except (TypeError, ValueError):
@@ -67,6 +105,37 @@ def _labels_1d(owner: str, name: str, y: np.ndarray) -> np.ndarray:
     raise InputTypeError(
         f"{owner}: {name} must hold class labels (integers, booleans, integral floats or strings), got dtype {y.dtype}."
     )
+
+
+def _indicators(owner: str, name: str, a: np.ndarray) -> np.ndarray:
+    """A 2-D multilabel indicator matrix as booleans; raise for scores and multiclass-multioutput targets."""
+    if a.dtype.kind in "f":
+        check_finite(owner, name, a)
+    values = np.unique(a) if a.dtype.kind in "biuf" else None
+    if values is not None and a.dtype.kind == "f" and (values != np.floor(values)).any():
+        example = values[np.argmax(values != np.floor(values))].item()
+        raise InputError(
+            f"{owner}: {name} of shape {a.shape} holds continuous values (e.g. {example!r}): scores or "
+            f"probabilities, not labels. Argmax them over the classes (y.argmax(axis=1)) or threshold "
+            f"them for multilabel indicators (y >= 0.5) first."
+        )
+    if values is None or len(values) > 2:
+        raise InputError(
+            f"{owner}: {name} of shape {a.shape} is not a multilabel indicator matrix (at most two "
+            f"distinct numbers, e.g. 0 and 1); multiclass-multioutput and continuous targets are "
+            f"not supported."
+        )
+    return a != 0
+
+
+def _comparable(t: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Signed and unsigned integer labels side by side, in a type that holds both exactly (numpy would
+    join int64 and uint64 as float64)."""
+    if {t.dtype.kind, p.dtype.kind} != {"i", "u"}:
+        return t, p
+    if max(int(t.max()), int(p.max())) < 2**63:
+        return t.astype(np.int64), p.astype(np.int64)
+    return t.astype(object), p.astype(object)
 
 
 def check_targets(
@@ -77,8 +146,8 @@ def check_targets(
     ``kind`` is ``"labels"`` (1-D class labels) or ``"multilabel"`` (2-D indicator matrices, returned as
     booleans). The inputs are not changed.
     """
-    t = as_array(owner, "y_true", y_true)
-    p = as_array(owner, "y_pred", y_pred)
+    t = _exact(y_true, as_array(owner, "y_true", y_true))
+    p = _exact(y_pred, as_array(owner, "y_pred", y_pred))
     n = check_same_n_samples(owner, y_true=t, y_pred=p)
     if n == 0 or t.ndim == 0:
         raise InputError(f"{owner}: y_true and y_pred are empty; at least one sample is needed.")
@@ -87,32 +156,12 @@ def check_targets(
     for name, a in (("y_true", t), ("y_pred", p)):
         if a.ndim == 2 and a.shape[1] == 1:
             a = a[:, 0]
-        if a.ndim == 1:
-            kinds.append("labels")
-            checked.append(_labels_1d(owner, name, a))
-        elif a.ndim == 2:
-            if a.dtype.kind in "f":
-                check_finite(owner, name, a)
-            values = np.unique(a) if a.dtype.kind in "biuf" else None
-            if values is not None and a.dtype.kind == "f" and (values != np.floor(values)).any():
-                example = values[np.argmax(values != np.floor(values))].item()
-                raise InputError(
-                    f"{owner}: {name} of shape {a.shape} holds continuous values (e.g. {example!r}): scores or "
-                    f"probabilities, not labels. Argmax them over the classes (y.argmax(axis=1)) or threshold "
-                    f"them for multilabel indicators (y >= 0.5) first."
-                )
-            if values is None or len(values) > 2:
-                raise InputError(
-                    f"{owner}: {name} of shape {a.shape} is not a multilabel indicator matrix (at most two "
-                    f"distinct numbers, e.g. 0 and 1); multiclass-multioutput and continuous targets are "
-                    f"not supported."
-                )
-            kinds.append("multilabel")
-            checked.append(a != 0)
-        else:
+        if a.ndim not in (1, 2):
             raise InputError(
                 f"{owner}: {name} must be 1-D labels or a 2-D multilabel indicator matrix, got shape {a.shape}."
             )
+        kinds.append("labels" if a.ndim == 1 else "multilabel")
+        checked.append(_labels_1d(owner, name, a) if a.ndim == 1 else _indicators(owner, name, a))
     t, p = checked
     if kinds[0] != kinds[1]:
         raise InputError(
@@ -126,11 +175,13 @@ def check_targets(
             f"{owner}: y_true and y_pred must have the same number of labels (columns), but y_true has shape "
             f"{t.shape} and y_pred has shape {p.shape}."
         )
-    if kinds[0] == "labels" and _family(t) != _family(p):
-        raise InputError(
-            f"{owner}: mix of label types: y_true holds {_family(t)}s ({t.dtype}) and y_pred holds "
-            f"{_family(p)}s ({p.dtype}); both must be strings or both numbers."
-        )
+    if kinds[0] == "labels":
+        if family(t) != family(p):
+            raise InputError(
+                f"{owner}: mix of label types: y_true holds {family(t)}s ({t.dtype}) and y_pred holds "
+                f"{family(p)}s ({p.dtype}); both must be strings or both numbers."
+            )
+        t, p = _comparable(t, p)
     return kinds[0], t, p, as_weights(owner, arrays.to_host(sample_weight), n)
 
 
@@ -183,69 +234,70 @@ def _device_checks(t: Any, p: Any, w: Any, weighted: bool) -> bool:
     return not checks or not bool(torch.stack(checks).any())  # one sync for all the value checks
 
 
-@dataclass(frozen=True)
-class Counts:
-    """Confusion counts of 1-D class labels.
+def read_targets(owner: str, y_true: Any, y_pred: Any, sample_weight: Any) -> tuple[str, Any, Any, Any]:
+    """Checked targets: tensors stay on their device (their rows and running total too), others are arrays."""
+    if arrays.is_tensor(y_true) or arrays.is_tensor(y_pred):
+        return check_tensor_targets(owner, y_true, y_pred, sample_weight)
+    return check_targets(owner, y_true, y_pred, sample_weight)
 
-    ``cm[i, j]`` is the (weighted) number of samples with true label ``labels[i]`` and predicted label
-    ``labels[j]``; ``labels`` is sorted and holds exactly the labels seen; ``in_true[i]`` / ``in_pred[i]``
-    tell whether ``labels[i]`` occurs in ``y_true`` / ``y_pred`` (at any weight, as scikit-learn checks).
-    """
 
-    labels: np.ndarray
-    in_true: np.ndarray
-    in_pred: np.ndarray
-    cm: np.ndarray
-    n: int
+# -- accuracy -----------------------------------------------------------------------------------------------
+def correct(kind: str, t: Any, p: Any) -> Any:
+    """Whether each sample is predicted exactly (multilabel: its whole label set)."""
+    return (t == p).all(axis=1) if kind == "multilabel" else t == p
 
-    def merged(self, other: Counts) -> Counts:
-        """The counts of both inputs together (see the module docstring for different label sets)."""
-        if _family(self.labels) != _family(other.labels):
-            raise InputError(
-                f"cannot merge confusion counts over {_family(self.labels)} labels with counts over "
-                f"{_family(other.labels)} labels; both must be strings or both numbers."
-            )
-        n = self.n + other.n
-        if self.labels.shape == other.labels.shape and (self.labels == other.labels).all():
-            return Counts(
-                self.labels, self.in_true | other.in_true, self.in_pred | other.in_pred, self.cm + other.cm, n
-            )
-        labels = np.union1d(self.labels, other.labels)
-        k = len(labels)
-        cm = np.zeros((k, k), dtype=np.result_type(self.cm, other.cm))
-        in_true = np.zeros(k, dtype=bool)
-        in_pred = np.zeros(k, dtype=bool)
-        for part in (self, other):
-            at = np.searchsorted(labels, part.labels)
-            cm[np.ix_(at, at)] += part.cm
-            in_true[at] |= part.in_true
-            in_pred[at] |= part.in_pred
-        return Counts(labels, in_true, in_pred, cm, n)
 
-    def per_label(self, labels: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(tp, pred_sum, true_sum)`` for each of ``labels`` (default: every label seen); zero if unseen."""
-        diag, cols, rows = np.diagonal(self.cm), self.cm.sum(axis=0), self.cm.sum(axis=1)
-        if labels is None:
-            return diag.copy(), cols, rows
-        at, found = self.locate(labels)
-        return tuple(np.where(found, x[at], 0) for x in (diag, cols, rows))  # type: ignore[return-value]
+def accuracy_rows(kind: str, t: Any, p: Any, w: Any) -> Any:
+    """Per-sample rows ``[w * correct, w]`` (int64 ``[correct, 1]`` unweighted; on the device of tensors)."""
+    right = correct(kind, t, p)
+    if w is None:
+        ones = arrays.full(right.shape[0], 1, right, np.int64)
+        return arrays.stack([right * ones, ones], axis=1)
+    return arrays.stack([right * w, w], axis=1)
 
-    def locate(self, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Index of each of ``labels`` in ``self.labels`` (clipped) and whether it is there; a label of the
-        other type (a number among strings) is simply not there, as in scikit-learn."""
-        if len(labels) and _family(labels) != _family(self.labels):
-            return np.zeros(len(labels), dtype=np.intp), np.zeros(len(labels), dtype=bool)
-        at = np.clip(np.searchsorted(self.labels, labels), 0, len(self.labels) - 1)
-        return at, self.labels[at] == labels
 
-    def matrix(self, labels: np.ndarray) -> np.ndarray:
-        """The confusion matrix over ``labels`` (rows true, columns predicted); samples with another label
-        on either side are left out, as scikit-learn's ``confusion_matrix`` leaves them out."""
-        at, found = self.locate(labels)
-        out = self.cm[np.ix_(at, at)]
-        out[~found, :] = 0
-        out[:, ~found] = 0
-        return out
+def accuracy_total(kind: str, t: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+    """The total of :func:`accuracy_rows` of a numpy batch, without the rows: the trace and the total of
+    the confusion matrix, without the matrix."""
+    right = correct(kind, t, p)
+    if w is None:
+        return np.array([np.count_nonzero(right), len(right)], dtype=np.int64)
+    return np.array([np.sum(w, where=right, dtype=np.float64), w.sum()], dtype=np.float64)
+
+
+# -- class labels -------------------------------------------------------------------------------------------
+# Largest K for which the dense K x K bincount is used: small enough not to outweigh the data.
+def _dense_limit(n: int) -> int:
+    return max(1 << 16, n)
+
+
+def _max_unsigned(a: np.ndarray) -> int:
+    """The maximum of ``a`` read as unsigned: a negative integer shows as a value >= 2**(bits-1)."""
+    if a.dtype.kind == "i":
+        a = a.view(f"u{a.dtype.itemsize}")
+    return int(a.max())
+
+
+def _dense_size(t: np.ndarray, p: np.ndarray) -> int:
+    """``K``, one more than the largest label, for integer or boolean labels (else 0)."""
+    if t.dtype.kind in "biu" and p.dtype.kind in "biu":
+        return max(_max_unsigned(t), _max_unsigned(p)) + 1
+    return 0
+
+
+def _dense_labels(t: np.ndarray, p: np.ndarray, k: int) -> np.ndarray:
+    return np.arange(k, dtype=bool if t.dtype.kind == p.dtype.kind == "b" else np.int64)
+
+
+def _unique(t: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(labels, t_index, p_index)``: the sorted labels of both arrays and each sample's index in them."""
+    n = t.shape[0]
+    try:
+        labels, inv = np.unique(np.concatenate([t, p]), return_inverse=True)
+    except TypeError:  # unorderable objects
+        raise InputError("y_true and y_pred hold labels that cannot be sorted together.") from None
+    inv = inv.reshape(-1)
+    return labels, inv[:n], inv[n:]
 
 
 def _encoded(t: Any, p: Any) -> tuple[np.ndarray, Any, Any]:
@@ -256,32 +308,20 @@ def _encoded(t: Any, p: Any) -> tuple[np.ndarray, Any, Any]:
         torch = sys.modules["torch"]
         labels, inverse = torch.unique(torch.cat([t, p]), sorted=True, return_inverse=True)
         return arrays.to_host(labels), inverse[:n], inverse[n:]
-    k = 0
-    if t.dtype.kind in "biu" and p.dtype.kind in "biu":
-        k = max(_max_unsigned(t), _max_unsigned(p)) + 1
+    k = _dense_size(t, p)
     if k > 0 and k <= _dense_limit(n):
         present = (np.bincount(t.astype(np.intp), minlength=k) > 0) | (np.bincount(p.astype(np.intp), minlength=k) > 0)
-        dtype = bool if t.dtype.kind == p.dtype.kind == "b" else np.int64
-        labels = np.flatnonzero(present).astype(dtype)
+        labels = _dense_labels(t, p, k)[present]
         if len(labels) == k:
             return labels, t.astype(np.intp), p.astype(np.intp)
         lookup = np.cumsum(present) - 1
         return labels, lookup[t.astype(np.intp)], lookup[p.astype(np.intp)]
-    try:
-        labels, inv = np.unique(np.concatenate([t, p]), return_inverse=True)
-    except TypeError:  # unorderable objects
-        raise InputError("y_true and y_pred hold labels that cannot be sorted together.") from None
-    inv = inv.reshape(-1)
-    return labels, inv[:n], inv[n:]
+    return _unique(t, p)
 
 
 def label_rows(t: Any, p: Any, w: Any) -> Rows:
-    """One row per sample of checked 1-D labels, over the labels that occur (the rows' ``space``).
-
-    With ``K`` labels the total has ``K*K + 2K`` cells: the confusion matrix (row-major, rows true), then
-    how many samples have each label as true and as predicted label, at any weight (scikit-learn keeps a
-    label that occurs with weight zero). A sample adds its weight to its cell and 1 to each count.
-    """
+    """One row per sample of checked 1-D labels, over the labels that occur (the rows' ``space``): a sample
+    adds its weight to its cell of the confusion matrix and 1 to its true and its predicted label's count."""
     labels, ti, pi = _encoded(t, p)
     k = len(labels)
     cells = arrays.stack([ti * k + pi, k * k + ti, k * k + k + pi], axis=1)
@@ -291,24 +331,34 @@ def label_rows(t: Any, p: Any, w: Any) -> Rows:
     return Rows(cells=cells, values=values, n_cells=k * k + 2 * k, space=labels)
 
 
-def counts_of_total(total: np.ndarray, labels: np.ndarray) -> Counts:
-    """The :class:`Counts` of a :func:`label_rows` total over ``labels``; labels that no longer occur
-    (left out of a resample) are dropped, as a count of those samples would not see them."""
-    k = len(labels)
-    cm = total[: k * k].reshape(k, k)
-    true_n, pred_n = total[k * k : k * k + k], total[k * k + k : k * k + 2 * k]
-    in_true, in_pred = true_n > 0, pred_n > 0
-    keep = in_true | in_pred
-    if not keep.all():
-        labels, cm, in_true, in_pred = labels[keep], cm[np.ix_(keep, keep)], in_true[keep], in_pred[keep]
-    return Counts(np.asarray(labels), in_true, in_pred, cm.copy(), int(true_n.sum()))
+def label_total(t: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """``(total, labels)``: the total of :func:`label_rows` of a numpy batch, from one ``np.bincount`` over
+    the label pairs (two when weighted: the counts at any weight), and its frame."""
+    n = t.shape[0]
+    k = _dense_size(t, p)
+    if k > 0 and k * k <= _dense_limit(n):
+        idx = np.multiply(t, k, dtype=np.intp)
+        np.add(idx, p, out=idx, dtype=np.intp, casting="unsafe")
+        labels = _dense_labels(t, p, k)
+    else:
+        labels, ti, pi = _unique(t, p)
+        k = len(labels)
+        idx = np.multiply(ti, k, dtype=np.intp)
+        idx += pi
+    cells = np.bincount(idx, weights=w, minlength=k * k)
+    counts = (cells if w is None else np.bincount(idx, minlength=k * k)).reshape(k, k)
+    cm, n_true, n_pred = cells.reshape(k, k), counts.sum(axis=1), counts.sum(axis=0)
+    keep = (n_true > 0) | (n_pred > 0)
+    if not keep.all():  # integer labels with gaps: the frame holds the labels that occur
+        labels, cm, n_true, n_pred = labels[keep], cm[np.ix_(keep, keep)], n_true[keep], n_pred[keep]
+    return np.concatenate([cm.ravel(), n_true, n_pred]), labels
 
 
 def join_labels(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The union of two label sets, sorted (both strings or both numbers)."""
-    if _family(a) != _family(b):
+    if family(a) != family(b):
         raise InputError(
-            f"cannot merge confusion counts over {_family(a)} labels with counts over {_family(b)} labels; "
+            f"cannot merge confusion counts over {family(a)} labels with counts over {family(b)} labels; "
             f"both must be strings or both numbers."
         )
     if a.shape == b.shape and (a == b).all():
@@ -340,106 +390,7 @@ def realign_label_rows(rows: Rows, target: np.ndarray) -> Rows:
     return Rows(cells=cells, values=rows.values, n_cells=kt * kt + 2 * kt, space=target, extras=rows.extras)
 
 
-# Largest K for which the dense K x K bincount is used: small enough not to outweigh the data.
-def _dense_limit(n: int) -> int:
-    return max(1 << 16, n)
-
-
-def _max_unsigned(a: np.ndarray) -> int:
-    """The maximum of ``a`` read as unsigned: a negative integer shows as a value >= 2**(bits-1)."""
-    if a.dtype.kind == "i":
-        a = a.view(f"u{a.dtype.itemsize}")
-    return int(a.max())
-
-
-def confusion_counts(t: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> Counts:
-    """Confusion counts of checked 1-D labels ``t``, ``p`` with optional weights ``w``."""
-    n = len(t)
-    k = 0
-    if t.dtype.kind in "biu" and p.dtype.kind in "biu":
-        k = max(_max_unsigned(t), _max_unsigned(p)) + 1
-    if k > 0 and k * k <= _dense_limit(n):
-        idx = np.multiply(t, k, dtype=np.intp)
-        np.add(idx, p, out=idx, dtype=np.intp, casting="unsafe")
-        dtype = bool if t.dtype.kind == p.dtype.kind == "b" else np.int64
-        labels = np.arange(k, dtype=dtype)
-    else:
-        try:
-            labels, inv = np.unique(np.concatenate([t, p]), return_inverse=True)
-        except TypeError:  # unorderable objects
-            raise InputError("y_true and y_pred hold labels that cannot be sorted together.") from None
-        k = len(labels)
-        idx = np.multiply(inv[:n], k, dtype=np.intp)
-        idx += inv[n:]
-    cm = np.bincount(idx, weights=w, minlength=k * k).reshape(k, k)
-    seen = cm if w is None or (w > 0).all() else np.bincount(idx, minlength=k * k).reshape(k, k)
-    in_true, in_pred = seen.any(axis=1), seen.any(axis=0)
-    if not (in_true | in_pred).all():  # integer labels with gaps: keep the labels that occur
-        keep = np.flatnonzero(in_true | in_pred)
-        labels, cm, in_true, in_pred = labels[keep], cm[np.ix_(keep, keep)], in_true[keep], in_pred[keep]
-    return Counts(labels, in_true, in_pred, cm, n)
-
-
-@dataclass(frozen=True)
-class MultilabelCounts:
-    """Per-label counts of multilabel indicators, and per-sample sums for ``average="samples"``.
-
-    ``tp``, ``pred_sum`` and ``true_sum`` hold one (weighted) count per label (column); ``weight`` is the
-    total sample weight (for true negatives). ``samples`` (present only when asked for) holds, for the
-    per-sample precision, recall and F-beta (rows), the sums that their weighted mean needs under any
-    ``zero_division`` (columns, see :data:`SAMPLE_SUMS`).
-    """
-
-    tp: np.ndarray
-    pred_sum: np.ndarray
-    true_sum: np.ndarray
-    weight: float
-    n: int
-    samples: np.ndarray | None = None
-    beta: float | None = None
-
-    def merged(self, other: MultilabelCounts) -> MultilabelCounts:
-        if len(self.tp) != len(other.tp):
-            raise InputError(
-                f"cannot merge multilabel counts over {len(self.tp)} labels with counts over {len(other.tp)} labels."
-            )
-        samples = None if self.samples is None or other.samples is None else self.samples + other.samples
-        return MultilabelCounts(
-            self.tp + other.tp,
-            self.pred_sum + other.pred_sum,
-            self.true_sum + other.true_sum,
-            self.weight + other.weight,
-            self.n + other.n,
-            samples,
-            self.beta,
-        )
-
-
-#: columns of ``MultilabelCounts.samples``: weighted sum of the defined values, their weight, the weight
-#: of the undefined ones, and the same three unweighted (scikit-learn's fallback when weights sum to zero)
-SAMPLE_SUMS = ("wsum_defined", "w_defined", "w_undefined", "sum_defined", "n_defined", "n_undefined")
-
-
-def multilabel_counts(
-    t: np.ndarray, p: np.ndarray, w: np.ndarray | None, beta: float | None, columns: np.ndarray | None = None
-) -> MultilabelCounts:
-    """Counts of boolean indicator matrices ``t``, ``p``; per-sample sums too when ``beta`` is given
-    (over the label ``columns`` only, when given)."""
-    both = t & p
-    if w is None:
-        tp, pred_sum, true_sum = both.sum(axis=0), p.sum(axis=0), t.sum(axis=0)
-        weight: float = len(t)
-    else:
-        tp, pred_sum, true_sum = (np.einsum("i,ij->j", w, x.astype(w.dtype)) for x in (both, p, t))
-        weight = w.sum()
-    samples = None
-    if beta is not None:
-        if columns is not None:
-            t, p, both = t[:, columns], p[:, columns], both[:, columns]
-        samples = _sample_sums(both.sum(axis=1), p.sum(axis=1), t.sum(axis=1), w, beta)
-    return MultilabelCounts(tp, pred_sum, true_sum, weight, len(t), samples, beta)
-
-
+# -- multilabel indicators -------------------------------------------------------------------------------
 def multilabel_rows(t: Any, p: Any, w: Any, beta: float | None, columns: np.ndarray | None = None) -> Rows:
     """One row per sample of boolean indicator matrices over ``L`` labels: ``w*(t&p)``, ``w*p``, ``w*t``
     (``L`` each), ``w``, ``1``, then, when ``beta`` is given, the sample's precision, recall and F-beta
@@ -460,13 +411,23 @@ def multilabel_rows(t: Any, p: Any, w: Any, beta: float | None, columns: np.ndar
     return Rows(dense, space=("multilabel", n_labels, beta))
 
 
-def multilabel_counts_of_total(total: np.ndarray, n_labels: int, beta: float | None) -> MultilabelCounts:
-    """The :class:`MultilabelCounts` of a :func:`multilabel_rows` total."""
-    L = n_labels
-    tp, pred, true = (total[i * L : (i + 1) * L].copy() for i in range(3))
-    weight, n = total[3 * L], total[3 * L + 1]
-    samples = total[3 * L + 2 :].reshape(3, len(SAMPLE_SUMS)).copy() if beta is not None else None
-    return MultilabelCounts(tp, pred, true, weight.item(), int(n), samples, beta)
+def multilabel_total(
+    t: np.ndarray, p: np.ndarray, w: np.ndarray | None, beta: float | None, columns: np.ndarray | None = None
+) -> tuple[np.ndarray, tuple]:
+    """``(total, space)``: the total of :func:`multilabel_rows` of a numpy batch, from column sums."""
+    n, n_labels = t.shape
+    both = t & p
+    if w is None:
+        total = np.concatenate([both.sum(axis=0), p.sum(axis=0), t.sum(axis=0), [n, n]])
+    else:
+        sums = [np.einsum("i,ij->j", w, x.astype(w.dtype)) for x in (both, p, t)]
+        total = np.concatenate([*sums, [w.sum(), n]])
+    if beta is not None:
+        if columns is not None:
+            t, p, both = t[:, columns], p[:, columns], both[:, columns]
+        samples = _sample_rows(both.sum(axis=1), p.sum(axis=1), t.sum(axis=1), w, beta).sum(axis=0)
+        total = np.concatenate([total.astype(np.float64), samples.ravel()])
+    return total, ("multilabel", n_labels, beta)
 
 
 def _sample_rows(tp: Any, pred: Any, true: Any, w: Any, beta: float) -> Any:
@@ -497,8 +458,3 @@ def _sample_rows(tp: Any, pred: Any, true: Any, w: Any, beta: float) -> Any:
         ]
         out.append(arrays.stack([arrays.as_float64(x) for x in terms], axis=1))
     return arrays.stack(out, axis=1)
-
-
-def _sample_sums(tp: np.ndarray, pred: np.ndarray, true: np.ndarray, w: np.ndarray | None, beta: float) -> np.ndarray:
-    """Rows: precision, recall, F-beta of each sample, summed as :data:`SAMPLE_SUMS` says."""
-    return _sample_rows(tp, pred, true, w, beta).sum(axis=0)

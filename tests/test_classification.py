@@ -580,3 +580,16 @@ def test_states_of_negative_sample_weights_are_restored():
         m = cls().update(y_true, y_pred, sample_weight=w)
         restored = cls().load_state_dict(_tampered(m.state_dict(), lambda s: None))
         assert restored.compute().score == m.compute().score
+
+
+def test_log_loss_takes_one_minus_p_in_float64_whatever_the_input_dtype():
+    # 1 - p of a float16 probability is exact in float64 but rounds in float16 (scikit-learn computes it in
+    # the input's dtype: 0.2432 here); evalkit equals scikit-learn on the same values read as float64
+    metrics = pytest.importorskip("sklearn.metrics")
+    p16 = np.array([0.1, 0.7, 0.333, 0.9], dtype=np.float16)
+    y = [0, 1, 0, 1]
+    expected = metrics.log_loss(y, p16.astype(np.float64))
+    assert evalkit.log_loss(y, p16) == pytest.approx(expected, rel=1e-15)
+    assert evalkit.LogLoss()(y, p16).score == pytest.approx(expected, rel=1e-15)
+    torch = pytest.importorskip("torch")
+    assert evalkit.LogLoss()(torch.tensor(y), torch.from_numpy(p16)).score == pytest.approx(expected, rel=1e-15)

@@ -317,8 +317,8 @@ def _bad_values(default):
         return ["false", 1, None]
     if isinstance(default, int):
         return ["3", 2.5, -(10**9), None]
-    if isinstance(default, float):
-        return ["1.0", float("nan"), None]
+    if isinstance(default, float):  # NaN unless it is the default itself (cohen_kappa's replace_undefined_by)
+        return ["1.0", None] + ([] if default != default else [float("nan")])
     if isinstance(default, str):
         return ["no-such-choice", 3]
     return [{1, 2}, object()]

@@ -63,10 +63,12 @@ def log_loss_rows(owner: str, y_true: Any, y_proba: Any, sample_weight: Any, lab
         raise InputError(
             f"{owner}: y_true holds a single label ({classes.tolist()}); pass every class through labels=."
         )
+    eps = float(np.finfo(prob.dtype).eps)  # the clipping of the probabilities' own precision, as scikit-learn's
     if prob.ndim == 1 or prob.shape[1] == 1:
-        prob = prob.reshape(-1, 1)
+        # the negative class's probability in float64, where 1 - p is exact (float16's rounds it by up to 1e-4)
+        prob = prob.reshape(-1, 1).astype(np.float64)
         prob = np.concatenate([1 - prob, prob], axis=1)
-    if not np.allclose(prob.sum(axis=1), 1, rtol=np.sqrt(np.finfo(prob.dtype).eps), atol=0):
+    if not np.allclose(prob.sum(axis=1), 1, rtol=np.sqrt(eps), atol=0):
         warnings.warn(_NOT_SUMMING_TO_ONE, UserWarning, stacklevel=4)
     if len(classes) != prob.shape[1]:
         raise InputError(
@@ -74,7 +76,7 @@ def log_loss_rows(owner: str, y_true: Any, y_proba: Any, sample_weight: Any, lab
             f"{prob.shape[1]} columns; pass every class through labels= in the order of the columns."
         )
     picked = prob[np.arange(n), np.searchsorted(classes, y)]
-    loss = _nll(picked, float(np.finfo(prob.dtype).eps))
+    loss = _nll(picked, eps)
     weights = np.ones(n) if w is None else w
     return np.stack([weights * loss, weights], axis=1)
 
@@ -99,8 +101,9 @@ def log_loss_device_rows(owner: str, y_true: Any, y_proba: Any, sample_weight: A
         prob = prob.to(torch.float64)
     elif prob.dtype == torch.bfloat16:  # as the host path reads it: numpy has no bfloat16
         prob = prob.float()
-    if prob.ndim == 1 or prob.shape[1] == 1:  # the positive class's probability
-        positive = prob.reshape(-1, 1)
+    finfo = torch.finfo(prob.dtype)  # the clipping of the probabilities' own precision, as the host path's
+    if prob.ndim == 1 or prob.shape[1] == 1:  # the positive class's probability; 1 - p in float64, exact
+        positive = prob.reshape(-1, 1).double()
         prob = torch.cat([1 - positive, positive], dim=1)
     if prob.shape[1] != len(classes):
         return None
@@ -113,7 +116,6 @@ def log_loss_device_rows(owner: str, y_true: Any, y_proba: Any, sample_weight: A
     y64 = y.to(table.dtype)
     at = torch.searchsorted(table, y64).clamp_(max=len(classes) - 1)
     w64 = torch.ones(n, dtype=torch.float64, device=prob.device) if w is None else w.to(torch.float64)
-    finfo = torch.finfo(prob.dtype)
     fails = torch.stack(
         [
             ~torch.isfinite(prob).all() | (prob > 1).any() | (prob < 0).any(),

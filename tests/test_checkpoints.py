@@ -75,10 +75,17 @@ def test_a_bad_total_is_refused(saved, value):
         cls().load_state_dict(_tampered(state, change))
 
 
-@pytest.mark.parametrize("value", ["mean", "short", "none"])
+@pytest.mark.parametrize("value", ["mean", "short", "none", "swapped"])
 def test_bad_reductions_are_refused(saved, value):
+    """Known names of the wrong kind too: a sum saved as a max would merge the next update wrongly."""
     cls, state, _ = saved
-    reductions = {"mean": ["mean"] * len(state["reductions"]), "short": state["reductions"][:-1], "none": None}
+    swap = {"sum": "max", "max": "sum", "min": "sum"}
+    reductions = {
+        "mean": ["mean"] * len(state["reductions"]),
+        "short": state["reductions"][:-1],
+        "none": None,
+        "swapped": [swap[r] for r in state["reductions"]],
+    }
     with pytest.raises(InputError, match="reductions"):
         cls().load_state_dict(_tampered(state, lambda s: s.update(reductions=reductions[value])))
 

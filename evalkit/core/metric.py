@@ -341,7 +341,7 @@ class Metric(ABC):
         """Restore a :meth:`state_dict` (of a metric of the same name and options); returns ``self``.
 
         A checkpoint is input: every field is checked (keys, ``n_items`` a non-negative int, ``reductions``
-        one known name per column, ``extras`` as saved, ``total`` a finite vector that
+        those of :meth:`expected_reductions`, ``extras`` as saved, ``total`` a finite vector that
         :meth:`check_total` accepts, the frame through :meth:`restore_space`), and a state that fails any
         check raises an :class:`InputError` naming the field, what was expected and what was given.
         """
@@ -363,8 +363,19 @@ class Metric(ABC):
             total, reductions, n_items, extras = _checked_state(self.name, state)
             space = self.restore_space(state["space"])
             self.check_total(total, space)
+            expected = self.expected_reductions(len(total), space)
+            if reductions != expected:
+                raise InputError(
+                    f"{self.name}: load_state_dict(): 'reductions' must be {list(expected)} for this metric's "
+                    f"{len(total)} statistics; got {list(reductions)}."
+                )
             self._fold(total, reductions, n_items, space, extras)
         return self
+
+    def expected_reductions(self, width: int, space: Any) -> tuple[str, ...]:
+        """How each of the ``width`` columns of a state in frame ``space`` reduces (what
+        :meth:`load_state_dict` accepts): sums, unless a metric declares ``max``/``min`` columns."""
+        return ("sum",) * width
 
     def check_total(self, total: np.ndarray, space: Any) -> None:
         """Raise an :class:`InputError` if ``total`` (written in frame ``space``) cannot be a state of this

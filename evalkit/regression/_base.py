@@ -30,6 +30,7 @@ from evalkit.regression._moments import (
     moment_rows,
     moment_total,
     recentred,
+    reductions,
     restored_space,
     targets,
 )
@@ -96,6 +97,10 @@ class RegressionMetric(Metric):
 
     def restore_space(self, space: Any) -> Any:
         return restored_space(self.name, self.formula.columns, space)
+
+    def expected_reductions(self, width: int, space: Any) -> tuple[str, ...]:
+        """Sums, but the largest error's columns (``max``)."""
+        return tuple(reductions(self.formula.columns, space[0]))
 
     def check_total(self, total: np.ndarray, space: Any) -> None:
         """A saved total must fit the frame's number of outputs and hold a whole, non-negative count of

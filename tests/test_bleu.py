@@ -609,3 +609,14 @@ def test_trailing_whitespace_is_stripped_before_tokenizing_like_sacrebleu(backen
     theirs = sacrebleu.corpus_bleu(hyps, [[r[0] for r in refs]], tokenize="intl")
     assert ours.components["hyp_len"] == theirs.sys_len
     assert ours.score == pytest.approx(theirs.score / 100, abs=1e-12)
+
+
+def test_statistics_with_more_matches_than_ngrams_are_refused():
+    # correct_1 = 3 of total_1 = 2 hypothesis unigrams: no segment gives that (a tampered checkpoint would
+    # score BLEU above 1)
+    with pytest.raises(evalkit.InputError, match="correct_1 = 3 > total_1 = 2"):
+        evalkit.bleu_from_stats([4, 5, 3, 1, 0, 0, 2, 3, 2, 1], smooth="none")
+    saved = evalkit.BLEU().update(["the cat sat"], ["the cat sat down"]).state_dict()
+    saved["total"][2] = saved["total"][2 + 4] + 1
+    with pytest.raises(evalkit.InputError, match="never outnumber"):
+        evalkit.BLEU().load_state_dict(saved)

@@ -402,6 +402,14 @@ def check_totals(owner: str, totals: Any, o: BleuOptions, param: str) -> np.ndar
             f"{owner}: {param!r} must have 2 + 2*K columns [hyp_len, ref_len, correct_1..K, total_1..K] with "
             f"K >= {o.stat_order}{why}; got {width} columns. Pass max_order=K for statistics of K orders."
         )
+    # clipped matches never outnumber the hypothesis' n-grams: a row where they do is no BLEU statistic
+    over = rows[:, 2 : 2 + k] > rows[:, 2 + k :]
+    if over.any():
+        row, n = (int(i) for i in np.argwhere(over)[0])
+        raise InputError(
+            f"{owner}: {param!r} row {row} has correct_{n + 1} = {rows[row, 2 + n]} > total_{n + 1} = "
+            f"{rows[row, 2 + k + n]}; clipped matches never outnumber the hypothesis' n-grams."
+        )
     return rows
 
 

@@ -24,7 +24,7 @@ from evalkit.core.inputs import check_some_weight
 from evalkit.core.metric import Metric
 from evalkit.core.result import Result
 from evalkit.core.rows import Rows
-from evalkit.regression._common import Formula, Moments, average_outputs
+from evalkit.regression._common import Formula, Moments, RegressionOptions, average_outputs
 from evalkit.regression._moments import (
     check_outputs,
     moment_rows,
@@ -44,15 +44,17 @@ class RegressionMetric(Metric):
     higher_is_better = False
     task = "regression"
     formula: ClassVar[Formula]
+    options_type: ClassVar[type[RegressionOptions]] = RegressionOptions
+    options: RegressionOptions
 
     # -- inputs and counting --------------------------------------------------------------------------
     @property
     def _multioutput(self) -> Any:
-        return getattr(self.options, "multioutput", "uniform_average")  # max_error has none: one output
+        return self.options.multioutput
 
     @property
     def _delta(self) -> float:
-        return getattr(self.options, "delta", 1.0)  # the Huber loss's threshold; no other metric reads it
+        return self.options.delta
 
     def _check_outputs(self, k: int) -> None:
         """Refuse ``k`` outputs where the metric or its ``multioutput`` weights take another number."""

@@ -78,7 +78,16 @@ _VARIANCE_DOC = "'raw_values', 'uniform_average', 'variance_weighted' (by the ou
 
 
 @dataclass(frozen=True)
-class ErrorOptions(Options):
+class RegressionOptions(Options):
+    """What every regression formula reads; a metric without the option (``max_error``: one output, no
+    threshold) takes these constants, and the declarations below make them options."""
+
+    multioutput: ClassVar[str | tuple[float, ...]] = "uniform_average"
+    delta: ClassVar[float] = 1.0
+
+
+@dataclass(frozen=True)
+class ErrorOptions(RegressionOptions):
     """The options of the mean errors (MSE, RMSE, MAE, MAPE) and of ``median_absolute_error``.
 
     Example:
@@ -86,7 +95,7 @@ class ErrorOptions(Options):
         (1.0, 3.0)
     """
 
-    multioutput: str | tuple[float, ...] = option(
+    multioutput: str | tuple[float, ...] = option(  # type: ignore[misc]
         "uniform_average", _multioutput(_AVERAGES), _MULTIOUTPUT_DOC, sig="multioutput"
     )
 
@@ -97,16 +106,16 @@ class HuberOptions(ErrorOptions):
 
     signature_order: ClassVar[tuple[str, ...]] = ("delta", "multioutput")
 
-    delta: float = option(
+    delta: float = option(  # type: ignore[misc]
         1.0, number(low=0, low_open=True), "errors up to delta count squared (halved), beyond it linearly", sig="delta"
     )
 
 
 @dataclass(frozen=True)
-class ExplainedOptions(Options):
+class ExplainedOptions(RegressionOptions):
     """The options of R² and explained variance (scikit-learn's, ``variance_weighted`` included)."""
 
-    multioutput: str | tuple[float, ...] = option(
+    multioutput: str | tuple[float, ...] = option(  # type: ignore[misc]
         "uniform_average", _multioutput(_VARIANCE_AVERAGES), _VARIANCE_DOC, sig="multioutput"
     )
     force_finite: bool = option(

@@ -4,6 +4,8 @@ Every metric sums per-item sufficient statistics and scores them with a pure fun
 numbers come out of a script, a training loop (``update``/``compute``/``merge``), the CLI, or a cluster.
 """
 
+import sys
+
 from evalkit import classification, regression  # sklearn-named metrics, registered by importing
 from evalkit._version import __version__
 from evalkit.classification import *  # noqa: F403
@@ -22,7 +24,7 @@ from evalkit.core import (
     get_metric,
 )
 from evalkit.regression import *  # noqa: F403
-from evalkit.stats import dist, significance  # noqa: F401  (evalkit.dist and evalkit.significance, as before)
+from evalkit.stats import dist, significance
 from evalkit.text.bleu import BLEU, bleu, bleu_from_stats, bleu_weights, sentence_bleu, sentence_bleu_weights
 from evalkit.text.chrf import CHRF, chrf, sentence_chrf
 from evalkit.text.meteor import METEOR, meteor, sentence_meteor
@@ -49,6 +51,11 @@ from evalkit.text.wer import (
     wil,
     wip,
 )
+
+# evalkit.dist and evalkit.significance moved to evalkit.stats; their former paths still import
+# (`import evalkit.dist`, `from evalkit.significance import bootstrap_ci`), as attributes and as modules
+sys.modules.setdefault(f"{__name__}.dist", dist)
+sys.modules.setdefault(f"{__name__}.significance", significance)
 
 __all__ = [
     "BLEU",

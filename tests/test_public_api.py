@@ -134,6 +134,11 @@ def test_the_modules_kept_as_attributes_of_the_root():
     assert evalkit.dist is importlib.import_module("evalkit.stats.dist")
     assert evalkit.significance is importlib.import_module("evalkit.stats.significance")
     assert callable(evalkit.dist.all_reduce) and callable(evalkit.significance.bootstrap_ci)
+    # and their former import paths
+    assert importlib.import_module("evalkit.dist") is evalkit.dist
+    from evalkit.significance import bootstrap_ci
+
+    assert bootstrap_ci is evalkit.stats.significance.bootstrap_ci
 
 
 def _package_of(module: str) -> str:

@@ -99,8 +99,9 @@ class Metric(ABC):
             )
 
     def __init__(self, arguments: Mapping[str, Any] | None = None, *, owner: str | None = None) -> None:
-        """Check the options among ``arguments`` (a written-out ``__init__``'s ``locals()``) against
-        ``options_type``; ``owner`` is the name errors give (by default the metric's name)."""
+        """The metric with its options checked (see the class docstring for them); ``metric.options`` holds
+        the checked values. (A subclass's written-out ``__init__`` passes its ``locals()`` as ``arguments``;
+        ``owner`` is the name errors give, by default the metric's.)"""
         self._owner = self.name if owner is None else owner
         self.options = self.options_type.parse(self._owner, arguments or {})
         self._state: _State | None = None
@@ -345,10 +346,15 @@ class Metric(ABC):
         :meth:`check_total` accepts, the frame through :meth:`restore_space`), and a state that fails any
         check raises an :class:`InputError` naming the field, what was expected and what was given.
         """
-        if not isinstance(state, Mapping) or "metric" not in state or "signature" not in state:
+        if not isinstance(state, Mapping):
             raise InputError(
                 f"{self.name}: load_state_dict() takes the dict of state_dict(), got {type(state).__name__}."
             )
+        for key in ("metric", "signature"):
+            if key not in state:
+                raise InputError(
+                    f"{self.name}: load_state_dict(): the state has no {key!r}; pass the dict of state_dict()."
+                )
         if state["metric"] != self.name or state["signature"] != str(self.signature()):
             raise InvalidOptionError(
                 f"{self.name}: the state is of {state['metric']} [{state['signature']}], not of this metric "

@@ -37,4 +37,6 @@ def metric_class(name: str) -> type[Metric]:
 
 def get_metric(name: str, **options: Any) -> Metric:
     """A new instance of the metric registered as ``name``, built with ``options``."""
-    return metric_class(name)(**options)
+    cls = metric_class(name)
+    cls.options_type.check_names(name, list(options))  # a typo named, with a did-you-mean (not a TypeError)
+    return cls(**options)

@@ -86,7 +86,9 @@ def check_number(
     bounds = ""
     if low is not None or high is not None:
         left = ("(" if low_open else "[") + (f"{low:g}" if low is not None else "-inf")
-        right = (f"{high:g}" if high is not None else "inf") + (")" if high_open else "]")
+        right = (f"{high:g}" if high is not None else "inf") + (
+            ")" if high_open or (high is None and not allow_inf) else "]"
+        )
         bounds = f" in {left}, {right}"
     bad = isinstance(value, bool) or not isinstance(value, numbers.Real) or value != value
     if not bad and not allow_inf and value in (float("inf"), float("-inf")):

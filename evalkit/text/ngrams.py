@@ -33,11 +33,6 @@ def ngram_counts(tokens: Sequence[str], n: int) -> Counter[tuple[str, ...]]:
     return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
 
 
-def ngram_counts_upto(tokens: Sequence[str], max_order: int) -> list[Counter[tuple[str, ...]]]:
-    """``[ngram_counts(tokens, 1), ..., ngram_counts(tokens, max_order)]``."""
-    return [ngram_counts(tokens, n) for n in range(1, max_order + 1)]
-
-
 # -- vectorized counting over a whole corpus ------------------------------------------------------
 
 

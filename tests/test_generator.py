@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from _gradcheck import central_difference_errors
 
-from evalkit.core import EmptyInputError, InvalidOptionError
+from evalkit.core import EmptyInputError, InputError, InvalidOptionError
 from evalkit.generator import rnn_numpy as rn
 from evalkit.generator.baselines import SpellingIndex, exemplar_words, most_frequent_definition, nearest_spelling
 from evalkit.generator.config import TrainConfig
@@ -511,3 +511,15 @@ def test_perplexity_reads_bfloat16_tensors_as_float32():
     # 2.0 and 1.0 are exact in bfloat16: exp((2 + 1) / (2 + 1)) = e
     nll = torch.tensor([2.0, 1.0], dtype=torch.bfloat16)
     assert Perplexity()(nll, torch.tensor([2, 1])).score == pytest.approx(math.e, rel=1e-15)
+
+
+def test_perplexity_counts_whole_tokens():
+    # 1.5 tokens would be scored as 1.5 but shown as 1 in the n_tokens component
+    from evalkit.text.perplexity import Perplexity
+
+    with pytest.raises(InputError, match="whole tokens"):
+        Perplexity()([1.0], [1.5])
+    saved = Perplexity().update([2.0], [2]).state_dict()
+    saved["total"][1] = 0.5
+    with pytest.raises(InputError, match="whole tokens"):
+        Perplexity().load_state_dict(saved)

@@ -22,6 +22,15 @@ from evalkit.core.validate import check_same_length, stat_rows
 _LAYOUT = ("nll_sum", "n_tokens")
 
 
+def _checked(param: str, rows: Any) -> np.ndarray:
+    """Finite, non-negative ``[nll_sum, n_tokens]`` rows with whole token counts, or a message (never numpy's
+    "could not convert string to float")."""
+    rows = stat_rows("perplexity", param, rows, layout=_LAYOUT)
+    if (rows[:, 1] != np.floor(rows[:, 1])).any():
+        raise InputError(f"perplexity: {param} must count whole tokens; it holds {rows[:, 1].tolist()!r:.60}.")
+    return rows
+
+
 @register
 class Perplexity(Metric):
     """``exp(sum of -log p(token) / number of tokens)`` (natural log).
@@ -57,8 +66,7 @@ class Perplexity(Metric):
                 f"{nll.shape} and {count.shape}."
             )
         check_same_length("perplexity", nll_sums=nll, n_tokens=count)
-        # finite, non-negative numbers, or a message (never numpy's "could not convert string to float")
-        return stat_rows("perplexity", "nll_sums, n_tokens", np.stack([nll, count], axis=1), layout=_LAYOUT)
+        return _checked("nll_sums, n_tokens", np.stack([nll, count], axis=1))
 
     def scores(self, totals) -> np.ndarray:  # type: ignore[override]
         """``exp(nll_sum / n_tokens)`` of each row (NaN without tokens); a perplexity beyond float64's range
@@ -89,7 +97,7 @@ class Perplexity(Metric):
     def check_total(self, total: np.ndarray, space: Any) -> None:
         """A saved total must be what :meth:`stats` writes: ``[nll_sum, n_tokens]``, finite and non-negative
         (a negative token count would give a perplexity of no model)."""
-        stat_rows(self.name, "total", total, layout=_LAYOUT)
+        _checked("total", total)
 
     def signature(self) -> Signature:
         return Signature.of(self.name, log="e")

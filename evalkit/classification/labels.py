@@ -136,7 +136,9 @@ class Precision(_PRF):
     name = "precision"
     _which = 0
 
-    def __init__(self, *, labels: Any = None, pos_label: Any = 1, average: str = "macro", zero_division: Any = "warn"):
+    def __init__(
+        self, *, labels: Any = None, pos_label: Any = 1, average: str | None = "macro", zero_division: Any = "warn"
+    ):
         super().__init__(locals())
 
 
@@ -152,7 +154,9 @@ class Recall(_PRF):
     name = "recall"
     _which = 1
 
-    def __init__(self, *, labels: Any = None, pos_label: Any = 1, average: str = "macro", zero_division: Any = "warn"):
+    def __init__(
+        self, *, labels: Any = None, pos_label: Any = 1, average: str | None = "macro", zero_division: Any = "warn"
+    ):
         super().__init__(locals())
 
 
@@ -170,7 +174,9 @@ class F1(_PRF):
 
     name = "f1"
 
-    def __init__(self, *, labels: Any = None, pos_label: Any = 1, average: str = "macro", zero_division: Any = "warn"):
+    def __init__(
+        self, *, labels: Any = None, pos_label: Any = 1, average: str | None = "macro", zero_division: Any = "warn"
+    ):
         super().__init__(locals())
 
 
@@ -193,7 +199,7 @@ class FBeta(_PRF):
         beta: float = 1.0,
         labels: Any = None,
         pos_label: Any = 1,
-        average: str = "macro",
+        average: str | None = "macro",
         zero_division: Any = "warn",
     ) -> None:
         super().__init__(locals())

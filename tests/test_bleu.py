@@ -547,8 +547,8 @@ def _named(name):
         ),
         ({"weights": (0.2,) * 5, "max_order": 4}, r"has a vector of 5 weights but max_order=4"),
         ({"smooth_value": 0.2}, r"'smooth_value' parameter of bleu applies to smooth in 'floor', 'add-k', "),
-        ({"smooth": "floor", "smooth_value": -1}, r"'smooth_value' parameter of bleu must be a number in \[0, inf\]"),
-        ({"smooth": "method6", "smooth_value": 0}, r"'smooth_value' parameter of bleu must be a number in \(0, inf\]"),
+        ({"smooth": "floor", "smooth_value": -1}, r"'smooth_value' parameter of bleu must be a number in \[0, inf\)"),
+        ({"smooth": "method6", "smooth_value": 0}, r"'smooth_value' parameter of bleu must be a number in \(0, inf\)"),
         ({"effective_order": 1}, r"The 'effective_order' parameter of bleu must be True or False\. Got 1 instead\."),
         ({"lowercase": "yes"}, r"The 'lowercase' parameter of bleu must be True or False"),
         (

@@ -44,6 +44,10 @@ def _short(value: Any) -> str | None:
         return str(value)
     if isinstance(value, (float, np.floating)):
         return f"{value:.4f}" if math.isfinite(value) else str(value)
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # a named tuple: each part labelled (ROUGE's P/R/F)
+        parts = [_short(v) for v in value]
+        labelled = " ".join(f"{name[0].upper()}={part}" for name, part in zip(value._fields, parts))
+        return None if None in parts else f"({labelled})"
     if isinstance(value, (list, tuple, np.ndarray)) and 0 < len(value) <= 9:
         parts = [_short(v) for v in value]
         return None if None in parts else "/".join(parts)  # type: ignore[arg-type]

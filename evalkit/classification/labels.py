@@ -128,6 +128,10 @@ def _per_label(per: PRF) -> dict[str, np.ndarray]:
 class Precision(_PRF):
     """Precision in a training loop (options as :func:`precision_score`).
 
+    Options (keyword-only), declared in :class:`~evalkit.classification._common.PRFOptions`:
+
+    {options}
+
     Example:
         >>> Precision(average="macro").update([0, 1, 2], [0, 2, 1]).compute().score
         0.3333333333333333
@@ -146,6 +150,10 @@ class Precision(_PRF):
 class Recall(_PRF):
     """Recall in a training loop (options as :func:`recall_score`).
 
+    Options (keyword-only), declared in :class:`~evalkit.classification._common.PRFOptions`:
+
+    {options}
+
     Example:
         >>> Recall(average="micro").update([0, 1, 2], [0, 2, 2]).compute().score
         0.6666666666666666
@@ -163,6 +171,10 @@ class Recall(_PRF):
 @register
 class F1(_PRF):
     """F1 in a training loop (options as :func:`f1_score`).
+
+    Options (keyword-only), declared in :class:`~evalkit.classification._common.PRFOptions`:
+
+    {options}
 
     Example:
         >>> m = F1(average="macro")
@@ -183,6 +195,10 @@ class F1(_PRF):
 @register
 class FBeta(_PRF):
     """F-beta in a training loop (options as :func:`fbeta_score`).
+
+    Options (keyword-only), declared in :class:`~evalkit.classification._common.FBetaOptions`:
+
+    {options}
 
     Example:
         >>> FBeta(beta=2.0).update([0, 1, 1, 0], [1, 1, 0, 0]).compute().score

@@ -34,6 +34,10 @@ class LogLoss(Metric):
     A batch need not hold every class, so the classes are fixed up front: ``labels`` (the classes in the
     order of ``y_proba``'s columns, sorted), or, by default, ``y_true`` holds column indices 0..C-1.
 
+    Options (keyword-only), declared in :class:`~evalkit.classification._common.LogLossOptions`:
+
+    {options}
+
     Example:
         >>> m = LogLoss(labels=["ham", "spam"])
         >>> _ = m.update(["spam", "ham"], [[0.1, 0.9], [0.9, 0.1]]).update(["ham"], [[0.8, 0.2]])

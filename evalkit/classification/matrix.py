@@ -54,6 +54,10 @@ class Accuracy(LabelMetric):
     """Accuracy in a training loop: statistics ``[w * correct, w]`` per sample (int64 ``[correct, 1]``
     unweighted).
 
+    Options (keyword-only), declared in :class:`~evalkit.classification._common.AccuracyOptions`:
+
+    {options}
+
     Example:
         >>> m = Accuracy()
         >>> m.update([0, 1, 2], [0, 1, 1]).update([2], [2]).compute().score
@@ -115,6 +119,10 @@ class ConfusionMatrix(ClassLabelMetric):
     """The confusion matrix in a training loop; ``score`` is the accuracy over ``labels``.
 
     Components: ``labels`` and ``matrix`` (rows true, columns predicted, ``normalize`` applied).
+
+    Options (keyword-only), declared in :class:`~evalkit.classification._common.ConfusionMatrixOptions`:
+
+    {options}
 
     Example:
         >>> m = ConfusionMatrix().update(["a", "b"], ["a", "a"]).update(["c"], ["c"])
@@ -186,6 +194,10 @@ def _as_returned(matrix: np.ndarray, sample_weight: Any, normalize: str | None) 
 class BalancedAccuracy(ClassLabelMetric):
     """Balanced accuracy in a training loop (options as :func:`balanced_accuracy_score`).
 
+    Options (keyword-only), declared in :class:`~evalkit.classification._common.BalancedAccuracyOptions`:
+
+    {options}
+
     Example:
         >>> round(BalancedAccuracy().update([0, 0, 0, 1], [0, 0, 1, 1]).compute().score, 4)
         0.8333
@@ -246,6 +258,10 @@ def matthews_corrcoef(y_true: Any, y_pred: Any, *, sample_weight: Any = None) ->
 @register
 class CohenKappa(ClassLabelMetric):
     """Cohen's kappa in a training loop (options as :func:`cohen_kappa_score`).
+
+    Options (keyword-only), declared in :class:`~evalkit.classification._common.KappaOptions`:
+
+    {options}
 
     Example:
         >>> CohenKappa().update(["a", "a", "b", "b"], ["a", "b", "b", "b"]).compute().score

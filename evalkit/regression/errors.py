@@ -66,6 +66,10 @@ class _MeanError(RegressionMetric):
 class MeanSquaredError(_MeanError):
     """Mean squared error in a training loop (see :func:`mean_squared_error`).
 
+    Options (keyword-only), declared in :class:`~evalkit.regression._common.ErrorOptions`:
+
+    {options}
+
     Example:
         >>> MeanSquaredError().update([3, -0.5], [2.5, 0.0]).update([2, 7], [2, 8]).compute().score
         0.375
@@ -78,6 +82,10 @@ class MeanSquaredError(_MeanError):
 @register
 class RootMeanSquaredError(_MeanError):
     """Root mean squared error in a training loop (see :func:`root_mean_squared_error`).
+
+    Options (keyword-only), declared in :class:`~evalkit.regression._common.ErrorOptions`:
+
+    {options}
 
     Example:
         >>> round(RootMeanSquaredError().update([3, -0.5], [2.5, 0.0]).update([2, 7], [2, 8]).compute().score, 4)
@@ -92,6 +100,10 @@ class RootMeanSquaredError(_MeanError):
 class MeanAbsoluteError(_MeanError):
     """Mean absolute error in a training loop (see :func:`mean_absolute_error`).
 
+    Options (keyword-only), declared in :class:`~evalkit.regression._common.ErrorOptions`:
+
+    {options}
+
     Example:
         >>> MeanAbsoluteError().update([3, -0.5], [2.5, 0.0]).update([2, 7], [2, 8]).compute().score
         0.5
@@ -105,6 +117,10 @@ class MeanAbsoluteError(_MeanError):
 class MeanAbsolutePercentageError(_MeanError):
     """Mean absolute percentage error (a fraction) in a training loop (see
     :func:`mean_absolute_percentage_error`).
+
+    Options (keyword-only), declared in :class:`~evalkit.regression._common.ErrorOptions`:
+
+    {options}
 
     Example:
         >>> round(MeanAbsolutePercentageError().update([3, -0.5], [2.5, 0.0]).update([2, 7], [2, 8]).compute().score, 4)
@@ -134,6 +150,10 @@ class MaxError(RegressionMetric):
 @register
 class HuberLoss(RegressionMetric):
     """Mean Huber loss in a training loop (see :func:`huber_loss`).
+
+    Options (keyword-only), declared in :class:`~evalkit.regression._common.HuberOptions`:
+
+    {options}
 
     Example:
         >>> HuberLoss(delta=0.5).update([3, -0.5], [2.5, 0.0]).update([2, 7], [2, 8]).compute().score  # (0.125 + 0.125 + 0 + 0.375) / 4

@@ -36,6 +36,10 @@ class _ExplainedFraction(RegressionMetric):
 class R2Score(_ExplainedFraction):
     """R² in a training loop, from merged means and squared deviations (see :func:`r2_score`).
 
+    Options (keyword-only), declared in :class:`~evalkit.regression._common.ExplainedOptions`:
+
+    {options}
+
     Example:
         >>> round(R2Score().update([3, -0.5], [2.5, 0.0]).update([2, 7], [2, 8]).compute().score, 4)
         0.9486
@@ -48,6 +52,10 @@ class R2Score(_ExplainedFraction):
 @register
 class ExplainedVariance(_ExplainedFraction):
     """Explained variance in a training loop (see :func:`explained_variance_score`).
+
+    Options (keyword-only), declared in :class:`~evalkit.regression._common.ExplainedOptions`:
+
+    {options}
 
     Example:
         >>> round(ExplainedVariance().update([3, -0.5], [2.5, 0.0]).update([2, 7], [2, 8]).compute().score, 4)

@@ -31,7 +31,7 @@ from evalkit.core.options import Options, choice, flag, integer, number, option
 from evalkit.core.result import Result
 from evalkit.core.signature import Signature
 from evalkit.core.validate import check_number, count_matrix
-from evalkit.text._base import case_name
+from evalkit.text._base import ReferenceMetric, case_name
 from evalkit.tokenizers import Tokenizer, check_tokenize, get_tokenizer
 
 SACREBLEU_SMOOTHING = ("none", "floor", "add-k", "exp")
@@ -434,3 +434,21 @@ def bleu_result(total: np.ndarray, o: BleuOptions, signature: Signature, name: s
         signature,
         display_scale=100,
     )
+
+
+class BleuScoring(ReferenceMetric):
+    """BLEU's formula on summed statistics rows, the one scoring of :class:`~evalkit.text.bleu.BLEU` (text)
+    and :class:`~evalkit.text.token_bleu.TokenBLEU` (token ids)."""
+
+    options: BleuOptions
+    #: the Result's name
+    label: ClassVar[str] = "BLEU"
+
+    def checked_totals(self, totals: Any, param: str) -> np.ndarray:
+        return check_totals(self._owner, totals, self.options, param)
+
+    def formula(self, totals: np.ndarray) -> np.ndarray:
+        return score_rows(totals, self.options)["score"]
+
+    def result(self, total: np.ndarray, signature: Signature) -> Result:
+        return bleu_result(total, self.options, signature, name=self.label)

@@ -42,16 +42,15 @@ import numpy as np
 from evalkit.core.errors import InvalidOptionError
 from evalkit.core.registry import register
 from evalkit.core.result import Result
-from evalkit.core.signature import Signature
 from evalkit.text._base import TextMetric
 from evalkit.text._bleu_common import (
     BleuOptions,
+    BleuScoring,
     TextBleuOptions,
     apply_convention,
     bleu_result,
     check_totals,
     each_vector,
-    score_rows,
 )
 from evalkit.text.ngrams import ngram_counts
 from evalkit.tokenizers import Tokenizer
@@ -96,7 +95,7 @@ def _tokenized(lines: list[Any], options: TextBleuOptions, pretokenized: bool) -
 
 
 @register
-class BLEU(TextMetric):
+class BLEU(BleuScoring, TextMetric):
     """BLEU as a metric object: ``update`` / ``merge`` / ``compute``, or called on a corpus.
 
     Options (keyword-only; sacrebleu's names), declared in :class:`~evalkit.text._bleu_common.TextBleuOptions`:
@@ -161,16 +160,6 @@ class BLEU(TextMetric):
             tok_refs = [[next(flat) for _ in seg] for seg in references]
             rows = _python_stats(_tokenized(hypotheses, o, pretokenized), tok_refs, o.stat_order)
         return apply_convention(rows, o.convention)
-
-    # -- scoring ---------------------------------------------------------------------------------
-    def checked_totals(self, totals: Any, param: str) -> np.ndarray:
-        return check_totals(self._owner, totals, self.options, param)
-
-    def formula(self, totals: np.ndarray) -> np.ndarray:
-        return score_rows(totals, self.options)["score"]
-
-    def result(self, total: np.ndarray, signature: Signature) -> Result:
-        return bleu_result(total, self.options, signature)
 
 
 def _per_vector(owner: str, arguments: dict[str, Any]) -> list[BLEU]:

@@ -30,9 +30,8 @@ from evalkit.core.options import option
 from evalkit.core.registry import register
 from evalkit.core.result import Result
 from evalkit.core.rows import Rows
-from evalkit.core.signature import Signature
-from evalkit.text._base import ReferenceMetric, rows_with_nrefs
-from evalkit.text._bleu_common import BleuOptions, bleu_result, check_totals, score_rows
+from evalkit.text._base import rows_with_nrefs
+from evalkit.text._bleu_common import BleuOptions, BleuScoring
 from evalkit.text._token_bleu_torch import Batch, count_rows, cut, torch_module
 
 _INT_TYPES = frozenset(
@@ -336,7 +335,7 @@ def _batch(owner: str, pred_ids: Any, ref_ids: Any, pad_id: int | None, eos_id: 
 
 
 @register
-class TokenBLEU(ReferenceMetric):
+class TokenBLEU(BleuScoring):
     """BLEU of token-id sequences, counted on the tensor's device; rows and scores equal to string BLEU's.
 
     Inputs of :meth:`update`, :meth:`stats` and the call:
@@ -367,6 +366,7 @@ class TokenBLEU(ReferenceMetric):
     #: token-id tensors from a model, in a training loop: no file form (as perplexity's ``lm``)
     task: ClassVar[str] = "tokens"
 
+    label: ClassVar[str] = "TokenBLEU"
     options_type: ClassVar[type[TokenBleuOptions]] = TokenBleuOptions
     options: TokenBleuOptions
 
@@ -408,16 +408,7 @@ class TokenBLEU(ReferenceMetric):
         nrefs = torch.bincount(batch.owner, minlength=batch.n_items).cpu().tolist()
         return rows_with_nrefs(rows.cpu().numpy(), nrefs)
 
-    # -- scoring: BLEU's formula (ReferenceMetric owns score, scores, the signature with nrefs) ----------
-    def checked_totals(self, totals: Any, param: str) -> np.ndarray:
-        return check_totals(self._owner, totals, self.options, param)
-
-    def formula(self, totals: np.ndarray) -> np.ndarray:
-        return score_rows(totals, self.options)["score"]
-
-    def result(self, total: np.ndarray, signature: Signature) -> Result:
-        return bleu_result(total, self.options, signature, name="TokenBLEU")
-
+    # -- scoring: BLEU's (BleuScoring), on the host ------------------------------------------------------
     def sentence_tensor(self, pred_ids: Any, ref_ids: Any) -> Any:
         """The BLEU of every item, a float64 tensor of shape ``(batch,)`` on the inputs' device."""
         torch = torch_module()

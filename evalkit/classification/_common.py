@@ -156,7 +156,13 @@ class KappaOptions(Options):
         None, choice(None, "linear", "quadratic"), "disagreement weights: None, 'linear' or 'quadratic'", sig="weights",
         show=_shown,
     )  # fmt: skip
-    replace_undefined_by: float = option(np.nan, _unit_or_nan, "the score where kappa is undefined: in [-1, 1] or nan")
+    replace_undefined_by: float = option(
+        np.nan,
+        _unit_or_nan,
+        "the score where kappa is undefined: in [-1, 1] or nan",
+        sig="undefined",
+        hide_default=True,  # left out at nan, so that states saved before it entered the signature still load
+    )
 
 
 @dataclass(frozen=True)

@@ -126,7 +126,7 @@ class Options:
         items = {}
         for name in names:
             spec, value = specs[name], getattr(self, name)
-            if spec.sig is None or (spec.hide_default and value == defaults[name]):
+            if spec.sig is None or (spec.hide_default and _same(value, defaults[name])):
                 continue
             items[spec.sig] = value if spec.show is None else spec.show(value)
         return items
@@ -150,6 +150,11 @@ class Options:
         """
         lines = [f"- ``{name}`` (``{default!r}``): {doc}" for name, default, doc in cls.describe()]
         return lines or ["(no options)"]
+
+
+def _same(a: Any, b: Any) -> bool:
+    """``a == b``, NaN equal to NaN (a NaN default, as scikit-learn's ``replace_undefined_by``)."""
+    return a == b or (a != a and b != b)
 
 
 @dataclass(frozen=True)

@@ -85,8 +85,7 @@ class LabelMetric(Metric):
         if arrays.is_tensor(t):  # rows reduced on their device: no copy to the host
             return self.add_rows(self._rows(kind, t, p, w))  # type: ignore[return-value]
         total, space = self._total(kind, t, p, w)
-        self._fold(total, ("sum",) * total.shape[0], t.shape[0], space, {})
-        return self
+        return self.add_total(total, t.shape[0], space=space)  # type: ignore[return-value]
 
     def _call_total(self, y_true: Any, y_pred: Any, sample_weight: Any) -> tuple[np.ndarray, Any]:
         """``(total, space)`` of one functional call's input, on the host (scikit-learn refuses sample

@@ -214,6 +214,14 @@ class Metric(ABC):
             self._fold(rows.total(), rows.column_reductions, len(rows), rows.space, rows.extras)
         return self
 
+    def add_total(self, total: Any, n_items: int, *, space: Any = None) -> Metric:
+        """Add a batch's total, summed by a fast path in the rows' layout (a bincount of labels, blocked
+        moments), for ``n_items`` items, written in frame ``space``; returns ``self``. Its columns reduce as
+        :meth:`expected_reductions` says, as the rows' would."""
+        reductions = self.expected_reductions(total.shape[0], space)
+        self._fold(total, reductions, n_items, space, {})
+        return self
+
     def update(self, *inputs: Any, **options: Any) -> Metric:
         """Add a batch to the running statistics; returns ``self``."""
         return self.add_rows(self.rows(*inputs, **options))

@@ -17,7 +17,6 @@ import click
 from evalkit.core.errors import EvalkitError
 from evalkit.core.metric import Metric
 from evalkit.core.registry import metric_class
-from evalkit.core.validate import suggest
 
 
 @dataclass(frozen=True)
@@ -114,13 +113,10 @@ def build(spec: MetricSpec) -> Metric:
     declaration's checks when the metric is built, whose message is shown as is.
     """
     cls = metric_class_of(spec.name)
-    known = option_list(cls)
-    for key in spec.options:
-        if key not in known:
-            listing = ", ".join(known) or "none"
-            raise click.UsageError(
-                f"Unknown option {key!r} for metric {spec.name!r}{suggest(key, known)}. Its options: {listing}."
-            )
+    try:
+        cls.options_type.check_names(spec.name, list(spec.options))
+    except EvalkitError as exc:
+        raise click.UsageError(str(exc)) from None
     try:
         return cls(**spec.options)
     except EvalkitError as exc:

@@ -24,10 +24,11 @@ A subclass provides:
 - ``score(total) -> Result``: a pure function of a total (``Rows.total()``'s layout), reading only the
   running state's ``space`` and ``extras`` besides it;
 
-and may override ``signature()`` (by default the declaration's signature items),  override ``scores(totals)`` (many totals at once: bootstrap), ``join_spaces``/``align`` (metrics
-whose column frame depends on the data: discovered labels), and ``_custom_objects`` (user callables that
-make ``merge`` refuse any other object). :mod:`evalkit.dist`, the CLI and :mod:`evalkit.significance` use
-only this public protocol.
+and may override ``signature()`` (by default the declaration's signature items), ``scores(totals)`` (many
+totals at once: bootstrap), ``join_spaces``/``align`` (metrics whose column frame depends on the data:
+discovered labels), ``check_total``/``expected_reductions`` (what a checkpoint may hold), and
+``_custom_objects`` (user callables that make ``merge`` refuse any other object). :mod:`evalkit.stats.dist`,
+the CLI and :mod:`evalkit.stats.significance` use only this public protocol.
 """
 
 from __future__ import annotations
@@ -358,19 +359,11 @@ class Metric(ABC):
             raise InputError(
                 f"{self.name}: load_state_dict() takes the dict of state_dict(), got {type(state).__name__}."
             )
-        for key in ("metric", "signature"):
-            if key not in state:
-                raise InputError(
-                    f"{self.name}: load_state_dict(): the state has no {key!r}; pass the dict of state_dict()."
-                )
+        _require(self.name, state, ("metric", "signature", "total"))
         if state["metric"] != self.name or state["signature"] != str(self.signature()):
             raise InvalidOptionError(
                 f"{self.name}: the state is of {state['metric']} [{state['signature']}], not of this metric "
                 f"[{self.signature()}]; build the metric with the options it was saved with."
-            )
-        if "total" not in state:
-            raise InputError(
-                f"{self.name}: load_state_dict(): the state has no 'total'; pass the dict of state_dict()."
             )
         self._state = None
         if state["total"] is not None:
@@ -418,15 +411,19 @@ _STATE_KEYS = ("total", "reductions", "n_items", "space", "extras")
 _REDUCTIONS = ("sum", "max", "min")
 
 
+def _require(owner: str, state: Mapping[str, Any], keys: tuple[str, ...]) -> None:
+    missing = [key for key in keys if key not in state]
+    if missing:
+        raise InputError(f"{owner}: load_state_dict(): the state has no {missing[0]!r}; pass the dict of state_dict().")
+
+
 def _checked_state(owner: str, state: Mapping[str, Any]) -> tuple[np.ndarray, tuple[str, ...], int, dict]:
     """The fields of a saved state, checked: ``(total, reductions, n_items, extras)``."""
 
     def bad(field: str, expected: str, given: Any) -> InputError:
         return InputError(f"{owner}: load_state_dict(): {field!r} must be {expected}; got {given!r}.")
 
-    missing = [key for key in _STATE_KEYS if key not in state]
-    if missing:
-        raise InputError(f"{owner}: load_state_dict(): the state has no {missing[0]!r}; pass the dict of state_dict().")
+    _require(owner, state, _STATE_KEYS)
     try:
         total = np.asarray(state["total"])
     except (TypeError, ValueError):

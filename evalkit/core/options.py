@@ -104,13 +104,14 @@ class Options:
 
     @classmethod
     def check_names(cls, owner: str, names: Sequence[str]) -> None:
-        """Raise naming the first of ``names`` that is not a declared option (the CLI's ``-m`` specs)."""
+        """Raise naming the first of ``names`` that is not a declared option of metric ``owner``, with a
+        did-you-mean (``get_metric``, the CLI's ``-m`` specs)."""
         known = cls.specs()
         for name in names:
             if name not in known:
                 listing = ", ".join(known) or "none"
                 raise InvalidOptionError(
-                    f"{owner} has no option {name!r}{suggest(name, known)}. Its options: {listing}."
+                    f"Unknown option {name!r} for metric {owner!r}{suggest(name, known)}. Its options: {listing}."
                 )
 
     def finish(self: OptionsT, owner: str) -> OptionsT:

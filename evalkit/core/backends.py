@@ -11,6 +11,9 @@ Example:
 
 from __future__ import annotations
 
+from typing import Any
+
+from evalkit.core.options import choice, option
 from evalkit.core.validate import check_choice
 
 BACKENDS = ("auto", "python", "numpy")
@@ -24,4 +27,11 @@ def choose_backend(owner: str, backend: str, n_items: int, *, numpy_from: int) -
     return "numpy" if n_items >= numpy_from else "python"
 
 
-__all__ = ["BACKENDS", "choose_backend"]
+def backend_option(numpy: str = "vectorized", auto: str = "") -> Any:
+    """The ``backend`` field of a metric's options declaration: what its numpy backend is, and when
+    ``"auto"`` takes it where that is not from 2 segments on."""
+    doc = f"'python' (the reference), 'numpy' ({numpy}) or 'auto'{auto}; equal statistics"
+    return option("auto", choice(*BACKENDS), doc)
+
+
+__all__ = ["BACKENDS", "backend_option", "choose_backend"]

@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from evalkit.core.backends import BACKENDS
+from evalkit.core.backends import backend_option
 from evalkit.core.errors import InputError, InvalidOptionError
 from evalkit.core.options import Options, choice, flag, integer, number, option
 from evalkit.core.result import Result
@@ -254,7 +254,7 @@ class TextBleuOptions(BleuOptions):
         sig="tok",
     )
     lowercase: bool = option(False, flag(), "lowercase before tokenizing", sig="case", show=case_name)
-    backend: str = option("auto", choice(*BACKENDS), "'python' (reference), 'numpy' (vectorized) or 'auto'")
+    backend: str = backend_option()
 
     @cached_property
     def tokenizer(self) -> Tokenizer:

@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from evalkit.core.backends import BACKENDS
+from evalkit.core.backends import backend_option
 from evalkit.core.errors import InvalidOptionError
 from evalkit.core.options import Options, choice, flag, integer, number, option
 from evalkit.text._base import case_name
@@ -90,9 +90,7 @@ class ChrfOptions(Options):
         sig="conv",
         hide_default=True,
     )
-    backend: str = option(
-        "auto", choice(*BACKENDS), "'python' (reference), 'numpy' (vectorized) or 'auto'; equal statistics"
-    )
+    backend: str = backend_option()
 
     def signature_items(self) -> dict[str, Any]:
         # sacrebleu's eff:yes is its effective-order averaging; nltk's rule is epsilon smoothing

@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from evalkit.core.backends import BACKENDS
+from evalkit.core.backends import backend_option
 from evalkit.core.errors import InvalidOptionError
-from evalkit.core.options import Options, choice, flag, number, option
+from evalkit.core.options import Options, flag, number, option
 from evalkit.core.validate import check_choice
 from evalkit.lexicon.porter import PorterStemmer
 from evalkit.tokenizers.base import Tokenizer, check_tokenize, get_tokenizer
@@ -98,9 +98,7 @@ class MeteorOptions(Options):
         sig="wordnet",
         show=_wordnet_name,
     )
-    backend: str = option(
-        "auto", choice(*BACKENDS), "'python' (reference), 'numpy' (vectorized) or 'auto' (numpy from 32 segments on)"
-    )
+    backend: str = backend_option(auto=" (numpy from 32 segments on)")
 
     def signature_items(self) -> dict[str, Any]:
         items = {**super().signature_items(), "tok": self.tokenizer.name}

@@ -18,7 +18,7 @@ from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
-from evalkit.core.backends import BACKENDS
+from evalkit.core.backends import backend_option
 from evalkit.core.errors import InvalidOptionError
 from evalkit.core.options import Options, choice, flag, number, option
 from evalkit.core.validate import suggest
@@ -112,11 +112,7 @@ class RougeVariantOptions(Options):
         1.0, number(low=0, low_open=True), "F weighs recall beta times as much as precision", sig="beta"
     )
     weight: float = option(1.2, number(low=1, low_open=True), "rougeW's w in f(k) = k^w (> 1)", sig="w")
-    backend: str = option(
-        "auto",
-        choice(*BACKENDS),
-        "'python' (reference), 'numpy' (bit-parallel LCS) or 'auto' (numpy but for one short document)",
-    )
+    backend: str = backend_option("bit-parallel LCS", " (numpy but for one short document)")
 
     @cached_property
     def variants(self) -> tuple[Variant, ...]:

@@ -20,8 +20,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from evalkit.core.backends import BACKENDS
-from evalkit.core.options import Options, choice, flag, option
+from evalkit.core.backends import backend_option
+from evalkit.core.options import Options, flag, option
 from evalkit.text._base import case_name
 
 #: the columns of a statistics row
@@ -216,7 +216,7 @@ class TEROptions(Options):
         sig="case",
         show=lambda keep: case_name(not keep),
     )
-    backend: str = option("auto", choice(*BACKENDS), "'python' (reference), 'numpy' (fast) or 'auto'")
+    backend: str = backend_option("rapidfuzz alignments, batched shift search")
 
     def signature_items(self) -> dict[str, Any]:
         # sacrebleu's fixed tokenizer field sits after the case: nrefs:1|case:lc|tok:tercom|norm:no|punct:yes|asian:no

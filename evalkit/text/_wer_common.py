@@ -30,7 +30,7 @@ from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
-from evalkit.core.backends import BACKENDS
+from evalkit.core.backends import backend_option
 from evalkit.core.errors import InputError, InvalidOptionError
 from evalkit.core.options import Options, choice, option
 
@@ -202,7 +202,7 @@ class CerOptions(Options):
         "str -> list[str] returning the units itself (a merge then takes only metrics with the same object)",
         sig="transform",
     )
-    backend: str = option("auto", choice(*BACKENDS), "'python' (reference), 'numpy' (rapidfuzz) or 'auto'")
+    backend: str = backend_option("rapidfuzz")
 
     def signature_items(self) -> dict[str, Any]:
         # a callable transform makes its own units; the transform shows as its preset, steps or name

@@ -282,10 +282,23 @@ def test_a_function_is_its_class_score(data, which, raw):
         warnings.simplefilter("ignore")  # R² of one sample warns on both paths
         result = cls(**options)(y_true, y_pred, sample_weight=w)
         value = function(y_true, y_pred, sample_weight=w, **options)
+        reference = _reference(function, y_true, y_pred, w, options)
     undefined = cls is ek.R2Score and len(y_true) < 2  # scikit-learn's scalar NaN, whatever multioutput says
     expected = result.components["per_output"] if raw and not undefined else result.score
     assert np.shape(value) == np.shape(expected)
     np.testing.assert_allclose(value, expected, rtol=1e-12, atol=1e-12)
+    # and both are the reference's number (the class's moments are shifted, so to 1e-9)
+    np.testing.assert_allclose(expected, reference, rtol=1e-9, atol=1e-12)
+
+
+def _reference(function, y_true, y_pred, w, options):
+    """scikit-learn's value, or for the Huber loss (not in scikit-learn) its formula written out:
+    0.5 e^2 where |e| <= delta = 1, else |e| - 0.5, weighted mean per output."""
+    if function is not ek.huber_loss:
+        return getattr(skm, function.__name__)(y_true, y_pred, sample_weight=w, **options)
+    a = np.abs(np.asarray(y_true, dtype=float) - np.asarray(y_pred, dtype=float))
+    per_output = np.average(np.where(a <= 1.0, 0.5 * a * a, a - 0.5), axis=0, weights=w)
+    return per_output if options else np.mean(per_output)
 
 
 @pytest.mark.parametrize(
@@ -370,10 +383,11 @@ def test_block_totals_equal_the_rows_and_sklearn(function, cls, monkeypatch):
     scale = np.abs(one[0]).max()
     np.testing.assert_allclose(blocks[0], one[0], rtol=1e-12, atol=1e-12 * scale)
     np.testing.assert_allclose(rows.total(), one[0], rtol=1e-12, atol=1e-12 * scale)
-    if cls is not ek.HuberLoss:
-        options = {} if cls is ek.MaxError else {"sample_weight": w}
-        args = (y_true[:, 0], y_pred[:, 0]) if k == 1 else (y_true, y_pred)
-        assert function(*args, **options) == pytest.approx(getattr(skm, function.__name__)(*args, **options), rel=1e-12)
+    args = (y_true[:, 0], y_pred[:, 0]) if k == 1 else (y_true, y_pred)
+    if cls is ek.MaxError:
+        assert function(*args) == skm.max_error(*args)
+    else:
+        assert function(*args, sample_weight=w) == pytest.approx(_reference(function, *args, w, {}), rel=1e-12)
 
 
 # -- checkpoints: a tampered regression state is refused --------------------------------------------------

@@ -48,19 +48,11 @@ class RegressionMetric(Metric):
     options: RegressionOptions
 
     # -- inputs and counting --------------------------------------------------------------------------
-    @property
-    def _multioutput(self) -> Any:
-        return self.options.multioutput
-
-    @property
-    def _delta(self) -> float:
-        return self.options.delta
-
     def _check_outputs(self, k: int) -> None:
         """Refuse ``k`` outputs where the metric or its ``multioutput`` weights take another number."""
         if self.formula.max_outputs is not None and k > self.formula.max_outputs:
             raise InputError(f"{self._owner}: {self.name} supports a single output; y_true has {k}.")
-        check_outputs(self._owner, k, self._multioutput)
+        check_outputs(self._owner, k, self.options.multioutput)
 
     def _targets(self, y_true: Any, y_pred: Any, sample_weight: Any, keep_tensors: bool = False) -> tuple:
         t, p, w = targets(self._owner, y_true, y_pred, sample_weight, keep_tensors=keep_tensors)
@@ -68,13 +60,13 @@ class RegressionMetric(Metric):
         return t, p, w
 
     def _total(self, t: np.ndarray, p: np.ndarray, w: Any) -> tuple[np.ndarray, tuple]:
-        return moment_total(self._owner, self.formula.columns, t, p, w, self._delta)
+        return moment_total(self._owner, self.formula.columns, t, p, w, self.options.delta)
 
     def stats(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Rows:  # type: ignore[override]
         """Per-sample rows of weighted moments, as :class:`~evalkit.core.rows.Rows` (on the device of
         tensor inputs); their sum is what ``update`` adds."""
         t, p, w = self._targets(y_true, y_pred, sample_weight, keep_tensors=True)
-        return moment_rows(self._owner, self.formula.columns, t, p, w, self._delta)
+        return moment_rows(self._owner, self.formula.columns, t, p, w, self.options.delta)
 
     def update(self, y_true: Any, y_pred: Any, *, sample_weight: Any = None) -> RegressionMetric:  # type: ignore[override]
         """Add a batch's rows to the running moments; returns ``self``."""
@@ -132,7 +124,7 @@ class RegressionMetric(Metric):
             warnings.warn(self.formula.undefined, UndefinedMetricWarning, stacklevel=4)
             return float("nan"), np.full(space[0], np.nan)
         values, variance = self.formula.per_output(m, self.options)
-        return float(average_outputs(values, self._multioutput, variance)[0]), values[0]
+        return float(average_outputs(values, self.options.multioutput, variance)[0]), values[0]
 
     def score(self, total: Any) -> Result:
         """The Result of a total: the score and the ``per_output`` values (read-only), and the weight."""
@@ -147,7 +139,7 @@ class RegressionMetric(Metric):
         m = Moments(totals, self.formula.columns, self.space[0])
         with np.errstate(divide="ignore", invalid="ignore"):
             values, variance = self.formula.per_output(m, self.options)
-            out = average_outputs(values, self._multioutput, variance)
+            out = average_outputs(values, self.options.multioutput, variance)
         return np.where((m.w[:, 0] == 0) | (m.n < self.formula.min_samples), np.nan, out)
 
     def _value(self, y_true: Any, y_pred: Any, sample_weight: Any) -> Any:
@@ -161,6 +153,6 @@ class RegressionMetric(Metric):
         check_some_weight(self._owner, w)  # scikit-learn refuses all-zero weights (a running state adds them)
         total, space = self._total(t, p, w)
         score, per_output = self._evaluate(total, space)
-        if self._multioutput == "raw_values" and len(t) >= self.formula.min_samples:
+        if self.options.multioutput == "raw_values" and len(t) >= self.formula.min_samples:
             return per_output
         return score

@@ -31,7 +31,7 @@ from evalkit.regression._common import (
     HuberOptions,
     average_outputs,
 )
-from evalkit.regression._moments import check_outputs, check_targets_finite, targets
+from evalkit.regression._moments import _EPS, check_outputs, check_targets_finite, targets
 
 __all__ = [
     "HuberLoss",
@@ -48,8 +48,6 @@ __all__ = [
     "median_absolute_error",
     "root_mean_squared_error",
 ]
-
-_EPS = np.finfo(np.float64).eps
 
 
 # -- classes -------------------------------------------------------------------------------------------

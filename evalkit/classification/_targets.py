@@ -366,27 +366,30 @@ def join_labels(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.union1d(a, b)
 
 
+def _places(labels: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Where each entry of the :func:`label_rows` layout over ``labels`` lies in the layout over the larger
+    label set ``target`` (the cells ``i*k + j``, then the true and the predicted counts)."""
+    kt = len(target)
+    at = np.searchsorted(target, labels)
+    return np.concatenate([(at[:, None] * kt + at[None, :]).ravel(), kt * kt + at, kt * kt + kt + at])
+
+
 def align_label_total(total: Any, labels: np.ndarray, target: np.ndarray) -> Any:
     """A :func:`label_rows` total over ``labels`` rewritten over the larger label set ``target``: one
     scatter of every entry to its place in the larger layout (on the total's device)."""
     k, kt = len(labels), len(target)
     if labels is target or (k == kt and (labels == target).all()):
         return total
-    at = np.searchsorted(target, labels)
-    places = np.concatenate([(at[:, None] * kt + at[None, :]).ravel(), kt * kt + at, kt * kt + kt + at])
     out = total[:0].new_zeros(kt * kt + 2 * kt) if arrays.is_tensor(total) else np.zeros(kt * kt + 2 * kt, total.dtype)
-    out[arrays.like(places, total)] = total
+    out[arrays.like(_places(labels, target), total)] = total
     return out
 
 
 def realign_label_rows(rows: Rows, target: np.ndarray) -> Rows:
-    """:func:`label_rows` over ``rows.space`` rewritten over the larger label set ``target``."""
-    labels = rows.space
-    k, kt = len(labels), len(target)
-    at = np.searchsorted(target, labels)
-    true, pred = rows.cells[:, 1] - k * k, rows.cells[:, 2] - k * k - k
-    ti, pi = at[true], at[pred]
-    cells = np.stack([ti * kt + pi, kt * kt + ti, kt * kt + kt + pi], axis=1)
+    """:func:`label_rows` over ``rows.space`` rewritten over the larger label set ``target`` (each cell
+    index moved to its place, on the rows' device)."""
+    cells = arrays.like(_places(rows.space, target), rows.cells)[rows.cells]
+    kt = len(target)
     return Rows(cells=cells, values=rows.values, n_cells=kt * kt + 2 * kt, space=target, extras=rows.extras)
 
 

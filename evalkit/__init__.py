@@ -27,6 +27,7 @@ from evalkit.regression import *  # noqa: F403
 from evalkit.stats import dist, significance
 from evalkit.text.bleu import BLEU, bleu, bleu_from_stats, bleu_weights, sentence_bleu, sentence_bleu_weights
 from evalkit.text.chrf import CHRF, chrf, sentence_chrf
+from evalkit.text.logits import LogitPerplexity, TokenAccuracy, logit_perplexity, token_accuracy
 from evalkit.text.meteor import METEOR, meteor, sentence_meteor
 from evalkit.text.perplexity import Perplexity
 from evalkit.text.rouge import ROUGE, RougeResult, rouge, sentence_rouge
@@ -74,6 +75,7 @@ __all__ = [
     "InputError",
     "InputTypeError",
     "InvalidOptionError",
+    "LogitPerplexity",
     "Metric",
     "MissingDependencyError",
     "Perplexity",
@@ -81,6 +83,7 @@ __all__ = [
     "RougeResult",
     "Signature",
     "TER",
+    "TokenAccuracy",
     "TokenBLEU",
     "__version__",
     "available_metrics",
@@ -88,6 +91,8 @@ __all__ = [
     "bleu_from_stats",
     "bleu_weights",
     "get_metric",
+    "logit_perplexity",
+    "token_accuracy",
     *classification.__all__,
     *regression.__all__,
     "meteor",

@@ -262,7 +262,7 @@ class TextBleuOptions(BleuOptions):
         return get_tokenizer(self.tokenize)
 
     def signature_items(self) -> dict[str, Any]:
-        return {**super().signature_items(), "tok": self.tokenizer.name}
+        return {**super().signature_items(), **self.tokenizer.signature_items()}
 
 
 # -- the formula ---------------------------------------------------------------------------------

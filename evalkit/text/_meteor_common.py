@@ -101,7 +101,7 @@ class MeteorOptions(Options):
     backend: str = backend_option(auto=" (numpy from 32 segments on)")
 
     def signature_items(self) -> dict[str, Any]:
-        items = {**super().signature_items(), "tok": self.tokenizer.name}
+        items = {**super().signature_items(), **self.tokenizer.signature_items()}
         if "synonym" not in self.modules:  # the synonym source changes the number only where that stage runs
             items["wordnet"] = "none"
         return items

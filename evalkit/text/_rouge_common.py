@@ -121,7 +121,7 @@ class RougeVariantOptions(Options):
 
     def signature_items(self) -> dict[str, Any]:
         items = {"variants": [v.name for v in self.variants], **super().signature_items()}
-        items["tok"] = self.tokenizer.name
+        items.update(self.tokenizer.signature_items())
         if not any(v.kind == "W" for v in self.variants):  # w changes rougeW's number only
             del items["w"]
         return items

@@ -64,6 +64,11 @@ class Tokenizer(ABC):
             tokens.extend(line_tokens)
         return tokens, sep
 
+    def signature_items(self) -> dict[str, str]:
+        """What a metric's signature records of this tokenizer: its name (``tok:13a``), and for a tokenizer
+        whose words depend on more (a MeCab version, a SentencePiece model) that too."""
+        return {"tok": self.name}
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 

@@ -35,6 +35,10 @@ def _inputs(task: str) -> tuple[list, list]:
     if task == "lm":
         n_tokens = rng.integers(1, 30, N)
         return (n_tokens * rng.uniform(1, 6, N)).tolist(), n_tokens.tolist()
+    if task == "logits":  # (N, 6, 5) logits and (N, 6) labels, some -100, every sequence with a scored token
+        labels = rng.integers(0, 5, (N, 6))
+        labels[:, 1:][rng.random((N, 5)) < 0.3] = -100
+        return rng.normal(size=(N, 6, 5)).tolist(), labels.tolist()
     if task == "proba":
         y_true = rng.integers(0, 3, N)
         y_true[:3] = [0, 1, 2]  # every class in the first batch: a batch's labels index the columns
@@ -137,6 +141,8 @@ def test_empty_input_is_an_evalkit_error(case):
         (evalkit.chrf, evalkit.CHRF, {}),
         (evalkit.sentence_chrf, evalkit.CHRF, {}),
         (evalkit.ter, evalkit.TER, {}),
+        (evalkit.logit_perplexity, evalkit.LogitPerplexity, {}),
+        (evalkit.token_accuracy, evalkit.TokenAccuracy, {}),
         (evalkit.sentence_ter, evalkit.TER, {}),
         *[(getattr(evalkit, f), getattr(evalkit, f.upper()), {}) for f in ("wer", "cer", "mer", "wil", "wip")],
         *[

@@ -23,6 +23,7 @@ PAGES = {
     "evalkit.text.rouge": "rouge.md",
     "evalkit.text.meteor": "meteor.md",
     "evalkit.text.perplexity": "log_loss.md",
+    "evalkit.text.logits": "logits.md",
     "evalkit.classification.log_loss": "log_loss.md",
 }
 

@@ -140,10 +140,11 @@ def resolve_task(metrics: Sequence[Metric], specs: Sequence[str], task: str | No
         detail = ", ".join(f"{s} is {m.task}" for s, m in zip(specs, metrics))
         raise click.UsageError(f"the metrics must all take the same inputs, but {detail}: run them separately.")
     own = kinds.pop()
-    if own == "lm":
+    if own in ("lm", "logits"):
+        what = "per-item log-likelihood sums" if own == "lm" else "logits (or predicted ids) and labels"
         raise click.UsageError(
-            f"{specs[0]!r} scores a language model's per-item log-likelihood sums inside a training loop "
-            "(evalkit.Perplexity); it has no file form."
+            f"{specs[0]!r} scores a language model's {what} inside a training loop "
+            f"(evalkit.{type(metrics[0]).__name__}); it has no file form."
         )
     if own == "tokens":
         raise click.UsageError(

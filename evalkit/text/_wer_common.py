@@ -87,6 +87,15 @@ def _expand_contractions(s: str) -> str:
     return s
 
 
+@functools.cache
+def _whisper_normalizer(kind: str) -> Callable[[str], str]:
+    """Whisper's ``BasicTextNormalizer`` or ``EnglishTextNormalizer`` (:mod:`evalkit.tokenizers.whisper`),
+    built on first use: the English one reads its spelling list."""
+    from evalkit.tokenizers import whisper
+
+    return whisper.EnglishTextNormalizer() if kind == "english" else whisper.BasicTextNormalizer()
+
+
 #: the named steps, in jiwer's terms (its class in the comment)
 STEPS: dict[str, Callable[[str], str]] = {
     "lowercase": str.lower,  # ToLowerCase
@@ -98,6 +107,9 @@ STEPS: dict[str, Callable[[str], str]] = {
     "whitespace_to_space": lambda s: s.translate(_WHITESPACE_TO_SPACE),  # RemoveWhiteSpace(replace_by_space=True)
     "expand_contractions": _expand_contractions,  # ExpandCommonEnglishContractions
     "remove_kaldi_non_words": lambda s: _KALDI_NON_WORDS.sub("", s),  # RemoveKaldiNonWords
+    # Whisper's normalisers, equal to the whisper-normalizer package's (whisper_normalizer.basic / .english)
+    "whisper_basic": lambda s: _whisper_normalizer("basic")(s),  # BasicTextNormalizer()
+    "whisper_english": lambda s: _whisper_normalizer("english")(s),  # EnglishTextNormalizer()
 }
 
 _STANDARDIZE = (

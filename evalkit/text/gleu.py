@@ -82,12 +82,12 @@ class GleuOptions(Options):
 
 def _everygrams(tokens: Sequence[str], min_len: int, max_len: int) -> Counter[tuple[str, ...]]:
     """The n-grams of orders ``min_len .. max_len`` and their counts (nltk's ``Counter(everygrams(...))``)."""
-    return Counter(
-        tuple(tokens[i : i + n]) for n in range(min_len, max_len + 1) for i in range(len(tokens) - n + 1)
-    )
+    return Counter(tuple(tokens[i : i + n]) for n in range(min_len, max_len + 1) for i in range(len(tokens) - n + 1))
 
 
-def segment_row(hypothesis: Sequence[str], references: Sequence[Sequence[str]], min_len: int, max_len: int) -> list[int]:
+def segment_row(
+    hypothesis: Sequence[str], references: Sequence[Sequence[str]], min_len: int, max_len: int
+) -> list[int]:
     """``[matches, n_all]`` of the reference nltk's ``corpus_gleu`` keeps for one segment.
 
     Example:

@@ -349,3 +349,30 @@ def test_bad_token_id_calls_raise_value_error():
         _kernels.token_ids(codes, 1, _compiled._IS_SPACE, 0, np.zeros(2, dtype=np.int64), np.zeros(1, dtype=np.int64))
     with pytest.raises(ValueError, match="width must be 1 or 4"):
         _kernels.token_ids(codes, 2, _compiled._IS_SPACE, 0, np.zeros(3, dtype=np.int64), np.zeros(1, dtype=np.int64))
+
+
+@pytest.mark.parametrize("whitespace", [False, True])
+def test_chrf_statistics_with_the_kernels_equal_the_numpy_path_and_sacrebleu(monkeypatch, real_pairs, whitespace):
+    from evalkit.text._chrf_common import ChrfOptions
+    from evalkit.text._chrf_numpy import corpus_stats as chrf_stats
+
+    hyps, refs = real_pairs[0][:3000], real_pairs[1][:3000]
+    options = ChrfOptions.parse("chrf", {"word_order": 2, "whitespace": whitespace})
+    compiled = chrf_stats(hyps, refs, options=options, processes=1)
+    monkeypatch.setenv("EVALKIT_KERNELS", "0")
+    np.testing.assert_array_equal(compiled, chrf_stats(hyps, refs, options=options, processes=1))
+    streams = [[r[k] if k < len(r) else None for r in refs] for k in range(4)]
+    expected = sacrebleu_metrics.CHRF(word_order=2, whitespace=whitespace)._extract_corpus_statistics(hyps, streams)
+    np.testing.assert_array_equal(compiled, np.array(expected, dtype=np.int64))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_WORDS, st.lists(_WORDS, min_size=1, max_size=4)), min_size=1, max_size=8))
+def test_chrf_reference_matches_compiled_equal_numpy_on_repetitive_corpora(pairs):
+    from evalkit.text._chrf_numpy import compiled_matches, reference_matches
+
+    hyps, refs = [h for h, _ in pairs], [r for _, r in pairs]
+    lines, segment, role = segment_lines(hyps, refs)
+    ids, lengths = line_token_ids(get_tokenizer("none"), lines)
+    args = (ids, lengths, segment, role, len(hyps), 4)
+    np.testing.assert_array_equal(compiled_matches(*args), reference_matches(*args))

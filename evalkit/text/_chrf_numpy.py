@@ -42,7 +42,7 @@ from evalkit.text._chrf_common import (
     nltk_sentences,
     sacrebleu_scores,
 )
-from evalkit.text.ngrams import segment_lines
+from evalkit.text.ngrams import segment_lines, use_compiled
 
 
 def _table(chars: frozenset[str], size: int) -> np.ndarray:
@@ -100,6 +100,7 @@ def _stats(hyps: Sequence[str], refs: Sequence[Sequence[str]], *, options: ChrfO
     ref_segment = line_segment[ref_lines]
     hyp_of_ref = np.flatnonzero(line_role == 0)[ref_segment]
 
+    count = compiled_matches if use_compiled() else reference_matches
     columns: list[np.ndarray] = []
     # what str.split splits on (sacrebleu); nltk's whitespace under its convention, which has no words
     space = _lookup(_NLTK_SPACE if options.convention == "nltk" else _SACREBLEU_SPACE, codes)
@@ -110,11 +111,11 @@ def _stats(hyps: Sequence[str], refs: Sequence[Sequence[str]], *, options: ChrfO
             kept = ~space
             chars = np.compress(kept, codes)
             char_len = np.bincount(np.compress(kept, line_of), minlength=len(lines))
-        matches = reference_matches(chars, char_len, line_segment, line_role, n_segments, options.char_order)
+        matches = count(chars, char_len, line_segment, line_role, n_segments, options.char_order)
         columns += _order_columns(char_len, matches, ref_lines, hyp_of_ref, options.char_order)
     if options.word_order:
         words, word_len = _word_ids(codes, space, lengths)
-        matches = reference_matches(words, word_len, line_segment, line_role, n_segments, options.word_order)
+        matches = count(words, word_len, line_segment, line_role, n_segments, options.word_order)
         columns += _order_columns(word_len, matches, ref_lines, hyp_of_ref, options.word_order)
     stats = np.stack(columns, axis=1)  # one row per reference line
 
@@ -295,6 +296,41 @@ def reference_matches(
             out[a:b] = _block_matches(
                 ids[u0:u1], lengths[a:b], line_segment[a:b] - line_segment[a], line_role[a:b], max_order, vocab_size
             )
+    return out
+
+
+def compiled_matches(
+    ids: np.ndarray,
+    lengths: np.ndarray,
+    line_segment: np.ndarray,
+    line_role: np.ndarray,
+    n_segments: int,
+    max_order: int,
+) -> np.ndarray:
+    """:func:`reference_matches` with the compiled kernel of BLEU's clipped matches: each reference line
+    with a copy of its hypothesis is a segment of its own, whose one reference makes BLEU's clip (the
+    largest count in any reference) chrF's ``min(count_hyp, count_ref)``. With one reference per segment
+    the lines are laid out as they are (the copies are the hypotheses themselves).
+
+    Example:
+        >>> ids = np.array([0, 1, 0, 1, 0, 1, 2, 0, 0])  # hypothesis "aba", references "babc" and "aa"
+        >>> lengths, seg, role = np.array([3, 4, 2]), np.zeros(3, dtype=np.int64), np.array([0, 1, 2])
+        >>> compiled_matches(ids, lengths, seg, role, 1, 3).tolist()
+        [[0, 0, 0], [2, 2, 0], [2, 0, 0]]
+    """
+    from evalkit.text import _compiled
+
+    first = np.cumsum(lengths) - lengths
+    ref_lines = np.flatnonzero(line_role > 0)
+    hyp_lines = np.flatnonzero(line_role == 0)[line_segment[ref_lines]]
+    sizes = np.stack([lengths[hyp_lines], lengths[ref_lines]], axis=1).ravel()
+    offsets = np.cumsum(sizes) - sizes
+    starts = np.stack([first[hyp_lines], first[ref_lines]], axis=1).ravel()
+    units = np.take(ids, np.arange(int(sizes.sum())) - np.repeat(offsets - starts, sizes))
+    pair = np.repeat(np.arange(ref_lines.size), lengths[ref_lines] + lengths[hyp_lines])
+    role = np.repeat(np.tile(np.array([0, 1]), ref_lines.size), sizes)
+    out = np.zeros((lengths.size, max_order), dtype=np.int64)
+    out[ref_lines] = _compiled.clipped_matches(units, pair, role, ref_lines.size, max_order)
     return out
 
 

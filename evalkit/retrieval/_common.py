@@ -1,0 +1,263 @@
+"""What the retrieval metrics share: their options, declared once, the ranked batch, and the formulas.
+
+Each query is an item. Its row is ``[value, scored, 1]``: the query's metric value (0 for a skipped
+query), whether it counts in the average (0 for a query skipped by ``empty_target_action="skip"``) and
+one query; the score is ``sum(value) / sum(scored)`` (``aggregation="mean"``), or the largest or
+smallest value (``"max"``/``"min"``: the value column reduces by ``max``/``min``).
+
+A batch of queries, whatever the input layout, becomes a :class:`Ranked`: each query's documents in rank
+order (score descending, ties broken by the convention), their relevance and score, and the query's
+judged documents (the qrels, or the documents given with their targets): how many are relevant, and
+their gains in ideal order. The per-query value of each metric is then a pure function of a
+:class:`Ranked` and the options: :func:`query_values` here (the readable reference, one query at a time)
+and :func:`evalkit.retrieval._numpy.query_values` (vectorized over the queries; equal values).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from evalkit.core.backends import backend_option
+from evalkit.core.errors import InputError, InvalidOptionError
+from evalkit.core.options import Options, choice, flag, integer, option
+from evalkit.core.validate import check_choice
+
+CONVENTIONS = ("trec_eval", "torchmetrics")
+NDCG_CONVENTIONS = ("trec_eval", "sklearn", "torchmetrics")
+EMPTY_ACTIONS = ("neg", "pos", "skip", "error")
+AGGREGATIONS = ("mean", "min", "max")
+
+
+def _aggregation(owner: str, name: str, value: Any) -> str:
+    if value == "median":  # torchmetrics offers it; a median is no reduction of per-query rows
+        raise InvalidOptionError(
+            f"The {name!r} parameter of {owner} must be one of 'mean', 'min', 'max'. Got 'median' instead: a median "
+            f"is no sum of per-query rows (it cannot merge); take numpy.median of metric.per_query(...) instead."
+        )
+    return check_choice(owner, name, value, AGGREGATIONS)
+
+
+_K_DOC = "the rank cut-off (None: every retrieved document)"
+_CONVENTION_DOC = (
+    "'trec_eval' (ties by document id descending, the qrels' relevant documents) or 'torchmetrics' "
+    "(its formulas, quirks included)"
+)
+
+
+@dataclass(frozen=True)
+class RetrievalOptions(Options):
+    """The options every retrieval metric takes (the rank cut-off ``k`` is declared where it applies)."""
+
+    convention: str = option("trec_eval", choice(*CONVENTIONS), _CONVENTION_DOC, sig="conv")
+    relevance_level: int = option(
+        1, integer(minimum=1), "a document is relevant from this relevance on (trec_eval's -l)", sig="level"
+    )
+    empty_target_action: str = option(
+        "neg",
+        choice(*EMPTY_ACTIONS),
+        "a query without a relevant document scores 0 ('neg'), 1 ('pos'), is skipped ('skip') or raises ('error')",
+        sig="empty",
+    )
+    ignore_index: int | None = option(
+        None, integer(optional=True), "judgments of this relevance are dropped, with their documents", sig="ignore",
+        hide_default=True,
+    )  # fmt: skip
+    aggregation: str = option(
+        "mean", _aggregation, "'mean' over the scored queries, or their 'min' or 'max'", sig="agg", hide_default=True
+    )
+    complete: bool = option(
+        False, flag(), "qrels queries absent from the run score as empty rankings (trec_eval's -c)", sig="c",
+        hide_default=True,
+    )  # fmt: skip
+    backend: str = backend_option("vectorized over the queries")
+
+
+@dataclass(frozen=True)
+class RankedOptions(RetrievalOptions):
+    """The options of a metric read at a rank cut-off ``k``."""
+
+    k: int | None = option(None, integer(minimum=1, optional=True), _K_DOC, sig="k")
+
+
+@dataclass(frozen=True)
+class PrecisionOptions(RankedOptions):
+    """Precision at ``k``, with torchmetrics' ``adaptive_k``."""
+
+    adaptive_k: bool = option(
+        False, flag(), "a k beyond the retrieved documents becomes their number", sig="adaptive", hide_default=True
+    )
+
+
+@dataclass(frozen=True)
+class NDCGOptions(RankedOptions):
+    """nDCG's options: the convention may also be scikit-learn's; the gain linear or exponential."""
+
+    convention: str = option(
+        "trec_eval",
+        choice(*NDCG_CONVENTIONS),
+        "'trec_eval' (ties by document id descending), 'sklearn' (ndcg_score: tied scores share their gain) or "
+        "'torchmetrics' (as 'sklearn')",
+        sig="conv",
+    )
+    relevance_level: int = option(1, integer(minimum=1), "unused by nDCG, whose gain is the relevance itself")
+    gain: str = option(
+        "linear", choice("linear", "exponential"), "the gain of relevance r: r, or 2**r - 1 (Burges et al.)", sig="gain"
+    )
+
+
+# -- the ranked batch -------------------------------------------------------------------------------------
+@dataclass
+class Ranked:
+    """A batch of queries in rank order (see the module docstring); flat arrays with per-query offsets.
+
+    - ``qids``: the query ids, one per query (its row);
+    - ``offsets`` (n + 1): query ``i``'s retrieved documents are ``rel[offsets[i]:offsets[i+1]]``, in rank order;
+    - ``rel``, ``score``: their relevance (0 where unjudged) and score, float64;
+    - ``n_rel``: each query's number of relevant judged documents (relevance ``>= relevance_level``);
+    - ``ideal``, ``ideal_offsets``: each query's judged relevances, largest first (nDCG's ideal ranking).
+    """
+
+    qids: list[Any]
+    offsets: np.ndarray
+    rel: np.ndarray
+    score: np.ndarray
+    n_rel: np.ndarray
+    ideal: np.ndarray
+    ideal_offsets: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.qids)
+
+    def query(self, i: int) -> tuple[list[float], list[float], int, list[float]]:
+        """``(relevances in rank order, scores in rank order, number relevant, ideal relevances)`` of query ``i``."""
+        a, b = self.offsets[i], self.offsets[i + 1]
+        c, d = self.ideal_offsets[i], self.ideal_offsets[i + 1]
+        return self.rel[a:b].tolist(), self.score[a:b].tolist(), int(self.n_rel[i]), self.ideal[c:d].tolist()
+
+
+# -- the formulas, one query at a time (the reference) ----------------------------------------------------
+def gain(relevance: float, kind: str) -> float:
+    """A document's gain: its relevance (``"linear"``, trec_eval and scikit-learn) or ``2**r - 1``
+    (``"exponential"``); a relevance below zero gains nothing (trec_eval)."""
+    if relevance <= 0:
+        return 0.0
+    return relevance if kind == "linear" else 2.0**relevance - 1.0
+
+
+def _discount(position: int) -> float:
+    return 1.0 / math.log2(position + 2)  # position 0-based: rank 1 is not discounted
+
+
+def _dcg(gains: list[float], scores: list[float], k: int, tie_average: bool) -> float:
+    if not tie_average:
+        return sum(g * _discount(i) for i, g in enumerate(gains[:k]))
+    # scikit-learn's _tie_average_dcg: the documents of a tie group share its mean gain over its positions
+    total, start = 0.0, 0
+    while start < len(gains):
+        end = start
+        while end + 1 < len(gains) and scores[end + 1] == scores[start]:
+            end += 1
+        mean_gain = sum(gains[start : end + 1]) / (end + 1 - start)
+        total += mean_gain * sum(_discount(i) for i in range(start, min(end + 1, k)))
+        start = end + 1
+    return total
+
+
+def query_value(metric: str, rel: list[float], scores: list[float], n_rel: int, ideal: list[float], o: Any) -> float:
+    """The value of one query that has a relevant document (the empty case is ``empty_target_action``'s).
+
+    ``rel`` and ``scores`` are its retrieved documents in rank order, ``n_rel`` its number of relevant
+    judged documents and ``ideal`` its judged relevances, largest first.
+    """
+    torchmetrics = o.convention == "torchmetrics"
+    n = len(rel)
+    k = getattr(o, "k", None)
+    cut = n if k is None else k
+    relevant = [r >= o.relevance_level for r in rel]
+    if torchmetrics and metric in ("mrr", "map", "precision_at_k", "recall_at_k"):
+        # torchmetrics counts a document as relevant only if its score is positive
+        relevant = [y and s > 0 for y, s in zip(relevant, scores)]
+    if metric == "ndcg":
+        gains = [gain(r, o.gain) for r in rel]
+        ideal_gains = [gain(r, o.gain) for r in ideal]
+        tie_average = o.convention != "trec_eval"
+        best = _dcg(ideal_gains, ideal_gains, len(ideal) if k is None else k, False)
+        return _dcg(gains, scores, cut, tie_average) / best if best > 0 else 0.0
+    if metric == "mrr":
+        first = next((i for i, y in enumerate(relevant[:cut]) if y), None)
+        return 0.0 if first is None else 1.0 / (first + 1)
+    if metric == "map":
+        hits, precisions = 0, []
+        for i, y in enumerate(relevant[:cut]):
+            if y:
+                hits += 1
+                precisions.append(hits / (i + 1))
+        if torchmetrics:  # the mean over the relevant documents retrieved in the top k
+            return sum(precisions) / len(precisions) if precisions else 0.0
+        return sum(precisions) / n_rel
+    if metric == "precision_at_k":
+        if o.adaptive_k or k is None:
+            cut = min(cut, n)
+        return sum(relevant[:cut]) / cut if cut else 0.0
+    if metric == "recall_at_k":
+        return sum(relevant[:cut]) / n_rel
+    if metric == "hit_rate":
+        return float(any(relevant[:cut]))
+    if metric == "r_precision":
+        return sum(relevant[:n_rel]) / n_rel
+    raise AssertionError(metric)
+
+
+def is_empty(metric: str, n_rel: int, ideal: list[float], o: Any) -> bool:
+    """Whether a query has no relevant document: for nDCG, no judged document of positive gain."""
+    if metric == "ndcg":
+        return not any(r > 0 for r in ideal)
+    return n_rel == 0
+
+
+def query_values(metric: str, ranked: Ranked, o: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``(value, empty)`` of each query of ``ranked``, one query at a time (the reference)."""
+    values = np.zeros(len(ranked))
+    empty = np.zeros(len(ranked), dtype=bool)
+    for i in range(len(ranked)):
+        rel, scores, n_rel, ideal = ranked.query(i)
+        if is_empty(metric, n_rel, ideal, o):
+            empty[i] = True
+        else:
+            values[i] = query_value(metric, rel, scores, n_rel, ideal, o)
+    return values, empty
+
+
+def rows_matrix(values: np.ndarray, empty: np.ndarray, o: Any, owner: str, qids: list[Any]) -> np.ndarray:
+    """The ``(n, 3)`` rows ``[value, scored, 1]`` of queries of ``values``, ``empty_target_action`` applied."""
+    if empty.any() and o.empty_target_action == "error":
+        first = qids[int(np.flatnonzero(empty)[0])]
+        raise InputError(
+            f"{owner}: query {first!r} has no relevant document and empty_target_action='error'; choose 'neg', "
+            f"'pos' or 'skip' for such queries."
+        )
+    out = np.ones((len(values), 3))
+    out[:, 0] = values
+    if o.empty_target_action == "pos":
+        out[empty, 0] = 1.0
+    elif o.empty_target_action == "neg":
+        out[empty, 0] = 0.0
+    else:  # skip: the row counts no scored query; its value never wins a min or max
+        out[empty, 0] = 1.0 if o.aggregation == "min" else 0.0
+        out[empty, 1] = 0.0
+    return out
+
+
+def formula(totals: np.ndarray, aggregation: str) -> np.ndarray:
+    """The score of each row of a ``(m, 3)`` matrix of totals: ``value / scored`` (mean), or the
+    reduced value (min, max); 0 where no query was scored (torchmetrics' value)."""
+    totals = np.atleast_2d(np.asarray(totals, dtype=np.float64))
+    value, scored = totals[:, 0], totals[:, 1]
+    if aggregation != "mean":
+        return np.where(scored > 0, value, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(scored > 0, value / np.where(scored > 0, scored, 1.0), 0.0)

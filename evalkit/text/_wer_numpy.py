@@ -11,7 +11,8 @@ are rapidfuzz's choice; this backend asks rapidfuzz the same question:
   splits exactly as jiwer's ``wer_default``); the word lists go to rapidfuzz as they are where it tells
   every word of the corpus apart (:func:`_distinct_values`), else as integer ids (jiwer's mapping);
   characters (CER) go as the strings themselves (code points are what jiwer's ids stand for);
-- ``Levenshtein.editops`` of each (reference, hypothesis) pair gives the distance ``E = S + D + I``, and
+- ``Levenshtein.distance`` of each (reference, hypothesis) pair gives ``E = S + D + I`` (the length of
+  rapidfuzz's ``editops`` list), and
   ``D - I = N - M`` follows from the lengths; when ``E - |N - M| < 2`` these two fix every count (no
   optimal alignment can trade a substitution for a deletion and an insertion), so the edit list is only
   read for the other pairs.
@@ -31,23 +32,21 @@ from evalkit.core.errors import MissingDependencyError
 from evalkit.core.gc_pause import gc_paused
 from evalkit.text._wer_common import WerOptions, apply_steps, best_reference, custom_tokens, plain_spaces, split_units
 
-_UINT64 = (1 << 64) - 1
 
-
-def _editops():
+def _levenshtein():
     try:
-        from rapidfuzz.distance.Levenshtein import editops
+        from rapidfuzz.distance import Levenshtein
     except ImportError:  # pragma: no cover - rapidfuzz is a dependency; the message says what to do
         raise MissingDependencyError(
             "wer: backend='numpy' aligns with rapidfuzz; install it (`pip install rapidfuzz`) or pass backend='python'."
         ) from None
-    return editops
+    return Levenshtein
 
 
 def available() -> bool:
     """Whether rapidfuzz can be imported."""
     try:
-        _editops()
+        _levenshtein()
     except MissingDependencyError:
         return False
     return True
@@ -61,9 +60,11 @@ def _distinct_values(token_lists: list[list[str]]) -> bool:
     corpus share a value, handing it the words is handing it integer ids; otherwise (two words would
     have to collide in 64 bits) the words are mapped to ids, as jiwer maps them.
     """
-    words = set(chain.from_iterable(token_lists))
-    values = {ord(w) if len(w) == 1 else hash(w) & _UINT64 for w in words}
-    return len(values) == len(words)
+    words = set().union(*token_lists)
+    singles = [w for w in words if len(w) == 1]
+    # hash() is a signed 64-bit value: distinct hashes are distinct unsigned values too
+    hashes = set(map(hash, words.difference(singles)))
+    return len(hashes) + len(singles) == len(words) and not any(ord(w) in hashes for w in singles)
 
 
 def _units(lines: list[str], options: WerOptions, owner: str) -> list:
@@ -86,15 +87,14 @@ def _units(lines: list[str], options: WerOptions, owner: str) -> list:
     return [list(map(get, tokens)) for tokens in token_lists]
 
 
-def _counts(editops, ref, hyp) -> tuple[int, int, int, int]:
+def _counts(levenshtein, ref, hyp) -> tuple[int, int, int, int]:
     """``(hits, substitutions, deletions, insertions)`` of rapidfuzz's alignment of one pair."""
     n, m = len(ref), len(hyp)
-    ops = editops(ref, hyp)
-    errors = len(ops)
+    errors = levenshtein.distance(ref, hyp)  # the length of editops' list, without building it
     gap = n - m
     excess = errors - abs(gap)
     # below 2, no optimal alignment can trade a substitution for a deletion and an insertion
-    subs = excess if excess < 2 else [op[0] for op in ops.as_list()].count("replace")
+    subs = excess if excess < 2 else [op[0] for op in levenshtein.editops(ref, hyp).as_list()].count("replace")
     dels = (errors - subs + gap) // 2
     return n - subs - dels, subs, dels, errors - subs - dels
 
@@ -105,7 +105,7 @@ def corpus_stats(
     """``(n_segments, 4)`` int64 rows ``[hits, substitutions, deletions, insertions]``, each of the
     segment's best reference (:func:`evalkit.text._wer_common.best_reference`); ``owner`` is the name
     errors give."""
-    editops = _editops()
+    levenshtein = _levenshtein()
     n_refs = list(map(len, references))
     lines = list(chain(hypotheses, chain.from_iterable(references)))
     with gc_paused():  # millions of small lists without cycles: the collector's passes would dominate
@@ -115,10 +115,11 @@ def corpus_stats(
         rows = []
         for hyp, count in zip(hyp_units, n_refs):
             if count == 1:
-                rows.append(_counts(editops, next(ref_units), hyp))
+                rows.append(_counts(levenshtein, next(ref_units), hyp))
             else:
-                candidates = [_counts(editops, next(ref_units), hyp) for _ in range(count)]
+                candidates = [_counts(levenshtein, next(ref_units), hyp) for _ in range(count)]
                 rows.append(candidates[best_reference(candidates)])
+        del units, hyp_units, ref_units  # freed while paused: no collector pass over them on resuming
     return np.array(rows, dtype=np.int64).reshape(len(rows), 4)
 
 

@@ -31,6 +31,7 @@ from evalkit.text.logits import LogitPerplexity, TokenAccuracy, logit_perplexity
 from evalkit.text.meteor import METEOR, meteor, sentence_meteor
 from evalkit.text.perplexity import Perplexity
 from evalkit.text.rouge import ROUGE, RougeResult, rouge, sentence_rouge
+from evalkit.text.squad import ExactMatch, Squad, exact_match, read_squad, sentence_squad, squad
 from evalkit.text.ter import TER, sentence_ter, ter
 from evalkit.text.token_bleu import TokenBLEU, sentence_token_bleu, token_bleu
 from evalkit.text.wer import (
@@ -118,4 +119,10 @@ __all__ = [
     "wer",
     "wil",
     "wip",
+    "ExactMatch",
+    "Squad",
+    "exact_match",
+    "read_squad",
+    "sentence_squad",
+    "squad",
 ]

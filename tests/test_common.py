@@ -47,9 +47,14 @@ def _inputs(task: str) -> tuple[list, list]:
         y_true = rng.integers(0, 4, N)
         y_pred = np.where(rng.random(N) < 0.6, y_true, rng.integers(0, 4, N))
         return y_true.tolist(), y_pred.tolist()
-    if task == "regression":
-        y_true = rng.normal(size=N)
-        return y_true.tolist(), (y_true + rng.normal(scale=0.5, size=N)).tolist()
+    if task == "regression":  # positive: in the domain of the log errors and the deviances too
+        y_true = rng.gamma(2.0, size=N)
+        return y_true.tolist(), (y_true * rng.lognormal(sigma=0.3, size=N)).tolist()
+    if task == "retrieval":  # one row of 12 documents per query: graded relevance, some queries without any
+        relevance = rng.integers(0, 3, (N, 12)) * (rng.random((N, 1)) < 0.9)
+        return relevance.tolist(), rng.random((N, 12)).round(2).tolist()  # rounded: tied scores too
+    if task == "multilabel_scores":  # indicator rows over 5 labels (some rows empty or full), tied scores
+        return rng.integers(0, 2, (N, 5)).tolist(), rng.random((N, 5)).round(1).tolist()
     raise AssertionError(f"no inputs for task {task!r}")
 
 
@@ -144,11 +149,28 @@ def test_empty_input_is_an_evalkit_error(case):
         (evalkit.logit_perplexity, evalkit.LogitPerplexity, {}),
         (evalkit.token_accuracy, evalkit.TokenAccuracy, {}),
         (evalkit.sentence_ter, evalkit.TER, {}),
+        *[  # scikit-learn's functions take sample_weight among their options; the classes take it per update
+            (getattr(evalkit, f), getattr(evalkit, c), {"sample_weight": None, **own})
+            for f, c, own in (
+                ("brier_score_loss", "BrierScoreLoss", {}), ("calibration_error", "CalibrationError", {}),
+                ("top_k_accuracy_score", "TopKAccuracy", {}), ("hinge_loss", "HingeLoss", {}),
+                ("hamming_loss", "HammingLoss", {}), ("zero_one_loss", "ZeroOneLoss", {}),
+                ("jaccard_score", "Jaccard", {"average": "binary"}), ("specificity_score", "Specificity", {"average": "binary"}),
+                ("npv_score", "NegativePredictiveValue", {"average": "binary"}), ("coverage_error", "CoverageError", {}),
+                ("label_ranking_average_precision_score", "LabelRankingAveragePrecision", {}),
+                ("label_ranking_loss", "LabelRankingLoss", {}),
+            )
+        ],  # fmt: skip
         *[(getattr(evalkit, f), getattr(evalkit, f.upper()), {}) for f in ("wer", "cer", "mer", "wil", "wip")],
         *[
             (getattr(evalkit, f"sentence_{f}"), getattr(evalkit, f.upper()), {})
             for f in ("wer", "cer", "mer", "wil", "wip")
         ],
+        *[
+            (getattr(evalkit, f), getattr(evalkit, c), {"indexes": None})
+            for f, c in (("ndcg", "NDCG"), ("mrr", "MRR"), ("mean_average_precision", "MAP"), ("hit_rate", "HitRate"),
+                         ("precision_at_k", "PrecisionAtK"), ("recall_at_k", "RecallAtK"), ("r_precision", "RPrecision"))
+        ],  # fmt: skip
     ],
 )
 def test_functional_options_are_the_class_options(function, cls, own):

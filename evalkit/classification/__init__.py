@@ -1,6 +1,35 @@
 """Classification metrics with scikit-learn's names, arguments and results: per-label scores (P/R/F, the
-report), accuracy and the scores of the confusion matrix (kappa, MCC, balanced accuracy), and log loss."""
+report), accuracy and the scores of the confusion matrix (kappa, MCC, balanced accuracy, Hamming and zero-one
+loss, Jaccard, specificity, NPV), log loss, calibration (Brier score, calibration error and curve), top-k
+accuracy, hinge loss and the multilabel ranking metrics."""
 
+from evalkit.classification.calibration import (
+    BrierScoreLoss,
+    CalibrationError,
+    brier_score_loss,
+    calibration_curve,
+    calibration_error,
+)
+from evalkit.classification.label_ranking import (
+    CoverageError,
+    LabelRankingAveragePrecision,
+    LabelRankingLoss,
+    coverage_error,
+    label_ranking_average_precision_score,
+    label_ranking_loss,
+)
+from evalkit.classification.label_sets import (
+    HammingLoss,
+    Jaccard,
+    NegativePredictiveValue,
+    Specificity,
+    ZeroOneLoss,
+    hamming_loss,
+    jaccard_score,
+    npv_score,
+    specificity_score,
+    zero_one_loss,
+)
 from evalkit.classification.labels import (
     F1,
     FBeta,
@@ -16,6 +45,7 @@ from evalkit.classification.labels import (
     recall_score,
 )
 from evalkit.classification.log_loss import LogLoss, log_loss
+from evalkit.classification.margins import HingeLoss, TopKAccuracy, hinge_loss, top_k_accuracy_score
 from evalkit.classification.matrix import (
     Accuracy,
     BalancedAccuracy,
@@ -33,25 +63,50 @@ __all__ = [
     "F1",
     "Accuracy",
     "BalancedAccuracy",
+    "BrierScoreLoss",
+    "CalibrationError",
     "CohenKappa",
     "ConfusionMatrix",
+    "CoverageError",
     "FBeta",
+    "HammingLoss",
+    "HingeLoss",
+    "Jaccard",
+    "LabelRankingAveragePrecision",
+    "LabelRankingLoss",
     "LogLoss",
     "MatthewsCorrCoef",
+    "NegativePredictiveValue",
     "Precision",
     "Recall",
+    "Specificity",
+    "TopKAccuracy",
     "UndefinedMetricWarning",
+    "ZeroOneLoss",
     "accuracy_score",
     "balanced_accuracy_score",
+    "brier_score_loss",
+    "calibration_curve",
+    "calibration_error",
     "classification_report",
     "cohen_kappa_score",
     "confusion_matrix",
+    "coverage_error",
     "f1_score",
     "fbeta_score",
+    "hamming_loss",
+    "hinge_loss",
+    "jaccard_score",
+    "label_ranking_average_precision_score",
+    "label_ranking_loss",
     "log_loss",
     "matthews_corrcoef",
     "multilabel_confusion_matrix",
+    "npv_score",
     "precision_recall_fscore_support",
     "precision_score",
     "recall_score",
+    "specificity_score",
+    "top_k_accuracy_score",
+    "zero_one_loss",
 ]

@@ -433,14 +433,17 @@ def multilabel_total(
     return total, ("multilabel", n_labels, beta)
 
 
-def _sample_rows(tp: Any, pred: Any, true: Any, w: Any, beta: float) -> Any:
-    """``(n, 3, 6)``: each sample's precision, recall and F-beta terms of :data:`SAMPLE_SUMS`."""
+def _sample_rows(tp: Any, pred: Any, true: Any, w: Any, beta: float | str) -> Any:
+    """``(n, 3, 6)``: each sample's precision, recall and F-beta (or, ``beta="jaccard"``, Jaccard) terms of
+    :data:`SAMPLE_SUMS`."""
     if w is not None:  # scikit-learn scales each sample's counts by its weight: a zero weight is undefined
         tp, pred, true = tp * w, pred * w, true * w
     weights = arrays.full(len(tp), 1.0, tp) if w is None else arrays.as_float64(w)
     tp, pred, true = (arrays.as_float64(x) for x in (tp, pred, true))
     fractions = [(tp, pred), (tp, true)]
-    if np.isposinf(beta):
+    if isinstance(beta, str):  # "jaccard": Jaccard's samples average, tp / (tp + fp + fn), in F-beta's place
+        fractions.append((tp, pred + true - tp))
+    elif np.isposinf(beta):
         fractions.append(fractions[1])
     elif beta == 0:
         fractions.append(fractions[0])

@@ -1,0 +1,291 @@
+"""Calibration of predicted probabilities: the Brier score, the calibration error over equal-width bins
+(expected, root-mean-square and maximum) and the calibration curve.
+
+- Brier score: rows ``[w * sum_c (y_c - p_c)^2, w]``, their ratio (halved for two classes by default):
+  scikit-learn 1.9 ``brier_score_loss``.
+- Calibration error: per-bin sums of weight, confidence and accuracy (fixed bins: they add exactly, so a
+  running metric over any batches equals one call): torchmetrics 1.9 ``BinaryCalibrationError`` and
+  ``MulticlassCalibrationError``.
+- ``calibration_curve``: scikit-learn 1.9's, from the same per-bin sums (``strategy="uniform"``) or from the
+  quantiles of the scores (``"quantile"``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from evalkit.classification._calibration_common import (
+    BrierOptions,
+    CalibrationErrorOptions,
+    bin_index,
+    bin_sums,
+    binary_positive,
+    calibration_gap,
+    one_hot,
+)
+from evalkit.classification._per_sample import (
+    SampleMeanMetric,
+    check_probabilities,
+    n_samples,
+    read_labels,
+    read_scores,
+)
+from evalkit.core.errors import InputError
+from evalkit.core.inputs import check_some_weight
+from evalkit.core.metric import Metric
+from evalkit.core.options import choice, integer
+from evalkit.core.registry import register
+from evalkit.core.result import Result
+from evalkit.core.rows import Rows
+
+__all__ = [
+    "BrierScoreLoss",
+    "CalibrationError",
+    "brier_score_loss",
+    "calibration_curve",
+    "calibration_error",
+]
+
+
+# -- Brier score -----------------------------------------------------------------------------------------------
+@register
+class BrierScoreLoss(SampleMeanMetric):
+    """The Brier score in a training loop: rows ``[w * sum_c (y_c - p_c)^2, w]`` per sample.
+
+    ``y_proba`` is ``(n,)`` (the positive class's probability) or ``(n, n_classes)``, columns in the sorted
+    order of the classes. A running metric cannot see every class in its first batch, so the classes of 2-D
+    probabilities are ``labels`` or, by default, the column indices 0..C-1; 1-D probabilities need labels in
+    {0, 1} or {-1, 1}, or ``pos_label``.
+
+    Options (keyword-only), declared in :class:`~evalkit.classification._calibration_common.BrierOptions`:
+
+    {options}
+
+    Example:
+        >>> m = BrierScoreLoss().update([0, 1], [0.1, 0.9]).update([1, 0], [0.8, 0.3])
+        >>> round(m.compute().score, 4)
+        0.0375
+    """
+
+    name = "brier_score_loss"
+    options_type: ClassVar[type[BrierOptions]] = BrierOptions
+    options: BrierOptions
+
+    def __init__(self, *, pos_label: Any = None, labels: Any = None, scale_by_half: Any = "auto") -> None:
+        super().__init__(locals())
+
+    def values(self, y_true: Any, y_score: Any, sample_weight: Any, running: bool) -> tuple[Any, Any, Any]:
+        o, owner = self.options, self._owner
+        prob = read_scores(owner, "y_proba", y_score)
+        y = read_labels(owner, "y_true", y_true)
+        _, w = n_samples(owner, sample_weight, y_true=y, y_proba=prob)
+        check_probabilities(owner, "y_proba", prob)
+        if prob.ndim == 1 or prob.shape[1] == 1:
+            positive = binary_positive(owner, y, o.pos_label, fallback=not running or o.pos_label is not None)
+            p = prob.reshape(-1)  # both columns, [1 - p, p], as scikit-learn sums them (equal to the last bit)
+            truth = positive.astype(np.float64)
+            loss, n_classes = ((1 - truth) - (1 - p)) ** 2 + (truth - p) ** 2, 2
+        else:
+            n_classes = prob.shape[1]
+            loss = ((one_hot(owner, y, o.labels, n_classes, running) - prob) ** 2).sum(axis=1)
+        half = o.scale_by_half if isinstance(o.scale_by_half, bool) else n_classes < 3
+        return loss * 0.5 if half else loss, w, None
+
+
+def brier_score_loss(
+    y_true: Any,
+    y_proba: Any,
+    *,
+    sample_weight: Any = None,
+    pos_label: Any = None,
+    labels: Any = None,
+    scale_by_half: Any = "auto",
+) -> float:
+    """The Brier score: ``sum_i w_i sum_c (y_ic - p_ic)^2 / sum_i w_i``, halved for two classes (``"auto"``).
+
+    For 1-D ``y_proba`` (the positive class's probability) this is ``mean((y - p)^2)``; for
+    ``(n, n_classes)`` probabilities (columns in the sorted order of the classes) it lies in [0, 2].
+    scikit-learn 1.9's ``brier_score_loss``, its arguments and defaults.
+
+    Example:
+        >>> round(brier_score_loss([0, 1, 1, 0], [0.1, 0.9, 0.8, 0.3]), 4)
+        0.0375
+        >>> round(brier_score_loss(["eggs", "ham", "spam"], [[0.8, 0.1, 0.1], [0.2, 0.7, 0.1], [0.2, 0.2, 0.6]]), 4)
+        0.1467
+    """
+    return BrierScoreLoss.bound("brier_score_loss", locals()).evaluate(y_true, y_proba, sample_weight)[0]
+
+
+# -- calibration error -----------------------------------------------------------------------------------------
+def _confidences(owner: str, y_true: Any, y_proba: Any, sample_weight: Any) -> tuple[np.ndarray, ...]:
+    """``(confidence, accuracy, w)`` of each sample, as torchmetrics reads them: for 1-D ``y_proba``, the
+    positive class's probability and whether the label is 1; for 2-D, the top probability and whether its
+    column (the first of equal ones) is the label."""
+    prob = read_scores(owner, "y_proba", y_proba)
+    y = read_labels(owner, "y_true", y_true)
+    _, w = n_samples(owner, sample_weight, y_true=y, y_proba=prob)
+    check_probabilities(owner, "y_proba", prob)
+    if prob.ndim == 2 and prob.shape[1] == 1:
+        prob = prob[:, 0]
+    if prob.ndim == 1:
+        if y.dtype.kind not in "biuf" or not np.isin(y, (0, 1)).all():
+            bad = np.unique(y).tolist()
+            raise InputError(f"{owner}: y_true must hold 0 and 1 for 1-D y_proba (binary); got labels {bad!r:.60}.")
+        return prob, (y == 1).astype(np.float64), w
+    n_classes = prob.shape[1]
+    if y.dtype.kind not in "biuf" or (y < 0).any() or (y >= n_classes).any():
+        raise InputError(
+            f"{owner}: y_true must hold the column indices 0..{n_classes - 1} of y_proba's classes; got labels "
+            f"{np.unique(y).tolist()!r:.60}."
+        )
+    top = prob.argmax(axis=1)
+    return prob[np.arange(len(y)), top], (top == y).astype(np.float64), w
+
+
+@register
+class CalibrationError(Metric):
+    """The calibration error over equal-width bins in a training loop: per-bin sums of weight, confidence and
+    accuracy, added exactly over batches.
+
+    ``y_proba`` is ``(n,)``, the probability of class 1 (binary; ``y_true`` in {0, 1}), or
+    ``(n, n_classes)`` (``y_true``: column indices; the confidence is the top probability, right when its
+    column is the label). The components give each non-empty bin's ``weight``, ``confidence`` and
+    ``accuracy``.
+
+    Options (keyword-only), declared in
+    :class:`~evalkit.classification._calibration_common.CalibrationErrorOptions`:
+
+    {options}
+
+    Example:
+        >>> m = CalibrationError(n_bins=2).update([0, 1], [0.25, 0.75]).update([1, 1], [0.25, 0.75])
+        >>> m.compute().score
+        0.25
+    """
+
+    name = "calibration_error"
+    higher_is_better = False
+    task = "proba"
+    options_type: ClassVar[type[CalibrationErrorOptions]] = CalibrationErrorOptions
+    options: CalibrationErrorOptions
+
+    def __init__(self, *, n_bins: int = 15, norm: str = "l1") -> None:
+        super().__init__(locals())
+
+    def update(self, y_true: Any, y_proba: Any, *, sample_weight: Any = None) -> CalibrationError:  # type: ignore[override]
+        """Add a batch to the per-bin sums; returns ``self``."""
+        return super().update(y_true, y_proba, sample_weight=sample_weight)  # type: ignore[return-value]
+
+    def forward(self, y_true: Any, y_proba: Any, *, sample_weight: Any = None) -> Result:  # type: ignore[override]
+        """Add a batch and return the score of that batch alone."""
+        return super().forward(y_true, y_proba, sample_weight=sample_weight)
+
+    def __call__(self, y_true: Any, y_proba: Any, *, sample_weight: Any = None) -> Result:  # type: ignore[override]
+        """Score one batch without touching the running sums."""
+        return super().__call__(y_true, y_proba, sample_weight=sample_weight)
+
+    @property
+    def _size(self) -> int:
+        return self.options.n_bins + 1  # the last bin holds the confidences equal to 1
+
+    def stats(self, y_true: Any, y_proba: Any, sample_weight: Any = None) -> Rows:  # type: ignore[override]
+        """One row per sample: its weight, weighted confidence and weighted accuracy in its bin's cells."""
+        confidence, accuracy, w = _confidences(self._owner, y_true, y_proba, sample_weight)
+        index = bin_index(confidence, self.options.n_bins)
+        weights = np.ones(len(index)) if w is None else w
+        size = self._size
+        cells = np.stack([index, size + index, 2 * size + index], axis=1)
+        values = np.stack([weights, weights * confidence, weights * accuracy], axis=1)
+        return Rows(cells=cells, values=values, n_cells=3 * size)
+
+    def evaluate(self, y_true: Any, y_proba: Any, sample_weight: Any) -> tuple[float, dict[str, Any]]:
+        """``(score, components)`` of one call of :func:`calibration_error` (no running state)."""
+        confidence, accuracy, w = _confidences(self._owner, y_true, y_proba, sample_weight)
+        check_some_weight(self._owner, w)
+        index = bin_index(confidence, self.options.n_bins)
+        return self._evaluate(bin_sums(index, confidence, accuracy, w, self._size))
+
+    def check_total(self, total: np.ndarray, space: Any) -> None:
+        """Per-bin ``[weight, sum(w c), sum(w a)]`` for the ``n_bins + 1`` bins: finite sums."""
+        if space is not None or len(total) != 3 * self._size:
+            raise InputError(
+                f"{self.name}: load_state_dict(): 'total' must hold {3 * self._size} per-bin sums for n_bins="
+                f"{self.options.n_bins} with no 'space'; got {len(total)} numbers and {space!r:.40}."
+            )
+
+    def scores(self, totals: Any) -> np.ndarray:
+        return calibration_gap(totals, self.options.norm)
+
+    def score(self, total: Any) -> Result:
+        return Result(self.name, *self._evaluate(np.asarray(total)), signature=self.signature())
+
+    def _evaluate(self, total: np.ndarray) -> tuple[float, dict[str, Any]]:
+        size = self._size
+        weight = total[:size]
+        if weight.sum() == 0:
+            raise InputError(f"{self._owner}: the total sample weight is zero; the score is undefined.")
+        kept = weight != 0
+        components = {
+            "bins": np.flatnonzero(kept).tolist(),
+            "weight": weight[kept].tolist(),
+            "confidence": (total[size : 2 * size][kept] / weight[kept]).tolist(),
+            "accuracy": (total[2 * size :][kept] / weight[kept]).tolist(),
+        }
+        return float(calibration_gap(total[None, :], self.options.norm)[0]), components
+
+
+def calibration_error(
+    y_true: Any, y_proba: Any, *, n_bins: int = 15, norm: str = "l1", sample_weight: Any = None
+) -> float:
+    """The calibration error of probabilities over ``n_bins`` equal-width bins of [0, 1].
+
+    With ``p_b`` the share of the (weighted) samples in bin ``b`` and ``acc_b``, ``conf_b`` their mean
+    accuracy and confidence: ``norm="l1"`` is the expected calibration error ``sum_b p_b |acc_b - conf_b|``,
+    ``"l2"`` ``sqrt(sum_b p_b (acc_b - conf_b)^2)`` and ``"max"`` the maximum calibration error. Bins are
+    ``[e_b, e_b+1)``, confidences of exactly 1 in a bin of their own, as torchmetrics 1.9's
+    ``BinaryCalibrationError`` (1-D ``y_proba``, ``y_true`` in {0, 1}) and ``MulticlassCalibrationError``
+    (2-D, the top probability and whether its class is ``y_true``'s column index) bin them.
+
+    Example:
+        >>> calibration_error([0, 1, 1, 1], [0.25, 0.75, 0.25, 0.75], n_bins=2)
+        0.25
+    """
+    return CalibrationError.bound("calibration_error", locals()).evaluate(y_true, y_proba, sample_weight)[0]
+
+
+# -- calibration curve -----------------------------------------------------------------------------------------
+def calibration_curve(
+    y_true: Any, y_prob: Any, *, pos_label: Any = None, n_bins: int = 5, strategy: str = "uniform"
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(prob_true, prob_pred)``: the fraction of positives and the mean predicted probability in each
+    non-empty bin, as scikit-learn 1.9's ``calibration_curve``.
+
+    ``strategy="uniform"``: ``n_bins`` equal-width bins ``(e_b, e_b+1]`` (0 in the first); ``"quantile"``:
+    edges at the ``n_bins + 1`` quantiles of ``y_prob`` (numpy's linear percentiles), so that each bin holds
+    about as many samples. ``y_true`` is binary; without ``pos_label`` its labels must be {0, 1} or {-1, 1}.
+
+    Example:
+        >>> prob_true, prob_pred = calibration_curve([0, 0, 0, 0, 1, 1, 1, 1, 1],
+        ...                                          [0.1, 0.2, 0.3, 0.4, 0.65, 0.7, 0.8, 0.9, 1.0], n_bins=3)
+        >>> prob_true.tolist(), prob_pred.round(3).tolist()
+        ([0.0, 0.5, 1.0], [0.2, 0.525, 0.85])
+    """
+    owner = "calibration_curve"
+    n_bins = integer(minimum=1)(owner, "n_bins", n_bins)
+    strategy = choice("uniform", "quantile")(owner, "strategy", strategy)
+    prob = read_scores(owner, "y_prob", y_prob, ndims=(1,))
+    y = read_labels(owner, "y_true", y_true)
+    n_samples(owner, None, y_true=y, y_prob=prob)
+    check_probabilities(owner, "y_prob", prob)
+    positive = binary_positive(owner, y, pos_label, fallback=False).astype(np.float64)
+    if strategy == "uniform":
+        index = bin_index(prob, n_bins, closed="right")
+    else:
+        edges = np.percentile(prob, np.linspace(0, 1, n_bins + 1) * 100)
+        index = np.searchsorted(edges[1:-1], prob)
+    sums = bin_sums(index, prob, positive, None, n_bins)
+    weight, conf, acc = sums[:n_bins], sums[n_bins : 2 * n_bins], sums[2 * n_bins :]
+    kept = weight != 0
+    return acc[kept] / weight[kept], conf[kept] / weight[kept]

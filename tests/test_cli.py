@@ -141,8 +141,8 @@ def files(tmp_path_factory):
         paths[key] = d / f"{key}.txt"
         paths[key].write_text("".join(f"{v}\n" for v in values))
     paths["r_true"], paths["r_pred"] = d / "r_true.txt", d / "r_pred.txt"
-    paths["r_true"].write_text("".join(f"{v / 7:.6f}\n" for v in y_true))
-    paths["r_pred"].write_text("".join(f"{v / 5:.6f}\n" for v in y_pred))
+    paths["r_true"].write_text("".join(f"{(v + 1) / 7:.6f}\n" for v in y_true))  # positive: deviances' domain
+    paths["r_pred"].write_text("".join(f"{(v + 1) / 5:.6f}\n" for v in y_pred))
     script = d / "evalkit_cli.py"
     script.write_text(TOY_SOURCE)
     return {"dir": d, "script": script, "hyps": hyps, "refs": [[a, b] for a, b in zip(ref1, ref2)], "other": other,

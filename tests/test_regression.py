@@ -373,12 +373,12 @@ def test_block_totals_equal_the_rows_and_sklearn(function, cls, monkeypatch):
     y_true = 1e3 + rng.normal(size=(50, k))
     y_pred = y_true + rng.normal(size=(50, k))
     w = None if cls is ek.MaxError else rng.random(50)
-    columns, delta = cls.formula.columns, 1.0
-    one = _moments.moment_total("test", columns, y_true, y_pred, w, delta)
+    columns, options = cls.formula.columns, cls().options
+    one = _moments.moment_total("test", columns, y_true, y_pred, w, options)
     monkeypatch.setattr(_moments, "_ONE_BLOCK", 0)
     monkeypatch.setattr(_moments, "_BLOCK", 7 * k)
-    blocks = _moments.moment_total("test", columns, y_true, y_pred, w, delta)
-    rows = _moments.moment_rows("test", columns, y_true, y_pred, w, delta)
+    blocks = _moments.moment_total("test", columns, y_true, y_pred, w, options)
+    rows = _moments.moment_rows("test", columns, y_true, y_pred, w, options)
     assert one[1] == blocks[1] == rows.space
     scale = np.abs(one[0]).max()
     np.testing.assert_allclose(blocks[0], one[0], rtol=1e-12, atol=1e-12 * scale)

@@ -1,8 +1,10 @@
-"""Regression metrics with scikit-learn's names, arguments and results: errors and deviances
-(:mod:`evalkit.regression.errors`), R² and explained variance (:mod:`evalkit.regression.explained`)."""
+"""Regression metrics with scikit-learn's names, arguments and results: errors (:mod:`evalkit.regression.errors`),
+log errors, pinball loss, deviances and D² (:mod:`evalkit.regression.deviance`), R² and explained variance
+(:mod:`evalkit.regression.explained`)."""
 
-from evalkit.regression import errors, explained
+from evalkit.regression import deviance, errors, explained
+from evalkit.regression.deviance import *  # noqa: F403
 from evalkit.regression.errors import *  # noqa: F403
 from evalkit.regression.explained import *  # noqa: F403
 
-__all__ = [*errors.__all__, *explained.__all__]
+__all__ = [*errors.__all__, *deviance.__all__, *explained.__all__]

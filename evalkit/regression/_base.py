@@ -57,16 +57,18 @@ class RegressionMetric(Metric):
     def _targets(self, y_true: Any, y_pred: Any, sample_weight: Any, keep_tensors: bool = False) -> tuple:
         t, p, w = targets(self._owner, y_true, y_pred, sample_weight, keep_tensors=keep_tensors)
         self._check_outputs(t.shape[1])
+        if self.formula.domain is not None:
+            self.formula.domain(self._owner, t, p, self.options)
         return t, p, w
 
     def _total(self, t: np.ndarray, p: np.ndarray, w: Any) -> tuple[np.ndarray, tuple]:
-        return moment_total(self._owner, self.formula.columns, t, p, w, self.options.delta)
+        return moment_total(self._owner, self.formula.columns, t, p, w, self.options)
 
     def stats(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Rows:  # type: ignore[override]
         """Per-sample rows of weighted moments, as :class:`~evalkit.core.rows.Rows` (on the device of
         tensor inputs); their sum is what ``update`` adds."""
         t, p, w = self._targets(y_true, y_pred, sample_weight, keep_tensors=True)
-        return moment_rows(self._owner, self.formula.columns, t, p, w, self.options.delta)
+        return moment_rows(self._owner, self.formula.columns, t, p, w, self.options)
 
     def update(self, y_true: Any, y_pred: Any, *, sample_weight: Any = None) -> RegressionMetric:  # type: ignore[override]
         """Add a batch's rows to the running moments; returns ``self``."""
@@ -87,7 +89,7 @@ class RegressionMetric(Metric):
         return a  # the first batch's shifts serve the rest
 
     def align(self, total: np.ndarray, space: Any, target: Any) -> np.ndarray:
-        return recentred(total, self.formula.columns, space, target)
+        return recentred(total, self.formula.columns, space, target, self.options.power)
 
     def restore_space(self, space: Any) -> Any:
         return restored_space(self.name, self.formula.columns, space)
@@ -117,7 +119,7 @@ class RegressionMetric(Metric):
     # -- scoring --------------------------------------------------------------------------------------
     def _evaluate(self, total: Any, space: tuple) -> tuple[float, np.ndarray]:
         """``(score, per-output values)`` of one total: the formula on a matrix of one row."""
-        m = Moments(total, self.formula.columns, space[0])
+        m = Moments(total, self.formula.columns, space[0], space[1])
         if m.w[0, 0] == 0:
             raise InputError(f"{self._owner}: the total sample weight is zero; the score is undefined.")
         if m.n[0] < self.formula.min_samples:
@@ -136,7 +138,7 @@ class RegressionMetric(Metric):
 
     def scores(self, totals: Any) -> np.ndarray:
         """The score of each total, vectorized over the totals; NaN where undefined."""
-        m = Moments(totals, self.formula.columns, self.space[0])
+        m = Moments(totals, self.formula.columns, self.space[0], self.space[1])
         with np.errstate(divide="ignore", invalid="ignore"):
             values, variance = self.formula.per_output(m, self.options)
             out = average_outputs(values, self.options.multioutput, variance)

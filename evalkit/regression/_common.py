@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 import evalkit.core.arrays as arrays
-from evalkit.core.errors import InvalidOptionError
+from evalkit.core.errors import InputError, InvalidOptionError
 from evalkit.core.options import Check, Options, flag, number, option
 from evalkit.core.validate import check_choice
 
@@ -84,6 +84,8 @@ class RegressionOptions(Options):
 
     multioutput: ClassVar[str | tuple[float, ...]] = "uniform_average"
     delta: ClassVar[float] = 1.0
+    alpha: ClassVar[float] = 0.5
+    power: ClassVar[float] = 0.0
 
 
 @dataclass(frozen=True)
@@ -126,13 +128,103 @@ class ExplainedOptions(RegressionOptions):
     )
 
 
+_ALPHA_DOC = "the quantile level: under-predictions cost alpha, over-predictions 1 - alpha"
+
+
+@dataclass(frozen=True)
+class PinballOptions(ErrorOptions):
+    """The pinball loss's options (scikit-learn's ``mean_pinball_loss`` and ``d2_pinball_score``)."""
+
+    signature_order: ClassVar[tuple[str, ...]] = ("alpha", "multioutput")
+
+    alpha: float = option(0.5, number(low=0, high=1), _ALPHA_DOC, sig="alpha")  # type: ignore[misc]
+
+
+def _power(owner: str, name: str, value: Any) -> float:
+    """A Tweedie power: ``power <= 0`` or ``power >= 1`` (no Tweedie distribution has one in (0, 1))."""
+    power = number()(owner, name, value)
+    if 0 < power < 1:
+        raise InvalidOptionError(
+            f"The {name!r} parameter of {owner} must be a float in the range (-inf, 0.0] or a float in the range "
+            f"[1.0, inf). Got {value!r} instead."
+        )
+    return float(power)
+
+
+@dataclass(frozen=True)
+class TweedieOptions(RegressionOptions):
+    """The Tweedie deviance's option (single output, as scikit-learn's): its ``power``."""
+
+    power: float = option(  # type: ignore[misc]
+        0.0, _power, "0: squared error, 1: Poisson, 2: gamma, 3: inverse Gaussian; (0, 1) is refused", sig="power"
+    )
+
+
+@dataclass(frozen=True)
+class PoissonOptions(RegressionOptions):
+    """``mean_poisson_deviance``: the Tweedie deviance of power 1, no options."""
+
+    power: ClassVar[float] = 1.0
+
+
+@dataclass(frozen=True)
+class GammaOptions(RegressionOptions):
+    """``mean_gamma_deviance``: the Tweedie deviance of power 2, no options."""
+
+    power: ClassVar[float] = 2.0
+
+
+# -- per-sample terms ----------------------------------------------------------------------------------
+def _log(x: Any) -> Any:
+    return x.log() if arrays.is_tensor(x) else np.log(x)
+
+
+def tweedie_deviance(t: Any, p: Any, power: float) -> Any:
+    """The unit Tweedie deviance of each sample, as scikit-learn's ``_mean_tweedie_deviance`` writes it
+    (``0 log 0 = 0`` for Poisson). Arrays or tensors; ``p > 0`` where ``power != 0``."""
+    if power == 0:
+        e = t - p
+        return e * e
+    if power == 1:
+        with np.errstate(divide="ignore", invalid="ignore"):  # y = 0: the 0 log 0 term is 0
+            ylogy = arrays.where(t == 0, 0.0 * t, t * _log(t / p))
+        return 2 * (ylogy - t + p)
+    if power == 2:
+        return 2 * (_log(p / t) + t / p - 1)
+    base = arrays.maximum(t, 0.0 * t) if power < 0 else t
+    return 2 * (base ** (2 - power) / ((1 - power) * (2 - power)) - t * p ** (1 - power) / (1 - power)
+                + p ** (2 - power) / (2 - power))  # fmt: skip
+
+
+def pinball(e: Any, alpha: float) -> Any:
+    """The pinball loss of errors ``e = y_true - y_pred``: ``alpha e`` where ``e >= 0``, else ``(alpha - 1) e``
+    (scikit-learn's ``alpha * sign * e - (1 - alpha) * (1 - sign) * e``)."""
+    return arrays.where(e >= 0, alpha * e, (alpha - 1) * e)
+
+
+def _phi_slope(c: Any, power: float) -> Any:
+    """``phi'(c)`` of the Tweedie deviance's convex generator ``phi`` (``D(y, c) = 2 (phi(y) - phi(c) -
+    phi'(c) (y - c))``, ``phi(y) = y^(2-p) / ((1-p)(2-p))``, ``y log y - y`` at p = 1), at shifts ``c > 0``."""
+    return np.log(c) if power == 1 else c ** (1 - power) / (1 - power)
+
+
+def bregman_recentred(b: Any, s1: Any, w: Any, c: Any, target: Any, power: float) -> Any:
+    """``sum w D(y, target)`` from ``b = sum w D(y, c)`` and ``s1 = sum w (y - c)``, exactly:
+    ``b + W D(c, target) + 2 (phi'(c) - phi'(target)) s1`` (small terms when the shifts are close)."""
+    c, target = np.asarray(c, dtype=np.float64), np.asarray(target, dtype=np.float64)
+    slope = _phi_slope(c, power) - _phi_slope(target, power)
+    return b + w * tweedie_deviance(c, target, power) + 2 * slope * s1
+
+
 # -- formulas ------------------------------------------------------------------------------------------
 class Moments:
     """Named views of a matrix of totals (one total per row): each column's ``(m, k)`` block, the total
     weight ``w`` as an ``(m, 1)`` column and the number of samples ``n``."""
 
-    def __init__(self, totals: Any, columns: tuple[str, ...], k: int) -> None:
+    def __init__(self, totals: Any, columns: tuple[str, ...], k: int, shift: Any = None) -> None:
         totals = np.asarray(totals, dtype=np.float64).reshape(-1, len(columns) * k + 2)
+        #: the frame's shift of y_true's moments (one per output), where the columns have some
+        self.shift = None if shift is None else np.asarray(shift, dtype=np.float64)
         self._blocks = {name: totals[:, i * k : (i + 1) * k] for i, name in enumerate(columns)}
         self.w = totals[:, -2:-1]
         self.n = totals[:, -1]
@@ -165,6 +257,9 @@ class Formula:
     min_samples: int = 1
     undefined: str = ""
     max_outputs: int | None = None
+    #: ``check(owner, y_true, y_pred, options)``: refuses targets outside the formula's domain (log errors,
+    #: deviances), as scikit-learn does, naming the first value at fault
+    domain: Callable[[str, Any, Any, Any], None] | None = None
 
 
 def fraction_explained(num: np.ndarray, den: np.ndarray, force_finite: bool) -> np.ndarray:
@@ -224,6 +319,68 @@ R2 = Formula(
 EXPLAINED_VARIANCE = Formula(("s1_e", "s2_e", "s1_y", "s2_y"), _explained_variance)
 
 
+def _refuse(owner: str, name: str, y: Any, bad: Any, allowed: str) -> None:
+    """Raise naming the first value of ``y`` where ``bad`` holds (a 1-D input's position as 1-D)."""
+    if not bool(bad.any()):  # one sync for a tensor on a device
+        return
+    y, bad = np.asarray(arrays.to_host(y)), np.asarray(arrays.to_host(bad))
+    if y.shape[1] == 1:
+        y, bad = y[:, 0], bad[:, 0]
+    at = np.argwhere(bad)[0]
+    where = ", ".join(str(int(i)) for i in at)
+    raise InputError(f"{owner}: {name} must hold {allowed}, but {name}[{where}] is {y[tuple(at)].item()!r}.")
+
+
+def _log_domain(owner: str, t: Any, p: Any, options: Any) -> None:
+    """scikit-learn: the log errors "cannot be used when targets contain values less than or equal to -1"."""
+    for name, y in (("y_true", t), ("y_pred", p)):
+        _refuse(owner, name, y, y <= -1, "values greater than -1 (the log errors take log(1 + y))")
+
+
+def _tweedie_domain(owner: str, t: Any, p: Any, options: Any) -> None:
+    """scikit-learn's domains: y_pred > 0 unless power = 0; y_true >= 0 for 1 <= power < 2, > 0 from 2 on."""
+    power = options.power
+    at = f" (the Tweedie deviance of power={power:g})"
+    if 1 <= power < 2:
+        _refuse(owner, "y_true", t, t < 0, "non-negative values" + at)
+    elif power >= 2:
+        _refuse(owner, "y_true", t, t <= 0, "strictly positive values" + at)
+    if power != 0:
+        _refuse(owner, "y_pred", p, p <= 0, "strictly positive values" + at)
+
+
+MEAN_SQUARED_LOG = Formula(("sle",), _mean_of("sle"), domain=_log_domain)
+ROOT_MEAN_SQUARED_LOG = Formula(("sle",), _mean_of("sle", root=True), domain=_log_domain)
+PINBALL = Formula(("pinball",), _mean_of("pinball"))
+TWEEDIE = Formula(("dev",), _mean_of("dev"), max_outputs=1, domain=_tweedie_domain)
+_D2_UNDEFINED = "D^2 score is not well-defined with less than two samples."  # scikit-learn's words
+
+
+def _d2_tweedie(m: Moments, options: Any) -> tuple[np.ndarray, None]:
+    """``1 - mean D(y, y_pred) / mean D(y, mean_w(y))``; the denominator from the deviance about the
+    frame's shift ``c``: ``sum w D(y, ybar) = sum w D(y, c) - W D(ybar, c)`` (a Bregman divergence's
+    identity, exact; close terms when ``c`` is the first batch's mean). scikit-learn gives NaN where the
+    mean of y_true is negative (power < 0): so does this."""
+    c = m.shift
+    ybar = c + m["s1_y"] / m.w
+    with np.errstate(invalid="ignore", divide="ignore"):
+        den = (m["breg_y"] - m.w * tweedie_deviance(ybar, c, options.power)) / m.w
+        den = np.where(ybar < 0, np.nan, den) if options.power < 0 else den
+    # a constant y_true (den = 0): -inf, or NaN for a perfect fit, with numpy's warning (scikit-learn raises
+    # ZeroDivisionError there: Python floats)
+    return 1 - m.mean("dev") / den, None
+
+
+D2_TWEEDIE = Formula(
+    ("dev", "s1_y", "breg_y"),
+    _d2_tweedie,
+    min_samples=2,
+    undefined=_D2_UNDEFINED,
+    max_outputs=1,
+    domain=_tweedie_domain,
+)
+
+
 def average_outputs(values: np.ndarray, multioutput: Any, variance: np.ndarray | None) -> np.ndarray:
     """The score of each row of per-output ``values`` (``(m, k)``): their mean (``raw_values`` too: a
     Result's score), weighted by ``multioutput``'s weights or by the outputs' variances
@@ -239,20 +396,32 @@ def average_outputs(values: np.ndarray, multioutput: Any, variance: np.ndarray |
 
 
 __all__ = [
+    "D2_TWEEDIE",
     "EXPLAINED_VARIANCE",
     "HUBER",
     "MAX",
     "MEAN_ABSOLUTE",
     "MEAN_ABSOLUTE_PERCENTAGE",
     "MEAN_SQUARED",
+    "MEAN_SQUARED_LOG",
+    "PINBALL",
     "R2",
     "ROOT_MEAN_SQUARED",
+    "ROOT_MEAN_SQUARED_LOG",
+    "TWEEDIE",
     "ErrorOptions",
     "ExplainedOptions",
     "Formula",
+    "GammaOptions",
     "HuberOptions",
     "Moments",
+    "PinballOptions",
+    "PoissonOptions",
+    "TweedieOptions",
     "average_outputs",
+    "bregman_recentred",
     "fraction_explained",
     "huber",
+    "pinball",
+    "tweedie_deviance",
 ]

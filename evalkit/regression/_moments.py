@@ -25,7 +25,7 @@ from evalkit.core.errors import InputError
 from evalkit.core.inputs import as_array, as_weights
 from evalkit.core.rows import Rows
 from evalkit.core.validate import check_finite, check_same_n_samples
-from evalkit.regression._common import huber
+from evalkit.regression._common import RegressionOptions, bregman_recentred, huber, pinball, tweedie_deviance
 
 _EPS = np.finfo(np.float64).eps
 #: :func:`moment_total` sums a batch of up to ``_ONE_BLOCK`` values (8 MiB) at once, larger ones block by
@@ -102,10 +102,13 @@ def _shift_of(x: Any, w: Any) -> Any:
     return arrays.where(weight == 0, x.mean(0), (w[:, None] * x).sum(0) / arrays.where(weight == 0, 1.0, weight))
 
 
-def shifts(columns: tuple[str, ...], t: Any, p: Any, w: Any) -> tuple[Any, Any]:
+def shifts(columns: tuple[str, ...], t: Any, p: Any, w: Any, options: RegressionOptions) -> tuple[Any, Any]:
     """The shifts ``(c_y, c_e)`` of a batch's moments, ``None`` where the metric has none: the weighted
-    means of ``y_true`` and of the error, as scikit-learn's ``np.average`` computes them."""
+    means of ``y_true`` and of the error, as scikit-learn's ``np.average`` computes them (a Tweedie
+    deviance about the mean of y_true, power != 0, needs a positive shift: 1 where the mean is not)."""
     shift_y = _shift_of(t, w) if "s1_y" in columns else None
+    if "breg_y" in columns and options.power != 0:
+        shift_y = arrays.where(shift_y > 0, shift_y, 1.0 + 0.0 * shift_y)
     return shift_y, (_shift_of(t - p, w) if "s1_e" in columns else None)
 
 
@@ -114,8 +117,14 @@ def _abs(x: Any) -> Any:
     return x.abs_() if arrays.is_tensor(x) else np.abs(x, out=x)
 
 
-def _term(name: str, t: Any, p: Any, shift: tuple[Any, Any], delta: float) -> tuple[Any, int]:
+def _term(name: str, t: Any, p: Any, shift: tuple[Any, Any], options: RegressionOptions) -> tuple[Any, int]:
     """Column ``name``'s statistic of each sample, ``base ** power`` (unweighted): ``(base, power)``."""
+    if name == "breg_y":
+        return tweedie_deviance(t, shift[0], options.power), 1
+    if name == "dev":
+        return tweedie_deviance(t, p, options.power), 1
+    if name == "sle":
+        return (t.log1p() - p.log1p() if arrays.is_tensor(t) else np.log1p(t) - np.log1p(p)), 2
     if name.endswith("_y"):
         return t - shift[0], (1 if name.startswith("s1") else 2)
     e = t - p
@@ -128,21 +137,23 @@ def _term(name: str, t: Any, p: Any, shift: tuple[Any, Any], delta: float) -> tu
         e /= arrays.maximum(abs(t), _EPS)
         return e, 1
     if name == "huber":
-        return huber(_abs(e), delta), 1
+        return huber(_abs(e), options.delta), 1
+    if name == "pinball":
+        return pinball(e, options.alpha), 1
     e -= shift[1]
     return e, (1 if name.startswith("s1") else 2)
 
 
-def moment_rows(owner: str, columns: tuple[str, ...], t: Any, p: Any, w: Any, delta: float) -> Rows:
+def moment_rows(owner: str, columns: tuple[str, ...], t: Any, p: Any, w: Any, options: RegressionOptions) -> Rows:
     """One row per sample: for each column one value per output (weighted, but for ``max``), then ``w`` and
     ``1``; in the frame ``(k, c_y, c_e)``. Tensors stay on their device, their shifts too (no sync)."""
     check_targets_finite(owner, t, p)
     weights = arrays.full(len(t), 1.0, t) if w is None else w
     wc = weights[:, None]
-    shift = shifts(columns, t, p, w)
+    shift = shifts(columns, t, p, w, options)
     blocks = []
     for name in columns:
-        base, power = _term(name, t, p, shift, delta)
+        base, power = _term(name, t, p, shift, options)
         blocks.append(base if name == "max" else wc * base * base if power == 2 else wc * base)
     dense = arrays.concat([*blocks, wc, arrays.full((len(t), 1), 1.0, t)], axis=1)
     k = t.shape[1]
@@ -164,7 +175,9 @@ def _weighted_sum(base: np.ndarray, power: int, w: np.ndarray | None) -> np.ndar
     return np.add.reduce(base, axis=0)
 
 
-def moment_total(owner: str, columns: tuple[str, ...], t: np.ndarray, p: np.ndarray, w: Any, delta: float) -> tuple:
+def moment_total(
+    owner: str, columns: tuple[str, ...], t: np.ndarray, p: np.ndarray, w: Any, options: RegressionOptions
+) -> tuple:
     """``(total, frame)`` of a numpy batch: the sum of its :func:`moment_rows`, block by block.
 
     The first moments about the batch's own weighted mean, ``s1 = sum(w (x - c))``, are zero: written as
@@ -174,7 +187,7 @@ def moment_total(owner: str, columns: tuple[str, ...], t: np.ndarray, p: np.ndar
     NaN or infinity in the input makes the total non-finite; only then are the inputs scanned for the
     position to report, which saves two passes over valid input."""
     n, k = t.shape
-    shift = shifts(columns, t, p, w)
+    shift = shifts(columns, t, p, w, options)
     step = n if n * k <= _ONE_BLOCK else max(1, _BLOCK // k)
     total = np.zeros(len(columns) * k + 2)
     with np.errstate(invalid="ignore"):  # inf - inf: reported below as the bad input it is
@@ -184,7 +197,7 @@ def moment_total(owner: str, columns: tuple[str, ...], t: np.ndarray, p: np.ndar
             for i, name in enumerate(columns):
                 if name.startswith("s1"):  # about the batch's own mean: zero (see above)
                     continue
-                base, power = _term(name, tb, pb, shift, delta)
+                base, power = _term(name, tb, pb, shift, options)
                 block = total[i * k : (i + 1) * k]
                 if name == "max":  # |e| >= 0: the zeros are no maximum's floor
                     np.maximum(block, base.max(axis=0), out=block)
@@ -202,19 +215,27 @@ def _frame(shift: Any) -> Any:
     return shift if shift is None or arrays.is_tensor(shift) else tuple(shift.tolist())
 
 
-def recentred(total: Any, columns: tuple[str, ...], space: tuple, target: tuple) -> Any:
+def recentred(total: Any, columns: tuple[str, ...], space: tuple, target: tuple, power: float = 0.0) -> Any:
     """A total (or rows: the last axis) of moments about ``space``'s shifts rewritten about ``target``'s:
-    with ``d = c - c'``, ``S1' = S1 + W d`` and ``S2' = S2 + 2 d S1 + W d²``."""
+    with ``d = c - c'``, ``S1' = S1 + W d`` and ``S2' = S2 + 2 d S1 + W d²``; a Tweedie deviance about the
+    shift (``breg_y``) by :func:`~evalkit.regression._common.bregman_recentred`."""
     k = space[0]
     out = arrays.copy(arrays.as_float64(total))
     w = out[..., len(columns) * k, None]
     for of, at in (("y", 1), ("e", 2)):
         if space[at] is None or space[at] is target[at] or (isinstance(space[at], tuple) and space[at] == target[at]):
             continue
-        d = arrays.like(space[at], out) - arrays.like(target[at], out)
-        i1, i2 = columns.index("s1_" + of) * k, columns.index("s2_" + of) * k
+        c, c2 = arrays.like(space[at], out), arrays.like(target[at], out)
+        d = c - c2
+        i1 = columns.index("s1_" + of) * k
         s1 = arrays.copy(out[..., i1 : i1 + k])
-        out[..., i2 : i2 + k] += 2 * d * s1 + w * d * d
+        if "s2_" + of in columns:
+            i2 = columns.index("s2_" + of) * k
+            out[..., i2 : i2 + k] += 2 * d * s1 + w * d * d
+        if "breg_" + of in columns:
+            ib = columns.index("breg_" + of) * k
+            host = (arrays.to_host(x) for x in (out[..., ib : ib + k], s1, w))
+            out[..., ib : ib + k] = arrays.like(bregman_recentred(*host, space[at], target[at], power), out)
         out[..., i1 : i1 + k] = s1 + w * d
     return out
 

@@ -19,7 +19,9 @@ What it does at each step of the Trainer's evaluation loop:
   ``compute_result`` is ``True``) returns ``{name: float}``; the Trainer prefixes the names (``eval_``).
 - Text metrics get strings: ``-100`` in predictions and labels (the Trainer pads with it across batches)
   is dropped, each sequence is cut at ``eos_id``, and the tokenizer's ``batch_decode`` (with
-  ``skip_special_tokens=True``) does the rest (huggingface/transformers#22634, #27714).
+  ``skip_special_tokens=True``) does the rest (huggingface/transformers#22634, #27714). Predictions
+  that are logits (teacher-forced, aligned with the labels) keep only the guesses at scored positions,
+  where the label is not ``-100``; generated ids are decoded whole.
 - Predictions may be ids (``Seq2SeqTrainer(predict_with_generate=True)``), logits, or a tuple whose
   first item is either. ``LogitPerplexity`` needs logits (or this class's preprocessing).
 - An evaluation set with no scored item gives ``nan`` for the metric, with a ``RuntimeWarning`` (the
@@ -164,10 +166,12 @@ class TrainerMetrics:
         )
         if preprocessed:
             ids, *rows = predictions
+            aligned = True  # argmax of the logits: position t of ids is position t of labels
             if metric.task == "logits":
                 return metric.add_rows(Rows(rows[self._logits.index(key)]))
         else:
             predictions = first(predictions)
+            aligned = arrays.dtype_kind(predictions) == "f"
             ids = to_ids(predictions)
             if metric.task == "logits":
                 if metric.name == "logit_perplexity" and arrays.dtype_kind(predictions) != "f":
@@ -185,6 +189,9 @@ class TrainerMetrics:
             )
         if self.shift:
             ids, labels = causal_shift(ids, labels)
+        if aligned and tuple(ids.shape) == tuple(labels.shape):
+            # teacher-forced guesses: only those at scored positions (not padding, not the prompt)
+            ids = arrays.where(arrays.like(labels, ids) == self.ignore_index, ids * 0 + self.ignore_index, ids)
         kwargs = {"pad_id": self.pad_id, "eos_id": self.eos_id, "ignore_index": self.ignore_index}
         hyps = decode(ids, self.tokenizer, **kwargs)
         refs = decode(labels, self.tokenizer, **kwargs)

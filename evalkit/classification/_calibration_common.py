@@ -26,6 +26,7 @@ from evalkit.core.errors import InputError, InvalidOptionError
 from evalkit.core.options import Options, choice, integer, option
 
 NORMS = ("l1", "l2", "max")
+BINNINGS = ("equal_width", "equal_mass")
 
 
 def _half(owner: str, name: str, value: Any) -> Any:
@@ -53,6 +54,14 @@ class CalibrationErrorOptions(Options):
     n_bins: int = option(15, integer(minimum=1), "the number of equal-width bins of [0, 1]", sig="bins")
     norm: str = option(
         "l1", choice(*NORMS), "'l1' (expected calibration error), 'l2' (its root mean square) or 'max'", sig="norm"
+    )
+    binning: str = option(
+        "equal_width",
+        choice(*BINNINGS),
+        "'equal_width' bins of [0, 1] (per-bin sums), or 'equal_mass': n_bins bins of about as many samples each "
+        "(edges at the confidences' quantiles; the state keeps a table of distinct confidences)",
+        sig="binning",
+        hide_default=True,
     )
 
 
@@ -134,6 +143,33 @@ def bin_sums(
     return np.concatenate(
         [np.bincount(index, weights=x, minlength=size) for x in (weights, weights * confidence, weights * accuracy)]
     )
+
+
+def quantile_edges(values: np.ndarray, counts: np.ndarray, n_bins: int) -> np.ndarray:
+    """The ``n_bins + 1`` edges at the quantiles ``0, 1/n_bins, ..., 1`` of items whose distinct ``values``
+    (ascending) occur ``counts`` times, as ``numpy.percentile(items, linspace(0, 1, n_bins + 1) * 100)``
+    (its "linear" method, its interpolation to the last bit) computes them from the items themselves."""
+    cumulative = np.cumsum(counts)
+    q = np.true_divide(np.linspace(0, 1, n_bins + 1) * 100, 100)  # the percentages as numpy reads them back
+    virtual = (cumulative[-1] - 1) * q
+    below = np.floor(virtual)
+    gamma = virtual - below
+    order = below.astype(np.int64)
+    a = values[np.searchsorted(cumulative, order, side="right")]
+    b = values[np.searchsorted(cumulative, np.minimum(order + 1, cumulative[-1] - 1), side="right")]
+    diff = b - a
+    return np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma)  # numpy's _lerp
+
+
+def equal_mass_sums(values: np.ndarray, counts: np.ndarray, n_bins: int) -> np.ndarray:
+    """Per-bin ``[weight, sum(c), sum(a)]`` (flat, ``3 * n_bins``) of a table of distinct confidences
+    ``values`` with ``(U, 2)`` counts of wrong and right items, over ``n_bins`` bins with edges at the
+    confidences' quantiles, closed on the right as scikit-learn's ``calibration_curve(strategy="quantile")``."""
+    items = counts.sum(axis=1)
+    edges = quantile_edges(values, items, n_bins)
+    index = np.searchsorted(edges[1:-1], values, side="left")
+    sums = (items, items * values, counts[:, 1])
+    return np.concatenate([np.bincount(index, weights=x, minlength=n_bins) for x in sums]).astype(np.float64)
 
 
 def calibration_gap(totals: np.ndarray, norm: str) -> np.ndarray:

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+import evalkit.classification._score_table as table
 from evalkit.classification._calibration_common import (
     BrierOptions,
     CalibrationErrorOptions,
@@ -23,7 +24,9 @@ from evalkit.classification._calibration_common import (
     bin_sums,
     binary_positive,
     calibration_gap,
+    equal_mass_sums,
     one_hot,
+    quantile_edges,
 )
 from evalkit.classification._per_sample import (
     SampleMeanMetric,
@@ -146,8 +149,9 @@ def _confidences(owner: str, y_true: Any, y_proba: Any, sample_weight: Any) -> t
 
 @register
 class CalibrationError(Metric):
-    """The calibration error over equal-width bins in a training loop: per-bin sums of weight, confidence and
-    accuracy, added exactly over batches.
+    """The calibration error in a training loop, over equal-width bins (per-bin sums of weight, confidence
+    and accuracy, added exactly over batches) or equal-mass bins (a table of the distinct confidences with
+    their counts of wrong and right samples, joined on the union of the confidences: exact too).
 
     ``y_proba`` is ``(n,)``, the probability of class 1 (binary; ``y_true`` in {0, 1}), or
     ``(n, n_classes)`` (``y_true``: column indices; the confidence is the top probability, right when its
@@ -171,11 +175,11 @@ class CalibrationError(Metric):
     options_type: ClassVar[type[CalibrationErrorOptions]] = CalibrationErrorOptions
     options: CalibrationErrorOptions
 
-    def __init__(self, *, n_bins: int = 15, norm: str = "l1") -> None:
+    def __init__(self, *, n_bins: int = 15, norm: str = "l1", binning: str = "equal_width") -> None:
         super().__init__(locals())
 
     def update(self, y_true: Any, y_proba: Any, *, sample_weight: Any = None) -> CalibrationError:  # type: ignore[override]
-        """Add a batch to the per-bin sums; returns ``self``."""
+        """Add a batch to the per-bin sums (or the table of confidences); returns ``self``."""
         return super().update(y_true, y_proba, sample_weight=sample_weight)  # type: ignore[return-value]
 
     def forward(self, y_true: Any, y_proba: Any, *, sample_weight: Any = None) -> Result:  # type: ignore[override]
@@ -187,12 +191,29 @@ class CalibrationError(Metric):
         return super().__call__(y_true, y_proba, sample_weight=sample_weight)
 
     @property
+    def _mass(self) -> bool:
+        return self.options.binning == "equal_mass"
+
+    @property
     def _size(self) -> int:
-        return self.options.n_bins + 1  # the last bin holds the confidences equal to 1
+        # equal-width: the last bin holds the confidences equal to 1 (torchmetrics' bucketize)
+        return self.options.n_bins + (0 if self._mass else 1)
+
+    def _read(self, y_true: Any, y_proba: Any, sample_weight: Any) -> tuple[np.ndarray, ...]:
+        confidence, accuracy, w = _confidences(self._owner, y_true, y_proba, sample_weight)
+        if self._mass and w is not None:
+            raise InputError(
+                f"{self._owner}: binning='equal_mass' puts as many samples in each bin, so it takes no "
+                f"sample_weight; got sample_weight. Use binning='equal_width' for weighted samples."
+            )
+        return confidence, accuracy, w
 
     def stats(self, y_true: Any, y_proba: Any, sample_weight: Any = None) -> Rows:  # type: ignore[override]
-        """One row per sample: its weight, weighted confidence and weighted accuracy in its bin's cells."""
-        confidence, accuracy, w = _confidences(self._owner, y_true, y_proba, sample_weight)
+        """One row per sample: its weight, weighted confidence and weighted accuracy in its bin's cells
+        (equal-mass: a count in the cell of its confidence and whether it is right)."""
+        confidence, accuracy, w = self._read(y_true, y_proba, sample_weight)
+        if self._mass:
+            return table.table_rows(confidence, accuracy.astype(np.int64), None, "binary", 2)
         index = bin_index(confidence, self.options.n_bins)
         weights = np.ones(len(index)) if w is None else w
         size = self._size
@@ -202,42 +223,91 @@ class CalibrationError(Metric):
 
     def evaluate(self, y_true: Any, y_proba: Any, sample_weight: Any) -> tuple[float, dict[str, Any]]:
         """``(score, components)`` of one call of :func:`calibration_error` (no running state)."""
-        confidence, accuracy, w = _confidences(self._owner, y_true, y_proba, sample_weight)
+        confidence, accuracy, w = self._read(y_true, y_proba, sample_weight)
         check_some_weight(self._owner, w)
+        if self._mass:
+            return self._evaluate(*table.table_total(confidence, accuracy.astype(np.int64), None, "binary", 2))
         index = bin_index(confidence, self.options.n_bins)
-        return self._evaluate(bin_sums(index, confidence, accuracy, w, self._size))
+        return self._evaluate(bin_sums(index, confidence, accuracy, w, self._size), None)
+
+    # -- frames: none for equal-width bins; the confidences seen for equal-mass ones --------------------------
+    def join_spaces(self, a: Any, b: Any) -> Any:
+        if not self._mass or a is None or b is None:
+            return super().join_spaces(a, b) if not self._mass else (a if b is None else b)
+        return table.join_spaces(a, b)
+
+    def align(self, total: Any, space: Any, target: Any) -> Any:
+        if not self._mass or space is None or target is None:
+            return super().align(total, space, target)
+        return table.align_total(total, space, target)
+
+    def realign(self, rows: Rows, target: Any) -> Rows:
+        return table.realign_rows(rows, target) if self._mass else super().realign(rows, target)
+
+    def restore_space(self, space: Any) -> Any:
+        if not self._mass:
+            return space
+        try:
+            return table.restore_space(space)
+        except InputError as e:
+            raise InputError(f"{self.name}: load_state_dict(): {e}") from None
 
     def check_total(self, total: np.ndarray, space: Any) -> None:
-        """Per-bin ``[weight, sum(w c), sum(w a)]`` for the ``n_bins + 1`` bins: finite sums."""
-        if space is not None or len(total) != 3 * self._size:
-            raise InputError(
-                f"{self.name}: load_state_dict(): 'total' must hold {3 * self._size} per-bin sums for n_bins="
-                f"{self.options.n_bins} with no 'space'; got {len(total)} numbers and {space!r:.40}."
-            )
+        """Equal-width: per-bin ``[weight, sum(w c), sum(w a)]`` for the ``n_bins + 1`` bins (finite sums);
+        equal-mass: counts of wrong and right samples per distinct confidence, whole and non-negative."""
+        if self._mass:
+            ok = space is not None and space[1] == "binary" and space[2] == 2 and len(total) == table.width(space)
+            fault = "" if ok else "'total' must hold counts of wrong and right samples per confidence of its 'space'"
+            if ok and ((total < 0).any() or (total != np.floor(total)).any()):
+                fault = "'total' must hold whole, non-negative counts of samples"
+        else:
+            ok = space is None and len(total) == 3 * self._size
+            fault = "" if ok else f"'total' must hold {3 * self._size} per-bin sums for n_bins={self.options.n_bins}"
+        if fault:
+            raise InputError(f"{self.name}: load_state_dict(): {fault}; got {len(total)} numbers and {space!r:.40}.")
+
+    # -- scoring -------------------------------------------------------------------------------------------------
+    def _bins(self, totals: np.ndarray, space: Any) -> np.ndarray:
+        """Per-bin ``[weight, sum(w c), sum(w a)]`` of each total (``(m, 3 * size)``)."""
+        totals = np.atleast_2d(np.asarray(totals, dtype=np.float64))
+        if not self._mass:
+            return totals
+        if space is None:
+            raise InputError(f"{self._owner}: no confidences yet; update() before scoring a total.")
+        ((values, counts),) = table.columns_of_many(totals, space)
+        return np.stack([equal_mass_sums(values, c, self.options.n_bins) for c in counts])
 
     def scores(self, totals: Any) -> np.ndarray:
-        return calibration_gap(totals, self.options.norm)
+        return calibration_gap(self._bins(totals, self.space), self.options.norm)
 
     def score(self, total: Any) -> Result:
-        return Result(self.name, *self._evaluate(np.asarray(total)), signature=self.signature())
+        return Result(self.name, *self._evaluate(np.asarray(total), self.space), signature=self.signature())
 
-    def _evaluate(self, total: np.ndarray) -> tuple[float, dict[str, Any]]:
-        size = self._size
-        weight = total[:size]
-        if weight.sum() == 0:
+    def _evaluate(self, total: np.ndarray, space: Any) -> tuple[float, dict[str, Any]]:
+        empty = not total.any() if self._mass else total[: self._size].sum() == 0
+        if empty:
             raise InputError(f"{self._owner}: the total sample weight is zero; the score is undefined.")
+        sums = self._bins(total, space)
+        size = self._size
+        weight = sums[0, :size]
         kept = weight != 0
         components = {
             "bins": np.flatnonzero(kept).tolist(),
             "weight": weight[kept].tolist(),
-            "confidence": (total[size : 2 * size][kept] / weight[kept]).tolist(),
-            "accuracy": (total[2 * size :][kept] / weight[kept]).tolist(),
+            "confidence": (sums[0, size : 2 * size][kept] / weight[kept]).tolist(),
+            "accuracy": (sums[0, 2 * size :][kept] / weight[kept]).tolist(),
         }
-        return float(calibration_gap(total[None, :], self.options.norm)[0]), components
+        return float(calibration_gap(sums, self.options.norm)[0]), components
 
 
 def calibration_error(
-    y_true: Any, y_proba: Any, *, n_bins: int = 15, norm: str = "l1", sample_weight: Any = None
+    y_true: Any,
+    y_proba: Any,
+    *,
+    n_bins: int = 15,
+    norm: str = "l1",
+    binning: str = "equal_width",
+    sample_weight: Any = None,
 ) -> float:
     """The calibration error of probabilities over ``n_bins`` equal-width bins of [0, 1].
 
@@ -247,6 +317,8 @@ def calibration_error(
     ``[e_b, e_b+1)``, confidences of exactly 1 in a bin of their own, as torchmetrics 1.9's
     ``BinaryCalibrationError`` (1-D ``y_proba``, ``y_true`` in {0, 1}) and ``MulticlassCalibrationError``
     (2-D, the top probability and whether its class is ``y_true``'s column index) bin them.
+    ``binning="equal_mass"``: ``n_bins`` bins of about as many samples each, their edges at the
+    confidences' quantiles (``calibration_curve(strategy="quantile")``'s bins).
 
     Example:
         >>> calibration_error([0, 1, 1, 1], [0.25, 0.75, 0.25, 0.75], n_bins=2)
@@ -283,8 +355,8 @@ def calibration_curve(
     if strategy == "uniform":
         index = bin_index(prob, n_bins, closed="right")
     else:
-        edges = np.percentile(prob, np.linspace(0, 1, n_bins + 1) * 100)
-        index = np.searchsorted(edges[1:-1], prob)
+        values, counts = np.unique(prob, return_counts=True)
+        index = np.searchsorted(quantile_edges(values, counts, n_bins)[1:-1], prob)
     sums = bin_sums(index, prob, positive, None, n_bins)
     weight, conf, acc = sums[:n_bins], sums[n_bins : 2 * n_bins], sums[2 * n_bins :]
     kept = weight != 0

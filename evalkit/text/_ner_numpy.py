@@ -1,0 +1,128 @@
+"""The vectorized NER path: every sentence's entities at once, with the rules of
+:mod:`evalkit.text._ner_common` (default mode as boolean arrays over all tokens; strict mode as a scan of
+integer codes). It writes the rows the readable reference in :mod:`evalkit.text.ner` writes."""
+
+from __future__ import annotations
+
+from itertools import chain
+from typing import Any
+
+import numpy as np
+
+from evalkit.text._ner_common import LETTERS, Scheme, default_tag, strict_entities, strict_tag
+
+_O, _B, _I, _E, _S = (LETTERS.index(c) for c in "OBIES")
+
+
+def _codes(tags: list[Any]) -> tuple[dict[Any, int], np.ndarray]:
+    vocabulary = {t: i for i, t in enumerate(dict.fromkeys(tags))}
+    return vocabulary, np.fromiter(map(vocabulary.__getitem__, tags), dtype=np.int64, count=len(tags))
+
+
+def entities(
+    owner: str, y_true: list[list[Any]], y_pred: list[list[Any]], lengths: np.ndarray, suffix: bool, scheme: str | None
+) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray, np.ndarray]:
+    """``(sentence, type id, kind, correct tokens per sentence, ...)`` of every entity: ``kind`` 0 for a
+    true positive, 1 predicted, 2 true; returns ``(sentence, type, kind, type names, correct per sentence)``.
+    Raises (through the reference's checks) on a tag the mode does not read."""
+    flat_true = list(chain.from_iterable(y_true))
+    flat_pred = list(chain.from_iterable(y_pred))
+    vocabulary, codes = _codes(flat_true + flat_pred)
+    n_tokens = len(flat_true)
+    ct, cp = codes[:n_tokens], codes[n_tokens:]
+    n = len(lengths)
+    sentence_of_token = np.repeat(np.arange(n), lengths)
+    correct = np.bincount(sentence_of_token, weights=ct == cp, minlength=n).astype(np.int64)
+    # each distinct tag read once (an unreadable one raises there, named by its first place)
+    where = {}
+    for side, flat in (("y_true", flat_true), ("y_pred", flat_pred)):
+        for k, tag in enumerate(flat):
+            if tag not in where:
+                where[tag] = (side, int(sentence_of_token[k]), k)
+    starts = np.concatenate([[0], np.cumsum(lengths)])
+
+    def place(tag: Any) -> str:
+        side, s, k = where[tag]
+        return f"{side}[{s}][{k - starts[s]}]"
+
+    if scheme is None:
+        parsed = [default_tag(owner, tag, suffix, place(tag)) for tag in vocabulary]
+        letters = np.array([LETTERS.index(letter) for letter, _ in parsed], dtype=np.int64)
+    else:
+        table = Scheme.of(scheme)
+        parsed_strict = [strict_tag(owner, tag, suffix, table, place(tag)) for tag in vocabulary]
+        letters = np.array([letter for letter, _ in parsed_strict], dtype=np.int64)
+        parsed = [(None, type_) for _, type_ in parsed_strict]
+    names = sorted({type_ for _, type_ in parsed} | {"_"})
+    type_of = np.searchsorted(names, [type_ for _, type_ in parsed]).astype(np.int64)
+    blank = names.index("_")
+    sides = []
+    for c in (ct, cp):
+        if scheme is None:
+            sides.append(_default_side(letters[c], type_of[c], lengths, blank))
+        else:
+            sides.append(_strict_side(letters[c], type_of[c], lengths, table, blank))
+    (s_t, y_t, b_t, e_t), (s_p, y_p, b_p, e_p) = sides
+    span = int(n_tokens + n + 1)
+    key_t = (b_t * span + e_t) * len(names) + y_t
+    key_p = (b_p * span + e_p) * len(names) + y_p
+    hit = np.isin(key_t, key_p, assume_unique=True)
+    sentence = np.concatenate([s_t[hit], s_p, s_t])
+    type_ = np.concatenate([y_t[hit], y_p, y_t])
+    kind = np.concatenate([np.zeros(hit.sum(), np.int64), np.ones(len(s_p), np.int64), np.full(len(s_t), 2)])
+    return sentence, type_, kind, names, correct
+
+
+def _default_side(
+    letter: np.ndarray, type_: np.ndarray, lengths: np.ndarray, blank: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """seqeval's get_entities over the sentences joined by ``O`` (as seqeval joins them), vectorized:
+    ``(sentence, type, start, end)`` of each chunk, positions in the joined sequence."""
+    n = len(lengths)
+    total = len(letter) + n
+    at = np.arange(len(letter)) + np.repeat(np.arange(n), lengths)  # each sentence is followed by an O
+    cur = np.full(total, _O)
+    cur[at] = letter
+    cur_type = np.full(total, blank)
+    cur_type[at] = type_
+    prev = np.concatenate([[_O], cur[:-1]])
+    prev_type = np.concatenate([[blank], cur_type[:-1]])
+    differ = prev_type != cur_type
+    end = (
+        (prev == _E)
+        | (prev == _S)
+        | (((prev == _B) | (prev == _I)) & ((cur == _B) | (cur == _S) | (cur == _O)))
+        | ((prev != _O) & differ)
+    )
+    start = (
+        (cur == _B)
+        | (cur == _S)
+        | (((prev == _E) | (prev == _S) | (prev == _O)) & ((cur == _E) | (cur == _I)))
+        | ((cur != _O) & differ)
+    )
+    last_start = np.maximum.accumulate(np.where(start, np.arange(total), 0))
+    ends = np.flatnonzero(end)
+    sentence_of = np.repeat(np.arange(n), lengths + 1)
+    return sentence_of[ends - 1], prev_type[ends], last_start[ends - 1], ends - 1
+
+
+def _strict_side(
+    letter: np.ndarray, type_: np.ndarray, lengths: np.ndarray, scheme: Scheme, blank: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """seqeval.scheme's Tokens.entities per sentence, on integer codes: ``(sentence, type, start, end)``,
+    positions made global by each sentence's offset."""
+    out: list[tuple[int, int, int, int]] = []
+    letters, types = letter.tolist(), type_.tolist()
+    offset = 0
+    for s, length in enumerate(lengths.tolist()):
+        stop = offset + length
+        for t, i, j in strict_entities(letters[offset:stop], types[offset:stop], scheme, blank):
+            out.append((s, t, offset + i, offset + j))
+        offset = stop
+    if not out:
+        return tuple(np.zeros(0, np.int64) for _ in range(4))  # type: ignore[return-value]
+    arr = np.asarray(out, dtype=np.int64)
+    return arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3]
+
+
+__all__ = ["entities"]

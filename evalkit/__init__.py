@@ -29,6 +29,7 @@ from evalkit.text.bleu import BLEU, bleu, bleu_from_stats, bleu_weights, sentenc
 from evalkit.text.chrf import CHRF, chrf, sentence_chrf
 from evalkit.text.logits import LogitPerplexity, TokenAccuracy, logit_perplexity, token_accuracy
 from evalkit.text.meteor import METEOR, meteor, sentence_meteor
+from evalkit.text.ner import NerF1, ner_f1, ner_report, read_conll
 from evalkit.text.perplexity import Perplexity
 from evalkit.text.rouge import ROUGE, RougeResult, rouge, sentence_rouge
 from evalkit.text.squad import ExactMatch, Squad, exact_match, read_squad, sentence_squad, squad
@@ -125,4 +126,8 @@ __all__ = [
     "read_squad",
     "sentence_squad",
     "squad",
+    "NerF1",
+    "ner_f1",
+    "ner_report",
+    "read_conll",
 ]

@@ -159,6 +159,10 @@ def test_empty_input_is_an_evalkit_error(case):
                 ("npv_score", "NegativePredictiveValue", {"average": "binary"}), ("coverage_error", "CoverageError", {}),
                 ("label_ranking_average_precision_score", "LabelRankingAveragePrecision", {}),
                 ("label_ranking_loss", "LabelRankingLoss", {}),
+                ("roc_auc_score", "RocAuc", {"multi_class": "raise"}), ("average_precision_score", "AveragePrecision", {}),
+                ("recall_at_fixed_precision", "RecallAtFixedPrecision", {}),
+                ("precision_at_fixed_recall", "PrecisionAtFixedRecall", {}),
+                ("sensitivity_at_specificity", "SensitivityAtSpecificity", {}),
             )
         ],  # fmt: skip
         *[(getattr(evalkit, f), getattr(evalkit, f.upper()), {}) for f in ("wer", "cer", "mer", "wil", "wip")],
@@ -293,8 +297,8 @@ def test_tensor_updates_keep_the_state_on_their_device(case, device):
     # a training loop's tensors: the statistics stay on the tensors' device (int64 counts, float64
     # moments) and only compute() and state_dict() reach the host; the numbers are the numpy path's
     cls, (a, b) = case
-    if cls.task not in ("classification", "regression"):
-        pytest.skip("tensor states are for the classification and regression metrics")
+    if cls.task not in ("classification", "regression") or not getattr(cls, "keeps_device", True):
+        pytest.skip("tensor states are for the classification and regression metrics (not host tables)")
     torch = pytest.importorskip("torch")
     to = lambda x: torch.as_tensor(np.asarray(x), device=device)  # noqa: E731
     on_device, on_host = cls(), cls()

@@ -1,7 +1,8 @@
 """Classification metrics with scikit-learn's names, arguments and results: per-label scores (P/R/F, the
 report), accuracy and the scores of the confusion matrix (kappa, MCC, balanced accuracy, Hamming and zero-one
 loss, Jaccard, specificity, NPV), log loss, calibration (Brier score, calibration error and curve), top-k
-accuracy, hinge loss and the multilabel ranking metrics."""
+accuracy, hinge loss, the multilabel ranking metrics, and the metrics of scores (ROC-AUC, average precision,
+their curves and operating points)."""
 
 from evalkit.classification.calibration import (
     BrierScoreLoss,
@@ -58,10 +59,26 @@ from evalkit.classification.matrix import (
     confusion_matrix,
     matthews_corrcoef,
 )
+from evalkit.classification.scores import (
+    AveragePrecision,
+    PrecisionAtFixedRecall,
+    RecallAtFixedPrecision,
+    RocAuc,
+    SensitivityAtSpecificity,
+    average_precision_score,
+    det_curve,
+    precision_at_fixed_recall,
+    precision_recall_curve,
+    recall_at_fixed_precision,
+    roc_auc_score,
+    roc_curve,
+    sensitivity_at_specificity,
+)
 
 __all__ = [
     "F1",
     "Accuracy",
+    "AveragePrecision",
     "BalancedAccuracy",
     "BrierScoreLoss",
     "CalibrationError",
@@ -78,12 +95,17 @@ __all__ = [
     "MatthewsCorrCoef",
     "NegativePredictiveValue",
     "Precision",
+    "PrecisionAtFixedRecall",
     "Recall",
+    "RecallAtFixedPrecision",
+    "RocAuc",
+    "SensitivityAtSpecificity",
     "Specificity",
     "TopKAccuracy",
     "UndefinedMetricWarning",
     "ZeroOneLoss",
     "accuracy_score",
+    "average_precision_score",
     "balanced_accuracy_score",
     "brier_score_loss",
     "calibration_curve",
@@ -92,6 +114,7 @@ __all__ = [
     "cohen_kappa_score",
     "confusion_matrix",
     "coverage_error",
+    "det_curve",
     "f1_score",
     "fbeta_score",
     "hamming_loss",
@@ -103,9 +126,15 @@ __all__ = [
     "matthews_corrcoef",
     "multilabel_confusion_matrix",
     "npv_score",
+    "precision_at_fixed_recall",
+    "precision_recall_curve",
     "precision_recall_fscore_support",
     "precision_score",
+    "recall_at_fixed_precision",
     "recall_score",
+    "roc_auc_score",
+    "roc_curve",
+    "sensitivity_at_specificity",
     "specificity_score",
     "top_k_accuracy_score",
     "zero_one_loss",

@@ -381,19 +381,21 @@ class AveragePrecision(_Averaged):
 
 
 class _OperatingPoint(ScoreMetric):
-    """A binary operating point: the best of one rate where another is at least a minimum, and its threshold
-    (torchmetrics' rules and values)."""
-
-    task = "scores"
-    _binary_only = True
+    """An operating point: the best of one rate where another is at least a minimum, and its threshold
+    (torchmetrics' rules and values). Multiclass scores ``(n, C)`` (y_true: column indices) and multilabel
+    indicators give one point per class, each class against the rest, as torchmetrics' ``Multiclass*`` and
+    ``Multilabel*`` classes; the score is then their mean, and ``per_class`` and ``threshold`` hold one
+    value per class."""
 
     def _point(self, values: np.ndarray, pos: np.ndarray, neg: np.ndarray) -> tuple[float, float]:
         raise NotImplementedError
 
     def _evaluate(self, total: np.ndarray, space: Any, check: bool = True) -> tuple[Any, dict[str, Any]]:
-        values, counts = table.columns_of(total, self._space_of(space))[0]
-        value, threshold = self._point(values, counts[:, 1], counts[:, 0])
-        return value, {"threshold": threshold}
+        space = self._space_of(space)
+        points = [self._point(*c) for c in sc.binary_columns(space[1], table.columns_of(total, space))]
+        if space[1] == "binary":
+            return points[0][0], {"threshold": points[0][1]}
+        return np.array([p[0] for p in points]), {"threshold": np.array([p[1] for p in points])}
 
 
 @register
@@ -535,9 +537,10 @@ def recall_at_fixed_precision(
     pos_label: Any = None,
     thresholds: Any = None,
     sample_weight: Any = None,
-) -> tuple[float, float]:
+) -> tuple[Any, Any]:
     """``(recall, threshold)``: the largest recall at a precision of at least ``min_precision``
-    (torchmetrics' ``binary_recall_at_fixed_precision``).
+    (torchmetrics' ``binary_recall_at_fixed_precision``); multiclass or multilabel scores: one array of each,
+    per class, each class against the rest (its ``multiclass_*`` and ``multilabel_*`` forms).
 
     Example:
         >>> recall_at_fixed_precision([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8], min_precision=0.6)
@@ -557,7 +560,7 @@ def precision_at_fixed_recall(
     pos_label: Any = None,
     thresholds: Any = None,
     sample_weight: Any = None,
-) -> tuple[float, float]:
+) -> tuple[Any, Any]:
     """``(precision, threshold)``: the largest precision at a recall of at least ``min_recall``
     (torchmetrics' ``binary_precision_at_fixed_recall``).
 
@@ -579,7 +582,7 @@ def sensitivity_at_specificity(
     pos_label: Any = None,
     thresholds: Any = None,
     sample_weight: Any = None,
-) -> tuple[float, float]:
+) -> tuple[Any, Any]:
     """``(sensitivity, threshold)``: the largest true positive rate at a specificity of at least
     ``min_specificity`` (torchmetrics' ``binary_sensitivity_at_specificity``).
 

@@ -1,0 +1,223 @@
+"""Calibration: the Brier score and calibration_curve against scikit-learn, the calibration error against
+torchmetrics, equal-mass bins against scikit-learn's quantile bins, merges and batching, bad input."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import evalkit
+from evalkit.core import EvalkitError, InputError
+
+sk = pytest.importorskip("sklearn.metrics")
+sk_calibration = pytest.importorskip("sklearn.calibration")
+
+
+def _data(seed: int, n: int = 400, classes: int = 2, decimals: int = 2):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, classes, n)
+    # binary: rounded, so that probabilities tie and reach 0 and 1 themselves
+    p = rng.random(n).round(decimals) if classes == 2 else rng.dirichlet(np.ones(classes), size=n)
+    return y, p, rng.random(n) * 2
+
+
+# -- Brier score -------------------------------------------------------------------------------------------------
+def test_brier_score_on_scikit_learns_examples():
+    y_true = np.array([0, 1, 1, 0])
+    y_cat = np.array(["spam", "ham", "ham", "spam"])
+    y_prob = np.array([0.1, 0.9, 0.8, 0.3])
+    cases = [
+        ((y_true, y_prob), {}),
+        ((y_true, 1 - y_prob), {"pos_label": 0}),
+        ((y_cat, y_prob), {"pos_label": "ham"}),
+        ((y_true, y_prob > 0.5), {}),
+        ((y_true, y_prob), {"scale_by_half": False}),
+        ((["eggs", "ham", "spam"], [[0.8, 0.1, 0.1], [0.2, 0.7, 0.1], [0.2, 0.2, 0.6]]), {"labels": ["eggs", "ham", "spam"]}),
+    ]  # fmt: skip
+    for args, kwargs in cases:
+        assert evalkit.brier_score_loss(*args, **kwargs) == sk.brier_score_loss(*args, **kwargs)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_brier_score_equals_scikit_learn_on_random_data(seed):
+    y, p, w = _data(seed)
+    for kwargs in ({}, {"sample_weight": w}, {"pos_label": 0}, {"scale_by_half": False}):
+        assert evalkit.brier_score_loss(y, p, **kwargs) == pytest.approx(sk.brier_score_loss(y, p, **kwargs), rel=1e-13)
+    assert evalkit.brier_score_loss(y + 5, p) == sk.brier_score_loss(y + 5, p)  # the greater label is positive
+    y3, p3, w3 = _data(seed, classes=4)
+    for kwargs in ({}, {"sample_weight": w3}, {"scale_by_half": True}, {"labels": [0, 1, 2, 3]}):
+        assert evalkit.brier_score_loss(y3, p3, **kwargs) == pytest.approx(
+            sk.brier_score_loss(y3, p3, **kwargs), rel=1e-13
+        )
+
+
+def test_a_running_brier_score_over_batches_equals_scikit_learn():
+    y, p, w = _data(5, classes=3)
+    m = evalkit.BrierScoreLoss()
+    for i in range(0, len(y), 64):  # most batches lack a class: the columns are the classes 0..2
+        m.update(y[i : i + 64], p[i : i + 64], sample_weight=w[i : i + 64])
+    assert m.compute().score == pytest.approx(sk.brier_score_loss(y, p, sample_weight=w), rel=1e-12)
+
+
+# -- calibration error -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("norm", ["l1", "l2", "max"])
+@pytest.mark.parametrize("n_bins", [1, 5, 15, 33])
+def test_binary_calibration_error_equals_torchmetrics(norm, n_bins):
+    torch = pytest.importorskip("torch")
+    from torchmetrics.functional.classification import binary_calibration_error
+
+    rng = np.random.default_rng(n_bins)
+    y, p = rng.integers(0, 2, 500), rng.random(500)
+    p[:5], p[5:10] = 1.0, 0.0  # torchmetrics gives confidences of exactly 1 a bin of their own
+    expected = binary_calibration_error(torch.tensor(p), torch.tensor(y), n_bins=n_bins, norm=norm).item()
+    assert evalkit.calibration_error(y, p, n_bins=n_bins, norm=norm) == pytest.approx(expected, rel=1e-12, abs=1e-15)
+    m = evalkit.CalibrationError(n_bins=n_bins, norm=norm).update(y[:123], p[:123]).update(y[123:], p[123:])
+    assert m.compute().score == pytest.approx(expected, rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize("norm", ["l1", "l2", "max"])
+def test_multiclass_calibration_error_equals_torchmetrics(norm):
+    torch = pytest.importorskip("torch")
+    from torchmetrics.functional.classification import multiclass_calibration_error
+
+    y, p, _ = _data(11, n=600, classes=4)
+    expected = multiclass_calibration_error(torch.tensor(p), torch.tensor(y), num_classes=4, n_bins=10, norm=norm)
+    # torchmetrics bins float32 copies of the probabilities: equal to float32's precision
+    assert evalkit.calibration_error(y, p, n_bins=10, norm=norm) == pytest.approx(expected.item(), rel=1e-6)
+
+
+def test_calibration_error_by_hand():
+    # two bins of [0, 1]: [0, 0.5) holds 0.25 twice (one right), [0.5, 1) holds 0.75 twice (both right):
+    # 0.5 * |0.5 - 0.25| + 0.5 * |1 - 0.75| = 0.25; max: 0.25; l2: sqrt(0.5 * 0.0625 * 2) = 0.25
+    for norm in ("l1", "l2", "max"):
+        assert evalkit.calibration_error([0, 1, 1, 1], [0.25, 0.25, 0.75, 0.75], n_bins=2, norm=norm) == 0.25
+    result = evalkit.CalibrationError(n_bins=2)([0, 1, 1, 1], [0.25, 0.25, 0.75, 0.75])
+    assert result.components == {
+        "bins": [0, 1],
+        "weight": [2.0, 2.0],
+        "confidence": [0.25, 0.75],
+        "accuracy": [0.5, 1.0],
+    }
+
+
+def test_weighted_calibration_error_is_the_repeated_samples_one():
+    y, p, _ = _data(3)
+    repeats = np.random.default_rng(3).integers(1, 4, len(y))
+    weighted = evalkit.calibration_error(y, p, sample_weight=repeats.astype(float))
+    assert weighted == pytest.approx(evalkit.calibration_error(np.repeat(y, repeats), np.repeat(p, repeats)), rel=1e-12)
+
+
+@pytest.mark.parametrize("n_bins", [2, 5, 10])
+def test_equal_mass_bins_are_scikit_learns_quantile_bins(n_bins):
+    y, p, _ = _data(n_bins, n=701)
+    # the bins of sklearn.calibration.calibration_curve(strategy="quantile"), written out
+    edges = np.percentile(p, np.linspace(0, 1, n_bins + 1) * 100)
+    at = np.searchsorted(edges[1:-1], p)
+    count, acc, conf = (np.bincount(at, weights=x, minlength=n_bins) for x in (np.ones(len(p)), y, p))
+    kept = count > 0
+    gap = np.abs(acc[kept] / count[kept] - conf[kept] / count[kept])
+    share = count[kept] / len(p)
+    prob_true, prob_pred = sk_calibration.calibration_curve(y, p, n_bins=n_bins, strategy="quantile")
+    assert np.allclose(prob_true, acc[kept] / count[kept]) and np.allclose(prob_pred, conf[kept] / count[kept])
+    for norm, expected in (("l1", (share * gap).sum()), ("max", gap.max()), ("l2", np.sqrt((share * gap**2).sum()))):
+        got = evalkit.calibration_error(y, p, n_bins=n_bins, norm=norm, binning="equal_mass")
+        assert got == pytest.approx(expected, rel=1e-12)
+
+
+def test_equal_mass_bins_hold_as_many_samples_and_differ_from_equal_width():
+    rng = np.random.default_rng(0)
+    p = rng.beta(8, 2, 1000)  # confident scores: equal-width bins crowd at the top
+    y = (rng.random(1000) < p**2).astype(int)
+    mass = evalkit.CalibrationError(n_bins=10, binning="equal_mass")(y, p)
+    assert mass.components["weight"] == [100.0] * 10
+    width = evalkit.CalibrationError(n_bins=10)(y, p)
+    assert width.components["weight"][-1] > 200 and mass.score != width.score
+
+
+# -- calibration curve -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("strategy", ["uniform", "quantile"])
+@pytest.mark.parametrize("n_bins", [1, 3, 5, 10])
+def test_calibration_curve_equals_scikit_learn(strategy, n_bins):
+    y, p, _ = _data(n_bins, n=257, decimals=1)  # many ties, and values on the edges
+    got = evalkit.calibration_curve(y, p, n_bins=n_bins, strategy=strategy)
+    expected = sk_calibration.calibration_curve(y, p, n_bins=n_bins, strategy=strategy)
+    assert all(np.array_equal(a, b) for a, b in zip(got, expected))
+    labels = np.where(y == 1, "yes", "no")
+    got = evalkit.calibration_curve(labels, p, n_bins=n_bins, strategy=strategy, pos_label="yes")
+    assert all(np.array_equal(a, b) for a, b in zip(got, expected))
+
+
+def test_calibration_curve_on_scikit_learns_example():
+    y_true = np.array([0, 0, 0, 0, 1, 1, 1, 1, 1])
+    y_pred = np.array([0.1, 0.2, 0.3, 0.4, 0.65, 0.7, 0.8, 0.9, 1.0])
+    got = evalkit.calibration_curve(y_true, y_pred, n_bins=3)
+    assert all(np.array_equal(a, b) for a, b in zip(got, sk_calibration.calibration_curve(y_true, y_pred, n_bins=3)))
+
+
+# -- merging and batching ----------------------------------------------------------------------------------------
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 1), st.integers(0, 20)), min_size=2, max_size=60),
+    st.integers(1, 59),
+    st.sampled_from(["equal_width", "equal_mass"]),
+)
+def test_merge_of_parts_is_the_whole(items, cut, binning):
+    y = np.array([a for a, _ in items])
+    p = np.array([b / 20 for _, b in items])  # on the edges of 20 equal-width bins, with ties
+    cut = min(cut, len(y) - 1)
+    whole = evalkit.CalibrationError(n_bins=7, binning=binning).update(y, p)
+    left = evalkit.CalibrationError(n_bins=7, binning=binning).update(y[:cut], p[:cut])
+    right = evalkit.CalibrationError(n_bins=7, binning=binning).update(y[cut:], p[cut:])
+    assert left.merge(right).compute().score == pytest.approx(whole.compute().score, rel=1e-12, abs=1e-15)
+    order = np.random.default_rng(len(y)).permutation(len(y))
+    shuffled = evalkit.CalibrationError(n_bins=7, binning=binning)(y[order], p[order]).score
+    assert shuffled == pytest.approx(whole.compute().score, rel=1e-12, abs=1e-15)
+    brier = evalkit.BrierScoreLoss()
+    assert brier.update(y[:cut], p[:cut]).update(y[cut:], p[cut:]).compute().score == pytest.approx(
+        sk.brier_score_loss(y, p), rel=1e-12, abs=1e-15
+    )
+
+
+def test_equal_mass_state_survives_a_checkpoint():
+    y, p, _ = _data(8)
+    m = evalkit.CalibrationError(binning="equal_mass").update(y[:200], p[:200])
+    saved = json.loads(json.dumps(m.state_dict()))
+    resumed = evalkit.CalibrationError(binning="equal_mass").load_state_dict(saved).update(y[200:], p[200:])
+    assert resumed.compute().score == evalkit.calibration_error(y, p, binning="equal_mass")
+    saved["total"][0] = -1
+    with pytest.raises(InputError, match="non-negative"):
+        evalkit.CalibrationError(binning="equal_mass").load_state_dict(saved)
+
+
+# -- bad input ---------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: evalkit.brier_score_loss([0, 1], [0.2, 1.2]), r"y_proba must hold probabilities in \[0, 1\].*1\.2"),
+        (lambda: evalkit.brier_score_loss([0, 1], [0.2, float("nan")]), r"y_proba must hold finite numbers"),
+        (lambda: evalkit.brier_score_loss([0, 1, 2], [0.2, 0.3, 0.4]), r"3 classes"),
+        (lambda: evalkit.brier_score_loss(["a", "b"], [0.2, 0.3]), r"pos_label"),
+        (lambda: evalkit.brier_score_loss([0, 1], [0.2, 0.3, 0.4]), r"same number of samples"),
+        (lambda: evalkit.brier_score_loss([0, 1, 2], [[0.5, 0.5], [0.5, 0.5], [0.5, 0.5]]), r"2 columns but there are 3"),
+        (lambda: evalkit.calibration_error([0, 2], [0.2, 0.3]), r"y_true must hold 0 and 1"),
+        (lambda: evalkit.calibration_error([0, 3], [[0.5, 0.5], [0.5, 0.5]]), r"column indices 0\.\.1"),
+        (lambda: evalkit.calibration_error([0, 1], [-0.1, 0.3]), r"in \[0, 1\]"),
+        (lambda: evalkit.calibration_error([0, 1], [0.1, 0.3], norm="l3"), r"'norm'"),
+        (lambda: evalkit.calibration_error([0, 1], [0.1, 0.3], n_bins=0), r"'n_bins'"),
+        (lambda: evalkit.calibration_error([0, 1], [0.1, 0.3], binning="equal_mass", sample_weight=[1, 2]), "sample_weight"),
+        (lambda: evalkit.calibration_curve([0, 1], [0.1, 1.3]), r"y_prob must hold probabilities"),
+        (lambda: evalkit.calibration_curve([0, 1, 2], [0.1, 0.3, 0.2]), r"3 classes"),
+        (lambda: evalkit.calibration_curve([0, 1], [0.1, 0.3], strategy="kmeans"), r"'strategy'"),
+        (lambda: evalkit.calibration_curve([], []), r"empty"),
+    ],
+)  # fmt: skip
+def test_bad_input_gets_a_clear_error(call, match):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(EvalkitError, match=match):
+            call()

@@ -55,6 +55,11 @@ def _inputs(task: str) -> tuple[list, list]:
         return relevance.tolist(), rng.random((N, 12)).round(2).tolist()  # rounded: tied scores too
     if task == "multilabel_scores":  # indicator rows over 5 labels (some rows empty or full), tied scores
         return rng.integers(0, 2, (N, 5)).tolist(), rng.random((N, 5)).round(1).tolist()
+    if task == "tags":  # sentences of 1-19 IOB-like tags; a fifth of the predicted tags changed
+        names = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG"]
+        y_true = [[names[k] for k in rng.integers(0, 7, n)] for n in rng.integers(1, 20, N)]
+        y_pred = [[names[rng.integers(0, 7)] if rng.random() < 0.2 else t for t in s] for s in y_true]
+        return y_true, y_pred
     raise AssertionError(f"no inputs for task {task!r}")
 
 
@@ -149,6 +154,10 @@ def test_empty_input_is_an_evalkit_error(case):
         (evalkit.logit_perplexity, evalkit.LogitPerplexity, {}),
         (evalkit.token_accuracy, evalkit.TokenAccuracy, {}),
         (evalkit.sentence_ter, evalkit.TER, {}),
+        (evalkit.squad, evalkit.Squad, {"na_prob": None}),  # na_prob: an input given by keyword
+        (evalkit.sentence_squad, evalkit.Squad, {}),
+        (evalkit.exact_match, evalkit.ExactMatch, {}),
+        (evalkit.ner_f1, evalkit.NerF1, {}),
         *[  # scikit-learn's functions take sample_weight among their options; the classes take it per update
             (getattr(evalkit, f), getattr(evalkit, c), {"sample_weight": None, **own})
             for f, c, own in (
@@ -274,8 +283,8 @@ def _converted(task, a, b, to):
 @pytest.mark.parametrize("container", ["tuple", "numpy", "torch"])
 def test_list_tuple_numpy_and_tensor_inputs_agree(case, container):
     cls, (a, b) = case
-    if cls.task in ("text", "tokens"):
-        pytest.skip("text inputs are strings; token ids are ragged lists (their tensors are tested in test_token_bleu)")
+    if cls.task in ("text", "tokens", "tags"):
+        pytest.skip("text inputs and tags are strings; token ids are ragged lists (their tensors are tested in test_token_bleu)")
     if container == "torch":
         torch = pytest.importorskip("torch")
         to = lambda x: torch.as_tensor(np.asarray(x))  # noqa: E731  (float64 stays float64)

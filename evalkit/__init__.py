@@ -6,7 +6,7 @@ numbers come out of a script, a training loop (``update``/``compute``/``merge``)
 
 import sys
 
-from evalkit import classification, regression  # sklearn-named metrics, registered by importing
+from evalkit import classification, regression, retrieval  # sklearn-named metrics, registered by importing
 from evalkit._version import __version__
 from evalkit.classification import *  # noqa: F403
 from evalkit.core import (
@@ -24,6 +24,7 @@ from evalkit.core import (
     get_metric,
 )
 from evalkit.regression import *  # noqa: F403
+from evalkit.retrieval import *  # noqa: F403
 from evalkit.stats import dist, significance
 from evalkit.text.bleu import BLEU, bleu, bleu_from_stats, bleu_weights, sentence_bleu, sentence_bleu_weights
 from evalkit.text.chrf import CHRF, chrf, sentence_chrf
@@ -97,6 +98,7 @@ __all__ = [
     "token_accuracy",
     *classification.__all__,
     *regression.__all__,
+    *retrieval.__all__,
     "meteor",
     "rouge",
     "sentence_bleu",

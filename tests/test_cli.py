@@ -265,6 +265,15 @@ def test_every_registered_metric_is_reachable_and_equals_the_api(files, inproc, 
             path.write_text("".join(x + "\n" for x in lines), encoding="utf-8")
         args = ["-r", r1, "-r", r2, h]
         api = metric(hyps, refs)
+    elif metric_class(name).task == "retrieval":  # TREC qrels and run files, read as the API reads them
+        from evalkit.retrieval import read_qrels, read_run
+
+        rng = np.random.default_rng(1)
+        qrels, run_file = files["dir"] / "qrels.txt", files["dir"] / "run.txt"
+        qrels.write_text("".join(f"q{q} 0 d{d} {rng.integers(0, 3)}\n" for q in range(20) for d in range(8)))
+        run_file.write_text("".join(f"q{q} Q0 d{d} {d} {rng.random():.4f} x\n" for q in range(20) for d in range(12)))
+        args = ["--qrels", qrels, run_file]
+        api = metric(read_qrels(qrels), read_run(run_file))
     elif metric_class(name).task == "proba":
         y_true = [int(x) for x in files["y_true"].read_text().split()]
         rng = np.random.default_rng(0)
@@ -890,7 +899,7 @@ def test_option_fuzz_through_the_cli_never_prints_a_traceback(files, inproc):
         args = ["-r", small, small] if cls.task == "text" else ["--true", files["y_true"], files["y_pred"]]
         if cls.task == "regression":
             args = ["--true", files["r_true"], files["r_pred"]]
-        if cls.task in ("proba", "lm", "tokens"):
+        if cls.task in ("proba", "lm", "tokens", "retrieval"):
             continue  # its files differ; its options are fuzzed through the API's common tests
         for option in option_list(cls):
             for value in BAD_OPTION_VALUES:

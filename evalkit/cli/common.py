@@ -25,9 +25,10 @@ from evalkit.cli.spec import build, parse_spec
 from evalkit.core.errors import EvalkitError
 from evalkit.core.metric import Metric
 from evalkit.core.registry import available_metrics
+from evalkit.retrieval.trec import read_qrels, read_run
 from evalkit.stats.significance import DEFAULT_SEED
 
-TASKS = ("text", "classification", "regression", "proba")
+TASKS = ("text", "classification", "regression", "proba", "retrieval")
 
 
 def metric_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -73,9 +74,11 @@ def common_options(f: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option(
             "--true",
+            "--qrels",
             "true_path",
             type=click.Path(dir_okay=False, allow_dash=True),
-            help="True labels (classification) or values (regression), one per line; the predictions are the argument.",
+            help="True labels (classification) or values (regression), one per line; the predictions are the argument. "
+            "Retrieval: a TREC qrels file, and a TREC run file as the argument.",
         ),
         click.option(
             "--task",
@@ -183,6 +186,8 @@ class Plan:
             yield from text_chunks(self.primary, self.others)
         elif self.kind == "records":
             yield from record_chunks(self.primary, self.fmt, self.hyp_field, self.ref_fields)
+        elif self.kind == "trec":  # one chunk: a query's documents may lie anywhere in the run file
+            yield read_qrels(_lines(self.others[0])), read_run(_lines(self.primary))
         else:
             (truth,) = self.others
             for y_true, y_pred in lockstep([truth, self.primary]):
@@ -200,6 +205,8 @@ class Plan:
             return {"hypotheses": self.primary.name, "references": [r.name for r in self.others]}
         if self.kind == "records":
             return {"records": self.primary.name, "format": self.fmt}
+        if self.kind == "trec":
+            return {"qrels": self.others[0].name, "run": self.primary.name}
         return {"y_true": self.others[0].name, "y_pred": self.primary.name}
 
 
@@ -231,7 +238,7 @@ def plan(
         if fmt != "text":
             raise click.UsageError(f"--format {fmt} is for text metrics; labels are read one per line.")
         truth = LineSource(str(true_path), encoding_errors=encoding_errors)
-        p = Plan(task, label_type or "", primary, [truth])
+        p = Plan(task, "trec" if task == "retrieval" else label_type or "", primary, [truth])
     if sum(s.path == "-" for s in [p.primary, *p.others]) > 1:
         raise click.UsageError("only one input can be standard input (-).")
     for s in [p.primary, *p.others]:
@@ -241,13 +248,18 @@ def plan(
 
 def decide_labels(plans: Sequence[Plan]) -> None:
     """Give every label plan the same label type, from a first pass over all the label files."""
-    if plans and plans[0].kind not in ("text", "records"):
+    if plans and plans[0].kind not in ("text", "records", "trec"):
         task = plans[0].task
         # probabilities are read as rows of floats; their true labels as classification labels
         sources = [plans[0].others[0]] if task == "proba" else [plans[0].others[0], *(p.primary for p in plans)]
         kind = label_kind(sources, "classification" if task == "proba" else task)
         for p in plans:
             p.kind = kind
+
+
+def _lines(source: LineSource) -> Iterator[str]:
+    for chunk in source.chunks():
+        yield from chunk
 
 
 def progress(source: LineSource, quiet: bool, what: str) -> Any:

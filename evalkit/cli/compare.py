@@ -161,6 +161,14 @@ def _statistics(metrics: list[common.Metric], plans: list[common.Plan], quiet: b
     sources = [*shared, *(p.primary for p in plans)]
     k = len(shared)
     parts: list[list[list[Rows]]] = [[[] for _ in metrics] for _ in plans]
+    if first.kind == "trec":  # whole files: a query's documents may lie anywhere in a run file
+        for i, p in enumerate(plans):
+            for inputs in p.chunks():
+                for j, m in enumerate(metrics):
+                    parts[i][j].append(m.rows(*inputs))
+                    if i == 0:
+                        m.add_rows(parts[i][j][-1])
+        return [[m.concat_rows(r) if r else None for m, r in zip(metrics, per_metric)] for per_metric in parts]
     with common.progress(first.primary, quiet, "reading systems") as bar:
         for chunk in lockstep(sources):
             for i, p in enumerate(plans):

@@ -77,23 +77,37 @@ class RetrievalOptions(Options):
 
 
 @dataclass(frozen=True)
-class RankedOptions(RetrievalOptions):
-    """The options of a metric read at a rank cut-off ``k``."""
-
+class _Cutoff(Options):
+    # declared in a base of its own so that k comes first in the options' order (help(), the CLI listing)
     k: int | None = option(None, integer(minimum=1, optional=True), _K_DOC, sig="k")
 
 
 @dataclass(frozen=True)
-class PrecisionOptions(RankedOptions):
-    """Precision at ``k``, with torchmetrics' ``adaptive_k``."""
+class RankedOptions(RetrievalOptions, _Cutoff):
+    """The options of a metric read at a rank cut-off ``k``."""
 
+
+@dataclass(frozen=True)
+class _PrecisionCutoff(_Cutoff):
     adaptive_k: bool = option(
         False, flag(), "a k beyond the retrieved documents becomes their number", sig="adaptive", hide_default=True
     )
 
 
 @dataclass(frozen=True)
-class NDCGOptions(RankedOptions):
+class PrecisionOptions(RetrievalOptions, _PrecisionCutoff):
+    """Precision at ``k``, with torchmetrics' ``adaptive_k``."""
+
+
+@dataclass(frozen=True)
+class _Gain(_Cutoff):
+    gain: str = option(
+        "linear", choice("linear", "exponential"), "the gain of relevance r: r, or 2**r - 1 (Burges et al.)", sig="gain"
+    )
+
+
+@dataclass(frozen=True)
+class NDCGOptions(RetrievalOptions, _Gain):
     """nDCG's options: the convention may also be scikit-learn's; the gain linear or exponential."""
 
     convention: str = option(
@@ -104,9 +118,6 @@ class NDCGOptions(RankedOptions):
         sig="conv",
     )
     relevance_level: int = option(1, integer(minimum=1), "unused by nDCG, whose gain is the relevance itself")
-    gain: str = option(
-        "linear", choice("linear", "exponential"), "the gain of relevance r: r, or 2**r - 1 (Burges et al.)", sig="gain"
-    )
 
 
 # -- the ranked batch -------------------------------------------------------------------------------------

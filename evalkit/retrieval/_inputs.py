@@ -97,11 +97,14 @@ def _from_mappings(owner: str, qrels: Mapping, run: Mapping, o: Any) -> Ranked:
     judged: list[Any] = []
     judged_counts: list[int] = []
     unjudged = [q for q in run if q not in qrels]
+    missing = [q for q in qrels if q not in run]
     ignore = o.ignore_index
-    for q, docs in run.items():
-        judgments = qrels.get(q)
-        if judgments is None:
+    # rows in the qrels' order: two runs judged by the same qrels give paired rows (compare, paired tests)
+    for q, judgments in qrels.items():
+        docs = run.get(q)
+        if docs is None and not o.complete:
             continue
+        docs = {} if docs is None else docs
         if not isinstance(docs, Mapping) or not isinstance(judgments, Mapping):
             bad, side = (docs, "run") if not isinstance(docs, Mapping) else (judgments, "qrels")
             raise InputTypeError(
@@ -117,17 +120,6 @@ def _from_mappings(owner: str, qrels: Mapping, run: Mapping, o: Any) -> Ranked:
         counts.append(len(docs))
         judged.extend(judgments.values())
         judged_counts.append(len(judgments))
-    missing = [q for q in qrels if q not in run]
-    if o.complete:
-        for q in missing:
-            judgments = qrels[q]
-            if not isinstance(judgments, Mapping):
-                raise InputTypeError(f"{owner}: qrels[{q!r}] must be a mapping {{docid: number}}.")
-            values = [r for r in judgments.values() if ignore is None or r != ignore]
-            qids.append(q)
-            counts.append(0)
-            judged.extend(values)
-            judged_counts.append(len(values))
     if unjudged:
         warnings.warn(
             f"{owner}: {len(unjudged)} run queries have no qrels and are ignored, as trec_eval does "
@@ -167,7 +159,8 @@ def _from_sequences(owner: str, target: Any, preds: Any, o: Any) -> Ranked:
         counts = np.full(len(t), t.shape[1])
         rel, score = _numbers(owner, "target", t).ravel(), _numbers(owner, "preds", p).ravel()
     else:
-        if t.ndim != 1 or p.ndim != 1 or (len(t) and np.ndim(target[0]) == 0):
+        flat = any(x.ndim == 1 and x.dtype != object for x in (t, p) if len(x))  # numbers, not queries
+        if flat or t.ndim > 2 or p.ndim > 2:
             raise InputError(
                 f"{owner}: target and preds must hold one sequence of documents per query (a 2-D array or a "
                 f"list of lists); for flat torchmetrics-style arrays pass indexes= (the query of each entry)."

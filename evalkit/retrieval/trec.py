@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Iterable
 from typing import IO, Any
 
 from evalkit.core.errors import InputError
@@ -16,12 +17,15 @@ from evalkit.core.errors import InputError
 __all__ = ["read_qrels", "read_run"]
 
 
-def _lines(source: str | os.PathLike | IO[str]) -> Any:
-    if hasattr(source, "read"):
-        yield from enumerate(source, 1)  # type: ignore[arg-type]
+Source = str | os.PathLike | IO[str] | Iterable[str]
+
+
+def _lines(source: Source) -> Any:
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, encoding="utf-8") as f:
+            yield from enumerate(f, 1)
         return
-    with open(source, encoding="utf-8") as f:
-        yield from enumerate(f, 1)
+    yield from enumerate(source, 1)  # an open text stream, or lines
 
 
 def _number(text: str, kind: type, where: str) -> Any:
@@ -34,8 +38,8 @@ def _number(text: str, kind: type, where: str) -> Any:
     return value
 
 
-def read_qrels(source: str | os.PathLike | IO[str]) -> dict[str, dict[str, int]]:
-    """``{qid: {docid: relevance}}`` of a TREC qrels file (or open text stream).
+def read_qrels(source: Source) -> dict[str, dict[str, int]]:
+    """``{qid: {docid: relevance}}`` of a TREC qrels file (a path, an open text stream or lines).
 
     A document judged twice for one query is an error (trec_eval refuses it too), as is a line without
     four fields or a relevance that is not an integer.
@@ -46,7 +50,7 @@ def read_qrels(source: str | os.PathLike | IO[str]) -> dict[str, dict[str, int]]
         {'q1': {'d1': 1, 'd2': 0}}
     """
     out: dict[str, dict[str, int]] = {}
-    name = getattr(source, "name", source)
+    name = getattr(source, "name", source if isinstance(source, (str, os.PathLike)) else "<lines>")
     for number, line in _lines(source):
         fields = line.split()
         if not fields:
@@ -62,8 +66,8 @@ def read_qrels(source: str | os.PathLike | IO[str]) -> dict[str, dict[str, int]]
     return out
 
 
-def read_run(source: str | os.PathLike | IO[str]) -> dict[str, dict[str, float]]:
-    """``{qid: {docid: score}}`` of a TREC run file (or open text stream).
+def read_run(source: Source) -> dict[str, dict[str, float]]:
+    """``{qid: {docid: score}}`` of a TREC run file (a path, an open text stream or lines).
 
     A document retrieved twice for one query is an error (trec_eval refuses such a run), as is a line
     without six fields or a score that is not a number (NaN included).
@@ -74,7 +78,7 @@ def read_run(source: str | os.PathLike | IO[str]) -> dict[str, dict[str, float]]
         {'q1': {'d1': 0.9, 'd2': 0.5}}
     """
     out: dict[str, dict[str, float]] = {}
-    name = getattr(source, "name", source)
+    name = getattr(source, "name", source if isinstance(source, (str, os.PathLike)) else "<lines>")
     for number, line in _lines(source):
         fields = line.split()
         if not fields:

@@ -292,7 +292,7 @@ def _converted(task, a, b, to):
 def test_list_tuple_numpy_and_tensor_inputs_agree(case, container):
     cls, (a, b) = case
     if cls.task in ("text", "tokens", "tags"):
-        pytest.skip("text and tags are strings; token ids are ragged lists (their tensors are tested in test_token_bleu)")
+        pytest.skip("strings (text, tags); token ids are ragged lists (their tensors are tested in test_token_bleu)")
     if container == "torch":
         torch = pytest.importorskip("torch")
         to = lambda x: torch.as_tensor(np.asarray(x))  # noqa: E731  (float64 stays float64)

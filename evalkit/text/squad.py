@@ -400,8 +400,11 @@ class ExactMatch(Metric):
         return out
 
     def check_total(self, total: np.ndarray, space: Any) -> None:
-        if len(total) != 2 or total[0] < 0 or total[0] > total[1] or total[0] != int(total[0]):
-            raise InputError(f"{self.name}: load_state_dict(): 'total' must be [matches, n] with 0 <= matches <= n.")
+        if len(total) != 2 or (total < 0).any() or total[0] > total[1] or (total != np.floor(total)).any():
+            raise InputError(
+                f"{self.name}: load_state_dict(): 'total' must be [matches, n], non-negative counts with "
+                f"matches <= n; got {total.tolist()!r:.60}."
+            )
 
     def score(self, total: Any) -> Result:
         matches, n = (int(x) for x in np.asarray(total)[:2])

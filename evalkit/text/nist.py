@@ -1,0 +1,350 @@
+"""NIST (Doddington, 2002), exact to nltk's ``corpus_nist`` / ``sentence_nist`` (one reference per segment).
+
+NIST weighs each matched n-gram by its information in the references of the whole corpus::
+
+    Info(w_1..w_k) = log2( count(w_1..w_{k-1}) / count(w_1..w_k) )     (k = 1: the number of reference words)
+    NIST = sum over k = 1..n of ( sum of Info(g) * matches(g) over the n-grams g of order k )
+                                 / (number of hypothesis k-grams)
+           * exp(beta * log(min(hyp_len / ref_len, 1))^2),   beta = log(0.5) / log(1.5)^2
+
+``count`` runs over every reference n-gram of the corpus and ``matches(g)`` is ``min(count in the
+hypothesis, count in its reference)``, per segment, summed over the corpus.
+
+**A corpus-level statistic.** The weights come from the references of the *whole* corpus, so a segment's
+contribution is unknown until every reference has been seen. The rows therefore carry what the weights
+need, and the weights are computed by the formula, from the total:
+
+- dense columns ``[hyp_len, ref_len, hyp_ngrams_1 .. hyp_ngrams_n]`` (summed);
+- a frame (``space``): the sorted distinct reference n-grams seen (tokens joined by ``"\\x1f"``), and two
+  summed cells per n-gram, its count in the references and its matched count.
+
+**Merge** is then exact: frames are joined by a sorted union (each total scattered into the joined
+frame) and cells and columns are summed, so the merged total is the total of the concatenated corpus and
+its score is nltk's ``corpus_nist`` of that corpus. A row scored alone (``sentence_nist``) takes the weights
+of its own reference, as nltk's ``sentence_nist`` does; a bootstrap resample takes the weights of the
+resampled references. The frame grows with the distinct reference n-grams (about ``n`` per reference word).
+
+**One reference per segment.** With several references nltk keeps, per segment and per order, the
+reference of the highest information-weighted precision, a choice that depends on the weights of the whole
+corpus, which no row can know before the corpus ends: NIST refuses segments with more than one reference.
+
+**Defined values where nltk raises.** nltk divides by zero where no hypothesis has an n-gram of some order
+(every hypothesis shorter than ``n`` words) and where the references have no words: evalkit counts such
+an order's precision as 0 and scores a corpus without reference words 0.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from typing import Any, ClassVar
+
+import numpy as np
+
+from evalkit.core.errors import InputError, InvalidOptionError
+from evalkit.core.options import Options, integer, option
+from evalkit.core.registry import register
+from evalkit.core.result import Result
+from evalkit.core.rows import Rows
+from evalkit.core.signature import Signature
+from evalkit.core.validate import text_pairs
+from evalkit.text._base import TextMetric
+from evalkit.text._references import nrefs_extras
+from evalkit.tokenizers.base import Tokenizer, check_tokenize, get_tokenizer
+
+#: joins the tokens of an n-gram in the frame (no tokenizer's token contains it; token lists are checked)
+SEP = "\x1f"
+_BETA = np.log(0.5) / np.log(1.5) ** 2
+
+
+@dataclass(frozen=True)
+class NistOptions(Options):
+    """NIST's options, declared once (nltk's ``corpus_nist`` defaults).
+
+    Example:
+        >>> str(NistOptions.parse("nist", {"n": 4}).signature("nist")).split("|")[:2]
+        ['n:4', 'tok:none']
+    """
+
+    n: int = option(5, integer(minimum=1), "the highest n-gram order", sig="n")
+    tokenize: str | Tokenizer | Callable[[str], list[str]] = option(
+        "none", check_tokenize, "how strings are split; token lists are used as given", sig="tok"
+    )
+
+    def signature_items(self) -> dict[str, Any]:
+        return {**super().signature_items(), **self.tokenizer.signature_items()}
+
+    @cached_property
+    def tokenizer(self) -> Tokenizer:
+        """The tokenizer of string input."""
+        return get_tokenizer(self.tokenize)
+
+
+def _ngrams(tokens: Sequence[str], n: int) -> Counter[str]:
+    """The n-grams of orders 1..n of ``tokens`` and their counts, each as its tokens joined by :data:`SEP`."""
+    return Counter(SEP.join(tokens[i : i + k]) for k in range(1, n + 1) for i in range(len(tokens) - k + 1))
+
+
+@lru_cache(maxsize=8)
+def _frame_layout(space: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Per n-gram of a frame: its order (0-based) and the index of its prefix (-1 for a unigram)."""
+    order = np.fromiter((g.count(SEP) for g in space), dtype=np.int64, count=len(space))
+    where = {g: i for i, g in enumerate(space)}
+    prefix = np.fromiter(
+        (where.get(g.rsplit(SEP, 1)[0], -2) if SEP in g else -1 for g in space), dtype=np.int64, count=len(space)
+    )
+    return order, prefix
+
+
+def nist_scores(dense: np.ndarray, ref: np.ndarray, matched: np.ndarray, order: np.ndarray, prefix: np.ndarray, n: int):
+    """NIST of each row of totals: ``dense`` ``(m, 2 + n)``, ``ref`` and ``matched`` ``(m, n_ngrams)`` per n-gram
+    of a frame whose n-grams have the given ``order`` (0-based) and ``prefix`` index (-1 for unigrams)."""
+    dense = dense.astype(np.float64)
+    ref_words = dense[:, 1:2]
+    # a prefix occurs at least as often as the n-gram (same references): its count is in the frame
+    denominator = np.where(prefix >= 0, ref[:, np.maximum(prefix, 0)], ref_words)
+    present = ref > 0
+    safe = np.where(present, ref, 1.0)
+    info = np.where(present, np.log(np.where(present, denominator, 1.0) / safe) / np.log(2), 0.0)
+    numerator = np.zeros((len(dense), n))
+    for k in range(n):
+        at = order == k
+        numerator[:, k] = (matched[:, at] * info[:, at]).sum(axis=1)
+    hyp_ngrams = dense[:, 2 : 2 + n]
+    precision = np.divide(numerator, hyp_ngrams, out=np.zeros_like(numerator), where=hyp_ngrams > 0)
+    return precision.sum(axis=1) * length_penalty(dense[:, 0], dense[:, 1])
+
+
+def length_penalty(hyp_len: np.ndarray, ref_len: np.ndarray) -> np.ndarray:
+    """nltk's ``nist_length_penalty`` of each row (0 where there are no reference words).
+
+    Example:
+        >>> length_penalty(np.array([2.0, 3.0, 4.0]), np.array([3.0, 3.0, 0.0])).round(4).tolist()
+        [0.5, 1.0, 0.0]
+    """
+    ratio = np.divide(hyp_len, ref_len, out=np.zeros(len(hyp_len)), where=ref_len > 0)
+    inside = (ratio > 0) & (ratio < 1)
+    log_ratio = np.log(np.where(inside, ratio, 1.0))
+    return np.where(inside, np.exp(_BETA * log_ratio**2), np.clip(ratio, 0.0, 1.0))
+
+
+@register
+class NIST(TextMetric):
+    """NIST as nltk's ``corpus_nist`` computes it, with the information weights of the corpus's references
+    (a corpus-level statistic: see :mod:`evalkit.text.nist` for its rows, frame and merge).
+
+    Options (keyword-only; nltk's names), declared in :class:`~evalkit.text.nist.NistOptions`:
+
+    {options}
+
+    Example:
+        >>> m = NIST(n=2)
+        >>> round(m.update(["the cat sat on the mat"], ["the cat sat on a mat"]).compute().score, 4)
+        2.1541
+    """
+
+    name: ClassVar[str] = "nist"
+    options_type: ClassVar[type[NistOptions]] = NistOptions
+    options: NistOptions
+
+    def __init__(self, *, n: int = 5, tokenize: str | Tokenizer | Callable[[str], list[str]] = "none") -> None:
+        super().__init__(locals())
+
+    def _custom_objects(self) -> tuple[Any, ...]:
+        tokenize = self.options.tokenize
+        return () if isinstance(tokenize, str) else (tokenize,)
+
+    def backend_for(self, hypotheses: list[Any], references: list[list[Any]]) -> str:
+        return "python"  # one path: the per-segment counting is a Counter per segment either way
+
+    def _tokens(self, hyps: list[Any], refs: list[list[Any]]) -> tuple[list[list[str]], list[list[str]]]:
+        more = next((i for i, seg in enumerate(refs) if len(seg) != 1), None)
+        if more is not None:
+            raise InputError(
+                f"{self._owner}: 'references' must hold one reference per segment; segment {more} has "
+                f"{len(refs[more])}. (nltk's choice among several references depends on the information weights "
+                f"of the whole corpus, which no row can know.)"
+            )
+        flat = [seg[0] for seg in refs]
+        if isinstance(hyps[0], str):
+            tok = self.options.tokenizer
+            return tok.tokenize_batch(hyps), tok.tokenize_batch(flat)
+        if self.options.tokenizer.name != "none":
+            raise InvalidOptionError(
+                f"{self._owner}: pre-tokenized input (lists of tokens) needs tokenize='none'; "
+                f"got tokenize={self.options.tokenizer.name!r}, which would split the tokens again."
+            )
+        if any(SEP in t for line in (*hyps, *flat) for t in line):
+            raise InputError(f"{self._owner}: tokens must not contain the control character U+001F.")
+        return hyps, flat
+
+    def segment_rows(self, hypotheses: list[Any], references: list[list[Any]], backend: str) -> Rows:
+        """The rows of checked segments, in the frame of their reference n-grams (see the module)."""
+        n = self.options.n
+        hyps, refs = self._tokens(hypotheses, references)
+        dense = np.zeros((len(hyps), 2 + n), dtype=np.int64)
+        per_segment = []
+        for i, (hyp, ref) in enumerate(zip(hyps, refs)):
+            dense[i, 0], dense[i, 1] = len(hyp), len(ref)
+            dense[i, 2:] = np.maximum(len(hyp) - np.arange(n), 0)
+            ref_counts, hyp_counts = _ngrams(ref, n), _ngrams(hyp, n)
+            per_segment.append([(g, c, min(c, hyp_counts.get(g, 0))) for g, c in ref_counts.items()])
+        space = tuple(sorted({g for seg in per_segment for g, _, _ in seg}))
+        where = {g: i for i, g in enumerate(space)}
+        width = 2 * max((len(seg) for seg in per_segment), default=0)
+        cells = np.zeros((len(hyps), width), dtype=np.int64)
+        values = np.zeros((len(hyps), width), dtype=np.int64)
+        for i, seg in enumerate(per_segment):
+            at = np.fromiter((where[g] for g, _, _ in seg), dtype=np.int64, count=len(seg))
+            cells[i, : 2 * len(seg)] = (2 * at[:, None] + np.array([0, 1])).ravel()
+            values[i, : 2 * len(seg)] = np.array([(c, m) for _, c, m in seg], dtype=np.int64).reshape(-1)
+        return Rows(dense, cells=cells, values=values, n_cells=2 * len(space), space=space)
+
+    def _segments(self, hypotheses: Any, references: Any, **call: Any) -> tuple[Rows, list[int]]:
+        hyps, refs = text_pairs(self._owner, hypotheses, references)
+        return self.segment_rows(hyps, refs, "python"), [len(seg) for seg in refs]
+
+    def rows(self, hypotheses: Any, references: Any, **call: Any) -> Rows:
+        rows, nrefs = self._segments(hypotheses, references)
+        rows.extras = nrefs_extras([range(k) for k in nrefs])
+        return rows
+
+    def stats(self, hypotheses: Any, references: Any, **call: Any) -> Rows:
+        """The per-segment :class:`Rows` (dense columns, cells in the frame of reference n-grams)."""
+        return self.rows(hypotheses, references)
+
+    def segment_scores(self, hypotheses: Any, references: Any) -> np.ndarray:
+        """nltk's ``sentence_nist`` of every segment: each row with the weights of its own reference."""
+        rows = self.rows(hypotheses, references)
+        order, prefix = _frame_layout(rows.space)
+        out = np.empty(len(rows))
+        for i in range(len(rows)):
+            # the segment's own n-grams: a small frame of its cells, prefixes mapped into it
+            keep = rows.values[i, 0::2] > 0
+            mine = rows.cells[i, 0::2][keep] // 2
+            by = np.argsort(mine)
+            mine, ref, matched = mine[by], rows.values[i, 0::2][keep][by], rows.values[i, 1::2][keep][by]
+            local = np.searchsorted(mine, prefix[mine]) if len(mine) else mine
+            own_prefix = np.where(prefix[mine] >= 0, local, -1)
+            out[i] = nist_scores(
+                rows.dense[i : i + 1], ref[None, :], matched[None, :], order[mine], own_prefix, self.options.n
+            )[0]
+        return out
+
+    def sentence_scores(self, hypotheses: Any, references: Any) -> list[Result]:
+        scores = self.segment_scores(hypotheses, references)
+        return [Result("NIST", float(s), {}, self._signature(1)) for s in scores]
+
+    # -- frames: the distinct reference n-grams ---------------------------------------------------------
+    def join_spaces(self, a: Any, b: Any) -> Any:
+        if a is None or b is None:
+            return a if b is None else b
+        return a if a == b else tuple(sorted(set(a) | set(b)))
+
+    def _places(self, space: tuple[str, ...], target: tuple[str, ...]) -> np.ndarray:
+        where = {g: i for i, g in enumerate(target)}
+        return np.fromiter((where[g] for g in space), dtype=np.int64, count=len(space))
+
+    def align(self, total: np.ndarray, space: Any, target: Any) -> np.ndarray:
+        if space == target:
+            return total
+        head = 2 + self.options.n
+        out = np.zeros(head + 2 * len(target), dtype=np.asarray(total).dtype)
+        out[:head] = total[:head]
+        out[head:].reshape(-1, 2)[self._places(space, target)] = np.asarray(total[head:]).reshape(-1, 2)
+        return out
+
+    def realign(self, rows: Rows, target: Any) -> Rows:
+        if rows.space == target:
+            return rows
+        places = self._places(rows.space, target)
+        cells = 2 * places[rows.cells // 2] + rows.cells % 2 if len(places) else rows.cells
+        return Rows(
+            rows.dense, cells=cells, values=rows.values, n_cells=2 * len(target), space=target, extras=rows.extras
+        )
+
+    def restore_space(self, space: Any) -> Any:
+        if space is None or not isinstance(space, (list, tuple)) or not all(isinstance(g, str) for g in space):
+            raise InputError(f"{self.name}: load_state_dict(): 'space' must be the list of reference n-grams.")
+        space = tuple(space)
+        if list(space) != sorted(set(space)):
+            raise InputError(f"{self.name}: load_state_dict(): 'space' must be sorted distinct n-grams.")
+        return space
+
+    def _frame(self) -> tuple[str, ...]:
+        """The running state's frame (a tuple of str, on the host by construction), or an empty one."""
+        return () if self._state is None or self._state.space is None else self._state.space
+
+    def check_total(self, total: np.ndarray, space: Any) -> None:
+        self.checked_totals(total, "total", space)
+
+    # -- scoring ------------------------------------------------------------------------------------
+    def checked_totals(self, totals: Any, param: str, space: Any = None) -> np.ndarray:
+        space = self._frame() if space is None else space
+        head = 2 + self.options.n
+        width = head + 2 * (0 if space is None else len(space))
+        try:
+            arr = np.atleast_2d(np.asarray(totals, dtype=np.float64))
+        except (TypeError, ValueError):
+            arr = None
+        if arr is None or arr.ndim != 2 or arr.shape[1] != width:
+            raise InputError(
+                f"{self._owner}: {param!r} must have {width} columns (hyp_len, ref_len, the hypothesis n-grams of "
+                f"{self.options.n} orders, then 2 cells per reference n-gram of the frame); got {np.shape(totals)}."
+            )
+        if not np.isfinite(arr).all() or (arr < 0).any():
+            raise InputError(f"{self._owner}: {param!r} must hold finite non-negative counts.")
+        return arr
+
+    def formula(self, totals: np.ndarray) -> np.ndarray:
+        head = 2 + self.options.n
+        order, prefix = _frame_layout(self._frame())
+        cells = totals[:, head:].reshape(len(totals), -1, 2)
+        return nist_scores(totals[:, :head], cells[:, :, 0], cells[:, :, 1], order, prefix, self.options.n)
+
+    def result(self, total: np.ndarray, signature: Signature) -> Result:
+        head = 2 + self.options.n
+        components = {
+            "hyp_len": int(total[0]),
+            "ref_len": int(total[1]),
+            "hyp_ngrams": [int(x) for x in total[2:head]],
+            "ref_ngrams": len(self._frame()),
+        }
+        return Result("NIST", float(self.formula(total[None, :])[0]), components, signature)
+
+
+def nist(
+    hypotheses: Sequence[Any],
+    references: Sequence[Any],
+    *,
+    n: int = 5,
+    tokenize: str | Tokenizer | Callable[[str], list[str]] = "none",
+) -> Result:
+    """Corpus NIST, nltk's ``corpus_nist`` (options as :class:`NIST`).
+
+    Example:
+        >>> round(nist(["the cat sat", "a dog barked"], ["the cat sat down", "the dog barked"], n=2).score, 4)
+        2.1918
+    """
+    return NIST.bound("nist", locals())(hypotheses, references)
+
+
+def sentence_nist(
+    hypotheses: Sequence[Any],
+    references: Sequence[Any],
+    *,
+    n: int = 5,
+    tokenize: str | Tokenizer | Callable[[str], list[str]] = "none",
+) -> np.ndarray:
+    """nltk's ``sentence_nist`` of each segment, as a float array of shape ``(n_segments,)``.
+
+    Example:
+        >>> sentence_nist(["the cat sat", "a b"], ["the cat sat down", "c d"], n=2).round(4).tolist()
+        [1.4109, 0.0]
+    """
+    return NIST.bound("sentence_nist", locals()).segment_scores(hypotheses, references)
+
+
+__all__ = ["NIST", "NistOptions", "nist", "sentence_nist"]

@@ -35,7 +35,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -328,23 +328,31 @@ def ner_report(
     return NerF1.bound("ner_report", locals()).update(y_true, y_pred).report()
 
 
-def read_conll(path: str | os.PathLike, *, column: int = -1) -> list[list[str]]:
-    """The tag sequences of a CoNLL file: one token per line, the tag in ``column`` (whitespace-separated
-    fields; the last by default), sentences separated by blank lines; ``-DOCSTART-`` lines are skipped."""
+def read_conll(source: str | os.PathLike | Iterable[str], *, column: int = -1) -> list[list[str]]:
+    """The tag sequences of a CoNLL file (a path, or its lines): one token per line, the tag in ``column``
+    (whitespace-separated fields; the last by default), sentences separated by blank lines; ``-DOCSTART-``
+    lines are skipped.
+
+    Example:
+        >>> read_conll(["EU NNP B-ORG", "rejects VBZ O", "", "Peter NNP B-PER"])
+        [['B-ORG', 'O'], ['B-PER']]
+    """
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, encoding="utf-8") as f:
+            return read_conll(f.read().splitlines(), column=column)
     sentences: list[list[str]] = []
     current: list[str] = []
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            fields = line.split()
-            if not fields or fields[0] == "-DOCSTART-":
-                if current:
-                    sentences.append(current)
-                    current = []
-                continue
-            try:
-                current.append(fields[column])
-            except IndexError:
-                raise InputError(f"read_conll: line {number} of {path} has no column {column}: {line!r:.80}.") from None
+    for number, line in enumerate(source, 1):
+        fields = line.split()
+        if not fields or fields[0] == "-DOCSTART-":
+            if current:
+                sentences.append(current)
+                current = []
+            continue
+        try:
+            current.append(fields[column])
+        except IndexError:
+            raise InputError(f"read_conll: line {number} has no column {column}: {line!r:.80}.") from None
     if current:
         sentences.append(current)
     return sentences

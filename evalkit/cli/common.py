@@ -27,6 +27,7 @@ from evalkit.core.metric import Metric
 from evalkit.core.registry import available_metrics
 from evalkit.retrieval.trec import read_qrels, read_run
 from evalkit.stats.significance import DEFAULT_SEED
+from evalkit.text.ner import read_conll
 
 TASKS = ("text", "classification", "regression", "proba", "retrieval")
 
@@ -188,6 +189,8 @@ class Plan:
             yield from record_chunks(self.primary, self.fmt, self.hyp_field, self.ref_fields)
         elif self.kind == "trec":  # one chunk: a query's documents may lie anywhere in the run file
             yield read_qrels(_lines(self.others[0])), read_run(_lines(self.primary))
+        elif self.kind == "conll":  # one chunk: the sentences of both files, tag columns last
+            yield read_conll(_lines(self.others[0])), read_conll(_lines(self.primary))
         else:
             (truth,) = self.others
             for y_true, y_pred in lockstep([truth, self.primary]):
@@ -238,7 +241,8 @@ def plan(
         if fmt != "text":
             raise click.UsageError(f"--format {fmt} is for text metrics; labels are read one per line.")
         truth = LineSource(str(true_path), encoding_errors=encoding_errors)
-        p = Plan(task, "trec" if task == "retrieval" else label_type or "", primary, [truth])
+        whole = {"retrieval": "trec", "tags": "conll"}  # files read whole, not line by line
+        p = Plan(task, whole.get(task, label_type or ""), primary, [truth])
     if sum(s.path == "-" for s in [p.primary, *p.others]) > 1:
         raise click.UsageError("only one input can be standard input (-).")
     for s in [p.primary, *p.others]:
@@ -248,7 +252,7 @@ def plan(
 
 def decide_labels(plans: Sequence[Plan]) -> None:
     """Give every label plan the same label type, from a first pass over all the label files."""
-    if plans and plans[0].kind not in ("text", "records", "trec"):
+    if plans and plans[0].kind not in ("text", "records", "trec", "conll"):
         task = plans[0].task
         # probabilities are read as rows of floats; their true labels as classification labels
         sources = [plans[0].others[0]] if task == "proba" else [plans[0].others[0], *(p.primary for p in plans)]

@@ -274,6 +274,14 @@ def test_every_registered_metric_is_reachable_and_equals_the_api(files, inproc, 
         run_file.write_text("".join(f"q{q} Q0 d{d} {d} {rng.random():.4f} x\n" for q in range(20) for d in range(12)))
         args = ["--qrels", qrels, run_file]
         api = metric(read_qrels(qrels), read_run(run_file))
+    elif metric_class(name).task == "tags":  # CoNLL files (tag column last), read as the API reads them
+        from evalkit.text.ner import read_conll
+
+        gold, pred = files["dir"] / "gold.conll", files["dir"] / "pred.conll"
+        gold.write_text("-DOCSTART- O\n\nEU NNP B-ORG\nrejects VBZ O\n\nPeter NNP B-PER\nBlackburn NNP I-PER\n")
+        pred.write_text("-DOCSTART- O\n\nEU NNP B-ORG\nrejects VBZ O\n\nPeter NNP B-PER\nBlackburn NNP O\n")
+        args = ["--true", gold, pred]
+        api = metric(read_conll(gold), read_conll(pred))
     elif metric_class(name).task == "proba":
         y_true = [int(x) for x in files["y_true"].read_text().split()]
         rng = np.random.default_rng(0)

@@ -26,12 +26,17 @@ from evalkit.core import (
 from evalkit.regression import *  # noqa: F403
 from evalkit.retrieval import *  # noqa: F403
 from evalkit.stats import dist, significance
+from evalkit.text.bertscore import BERTScore, bertscore, sentence_bertscore
 from evalkit.text.bleu import BLEU, bleu, bleu_from_stats, bleu_weights, sentence_bleu, sentence_bleu_weights
 from evalkit.text.chrf import CHRF, chrf, sentence_chrf
+from evalkit.text.eed import EED, eed, sentence_eed
+from evalkit.text.gleu import GLEU, gleu, sentence_gleu
 from evalkit.text.logits import LogitPerplexity, TokenAccuracy, logit_perplexity, token_accuracy
 from evalkit.text.meteor import METEOR, meteor, sentence_meteor
 from evalkit.text.ner import NerF1, ner_f1, ner_report, read_conll
+from evalkit.text.nist import NIST, nist, sentence_nist
 from evalkit.text.perplexity import Perplexity
+from evalkit.text.ribes import RIBES, ribes, sentence_ribes
 from evalkit.text.rouge import ROUGE, RougeResult, rouge, sentence_rouge
 from evalkit.text.squad import ExactMatch, Squad, exact_match, read_squad, sentence_squad, squad
 from evalkit.text.ter import TER, sentence_ter, ter
@@ -62,6 +67,9 @@ sys.modules.setdefault(f"{__name__}.dist", dist)
 sys.modules.setdefault(f"{__name__}.significance", significance)
 
 __all__ = [
+    "BERTScore",
+    "bertscore",
+    "sentence_bertscore",
     "BLEU",
     "CER",
     "CHRF",
@@ -132,4 +140,16 @@ __all__ = [
     "ner_f1",
     "ner_report",
     "read_conll",
+    "EED",
+    "GLEU",
+    "NIST",
+    "RIBES",
+    "eed",
+    "gleu",
+    "nist",
+    "ribes",
+    "sentence_eed",
+    "sentence_gleu",
+    "sentence_nist",
+    "sentence_ribes",
 ]

@@ -376,3 +376,69 @@ def test_chrf_reference_matches_compiled_equal_numpy_on_repetitive_corpora(pairs
     ids, lengths = line_token_ids(get_tokenizer("none"), lines)
     args = (ids, lengths, segment, role, len(hyps), 4)
     np.testing.assert_array_equal(compiled_matches(*args), reference_matches(*args))
+
+
+_CODED = st.text(alphabet="abcd", max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_CODED, _CODED), min_size=1, max_size=6))
+def test_ter_search_in_c_equals_sacrebleus_translation_edit_rate(pairs):
+    # four words: many equal blocks, so many shift candidates and ties between them
+    from sacrebleu.metrics.lib_ter import translation_edit_rate
+
+    from evalkit.text._ter_numpy import _compiled_pair_edits
+
+    expected = [translation_edit_rate(list(h), list(r))[0] for h, r in pairs]
+    assert _compiled_pair_edits(pairs) == expected
+
+
+def test_ter_search_in_c_at_the_limits():
+    """The beam widened for very unequal lengths, the cap of 1,000 shift candidates, blocks longer than
+    the longest shift, empty sides, and a segment coded as a tuple of ints (more words than code points)."""
+    import random
+
+    from sacrebleu.metrics.lib_ter import translation_edit_rate
+
+    from evalkit.text._ter_numpy import _compiled_pair_edits, _many_pair_edits
+
+    rng = random.Random(3)
+    word = lambda v: chr(97 + rng.randrange(v))  # noqa: E731
+    pairs = [
+        ("ab", "".join(word(3) for _ in range(160))),  # ratio 80: beam ceil(40 + 25)
+        ("".join(word(3) for _ in range(120)), "ba"),
+        ("".join(word(2) for _ in range(60)), "".join(word(2) for _ in range(60))),  # > 1,000 candidates
+        ("abcdefghijklmn" + "xyz", "xyz" + "abcdefghijklmn"),  # a block longer than 10 words
+        ("", "abc"),
+        ("abc", ""),
+        ("", ""),
+    ]
+    expected = [translation_edit_rate(list(h), list(r))[0] for h, r in pairs]
+    assert _compiled_pair_edits(pairs) == expected
+    assert _many_pair_edits(pairs) == expected
+    as_ints = [(tuple(map(ord, h)), tuple(map(ord, r))) for h, r in pairs]
+    assert _compiled_pair_edits(as_ints) == expected
+
+
+def test_ter_statistics_with_the_kernels_equal_the_numpy_path_and_sacrebleu(monkeypatch, real_pairs):
+    from evalkit.text.ter import TER
+
+    hyps, refs = real_pairs[0][:1500], real_pairs[1][:1500]
+    compiled = TER(backend="numpy").stats(hyps, refs)
+    monkeypatch.setenv("EVALKIT_KERNELS", "0")
+    np.testing.assert_array_equal(compiled, TER(backend="numpy").stats(hyps, refs))
+    streams = [[r[k] if k < len(r) else None for r in refs] for k in range(4)]
+    expected = sacrebleu_metrics.TER()._extract_corpus_statistics(hyps, streams)
+    np.testing.assert_array_equal(compiled, np.array(expected, dtype=np.float64))
+
+
+def test_bad_ter_calls_raise_value_error():
+    from evalkit.text import _kernels
+
+    ids, out = np.arange(4, dtype=np.int64), np.empty(1, dtype=np.int64)
+    with pytest.raises(ValueError, match="offsets must rise"):
+        _kernels.ter_edits(ids, np.array([0, 3, 2], dtype=np.int64), out)
+    with pytest.raises(ValueError, match="offsets must rise"):
+        _kernels.ter_edits(ids, np.array([0, 2, 9], dtype=np.int64), out)
+    with pytest.raises(ValueError, match="expected 3 int64"):
+        _kernels.ter_edits(ids, np.array([0, 2], dtype=np.int64), out)

@@ -11,6 +11,7 @@
 #include <Python.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #define SPREAD 0x9E3779B97F4A7C15ULL /* Fibonacci hashing: a hash times this, top bits = the slot */
@@ -382,11 +383,271 @@ static PyObject *clipped_matches(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* -- TER: tercom's shift search, as sacrebleu's lib_ter ------------------------------------------------------ */
+
+#define TER_INF 10000000000000000LL /* sacrebleu's _INT_INFINITY */
+#define TER_MAX_SHIFT_SIZE 10
+#define TER_MAX_SHIFT_DIST 50
+#define TER_BEAM_WIDTH 25
+#define TER_MAX_SHIFT_CANDIDATES 1000
+
+/* One pair's edit-distance matrix, kept between calls: rows depend only on the hypothesis' prefix (all the
+ * hypotheses of a search have one length), so a call recomputes only the rows after the prefix it shares with
+ * the previous call (sacrebleu keeps the rows of every prefix in a trie: the same numbers). */
+typedef struct {
+    Py_ssize_t n, m; /* hypothesis and reference lengths */
+    const int64_t *ref;
+    int64_t *cost; /* (n + 1) x (m + 1) */
+    char *op;
+    int64_t *last; /* the hypothesis of the rows held */
+    Py_ssize_t valid; /* rows 0..valid-1 are those of `last` */
+} TerMatrix;
+
+/* sacrebleu's BeamEditDistance._edit_distance: the distance from `h` to the reference within the beam. */
+static int64_t ter_distance(TerMatrix *d, const int64_t *h) {
+    Py_ssize_t n = d->n, m = d->m, w = m + 1, p = 0;
+    while (p + 1 < d->valid && h[p] == d->last[p]) p++; /* rows 0..p hold */
+    double ratio = n ? (double)m / (double)n : 1.0;
+    Py_ssize_t beam = TER_BEAM_WIDTH;
+    if (TER_BEAM_WIDTH < ratio / 2) beam = (Py_ssize_t)ceil(ratio / 2 + TER_BEAM_WIDTH);
+    for (Py_ssize_t i = p + 1; i <= n; i++) {
+        int64_t *c = d->cost + i * w, *up = c - w;
+        char *o = d->op + i * w;
+        for (Py_ssize_t j = 0; j < w; j++) {
+            c[j] = TER_INF;
+            o[j] = 'x';
+        }
+        Py_ssize_t diag = (Py_ssize_t)floor((double)i * ratio);
+        Py_ssize_t lo = diag - beam > 0 ? diag - beam : 0;
+        Py_ssize_t hi = diag + beam < w ? diag + beam : w;
+        if (i == n) hi = w;
+        for (Py_ssize_t j = lo; j < hi; j++) {
+            if (j == 0) {
+                c[0] = up[0] + 1;
+                o[0] = 'd';
+                continue;
+            }
+            int same = h[i - 1] == d->ref[j - 1];
+            int64_t sub = up[j - 1] + !same, del = up[j] + 1, ins = c[j - 1] + 1;
+            /* in sacrebleu's order, each taken only where strictly cheaper */
+            if (c[j] > sub) {
+                c[j] = sub;
+                o[j] = same ? ' ' : 's';
+            }
+            if (c[j] > del) {
+                c[j] = del;
+                o[j] = 'd';
+            }
+            if (c[j] > ins) {
+                c[j] = ins;
+                o[j] = 'i';
+            }
+        }
+        d->last[i - 1] = h[i - 1];
+    }
+    d->valid = n + 1;
+    return d->cost[n * w + m];
+}
+
+/* sacrebleu's _perform_shift: h with the block h[start:start+length] moved before `target`. */
+static void ter_shift(const int64_t *h, Py_ssize_t n, Py_ssize_t start, Py_ssize_t length, Py_ssize_t target,
+                      int64_t *out) {
+    Py_ssize_t k = 0;
+#define TER_COPY(a, b)                                                                  \
+    do {                                                                                \
+        Py_ssize_t lo_ = (a) < n ? (a) : n, hi_ = (b) < n ? (b) : n;                    \
+        for (Py_ssize_t q = lo_; q < hi_; q++) out[k++] = h[q];                         \
+    } while (0)
+    if (target < start) {
+        TER_COPY(0, target);
+        TER_COPY(start, start + length);
+        TER_COPY(target, start);
+        TER_COPY(start + length, n);
+    } else if (target > start + length) {
+        TER_COPY(0, start);
+        TER_COPY(start + length, target);
+        TER_COPY(start, start + length);
+        TER_COPY(target, n);
+    } else {
+        TER_COPY(0, start);
+        TER_COPY(start + length, length + target);
+        TER_COPY(start, start + length);
+        TER_COPY(length + target, n);
+    }
+#undef TER_COPY
+}
+
+/* sacrebleu's translation_edit_rate(h, r)[0]. Returns the edits, -1 when out of memory, -2 on a trace that
+ * leaves the beam (sacrebleu raises there too). */
+static int64_t ter_pair(const int64_t *h0, Py_ssize_t n, const int64_t *r, Py_ssize_t m) {
+    if (m == 0) return n;
+    Py_ssize_t w = m + 1;
+    TerMatrix d = {n, m, r, NULL, NULL, NULL, 0};
+    d.cost = malloc((n + 1) * w * sizeof(int64_t));
+    d.op = malloc((n + 1) * w);
+    d.last = malloc((n + 1) * sizeof(int64_t));
+    int64_t *cur = malloc((n + 1) * sizeof(int64_t)), *trial = malloc((n + 1) * sizeof(int64_t));
+    int64_t *best_words = malloc((n + 1) * sizeof(int64_t)), *align = malloc(w * sizeof(int64_t));
+    char *trace = malloc(n + m + 1);
+    uint8_t *hyp_err = malloc(n + 1), *ref_err = malloc(w);
+    int64_t result = -1;
+    if (!d.cost || !d.op || !d.last || !cur || !trial || !best_words || !align || !trace || !hyp_err || !ref_err)
+        goto done;
+    for (Py_ssize_t j = 0; j < w; j++) {
+        d.cost[j] = j;
+        d.op[j] = 'i';
+    }
+    d.valid = 1;
+    memcpy(cur, h0, n * sizeof(int64_t));
+    int64_t shifts = 0, checked = 0;
+    for (;;) {
+        /* the alignment of the current hypothesis (sacrebleu's _shift, up to its candidates) */
+        int64_t pre = ter_distance(&d, cur);
+        Py_ssize_t t = 0, i = n, j = m;
+        while (i > 0 || j > 0) {
+            char o = d.op[i * w + j];
+            trace[t++] = o;
+            if (o == 's' || o == ' ') {
+                i--;
+                j--;
+            } else if (o == 'i') {
+                j--;
+            } else if (o == 'd') {
+                i--;
+            } else {
+                result = -2;
+                goto done;
+            }
+        }
+        /* the trace read forwards, insertions and deletions flipped (trace_to_alignment of _flip_trace) */
+        Py_ssize_t ph = -1, pr = -1, nh = 0, nr = 0;
+        for (Py_ssize_t q = t - 1; q >= 0; q--) {
+            char o = trace[q];
+            if (o == ' ' || o == 's') {
+                align[++pr] = ++ph;
+                hyp_err[nh++] = o == 's';
+                ref_err[nr++] = o == 's';
+            } else if (o == 'd') { /* flipped: an insertion */
+                ++ph;
+                hyp_err[nh++] = 1;
+            } else { /* 'i', flipped: a deletion */
+                align[++pr] = ph;
+                ref_err[nr++] = 1;
+            }
+        }
+        int found = 0;
+        int64_t best[4] = {0, 0, 0, 0}; /* (score, length, -start_h, -target), the largest wins */
+        for (Py_ssize_t sh = 0; sh < n && checked < TER_MAX_SHIFT_CANDIDATES; sh++) {
+            for (Py_ssize_t sr = 0; sr < m && checked < TER_MAX_SHIFT_CANDIDATES; sr++) {
+                if (sr - sh > TER_MAX_SHIFT_DIST || sh - sr > TER_MAX_SHIFT_DIST) continue;
+                Py_ssize_t length = 0;
+                while (cur[sh + length] == r[sr + length] && length < TER_MAX_SHIFT_SIZE) {
+                    length++;
+                    /* the candidate (sh, sr, length) */
+                    int hyp_wrong = 0, ref_wrong = 0;
+                    for (Py_ssize_t q = sh; q < sh + length; q++) hyp_wrong |= hyp_err[q];
+                    for (Py_ssize_t q = sr; q < sr + length; q++) ref_wrong |= ref_err[q];
+                    if (hyp_wrong && ref_wrong && !(sh <= align[sr] && align[sr] < sh + length)) {
+                        Py_ssize_t prev = -1;
+                        for (Py_ssize_t off = -1; off < length; off++) {
+                            Py_ssize_t target;
+                            if (sr + off == -1)
+                                target = 0;
+                            else if (sr + off < m)
+                                target = align[sr + off] + 1;
+                            else
+                                break;
+                            if (target == prev) continue;
+                            prev = target;
+                            ter_shift(cur, n, sh, length, target, trial);
+                            int64_t cand[4] = {pre - ter_distance(&d, trial), length, -sh, -target};
+                            checked++;
+                            int better = !found;
+                            for (int q = 0; q < 4 && !better; q++) {
+                                if (cand[q] != best[q]) {
+                                    better = cand[q] > best[q];
+                                    break;
+                                }
+                            }
+                            if (better) {
+                                found = 1;
+                                memcpy(best, cand, sizeof best);
+                                memcpy(best_words, trial, n * sizeof(int64_t));
+                            }
+                        }
+                    }
+                    if (checked >= TER_MAX_SHIFT_CANDIDATES) break;
+                    if (n == sh + length || m == sr + length) break;
+                }
+            }
+        }
+        if (checked >= TER_MAX_SHIFT_CANDIDATES) break;
+        if (!found || best[0] <= 0) break;
+        shifts++;
+        memcpy(cur, best_words, n * sizeof(int64_t));
+    }
+    result = shifts + ter_distance(&d, cur);
+done:
+    free(d.cost);
+    free(d.op);
+    free(d.last);
+    free(cur);
+    free(trial);
+    free(best_words);
+    free(align);
+    free(trace);
+    free(hyp_err);
+    free(ref_err);
+    return result;
+}
+
+static PyObject *ter_edits(PyObject *self, PyObject *args) {
+    Py_buffer ids, offsets, out;
+    if (!PyArg_ParseTuple(args, "y*y*w*", &ids, &offsets, &out)) return NULL;
+    Py_ssize_t size = ids.len / (Py_ssize_t)sizeof(int64_t), n_pairs = out.len / (Py_ssize_t)sizeof(int64_t);
+    int64_t status = -3;
+    if (check_int64(&ids, "ids", size) == 0 && check_int64(&offsets, "offsets", 2 * n_pairs + 1) == 0 &&
+        check_int64(&out, "out", n_pairs) == 0) {
+        const int64_t *o = offsets.buf;
+        status = 0;
+        for (Py_ssize_t k = 0; k < 2 * n_pairs; k++)
+            if (o[k] < 0 || o[k] > o[k + 1] || o[k + 1] > size) status = -4;
+        if (status == 0) {
+            Py_BEGIN_ALLOW_THREADS
+            const int64_t *base = ids.buf;
+            int64_t *res = out.buf;
+            for (Py_ssize_t k = 0; k < n_pairs && status == 0; k++) {
+                int64_t e = ter_pair(base + o[2 * k], o[2 * k + 1] - o[2 * k], base + o[2 * k + 1],
+                                     o[2 * k + 2] - o[2 * k + 1]);
+                if (e < 0) status = e;
+                res[k] = e;
+            }
+            Py_END_ALLOW_THREADS
+        }
+    }
+    PyBuffer_Release(&ids);
+    PyBuffer_Release(&offsets);
+    PyBuffer_Release(&out);
+    if (status == -1) return PyErr_NoMemory();
+    if (status == -2) {
+        PyErr_SetString(PyExc_ValueError, "ter_edits: an alignment left the beam");
+        return NULL;
+    }
+    if (status == -4) {
+        PyErr_SetString(PyExc_ValueError, "ter_edits: offsets must rise within the ids");
+        return NULL;
+    }
+    if (status == -3) return NULL;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"token_ids", token_ids, METH_VARARGS,
      "token_ids(codes, width, is_space, sep, ids, lengths) -> number of tokens written to ids"},
     {"clipped_matches", clipped_matches, METH_VARARGS,
      "clipped_matches(ids, segment, role, n_segments, max_order, out): clipped counts written to out"},
+    {"ter_edits", ter_edits, METH_VARARGS,
+     "ter_edits(ids, offsets, out): tercom edits of each pair (ids[o[2k]:o[2k+1]], ids[o[2k+1]:o[2k+2]])"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -25,6 +25,10 @@ without changing a number:
 - **nothing to gain, nothing to search.** No move can take the distance below ``|n_hyp - n_ref|``;
   at that distance the round would end without a move (or at the candidate limit, with the same
   number), so it ends at once. Equal pairs cost 0 edits; repeated pairs are looked up.
+- **in C where the kernels are built.** :func:`_compiled_pair_edits` runs each pair's search in
+  ``_kernels.ter_edits`` (sacrebleu's steps, ties and limits, the matrix rows reused across the prefix
+  consecutive hypotheses share); the numpy search above is the path without a compiler, or with
+  ``EVALKIT_KERNELS=0``, and the tests compare both with sacrebleu.
 - **candidates counted before they are tried.** The round that reaches the 1000-candidate limit is
   dropped by sacrebleu whatever its moves give, so the candidates are listed (each distinct move once)
   and counted first, and tried only when the round counts.
@@ -47,6 +51,7 @@ from evalkit.text._ter_common import (
     beam_width,
     perform_shift,
 )
+from evalkit.text.ngrams import use_compiled
 
 try:  # an optional accelerator: the same numbers without it
     from rapidfuzz.distance.Levenshtein import distance as _levenshtein
@@ -548,6 +553,23 @@ def _many_pair_edits(pairs: list[tuple[Sequence, Sequence]]) -> list[int]:
     return out  # type: ignore[return-value]
 
 
+def _compiled_pair_edits(pairs: list[tuple[Sequence, Sequence]]) -> list[int]:
+    """:func:`_many_pair_edits` in C (``_kernels.ter_edits``): the same search, pair by pair, with the
+    rows of each pair's edit-distance matrix reused across the prefix its hypotheses share."""
+    from evalkit.text import _kernels
+
+    lines = [line for pair in pairs for line in pair]
+    lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
+    if all(isinstance(line, str) for line in lines):
+        ids = np.frombuffer("".join(lines).encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.int64)
+    else:  # a segment too large for one code table is a tuple of ints
+        ids = np.fromiter((c for line in lines for c in (map(ord, line) if isinstance(line, str) else line)), np.int64)
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    out = np.empty(len(pairs), dtype=np.int64)
+    _kernels.ter_edits(ids, offsets, out)
+    return out.tolist()
+
+
 def _encoded(lines: list[list[str]], ends: list[int]) -> list:
     """Each line as a ``str`` of one code point per word.
 
@@ -590,7 +612,8 @@ def corpus_stats(hyps: Sequence[str], refs: Sequence[Sequence[str]], tokenizer: 
         for k in range(start + 1, stop):
             pair_of_line[k] = index.setdefault((h, coded[k]), len(index))
         start = stop
-    edits = np.array(_many_pair_edits(list(index)), dtype=np.int64)
+    search = _compiled_pair_edits if use_compiled() else _many_pair_edits
+    edits = np.array(search(list(index)), dtype=np.int64)
     ref_lines = np.ones(len(words), dtype=bool)
     ref_lines[np.array([0, *ends[:-1]], dtype=np.int64)] = False
     line_edits = edits[pair_of_line[ref_lines]]

@@ -169,7 +169,7 @@ def _column_table(
         at = np.searchsorted(edges, x, side="right") - 1
         counts = np.bincount(at * k + y, weights=w, minlength=len(edges) * k)
         return edges, (counts if w is not None else counts.astype(np.int64)).reshape(len(edges), k)
-    if x.dtype == np.float16:  # count instead of sort: 65,536 possible values
+    if x.dtype == np.float16 and n >= _F16_KEYS // 4:  # count instead of sort: 65,536 possible values
         keys = _f16_keys(x)
         counts = np.bincount(keys * k + y, weights=w, minlength=_F16_KEYS * k).reshape(_F16_KEYS, k)
         seen = np.flatnonzero(np.bincount(keys, minlength=_F16_KEYS) if w is not None else counts.any(axis=1))

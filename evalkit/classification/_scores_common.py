@@ -189,11 +189,20 @@ def _scores_array(owner: str, y_score: Any) -> np.ndarray:
     return s[:, 0] if s.ndim == 2 and s.shape[1] == 1 else s
 
 
+def _present(y: np.ndarray) -> np.ndarray:
+    """The sorted distinct labels (integers counted, not sorted: a million labels in a few milliseconds)."""
+    if y.dtype.kind in "iu" and len(y):
+        low, high = y.min(), y.max()
+        if int(high) - int(low) < 1 << 20:
+            return (np.flatnonzero(np.bincount((y - low).astype(np.intp))) + low).astype(y.dtype)
+    return np.unique(y)
+
+
 def _binary_positive(owner: str, y: np.ndarray, pos_label: Any, greater: bool) -> np.ndarray:
     """Whether each label is the positive class, by scikit-learn's rules: ``pos_label`` given, the label
     equal to it; else labels in {0, 1} or {-1, 1} (or one of them), 1; ``greater`` (roc_auc_score's one
     call): of two labels, the greater."""
-    present = np.unique(y)
+    present = _present(y)
     if pos_label is not None:
         if len(present) > 2:
             raise InputError(

@@ -26,6 +26,7 @@ PAGES = {
     "evalkit.text.logits": "logits.md",
     "evalkit.classification.log_loss": "log_loss.md",
     "evalkit.classification.scores": "scores.md",
+    "evalkit.classification.calibration": "calibration.md",
 }
 
 

@@ -82,14 +82,75 @@ def restore_space(value: Any) -> Any:
 
 def join_spaces(a: tuple, b: tuple) -> tuple:
     """The frame of both: each column's sorted union of scores (``a`` itself where it holds ``b``)."""
+    return join_with_places(a, b)[0]
+
+
+def _merge_column(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """``(union, where x's scores lie in it, where y's lie)`` of two ascending arrays of distinct scores,
+    ``None`` where an array is the union itself; ``O(len(x) + len(y) log len(x))``, no sort of the union."""
+    if x is y:
+        return x, None, None
+    at = np.searchsorted(x, y)
+    inside = at < len(x)
+    found = np.zeros(len(y), dtype=bool)
+    found[inside] = x[at[inside]] == y[inside]
+    if found.all():
+        return x, None, None if len(y) == len(x) else at
+    pos = at[~found]
+    union = np.insert(x, pos, y[~found])
+    # x[i] moves right by the number of new scores inserted before it (at an insertion point <= i)
+    px = np.arange(len(x)) + np.cumsum(np.bincount(pos, minlength=len(x) + 1))[: len(x)]
+    return union, px, np.searchsorted(union, y)
+
+
+def _cells(places: list[np.ndarray], sizes: list[int], k: int) -> np.ndarray:
+    parts, offset = [], 0
+    for p, size in zip(places, sizes):
+        parts.append(((offset + p * k)[:, None] + np.arange(k)[None, :]).ravel())
+        offset += size * k
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp)
+
+
+def join_with_places(a: tuple, b: tuple) -> tuple[tuple, np.ndarray | None, np.ndarray | None]:
+    """``(frame of both, where a total in a's cells lie in it, where b's lie)``, ``None`` for a frame that is
+    the joined one: one merge of sorted arrays per column (a running state joins each batch this way)."""
     if a[1:3] != b[1:3] or len(a[3]) != len(b[3]):
         raise InputError(
             f"cannot combine score tables of {a[1]} scores over {len(a[3])} columns ({a[2]} classes) with tables "
             f"of {b[1]} scores over {len(b[3])} columns ({b[2]} classes)."
         )
-    if all(x is y or (x.shape == y.shape and (x == y).all()) for x, y in zip(a[3], b[3])):
-        return a
-    return make_space(a[1], a[2], [np.union1d(x, y) for x, y in zip(a[3], b[3])])
+    if a is b:
+        return a, None, None
+    merged = [_merge_column(x, y) for x, y in zip(a[3], b[3])]
+    if all(m[1] is None for m in merged) and all(m[0] is x for m, x in zip(merged, a[3])):
+        target = a
+    else:
+        target = make_space(a[1], a[2], [m[0] for m in merged])
+    sizes = [len(m[0]) for m in merged]
+    k = a[2]
+    pa = (
+        None
+        if target is a
+        else _cells([np.arange(len(x)) if m[1] is None else m[1] for m, x in zip(merged, a[3])], sizes, k)
+    )
+    if all(m[2] is None and len(y) == size for m, y, size in zip(merged, b[3], sizes)):
+        pb = None
+    else:
+        pb = _cells([np.arange(len(y)) if m[2] is None else m[2] for m, y in zip(merged, b[3])], sizes, k)
+    return target, pa, pb
+
+
+def scatter(total: Any, places: np.ndarray | None, size: int) -> Any:
+    """``total`` moved to ``places`` of ``size`` zeros (``None``: as it is); a tensor stays on its device."""
+    if places is None:
+        return total
+    if hasattr(total, "new_zeros"):
+        out = total.new_zeros(size)
+        out[total.new_tensor(places, dtype=__import__("torch").int64)] = total
+        return out
+    out = np.zeros(size, dtype=total.dtype)
+    out[places] = total
+    return out
 
 
 def _places(space: tuple, target: tuple) -> np.ndarray | None:
@@ -106,16 +167,7 @@ def _places(space: tuple, target: tuple) -> np.ndarray | None:
 
 def align_total(total: Any, space: tuple, target: tuple) -> Any:
     """``total`` in frame ``space`` scattered into the larger frame ``target``."""
-    places = _places(space, target)
-    if places is None:
-        return total
-    if hasattr(total, "new_zeros"):  # a tensor state stays on its device
-        out = total.new_zeros(width(target))
-        out[total.new_tensor(places, dtype=__import__("torch").int64)] = total
-        return out
-    out = np.zeros(width(target), dtype=total.dtype)
-    out[places] = total
-    return out
+    return scatter(total, _places(space, target), width(target))
 
 
 def realign_rows(rows: Rows, target: tuple) -> Rows:
@@ -272,9 +324,11 @@ __all__ = [
     "columns_of_many",
     "is_space",
     "join_spaces",
+    "join_with_places",
     "make_space",
     "realign_rows",
     "restore_space",
+    "scatter",
     "table_rows",
     "table_total",
     "tie_bound",

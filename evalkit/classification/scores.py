@@ -112,11 +112,21 @@ class ScoreMetric(Metric):
     def join_spaces(self, a: Any, b: Any) -> Any:
         if a is None or b is None:
             return a if b is None else b
-        return table.join_spaces(a, b)
+        target, places_a, places_b = table.join_with_places(a, b)
+        # the two aligns that follow a join (the state's, the batch's) reuse where their cells go: a running
+        # state is then moved once per update, with no search of its scores in the union
+        self._joined = (a, b, target, places_a, places_b)
+        return target
 
     def align(self, total: Any, space: Any, target: Any) -> Any:
         if space is None or target is None:
             return super().align(total, space, target)
+        joined = getattr(self, "_joined", None)
+        if joined is not None and joined[2] is target and (space is joined[0] or space is joined[1]):
+            places = joined[3] if space is joined[0] else joined[4]
+            if space is joined[1]:
+                self._joined = None  # used up: keep no reference to old frames
+            return table.scatter(total, places, table.width(target))
         return table.align_total(total, space, target)
 
     def realign(self, rows: Rows, target: Any) -> Rows:

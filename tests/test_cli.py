@@ -290,6 +290,14 @@ def test_every_registered_metric_is_reachable_and_equals_the_api(files, inproc, 
         path.write_text("".join(" ".join(repr(float(p)) for p in row) + "\n" for row in proba), encoding="utf-8")
         args = ["--true", files["y_true"], path]
         api = metric(y_true, proba)
+    elif metric_class(name).task == "multilabel_scores":  # a row of 0/1 indicators and a row of scores per line
+        rng = np.random.default_rng(2)
+        indicators, scores = rng.integers(0, 2, (60, 4)), rng.random((60, 4)).round(2)
+        truth, path = files["dir"] / "indicators.txt", files["dir"] / "label_scores.txt"
+        for file, rows in ((truth, indicators), (path, scores)):
+            file.write_text("".join(" ".join(str(x) for x in row) + "\n" for row in rows.tolist()), encoding="utf-8")
+        args = ["--true", truth, path]
+        api = metric(indicators, scores)
     else:
         kind = "r" if metric_class(name).task == "regression" else "y"
         args = ["--true", files[f"{kind}_true"], files[f"{kind}_pred"]]

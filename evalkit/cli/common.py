@@ -29,7 +29,7 @@ from evalkit.retrieval.trec import read_qrels, read_run
 from evalkit.stats.significance import DEFAULT_SEED
 from evalkit.text.ner import read_conll
 
-TASKS = ("text", "classification", "regression", "proba", "retrieval")
+TASKS = ("text", "classification", "regression", "proba", "retrieval", "multilabel_scores")
 
 
 def metric_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -201,6 +201,8 @@ class Plan:
         truth, pred = self.others[0], self.primary
         if self.task == "proba":
             return parse_labels(y_true, self.kind, truth), parse_probabilities(y_pred, pred)
+        if self.task == "multilabel_scores":  # a row of 0/1 indicators, and a row of label scores, per line
+            return parse_probabilities(y_true, truth), parse_probabilities(y_pred, pred)
         return parse_labels(y_true, self.kind, truth), parse_labels(y_pred, self.kind, pred)
 
     def inputs(self) -> dict[str, Any]:

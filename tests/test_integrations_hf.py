@@ -166,3 +166,12 @@ def test_trainer_evaluate_of_an_empty_set_reports_no_metric(model, tmp_path):
         warnings.simplefilter("ignore")
         out = trainer.evaluate()
     assert "eval_token_accuracy" not in out  # the Trainer does not call compute_metrics without predictions
+
+
+def test_token_bleu_gets_ids_with_minus_100_as_its_pad_id():
+    scoring = TrainerMetrics({"ids_bleu": evalkit.TokenBLEU(pad_id=0)}, pad_id=0)
+    preds = np.array([[3, 4, 5, 6, -100], [6, 7, 8, -100, -100]])
+    labels = np.array([[3, 4, 5, 9, -100], [6, 7, 8, 2, -100]])
+    out = scoring.compute_metrics(transformers.EvalPrediction(predictions=preds, label_ids=labels))
+    expected = sacrebleu.corpus_bleu(["3 4 5 6", "6 7 8"], [["3 4 5 9", "6 7 8 2"]], tokenize="none")
+    assert out == {"ids_bleu": pytest.approx(expected.score / 100, rel=1e-12)}

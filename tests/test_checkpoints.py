@@ -11,7 +11,7 @@ import copy
 import json
 
 import pytest
-from test_common import _inputs, _scores
+from test_common import _metric_inputs, _scores
 
 import evalkit
 from evalkit.core import EvalkitError, InputError, metric_class
@@ -24,7 +24,7 @@ def saved(request):
     cls = metric_class(request.param)
     if cls.task == "tokens":
         pytest.importorskip("torch")
-    a, b = _inputs(cls.task)
+    a, b = _metric_inputs(cls)
     state = cls().update(a[:120], b[:120]).state_dict()
     return cls, json.loads(json.dumps(state)), (a[:120], b[:120])
 

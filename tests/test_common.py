@@ -66,6 +66,15 @@ def _inputs(task: str) -> tuple[list, list]:
     raise AssertionError(f"no inputs for task {task!r}")
 
 
+def _metric_inputs(cls) -> tuple[list, list]:
+    """The inputs of ``cls``'s task as the metric takes them: one reference per segment where the class
+    declares ``max_references = 1`` (NIST)."""
+    a, b = _inputs(cls.task)
+    if getattr(cls, "max_references", None) == 1:
+        b = [refs[:1] for refs in b]
+    return a, b
+
+
 def _scores(result) -> list[float]:
     """The numbers of a Result, or of each Result a multi-result metric returns."""
     results = result.values() if isinstance(result, dict) else result if isinstance(result, list) else [result]
@@ -77,7 +86,7 @@ def case(request):
     cls = metric_class(request.param)
     if cls.task == "tokens":  # token-id BLEU counts on torch tensors (list inputs too)
         pytest.importorskip("torch")
-    return cls, _inputs(cls.task)
+    return cls, _metric_inputs(cls)
 
 
 def test_registry_is_not_empty():
@@ -153,6 +162,8 @@ def test_empty_input_is_an_evalkit_error(case):
         (evalkit.sentence_rouge, evalkit.ROUGE, {}),
         (evalkit.chrf, evalkit.CHRF, {}),
         (evalkit.sentence_chrf, evalkit.CHRF, {}),
+        *[(getattr(evalkit, f), getattr(evalkit, f.upper()), {}) for f in ("gleu", "nist", "ribes", "eed")],
+        *[(getattr(evalkit, f"sentence_{f}"), getattr(evalkit, f.upper()), {}) for f in ("gleu", "nist", "ribes", "eed")],
         (evalkit.ter, evalkit.TER, {}),
         (evalkit.logit_perplexity, evalkit.LogitPerplexity, {}),
         (evalkit.token_accuracy, evalkit.TokenAccuracy, {}),

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_common import _inputs, _scores
+from test_common import _metric_inputs, _scores
 
 import evalkit
 from evalkit.core import EvalkitError, metric_class
@@ -47,7 +47,7 @@ def test_any_option_value_is_scored_or_refused_by_name(name):
     cls = metric_class(name)
     if cls.task == "tokens":
         pytest.importorskip("torch")
-    a, b = (x[:12] for x in _inputs(cls.task))
+    a, b = (x[:12] for x in _metric_inputs(cls))
 
     @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(options=_option_values(cls))

@@ -148,6 +148,8 @@ class NIST(TextMetric):
     name: ClassVar[str] = "nist"
     options_type: ClassVar[type[NistOptions]] = NistOptions
     options: NistOptions
+    #: one reference per segment (see the module docstring): more are refused
+    max_references: ClassVar[int] = 1
 
     def __init__(self, *, n: int = 5, tokenize: str | Tokenizer | Callable[[str], list[str]] = "none") -> None:
         super().__init__(locals())

@@ -372,3 +372,16 @@ def test_empty_answers_and_predictions():
     # an empty prediction to a question with answers scores 0; an empty gold list is "no answer"
     r = evalkit.squad(["", ""], [["Paris"], []]).components
     assert (r["exact"], r["f1"], r["HasAns_exact"], r["NoAns_exact"]) == (0.5, 0.5, 0.0, 1.0)
+
+
+@pytest.mark.parametrize("thresh", [0.5, 1.0])
+def test_backends_write_equal_rows(thresh):
+    preds, golds = _questions(300, 17, no_answer=0.3)
+    # the edge cases: repeated tokens, a gold answer that normalises to nothing, whitespace, non-ASCII text
+    preds += ["the the cat cat", "", " ", "Σίσυφος ΟΔΟΣ", "a"]
+    golds += [["cat the cat"], ["The", "Paris"], ["An"], ["σίσυφος οδος"], []]
+    probs = np.random.default_rng(3).random(len(preds)).tolist()
+    python = evalkit.Squad(backend="python", na_prob_thresh=thresh).rows(preds, golds, na_prob=probs)
+    numpy = evalkit.Squad(backend="numpy", na_prob_thresh=thresh).rows(preds, golds, na_prob=probs)
+    assert np.array_equal(python.dense, numpy.dense) and np.array_equal(python.values, numpy.values)
+    assert np.array_equal(python.cells, numpy.cells) and np.array_equal(python.space, numpy.space)

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from evalkit.core.backends import backend_option
 from evalkit.core.errors import InvalidOptionError
 from evalkit.core.options import Options, flag, number, option
 
@@ -37,6 +38,29 @@ def normalize_answer(text: str) -> str:
     return " ".join(_ARTICLES.sub(" ", text.lower().translate(_PUNCTUATION)).split())
 
 
+# a control character: no word character, no whitespace to str.split, no punctuation, no case, and ASCII
+# (str.translate keeps its fast path on ASCII text)
+_JOIN = "\x01"
+
+
+def normalize_many(texts: list[str]) -> list[str] | None:
+    """:func:`normalize_answer` of every text, in a few passes over the texts joined by a control
+    character (a boundary to the article pattern as the end of a string is, untouched by the other steps);
+    ``None`` when a text holds that character.
+
+    Example:
+        >>> normalize_many(["The Cat!", "an  apple", ""])
+        ['cat', 'apple', '']
+    """
+    if not texts:
+        return []
+    joined = _JOIN.join(texts)
+    if joined.count(_JOIN) != max(len(texts) - 1, 0):
+        return None
+    joined = _ARTICLES.sub(" ", joined.lower().translate(_PUNCTUATION))
+    return [" ".join(part.split()) for part in joined.split(_JOIN)]
+
+
 def token_f1(gold: list[str], pred: list[str], *, empty_agrees: bool) -> float:
     """Token F1 of normalised answers split on whitespace (bags of tokens, as ``collections.Counter``).
 
@@ -51,7 +75,11 @@ def token_f1(gold: list[str], pred: list[str], *, empty_agrees: bool) -> float:
     """
     if empty_agrees and (not gold or not pred):
         return int(gold == pred)
-    same = sum((Counter(gold) & Counter(pred)).values())
+    shared_gold, shared_pred = set(gold), set(pred)
+    if len(shared_gold) == len(gold) and len(shared_pred) == len(pred):  # no repeated token: sets are the bags
+        same = len(shared_gold & shared_pred)
+    else:
+        same = sum((Counter(gold) & Counter(pred)).values())
     if same == 0:
         return 0
     precision = 1.0 * same / len(pred)
@@ -86,6 +114,7 @@ class SquadOptions(Options):
         sig="thresh",
         hide_default=True,
     )
+    backend: str = backend_option("every answer normalised in one pass over the joined texts")
 
 
 def question_row(pred: str, answers: Sequence[str], na_prob: float, thresh: float) -> tuple[list[float], float, float]:
@@ -97,18 +126,27 @@ def question_row(pred: str, answers: Sequence[str], na_prob: float, thresh: floa
     0 for one with. The gains are what moving the threshold past this question's probability adds to the
     number of right answers: its raw score for a question with answers, and for one without, -1 when the
     prediction is a non-empty string (the script's ``if preds[qid]``) else 0.
-    SQuAD 1.1: every gold answer counts, and F1 is 0 without a shared token.
+
+    SQuAD 1.1 keeps every gold answer, and its F1 is 0 without a shared token: a gold answer that
+    normalises to nothing matches exactly an empty prediction and has F1 0; the others score as in 2.0.
     """
     has_ans = bool(answers)
     pred_norm = normalize_answer(pred)
-    pred_toks = pred_norm.split() if pred else []
-    gold_norm = [normalize_answer(a) for a in answers]
-    gold = [g for g in gold_norm if g] or [""]
-    exact = max(int(g == pred_norm) for g in gold)
-    f1 = max(token_f1(g.split(), pred_toks, empty_agrees=True) for g in gold)
+    pred_toks = pred_norm.split()
+    gold = []
+    for answer in answers:
+        if normalized := normalize_answer(answer):
+            gold.append(normalized)
+    dropped = len(gold) < len(answers)  # some gold answer normalises to nothing
+    if gold:
+        exact = int(pred_norm in gold)
+        f1 = max(token_f1(g.split(), pred_toks, empty_agrees=True) for g in gold)
+    else:  # the one gold answer is ""
+        exact = int(pred_norm == "")
+        f1 = float(not pred_toks)
     if has_ans:
-        v1_exact = max(int(g == pred_norm) for g in gold_norm)
-        v1_f1 = max(token_f1(g.split(), pred_norm.split(), empty_agrees=False) for g in gold_norm)
+        v1_exact = int(exact or (dropped and pred_norm == ""))
+        v1_f1 = f1 if gold else 0
     else:
         v1_exact = v1_f1 = 0
     if na_prob > thresh:
@@ -116,12 +154,9 @@ def question_row(pred: str, answers: Sequence[str], na_prob: float, thresh: floa
     else:
         t_exact, t_f1 = exact, f1
     if has_ans:
-        row = [1, v1_exact, v1_f1, 1, t_exact, t_f1, 0, 0, 0]
-        gains = (exact, f1)
-    else:
-        row = [1, v1_exact, v1_f1, 0, 0, 0, 1, t_exact, t_f1]
-        gains = (-1, -1) if pred else (0, 0)
-    return row, *gains
+        return [1, v1_exact, v1_f1, 1, t_exact, t_f1, 0, 0, 0], exact, f1
+    gain = -1 if pred else 0
+    return [1, v1_exact, v1_f1, 0, 0, 0, 1, t_exact, t_f1], gain, gain
 
 
 def squad_version(totals: np.ndarray, thresholds: bool) -> bool:
@@ -250,6 +285,7 @@ __all__ = [
     "best_threshold",
     "exact_match_text",
     "normalize_answer",
+    "normalize_many",
     "question_row",
     "squad_components",
     "squad_f1",

@@ -43,12 +43,14 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from evalkit.core.backends import choose_backend
 from evalkit.core.errors import EmptyInputError, InputError, InputTypeError
 from evalkit.core.metric import Metric
 from evalkit.core.registry import register
 from evalkit.core.result import Result
 from evalkit.core.rows import Rows
 from evalkit.core.validate import stat_rows, text_pairs
+from evalkit.text import _squad_numpy
 from evalkit.text._squad_common import (
     SQUAD_LAYOUT,
     ExactMatchOptions,
@@ -192,6 +194,12 @@ def _check_unique(owner: str, ids: list) -> None:
 
 
 def _checked(owner: str, preds: list, answers: list, probs: list | None) -> tuple[list, list, list | None]:
+    if (
+        set(map(type, preds)) <= {str}
+        and set(map(type, answers)) <= {list}
+        and all(set(map(type, a)) <= {str} for a in answers)
+    ):
+        return preds, answers, _checked_probs(owner, probs)
     for i, p in enumerate(preds):
         if not isinstance(p, str):
             raise InputTypeError(
@@ -203,12 +211,18 @@ def _checked(owner: str, preds: list, answers: list, probs: list | None) -> tupl
                 f"{owner}: references[{i}] must be a str or a list of str (the gold answers; empty: no answer), "
                 f"got {a!r:.80}."
             )
-    if probs is not None:
-        for i, p in enumerate(probs):
-            if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)) or not math.isfinite(p):
-                raise InputError(f"{owner}: na_prob[{i}] must be a finite number (a probability), got {p!r}.")
-        probs = [float(p) for p in probs]
-    return preds, answers, probs
+    return preds, answers, _checked_probs(owner, probs)
+
+
+def _checked_probs(owner: str, probs: list | None) -> list | None:
+    if probs is None:
+        return None
+    if set(map(type, probs)) <= {float, int} and np.isfinite(np.asarray(probs, dtype=np.float64)).all():
+        return [float(p) for p in probs]
+    for i, p in enumerate(probs):
+        if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)) or not math.isfinite(p):
+            raise InputError(f"{owner}: na_prob[{i}] must be a finite number (a probability), got {p!r}.")
+    return [float(p) for p in probs]
 
 
 def read_squad(dataset: str | os.PathLike, predictions: str | os.PathLike, na_prob: str | os.PathLike | None = None):
@@ -250,7 +264,7 @@ class Squad(Metric):
     options_type: ClassVar[type[SquadOptions]] = SquadOptions
     options: SquadOptions
 
-    def __init__(self, *, na_prob_thresh: float = 1.0) -> None:
+    def __init__(self, *, na_prob_thresh: float = 1.0, backend: str = "auto") -> None:
         super().__init__(locals())
 
     def update(self, predictions: Any, references: Any, *, na_prob: Any = None) -> Squad:  # type: ignore[override]
@@ -264,17 +278,20 @@ class Squad(Metric):
         if not preds:
             raise EmptyInputError(f"{self._owner}: no questions; the score is undefined.")
         thresh = self.options.na_prob_thresh
-        rows, gains = [], []
-        for i, (pred, gold) in enumerate(zip(preds, answers)):
-            row, gain_exact, gain_f1 = question_row(pred, gold, 0.0 if probs is None else probs[i], thresh)
-            rows.append(row)
-            gains.append((gain_exact, gain_f1))
-        dense = np.asarray(rows, dtype=np.float64)
+        if choose_backend(self._owner, self.options.backend, len(preds), numpy_from=8) == "numpy":
+            dense, gain_rows = _squad_numpy.question_rows(preds, answers, probs, thresh)
+        else:
+            rows, gains = [], []
+            for i, (pred, gold) in enumerate(zip(preds, answers)):
+                row, gain_exact, gain_f1 = question_row(pred, gold, 0.0 if probs is None else probs[i], thresh)
+                rows.append(row)
+                gains.append((gain_exact, gain_f1))
+            dense, gain_rows = np.asarray(rows, dtype=np.float64), np.asarray(gains, dtype=np.float64)
         if probs is None:
             return Rows(dense)
         space, at = np.unique(np.asarray(probs, dtype=np.float64), return_inverse=True)
         cells = 2 * at.reshape(-1, 1) + np.array([[0, 1]])
-        return Rows(dense, cells=cells, values=np.asarray(gains, dtype=np.float64), n_cells=2 * len(space), space=space)
+        return Rows(dense, cells=cells, values=gain_rows, n_cells=2 * len(space), space=space)
 
     # -- frames: the distinct no-answer probabilities --------------------------------------------------
     def join_spaces(self, a: Any, b: Any) -> Any:
@@ -328,7 +345,9 @@ class Squad(Metric):
         return squad_f1(totals, self.space is not None)
 
 
-def squad(predictions: Any, references: Any, *, na_prob: Any = None, na_prob_thresh: float = 1.0) -> Result:
+def squad(
+    predictions: Any, references: Any, *, na_prob: Any = None, na_prob_thresh: float = 1.0, backend: str = "auto"
+) -> Result:
     """SQuAD v1.1/v2.0 exact match and F1 of predictions against gold answers, as the official scripts
     (fractions; see :mod:`evalkit.text.squad` for the layouts and the rules).
 
@@ -342,7 +361,9 @@ def squad(predictions: Any, references: Any, *, na_prob: Any = None, na_prob_thr
     return Squad.bound("squad", locals()).update(predictions, references, na_prob=na_prob).compute()
 
 
-def sentence_squad(predictions: Any, references: Any, *, na_prob_thresh: float = 1.0) -> np.ndarray:
+def sentence_squad(
+    predictions: Any, references: Any, *, na_prob_thresh: float = 1.0, backend: str = "auto"
+) -> np.ndarray:
     """The F1 of each question on its own (SQuAD 2.0's rules where it has no answer), as a float array.
 
     Example:

@@ -188,6 +188,17 @@ def test_empty_input_is_an_evalkit_error(case):
                 ("sensitivity_at_specificity", "SensitivityAtSpecificity", {}),
             )
         ],  # fmt: skip
+        *[  # the regression and correlation functions: sample_weight is an input given by keyword
+            (getattr(evalkit, f), getattr(evalkit, c), {"sample_weight": None})
+            for f, c in (
+                ("mean_squared_log_error", "MeanSquaredLogError"), ("root_mean_squared_log_error", "RootMeanSquaredLogError"),
+                ("mean_pinball_loss", "MeanPinballLoss"), ("mean_tweedie_deviance", "MeanTweedieDeviance"),
+                ("mean_poisson_deviance", "MeanPoissonDeviance"), ("mean_gamma_deviance", "MeanGammaDeviance"),
+                ("d2_tweedie_score", "D2TweedieScore"), ("pearson_corrcoef", "PearsonCorrCoef"),
+                ("spearman_corrcoef", "SpearmanCorrCoef"), ("kendall_tau", "KendallTau"),
+                ("concordance_corrcoef", "ConcordanceCorrCoef"),
+            )
+        ],  # fmt: skip
         *[(getattr(evalkit, f), getattr(evalkit, f.upper()), {}) for f in ("wer", "cer", "mer", "wil", "wip")],
         *[
             (getattr(evalkit, f"sentence_{f}"), getattr(evalkit, f.upper()), {})

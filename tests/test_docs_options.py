@@ -25,6 +25,7 @@ PAGES = {
     "evalkit.text.perplexity": "log_loss.md",
     "evalkit.text.logits": "logits.md",
     "evalkit.classification.log_loss": "log_loss.md",
+    "evalkit.regression.correlation": "correlation.md",
     "evalkit.classification.scores": "scores.md",
     "evalkit.classification.calibration": "calibration.md",
 }

@@ -442,3 +442,49 @@ def test_bad_ter_calls_raise_value_error():
         _kernels.ter_edits(ids, np.array([0, 2, 9], dtype=np.int64), out)
     with pytest.raises(ValueError, match="expected 3 int64"):
         _kernels.ter_edits(ids, np.array([0, 2], dtype=np.int64), out)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_WORDS, _WORDS), min_size=1, max_size=8))
+def test_wer_counts_in_c_equal_jiwers_alignment(pairs):
+    # four words: many alignments with the fewest edits, so the counts show which one is taken
+    jiwer = pytest.importorskip("jiwer")
+    from evalkit.text._wer_common import WerOptions
+    from evalkit.text._wer_numpy import _compiled_stats, _compiled_units
+
+    pairs = [(h, r) for h, r in pairs if r.strip()]  # jiwer refuses an empty reference
+    if not pairs:
+        return
+    hyps, refs = [h for h, _ in pairs], [r for _, r in pairs]
+    units = _compiled_units(hyps + refs, WerOptions.parse("wer", {}))
+    got = _compiled_stats(units, len(hyps), np.ones(len(hyps), dtype=np.int64))
+    for row, h, r in zip(got, hyps, refs):
+        theirs = jiwer.process_words(r, h)
+        assert row.tolist() == [theirs.hits, theirs.substitutions, theirs.deletions, theirs.insertions]
+
+
+def test_wer_with_the_kernels_equals_the_numpy_path_and_takes_rapidfuzz_for_long_pairs(monkeypatch, real_pairs):
+    import random
+
+    from evalkit.text.wer import WER
+
+    hyps, refs = list(real_pairs[0][:2000]), [list(r) for r in real_pairs[1][:2000]]
+    rng = random.Random(1)
+    long_ref = " ".join(rng.choice("abcdefgh") for _ in range(2100))  # rapidfuzz cuts it in two (Hirschberg)
+    long_hyp = " ".join(rng.choice("abcdefgh") for _ in range(2050))
+    hyps.append(long_hyp)
+    refs.append([long_ref, long_hyp[:200]])
+    compiled = WER(backend="numpy").stats(hyps, refs)
+    monkeypatch.setenv("EVALKIT_KERNELS", "0")
+    np.testing.assert_array_equal(compiled, WER(backend="numpy").stats(hyps, refs))
+    np.testing.assert_array_equal(compiled[:300], WER(backend="python").stats(hyps[:300], refs[:300]))
+
+
+def test_bad_wer_calls_raise_value_error():
+    from evalkit.text import _kernels
+
+    ids, out = np.arange(4, dtype=np.int64), np.empty((1, 4), dtype=np.int64)
+    with pytest.raises(ValueError, match="offsets must rise"):
+        _kernels.wer_counts(ids, np.array([0, 3, 2], dtype=np.int64), out)
+    with pytest.raises(ValueError, match="expected 3 int64"):
+        _kernels.wer_counts(ids, np.array([0, 2], dtype=np.int64), out)

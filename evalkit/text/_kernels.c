@@ -641,11 +641,112 @@ static PyObject *ter_edits(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* -- WER: rapidfuzz's Levenshtein alignment, counted --------------------------------------------------------- */
+
+#define WER_FULL_MATRIX_BYTES (1024 * 1024) /* rapidfuzz's cut between the full matrix and Hirschberg */
+#define WER_LARGEST_MATRIX (1 << 24)         /* cells (64 MiB): a longer pair goes back to rapidfuzz */
+
+/* (hits, substitutions, deletions, insertions) of rapidfuzz's alignment of reference a and hypothesis b, as
+ * evalkit.text.wer._alignment writes its rule out: the common prefix and suffix are hits, the rest the full
+ * matrix traced back from the end (a deletion where the cell above is one less, else an insertion where the
+ * cell to the left is below the diagonal one, else the diagonal). Returns 0, 1 for a pair rapidfuzz would cut
+ * in two (Hirschberg: the caller asks rapidfuzz itself), -1 when out of memory. */
+static int wer_pair(const int64_t *a, Py_ssize_t n, const int64_t *b, Py_ssize_t m, int64_t *out) {
+    Py_ssize_t prefix = 0, suffix = 0, lo = n < m ? n : m;
+    while (prefix < lo && a[prefix] == b[prefix]) prefix++;
+    while (suffix < lo - prefix && a[n - 1 - suffix] == b[m - 1 - suffix]) suffix++;
+    a += prefix;
+    b += prefix;
+    n -= prefix + suffix;
+    m -= prefix + suffix;
+    Py_ssize_t bound = n > m ? n : m, band = n < 2 * bound + 1 ? n : 2 * bound + 1;
+    if (!(2 * band * m / 8 < WER_FULL_MATRIX_BYTES || n < 65 || m < 10)) return 1;
+    if ((n + 1) * (m + 1) > WER_LARGEST_MATRIX) return 1; /* rapidfuzz aligns it in less memory */
+    Py_ssize_t w = m + 1;
+    int32_t *d = malloc((n + 1) * w * sizeof(int32_t)); /* d[i * w + j] = lev(a[:i], b[:j]) */
+    if (!d) return -1;
+    for (Py_ssize_t j = 0; j <= m; j++) d[j] = (int32_t)j;
+    for (Py_ssize_t i = 1; i <= n; i++) {
+        int32_t *row = d + i * w, *up = row - w;
+        row[0] = (int32_t)i;
+        for (Py_ssize_t j = 1; j <= m; j++) {
+            int32_t best = up[j] + 1, left = row[j - 1] + 1, diag = up[j - 1] + (a[i - 1] != b[j - 1]);
+            if (left < best) best = left;
+            if (diag < best) best = diag;
+            row[j] = best;
+        }
+    }
+    int64_t hits = prefix + suffix, subs = 0, dels = 0, ins = 0;
+    Py_ssize_t i = n, j = m;
+    while (i && j) {
+        int32_t here = d[i * w + j];
+        if (d[(i - 1) * w + j] == here - 1) {
+            dels++;
+            i--;
+        } else if (d[i * w + j - 1] < d[(i - 1) * w + j - 1]) {
+            ins++;
+            j--;
+        } else {
+            i--;
+            j--;
+            if (a[i] == b[j])
+                hits++;
+            else
+                subs++;
+        }
+    }
+    free(d);
+    out[0] = hits;
+    out[1] = subs;
+    out[2] = dels + i;
+    out[3] = ins + j;
+    return 0;
+}
+
+static PyObject *wer_counts(PyObject *self, PyObject *args) {
+    Py_buffer ids, offsets, out;
+    if (!PyArg_ParseTuple(args, "y*y*w*", &ids, &offsets, &out)) return NULL;
+    Py_ssize_t size = ids.len / (Py_ssize_t)sizeof(int64_t), n_pairs = out.len / (Py_ssize_t)sizeof(int64_t) / 4;
+    int status = -3;
+    if (check_int64(&ids, "ids", size) == 0 && check_int64(&offsets, "offsets", 2 * n_pairs + 1) == 0 &&
+        check_int64(&out, "out", 4 * n_pairs) == 0) {
+        const int64_t *o = offsets.buf;
+        status = 0;
+        for (Py_ssize_t k = 0; k < 2 * n_pairs; k++)
+            if (o[k] < 0 || o[k] > o[k + 1] || o[k + 1] > size) status = -4;
+        if (status == 0) {
+            Py_BEGIN_ALLOW_THREADS
+            const int64_t *base = ids.buf;
+            int64_t *res = out.buf;
+            for (Py_ssize_t k = 0; k < n_pairs && status >= 0; k++) {
+                int r = wer_pair(base + o[2 * k], o[2 * k + 1] - o[2 * k], base + o[2 * k + 1],
+                                 o[2 * k + 2] - o[2 * k + 1], res + 4 * k);
+                if (r < 0) status = r;
+                if (r == 1) res[4 * k] = -1; /* for the caller: ask rapidfuzz */
+            }
+            Py_END_ALLOW_THREADS
+        }
+    }
+    PyBuffer_Release(&ids);
+    PyBuffer_Release(&offsets);
+    PyBuffer_Release(&out);
+    if (status == -1) return PyErr_NoMemory();
+    if (status == -4) {
+        PyErr_SetString(PyExc_ValueError, "wer_counts: offsets must rise within the ids");
+        return NULL;
+    }
+    if (status == -3) return NULL;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"token_ids", token_ids, METH_VARARGS,
      "token_ids(codes, width, is_space, sep, ids, lengths) -> number of tokens written to ids"},
     {"clipped_matches", clipped_matches, METH_VARARGS,
      "clipped_matches(ids, segment, role, n_segments, max_order, out): clipped counts written to out"},
+    {"wer_counts", wer_counts, METH_VARARGS,
+     "wer_counts(ids, offsets, out): (hits, subs, dels, ins) of each pair (reference, hypothesis), -1 hits: ask "
+     "rapidfuzz"},
     {"ter_edits", ter_edits, METH_VARARGS,
      "ter_edits(ids, offsets, out): tercom edits of each pair (ids[o[2k]:o[2k+1]], ids[o[2k+1]:o[2k+2]])"},
     {NULL, NULL, 0, NULL},

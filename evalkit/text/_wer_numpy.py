@@ -31,6 +31,7 @@ import numpy as np
 from evalkit.core.errors import MissingDependencyError
 from evalkit.core.gc_pause import gc_paused
 from evalkit.text._wer_common import WerOptions, apply_steps, best_reference, custom_tokens, plain_spaces, split_units
+from evalkit.text.ngrams import use_compiled
 
 
 def _levenshtein():
@@ -99,6 +100,49 @@ def _counts(levenshtein, ref, hyp) -> tuple[int, int, int, int]:
     return n - subs - dels, subs, dels, errors - subs - dels
 
 
+def _compiled_units(lines: list[str], options: WerOptions) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(ids, lengths)``: every line's words as integers (equal words, equal ids), flat, read by the
+    compiled tokenizer kernel without a Python object per word; None where the transform needs the
+    line-by-line path. (Characters stay with rapidfuzz, whose bit-parallel distance beats a full matrix on
+    lines of a hundred characters.)"""
+    from evalkit.text import _compiled
+
+    if options.default_words and plain_spaces(lines) and not any("\x00" in line for line in lines):
+        return _compiled.text_token_ids(" \x00 ".join(lines), "\x00", len(lines))
+    return None
+
+
+def _compiled_stats(units: tuple[np.ndarray, np.ndarray], n_hyps: int, n_refs: np.ndarray) -> np.ndarray:
+    """The rows of :func:`corpus_stats` from the C kernel ``_kernels.wer_counts`` (rapidfuzz's rule written
+    out, as :func:`evalkit.text.wer._alignment`); the rare pair that rapidfuzz cuts in two (Hirschberg) is
+    asked of rapidfuzz itself."""
+    from evalkit.text import _kernels
+
+    ids, lengths = units
+    first = np.cumsum(lengths) - lengths
+    ref_lines = n_hyps + np.arange(int(n_refs.sum()))
+    hyp_lines = np.repeat(np.arange(n_hyps), n_refs)
+    # each pair's reference, then its hypothesis, side by side
+    sizes = np.stack([lengths[ref_lines], lengths[hyp_lines]], axis=1).ravel()
+    starts = np.stack([first[ref_lines], first[hyp_lines]], axis=1).ravel()
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    pair_ids = np.take(ids, np.arange(int(offsets[-1])) - np.repeat(offsets[:-1] - starts, sizes))
+    counts = np.empty((ref_lines.size, 4), dtype=np.int64)
+    _kernels.wer_counts(pair_ids, offsets, counts)
+    for k in np.flatnonzero(counts[:, 0] < 0).tolist():
+        ref, hyp = (ids[first[i] : first[i] + lengths[i]].tolist() for i in (ref_lines[k], hyp_lines[k]))
+        counts[k] = _counts(_levenshtein(), ref, hyp)
+    if ref_lines.size == n_hyps:  # one reference each
+        return counts
+    # per segment, the fewest errors, then the longest reference, then the first listed
+    errors, length = counts[:, 1:].sum(axis=1), counts[:, :3].sum(axis=1)
+    key = errors * (int(length.max()) + 1) - length
+    seg_first = np.cumsum(n_refs) - n_refs
+    best = np.minimum.reduceat(key, seg_first)
+    index = np.where(key == best[hyp_lines], np.arange(key.size), key.size)
+    return counts[np.minimum.reduceat(index, seg_first)]
+
+
 def corpus_stats(
     hypotheses: Sequence[str], references: Sequence[Sequence[str]], options: WerOptions, owner: str
 ) -> np.ndarray:
@@ -108,6 +152,9 @@ def corpus_stats(
     levenshtein = _levenshtein()
     n_refs = list(map(len, references))
     lines = list(chain(hypotheses, chain.from_iterable(references)))
+    compiled = _compiled_units(lines, options) if use_compiled() and hypotheses else None
+    if compiled is not None:
+        return _compiled_stats(compiled, len(hypotheses), np.array(n_refs, dtype=np.int64))
     with gc_paused():  # millions of small lists without cycles: the collector's passes would dominate
         units = _units(lines, options, owner)
         hyp_units = units[: len(hypotheses)]

@@ -1,6 +1,6 @@
 """TER throughput: evalkit's fast backend against sacrebleu's ``TER``, in one process.
 
-Builds real segment pairs (WordNet glosses, seeded perturbations, 1 to 4 references) and times, with
+Builds real segment pairs (WordNet glosses, seeded perturbations, one reference by default, 1 to N with --max-refs N) and times, with
 tokenization included:
 
 - corpus TER: ``evalkit.ter`` (``backend="numpy"``) against ``sacrebleu.metrics.TER().corpus_score``,
@@ -42,14 +42,20 @@ def main() -> None:
     parser.add_argument("--sentence-subset", type=int, default=2000, help="segments for the sentence loops")
     parser.add_argument("--no-normalized", action="store_true", help="skip the normalized=True runs")
     parser.add_argument("--python", action="store_true", help="also time the python backend (smallest size)")
+    parser.add_argument(
+        "--max-refs", type=int, default=1, help="references per segment: 1, or 1 to N (users mostly run 1)"
+    )
     args = parser.parse_args()
 
     import sacrebleu
     from sacrebleu.metrics import TER as SacreTER
 
     sizes = [int(x) for x in args.pairs.split(",")]
-    hyps_all, refs_all = perturbed_pairs(max(sizes), seed=args.seed, max_refs=4)
-    print(f"sacrebleu {sacrebleu.__version__}, numpy {np.__version__}; real glosses, 1-4 references, seed {args.seed}")
+    hyps_all, refs_all = perturbed_pairs(max(sizes), seed=args.seed, max_refs=args.max_refs)
+    print(
+        f"sacrebleu {sacrebleu.__version__}, numpy {np.__version__}; real glosses, 1-{args.max_refs} references, "
+        f"seed {args.seed}"
+    )
     ter(hyps_all[:50], refs_all[:50])  # imports and first calls out of the timings
     option_sets = [{}] if args.no_normalized else [{}, {"normalized": True}]
     for n in sizes:

@@ -38,3 +38,23 @@ def nltk_wordnet(tmp_path_factory: pytest.TempPathFactory):
 
     wordnet.ensure_loaded()
     return wordnet
+
+
+# metrics computed by a model, and the environment variable that names their default folder
+MODEL_METRICS = {"bertscore": "EVALKIT_BERTSCORE_MODEL"}
+
+
+@pytest.fixture(autouse=True)
+def _a_tiny_model_for_the_registry_tests(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests run over every registered metric build each with its defaults; a metric computed by a
+    model has no default model, so those tests (parametrized by the metric's name) get a tiny random one,
+    made once per session, through the environment variable that names its default folder."""
+    callspec = getattr(request.node, "callspec", None)
+    names = [v for v in (callspec.params.values() if callspec else ()) if isinstance(v, str) and v in MODEL_METRICS]
+    if names:
+        pytest.importorskip("transformers")
+        from evalkit.models.tiny import tiny_model
+
+        # float64 weights: a sentence's embedding does not depend on the batch it falls in (float32's would
+        # by about 1e-7), so the registry's 1e-12 invariances hold
+        monkeypatch.setenv(MODEL_METRICS[names[0]], str(tiny_model(dtype="float64")))

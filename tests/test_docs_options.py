@@ -15,6 +15,7 @@ DOCS = Path(__file__).resolve().parent.parent / "docs" / "metrics"
 
 # the page of each family, by the module that defines the metric
 PAGES = {
+    "evalkit.text.bertscore": "bertscore.md",
     "evalkit.text.bleu": "bleu.md",
     "evalkit.text.token_bleu": "token_bleu.md",
     "evalkit.text.chrf": "chrf.md",
@@ -22,6 +23,10 @@ PAGES = {
     "evalkit.text.wer": "wer.md",
     "evalkit.text.rouge": "rouge.md",
     "evalkit.text.meteor": "meteor.md",
+    "evalkit.text.gleu": "gleu.md",
+    "evalkit.text.nist": "nist.md",
+    "evalkit.text.ribes": "ribes.md",
+    "evalkit.text.eed": "eed.md",
     "evalkit.text.perplexity": "log_loss.md",
     "evalkit.text.logits": "logits.md",
     "evalkit.classification.log_loss": "log_loss.md",

@@ -41,15 +41,21 @@ def tiny_model(
     vocab_size: int = 2000,
     max_length: int = 128,
     seed: int = 0,
+    dtype: str = "float32",
 ) -> Path:
     """Write a tiny random ``kind`` (``"bert"`` or ``"roberta"``) model and its tokenizer to ``folder``
     (``None``: a temporary folder made once per process for these arguments, removed at exit) and
-    return the folder."""
+    return the folder. ``dtype="float64"`` saves float64 weights: hidden states then do not depend on the
+    batch a sentence falls in beyond float64 rounding (float32's reach about 1e-7)."""
     if kind not in ("bert", "roberta"):
         raise InvalidOptionError(
             f"The 'kind' parameter of tiny_model must be one of 'bert', 'roberta'. Got {kind!r} instead."
         )
-    key = (kind, layers, hidden, vocab_size, max_length, seed)
+    if dtype not in ("float32", "float64"):
+        raise InvalidOptionError(
+            f"The 'dtype' parameter of tiny_model must be one of 'float32', 'float64'. Got {dtype!r} instead."
+        )
+    key = (kind, layers, hidden, vocab_size, max_length, seed, dtype)
     if folder is None and key in _MADE and _MADE[key].is_dir():
         return _MADE[key]
     torch = require("torch", "bertscore", "tiny_model")
@@ -101,7 +107,7 @@ def tiny_model(
         for module in model.modules():
             if isinstance(module, torch.nn.LayerNorm):
                 module.bias.fill_(1.0)  # a common direction: positive cosines, as in trained models
-    model.save_pretrained(out)
+    model.to(getattr(torch, dtype)).save_pretrained(out)
     tokenizer.save_pretrained(out)
     return out
 

@@ -1,7 +1,7 @@
 """BERTScore's options, idf tables, baseline files and formula: what the metric's paths share.
 
-Statistics rows (one per segment, float64): ``[P, R, F, 1]``, the segment's precision, recall and F1
-(each the best over its references, as bert-score takes them) and a count. The corpus score is the mean
+Statistics rows (one per segment, float64): ``[1, P, R, F]``, a count and the segment's precision,
+recall and F1 (each the best over its references, as bert-score takes them). The corpus score is the mean
 of F over segments (what bert-score's users report: ``F.mean()``), and precision and recall likewise;
 with ``rescale_with_baseline`` each mean ``m`` becomes ``(m - b) / (1 - b)`` with the baseline ``b`` of
 the layer (linear, so the mean of bert-score's rescaled values).
@@ -25,7 +25,7 @@ from evalkit.models import ENVIRONMENT
 
 #: the environment variable naming the model folder when ``model=None``
 MODEL_ENVIRONMENT = ENVIRONMENT.format(name="BERTSCORE")
-LAYOUT = ("precision", "recall", "f1", "count")
+LAYOUT = ("count", "precision", "recall", "f1")
 DTYPES = (None, "float32", "float64", "float16", "bfloat16")
 
 
@@ -236,8 +236,8 @@ def file_digest(path: str | os.PathLike[str]) -> str:
 def means(totals: np.ndarray, baseline: np.ndarray | None) -> np.ndarray:
     """``(m, 3)`` means of P, R and F of ``(m, 4)`` summed rows, rescaled by ``baseline`` if given; 0 for
     a row of no segments."""
-    count = totals[:, 3:4]
-    out = np.divide(totals[:, :3], count, out=np.zeros((len(totals), 3)), where=count > 0)
+    count = totals[:, :1]
+    out = np.divide(totals[:, 1:], count, out=np.zeros((len(totals), 3)), where=count > 0)
     if baseline is not None:
         out = (out - baseline) / (1 - baseline)
     return out

@@ -12,7 +12,7 @@ states at ``layer`` are L2-normalised. For a hypothesis ``x`` and a reference ``
 where the maxima run over every token of the other sentence, [CLS] and [SEP] included (bert-score;
 ``special_tokens="exclude"`` leaves them out, as torchmetrics does). With several references a segment
 keeps the largest P, the largest R and the largest F (each on its own, as bert-score). A segment's row is
-``[P, R, F, 1]``; the corpus score is the mean F, precision and recall the mean P and R
+``[1, P, R, F]``; the corpus score is the mean F, precision and recall the mean P and R
 (:mod:`evalkit.text._bertscore_common`), rescaled as ``(m - b) / (1 - b)`` with a baseline file.
 
 The model loads once per process for a folder (and stays loaded on the metric object); sentences run
@@ -281,7 +281,7 @@ class BERTScore(TextMetric):
         return "torch"
 
     def segment_rows(self, hypotheses: list[Any], references: list[list[Any]], backend: str) -> np.ndarray:
-        """Rows ``[P, R, F, 1]`` (float64), each the best over the segment's references."""
+        """Rows ``[1, P, R, F]`` (float64), each the best over the segment's references."""
         import torch
 
         local, owner = self.loaded(), self._owner
@@ -333,7 +333,7 @@ class BERTScore(TextMetric):
         start = 0
         for i, seg in enumerate(references):
             stop = start + len(seg)
-            rows[i] = (p[start:stop].max(), r[start:stop].max(), f[start:stop].max(), 1.0)
+            rows[i] = (1.0, p[start:stop].max(), r[start:stop].max(), f[start:stop].max())
             start = stop
         return rows
 
@@ -350,10 +350,10 @@ class BERTScore(TextMetric):
         if arr is None or arr.ndim not in (1, 2) or arr.shape[-1] != len(LAYOUT) or arr.size == 0:
             raise InputError(f"{self._owner}: {param!r} must be rows of {len(LAYOUT)} numbers [{', '.join(LAYOUT)}].")
         arr = np.atleast_2d(arr)
-        count = arr[:, 3]
+        count = arr[:, 0]
         if not np.isfinite(arr).all() or (count < 0).any() or (count != np.round(count)).any():
             raise InputError(f"{self._owner}: {param!r} must hold finite sums and a whole, non-negative count.")
-        if (np.abs(arr[:, :3]) > count[:, None] * (1 + 1e-9)).any():  # each P, R, F lies in [-1, 1]
+        if (np.abs(arr[:, 1:]) > count[:, None] * (1 + 1e-9)).any():  # each P, R, F lies in [-1, 1]
             raise InputError(f"{self._owner}: {param!r} holds sums of P, R or F beyond their count.")
         return arr
 
@@ -361,10 +361,10 @@ class BERTScore(TextMetric):
         return means(totals, self._baseline())[:, 2]
 
     def result(self, total: np.ndarray, signature: Signature) -> Result:
-        if total[3] == 0:
+        if total[0] == 0:
             raise EmptyInputError(f"{self._owner}: no segments to score.")
         p, r, f = means(total[None, :], self._baseline())[0]
-        components = {"precision": float(p), "recall": float(r), "f1": float(f), "segments": int(total[3])}
+        components = {"precision": float(p), "recall": float(r), "f1": float(f), "segments": int(total[0])}
         return Result("BERTScore", float(f), components, signature)
 
     def _signature(self, nrefs: Any) -> Signature:

@@ -29,6 +29,8 @@ PAGES = {
     "evalkit.text.eed": "eed.md",
     "evalkit.text.perplexity": "log_loss.md",
     "evalkit.text.logits": "logits.md",
+    "evalkit.text.squad": "squad.md",
+    "evalkit.text.ner": "ner.md",
     "evalkit.classification.log_loss": "log_loss.md",
     "evalkit.regression.correlation": "correlation.md",
     "evalkit.classification.scores": "scores.md",

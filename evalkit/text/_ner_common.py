@@ -42,7 +42,11 @@ class NerOptions(Options):
         sig="mode",
     )
     scheme: str | None = option(
-        None, choice(None, *SCHEMES), "the tagging scheme of mode='strict': " + ", ".join(SCHEMES), sig="scheme"
+        None,
+        choice(None, *SCHEMES),
+        "the tagging scheme of mode='strict': " + ", ".join(SCHEMES),
+        sig="scheme",
+        hide_default=True,
     )
     suffix: bool = option(False, flag(), "tags carry their prefix last ('PER-B')", sig="suffix", hide_default=True)
     average: str = option("micro", choice(*AVERAGES), "'micro', 'macro' or 'weighted' over entity types", sig="avg")

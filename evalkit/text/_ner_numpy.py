@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from evalkit.core.errors import InputError
 from evalkit.text._ner_common import LETTERS, Scheme, default_tag, strict_entities, strict_tag
 
 _O, _B, _I, _E, _S = (LETTERS.index(c) for c in "OBIES")
@@ -33,24 +34,25 @@ def entities(
     n = len(lengths)
     sentence_of_token = np.repeat(np.arange(n), lengths)
     correct = np.bincount(sentence_of_token, weights=ct == cp, minlength=n).astype(np.int64)
-    # each distinct tag read once (an unreadable one raises there, named by its first place)
-    where = {}
-    for side, flat in (("y_true", flat_true), ("y_pred", flat_pred)):
-        for k, tag in enumerate(flat):
-            if tag not in where:
-                where[tag] = (side, int(sentence_of_token[k]), k)
+    # each distinct tag read once; an unreadable one raises, named by its first place (found only then)
     starts = np.concatenate([[0], np.cumsum(lengths)])
 
     def place(tag: Any) -> str:
-        side, s, k = where[tag]
-        return f"{side}[{s}][{k - starts[s]}]"
+        for side, flat in (("y_true", flat_true), ("y_pred", flat_pred)):
+            if tag in flat:
+                k = flat.index(tag)
+                s = int(np.searchsorted(starts, k, side="right")) - 1
+                return f"{side}[{s}][{k - starts[s]}]"
+        return "a tag"  # unreachable: every tag comes from one side
 
     if scheme is None:
-        parsed = [default_tag(owner, tag, suffix, place(tag)) for tag in vocabulary]
+        parsed = [_read(lambda w, t=tag: default_tag(owner, t, suffix, w), place, tag) for tag in vocabulary]
         letters = np.array([LETTERS.index(letter) for letter, _ in parsed], dtype=np.int64)
     else:
         table = Scheme.of(scheme)
-        parsed_strict = [strict_tag(owner, tag, suffix, table, place(tag)) for tag in vocabulary]
+        parsed_strict = [
+            _read(lambda w, t=tag: strict_tag(owner, t, suffix, table, w), place, tag) for tag in vocabulary
+        ]
         letters = np.array([letter for letter, _ in parsed_strict], dtype=np.int64)
         parsed = [(None, type_) for _, type_ in parsed_strict]
     names = sorted({type_ for _, type_ in parsed} | {"_"})
@@ -71,6 +73,15 @@ def entities(
     type_ = np.concatenate([y_t[hit], y_p, y_t])
     kind = np.concatenate([np.zeros(hit.sum(), np.int64), np.ones(len(s_p), np.int64), np.full(len(s_t), 2)])
     return sentence, type_, kind, names, correct
+
+
+def _read(parse: Any, place: Any, tag: Any) -> Any:
+    """``parse(where)`` of one distinct tag; where it fails, again with the tag's first place named."""
+    try:
+        return parse("")
+    except InputError:
+        parse(place(tag))
+        raise
 
 
 def _default_side(

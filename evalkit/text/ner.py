@@ -82,6 +82,8 @@ def tag_sequences(owner: str, y_true: Any, y_pred: Any) -> tuple[list[list[Any]]
         )
     if not true:
         raise EmptyInputError(f"{owner}: no sentences; the score is undefined.")
+    if set(map(type, true)) | set(map(type, pred)) <= {list, tuple} and list(map(len, true)) == list(map(len, pred)):
+        return true, pred
     for name, side in (("y_true", true), ("y_pred", pred)):
         for s, sentence in enumerate(side):
             if isinstance(sentence, (str, bytes)) or not isinstance(sentence, (list, tuple)):

@@ -19,8 +19,12 @@ BENCHMARKS = {"chrf": "bench_chrf.py", "ter": "bench_ter.py", "wer": "bench_wer.
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("which", nargs="*", choices=list(BENCHMARKS), help="the benchmarks to run (default: all)")
+    # no `choices=`: with nargs="*", argparse checks the empty list against them and refuses it
+    parser.add_argument("which", nargs="*", help=f"the benchmarks to run, of {', '.join(BENCHMARKS)} (default: all)")
     args = parser.parse_args()
+    unknown = [w for w in args.which if w not in BENCHMARKS]
+    if unknown:
+        parser.error(f"unknown benchmark {unknown[0]!r}; choose from {', '.join(BENCHMARKS)}")
     for name in args.which or BENCHMARKS:
         print(f"== {name} ({BENCHMARKS[name]})", flush=True)
         sys.argv = [BENCHMARKS[name]]

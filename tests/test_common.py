@@ -195,7 +195,8 @@ def test_empty_input_is_an_evalkit_error(case):
                 ("mean_poisson_deviance", "MeanPoissonDeviance"), ("mean_gamma_deviance", "MeanGammaDeviance"),
                 ("d2_tweedie_score", "D2TweedieScore"), ("pearson_corrcoef", "PearsonCorrCoef"),
                 ("spearman_corrcoef", "SpearmanCorrCoef"), ("kendall_tau", "KendallTau"),
-                ("concordance_corrcoef", "ConcordanceCorrCoef"),
+                ("concordance_corrcoef", "ConcordanceCorrCoef"), ("d2_pinball_score", "D2PinballScore"),
+                ("d2_absolute_error_score", "D2AbsoluteErrorScore"),
             )
         ],  # fmt: skip
         *[(getattr(evalkit, f), getattr(evalkit, f.upper()), {}) for f in ("wer", "cer", "mer", "wil", "wip")],

@@ -228,3 +228,102 @@ def test_a_constant_y_true_gives_a_non_finite_d2_with_a_warning_where_sklearn_ra
         assert ek.d2_tweedie_score([2.0, 2.0, 2.0], [1.0, 2.0, 3.0], power=1) == -np.inf
     with pytest.warns(RuntimeWarning, match="invalid value"):
         assert np.isnan(ek.d2_tweedie_score([2.0, 2.0], [2.0, 2.0], power=1))  # 1 - 0 / 0
+
+
+# -- D² of the pinball loss: the quantile of all of y_true, from the table of distinct values --------------
+@pytest.mark.parametrize(
+    ("name", "args", "kwargs"),
+    [
+        ("d2_pinball_score", ([1, 2, 3], [1, 3, 3]), {}),
+        ("d2_pinball_score", ([1, 2, 3], [1, 3, 3]), {"alpha": 0.9}),
+        ("d2_pinball_score", ([1, 2, 3], [1, 3, 3]), {"alpha": 0.1}),
+        ("d2_pinball_score", ([1, 2, 3], [1, 2, 3]), {"alpha": 0.1}),
+        ("d2_absolute_error_score", ([3, -0.5, 2, 7], [2.5, 0.0, 2, 8]), {}),
+        ("d2_absolute_error_score", ([[0.5, 1], [-1, 1], [7, -6]], [[0, 2], [-1, 2], [8, -5]]), {}),
+        (
+            "d2_absolute_error_score",
+            ([[0.5, 1], [-1, 1], [7, -6]], [[0, 2], [-1, 2], [8, -5]]),
+            {"multioutput": "raw_values"},
+        ),
+        ("d2_absolute_error_score", ([1, 2, 3], [2, 2, 2]), {}),
+        ("d2_absolute_error_score", ([1, 2, 3], [3, 2, 1]), {}),
+        ("d2_absolute_error_score", ([2, 2, 2], [2, 2, 2]), {}),  # constant y_true, perfect: 1.0
+        ("d2_absolute_error_score", ([2, 2, 2], [2, 3, 2]), {}),  # constant y_true, imperfect: 0.0
+    ],
+)
+def test_d2_pinball_documentation_examples_equal_sklearn(name, args, kwargs):
+    np.testing.assert_allclose(getattr(ek, name)(*args, **kwargs), getattr(skm, name)(*args, **kwargs), rtol=1e-14)
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.1, 0.25, 0.5, 0.9, 1.0])
+def test_d2_pinball_equals_sklearn_on_ties_zero_weights_and_outputs(alpha):
+    rng = np.random.default_rng(int(alpha * 100))
+    for n in (2, 3, 5, 40):
+        for _ in range(8):
+            k = int(rng.integers(1, 4))
+            y_true = rng.integers(0, 5, (n, k)).astype(float)  # ties, and quantiles at exact boundaries
+            y_pred = y_true + rng.integers(-2, 3, (n, k))
+            w = rng.integers(0, 3, n).astype(float)
+            if not w.any():
+                continue
+            for weights in (None, w):
+                for multioutput in ("raw_values", "uniform_average"):
+                    kw = {"alpha": alpha, "sample_weight": weights, "multioutput": multioutput}
+                    want = skm.d2_pinball_score(y_true, y_pred, **kw)
+                    np.testing.assert_allclose(ek.d2_pinball_score(y_true, y_pred, **kw), want, rtol=1e-12, atol=1e-14)
+
+
+def test_d2_pinball_batches_merges_checkpoints_and_the_table():
+    rng = np.random.default_rng(4)
+    y_true, y_pred, w = rng.normal(size=(600, 2)), rng.normal(size=(600, 2)), rng.random(600)
+    want = skm.d2_pinball_score(y_true, y_pred, alpha=0.3, sample_weight=w, multioutput="raw_values")
+    left, right = (
+        ek.D2PinballScore(alpha=0.3, multioutput="raw_values"),
+        ek.D2PinballScore(alpha=0.3, multioutput="raw_values"),
+    )
+    for i in range(0, 400, 50):
+        left.update(y_true[i : i + 50], y_pred[i : i + 50], sample_weight=w[i : i + 50])
+    right.update(y_true[400:], y_pred[400:], sample_weight=w[400:])
+    result = left.merge(right).compute()
+    np.testing.assert_allclose(result.components["per_output"], want, rtol=1e-12)
+    restored = ek.D2PinballScore(alpha=0.3, multioutput="raw_values").load_state_dict(
+        json.loads(json.dumps(left.state_dict()))
+    )
+    assert restored.compute().score == result.score
+    small = ek.D2AbsoluteErrorScore().update([3, 1, 3], [2, 2, 2]).update([1], [0])
+    assert small.space[0] == 1 and small.space[1].tolist() == [[0.0, 1.0], [0.0, 3.0]]  # (output, y_true)
+    assert small.total.tolist()[-2:] == [2.0, 2.0]  # the weights of y_true = 1 and 3: not the samples
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6), st.integers(0, 2)), min_size=2, max_size=30),
+    st.integers(1, 29),
+    st.sampled_from([0.1, 0.5, 0.8]),
+)
+def test_d2_pinball_merge_of_parts_is_the_whole(items, cut, alpha):
+    y_true, y_pred, w = (np.array(c, dtype=float) for c in zip(*items))
+    if not w.any():
+        w[0] = 1.0
+    cut = min(cut, len(items) - 1)
+    parts = ek.D2PinballScore(alpha=alpha).update(y_true[cut:], y_pred[cut:], sample_weight=w[cut:])
+    parts.merge(ek.D2PinballScore(alpha=alpha).update(y_true[:cut], y_pred[:cut], sample_weight=w[:cut]))
+    want = skm.d2_pinball_score(y_true, y_pred, alpha=alpha, sample_weight=w)
+    assert parts.compute().score == pytest.approx(want, rel=1e-12, abs=1e-14)
+
+
+def test_d2_pinball_of_one_sample_and_bad_options():
+    from sklearn.exceptions import UndefinedMetricWarning as SklearnWarning
+
+    with pytest.warns(SklearnWarning):
+        assert np.isnan(skm.d2_pinball_score([1.0], [2.0], multioutput="raw_values"))
+    with pytest.warns(UndefinedMetricWarning, match="less than two samples"):
+        assert np.isnan(ek.d2_pinball_score([1.0], [2.0], multioutput="raw_values"))
+    with pytest.raises(InvalidOptionError, match="'alpha'"):
+        ek.D2PinballScore(alpha=-0.1)
+    with pytest.raises(InvalidOptionError, match="'multioutput'"):
+        ek.d2_absolute_error_score([1, 2], [1, 2], multioutput="variance_weighted")
+    with pytest.raises(InputError, match=r"y_true\[1\] is inf"):
+        ek.d2_absolute_error_score([1, float("inf")], [1, 2])
+    with pytest.raises(InputError, match="sample_weight"):
+        ek.d2_pinball_score([1, 2], [1, 2], sample_weight=[0, 0])

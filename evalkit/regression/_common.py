@@ -353,7 +353,7 @@ MEAN_SQUARED_LOG = Formula(("sle",), _mean_of("sle"), domain=_log_domain)
 ROOT_MEAN_SQUARED_LOG = Formula(("sle",), _mean_of("sle", root=True), domain=_log_domain)
 PINBALL = Formula(("pinball",), _mean_of("pinball"))
 TWEEDIE = Formula(("dev",), _mean_of("dev"), max_outputs=1, domain=_tweedie_domain)
-_D2_UNDEFINED = "D^2 score is not well-defined with less than two samples."  # scikit-learn's words
+D2_UNDEFINED = "D^2 score is not well-defined with less than two samples."  # scikit-learn's words
 
 
 def _d2_tweedie(m: Moments, options: Any) -> tuple[np.ndarray, None]:
@@ -375,7 +375,7 @@ D2_TWEEDIE = Formula(
     ("dev", "s1_y", "breg_y"),
     _d2_tweedie,
     min_samples=2,
-    undefined=_D2_UNDEFINED,
+    undefined=D2_UNDEFINED,
     max_outputs=1,
     domain=_tweedie_domain,
 )
@@ -397,6 +397,7 @@ def average_outputs(values: np.ndarray, multioutput: Any, variance: np.ndarray |
 
 __all__ = [
     "D2_TWEEDIE",
+    "D2_UNDEFINED",
     "EXPLAINED_VARIANCE",
     "HUBER",
     "MAX",

@@ -40,6 +40,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 import evalkit.core.arrays as arrays
+import evalkit.regression._table as table
 from evalkit.core.errors import InputError, UndefinedMetricWarning
 from evalkit.core.inputs import check_some_weight
 from evalkit.core.metric import Metric
@@ -249,22 +250,6 @@ class ConcordanceCorrCoef(_MomentCorrelation):
 
 
 # -- Spearman and Kendall: the table of distinct pairs -------------------------------------------------
-def _keys(pairs: np.ndarray) -> np.ndarray:
-    """``(m, 2)`` pairs as complex numbers, which numpy sorts and searches by ``x``, then ``y``."""
-    return pairs[:, 0] + 1j * pairs[:, 1]
-
-
-def _distinct(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(sorted distinct (x, y) pairs as an (m, 2) array, each pair's index among them)``."""
-    order = np.lexsort((y, x))
-    xs, ys = x[order], y[order]
-    new = np.ones(len(x), dtype=bool)
-    new[1:] = (xs[1:] != xs[:-1]) | (ys[1:] != ys[:-1])
-    at = np.empty(len(x), dtype=np.int64)
-    at[order] = np.cumsum(new) - 1
-    return np.stack([xs[new], ys[new]], axis=1), at
-
-
 def _midranks(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """The weighted midrank of each of ``values`` (frequency weights: a value's rank is the weight of the
     values below it plus half its own, up to a constant that no correlation sees)."""
@@ -319,7 +304,7 @@ class _RankCorrelation(Metric):
     def rows(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Rows:  # type: ignore[override]
         """One row per pair: its weight in the cell of its ``(x, y)`` among the batch's distinct pairs."""
         x, y, w = _pairs(self._owner, y_true, y_pred, sample_weight, keep_tensors=False)
-        pairs, at = _distinct(x, y)
+        pairs, at = table.distinct(x, y)
         weights = np.ones(len(x)) if w is None else w
         return Rows(cells=at[:, None], values=weights[:, None], n_cells=len(pairs), space=pairs)
 
@@ -333,36 +318,16 @@ class _RankCorrelation(Metric):
     def join_spaces(self, a: Any, b: Any) -> Any:
         if a is None or b is None:
             return a if b is None else b
-        if len(a) == len(b) and (a == b).all():
-            return a
-        keys = np.union1d(_keys(a), _keys(b))
-        return np.stack([keys.real, keys.imag], axis=1)
+        return table.join(a, b)
 
     def align(self, total: Any, space: Any, target: Any) -> Any:
-        if space is target or (len(space) == len(target) and (space == target).all()):
-            return total
-        out = np.zeros((*np.shape(total)[:-1], len(target)))
-        out[..., np.searchsorted(_keys(target), _keys(space))] = total
-        return out
+        return table.align(total, space, target)
 
     def realign(self, rows: Rows, target: Any) -> Rows:
-        if rows.space is target:
-            return rows
-        cells = np.searchsorted(_keys(target), _keys(rows.space))[rows.cells]
-        return Rows(cells=cells, values=rows.values, n_cells=len(target), space=target, extras=rows.extras)
+        return rows if table.same(rows.space, target) else table.realign(rows, target, target)
 
     def restore_space(self, space: Any) -> Any:
-        try:
-            pairs = np.asarray(space, dtype=np.float64).reshape(-1, 2)
-        except (TypeError, ValueError):
-            pairs = None
-        keys = None if pairs is None else _keys(pairs)
-        if pairs is None or not np.isfinite(pairs).all() or (len(keys) > 1 and not (keys[1:] > keys[:-1]).all()):
-            raise InputError(
-                f"{self.name}: load_state_dict(): 'space' must be the sorted distinct [x, y] pairs (finite); "
-                f"got {str(space)[:80]!r}."
-            )
-        return pairs
+        return table.restore(self.name, space)
 
     def check_total(self, total: np.ndarray, space: Any) -> None:
         if len(total) != len(space):

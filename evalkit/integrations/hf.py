@@ -119,8 +119,8 @@ class TrainerMetrics:
         """``(ids, rows of each logits metric)`` of one batch, on its device (see the module)."""
         logits = first(logits)
         ids = to_ids(logits)
-        if labels is None:
-            raise InputError("TrainerMetrics: the evaluation batches carry no labels; nothing can be scored.")
+        if labels is None:  # trainer.predict() without labels: nothing to score, the ids are what is kept
+            return (ids,)
         labels = first(labels)
         rows = tuple(self.metrics[k].rows(logits, labels).dense for k in self._logits)
         self._preprocessed = True

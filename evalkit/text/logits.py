@@ -130,22 +130,25 @@ def _check(owner: str, labels: Any, mask: Any, n_classes: int, finite: Any = Non
         raise InputError(f"{owner}: logits must be finite; they hold NaN or infinite values.")
 
 
-def _per_token_nll(logits: Any, labels: Any, mask: Any) -> Any:
-    """``-log softmax(logits)[label]`` at each position (0 where not scored), in the logits' precision
-    (half precision as float32) for tensors, in float64 for numpy arrays."""
+def _per_token_nll(logits: Any, targets: Any) -> Any:
+    """``-log softmax(logits)[target]`` at each position, 0 where ``target`` is -1 (not scored), in the
+    logits' precision (half precision as float32) for tensors, in float64 for numpy arrays."""
     if arrays.is_tensor(logits):
         torch = _torch()
         if logits.dtype in (torch.float16, torch.bfloat16):
             logits = logits.float()
         n, t, v = logits.shape
-        safe = torch.where(mask, labels, torch.zeros_like(labels)).long()
-        nll = torch.nn.functional.cross_entropy(logits.reshape(n * t, v), safe.reshape(-1), reduction="none")
-        return torch.where(mask, nll.reshape(n, t), torch.zeros((), dtype=nll.dtype, device=nll.device))
+        # cross_entropy's own ignore_index gives 0 there: no mask pass over the (n, t) values
+        nll = torch.nn.functional.cross_entropy(
+            logits.reshape(n * t, v), targets.reshape(-1).long(), ignore_index=-1, reduction="none"
+        )
+        return nll.reshape(n, t)
     logits = logits.astype(np.float64, copy=False)
     top = logits.max(axis=-1, keepdims=True)
     lse = top[..., 0] + np.log(np.exp(logits - top).sum(axis=-1))
-    picked = np.take_along_axis(logits, np.where(mask, labels, 0)[..., None], axis=-1)[..., 0]
-    return np.where(mask, lse - picked, 0.0)
+    scored = targets >= 0
+    picked = np.take_along_axis(logits, np.where(scored, targets, 0)[..., None], axis=-1)[..., 0]
+    return np.where(scored, lse - picked, 0.0)
 
 
 def _rows_of(per_sequence: Any, counts: Any, average: str, *, exp: bool) -> Any:
@@ -267,9 +270,9 @@ class LogitPerplexity(_LogitsMetric):
         logits, labels = _prepared(self._owner, logits, labels, o, ids=False)
         mask = labels != o.ignore_index
         n_classes = int(logits.shape[-1])
-        # out-of-range labels are read as class 0 here and refused below, with the finiteness, in one read
-        safe = arrays.where(mask & (labels >= 0) & (labels < n_classes), labels, labels * 0)
-        per_sequence = arrays.as_float64(_per_token_nll(logits, safe, mask)).sum(1)
+        # out-of-range labels are not scored here and refused below, with the finiteness, in one read
+        targets = arrays.where(mask & (labels >= 0) & (labels < n_classes), labels, labels * 0 - 1)
+        per_sequence = arrays.as_float64(_per_token_nll(logits, targets)).sum(1)
         _check(self._owner, labels, mask, n_classes, finite=per_sequence)
         counts = mask.sum(1)
         return _rows_of(per_sequence, arrays.as_float64(counts), o.average, exp=True)

@@ -510,3 +510,45 @@ def test_delong_refuses_bad_input():
         delong_roc_variance([1, 0], [0.1, float("nan")])
     with pytest.raises(InvalidOptionError, match="confidence"):
         delong_ci([1, 0], [0.1, 0.2], confidence=1.5)
+
+
+# -- the CLI ---------------------------------------------------------------------------------------------------
+def _cli(*args):
+    from click.testing import CliRunner
+
+    from evalkit.cli import cli
+
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_cli_scores_and_compares_with_delong(tmp_path):
+    y, s, _ = _data(8, n=150)
+    other = (s + np.random.default_rng(1).random(150)).round(2)
+    for name, values in (("y.txt", y), ("s.txt", s), ("o.txt", other)):
+        (tmp_path / name).write_text("".join(f"{v}\n" for v in values))
+    path = {n: str(tmp_path / f"{n}.txt") for n in ("y", "s", "o")}
+    scored = json.loads(_cli("score", "-m", "roc_auc", "--true", path["y"], path["s"], "-o", "json").output)
+    assert scored["results"][0]["score"] == pytest.approx(sk.roc_auc_score(y, s), rel=1e-12)
+    out = _cli(
+        "compare", "-m", "roc_auc", "-t", "delong", "--true", path["y"], "-b", path["o"], path["s"], "-o", "json"
+    )
+    doc = json.loads(out.output)
+    assert doc["test"] == "delong"
+    system = doc["systems"][1]["scores"]["roc_auc"]
+    assert system["p_value"] == pytest.approx(delong_test(y, other, s).p_value, rel=1e-12)
+    assert system["score"] == pytest.approx(sk.roc_auc_score(y, s), rel=1e-12)
+    refused = _cli(
+        "compare", "-m", "average_precision", "-t", "delong", "--true", path["y"], "-b", path["o"], path["s"]
+    )
+    assert refused.exit_code == 1 and "roc_auc" in refused.output
+    (tmp_path / "bad.txt").write_text("0.5\nnan\n" + "0.1\n" * 148)
+    bad = _cli("score", "-m", "roc_auc", "--true", path["y"], str(tmp_path / "bad.txt"))
+    assert bad.exit_code == 1 and "finite" in bad.output
+
+
+def test_roc_items_read_back_the_rows():
+    y, s, w = _data(9, n=50)
+    positive, scores = evalkit.classification.scores.roc_items(evalkit.RocAuc().rows(y, s))
+    assert positive.tolist() == (y == 1).tolist() and scores.tolist() == s.tolist()
+    with pytest.raises(InputError, match="weights"):
+        evalkit.classification.scores.roc_items(evalkit.RocAuc().rows(y, s, sample_weight=w))

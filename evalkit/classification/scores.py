@@ -42,6 +42,7 @@ __all__ = [
     "recall_at_fixed_precision",
     "roc_auc_score",
     "roc_curve",
+    "roc_items",
     "sensitivity_at_specificity",
 ]
 
@@ -660,6 +661,25 @@ def det_curve(
     _check_flag("det_curve", drop_intermediate)
     values, pos, neg = _curve_table("det_curve", y_true, y_score, pos_label, sample_weight)
     return sc.det_points("det_curve", values, pos, neg, drop_intermediate)
+
+
+def roc_items(rows: Rows) -> tuple[np.ndarray, np.ndarray]:
+    """``(positive, score)`` of each item of unweighted binary :class:`RocAuc` rows (``metric.rows(y, s)``),
+    as DeLong's test reads them (``evalkit compare -t delong``).
+
+    Example:
+        >>> positive, score = roc_items(RocAuc().rows([0, 1, 1], [0.2, 0.9, 0.4]))
+        >>> positive.tolist(), score.tolist()
+        ([False, True, True], [0.2, 0.9, 0.4])
+    """
+    space = rows.space
+    if not (table.is_space(space) and space[1] == "binary"):
+        raise InputError("DeLong's test reads the rows of binary scores; these are not (multiclass or multilabel).")
+    values = np.asarray(rows.values)
+    if not (values == 1).all():
+        raise InputError("DeLong's test takes unweighted items; these rows carry sample weights.")
+    cells = np.asarray(rows.cells)[:, 0]
+    return cells % 2 == 1, space[3][0][cells // 2]
 
 
 def _check_flag(owner: str, value: Any) -> None:

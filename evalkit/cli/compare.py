@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -9,15 +10,18 @@ import click
 import numpy as np
 
 import evalkit.cli.common as common
+from evalkit.classification.scores import roc_items
 from evalkit.cli.io import LineSource, lockstep
 from evalkit.cli.output import Compared, render_compare
+from evalkit.core.errors import InputError
 from evalkit.core.rows import Rows
+from evalkit.stats.delong import delong_test
 from evalkit.stats.significance import compare_systems
 
 #: the -t choices and the evalkit.stats.significance tests they run
-TESTS = {"bs": "paired_bootstrap", "ar": "approximate_randomization"}
-#: sacrebleu's numbers of resamples (bs) and trials (ar), taken for -n 0
-DEFAULT_N = {"bs": 1000, "ar": 10_000}
+TESTS = {"bs": "paired_bootstrap", "ar": "approximate_randomization", "delong": "delong"}
+#: sacrebleu's numbers of resamples (bs) and trials (ar), taken for -n 0 (delong: the CIs' resamples)
+DEFAULT_N = {"bs": 1000, "ar": 10_000, "delong": 1000}
 
 
 def paired_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -26,10 +30,11 @@ def paired_options(f: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "-t",
             "--test",
-            type=click.Choice(["bs", "ar"]),
+            type=click.Choice(["bs", "ar", "delong"]),
             default="bs",
             show_default=True,
-            help="bs: paired bootstrap resampling (Koehn 2004); ar: paired approximate randomization (Riezler & Maxwell 2005).",
+            help="bs: paired bootstrap resampling (Koehn 2004); ar: paired approximate randomization (Riezler & Maxwell 2005); "
+            "delong: DeLong's test of two ROC-AUCs (-m roc_auc, binary scores), with bootstrap CIs.",
         ),
         click.option(
             "-n",
@@ -129,6 +134,8 @@ def paired_results(
 ) -> list[Compared]:
     """Each system's CIs and paired tests against the baseline (``rows[0]``, ``names[0]``); ``rows[i][j]``
     holds system i's per-segment statistics of metric j, ``test`` is a -t choice."""
+    if test == "delong":
+        return _delong(metrics, rows, names, n=n, confidence=confidence, seed=seed)
     per_metric = [
         compare_systems(
             m, rows[0][j], [r[j] for r in rows[1:]], test=TESTS[test], n_samples=n, n_ci_resamples=ci_resamples,
@@ -141,6 +148,26 @@ def paired_results(
         tests = [t[i - 1] for _, t in per_metric]
         same = [same_rows(rows[0][j], rows[i][j]) for j in range(len(metrics))]
         compared.append(Compared(names[i], False, [t.ci for t in tests], tests, same))
+    return compared
+
+
+def _delong(
+    metrics: Sequence[common.Metric], rows: Sequence[Sequence[Rows]], names: Sequence[str], **draws: Any
+) -> list[Compared]:
+    """DeLong's paired test of each system's ROC-AUC against the baseline's (its p-values), with the paired
+    bootstrap's CIs."""
+    if any(m.name != "roc_auc" for m in metrics):
+        raise InputError("-t delong tests ROC-AUC only: give -m roc_auc (binary scores).")
+    compared = paired_results(metrics, rows, names, test="bs", ci_resamples=draws["n"], **draws)
+    for j in range(len(metrics)):
+        positive, baseline = roc_items(rows[0][j])
+        for i, system in enumerate(compared[1:], start=1):
+            other, scores = roc_items(rows[i][j])
+            if not np.array_equal(positive, other):
+                raise InputError("-t delong pairs the systems' items: their true labels must be the same.")
+            p_value = delong_test(positive, baseline, scores, pos_label=True).p_value
+            test = system.tests[j]
+            system.tests[j] = dataclasses.replace(test, test="delong", p_value=p_value)  # type: ignore[arg-type]
     return compared
 
 

@@ -110,7 +110,7 @@ COMPARE_SCHEMA: dict[str, Any] = {
         "command": {"const": "compare"},
         "evalkit_version": {"type": "string"},
         "segments": {"type": "integer", "minimum": 1},
-        "test": {"enum": ["paired_bootstrap", "approximate_randomization"]},
+        "test": {"enum": ["paired_bootstrap", "approximate_randomization", "delong"]},
         "n": {"type": "integer", "minimum": 1},
         "seed": {"type": ["integer", "null"]},
         "confidence": _NUMBER,
@@ -459,8 +459,10 @@ def render_compare(
         return _compare_json(systems, metrics, results, head)
     if fmt == "csv":
         return _compare_csv(systems, metrics)
-    label = "paired bootstrap" if test == "paired_bootstrap" else "approximate randomization"
-    unit = "resamples" if test == "paired_bootstrap" else "trials"
+    label = {"paired_bootstrap": "paired bootstrap", "delong": "DeLong's test, bootstrap CIs"}.get(
+        test, "approximate randomization"
+    )
+    unit = "trials" if test == "approximate_randomization" else "resamples"
     if fmt == "latex":
         return _latex_compare(systems, results, confidence, f"{label}, {n:,} {unit}, seed {seed}")
     note = f"{label}, {n} {unit}, seed {seed}; * p < 0.05 against the baseline"

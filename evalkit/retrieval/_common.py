@@ -15,6 +15,7 @@ and :func:`evalkit.retrieval._numpy.query_values` (vectorized over the queries; 
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -121,6 +122,27 @@ class NDCGOptions(RetrievalOptions, _Gain):
 
 
 # -- the ranked batch -------------------------------------------------------------------------------------
+def order_within(qidx: np.ndarray, counts: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """The stable order of entries grouped by query (``qidx`` non-decreasing, ``counts`` per query) that
+    puts each query's entries by ``key`` descending, ties in the given order."""
+    total = len(key)
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    n, width = len(counts), int(counts.max())
+    if n * width > 2 * total + 1024:  # very uneven queries: one sort of (query, -key) pairs
+        return np.lexsort((-key, qidx))
+    # one row per query, padded after its entries with +inf (sorted last, after any -key = +inf: stable):
+    # sorting many short rows is faster than one long lexsort
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    if (counts == width).all():
+        table = -key.reshape(n, width)
+    else:
+        table = np.full((n, width), np.inf)
+        table[qidx, np.arange(total) - starts[qidx]] = -key
+    inner = np.argsort(table, axis=1, kind="stable")
+    return (inner + starts[:, None])[np.arange(width) < counts[:, None]]
+
+
 @dataclass
 class Ranked:
     """A batch of queries in rank order (see the module docstring); flat arrays with per-query offsets.
@@ -129,7 +151,8 @@ class Ranked:
     - ``offsets`` (n + 1): query ``i``'s retrieved documents are ``rel[offsets[i]:offsets[i+1]]``, in rank order;
     - ``rel``, ``score``: their relevance (0 where unjudged) and score, float64;
     - ``n_rel``: each query's number of relevant judged documents (relevance ``>= relevance_level``);
-    - ``ideal``, ``ideal_offsets``: each query's judged relevances, largest first (nDCG's ideal ranking).
+    - ``judged``, ``ideal_offsets``: each query's judged relevances, grouped by query; :attr:`ideal` has
+      them largest first (nDCG's ideal ranking), sorted when first read.
     """
 
     qids: list[Any]
@@ -137,8 +160,14 @@ class Ranked:
     rel: np.ndarray
     score: np.ndarray
     n_rel: np.ndarray
-    ideal: np.ndarray
+    judged: np.ndarray
     ideal_offsets: np.ndarray
+
+    @functools.cached_property
+    def ideal(self) -> np.ndarray:
+        """The judged relevances of each query, largest first."""
+        counts = np.diff(self.ideal_offsets)
+        return self.judged[order_within(np.repeat(np.arange(len(counts)), counts), counts, self.judged)]
 
     def __len__(self) -> int:
         return len(self.qids)

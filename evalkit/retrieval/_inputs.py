@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
+from itertools import repeat
 from typing import Any
 
 import numpy as np
 
 from evalkit.core.errors import InputError, InputTypeError, UndefinedMetricWarning
 from evalkit.core.inputs import as_array
-from evalkit.retrieval._common import Ranked
+from evalkit.retrieval._common import Ranked, order_within
 
 
 def ranked_batch(owner: str, target: Any, preds: Any, indexes: Any, o: Any) -> Ranked:
@@ -42,6 +43,8 @@ def ranked_batch(owner: str, target: Any, preds: Any, indexes: Any, o: Any) -> R
 
 
 def _numbers(owner: str, name: str, values: Any, where: Any = None) -> np.ndarray:
+    if isinstance(values, np.ndarray) and values.dtype.kind == "f":
+        return values  # float32 scores sort faster as they are; float64 holds them exactly after
     try:
         out = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
@@ -61,41 +64,47 @@ def _check_no_nan(owner: str, name: str, values: np.ndarray, describe: Any) -> N
 
 def _sorted(owner: str, qidx: np.ndarray, rel: np.ndarray, score: np.ndarray, n_queries: int, docids: Any,
             judged: np.ndarray, judged_qidx: np.ndarray, o: Any, qids: list[Any]) -> Ranked:  # fmt: skip
-    """The flat entries of ``n_queries`` queries in rank order: score descending, then document id
-    descending (``docids``, trec_eval) or the given order (``docids is None``)."""
-    order = np.lexsort((np.arange(len(score)), -score, qidx))
-    qidx, rel, score = qidx[order], rel[order], score[order]
+    """The flat entries of ``n_queries`` queries (grouped: ``qidx`` non-decreasing) in rank order: score
+    descending, then document id descending (``docids(i)``: query ``i``'s ids in the given order, trec_eval)
+    or the given order (``docids is None``)."""
+    counts = np.bincount(qidx, minlength=n_queries)
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    order = order_within(qidx, counts, score)
+    rel, score = rel[order], score[order]
     if docids is not None:
         tied = np.flatnonzero((score[1:] == score[:-1]) & (qidx[1:] == qidx[:-1]))
         if len(tied):  # trec_eval breaks ties by document id descending: re-sort only the tied stretches
-            docids = [docids[i] for i in order]
-            _break_ties_by_docid(tied, score, rel, docids)
-    offsets = np.searchsorted(qidx, np.arange(n_queries + 1))
+            _break_ties_by_docid(tied, score, rel, order, qidx, offsets, docids)
     relevant = judged >= o.relevance_level
     n_rel = np.bincount(judged_qidx[relevant], minlength=n_queries).astype(np.int64)
-    ideal_order = np.lexsort((-judged, judged_qidx))
-    ideal_offsets = np.searchsorted(judged_qidx[ideal_order], np.arange(n_queries + 1))
-    return Ranked(qids, offsets, rel, score, n_rel, judged[ideal_order], ideal_offsets)
+    ideal_offsets = np.concatenate([[0], np.cumsum(np.bincount(judged_qidx, minlength=n_queries))])
+    return Ranked(qids, offsets, rel, score, n_rel, judged, ideal_offsets)
 
 
-def _break_ties_by_docid(tied: np.ndarray, score: np.ndarray, rel: np.ndarray, docids: list[Any]) -> None:
+def _break_ties_by_docid(tied: np.ndarray, score: np.ndarray, rel: np.ndarray, order: np.ndarray, qidx: np.ndarray,
+                         offsets: np.ndarray, docids: Any) -> None:  # fmt: skip
     starts = np.unique(np.concatenate([tied, tied + 1]))
     # consecutive positions of equal score form one stretch (two tied stretches may touch)
     breaks = np.flatnonzero((np.diff(starts) != 1) | (score[starts[1:]] != score[starts[:-1]])) + 1
+    ids: dict[int, list[str]] = {}
     for stretch in np.split(starts, breaks):
         a, b = int(stretch[0]), int(stretch[-1]) + 1
-        part = sorted(range(a, b), key=lambda i: str(docids[i]), reverse=True)
-        rel[a:b] = rel[part]
+        q = int(qidx[a])
+        if q not in ids:
+            ids[q] = [str(d) for d in docids(q)]
+        given = order[a:b] - offsets[q]  # the stretch's positions in the query's given order
+        part = sorted(range(b - a), key=lambda i: ids[q][given[i]], reverse=True)
+        rel[a:b] = rel[a:b][part]
 
 
 def _from_mappings(owner: str, qrels: Mapping, run: Mapping, o: Any) -> Ranked:
     qids: list[Any] = []
     scores: list[Any] = []
     rels: list[Any] = []
-    docids: list[Any] = []
     counts: list[int] = []
     judged: list[Any] = []
     judged_counts: list[int] = []
+    ranked_docs: list[Mapping] = []  # each query's documents, in the given order (ties, messages)
     unjudged = [q for q in run if q not in qrels]
     missing = [q for q in qrels if q not in run]
     ignore = o.ignore_index
@@ -114,9 +123,9 @@ def _from_mappings(owner: str, qrels: Mapping, run: Mapping, o: Any) -> Ranked:
             docs = {d: s for d, s in docs.items() if judgments.get(d) != ignore}
             judgments = {d: r for d, r in judgments.items() if r != ignore}
         qids.append(q)
+        ranked_docs.append(docs)
         scores.extend(docs.values())
-        rels.extend([judgments.get(d, 0) for d in docs])
-        docids.extend(docs)
+        rels.extend(map(judgments.get, docs, repeat(0)))
         counts.append(len(docs))
         judged.extend(judgments.values())
         judged_counts.append(len(judgments))
@@ -141,12 +150,16 @@ def _from_mappings(owner: str, qrels: Mapping, run: Mapping, o: Any) -> Ranked:
     judged_rel = _numbers(owner, "qrels relevances", judged)
     judged_qidx = np.repeat(np.arange(n), judged_counts)
 
+    def run_of(q: int) -> Mapping:
+        return ranked_docs[q]
+
     def doc_at(i: int) -> str:
-        return f"the score of document {docids[i]!r} of query {qids[qidx[i]]!r}"
+        q = int(qidx[i])
+        return f"the score of document {list(run_of(q))[i - int(np.searchsorted(qidx, q))]!r} of query {qids[q]!r}"
 
     _check_no_nan(owner, "run scores", score, doc_at)
     _check_no_nan(owner, "qrels relevances", judged_rel, lambda i: f"a relevance of query {qids[judged_qidx[i]]!r}")
-    return _sorted(owner, qidx, rel, score, n, docids, judged_rel, judged_qidx, o, qids)
+    return _sorted(owner, qidx, rel, score, n, run_of, judged_rel, judged_qidx, o, qids)
 
 
 def _from_sequences(owner: str, target: Any, preds: Any, o: Any) -> Ranked:
@@ -201,8 +214,21 @@ def _from_indexes(owner: str, target: Any, preds: Any, indexes: Any, o: Any) -> 
     if o.ignore_index is not None:  # torchmetrics drops these entries before grouping by query
         keep = rel != o.ignore_index
         q, rel, score = q[keep], rel[keep], score[keep]
-    qids, qidx = np.unique(q, return_inverse=True)
-    return _flat(owner, qidx.ravel(), rel, score, qids.tolist(), o, dropped=True)
+    qids, qidx = _group(q)
+    if len(qidx) and (qidx[1:] < qidx[:-1]).any():  # a query's entries together, in their given order
+        by_query = np.argsort(qidx, kind="stable")
+        qidx, rel, score = qidx[by_query], rel[by_query], score[by_query]
+    return _flat(owner, qidx, rel, score, qids, o, dropped=True)
+
+
+def _group(q: np.ndarray) -> tuple[list[Any], np.ndarray]:
+    """``(sorted distinct query ids, each entry's query number)``; a bincount where the ids are dense."""
+    if len(q) and q.min() >= 0 and q.max() < 4 * len(q) + 1024:
+        present = np.bincount(q) > 0
+        number = np.cumsum(present) - 1
+        return np.flatnonzero(present).tolist(), number[q]
+    ids, qidx = np.unique(q, return_inverse=True)  # sparse ids: no table as large as the largest id
+    return ids.tolist(), qidx.ravel()
 
 
 def _flat(

@@ -84,7 +84,10 @@ def query_values(metric: str, ranked: Ranked, o: Any) -> tuple[np.ndarray, np.nd
     with np.errstate(divide="ignore", invalid="ignore"):
         if metric == "mrr":
             first = np.full(n, np.inf)
-            np.minimum.at(first, qidx[top], pos[top])
+            at = np.flatnonzero(top)  # ranked entries: a query's first one is its first relevant
+            leads = np.ones(len(at), dtype=bool)
+            leads[1:] = qidx[at[1:]] != qidx[at[:-1]]
+            first[qidx[at[leads]]] = pos[at[leads]]
             values = np.where(np.isfinite(first), 1.0 / (first + 1.0), 0.0)
         elif metric == "map":
             running = np.cumsum(relevant) - np.concatenate([[0], np.cumsum(relevant)])[ranked.offsets[:-1]][qidx]

@@ -327,3 +327,10 @@ def test_d2_pinball_of_one_sample_and_bad_options():
         ek.d2_absolute_error_score([1, float("inf")], [1, 2])
     with pytest.raises(InputError, match="sample_weight"):
         ek.d2_pinball_score([1, 2], [1, 2], sample_weight=[0, 0])
+
+
+def test_a_checkpoint_of_d2_tweedie_with_a_non_positive_shift_is_refused():
+    state = json.loads(json.dumps(ek.D2TweedieScore(power=1).update([1.0, 2.0], [1.0, 1.5]).state_dict()))
+    state["space"][1] = [-1.0]
+    with pytest.raises(InputError, match="positive shift"):
+        ek.D2TweedieScore(power=1).load_state_dict(state)

@@ -11,7 +11,10 @@ The columns, with ``e = y_true - y_pred`` and moments about a shift ``c`` (the f
 
 - ``sse = sum(w e²)``, ``sae = sum(w |e|)``, ``ape = sum(w |e| / max(|y_true|, eps))``,
   ``huber = sum(w huber_delta(|e|))``, and ``max = max |e|`` (reduced by ``max``);
-- ``s1_y = sum(w (y_true - c_y))`` and ``s2_y = sum(w (y_true - c_y)²)``; ``s1_e``, ``s2_e`` likewise of ``e``.
+- ``s1_y = sum(w (y_true - c_y))`` and ``s2_y = sum(w (y_true - c_y)²)``; ``s1_e``, ``s2_e`` likewise of ``e``;
+- ``sle = sum(w (log1p(y_true) - log1p(y_pred))²)``, ``pinball = sum(w rho_alpha(e))``,
+  ``dev = sum(w D_p(y_true, y_pred))`` (the unit Tweedie deviance) and ``breg_y = sum(w D_p(y_true, c_y))``
+  (D² of the Tweedie deviance, moved between shifts by :func:`bregman_recentred`).
 
 A :class:`Formula` names a metric's columns and maps a matrix of totals to per-output values; the score
 averages them over the outputs as ``multioutput`` says (:func:`average_outputs`). Every path (one call,

@@ -219,6 +219,12 @@ class D2TweedieScore(RegressionMetric):
     def __init__(self, *, power: float = 0.0) -> None:
         super().__init__(locals())
 
+    def check_total(self, total: np.ndarray, space: Any) -> None:
+        """As every regression total, and a positive shift where ``power != 0`` (the deviance about it)."""
+        super().check_total(total, space)
+        if self.options.power != 0 and min(space[1]) <= 0:
+            raise InputError(f"{self.name}: load_state_dict(): 'space' must hold a positive shift; got {space!r}.")
+
 
 def _weighted_percentile(values: np.ndarray, c: np.ndarray, alpha: float) -> float:
     """scikit-learn's ``_weighted_percentile(y, w, 100 alpha, average=True)`` on a sorted table of distinct

@@ -251,6 +251,40 @@ def per_class(precision: Any, recall: Any, f1: Any, labels: Sequence[Any], *, ax
     return ax
 
 
+def reliability(bins: Mapping[str, Any], *, ax: Any = None) -> Any:
+    """A reliability diagram: each system's mean accuracy against its mean confidence per bin, a marker's
+    area proportional to the bin's weight, over the diagonal of perfect calibration. ``bins`` maps a system
+    to a ``calibration_error`` Result (or its components: ``confidence``, ``accuracy``, ``weight``).
+
+    Example:
+        >>> import evalkit, evalkit.plot
+        >>> result = evalkit.CalibrationError(n_bins=2)([0, 1, 1, 1], [0.25, 0.25, 0.75, 0.75])
+        >>> len(evalkit.plot.reliability({"model": result}).lines)
+        2
+    """
+    owner = "evalkit.plot.reliability"
+    ax = _axes(ax, (4.2, 4.0))
+    ax.plot([0, 1], [0, 1], color="#999999", linestyle="--", linewidth=1)
+    for i, (name, value) in enumerate(_mapping(owner, "bins", bins).items()):
+        parts = value.components if isinstance(value, Result) else value
+        if not isinstance(parts, Mapping) or not {"confidence", "accuracy", "weight"} <= set(parts):
+            raise InputError(
+                f"The 'bins' parameter of {owner} must map each system to a calibration_error Result or its "
+                f"components (confidence, accuracy, weight); {name!r} has {sorted(parts)!r:.80}."
+            )
+        conf, acc, weight = (_vector(owner, key, parts[key]) for key in ("confidence", "accuracy", "weight"))
+        size = 400 * weight / max(float(weight.sum()), 1e-300)
+        ax.plot(conf, acc, color=color(i), linewidth=1, label=str(name))
+        ax.scatter(conf, acc, s=np.maximum(size, 4), color=color(i), alpha=0.7, edgecolors="none")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("mean confidence in the bin")
+    ax.set_ylabel("accuracy in the bin")
+    ax.legend(fontsize=8, loc="upper left")
+    ax.grid(alpha=0.3)
+    return ax
+
+
 def residuals(y_true: Any, y_pred: Any, *, ax: Any = None) -> Any:
     """Residuals ``y_pred - y_true`` against the predictions, with the zero line: a pattern (a slope, a
     funnel) is a bias the summary errors hide. Beyond :data:`RASTER_POINTS` points the dots are one image.

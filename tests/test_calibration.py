@@ -221,3 +221,34 @@ def test_bad_input_gets_a_clear_error(call, match):
         warnings.simplefilter("ignore")
         with pytest.raises(EvalkitError, match=match):
             call()
+
+
+# -- the reliability diagram of evalkit report -------------------------------------------------------------------
+def test_the_report_draws_the_reliability_diagram_of_a_score_run(tmp_path):
+    pytest.importorskip("matplotlib")
+    from click.testing import CliRunner
+
+    import evalkit.plot
+    from evalkit.cli import cli
+
+    y, p, _ = _data(4, n=300)
+    truth, proba = tmp_path / "y.txt", tmp_path / "p.txt"
+    truth.write_text("".join(f"{v}\n" for v in y))
+    proba.write_text("".join(f"{v!r}\n" for v in p.tolist()))
+    page, png = tmp_path / "report.html", tmp_path / "reliability.png"
+    args = ["report", "-m", "calibration_error(n_bins=7)", "--true", str(truth), str(proba)]
+    assert CliRunner().invoke(cli, [*args, "--out", str(page)]).exit_code == 0
+    assert 'id="reliability-section"' in page.read_text()
+    assert CliRunner().invoke(cli, [*args, "--figure", "reliability", "--out", str(png)]).exit_code == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # the points drawn are the bins' mean confidence and accuracy, as computed here from the bins themselves
+    result = evalkit.CalibrationError(n_bins=7)(y, p)
+    at = (p * 7).astype(int)  # [k/7, (k+1)/7), and 1.0 alone: no probability of two decimals lies on an edge
+    count = np.bincount(at, minlength=8)
+    kept = count > 0
+    conf = np.bincount(at, weights=p, minlength=8)[kept] / count[kept]
+    acc = np.bincount(at, weights=y, minlength=8)[kept] / count[kept]
+    points = evalkit.plot.reliability({"model": result}).collections[0].get_offsets()
+    np.testing.assert_allclose(points, np.stack([conf, acc], axis=1), rtol=1e-12)
+    with pytest.raises(EvalkitError, match="components"):
+        evalkit.plot.reliability({"model": evalkit.BrierScoreLoss()(y, p)})

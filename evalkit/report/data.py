@@ -132,6 +132,13 @@ class ReportData:
             )
         return out
 
+    def components(self, metric: str) -> dict[str, dict[str, Any]]:
+        """Each system's components of one metric, where the run wrote them (``score`` runs)."""
+        if self.command != "score":
+            return {}
+        (e,) = [e for e in self.doc["results"] if e["metric"] == metric]
+        return {self.systems[0]: e["components"]} if isinstance(e.get("components"), dict) else {}
+
     def identical(self, metric: str) -> set[str]:
         """The systems whose statistics equal the baseline's on every segment (``compare`` runs): their
         p-value tests no difference, so the report does not call them significant."""

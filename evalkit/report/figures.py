@@ -9,6 +9,7 @@ system) with :mod:`evalkit.plot`, written inline as SVG for the page or alone as
 | ``confusion``    | per system | the input files of a classification run |
 | ``per-class``    | per system | the input files of a classification run |
 | ``residuals``    | per system | the input files of a regression run     |
+| ``reliability``  | per metric | a ``calibration_error`` of a score run  |
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ from evalkit.core.optional import require
 from evalkit.report.data import ReportData
 
 #: every chart name, in the order the page shows them
-FIGURES = ("scores", "differences", "distribution", "confusion", "per-class", "residuals")
+FIGURES = ("scores", "differences", "distribution", "confusion", "per-class", "residuals", "reliability")
 #: the file suffixes ``save`` writes, and matplotlib's format names for them
 SUFFIXES = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 
-_PER_METRIC = ("scores", "differences", "distribution")
-_HEIGHTS = {"distribution": 3.2, "confusion": 4.5, "per-class": 3.2, "residuals": 3.4}  # inches per panel
+_PER_METRIC = ("scores", "differences", "distribution", "reliability")
+_HEIGHTS = {"distribution": 3.2, "confusion": 4.5, "per-class": 3.2, "residuals": 3.4, "reliability": 4.0}
 
 
 def available(data: ReportData) -> list[str]:
@@ -43,7 +44,14 @@ def available(data: ReportData) -> list[str]:
         out += ["confusion", "per-class"]
     if seg is not None and seg.task == "regression":
         out.append("residuals")
+    if _binned(data):
+        out.append("reliability")
     return out
+
+
+def _binned(data: ReportData) -> list[str]:
+    """The metrics of the run whose results hold calibration bins (a calibration_error of a score run)."""
+    return [m["metric"] for m in data.metrics if any("confidence" in c for c in data.components(m["metric"]).values())]
 
 
 def check_name(data: ReportData, name: str) -> str:
@@ -73,6 +81,7 @@ def figure(data: ReportData, name: str) -> Any:
     check_name(data, name)
     figure_module = require("matplotlib.figure", "plot", "evalkit report's charts")
     keys = [m["metric"] for m in data.metrics] if name in _PER_METRIC else list(range(len(data.systems)))
+    keys = _binned(data) if name == "reliability" else keys
     fig = figure_module.Figure(figsize=(6.5, _panel_height(data, name) * len(keys)), layout="constrained")
     axes = fig.subplots(len(keys), 1, squeeze=False)[:, 0]
     for ax, key in zip(axes, keys):
@@ -100,6 +109,9 @@ def _panel(data: ReportData, name: str, key: Any, ax: Any) -> None:
     elif name == "confusion":
         plot.confusion_matrix(seg.confusion(key), seg.labels(), ax=ax)
         ax.set_title(data.systems[key], fontsize=9)
+    elif name == "reliability":
+        plot.reliability(data.components(key), ax=ax)
+        ax.set_title(f"{key}: reliability", fontsize=9)
     elif name == "per-class":
         p, r, f, _ = seg.per_class(key)
         plot.per_class(p, r, f, seg.labels(), ax=ax)

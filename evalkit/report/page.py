@@ -324,6 +324,9 @@ def render(data: ReportData, *, sample: int = 500, top: int = 20, seed: int = DE
         sections.append(_classes(data))
     elif "residuals" in charts:
         sections.append(_residuals(data))
+    if "reliability" in charts:
+        chart = _chart(data, "reliability", "Accuracy against confidence per bin (marker area: the bin's weight).")
+        sections.append(f'<section id="reliability-section"><h2>Reliability</h2>{chart}</section>')
     title = f"evalkit {data.command}: " + ", ".join(m["metric"] for m in data.metrics)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

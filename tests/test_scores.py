@@ -307,6 +307,22 @@ def test_the_binned_error_bound_holds(seed):
     )
 
 
+def test_the_binned_error_bound_holds_for_averages():
+    y, p, _ = _multiclass(4, n=600, classes=3)
+    rng = np.random.default_rng(4)
+    yl, sl = rng.integers(0, 2, (600, 3)), rng.random((600, 3))
+    for average in ("macro", "weighted", "micro"):
+        for thresholds in (5, 21):
+            r = evalkit.RocAuc(thresholds=thresholds, average=average)(y, p)
+            if average != "micro":  # micro is one-vs-rest only for multiclass scores in scikit-learn
+                assert (
+                    abs(r.score - sk.roc_auc_score(y, p, multi_class="ovr", average=average))
+                    <= r.components["error_bound"]
+                )
+            r = evalkit.RocAuc(thresholds=thresholds, average=average)(yl, sl)
+            assert abs(r.score - sk.roc_auc_score(yl, sl, average=average)) <= r.components["error_bound"] + 1e-12
+
+
 def test_the_documented_binned_numbers():
     torch = pytest.importorskip("torch")
     tmf = pytest.importorskip("torchmetrics.functional.classification")

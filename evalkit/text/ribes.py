@@ -73,15 +73,20 @@ class RibesOptions(Options):
 # -- the reference ---------------------------------------------------------------------------------------
 
 
-def _occurrences(sequence: Sequence[str], ngram: tuple[str, ...]) -> int:
-    """How often ``ngram`` occurs in ``sequence`` as a contiguous run (overlaps counted)."""
-    m = len(ngram)
-    return sum(1 for j in range(len(sequence) - m + 1) if tuple(sequence[j : j + m]) == ngram)
+class _Grams:
+    """Where each word of a token list occurs, to count a context n-gram from its first word's positions
+    (most words occur once or twice: far fewer comparisons than nltk's scan of the whole list)."""
 
+    def __init__(self, tokens: Sequence[str]) -> None:
+        self.tokens = list(tokens)
+        self.at: dict[str, list[int]] = {}
+        for j, word in enumerate(self.tokens):
+            self.at.setdefault(word, []).append(j)
 
-def _position(sequence: Sequence[str], ngram: tuple[str, ...]) -> int:
-    m = len(ngram)
-    return next(j for j in range(len(sequence) - m + 1) if tuple(sequence[j : j + m]) == ngram)
+    def starts(self, ngram: tuple[str, ...]) -> list[int]:
+        """The positions where ``ngram`` occurs as a contiguous run (overlaps counted), in order."""
+        m, gram = len(ngram), list(ngram)
+        return [j for j in self.at.get(ngram[0], ()) if self.tokens[j : j + m] == gram]
 
 
 def word_rank_alignment(reference: Sequence[str], hypothesis: Sequence[str]) -> list[int]:
@@ -93,22 +98,26 @@ def word_rank_alignment(reference: Sequence[str], hypothesis: Sequence[str]) -> 
     """
     worder: list[int] = []
     hyp_len = len(hypothesis)
+    ref, hyp = _Grams(reference), _Grams(hypothesis)
     for i, word in enumerate(hypothesis):
-        if word not in reference:
+        in_ref = ref.at.get(word)
+        if not in_ref:
             continue
-        if hypothesis.count(word) == reference.count(word) == 1:
-            worder.append(reference.index(word))
+        if len(hyp.at[word]) == len(in_ref) == 1:
+            worder.append(in_ref[0])
             continue
         for window in range(1, min(max(i, hyp_len - i + 1), len(reference))):
             if i + window < hyp_len:  # the right context
                 right = tuple(hypothesis[i : i + window + 1])
-                if _occurrences(reference, right) == _occurrences(hypothesis, right) == 1:
-                    worder.append(_position(reference, right))
+                found = ref.starts(right)
+                if len(found) == 1 and len(hyp.starts(right)) == 1:
+                    worder.append(found[0])
                     break
             if window <= i:  # the left context
                 left = tuple(hypothesis[i - window : i + 1])
-                if _occurrences(reference, left) == _occurrences(hypothesis, left) == 1:
-                    worder.append(_position(reference, left) + len(left) - 1)
+                found = ref.starts(left)
+                if len(found) == 1 and len(hyp.starts(left)) == 1:
+                    worder.append(found[0] + len(left) - 1)
                     break
     return worder
 
@@ -123,7 +132,8 @@ def kendall_tau(worder: Sequence[int]) -> float:
     k = len(worder)
     if k < 2:
         return 0.0
-    increasing = sum(1 for a in range(k) for b in range(a + 1, k) if worder[a] < worder[b])
+    w = np.asarray(worder)
+    increasing = int(np.count_nonzero(np.triu(w[:, None] < w[None, :])))  # pairs a < b with w[a] < w[b]
     tau = 2 * increasing / (k * (k - 1) // 2) - 1
     return (tau + 1) / 2
 

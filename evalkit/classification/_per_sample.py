@@ -35,7 +35,7 @@ def read_scores(owner: str, name: str, y: Any, ndims: tuple[int, ...] = (1, 2)) 
         raise InputError(
             f"{owner}: {name} must be a {shapes} array of numbers; got shape {a.shape} and dtype {a.dtype}."
         )
-    a = a.astype(np.float64)  # float16 and float32 scores are compared and summed in float64
+    a = a.astype(np.float64, copy=False)  # float16 and float32 scores are compared and summed in float64
     check_finite(owner, name, a)
     return a
 

@@ -53,7 +53,7 @@ class NerOptions(Options):
     zero_division: Any = option(
         "warn", _zero_division, "a 0/0 precision or recall: 0 with a warning ('warn'), 0 or 1", sig="zero_div"
     )
-    backend: str = backend_option("default mode vectorized over every token; strict mode a coded scan")
+    backend: str = backend_option("every entity of either mode found at once, over all tokens")
 
     def finish(self, owner: str) -> NerOptions:
         if self.mode == "strict" and self.scheme is None:

@@ -1,6 +1,6 @@
 """The vectorized NER path: every sentence's entities at once, with the rules of
-:mod:`evalkit.text._ner_common` (default mode as boolean arrays over all tokens; strict mode as a scan of
-integer codes). It writes the rows the readable reference in :mod:`evalkit.text.ner` writes."""
+:mod:`evalkit.text._ner_common` as boolean arrays over all tokens (default and strict mode). It writes
+the rows the readable reference in :mod:`evalkit.text.ner` writes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from evalkit.core.errors import InputError
-from evalkit.text._ner_common import LETTERS, Scheme, default_tag, strict_entities, strict_tag
+from evalkit.text._ner_common import LETTERS, Scheme, default_tag, strict_tag
 
 _O, _B, _I, _E, _S = (LETTERS.index(c) for c in "OBIES")
 
@@ -120,20 +120,34 @@ def _default_side(
 def _strict_side(
     letter: np.ndarray, type_: np.ndarray, lengths: np.ndarray, scheme: Scheme, blank: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """seqeval.scheme's Tokens.entities per sentence, on integer codes: ``(sentence, type, start, end)``,
-    positions made global by each sentence's offset."""
-    out: list[tuple[int, int, int, int]] = []
-    letters, types = letter.tolist(), type_.tolist()
-    offset = 0
-    for s, length in enumerate(lengths.tolist()):
-        stop = offset + length
-        for t, i, j in strict_entities(letters[offset:stop], types[offset:stop], scheme, blank):
-            out.append((s, t, offset + i, offset + j))
-        offset = stop
-    if not out:
-        return tuple(np.zeros(0, np.int64) for _ in range(4))  # type: ignore[return-value]
-    arr = np.asarray(out, dtype=np.int64)
-    return arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3]
+    """seqeval.scheme's ``Tokens.entities`` over the sentences joined by ``O``, vectorized.
+
+    Its scan compares each token with the one before it only (the sentence starts after an ``O``), so each
+    pair's start, inside and end tests are arrays. A "segment" is a token that is not inside the one
+    before it, with the run of inside tokens after it: the scan starts a chunk at the first token of a
+    segment that passes the start test (at most one per segment), runs to the segment's end, and keeps
+    the chunk if the end test passes there. ``(sentence, type, start, end)`` of each, end exclusive.
+    """
+    n = len(lengths)
+    total = len(letter) + n
+    at = np.arange(len(letter)) + np.repeat(np.arange(n), lengths)  # each sentence is followed by an O
+    cur = np.full(total, _O)
+    cur[at] = letter
+    cur_type = np.full(total, blank)
+    cur_type[at] = type_
+    prev = np.concatenate([[_O], cur[:-1]])
+    same = (np.concatenate([[blank], cur_type[:-1]]) == cur_type).astype(np.int64)
+    start_ok = np.asarray(scheme.start)[prev, cur, same]
+    inside = np.asarray(scheme.inside)[prev, cur, same]
+    heads = np.flatnonzero(~inside)  # position 0 and every separator are heads: segments stay in a sentence
+    segment = np.cumsum(~inside) - 1
+    candidates = np.flatnonzero(start_ok)
+    first = candidates[np.unique(segment[candidates], return_index=True)[1]]
+    stop = heads[segment[first] + 1]  # the next head (an O ends every sentence, so there is one)
+    end_ok = np.asarray(scheme.end)[cur[stop - 1], cur[stop], (cur_type[stop - 1] == cur_type[stop]).astype(np.int64)]
+    first, stop = first[end_ok], stop[end_ok]
+    sentence_of = np.repeat(np.arange(n), lengths + 1)
+    return sentence_of[first], cur_type[first], first, stop
 
 
 __all__ = ["entities"]

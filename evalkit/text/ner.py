@@ -26,8 +26,8 @@ different batches join on their union, as classification's labels)::
     [n_tokens, n_correct, tp_1, pred_1, true_1, ..., tp_K, pred_K, true_K]
 
 so batches, merges, checkpoints, bootstrap intervals and paired tests are exact. ``backend="python"``
-is the readable reference (seqeval's rules token by token); ``backend="numpy"`` finds every entity of
-the default mode at once and scans integer codes in strict mode: equal rows.
+is the readable reference (seqeval's rules token by token); ``backend="numpy"`` finds every entity
+of either mode at once, as boolean arrays over all tokens: equal rows.
 """
 
 from __future__ import annotations

@@ -221,6 +221,26 @@ def test_tensor_inputs_and_bfloat16():
     assert evalkit.roc_auc_score(torch.tensor(y), b) == pytest.approx(sk.roc_auc_score(y, b.float().numpy()), rel=1e-12)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float16", "float64", "bfloat16", "int64"])
+def test_tensor_batches_are_counted_on_their_device_as_on_the_host(dtype):
+    torch = pytest.importorskip("torch")
+    y, s, w = _data(6, n=400)
+    scores = torch.tensor(s * 100 if dtype == "int64" else s).to(getattr(torch, dtype))
+    host_scores = scores.float().numpy() if dtype == "bfloat16" else scores.numpy()
+    for weights in (None, w):
+        for thresholds in (None, 11):
+            device, host = evalkit.RocAuc(thresholds=thresholds), evalkit.RocAuc(thresholds=thresholds)
+            for part in (slice(0, 150), slice(150, 400)):
+                tw = None if weights is None else torch.tensor(weights[part])
+                device.update(torch.tensor(y[part]), scores[part], sample_weight=tw)
+                host.update(y[part], host_scores[part], sample_weight=None if weights is None else weights[part])
+            assert device.device is not None and host.device is None  # the table stayed with the tensors
+            np.testing.assert_allclose(device.total, host.total, rtol=1e-15)
+            assert device.compute().score == pytest.approx(host.compute().score, rel=1e-15)
+    with pytest.raises(InputError, match=r"y_score\[1\]"):  # a failed check takes the host path's message
+        evalkit.RocAuc().update(torch.tensor([0, 1]), torch.tensor([0.1, float("nan")]))
+
+
 def test_the_state_is_bounded_by_the_distinct_scores():
     rng = np.random.default_rng(0)
     m = evalkit.RocAuc()

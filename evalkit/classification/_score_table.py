@@ -29,11 +29,13 @@ Example:
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+import evalkit.core.arrays as arrays
 from evalkit.core.errors import InputError
 from evalkit.core.rows import Rows
 
@@ -288,6 +290,53 @@ def table_rows(
     return Rows(cells=cell, values=values_, n_cells=offset, space=make_space(kind, n_classes, columns))
 
 
+def device_binary_total(
+    y_true: Any, y_score: Any, weights: Any, pos_label: Any, edges: np.ndarray | None
+) -> tuple[Any, tuple] | None:
+    """:func:`table_total` of binary scores in a tensor, counted on its device: the table stays there and
+    only its distinct scores (the frame) come to the host, after one sync for every check. ``None`` where
+    an input fails a check or does not fit this path (another layout, labels not in {0, 1} / {-1, 1} without
+    ``pos_label``): the host path then counts it, or raises its message."""
+    torch = sys.modules["torch"]
+    s = y_score.detach()
+    if s.ndim == 2 and s.shape[1] == 1:
+        s = s[:, 0]
+    y = arrays.moved_to(y_true, s)
+    w = None if weights is None else arrays.moved_to(weights, s)
+    if s.ndim != 1 or s.is_complex() or y is None or y.ndim != 1 or y.shape[0] != s.shape[0] or s.shape[0] == 0:
+        return None
+    if weights is not None and (w is None or w.ndim != 1 or w.shape[0] != s.shape[0] or w.is_complex()):
+        return None
+    if not s.is_floating_point():
+        s = s.double()
+    elif s.dtype == torch.bfloat16:  # as the host path reads it: bfloat16 values are float32's exactly
+        s = s.float()
+    if pos_label is not None:
+        if isinstance(pos_label, str) or y.is_complex():
+            return None
+        positive, labels_ok = y == pos_label, torch.ones((), dtype=torch.bool, device=s.device)
+    else:
+        positive = y == 1
+        labels_ok = ((y == 0) | positive).all() | ((y == -1) | positive).all()
+    w64 = None if w is None else w.double()
+    checks = [torch.isfinite(s).all(), labels_ok]
+    if w64 is not None:
+        checks.append(torch.isfinite(w64).all())
+    if not all(torch.stack(checks).tolist()):  # the one sync
+        return None
+    cls = positive.long()
+    if edges is not None:
+        at = torch.bucketize(s.double(), torch.as_tensor(edges, device=s.device), right=True) - 1
+        values = edges
+    else:
+        distinct, at = torch.unique(s, sorted=True, return_inverse=True)
+        values = distinct.double().cpu().numpy()
+    size = 2 * len(values)
+    ones = torch.ones_like(cls) if w64 is None else w64
+    total = ones.new_zeros(size).index_add_(0, at * 2 + cls, ones)
+    return total, make_space("binary", 2, [values])
+
+
 def binned_edges(thresholds: Sequence[float]) -> np.ndarray:
     """The edges of a binned frame: ``-inf`` (scores below every threshold), then the sorted thresholds."""
     return np.concatenate([[-np.inf], np.asarray(thresholds, dtype=np.float64)])
@@ -322,6 +371,7 @@ __all__ = [
     "clf_curve",
     "columns_of",
     "columns_of_many",
+    "device_binary_total",
     "is_space",
     "join_spaces",
     "join_with_places",

@@ -21,6 +21,7 @@ import numpy as np
 
 import evalkit.classification._score_table as table
 import evalkit.classification._scores_common as sc
+import evalkit.core.arrays as arrays
 from evalkit.core.errors import InputError
 from evalkit.core.inputs import check_some_weight
 from evalkit.core.metric import Metric
@@ -62,10 +63,19 @@ class ScoreMetric(Metric):
     _sums_to_one: ClassVar[bool] = False
 
     def update(self, y_true: Any, y_score: Any, *, sample_weight: Any = None) -> ScoreMetric:  # type: ignore[override]
-        """Add a batch's score table to the running one; returns ``self``."""
+        """Add a batch's score table to the running one; returns ``self``. Binary scores in a tensor are
+        counted on its device, where the running table then stays."""
+        if arrays.is_tensor(y_score) and self._binary_scores(y_score):
+            pos_label = getattr(self.options, "pos_label", None)
+            found = table.device_binary_total(y_true, y_score, sample_weight, pos_label, self._edges)
+            if found is not None:
+                return self.add_total(found[0], y_score.shape[0], space=found[1])  # type: ignore[return-value]
         x = self._read(y_true, y_score, sample_weight, one_call=False)
         total, space = table.table_total(x.scores, x.classes, x.weights, x.kind, x.n_classes, self._edges)
         return self.add_total(total, len(x.scores), space=space)  # type: ignore[return-value]
+
+    def _binary_scores(self, y_score: Any) -> bool:
+        return y_score.ndim == 1 or (y_score.ndim == 2 and y_score.shape[1] == 1)
 
     def forward(self, y_true: Any, y_score: Any, *, sample_weight: Any = None) -> Result:  # type: ignore[override]
         """Add a batch and return the score of that batch alone."""

@@ -252,3 +252,17 @@ def test_the_report_draws_the_reliability_diagram_of_a_score_run(tmp_path):
     np.testing.assert_allclose(points, np.stack([conf, acc], axis=1), rtol=1e-12)
     with pytest.raises(EvalkitError, match="components"):
         evalkit.plot.reliability({"model": evalkit.BrierScoreLoss()(y, p)})
+
+
+def test_float16_probabilities_are_read_in_float64():
+    # a network's float16 outputs: the number is the float64 one of the same values (no float16 sums)
+    torch = pytest.importorskip("torch")
+    from torchmetrics.functional.classification import binary_calibration_error
+
+    rng = np.random.default_rng(16)
+    y, p16 = rng.integers(0, 2, 5000), rng.random(5000).astype(np.float16)
+    p64 = p16.astype(np.float64)
+    assert evalkit.brier_score_loss(y, p16) == sk.brier_score_loss(y, p64)
+    expected = binary_calibration_error(torch.tensor(p64), torch.tensor(y), n_bins=10).item()
+    assert evalkit.calibration_error(y, p16, n_bins=10) == pytest.approx(expected, rel=1e-12)
+    assert evalkit.calibration_error(y, torch.tensor(p16), n_bins=10) == pytest.approx(expected, rel=1e-12)

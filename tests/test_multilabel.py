@@ -320,3 +320,24 @@ def test_bad_input_gets_a_clear_error(call, match):
         warnings.simplefilter("ignore")
         with pytest.raises(EvalkitError, match=match):
             call()
+
+
+def test_jaccard_and_specificity_of_chosen_labels():
+    Y, P, W = _indicators(6)
+    y, p, _ = _labels(6, k=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for average in ("samples", "macro", "micro", "weighted", None):
+            kwargs = {"average": average, "labels": [0, 3], "sample_weight": W}
+            np.testing.assert_allclose(
+                evalkit.jaccard_score(Y, P, **kwargs), sk.jaccard_score(Y, P, **kwargs), rtol=1e-12
+            )
+        for average in ("macro", "micro", "weighted", None):
+            kwargs = {"average": average, "labels": [1, 3, 7]}  # 7: no sample has it
+            np.testing.assert_allclose(
+                evalkit.jaccard_score(y, p, **kwargs), sk.jaccard_score(y, p, **kwargs), rtol=1e-12
+            )
+    # specificity of label 3 alone: the recall of "not 3", scikit-learn's
+    assert evalkit.specificity_score(y, p, labels=[3], average="macro") == pytest.approx(
+        sk.recall_score(y != 3, p != 3)
+    )

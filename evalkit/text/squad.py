@@ -38,7 +38,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -225,18 +225,33 @@ def _checked_probs(owner: str, probs: list | None) -> list | None:
     return [float(p) for p in probs]
 
 
-def read_squad(dataset: str | os.PathLike, predictions: str | os.PathLike, na_prob: str | os.PathLike | None = None):
+def read_squad(
+    dataset: str | os.PathLike, predictions: str | os.PathLike, na_prob: str | os.PathLike | None = None
+) -> tuple[Any, Any, Any]:
     """The official files, read: ``(predictions, references, na_prob)`` to pass to :func:`squad` (the
     dataset JSON, the predictions JSON ``{id: text}`` and the optional no-answer probabilities JSON)."""
-    with open(dataset, encoding="utf-8") as f:
-        references = json.load(f)
-    with open(predictions, encoding="utf-8") as f:
-        preds = json.load(f)
-    probs = None
-    if na_prob is not None:
-        with open(na_prob, encoding="utf-8") as f:
-            probs = json.load(f)
-    return preds, references, probs
+    probs = None if na_prob is None else read_json(na_prob)
+    return read_json(predictions), read_json(dataset), probs
+
+
+def read_json(source: str | os.PathLike | Iterable[str]) -> Any:
+    """One JSON document from a path or from its lines; malformed JSON is an :class:`InputError` naming
+    the file and the place.
+
+    Example:
+        >>> read_json(['{"q1": "Denver Broncos",', ' "q2": ""}'])
+        {'q1': 'Denver Broncos', 'q2': ''}
+    """
+    if isinstance(source, (str, os.PathLike)):
+        name = str(source)
+        with open(source, encoding="utf-8") as f:
+            text = f.read()
+    else:
+        name, text = "input", "\n".join(source)
+    try:
+        return json.loads(text)
+    except ValueError as e:
+        raise InputError(f"{name} holds no JSON document: {e}.") from None
 
 
 # -- SQuAD -------------------------------------------------------------------------------------------
@@ -260,7 +275,9 @@ class Squad(Metric):
     """
 
     name: ClassVar[str] = "squad"
-    task: ClassVar[str] = "text"
+    #: question answering: (predictions, references) in the layouts of the module docstring; the CLI
+    #: reads the official files (``--true dataset.json predictions.json``)
+    task: ClassVar[str] = "qa"
     options_type: ClassVar[type[SquadOptions]] = SquadOptions
     options: SquadOptions
 
@@ -457,4 +474,4 @@ def exact_match(
     return ExactMatch.bound("exact_match", locals())(predictions, references)
 
 
-__all__ = ["ExactMatch", "Squad", "exact_match", "read_squad", "sentence_squad", "squad", "squad_inputs"]
+__all__ = ["ExactMatch", "Squad", "exact_match", "read_json", "read_squad", "sentence_squad", "squad", "squad_inputs"]

@@ -28,6 +28,7 @@ from evalkit.core.registry import available_metrics
 from evalkit.retrieval.trec import read_qrels, read_run
 from evalkit.stats.significance import DEFAULT_SEED
 from evalkit.text.ner import read_conll
+from evalkit.text.squad import read_json
 
 TASKS = ("text", "classification", "regression", "proba", "retrieval", "multilabel_scores")
 
@@ -191,6 +192,8 @@ class Plan:
             yield read_qrels(_lines(self.others[0])), read_run(_lines(self.primary))
         elif self.kind == "conll":  # one chunk: the sentences of both files, tag columns last
             yield read_conll(_lines(self.others[0])), read_conll(_lines(self.primary))
+        elif self.kind == "squad":  # one chunk: predictions {id: text}, the dataset JSON
+            yield read_json(_lines(self.primary)), read_json(_lines(self.others[0]))
         else:
             (truth,) = self.others
             for y_true, y_pred in lockstep([truth, self.primary]):
@@ -243,7 +246,7 @@ def plan(
         if fmt != "text":
             raise click.UsageError(f"--format {fmt} is for text metrics; labels are read one per line.")
         truth = LineSource(str(true_path), encoding_errors=encoding_errors)
-        whole = {"retrieval": "trec", "tags": "conll"}  # files read whole, not line by line
+        whole = {"retrieval": "trec", "tags": "conll", "qa": "squad"}  # files read whole, not line by line
         p = Plan(task, whole.get(task, label_type or ""), primary, [truth])
     if sum(s.path == "-" for s in [p.primary, *p.others]) > 1:
         raise click.UsageError("only one input can be standard input (-).")
@@ -254,7 +257,7 @@ def plan(
 
 def decide_labels(plans: Sequence[Plan]) -> None:
     """Give every label plan the same label type, from a first pass over all the label files."""
-    if plans and plans[0].kind not in ("text", "records", "trec", "conll"):
+    if plans and plans[0].kind not in ("text", "records", "trec", "conll", "squad"):
         task = plans[0].task
         # probabilities are read as rows of floats; their true labels as classification labels
         sources = [plans[0].others[0]] if task == "proba" else [plans[0].others[0], *(p.primary for p in plans)]

@@ -24,7 +24,7 @@ N = 240
 
 
 def _inputs(task: str) -> tuple[list, list]:
-    if task == "text":
+    if task in ("text", "qa"):  # qa: predictions against lists of gold answers
         return perturbed_pairs(N, seed=7, max_refs=3)
     if task == "tokens":  # the same glosses as token ids, one id per distinct word
         hyps, refs = perturbed_pairs(N, seed=7, max_refs=3)
@@ -308,7 +308,7 @@ def _converted(task, a, b, to):
 @pytest.mark.parametrize("container", ["tuple", "numpy", "torch"])
 def test_list_tuple_numpy_and_tensor_inputs_agree(case, container):
     cls, (a, b) = case
-    if cls.task in ("text", "tokens", "tags"):
+    if cls.task in ("text", "tokens", "tags", "qa"):
         pytest.skip("strings (text, tags); token ids are ragged lists (their tensors are tested in test_token_bleu)")
     if container == "torch":
         torch = pytest.importorskip("torch")

@@ -274,6 +274,13 @@ def test_every_registered_metric_is_reachable_and_equals_the_api(files, inproc, 
         run_file.write_text("".join(f"q{q} Q0 d{d} {d} {rng.random():.4f} x\n" for q in range(20) for d in range(12)))
         args = ["--qrels", qrels, run_file]
         api = metric(read_qrels(qrels), read_run(run_file))
+    elif metric_class(name).task == "qa":  # the official SQuAD files: the dataset JSON and {id: text}
+        dataset, preds = files["dir"] / "dev.json", files["dir"] / "predictions.json"
+        qas = [{"id": "a", "answers": [{"text": "Denver Broncos"}]}, {"id": "b", "answers": []}]
+        dataset.write_text(json.dumps({"version": "v2.0", "data": [{"paragraphs": [{"qas": qas}]}]}))
+        preds.write_text(json.dumps({"a": "the Broncos", "b": ""}))
+        args = ["--true", dataset, preds]
+        api = metric(json.loads(preds.read_text()), json.loads(dataset.read_text()))
     elif metric_class(name).task == "tags":  # CoNLL files (tag column last), read as the API reads them
         from evalkit.text.ner import read_conll
 

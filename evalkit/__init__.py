@@ -29,6 +29,7 @@ from evalkit.stats import dist, significance
 from evalkit.text.bertscore import BERTScore, bertscore, sentence_bertscore
 from evalkit.text.bleu import BLEU, bleu, bleu_from_stats, bleu_weights, sentence_bleu, sentence_bleu_weights
 from evalkit.text.chrf import CHRF, chrf, sentence_chrf
+from evalkit.text.cider import CIDEr, cider, sentence_cider
 from evalkit.text.eed import EED, eed, sentence_eed
 from evalkit.text.gleu import GLEU, gleu, sentence_gleu
 from evalkit.text.logits import LogitPerplexity, TokenAccuracy, logit_perplexity, token_accuracy
@@ -152,4 +153,7 @@ __all__ = [
     "sentence_gleu",
     "sentence_nist",
     "sentence_ribes",
+    "CIDEr",
+    "cider",
+    "sentence_cider",
 ]

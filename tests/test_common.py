@@ -163,6 +163,8 @@ def test_empty_input_is_an_evalkit_error(case):
         (evalkit.sentence_chrf, evalkit.CHRF, {}),
         *[(getattr(evalkit, f), getattr(evalkit, f.upper()), {}) for f in ("gleu", "nist", "ribes", "eed")],
         *[(getattr(evalkit, f"sentence_{f}"), getattr(evalkit, f.upper()), {}) for f in ("gleu", "nist", "ribes", "eed")],
+        (evalkit.cider, evalkit.CIDEr, {}),
+        (evalkit.sentence_cider, evalkit.CIDEr, {}),
         (evalkit.ter, evalkit.TER, {}),
         (evalkit.logit_perplexity, evalkit.LogitPerplexity, {}),
         (evalkit.token_accuracy, evalkit.TokenAccuracy, {}),

@@ -27,6 +27,7 @@ PAGES = {
     "evalkit.text.nist": "nist.md",
     "evalkit.text.ribes": "ribes.md",
     "evalkit.text.eed": "eed.md",
+    "evalkit.text.cider": "cider.md",
     "evalkit.text.perplexity": "log_loss.md",
     "evalkit.text.logits": "logits.md",
     "evalkit.text.squad": "squad.md",

@@ -151,6 +151,8 @@ def test_bad_input_is_named(name):
         function([[1, 2], [3, 4]], [[1, 2], [3, 4]], **options)
     with pytest.raises(InputError, match="sample_weight"):
         function([1, 2, 3], [1, 2, 3], sample_weight=[0, 0, 0], **options)
+    with pytest.raises(InputError, match=r"non-negative frequency weights.*sample_weight\[1\] is -1\.0"):
+        function([1, 2, 3], [1, 2, 3], sample_weight=[1, -1, 1], **options)
     with pytest.raises(ek.InvalidOptionError, match="variant"):
         ek.kendall_tau([1, 2], [1, 2], variant="a")
 

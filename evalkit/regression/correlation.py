@@ -17,7 +17,8 @@ the pair given twice: integer weights give scipy's number on the repeated data).
   with the data and merges by a sorted union; the totals are the weights). Spearman's rho is the weighted
   Pearson r of the midranks (a value's rank is the weight below it plus half its own). Kendall's tau counts
   weighted concordant and discordant pairs as scipy does (Knight's algorithm: sort by ``x`` then ``y``,
-  count ``y``'s inversions by merging, O(m log² m) numpy passes over the m distinct pairs here), with
+  count ``y``'s inversions by merging: log2(m) levels, each a linear merge of sorted runs, over the m distinct
+  pairs here), with
   scipy's tie corrections: ``tau_b = (P - Q) / sqrt((n0 - n1)(n0 - n2))`` and
   ``tau_c = 2 (P - Q) / (n² (k - 1) / k)``, ``k`` the fewer of the distinct ``x`` and ``y`` values.
 
@@ -98,6 +99,12 @@ def _pairs(owner: str, y_true: Any, y_pred: Any, sample_weight: Any, keep_tensor
     if t.shape[1] != 1:
         raise InputError(f"{owner}: a correlation takes two 1-D arrays; y_true has {t.shape[1]} columns.")
     check_targets_finite(owner, t, p)
+    if w is not None and bool((w < 0).any()):  # frequency weights: a count of a pair is never negative
+        at = int(np.flatnonzero(np.asarray(arrays.to_host(w)) < 0)[0])
+        raise InputError(
+            f"{owner}: sample_weight must hold non-negative frequency weights, but sample_weight[{at}] is "
+            f"{float(w[at])!r}."
+        )
     return t[:, 0], p[:, 0], w
 
 

@@ -47,7 +47,11 @@ def main() -> None:
     for batch_eval in (False, True):
         with tempfile.TemporaryDirectory() as out:
             args = transformers.TrainingArguments(
-                output_dir=out, per_device_eval_batch_size=5, report_to=[], use_cpu=True, batch_eval_metrics=batch_eval
+                output_dir=out,
+                per_device_eval_batch_size=5,
+                report_to="none",
+                use_cpu=True,
+                batch_eval_metrics=batch_eval,
             )
             trainer = transformers.Trainer(
                 model=model,

@@ -100,7 +100,7 @@ def _replayed_evaluate(model, scoring, *, batch_eval, preprocess):
 def _trainer(model, tmp_path, scoring, *, batch_eval, preprocess, data=None):
     pytest.importorskip("accelerate")  # the Trainer's own requirement (a dev dependency)
     args = transformers.TrainingArguments(
-        output_dir=str(tmp_path), per_device_eval_batch_size=3, report_to=[], use_cpu=True,
+        output_dir=str(tmp_path), per_device_eval_batch_size=3, report_to="none", use_cpu=True,
         batch_eval_metrics=batch_eval,
     )  # fmt: skip
     return transformers.Trainer(

@@ -320,3 +320,35 @@ def test_a_tampered_checkpoint_is_refused():
     state["total"] = [3.0, 1.0, 1.0]  # a mean of 3: no average precision is above 1
     with pytest.raises(InputError, match="total"):
         evalkit.MAP().load_state_dict(state)
+
+
+# -- the command line ---------------------------------------------------------------------------------------
+def test_cli_scores_and_compares_trec_files(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from evalkit.cli import cli
+
+    pytrec_eval = pytest.importorskip("pytrec_eval")
+    qrels, run = _trec_data(2, 30)
+    worse = {q: {d: -s for d, s in docs.items()} for q, docs in run.items()}  # the ranking reversed
+    paths = {name: tmp_path / f"{name}.txt" for name in ("qrels", "run", "worse")}
+    paths["qrels"].write_text("".join(f"{q} 0 {d} {r}\n" for q, js in qrels.items() for d, r in js.items()))
+    for name, docs_of in (("run", run), ("worse", worse)):
+        lines = [f"{q} Q0 {d} {i + 1} {s} x\n" for q, ds in docs_of.items() for i, (d, s) in enumerate(ds.items())]
+        paths[name].write_text("".join(reversed(lines)))  # a query's lines need not be together or in order
+    invoke = lambda *args: CliRunner().invoke(cli, [str(a) for a in args], prog_name="evalkit")  # noqa: E731
+    result = invoke("score", "-m", "ndcg(k=5)", "-o", "json", "--qrels", paths["qrels"], paths["run"])
+    assert result.exit_code == 0, result.output
+    per_query = pytrec_eval.RelevanceEvaluator(qrels, {"ndcg_cut_5"}).evaluate(run)
+    expected = np.mean([v["ndcg_cut_5"] for v in per_query.values()])
+    assert json.loads(result.output)["results"][0]["score"] == pytest.approx(expected, abs=1e-12)
+    result = invoke("compare", "-m", "mrr", "-o", "json", "--qrels", paths["qrels"], "-b", paths["run"], paths["worse"])
+    assert result.exit_code == 0, result.output
+    systems = json.loads(result.output)["systems"]
+    for system, docs_of in zip(systems, (run, worse)):  # rows paired query by query (the qrels' order)
+        per_query = pytrec_eval.RelevanceEvaluator(qrels, {"recip_rank"}).evaluate(docs_of)
+        expected = np.mean([v["recip_rank"] for v in per_query.values()])
+        assert system["scores"]["mrr"]["score"] == pytest.approx(expected, abs=1e-12)
+    assert 0 < systems[1]["scores"]["mrr"]["p_value"] <= 1

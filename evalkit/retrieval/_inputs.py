@@ -159,7 +159,8 @@ def _from_mappings(owner: str, qrels: Mapping, run: Mapping, o: Any) -> Ranked:
 
     _check_no_nan(owner, "run scores", score, doc_at)
     _check_no_nan(owner, "qrels relevances", judged_rel, lambda i: f"a relevance of query {qids[judged_qidx[i]]!r}")
-    return _sorted(owner, qidx, rel, score, n, run_of, judged_rel, judged_qidx, o, qids)
+    by_docid = run_of if o.convention == "trec_eval" else None  # torchmetrics: ties in the given order
+    return _sorted(owner, qidx, rel, score, n, by_docid, judged_rel, judged_qidx, o, qids)
 
 
 def _from_sequences(owner: str, target: Any, preds: Any, o: Any) -> Ranked:

@@ -266,3 +266,18 @@ def test_float16_probabilities_are_read_in_float64():
     expected = binary_calibration_error(torch.tensor(p64), torch.tensor(y), n_bins=10).item()
     assert evalkit.calibration_error(y, p16, n_bins=10) == pytest.approx(expected, rel=1e-12)
     assert evalkit.calibration_error(y, torch.tensor(p16), n_bins=10) == pytest.approx(expected, rel=1e-12)
+
+
+def test_brier_warns_as_scikit_learn_where_probabilities_do_not_sum_to_one():
+    rows = np.array([[0.5, 0.3, 0.3], [0.2, 0.7, 0.1], [0.2, 0.7, 0.1]])
+    with pytest.warns(UserWarning, match="do not sum to one") as theirs:
+        expected = sk.brier_score_loss([0, 1, 2], rows)
+    with pytest.warns(UserWarning, match="do not sum to one") as ours:
+        assert evalkit.brier_score_loss([0, 1, 2], rows) == expected
+    assert str(ours[0].message) == str(theirs[0].message) and ours[0].filename == __file__
+    float32 = np.random.default_rng(0).dirichlet(np.ones(10), 1000).astype(np.float32)  # sums round in float32
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert evalkit.brier_score_loss(np.arange(1000) % 10, float32) == pytest.approx(
+            sk.brier_score_loss(np.arange(1000) % 10, float32), rel=1e-6
+        )

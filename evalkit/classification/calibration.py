@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, ClassVar
 
 import numpy as np
@@ -35,8 +36,9 @@ from evalkit.classification._per_sample import (
     read_labels,
     read_scores,
 )
+from evalkit.classification._proba import _NOT_SUMMING_TO_ONE
 from evalkit.core.errors import InputError
-from evalkit.core.inputs import check_some_weight
+from evalkit.core.inputs import as_array, check_some_weight
 from evalkit.core.metric import Metric
 from evalkit.core.options import choice, integer
 from evalkit.core.registry import register
@@ -81,7 +83,8 @@ class BrierScoreLoss(SampleMeanMetric):
 
     def values(self, y_true: Any, y_score: Any, sample_weight: Any, running: bool) -> tuple[Any, Any, Any]:
         o, owner = self.options, self._owner
-        prob = read_scores(owner, "y_proba", y_score)
+        given = as_array(owner, "y_proba", y_score)
+        prob = read_scores(owner, "y_proba", given)
         y = read_labels(owner, "y_true", y_true)
         _, w = n_samples(owner, sample_weight, y_true=y, y_proba=prob)
         check_probabilities(owner, "y_proba", prob)
@@ -93,6 +96,10 @@ class BrierScoreLoss(SampleMeanMetric):
         else:
             n_classes = prob.shape[1]
             loss = ((one_hot(owner, y, o.labels, n_classes, running) - prob) ** 2).sum(axis=1)
+            # scikit-learn's check, in the precision the probabilities came in (float32 sums round)
+            eps = np.finfo(given.dtype if given.dtype.kind == "f" and given.itemsize >= 4 else np.float64).eps
+            if not np.isclose(prob.sum(axis=1), 1, rtol=np.sqrt(eps)).all():
+                warnings.warn(_NOT_SUMMING_TO_ONE, UserWarning, stacklevel=6 if running else 4)  # the caller
         half = o.scale_by_half if isinstance(o.scale_by_half, bool) else n_classes < 3
         return loss * 0.5 if half else loss, w, None
 

@@ -585,3 +585,18 @@ def test_roc_items_read_back_the_rows():
     assert positive.tolist() == (y == 1).tolist() and scores.tolist() == s.tolist()
     with pytest.raises(InputError, match="weights"):
         evalkit.classification.scores.roc_items(evalkit.RocAuc().rows(y, s, sample_weight=w))
+
+
+def test_distributed_and_dask_merges_equal_one_call():
+    from evalkit.core.collective import merged_state
+
+    y, s, _ = _data(10, n=240)
+    # ranks with different frames (different distinct scores): torch.distributed's sync merges their states
+    states = [evalkit.RocAuc().update(y[i : i + 80], s[i : i + 80]).state_dict() for i in range(0, 240, 80)]
+    merged = evalkit.RocAuc().load_state_dict(merged_state(evalkit.RocAuc(), states))
+    assert merged.compute().score == pytest.approx(sk.roc_auc_score(y, s), rel=1e-12)
+    dask = pytest.importorskip("dask")
+    bag = pytest.importorskip("dask.bag")
+    with dask.config.set(scheduler="synchronous"):
+        m = evalkit.dist.update_from_dask(evalkit.AveragePrecision(), bag.from_sequence(zip(y, s), npartitions=5))
+    assert m.compute().score == pytest.approx(sk.average_precision_score(y, s), rel=1e-12)

@@ -42,3 +42,11 @@ def test_update_compute_reset_and_computing_twice():
     m.reset()
     with pytest.raises(evalkit.EmptyInputError):
         m.compute()
+
+
+def test_the_metric_pickles():
+    import pickle
+
+    m = EvalkitIgniteMetric(evalkit.BLEU())
+    m.update((HYPS, REFS))
+    assert pickle.loads(pickle.dumps(m)).compute() == evalkit.BLEU()(HYPS, REFS).score

@@ -106,3 +106,15 @@ def test_metrics_whose_frame_grows_with_the_data_are_refused_with_the_alternativ
         EvalkitMetric(evalkit.F1())
     with pytest.raises(evalkit.InputError, match="evalkit Metric"):
         EvalkitMetric("bleu")
+
+
+def test_the_adapter_pickles_and_copies_with_its_state():
+    # DDP's spawn and Lightning's checkpoints pickle or deep-copy modules, their metrics included
+    import copy
+    import pickle
+
+    adapter = EvalkitMetric(evalkit.BLEU())
+    adapter.update(HYPS[:10], REFS[:10])
+    expected = evalkit.BLEU()(HYPS[:10], REFS[:10]).score
+    for other in (pickle.loads(pickle.dumps(adapter)), copy.deepcopy(adapter)):
+        assert type(other) is EvalkitMetric and float(other.compute()) == expected

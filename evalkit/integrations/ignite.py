@@ -25,6 +25,10 @@ from evalkit.core.optional import require
 from evalkit.integrations._states import as_float, batch_total, compute, identity, layout
 
 
+def _identity(output: Any) -> Any:
+    return output  # a named function, not a lambda: the metric pickles
+
+
 def _build() -> type:
     torch = require("torch", "ignite", "evalkit.integrations.ignite")
     require("ignite", "ignite", "evalkit.integrations.ignite")
@@ -35,7 +39,7 @@ def _build() -> type:
         """An evalkit ``Metric`` as an ignite ``Metric`` (see the module)."""
 
         def __init__(
-            self, metric: Any, output_transform: Callable[[Any], Any] = lambda x: x, device: Any = "cpu"
+            self, metric: Any, output_transform: Callable[[Any], Any] = _identity, device: Any = "cpu"
         ) -> None:
             self._spec = layout("EvalkitIgniteMetric", metric)
             self.metric = metric.fresh()
@@ -79,7 +83,10 @@ def _build() -> type:
             self.last_result = compute(self.metric, spec, self._total.tolist(), int(self._n_items), extras)
             return as_float(self.last_result)
 
-    EvalkitIgniteMetric.__module__ = __name__
+    EvalkitIgniteMetric.__module__, EvalkitIgniteMetric.__qualname__ = (
+        __name__,
+        "EvalkitIgniteMetric",
+    )  # pickled by reference
     return EvalkitIgniteMetric
 
 

@@ -111,7 +111,7 @@ def _metric_class() -> type:
             self._n_items.assign(0)
             self.last_result = None
 
-    KerasMetric.__module__ = __name__
+    KerasMetric.__module__, KerasMetric.__qualname__ = __name__, "KerasMetric"  # pickled by reference
     return KerasMetric
 
 
@@ -172,7 +172,7 @@ def _callback_class() -> type:
                 for key, result in results.items():
                     logs.update({self.prefix + k: v for k, v in flat_scores(key, result).items()})
 
-    ScoreCallback.__module__ = __name__
+    ScoreCallback.__module__, ScoreCallback.__qualname__ = __name__, "ScoreCallback"  # pickled by reference
     return ScoreCallback
 
 

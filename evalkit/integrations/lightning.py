@@ -96,7 +96,7 @@ def _build() -> type:
             self.last_result = compute(self.metric, spec, total, n_items, extras)
             return torch.tensor(as_float(self.last_result), dtype=torch.float64)
 
-    EvalkitMetric.__module__ = __name__
+    EvalkitMetric.__module__, EvalkitMetric.__qualname__ = __name__, "EvalkitMetric"  # pickled by reference
     return EvalkitMetric
 
 

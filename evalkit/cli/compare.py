@@ -188,7 +188,7 @@ def _statistics(metrics: list[common.Metric], plans: list[common.Plan], quiet: b
     sources = [*shared, *(p.primary for p in plans)]
     k = len(shared)
     parts: list[list[list[Rows]]] = [[[] for _ in metrics] for _ in plans]
-    if first.kind == "trec":  # whole files: a query's documents may lie anywhere in a run file
+    if first.kind in ("trec", "conll", "squad"):  # whole files: a query's documents may lie anywhere in a run
         for i, p in enumerate(plans):
             for inputs in p.chunks():
                 for j, m in enumerate(metrics):

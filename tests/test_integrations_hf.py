@@ -175,3 +175,16 @@ def test_token_bleu_gets_ids_with_minus_100_as_its_pad_id():
     out = scoring.compute_metrics(transformers.EvalPrediction(predictions=preds, label_ids=labels))
     expected = sacrebleu.corpus_bleu(["3 4 5 6", "6 7 8"], [["3 4 5 9", "6 7 8 2"]], tokenize="none")
     assert out == {"ids_bleu": pytest.approx(expected.score / 100, rel=1e-12)}
+
+
+def test_generated_ids_are_decoded_whole_and_cut_at_eos():
+    # Seq2SeqTrainer(predict_with_generate=True): ids start with the decoder's start (pad) token, end at eos,
+    # are padded with pad and, across batches, with -100; their length is not the labels'
+    eos = 2
+    scoring = TrainerMetrics([evalkit.BLEU(tokenize="none")], tokenizer=words, pad_id=PAD, eos_id=eos)
+    generated = np.array([[PAD, 5, 6, 7, eos, PAD, -100], [PAD, 8, 9, eos, 9, 9, 9]])
+    labels = np.array([[5, 6, 7, eos], [8, 9, 10, eos]])
+    out = scoring.compute_metrics(transformers.EvalPrediction(predictions=generated, label_ids=labels))
+    expected = sacrebleu.corpus_bleu(["w5 w6 w7", "w8 w9"], [["w5 w6 w7", "w8 w9 w10"]], tokenize="none")
+    assert out["bleu"] == pytest.approx(expected.score / 100, rel=1e-12)
+    assert scoring.preprocess_logits_for_metrics(torch.zeros(1, 2, 3), None)[0].tolist() == [[0, 0]]  # predict()

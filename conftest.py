@@ -7,3 +7,6 @@ collect_ignore = [] if importlib.util.find_spec("evalkit.text._kernels") else ["
 if not importlib.util.find_spec("torch"):
     # their examples run on torch tensors and networks
     collect_ignore += ["evalkit/generator/lstm_torch.py", "evalkit/generator/model.py", "evalkit/text/token_bleu.py"]
+if not (importlib.util.find_spec("torch") and importlib.util.find_spec("transformers")):
+    # their examples run a tiny model (the bertscore extra)
+    collect_ignore += ["evalkit/text/bertscore.py", "evalkit/models/tiny.py"]

@@ -177,7 +177,9 @@ class BERTScore(TextMetric):
     processes) leaves a folder's model out and the worker loads it from the same folder, while a
     ``(model, tokenizer)`` pair travels with the metric. ``state_dict`` holds the statistics only.
 
-    Example (``folder``: a model saved with ``save_pretrained``, here a tiny random BERT):
+    Example:
+        >>> from evalkit.models.tiny import tiny_model
+        >>> folder = tiny_model()  # a tiny random BERT saved with save_pretrained to a temporary folder
         >>> m = BERTScore(model=folder, layer=2)
         >>> r = m.update(["a cat sat"], [["a cat sat"]]).compute()
         >>> round(r.score, 6), r.components["segments"]
@@ -405,7 +407,9 @@ def bertscore(
     ``score(hypotheses, references, model_type=model, num_layers=layer, idf=idf, ...)[2].mean()``.
     Options as :class:`BERTScore`.
 
-    Example (``folder``: a tiny random BERT saved with ``save_pretrained``):
+    Example:
+        >>> from evalkit.models.tiny import tiny_model
+        >>> folder = tiny_model()  # a tiny random BERT saved with save_pretrained to a temporary folder
         >>> round(bertscore(["a cat sat"], [["a dog sat", "a cat sat"]], model=folder).score, 6)
         1.0
     """
@@ -431,6 +435,8 @@ def sentence_bertscore(
     references.
 
     Example:
+        >>> from evalkit.models.tiny import tiny_model
+        >>> folder = tiny_model()
         >>> sentence_bertscore(["a cat sat", ""], ["a cat sat", "a dog"], model=folder).round(6).tolist()
         [1.0, 0.0]
     """

@@ -224,7 +224,7 @@ def _read(
                     hyps[i].extend(inputs[0])
                     if i == 0:
                         refs.extend(inputs[1])
-                else:
+                elif task not in ("tags", "qa"):  # sentences of tags, questions: no labels to chart
                     preds[i].extend(np.asarray(inputs[1]).tolist())
                     if i == 0:
                         truth.extend(np.asarray(inputs[0]).tolist())

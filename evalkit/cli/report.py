@@ -224,7 +224,10 @@ def _read(
                     hyps[i].extend(inputs[0])
                     if i == 0:
                         refs.extend(inputs[1])
-                elif task not in ("tags", "qa"):  # sentences of tags, questions: no labels to chart
+                elif task in ("tags", "qa"):  # sentences of tags, questions: counted, no labels to chart
+                    if i == 0:
+                        truth.extend([0] * len(parts[0][0][-1]))
+                else:
                     preds[i].extend(np.asarray(inputs[1]).tolist())
                     if i == 0:
                         truth.extend(np.asarray(inputs[0]).tolist())

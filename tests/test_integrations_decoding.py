@@ -48,3 +48,21 @@ def test_decode_with_a_function_or_a_tokenizer_and_tensors_on_their_device():
     logits[0, 0, 3] = logits[0, 1, 1] = 1.0
     assert to_ids(logits).device == logits.device and to_ids(logits).tolist() == [[3, 1]]
     assert decode(logits, lambda rows: [str(r) for r in rows]) == ["[3, 1]"]
+
+
+def test_the_self_contained_snippets_of_the_integrations_page_run():
+    import re
+    from pathlib import Path
+
+    pytest.importorskip("torchmetrics")
+    pytest.importorskip("ignite")
+    text = (Path(__file__).resolve().parent.parent / "docs" / "integrations.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```python\n(.*?)^```", text, flags=re.MULTILINE | re.DOTALL)
+    ran = 0
+    for block in blocks:
+        if "Trainer(" in block or "model." in block:  # need a model: examples/hf_trainer_eval.py, keras_fit.py
+            continue
+        namespace: dict = {}
+        exec(block, namespace)
+        ran += 1
+    assert ran == 3

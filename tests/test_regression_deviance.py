@@ -334,3 +334,16 @@ def test_a_checkpoint_of_d2_tweedie_with_a_non_positive_shift_is_refused():
     state["space"][1] = [-1.0]
     with pytest.raises(InputError, match="positive shift"):
         ek.D2TweedieScore(power=1).load_state_dict(state)
+
+
+@pytest.mark.parametrize("power", [1.0, 1.2, 1.5, 1.9])
+def test_d2_tweedie_after_a_first_batch_of_zeros(power):
+    # the first batch's mean is 0, no shift for a deviance of power >= 1: the state falls back to 1, and
+    # the next batches move onto it exactly
+    rng = np.random.default_rng(1)
+    y_true, y_pred, w = rng.poisson(1.0, 300).astype(float), rng.gamma(2.0, size=300) * 0.5 + 0.01, rng.random(300)
+    m = ek.D2TweedieScore(power=power).update(np.zeros(5), y_pred[:5]).update(y_true, y_pred, sample_weight=w)
+    want = skm.d2_tweedie_score(
+        np.r_[np.zeros(5), y_true], np.r_[y_pred[:5], y_pred], power=power, sample_weight=np.r_[np.ones(5), w]
+    )
+    assert m.compute().score == pytest.approx(want, rel=1e-12)

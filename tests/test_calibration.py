@@ -281,3 +281,35 @@ def test_brier_warns_as_scikit_learn_where_probabilities_do_not_sum_to_one():
         assert evalkit.brier_score_loss(np.arange(1000) % 10, float32) == pytest.approx(
             sk.brier_score_loss(np.arange(1000) % 10, float32), rel=1e-6
         )
+
+
+def test_compare_calls_systems_identical_only_where_their_confidences_are(tmp_path):
+    # p and p**2 rank the samples alike, so their score tables have equal cells in different frames: the
+    # same ROC-AUC (identical), not the same calibration (a difference to test)
+    from click.testing import CliRunner
+
+    from evalkit.cli import cli
+
+    y, p, _ = _data(12, n=200, decimals=3)
+    files = {name: tmp_path / f"{name}.txt" for name in ("y", "base", "squared", "copy")}
+    for name, values in (("y", y.tolist()), ("base", p.tolist()), ("squared", (p**2).tolist()), ("copy", p.tolist())):
+        files[name].write_text("".join(f"{v!r}\n" for v in values))
+    args = ["compare", "-m", "calibration_error(binning=equal_mass,n_bins=5)", "-m", "roc_auc", "-o", "json"]
+    args += [
+        "-n",
+        "200",
+        "--true",
+        str(files["y"]),
+        "-b",
+        str(files["base"]),
+        str(files["squared"]),
+        str(files["copy"]),
+    ]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    systems = json.loads(result.output)["systems"]
+    squared, copy = systems[1]["scores"], systems[2]["scores"]
+    ece, auc = "calibration_error(binning=equal_mass,n_bins=5)", "roc_auc"
+    assert not squared[ece].get("identical") and squared[auc].get("identical")
+    assert copy[ece].get("identical") and copy[auc].get("identical")
+    assert squared[ece]["score"] == evalkit.calibration_error(y, p**2, n_bins=5, binning="equal_mass")

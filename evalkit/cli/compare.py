@@ -146,7 +146,14 @@ def paired_results(
     compared = [Compared(names[0], True, [ci for ci, _ in per_metric], [None] * len(metrics))]
     for i in range(1, len(names)):
         tests = [t[i - 1] for _, t in per_metric]
-        same = [same_rows(rows[0][j], rows[i][j]) for j in range(len(metrics))]
+        same = [
+            same_rows(rows[0][j], rows[i][j])
+            and (
+                _same_frame(rows[0][j].space, rows[i][j].space)
+                or tests[j].ci.result.score == per_metric[j][0].result.score
+            )
+            for j in range(len(metrics))
+        ]
         compared.append(Compared(names[i], False, [t.ci for t in tests], tests, same))
     return compared
 
@@ -173,8 +180,20 @@ def _delong(
 
 def same_rows(a: Rows, b: Rows) -> bool:
     """Whether two systems' per-segment statistics are equal on every segment (then a paired test has no
-    difference to test: sacrebleu's p-value is its smallest, 1 / (n + 1), and means nothing)."""
+    difference to test: sacrebleu's p-value is its smallest, 1 / (n + 1), and means nothing), each in its
+    own frame (see :func:`_same_frame`)."""
     return all(np.array_equal(x, y) for x, y in ((a.dense, b.dense), (a.cells, b.cells), (a.values, b.values)))
+
+
+def _same_frame(a: Any, b: Any) -> bool:
+    """Whether two rows' frames are equal. Equal cells in different frames (the ranks of two score tables'
+    scores, two label sets) are the same statistics only where the metric reads no more than the cells:
+    the caller then also asks for equal scores (a calibration error reads the confidences themselves)."""
+    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+        return len(a) == len(b) and all(_same_frame(x, y) for x, y in zip(a, b))
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return np.shape(a) == np.shape(b) and bool(np.array_equal(a, b))
+    return type(a) is type(b) and a == b
 
 
 def _statistics(metrics: list[common.Metric], plans: list[common.Plan], quiet: bool) -> list[list[Rows | None]]:

@@ -51,7 +51,7 @@ class BrierOptions(Options):
 
 @dataclass(frozen=True)
 class CalibrationErrorOptions(Options):
-    n_bins: int = option(15, integer(minimum=1), "the number of equal-width bins of [0, 1]", sig="bins")
+    n_bins: int = option(15, integer(minimum=1), "the number of bins", sig="bins")
     norm: str = option(
         "l1", choice(*NORMS), "'l1' (expected calibration error), 'l2' (its root mean square) or 'max'", sig="norm"
     )

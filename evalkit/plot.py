@@ -285,6 +285,59 @@ def reliability(bins: Mapping[str, Any], *, ax: Any = None) -> Any:
     return ax
 
 
+def _curves(owner: str, curves: Mapping[str, Any], x: str, y: str, what: str, ax: Any) -> Any:
+    for i, (name, value) in enumerate(_mapping(owner, "curves", curves).items()):
+        parts = value.components if isinstance(value, Result) else value
+        if not isinstance(parts, Mapping) or not {x, y} <= set(parts):
+            raise InputError(
+                f"The 'curves' parameter of {owner} must map each system to a {what} Result of binary scores or "
+                f"its components ({x}, {y}); {name!r} has {sorted(parts) if isinstance(parts, Mapping) else parts!r:.80}."
+            )
+        label = f"{name} ({float(value):.4f})" if isinstance(value, Result) else str(name)
+        ax.plot(_vector(owner, x, parts[x]), _vector(owner, y, parts[y]), color=color(i), linewidth=1.2, label=label)
+    ax.set_xlim(-0.01, 1.01)
+    ax.set_ylim(-0.01, 1.01)
+    ax.legend(fontsize=8, loc="lower right" if x == "fpr" else "lower left")
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def roc(curves: Mapping[str, Any], *, ax: Any = None) -> Any:
+    """ROC curves: each system's true positive rate against its false positive rate, over the diagonal of
+    chance. ``curves`` maps a system to a ``roc_auc`` Result of binary scores (or its components: ``fpr``,
+    ``tpr``), the legend showing its AUC.
+
+    Example:
+        >>> import evalkit, evalkit.plot
+        >>> len(evalkit.plot.roc({"model": evalkit.RocAuc()([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])}).lines)
+        2
+    """
+    ax = _axes(ax, (4.2, 4.0))
+    ax.plot([0, 1], [0, 1], color="#999999", linestyle="--", linewidth=1)
+    _curves("evalkit.plot.roc", curves, "fpr", "tpr", "roc_auc", ax)
+    ax.set_xlabel("false positive rate")
+    ax.set_ylabel("true positive rate")
+    return ax
+
+
+def precision_recall(curves: Mapping[str, Any], *, ax: Any = None) -> Any:
+    """Precision-recall curves: each system's precision against its recall. ``curves`` maps a system to an
+    ``average_precision`` Result of binary scores (or its components: ``recall``, ``precision``), the
+    legend showing its average precision.
+
+    Example:
+        >>> import evalkit, evalkit.plot
+        >>> result = evalkit.AveragePrecision()([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+        >>> len(evalkit.plot.precision_recall({"model": result}).lines)
+        1
+    """
+    ax = _axes(ax, (4.2, 4.0))
+    _curves("evalkit.plot.precision_recall", curves, "recall", "precision", "average_precision", ax)
+    ax.set_xlabel("recall")
+    ax.set_ylabel("precision")
+    return ax
+
+
 def residuals(y_true: Any, y_pred: Any, *, ax: Any = None) -> Any:
     """Residuals ``y_pred - y_true`` against the predictions, with the zero line: a pattern (a slope, a
     funnel) is a bias the summary errors hide. Beyond :data:`RASTER_POINTS` points the dots are one image.
@@ -318,6 +371,8 @@ __all__ = [
     "differences",
     "distribution",
     "per_class",
+    "precision_recall",
     "residuals",
+    "roc",
     "scores",
 ]

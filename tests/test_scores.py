@@ -600,3 +600,39 @@ def test_distributed_and_dask_merges_equal_one_call():
     with dask.config.set(scheduler="synchronous"):
         m = evalkit.dist.update_from_dask(evalkit.AveragePrecision(), bag.from_sequence(zip(y, s), npartitions=5))
     assert m.compute().score == pytest.approx(sk.average_precision_score(y, s), rel=1e-12)
+
+
+# -- curves in evalkit report ------------------------------------------------------------------------------
+def test_the_report_draws_the_roc_and_pr_curves(tmp_path):
+    pytest.importorskip("matplotlib")
+    import evalkit.plot
+
+    y, s, _ = _data(11, n=120)
+    (tmp_path / "y.txt").write_text("".join(f"{v}\n" for v in y))
+    (tmp_path / "s.txt").write_text("".join(f"{v}\n" for v in s))
+    args = [
+        "report",
+        "-m",
+        "roc_auc",
+        "-m",
+        "average_precision",
+        "--true",
+        str(tmp_path / "y.txt"),
+        str(tmp_path / "s.txt"),
+    ]
+    assert _cli(*args, "--out", str(tmp_path / "r.html")).exit_code == 0
+    page = (tmp_path / "r.html").read_text()
+    assert 'id="roc-section"' in page and 'id="pr-section"' in page
+    assert _cli(*args, "--figure", "roc", "--out", str(tmp_path / "roc.png")).exit_code == 0
+    assert (tmp_path / "roc.png").read_bytes()[:4] == b"\x89PNG"
+    # the points drawn are scikit-learn's curves (under 201 points: all of them)
+    fpr, tpr, _ = sk.roc_curve(y, s)
+    line = evalkit.plot.roc({"model": evalkit.RocAuc()(y, s)}).lines[1]
+    np.testing.assert_allclose(line.get_xydata(), np.stack([fpr, tpr], axis=1), rtol=1e-12)
+    precision, recall, _ = sk.precision_recall_curve(y, s)
+    line = evalkit.plot.precision_recall({"model": evalkit.AveragePrecision()(y, s)}).lines[0]
+    np.testing.assert_allclose(line.get_xydata(), np.stack([recall, precision], axis=1), rtol=1e-12)
+    with pytest.raises(EvalkitError, match="components"):
+        evalkit.plot.roc({"model": evalkit.AveragePrecision()(y, s)})
+    big = evalkit.RocAuc()(*_data(12, n=5000, decimals=4)[:2])
+    assert len(big.components["fpr"]) == 201 and big.components["fpr"][0] == 0.0 and big.components["tpr"][-1] == 1.0

@@ -107,7 +107,12 @@ class ScoreMetric(Metric):
         if isinstance(score, np.ndarray):  # average=None: one value per class, scored as their mean
             components = {"per_class": score, **components}
             score = float(np.mean(score))
-        return Result(self.name, score, components, signature=self.signature())
+        return Result(self.name, score, {**components, **self._curve(np.asarray(total))}, signature=self.signature())
+
+    def _curve(self, total: np.ndarray) -> dict[str, Any]:
+        """Points of the curve behind the score of binary scores, for a chart (``evalkit report``): at most
+        :data:`CURVE_POINTS`, evenly spaced along the curve (none by default)."""
+        return {}
 
     def scores(self, totals: Any) -> np.ndarray:
         """The score of each total (bootstrap resamples), vectorized where the formula allows; silent."""
@@ -193,6 +198,17 @@ class ScoreMetric(Metric):
 
 def _one_total(totals_cols: list[tuple[np.ndarray, np.ndarray]]) -> list[tuple[np.ndarray, np.ndarray]]:
     return [(v, c[None]) for v, c in totals_cols]
+
+
+#: the most points of a curve a Result carries for a chart
+CURVE_POINTS = 201
+
+
+def _thinned(*arrays_: np.ndarray) -> list[list[float]]:
+    """The points of a curve, at most :data:`CURVE_POINTS` of them, evenly spaced along it (ends kept)."""
+    n = len(arrays_[0])
+    keep = np.unique(np.linspace(0, n - 1, min(n, CURVE_POINTS)).round().astype(int)) if n else np.zeros(0, int)
+    return [a[keep].tolist() for a in arrays_]
 
 
 class _Averaged(ScoreMetric):
@@ -340,6 +356,17 @@ class RocAuc(_Averaged):
             components["error_bound"] = self._bound(cols, kind)
         return (score if isinstance(score, np.ndarray) else float(score)), components
 
+    def _curve(self, total: np.ndarray) -> dict[str, Any]:
+        space = self.space
+        if space is None or space[1] != "binary":
+            return {}
+        values, counts = table.columns_of(total, space)[0]
+        if not (counts[:, 1].sum() > 0 and counts[:, 0].sum() > 0):
+            return {}
+        fpr, tpr, _ = sc.roc_points(values, counts[:, 1], counts[:, 0], True, warn=False)
+        fpr, tpr = _thinned(fpr, tpr)
+        return {"fpr": fpr, "tpr": tpr}
+
     def _bound(self, cols: list, kind: str) -> float:
         """The largest possible difference of the binned AUROC from the exact one (see the class)."""
         columns = sc.binary_columns(kind, cols)
@@ -393,6 +420,17 @@ class AveragePrecision(_Averaged):
                 "set pos_label to 1."
             )
         return x
+
+    def _curve(self, total: np.ndarray) -> dict[str, Any]:
+        space = self.space
+        if space is None or space[1] != "binary":
+            return {}
+        values, counts = table.columns_of(total, space)[0]
+        if not counts[:, 1].sum() > 0:
+            return {}
+        precision, recall, _ = sc.pr_points(values, counts[:, 1], counts[:, 0], False, warn=False)
+        precision, recall = _thinned(precision, recall)
+        return {"precision": precision, "recall": recall}
 
     def _evaluate(self, total: np.ndarray, space: Any, check: bool = True) -> tuple[Any, dict[str, Any]]:
         space = self._space_of(space)

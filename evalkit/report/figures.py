@@ -10,6 +10,8 @@ system) with :mod:`evalkit.plot`, written inline as SVG for the page or alone as
 | ``per-class``    | per system | the input files of a classification run |
 | ``residuals``    | per system | the input files of a regression run     |
 | ``reliability``  | per metric | a ``calibration_error`` of a score run  |
+| ``roc``          | per metric | a ``roc_auc`` of binary scores, score run |
+| ``pr``           | per metric | an ``average_precision`` of binary scores, score run |
 """
 
 from __future__ import annotations
@@ -24,12 +26,16 @@ from evalkit.core.optional import require
 from evalkit.report.data import ReportData
 
 #: every chart name, in the order the page shows them
-FIGURES = ("scores", "differences", "distribution", "confusion", "per-class", "residuals", "reliability")
+FIGURES = ("scores", "differences", "distribution", "confusion", "per-class", "residuals", "reliability", "roc", "pr")
 #: the file suffixes ``save`` writes, and matplotlib's format names for them
 SUFFIXES = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 
-_PER_METRIC = ("scores", "differences", "distribution", "reliability")
-_HEIGHTS = {"distribution": 3.2, "confusion": 4.5, "per-class": 3.2, "residuals": 3.4, "reliability": 4.0}
+_PER_METRIC = ("scores", "differences", "distribution", "reliability", "roc", "pr")
+_HEIGHTS = {
+    "distribution": 3.2, "confusion": 4.5, "per-class": 3.2, "residuals": 3.4, "reliability": 4.0, "roc": 4.0, "pr": 4.0,
+}  # fmt: skip
+#: the components a curve chart draws (the points a roc_auc or average_precision Result carries)
+_CURVES = {"roc": ("fpr", "tpr"), "pr": ("recall", "precision")}
 
 
 def available(data: ReportData) -> list[str]:
@@ -46,7 +52,16 @@ def available(data: ReportData) -> list[str]:
         out.append("residuals")
     if _binned(data):
         out.append("reliability")
+    out += [name for name in _CURVES if _with_curve(data, name)]
     return out
+
+
+def _with_curve(data: ReportData, name: str) -> list[str]:
+    """The metrics of the run whose results hold the points of a curve (binary roc_auc, average_precision)."""
+    keys = _CURVES[name]
+    return [
+        m["metric"] for m in data.metrics if any(set(keys) <= set(c) for c in data.components(m["metric"]).values())
+    ]
 
 
 def _binned(data: ReportData) -> list[str]:
@@ -81,7 +96,7 @@ def figure(data: ReportData, name: str) -> Any:
     check_name(data, name)
     figure_module = require("matplotlib.figure", "plot", "evalkit report's charts")
     keys = [m["metric"] for m in data.metrics] if name in _PER_METRIC else list(range(len(data.systems)))
-    keys = _binned(data) if name == "reliability" else keys
+    keys = _binned(data) if name == "reliability" else _with_curve(data, name) if name in _CURVES else keys
     fig = figure_module.Figure(figsize=(6.5, _panel_height(data, name) * len(keys)), layout="constrained")
     axes = fig.subplots(len(keys), 1, squeeze=False)[:, 0]
     for ax, key in zip(axes, keys):
@@ -112,6 +127,10 @@ def _panel(data: ReportData, name: str, key: Any, ax: Any) -> None:
     elif name == "reliability":
         plot.reliability(data.components(key), ax=ax)
         ax.set_title(f"{key}: reliability", fontsize=9)
+    elif name in _CURVES:
+        draw = plot.roc if name == "roc" else plot.precision_recall
+        draw(data.components(key), ax=ax)
+        ax.set_title(f"{key}: {'ROC' if name == 'roc' else 'precision-recall'} curve", fontsize=9)
     elif name == "per-class":
         p, r, f, _ = seg.per_class(key)
         plot.per_class(p, r, f, seg.labels(), ax=ax)

@@ -327,6 +327,12 @@ def render(data: ReportData, *, sample: int = 500, top: int = 20, seed: int = DE
     if "reliability" in charts:
         chart = _chart(data, "reliability", "Accuracy against confidence per bin (marker area: the bin's weight).")
         sections.append(f'<section id="reliability-section"><h2>Reliability</h2>{chart}</section>')
+    for name, title, note in (
+        ("roc", "ROC curve", "True against false positive rate at each threshold."),
+        ("pr", "Precision-recall curve", "Precision against recall at each threshold."),
+    ):
+        if name in charts:
+            sections.append(f'<section id="{name}-section"><h2>{title}</h2>{_chart(data, name, note)}</section>')
     title = f"evalkit {data.command}: " + ", ".join(m["metric"] for m in data.metrics)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

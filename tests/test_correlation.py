@@ -182,3 +182,19 @@ def test_paired_tests_of_two_systems_read_their_own_tables():
         assert test.score == pytest.approx(ss.kendalltau(human, good).statistic, rel=1e-12)
         assert test.baseline_score == pytest.approx(ss.kendalltau(human, poor).statistic, rel=1e-12)
         assert test.p_value < 0.05  # tau-b 0.713 against 0.351 on 300 items
+
+
+@pytest.mark.parametrize(("value", "n"), [(0.7, 3), (1 / 3, 10), (2.2, 6)])
+def test_a_constant_whose_mean_rounds_is_still_constant(value, n):
+    # np.full(n, value).mean() != value here: the centred sums of x are a few ulps, not zero; the extremes
+    # kept beside the moments tell the constant exactly, as scipy's check of x == x[0] does
+    x, y = np.full(n, value), np.arange(n, dtype=float)
+    assert x.mean() != value
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert np.isnan(ss.pearsonr(x, y).statistic)
+    for function, cls in ((ek.pearson_corrcoef, ek.PearsonCorrCoef), (ek.concordance_corrcoef, ek.ConcordanceCorrCoef)):
+        with pytest.warns(UndefinedMetricWarning, match="constant"):
+            assert np.isnan(function(x, y))
+        with pytest.warns(UndefinedMetricWarning, match="constant"):
+            assert np.isnan(cls().update(x[:2], y[:2]).update(x[2:], y[2:]).compute().score)

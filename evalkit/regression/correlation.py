@@ -6,7 +6,8 @@ Inputs are ``(y_true, y_pred)`` as the other regression metrics (the correlation
 arrays of finite numbers, and optional ``sample_weight``, read as **frequency weights** (a weight of 2 is
 the pair given twice: integer weights give scipy's number on the repeated data).
 
-- **Pearson, CCC**: the row of a pair is ``w, w dx, w dy, w dx², w dy², w dx dy`` with ``dx = x - c_x``,
+- **Pearson, CCC**: the row of a pair is ``w, w dx, w dy, w dx², w dy², w dx dy, 1`` and ``x, x, y, y`` (reduced
+  by ``min``/``max``: the extremes tell a constant input exactly) with ``dx = x - c_x``,
   ``dy = y - c_y`` about the first batch's weighted means (the frame); a later batch's sums move onto that
   shift exactly, as the other regression moments do. ``r = m_xy / sqrt(m_xx m_yy)`` with the centred sums
   ``m_xy = S_xy - S_x S_y / W``; CCC ``= 2 m_xy / (m_xx + m_yy + W (mean_x - mean_y)²)`` (Lin 1989: the
@@ -42,7 +43,7 @@ import numpy as np
 
 import evalkit.core.arrays as arrays
 import evalkit.regression._table as table
-from evalkit.core.errors import InputError, UndefinedMetricWarning
+from evalkit.core.errors import InputError, InvalidOptionError, UndefinedMetricWarning
 from evalkit.core.inputs import check_some_weight
 from evalkit.core.metric import Metric
 from evalkit.core.options import NoOptions, Options, choice, integer, option
@@ -72,8 +73,6 @@ class ConcordanceOptions(Options):
 
     def finish(self, owner: str) -> ConcordanceOptions:
         if self.ddof > 1:
-            from evalkit.core.errors import InvalidOptionError
-
             raise InvalidOptionError(f"The 'ddof' parameter of {owner} must be 0 or 1. Got {self.ddof!r} instead.")
         return self
 
@@ -109,7 +108,10 @@ def _pairs(owner: str, y_true: Any, y_pred: Any, sample_weight: Any, keep_tensor
 
 
 # -- Pearson and CCC: moments --------------------------------------------------------------------------
-_MOMENTS = ("w", "sx", "sy", "sxx", "syy", "sxy", "n")
+_MOMENTS = ("w", "sx", "sy", "sxx", "syy", "sxy", "n", "x_min", "x_max", "y_min", "y_max")
+#: the sums, then the extremes of x and y: a constant input is told exactly by them (the centred sums of a
+#: constant about its rounded mean are a few ulps, not zero)
+_REDUCTIONS = ("sum",) * 7 + ("min", "max", "min", "max")
 
 
 class _MomentCorrelation(Metric):
@@ -128,15 +130,15 @@ class _MomentCorrelation(Metric):
             c.append(mean if arrays.is_tensor(v) else float(mean))
         dx, dy = x - c[0], y - c[1]
         cols = [weights, weights * dx, weights * dy, weights * dx * dx, weights * dy * dy, weights * dx * dy]
-        dense = arrays.stack([*cols, arrays.full(len(x), 1.0, x)], axis=1)
-        return Rows(dense, space=tuple(c))
+        dense = arrays.stack([*cols, arrays.full(len(x), 1.0, x), x, x, y, y], axis=1)
+        return Rows(dense, reductions=_REDUCTIONS, space=tuple(c))
 
     def update(self, y_true: Any, y_pred: Any, *, sample_weight: Any = None) -> Metric:  # type: ignore[override]
         """Add a batch of pairs; returns ``self``."""
         return super().update(y_true, y_pred, sample_weight=sample_weight)
 
     def _value(self, y_true: Any, y_pred: Any, sample_weight: Any) -> float:
-        """The functional forms' fast path: the batch's seven sums at once (no ``(n, 7)`` matrix of rows),
+        """The functional forms' fast path: the batch's sums and extremes at once (no matrix of rows),
         about its own weighted means, scored by the same formula."""
         x, y, w = _pairs(self._owner, y_true, y_pred, sample_weight, keep_tensors=False)
         check_some_weight(self._owner, w)
@@ -144,8 +146,13 @@ class _MomentCorrelation(Metric):
         c = [float(np.average(v, weights=weights)) if weights.sum() else float(v.mean()) for v in (x, y)]
         dx, dy = x - c[0], y - c[1]
         wx, wy = weights * dx, weights * dy
-        total = np.array([weights.sum(), wx.sum(), wy.sum(), wx @ dx, wy @ dy, wx @ dy, float(len(x))])
+        products = [np.einsum("i,i->", a, b) for a, b in ((wx, dx), (wy, dy), (wx, dy))]  # not BLAS: no threads
+        total = np.array([weights.sum(), wx.sum(), wy.sum(), *products, len(x), x.min(), x.max(), y.min(), y.max()])
         return self.fresh().add_total(total, len(x), space=tuple(c)).compute().score
+
+    def expected_reductions(self, width: int, space: Any) -> tuple[str, ...]:
+        """Sums, then the extremes of x and y (``min``, ``max``)."""
+        return _REDUCTIONS
 
     def join_spaces(self, a: Any, b: Any) -> Any:
         return a  # the first batch's shifts serve the rest
@@ -175,28 +182,35 @@ class _MomentCorrelation(Metric):
         return c
 
     def check_total(self, total: np.ndarray, space: Any) -> None:
-        if len(total) != len(_MOMENTS) or total[-1] < 0 or total[-1] != np.floor(total[-1]):
+        n = total[6] if len(total) == len(_MOMENTS) else -1
+        if n < 0 or n != np.floor(n) or total[7] > total[8] or total[9] > total[10]:
             raise InputError(
-                f"{self.name}: load_state_dict(): 'total' must hold the 7 moments {', '.join(_MOMENTS)} (a whole "
-                f"count last); got {total.tolist()!r}."
+                f"{self.name}: load_state_dict(): 'total' must hold {', '.join(_MOMENTS)} (a whole count, "
+                f"ordered extremes); got {total.tolist()!r}."
             )
 
     def _centred(self, totals: np.ndarray) -> tuple:
         t = np.asarray(totals, dtype=np.float64).reshape(-1, len(_MOMENTS))
-        w, sx, sy, sxx, syy, sxy, n = t.T
+        w, sx, sy, sxx, syy, sxy, n = t[:, :7].T
         with np.errstate(divide="ignore", invalid="ignore"):
             mxx, myy, mxy = sxx - sx * sx / w, syy - sy * sy / w, sxy - sx * sy / w
         return w, sx, sy, np.maximum(mxx, 0.0), np.maximum(myy, 0.0), mxy, n
 
+    def _undefined_at(self, totals: np.ndarray) -> np.ndarray:
+        """Where the score is undefined: fewer than two pairs, a constant input (exactly: its extremes), no weight."""
+        t = np.asarray(totals, dtype=np.float64).reshape(-1, len(_MOMENTS))
+        w, n, x_min, x_max, y_min, y_max = t[:, [0, 6, 7, 8, 9, 10]].T
+        mxx, myy = self._centred(t)[3:5]
+        return (n < 2) | (x_min == x_max) | (y_min == y_max) | (w == 0) | (mxx == 0) | (myy == 0)
+
     def scores(self, totals: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
             out = self._formula(*self._centred(totals))
-        w, _, _, mxx, myy, _, n = self._centred(totals)
-        return np.where((n < 2) | (mxx == 0) | (myy == 0) | (w == 0), np.nan, out)
+        return np.where(self._undefined_at(totals), np.nan, out)
 
     def score(self, total: Any) -> Result:
-        w, _, _, mxx, myy, _, n = (float(v[0]) for v in self._centred(total))
-        if n < 2 or mxx == 0 or myy == 0 or w == 0:
+        w, _, _, _, _, _, n = (float(v[0]) for v in self._centred(total))
+        if self._undefined_at(total)[0]:
             value = _undefined(self._owner, _CONSTANT)
         else:
             value = float(self.scores(np.asarray(total, dtype=np.float64)[None])[0])

@@ -249,13 +249,14 @@ class _Averaged(ScoreMetric):
         raise NotImplementedError
 
     def _components(self, cols: list, space: tuple) -> dict[str, Any]:
+        """Binary scores: the weight of each class; otherwise each class's (or label's) positive weight. And
+        the table's rows: the distinct scores of every column."""
         columns = sc.binary_columns(space[1], cols)
-        out: dict[str, Any] = {
-            "positives": float(sum(p.sum() for _, p, _ in columns)),
-            "negatives": float(sum(n.sum() for _, _, n in columns)),
-            "distinct_scores": int(sum(len(v) for v, _ in cols)),
-        }
-        return out
+        rows = {"distinct_scores": int(sum(len(v) for v, _ in cols))}
+        if space[1] == "binary":
+            _, pos, neg = columns[0]
+            return {"positives": float(pos.sum()), "negatives": float(neg.sum()), **rows}
+        return {"support": np.array([float(p.sum()) for _, p, _ in columns]), **rows}
 
 
 @register

@@ -11,6 +11,8 @@ the best of ``--repeat`` runs, after one warm-up call of each side on a small sl
 - nist: ``evalkit.nist`` vs nltk's ``corpus_nist`` (n=5);
 - ribes: ``evalkit.ribes`` vs nltk's ``corpus_ribes``;
 - eed: ``evalkit.eed`` vs torchmetrics' ``extended_edit_distance``;
+- cider: ``evalkit.cider`` vs pycocoevalcap's ``Cider`` (only where ``pycocoevalcap.cider`` imports: its
+  wheel is no dependency; ``tests/data/make_cider.py`` says how to run its code from a download);
 - whisper: ``evalkit.wer(transform=["whisper_english", "default"])`` vs the whisper-normalizer package's
   ``EnglishTextNormalizer`` on both sides and ``jiwer.wer``.
 
@@ -21,6 +23,7 @@ so the nltk ratios count evalkit's tokenization against none.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import math
 from collections.abc import Callable
 
@@ -66,6 +69,14 @@ def _cases(hyps: list[str], refs: list[str]) -> dict[str, tuple[Callable, Callab
 
         return float(extended_edit_distance(hyps, [[r] for r in refs]))
 
+    def cider_ref():
+        # pycocoevalcap is no dependency (a 104 MB wheel): run where its code is importable (PYTHONPATH)
+        from pycocoevalcap.cider.cider import Cider
+
+        gts = {i: [r] for i, r in enumerate(refs)}
+        res = {i: [h] for i, h in enumerate(hyps)}
+        return float(Cider().compute_score(gts, res)[0])
+
     def whisper_ref():
         import jiwer
         from whisper_normalizer.english import EnglishTextNormalizer
@@ -78,6 +89,7 @@ def _cases(hyps: list[str], refs: list[str]) -> dict[str, tuple[Callable, Callab
         "nist": (lambda: evalkit.nist(hyps, refs).score, nist_ref, 1e-12),
         "ribes": (lambda: evalkit.ribes(hyps, refs).score, ribes_ref, 1e-12),
         "eed": (lambda: evalkit.eed(hyps, refs).score, eed_ref, 1e-5),  # torchmetrics averages in float32
+        "cider": (lambda: evalkit.cider(hyps, refs).score, cider_ref, 1e-12),
         "whisper": (
             lambda: evalkit.wer(hyps, refs, transform=["whisper_english", "default"]).score,
             whisper_ref,
@@ -89,7 +101,7 @@ def _cases(hyps: list[str], refs: list[str]) -> dict[str, tuple[Callable, Callab
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 20000])
-    parser.add_argument("--metrics", nargs="+", default=["gleu", "nist", "ribes", "eed", "whisper"])
+    parser.add_argument("--metrics", nargs="+", default=["gleu", "nist", "ribes", "eed", "cider", "whisper"])
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
@@ -101,6 +113,9 @@ def main() -> None:
         warm = _cases(hyps[:50], refs[:50])
         cases = _cases(hyps, refs)
         for name in args.metrics:
+            if name == "cider" and importlib.util.find_spec("pycocoevalcap") is None:
+                print(f"{name:8} {size:>6}   (pycocoevalcap is not importable: skipped)")
+                continue
             ours, theirs, tol = cases[name]
             warm[name][0](), warm[name][1]()
             mine, wall, cpu = timed(ours, args.repeat)

@@ -126,3 +126,22 @@ def test_errors_are_named():
         nist([["a\x1fb"]], [[["a"]]])
     with pytest.raises(InputError, match="columns"):
         NIST().update(["a"], ["a"]).score([1, 2, 3])
+
+
+def test_backends_write_equal_rows(corpus):
+    hyps, refs = corpus
+    python, numpy = NIST(backend="python").rows(hyps, refs), NIST(backend="numpy").rows(hyps, refs)
+    assert python.space == numpy.space
+    np.testing.assert_array_equal(python.dense, numpy.dense)
+    np.testing.assert_array_equal(python.total(), numpy.total())  # cells in another order, equal sums
+    # the numpy backend's remembered frame layout is the one read from the strings
+    from evalkit.text import _nist_common
+
+    remembered = _nist_common.frame_layout(numpy.space)
+    _nist_common._RECENT.clear()
+    parsed = _nist_common.frame_layout(numpy.space)
+    np.testing.assert_array_equal(remembered[0], parsed[0])
+    np.testing.assert_array_equal(remembered[1], parsed[1])
+    # short corpora (empty segments, one word): both backends
+    for hyps, refs in (([""], [""]), (["a", ""], ["a b", "c"])):
+        assert nist(hyps, refs, backend="numpy").score == nist(hyps, refs, backend="python").score

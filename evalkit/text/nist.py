@@ -38,11 +38,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
 
+from evalkit.core.backends import backend_option
 from evalkit.core.errors import InputError, InvalidOptionError
 from evalkit.core.options import Options, integer, option
 from evalkit.core.registry import register
@@ -51,11 +52,10 @@ from evalkit.core.rows import Rows
 from evalkit.core.signature import Signature
 from evalkit.core.validate import text_pairs
 from evalkit.text._base import TextMetric
+from evalkit.text._nist_common import SEP, frame_layout
 from evalkit.text._references import nrefs_extras
 from evalkit.tokenizers.base import Tokenizer, check_tokenize, get_tokenizer
 
-#: joins the tokens of an n-gram in the frame (no tokenizer's token contains it; token lists are checked)
-SEP = "\x1f"
 _BETA = np.log(0.5) / np.log(1.5) ** 2
 
 
@@ -72,6 +72,7 @@ class NistOptions(Options):
     tokenize: str | Tokenizer | Callable[[str], list[str]] = option(
         "none", check_tokenize, "how strings are split; token lists are used as given", sig="tok"
     )
+    backend: str = backend_option(auto=" (numpy from 8 segments on)")
 
     def signature_items(self) -> dict[str, Any]:
         return {**super().signature_items(), **self.tokenizer.signature_items()}
@@ -85,17 +86,6 @@ class NistOptions(Options):
 def _ngrams(tokens: Sequence[str], n: int) -> Counter[str]:
     """The n-grams of orders 1..n of ``tokens`` and their counts, each as its tokens joined by :data:`SEP`."""
     return Counter(SEP.join(tokens[i : i + k]) for k in range(1, n + 1) for i in range(len(tokens) - k + 1))
-
-
-@lru_cache(maxsize=8)
-def _frame_layout(space: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """Per n-gram of a frame: its order (0-based) and the index of its prefix (-1 for a unigram)."""
-    order = np.fromiter((g.count(SEP) for g in space), dtype=np.int64, count=len(space))
-    where = {g: i for i, g in enumerate(space)}
-    prefix = np.fromiter(
-        (where.get(g.rsplit(SEP, 1)[0], -2) if SEP in g else -1 for g in space), dtype=np.int64, count=len(space)
-    )
-    return order, prefix
 
 
 def nist_scores(dense: np.ndarray, ref: np.ndarray, matched: np.ndarray, order: np.ndarray, prefix: np.ndarray, n: int):
@@ -150,16 +140,16 @@ class NIST(TextMetric):
     options: NistOptions
     #: one reference per segment (see the module docstring): more are refused
     max_references: ClassVar[int] = 1
+    numpy_from: ClassVar[int] = 8
 
-    def __init__(self, *, n: int = 5, tokenize: str | Tokenizer | Callable[[str], list[str]] = "none") -> None:
+    def __init__(
+        self, *, n: int = 5, tokenize: str | Tokenizer | Callable[[str], list[str]] = "none", backend: str = "auto"
+    ) -> None:
         super().__init__(locals())
 
     def _custom_objects(self) -> tuple[Any, ...]:
         tokenize = self.options.tokenize
         return () if isinstance(tokenize, str) else (tokenize,)
-
-    def backend_for(self, hypotheses: list[Any], references: list[list[Any]]) -> str:
-        return "python"  # one path: the per-segment counting is a Counter per segment either way
 
     def _tokens(self, hyps: list[Any], refs: list[list[Any]]) -> tuple[list[list[str]], list[list[str]]]:
         more = next((i for i, seg in enumerate(refs) if len(seg) != 1), None)
@@ -186,6 +176,10 @@ class NIST(TextMetric):
         """The rows of checked segments, in the frame of their reference n-grams (see the module)."""
         n = self.options.n
         hyps, refs = self._tokens(hypotheses, references)
+        if backend == "numpy":
+            from evalkit.text._nist_numpy import nist_rows
+
+            return nist_rows(hyps, refs, n, SEP)
         dense = np.zeros((len(hyps), 2 + n), dtype=np.int64)
         per_segment = []
         for i, (hyp, ref) in enumerate(zip(hyps, refs)):
@@ -206,7 +200,7 @@ class NIST(TextMetric):
 
     def _segments(self, hypotheses: Any, references: Any, **call: Any) -> tuple[Rows, list[int]]:
         hyps, refs = text_pairs(self._owner, hypotheses, references)
-        return self.segment_rows(hyps, refs, "python"), [len(seg) for seg in refs]
+        return self.segment_rows(hyps, refs, self.backend_for(hyps, refs)), [len(seg) for seg in refs]
 
     def rows(self, hypotheses: Any, references: Any, **call: Any) -> Rows:
         rows, nrefs = self._segments(hypotheses, references)
@@ -220,7 +214,7 @@ class NIST(TextMetric):
     def segment_scores(self, hypotheses: Any, references: Any) -> np.ndarray:
         """nltk's ``sentence_nist`` of every segment: each row with the weights of its own reference."""
         rows = self.rows(hypotheses, references)
-        order, prefix = _frame_layout(rows.space)
+        order, prefix = frame_layout(rows.space)
         out = np.empty(len(rows))
         for i in range(len(rows)):
             # the segment's own n-grams: a small frame of its cells, prefixes mapped into it
@@ -302,7 +296,7 @@ class NIST(TextMetric):
 
     def formula(self, totals: np.ndarray) -> np.ndarray:
         head = 2 + self.options.n
-        order, prefix = _frame_layout(self._frame())
+        order, prefix = frame_layout(self._frame())
         cells = totals[:, head:].reshape(len(totals), -1, 2)
         return nist_scores(totals[:, :head], cells[:, :, 0], cells[:, :, 1], order, prefix, self.options.n)
 
@@ -323,6 +317,7 @@ def nist(
     *,
     n: int = 5,
     tokenize: str | Tokenizer | Callable[[str], list[str]] = "none",
+    backend: str = "auto",
 ) -> Result:
     """Corpus NIST, nltk's ``corpus_nist`` (options as :class:`NIST`).
 
@@ -339,6 +334,7 @@ def sentence_nist(
     *,
     n: int = 5,
     tokenize: str | Tokenizer | Callable[[str], list[str]] = "none",
+    backend: str = "auto",
 ) -> np.ndarray:
     """nltk's ``sentence_nist`` of each segment, as a float array of shape ``(n_segments,)``.
 

@@ -1,0 +1,88 @@
+"""NIST rows of a whole batch, vectorized: the ``backend="numpy"`` of :mod:`evalkit.text.nist`.
+
+The tokens of every line (references first, then hypotheses) become integer ids in one pass; the n-grams
+of order ``k`` get ids by ranking the pairs (id of the leading ``(k-1)``-gram, next token) with one
+``np.unique`` per order, shared by references and hypotheses; counts per (segment, n-gram) come from one
+more ``np.unique`` each, and the matches from a sorted search. Python then builds only the frame's
+strings, one per distinct reference n-gram. The rows equal the python backend's.
+"""
+
+from __future__ import annotations
+
+from itertools import chain
+
+import numpy as np
+
+from evalkit.core.rows import Rows
+from evalkit.text._nist_common import remember_layout
+from evalkit.text.ngrams import token_ids
+
+
+def _ngram_occurrences(lines: list[list[str]], n: int) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
+    """Every n-gram occurrence of orders 1..n of ``lines``: its line, its n-gram's id (equal n-grams, equal
+    ids), the flat tokens, and per id ``(flat position of its first occurrence, order, id of its prefix or -1)``."""
+    lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
+    flat = list(chain.from_iterable(lines))
+    ids, _ = token_ids(flat)
+    _, ids = np.unique(ids, return_inverse=True)
+    width = int(ids.max()) + 1 if ids.size else 1  # (leading n-gram, next token) -> one integer, injective
+    line = np.repeat(np.arange(len(lines)), lengths)
+    remaining = np.repeat(lengths, lengths) - (np.arange(ids.size) - np.repeat(np.cumsum(lengths) - lengths, lengths))
+    out_line, out_gram, first = [], [], []
+    previous, offset, previous_offset = ids, 0, 0
+    for k in range(1, n + 1):
+        at = np.flatnonzero(remaining >= k)
+        if at.size == 0:
+            break
+        key = ids[at] if k == 1 else previous[at] * width + ids[at + k - 1]
+        unique, where, inverse = np.unique(key, return_index=True, return_inverse=True)
+        grams = np.full(ids.size, -1, dtype=np.int64)
+        grams[at] = inverse
+        out_line.append(line[at])
+        out_gram.append(inverse + offset)
+        prefix = np.full(len(unique), -1) if k == 1 else previous[at[where]] + previous_offset
+        first.append(np.stack([at[where], np.full(len(unique), k), prefix], axis=1))
+        previous, previous_offset, offset = grams, offset, offset + len(unique)
+    if not out_line:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), flat, np.zeros((0, 3), dtype=np.int64)
+    return np.concatenate(out_line), np.concatenate(out_gram), flat, np.concatenate(first)
+
+
+def nist_rows(hyps: list[list[str]], refs: list[list[str]], n: int, sep: str) -> Rows:
+    """The rows of :meth:`evalkit.text.nist.NIST.segment_rows` for token lists, one reference per segment."""
+    n_seg = len(hyps)
+    line, gram, flat, first = _ngram_occurrences([*refs, *hyps], n)
+    n_grams = len(first)
+    is_ref = line < n_seg
+    segment = np.where(is_ref, line, line - n_seg)
+    ref_keys, ref_counts = np.unique(segment[is_ref] * n_grams + gram[is_ref], return_counts=True)
+    hyp_keys, hyp_counts = np.unique(segment[~is_ref] * n_grams + gram[~is_ref], return_counts=True)
+    at = np.searchsorted(hyp_keys, ref_keys)
+    found = at < hyp_keys.size
+    found[found] = hyp_keys[at[found]] == ref_keys[found]
+    matched = np.where(found, np.minimum(ref_counts, hyp_counts[np.minimum(at, max(hyp_keys.size - 1, 0))]), 0)
+    ref_seg, ref_gram = ref_keys // n_grams, ref_keys % n_grams
+    # the frame: the distinct reference n-grams as strings, sorted
+    used = np.unique(ref_gram)
+    strings = [sep.join(flat[p : p + k]) for p, k in first[used, :2].tolist()]
+    order = sorted(range(len(strings)), key=strings.__getitem__)
+    rank = np.empty(n_grams, dtype=np.int64)
+    rank[used[order]] = np.arange(len(order))
+    space = tuple(strings[i] for i in order)
+    # the frame's layout (order, prefix's place) is known here: the formula need not parse the strings
+    info = first[used[order], 1:]
+    prefix = np.where(info[:, 1] >= 0, rank[np.maximum(info[:, 1], 0)], -1)
+    remember_layout(space, info[:, 0] - 1, prefix)
+    # two cells per (segment, reference n-gram): its count, its matches
+    per_segment = np.bincount(ref_seg, minlength=n_seg)
+    width = 2 * int(per_segment.max()) if n_seg else 0
+    slot = np.arange(ref_seg.size) - np.repeat(np.cumsum(per_segment) - per_segment, per_segment)
+    cells = np.zeros((n_seg, width), dtype=np.int64)
+    values = np.zeros((n_seg, width), dtype=np.int64)
+    cells[ref_seg, 2 * slot], cells[ref_seg, 2 * slot + 1] = 2 * rank[ref_gram], 2 * rank[ref_gram] + 1
+    values[ref_seg, 2 * slot], values[ref_seg, 2 * slot + 1] = ref_counts, matched
+    hyp_len = np.fromiter(map(len, hyps), dtype=np.int64, count=n_seg)
+    dense = np.zeros((n_seg, 2 + n), dtype=np.int64)
+    dense[:, 0], dense[:, 1] = hyp_len, np.fromiter(map(len, refs), dtype=np.int64, count=n_seg)
+    dense[:, 2:] = np.maximum(hyp_len[:, None] - np.arange(n), 0)
+    return Rows(dense, cells=cells, values=values, n_cells=2 * len(space), space=space)

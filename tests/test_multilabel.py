@@ -312,6 +312,7 @@ def test_merge_of_parts_is_the_whole(items, data):
         (lambda: evalkit.coverage_error([[0, 1]], [[0.1, 0.2, 0.3]]), r"same shape"),
         (lambda: evalkit.label_ranking_loss([0, 1], [0.1, 0.2]), r"2-D indicator matrix"),
         (lambda: evalkit.label_ranking_loss([[0, 1]], [[0.1, float("inf")]]), r"finite"),
+        (lambda: evalkit.coverage_error([[1], [0]], [[0.3], [0.2]]), r"at least two labels"),  # scikit-learn: "binary"
         (lambda: evalkit.label_ranking_average_precision_score([[0, 1], [1, 0]], [[0.1, 0.2]]), r"same number"),
     ],
 )  # fmt: skip

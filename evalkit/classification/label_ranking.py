@@ -20,7 +20,7 @@ Reference: scikit-learn 1.9 ``coverage_error``, ``label_ranking_average_precisio
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -95,12 +95,19 @@ class _RankingMetric(SampleMeanMetric):
 
     task = "multilabel_scores"
     _values: Any
+    #: scikit-learn reads one column of indicators as a binary target, which only LRAP accepts
+    _one_column: ClassVar[bool] = False
 
     def __init__(self) -> None:
         super().__init__()
 
     def values(self, y_true: Any, y_score: Any, sample_weight: Any, running: bool) -> tuple[Any, Any, Any]:
         y, s, w = _read(self._owner, y_true, y_score, sample_weight)
+        if y.shape[1] < 2 and not self._one_column:
+            raise InputError(
+                f"{self._owner}: y_true must be a multilabel indicator matrix of at least two labels (columns); "
+                f"got shape {y.shape}."
+            )
         return type(self)._values(y, s), w, None
 
 
@@ -129,6 +136,7 @@ class LabelRankingAveragePrecision(_RankingMetric):
 
     name = "label_ranking_average_precision"
     higher_is_better = True
+    _one_column = True
     _values = staticmethod(lrap_values)
 
 

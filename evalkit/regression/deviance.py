@@ -271,8 +271,15 @@ class _D2Pinball(Metric):
         weights = np.ones(n) if w is None else w
         dense = np.concatenate([weights[:, None] * pinball(t - p, self.options.alpha), weights[:, None],
                                 np.ones((n, 1))], axis=1)  # fmt: skip
-        pairs, at = table.distinct(np.repeat(np.arange(k, dtype=np.float64), n), t.T.ravel())
-        cells = at.reshape(k, n).T
+        # each output's distinct values in turn: the (output, value) table in its sorted order
+        cells = np.empty((n, k), dtype=np.int64)
+        parts, offset = [], 0
+        for j in range(k):
+            values, at = np.unique(t[:, j], return_inverse=True)
+            cells[:, j] = at.reshape(-1) + offset
+            parts.append(np.stack([np.full(len(values), float(j)), values], axis=1))
+            offset += len(values)
+        pairs = np.concatenate(parts)
         values = np.repeat(weights[:, None], k, axis=1)
         return Rows(dense, cells=cells, values=values, n_cells=len(pairs), space=(k, pairs))
 

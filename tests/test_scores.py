@@ -239,6 +239,10 @@ def test_tensor_batches_are_counted_on_their_device_as_on_the_host(dtype):
             assert device.compute().score == pytest.approx(host.compute().score, rel=1e-15)
     with pytest.raises(InputError, match=r"y_score\[1\]"):  # a failed check takes the host path's message
         evalkit.RocAuc().update(torch.tensor([0, 1]), torch.tensor([0.1, float("nan")]))
+    with pytest.raises(InputError, match="pos_label=1 is not a valid label"):  # the host path's label rules
+        evalkit.AveragePrecision().update(torch.tensor([0, 2, 0]), torch.tensor([0.1, 0.2, 0.3]))
+    with pytest.raises(InputError, match="binary labels"):
+        evalkit.AveragePrecision().update(torch.tensor([0, 1, 2]), torch.tensor([0.1, 0.2, 0.3]))
 
 
 def test_the_state_is_bounded_by_the_distinct_scores():

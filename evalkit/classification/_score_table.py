@@ -311,10 +311,16 @@ def device_binary_total(
         s = s.double()
     elif s.dtype == torch.bfloat16:  # as the host path reads it: bfloat16 values are float32's exactly
         s = s.float()
+    if y.dtype == torch.bool:
+        y = y.long()
     if pos_label is not None:
         if isinstance(pos_label, str) or y.is_complex():
             return None
-        positive, labels_ok = y == pos_label, torch.ones((), dtype=torch.bool, device=s.device)
+        # the host path's rule: at most two labels, pos_label among them when there are two
+        low, high = y.min(), y.max()
+        two = ((y == low) | (y == high)).all()
+        labels_ok = two & ((low == high) | (low == pos_label) | (high == pos_label))
+        positive = y == pos_label
     else:
         positive = y == 1
         labels_ok = ((y == 0) | positive).all() | ((y == -1) | positive).all()

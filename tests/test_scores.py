@@ -265,6 +265,21 @@ def test_bootstrap_totals_score_as_scikit_learn_on_the_resample():
     assert ci.low < sk.roc_auc_score(y, s) < ci.high
 
 
+@pytest.mark.parametrize("average", ["macro", "weighted", "micro"])
+def test_multiclass_bootstrap_totals_score_as_scikit_learn(average):
+    y, p, _ = _multiclass(13, n=90, classes=3)
+    counts = np.random.default_rng(1).multinomial(90, np.ones(90) / 90, size=3)
+    for cls, reference, kwargs in (
+        (evalkit.RocAuc, sk.roc_auc_score, {"multi_class": "ovr"}),
+        (evalkit.AveragePrecision, sk.average_precision_score, {}),
+    ):
+        m = cls(average=average)
+        rows = m.rows(y, p)
+        scores = m.fresh().add_rows(rows).scores(rows.weighted_totals(counts))
+        expected = [_quiet(reference, y, p, average=average, sample_weight=c, **kwargs) for c in counts]
+        np.testing.assert_allclose(scores, expected, rtol=1e-12)
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(st.tuples(st.integers(0, 1), st.integers(-20, 20), st.integers(0, 3)), min_size=2, max_size=60),

@@ -74,7 +74,7 @@ def thresholds_option() -> Any:
         None,
         _thresholds,
         "None (exact: a table of the distinct scores), or fixed thresholds (an int n: n evenly spaced in [0, 1]; "
-        "a list): constant memory, with a stated error bound",
+        "a list): constant memory (the AUROC states its largest error)",
         sig="thresholds",
         show=_show_thresholds,
     )

@@ -198,3 +198,15 @@ def test_a_constant_whose_mean_rounds_is_still_constant(value, n):
             assert np.isnan(function(x, y))
         with pytest.warns(UndefinedMetricWarning, match="constant"):
             assert np.isnan(cls().update(x[:2], y[:2]).update(x[2:], y[2:]).compute().score)
+
+
+def test_float16_inputs_and_weights_count_in_float64():
+    # 3,000 pairs of weight 1 in float16 (whose sums stop counting at 2,048): the table's weights are float64
+    rng = np.random.default_rng(2)
+    x = rng.integers(0, 50, 3000).astype(np.float16)
+    y = (x + rng.integers(0, 20, 3000)).astype(np.float16)
+    w = np.ones(3000, dtype=np.float16)
+    x64, y64 = x.astype(np.float64), y.astype(np.float64)
+    assert ek.spearman_corrcoef(x, y, sample_weight=w) == pytest.approx(ss.spearmanr(x64, y64).statistic, rel=1e-12)
+    assert ek.kendall_tau(x, y, sample_weight=w) == pytest.approx(ss.kendalltau(x64, y64).statistic, rel=1e-12)
+    assert ek.PearsonCorrCoef().update(x, y, sample_weight=w).compute().components["weight"] == 3000.0

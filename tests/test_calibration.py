@@ -313,3 +313,39 @@ def test_compare_calls_systems_identical_only_where_their_confidences_are(tmp_pa
     assert not squared[ece].get("identical") and squared[auc].get("identical")
     assert copy[ece].get("identical") and copy[auc].get("identical")
     assert squared[ece]["score"] == evalkit.calibration_error(y, p**2, n_bins=5, binning="equal_mass")
+
+
+def _devices():
+    try:
+        import torch
+    except ImportError:
+        return []
+    return ["cpu", "cuda"] if torch.cuda.is_available() else ["cpu"]
+
+
+@pytest.mark.parametrize("device", _devices())
+@pytest.mark.parametrize("classes", [2, 4])
+def test_equal_width_state_stays_on_the_tensors_device(device, classes):
+    torch = pytest.importorskip("torch")
+    from torchmetrics.functional.classification import binary_calibration_error, multiclass_calibration_error
+
+    y, p, w = _data(21, n=900, classes=classes)
+    to = lambda x: torch.as_tensor(x, device=device)  # noqa: E731
+    on_device, on_host = evalkit.CalibrationError(n_bins=10), evalkit.CalibrationError(n_bins=10)
+    for i in range(0, len(y), 250):
+        on_device.update(to(y[i : i + 250]), to(p[i : i + 250]), sample_weight=to(w[i : i + 250]))
+        on_host.update(y[i : i + 250], p[i : i + 250], sample_weight=w[i : i + 250])
+    assert on_device.device.type == device and on_host.device is None
+    np.testing.assert_allclose(on_device.total, on_host.total, rtol=1e-12, atol=1e-12)
+    assert on_device.compute().score == pytest.approx(on_host.compute().score, rel=1e-12)
+    resumed = evalkit.CalibrationError(n_bins=10).load_state_dict(json.loads(json.dumps(on_device.state_dict())))
+    assert resumed.compute().score == on_device.compute().score
+    # unweighted, against torchmetrics on the same device
+    plain = evalkit.CalibrationError(n_bins=10).update(to(y), to(p)).compute().score
+    if classes == 2:
+        expected = binary_calibration_error(to(p), to(y), n_bins=10).item()
+    else:
+        expected = multiclass_calibration_error(to(p), to(y), num_classes=classes, n_bins=10).item()
+    assert plain == pytest.approx(expected, rel=1e-12 if classes == 2 else 1e-6)
+    with pytest.raises(InputError, match=r"in \[0, 1\]"):  # a fault on the device is named by the host's check
+        evalkit.CalibrationError().update(to(y[:2]), to(p[:2] + 2))

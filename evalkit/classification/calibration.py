@@ -12,15 +12,18 @@
 
 from __future__ import annotations
 
+import sys
 import warnings
 from typing import Any, ClassVar
 
 import numpy as np
 
 import evalkit.classification._score_table as table
+import evalkit.core.arrays as arrays
 from evalkit.classification._calibration_common import (
     BrierOptions,
     CalibrationErrorOptions,
+    bin_edges,
     bin_index,
     bin_sums,
     binary_positive,
@@ -217,7 +220,12 @@ class CalibrationError(Metric):
 
     def stats(self, y_true: Any, y_proba: Any, sample_weight: Any = None) -> Rows:  # type: ignore[override]
         """One row per sample: its weight, weighted confidence and weighted accuracy in its bin's cells
-        (equal-mass: a count in the cell of its confidence and whether it is right)."""
+        (equal-mass: a count in the cell of its confidence and whether it is right). Equal-width rows of a
+        probability tensor stay on its device, and so does the running state they add to."""
+        if arrays.is_tensor(y_proba) and not self._mass:
+            rows = self._device_rows(y_true, y_proba, sample_weight)
+            if rows is not None:
+                return rows
         confidence, accuracy, w = self._read(y_true, y_proba, sample_weight)
         if self._mass:
             return table.table_rows(confidence, accuracy.astype(np.int64), None, "binary", 2)
@@ -226,6 +234,43 @@ class CalibrationError(Metric):
         size = self._size
         cells = np.stack([index, size + index, 2 * size + index], axis=1)
         values = np.stack([weights, weights * confidence, weights * accuracy], axis=1)
+        return Rows(cells=cells, values=values, n_cells=3 * size)
+
+    def _device_rows(self, y_true: Any, y_proba: Any, sample_weight: Any) -> Rows | None:
+        """:meth:`stats` of a probability tensor on its device, with one sync for every check; or ``None``
+        where an input fails a check (or cannot live on the device), so that the host path raises its
+        message. The same float64 numbers as the host path: the edges are numpy's, ``torch.bucketize``
+        places a confidence as ``numpy.searchsorted`` does, and ``argmax`` takes the first of equal ones."""
+        torch = sys.modules["torch"]
+        prob = y_proba.detach()
+        y = arrays.moved_to(y_true, prob)
+        w = None if sample_weight is None else arrays.moved_to(sample_weight, prob)
+        if y is None or prob.ndim not in (1, 2) or prob.is_complex() or y.is_complex() or y.ndim != 1:
+            return None
+        n = y.shape[0]
+        if n == 0 or prob.shape[0] != n or (sample_weight is not None and (w is None or w.shape != (n,))):
+            return None
+        prob = prob.double() if prob.ndim == 1 or prob.shape[1] > 1 else prob[:, 0].double()
+        if prob.ndim == 1:
+            confidence, right, classes = prob, y == 1, 2
+        else:
+            top = prob.argmax(dim=1)
+            confidence, right, classes = prob.gather(1, top[:, None])[:, 0], top == y, prob.shape[1]
+        weights = torch.ones(n, dtype=torch.float64, device=prob.device) if w is None else w.double()
+        fails = torch.stack(
+            [
+                ~torch.isfinite(prob).all() | (prob < 0).any() | (prob > 1).any(),
+                ((y < 0) | (y >= classes) | ((y != torch.floor(y)) if y.is_floating_point() else (y < 0))).any(),
+                ~torch.isfinite(weights).all(),
+            ]
+        ).tolist()  # the one sync
+        if any(fails):
+            return None
+        edges = arrays.like(bin_edges(self.options.n_bins), prob)
+        index = torch.bucketize(confidence, edges, right=True) - 1
+        size = self._size
+        cells = torch.stack([index, size + index, 2 * size + index], dim=1)
+        values = torch.stack([weights, weights * confidence, weights * right.double()], dim=1)
         return Rows(cells=cells, values=values, n_cells=3 * size)
 
     def evaluate(self, y_true: Any, y_proba: Any, sample_weight: Any) -> tuple[float, dict[str, Any]]:

@@ -106,9 +106,10 @@ def encode(local: LocalModel, sentences: Sequence[str], owner: str) -> list[list
             out[i] = list(row)
         at_limit = [i for i in full if len(out[i]) >= limit]
         if at_limit:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # transformers' own note on sequences over the limit
-                whole = tokenizer([stripped[i] for i in at_limit], add_special_tokens=True, **extra)["input_ids"]
+            # one token more than the limit tells a cut sentence from one that fits exactly
+            whole = tokenizer(
+                [stripped[i] for i in at_limit], add_special_tokens=True, truncation=True, max_length=limit + 1, **extra
+            )["input_ids"]
             cut = [i for i, row in zip(at_limit, whole) if len(row) > limit]
             if cut:
                 warnings.warn(

@@ -385,3 +385,17 @@ def test_backends_write_equal_rows(thresh):
     numpy = evalkit.Squad(backend="numpy", na_prob_thresh=thresh).rows(preds, golds, na_prob=probs)
     assert np.array_equal(python.dense, numpy.dense) and np.array_equal(python.values, numpy.values)
     assert np.array_equal(python.cells, numpy.cells) and np.array_equal(python.space, numpy.space)
+
+
+_WORDS = ["the", "a", "An", "cat", "Cat", "cat.", "dog", "x\x01y", "", " ", "über", "Σ", "1,000", "(dog)", "cat cat"]
+_TEXT = st.lists(st.sampled_from(_WORDS), max_size=5).map(" ".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(_TEXT, st.lists(_TEXT, max_size=3), st.floats(0, 1)), min_size=1, max_size=12))
+def test_backends_agree_on_any_text(questions):
+    # articles, punctuation, repeated tokens, empty and blank answers, the joining character itself
+    preds, golds, probs = (list(x) for x in zip(*questions))
+    python = evalkit.Squad(backend="python", na_prob_thresh=0.5).rows(preds, golds, na_prob=probs)
+    numpy = evalkit.Squad(backend="numpy", na_prob_thresh=0.5).rows(preds, golds, na_prob=probs)
+    assert np.array_equal(python.dense, numpy.dense) and np.array_equal(python.values, numpy.values)

@@ -74,9 +74,9 @@ def training_loop(updates: int, batch: int) -> None:
     for label, make, kind in cases:
         metric = make()
 
-        def loop(metric=metric):
-            for y, s in batches:
-                metric.update(s, y) if kind == "tm" else metric.update(y, s)
+        def loop(metric=metric, torchmetrics_order=kind == "tm"):
+            for y, s in batches:  # torchmetrics takes (preds, target), evalkit (y_true, y_score)
+                metric.update(s, y) if torchmetrics_order else metric.update(y, s)
 
         _, _, cpu = timed(loop)
         value, _, compute_cpu = timed(lambda metric=metric: float(metric.compute()))

@@ -165,6 +165,33 @@ def test_equals_torchmetrics(bert, pairs, baseline, idf, rescale):
         np.testing.assert_allclose([x.components[key] for x in results], theirs[key].numpy(), rtol=0, atol=TOL)
 
 
+def test_the_batched_matching_equals_the_written_out_reference(bert, pairs):
+    import torch
+
+    from evalkit.text.bertscore import _python_pair, _torch_pairs
+
+    hyps, refs = pairs
+    local = load_model(bert, owner="test")
+    sentences = [*hyps[:10], *(seg[0] for seg in refs[:10])]
+    ids = encode(local, sentences, "test")
+    emb = [e.double() / e.double().norm(dim=-1, keepdim=True) for e in local.embed(ids, layer=2, batch_size=4)]
+    rng = np.random.default_rng(0)
+    weights = [torch.as_tensor(rng.uniform(0, 2, len(s))) for s in ids]
+    keep = [torch.as_tensor(rng.random(len(s)) < 0.8) | torch.arange(len(s)).eq(1) for s in ids]
+    pairs_ = [(i, 10 + j) for i in range(10) for j in (i, (i + 3) % 10)]
+    p, r = _torch_pairs(pairs_, emb, weights, keep, chunk=7)
+    for k, (i, j) in enumerate(pairs_):
+        args = (
+            emb[i].numpy(),
+            emb[j].numpy(),
+            weights[i].numpy(),
+            weights[j].numpy(),
+            keep[i].numpy(),
+            keep[j].numpy(),
+        )
+        assert (p[k], r[k]) == pytest.approx(_python_pair(*args), abs=1e-12)
+
+
 # -- properties --------------------------------------------------------------------------------------
 
 

@@ -15,7 +15,7 @@ import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
@@ -114,9 +114,6 @@ class BertScoreOptions(Options):
     dtype: str | None = option(
         None, choice(*DTYPES), "the model's dtype; None: as saved", sig="dtype", hide_default=True
     )
-
-    #: the option an error names when the model is missing
-    model_param: ClassVar[str] = "model"
 
     def finish(self, owner: str) -> BertScoreOptions:
         if self.model is None and not os.environ.get(MODEL_ENVIRONMENT):

@@ -352,3 +352,15 @@ def test_cli_scores_and_compares_trec_files(tmp_path):
         expected = np.mean([v["recip_rank"] for v in per_query.values()])
         assert system["scores"]["mrr"]["score"] == pytest.approx(expected, abs=1e-12)
     assert 0 < systems[1]["scores"]["mrr"]["p_value"] <= 1
+
+
+@pytest.mark.parametrize(
+    ("cls", "measure"), [(evalkit.MAP, "map"), (evalkit.RPrecision, "Rprec"), (evalkit.MRR, "recip_rank")]
+)
+def test_relevance_level_is_trec_evals(trec_case, cls, measure):
+    pytrec_eval = pytest.importorskip("pytrec_eval")
+    qrels, run, _ = trec_case
+    reference = pytrec_eval.RelevanceEvaluator(qrels, {measure}, relevance_level=2).evaluate(run)
+    ours = cls(relevance_level=2).per_query(qrels, run)
+    for q in reference:
+        assert ours[q] == pytest.approx(reference[q][measure], abs=1e-12), q

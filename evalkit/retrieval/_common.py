@@ -50,13 +50,8 @@ _CONVENTION_DOC = (
 
 
 @dataclass(frozen=True)
-class RetrievalOptions(Options):
-    """The options every retrieval metric takes (the rank cut-off ``k`` is declared where it applies)."""
-
+class _Shared(Options):
     convention: str = option("trec_eval", choice(*CONVENTIONS), _CONVENTION_DOC, sig="conv")
-    relevance_level: int = option(
-        1, integer(minimum=1), "a document is relevant from this relevance on (trec_eval's -l)", sig="level"
-    )
     empty_target_action: str = option(
         "neg",
         choice(*EMPTY_ACTIONS),
@@ -77,15 +72,18 @@ class RetrievalOptions(Options):
     backend: str = backend_option("vectorized over the queries")
 
 
+# k, adaptive_k, gain and relevance_level are declared in bases of their own so that they come first in the
+# options' order (help(), the CLI listing), where the metric takes them
+@dataclass(frozen=True)
+class _Level(Options):
+    relevance_level: int = option(
+        1, integer(minimum=1), "a document is relevant from this relevance on (trec_eval's -l)", sig="level"
+    )
+
+
 @dataclass(frozen=True)
 class _Cutoff(Options):
-    # declared in a base of its own so that k comes first in the options' order (help(), the CLI listing)
     k: int | None = option(None, integer(minimum=1, optional=True), _K_DOC, sig="k")
-
-
-@dataclass(frozen=True)
-class RankedOptions(RetrievalOptions, _Cutoff):
-    """The options of a metric read at a rank cut-off ``k``."""
 
 
 @dataclass(frozen=True)
@@ -96,11 +94,6 @@ class _PrecisionCutoff(_Cutoff):
 
 
 @dataclass(frozen=True)
-class PrecisionOptions(RetrievalOptions, _PrecisionCutoff):
-    """Precision at ``k``, with torchmetrics' ``adaptive_k``."""
-
-
-@dataclass(frozen=True)
 class _Gain(_Cutoff):
     gain: str = option(
         "linear", choice("linear", "exponential"), "the gain of relevance r: r, or 2**r - 1 (Burges et al.)", sig="gain"
@@ -108,8 +101,23 @@ class _Gain(_Cutoff):
 
 
 @dataclass(frozen=True)
-class NDCGOptions(RetrievalOptions, _Gain):
-    """nDCG's options: the convention may also be scikit-learn's; the gain linear or exponential."""
+class RetrievalOptions(_Shared, _Level):
+    """The options of a metric of binary relevance without a cut-off (R-precision)."""
+
+
+@dataclass(frozen=True)
+class RankedOptions(_Shared, _Level, _Cutoff):
+    """The options of a metric of binary relevance read at a rank cut-off ``k``."""
+
+
+@dataclass(frozen=True)
+class PrecisionOptions(_Shared, _Level, _PrecisionCutoff):
+    """Precision at ``k``, with torchmetrics' ``adaptive_k``."""
+
+
+@dataclass(frozen=True)
+class NDCGOptions(_Shared, _Gain):
+    """nDCG's options: graded gains (no relevance level); the convention may also be scikit-learn's."""
 
     convention: str = option(
         "trec_eval",
@@ -118,7 +126,6 @@ class NDCGOptions(RetrievalOptions, _Gain):
         "'torchmetrics' (as 'sklearn')",
         sig="conv",
     )
-    relevance_level: int = option(1, integer(minimum=1), "unused by nDCG, whose gain is the relevance itself")
 
 
 # -- the ranked batch -------------------------------------------------------------------------------------
@@ -217,16 +224,16 @@ def query_value(metric: str, rel: list[float], scores: list[float], n_rel: int, 
     n = len(rel)
     k = getattr(o, "k", None)
     cut = n if k is None else k
-    relevant = [r >= o.relevance_level for r in rel]
-    if torchmetrics and metric in ("mrr", "map", "precision_at_k", "recall_at_k"):
-        # torchmetrics counts a document as relevant only if its score is positive
-        relevant = [y and s > 0 for y, s in zip(relevant, scores)]
     if metric == "ndcg":
         gains = [gain(r, o.gain) for r in rel]
         ideal_gains = [gain(r, o.gain) for r in ideal]
         tie_average = o.convention != "trec_eval"
         best = _dcg(ideal_gains, ideal_gains, len(ideal) if k is None else k, False)
         return _dcg(gains, scores, cut, tie_average) / best if best > 0 else 0.0
+    relevant = [r >= o.relevance_level for r in rel]
+    if torchmetrics and metric in ("mrr", "map", "precision_at_k", "recall_at_k"):
+        # torchmetrics counts a document as relevant only if its score is positive
+        relevant = [y and s > 0 for y, s in zip(relevant, scores)]
     if metric == "mrr":
         first = next((i for i, y in enumerate(relevant[:cut]) if y), None)
         return 0.0 if first is None else 1.0 / (first + 1)

@@ -75,7 +75,7 @@ def _sorted(owner: str, qidx: np.ndarray, rel: np.ndarray, score: np.ndarray, n_
         tied = np.flatnonzero((score[1:] == score[:-1]) & (qidx[1:] == qidx[:-1]))
         if len(tied):  # trec_eval breaks ties by document id descending: re-sort only the tied stretches
             _break_ties_by_docid(tied, score, rel, order, qidx, offsets, docids)
-    relevant = judged >= o.relevance_level
+    relevant = judged >= getattr(o, "relevance_level", 1)  # nDCG reads gains, not this count
     n_rel = np.bincount(judged_qidx[relevant], minlength=n_queries).astype(np.int64)
     ideal_offsets = np.concatenate([[0], np.cumsum(np.bincount(judged_qidx, minlength=n_queries))])
     return Ranked(qids, offsets, rel, score, n_rel, judged, ideal_offsets)

@@ -23,6 +23,7 @@ import numpy as np
 from evalkit.core.backends import choose_backend
 from evalkit.core.errors import InputError, UndefinedMetricWarning
 from evalkit.core.metric import Metric
+from evalkit.core.options import Options
 from evalkit.core.registry import register
 from evalkit.core.result import Result
 from evalkit.core.rows import Rows
@@ -64,7 +65,7 @@ class RetrievalMetric(Metric):
     row per query; ``compute()`` averages the scored queries' values."""
 
     task = "retrieval"
-    options_type: ClassVar[type[RetrievalOptions]] = RetrievalOptions
+    options_type: ClassVar[type[Options]] = RetrievalOptions
     options: Any
 
     def _values(self, target: Any, preds: Any, indexes: Any) -> tuple[list[Any], np.ndarray, np.ndarray]:
@@ -170,7 +171,6 @@ class NDCG(RetrievalMetric):
         k: int | None = None,
         convention: str = "trec_eval",
         gain: str = "linear",
-        relevance_level: int = 1,
         empty_target_action: str = "neg",
         ignore_index: int | None = None,
         aggregation: str = "mean",
@@ -382,7 +382,6 @@ def ndcg(
     k: int | None = None,
     convention: str = "trec_eval",
     gain: str = "linear",
-    relevance_level: int = 1,
     empty_target_action: str = "neg",
     ignore_index: int | None = None,
     aggregation: str = "mean",

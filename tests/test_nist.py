@@ -25,7 +25,7 @@ def _pairs(n: int, seed: int) -> tuple[list[str], list[str]]:
 
 @pytest.fixture(scope="module")
 def corpus() -> tuple[list[str], list[str]]:
-    return _pairs(800, 29)
+    return _pairs(500, 29)
 
 
 @pytest.mark.parametrize("n", [5, 3, 1])
@@ -57,7 +57,7 @@ def test_information_weights_by_hand():
     assert nltk_nist.corpus_nist([[["a", "b"]], [["a", "c"]]], [["a", "b"], ["c"]], n=2) == pytest.approx(expected)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(cuts=st.lists(st.integers(1, 59), max_size=3, unique=True), seed=st.integers(0, 5))
 def test_merge_of_parts_is_the_corpus(cuts, seed):
     # the frames of the parts differ; their merge is the frame of the whole corpus, the score nltk's

@@ -14,12 +14,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pycocoevalcap.cider.cider import Cider
-
 from evalkit.lexicon.corpora import perturbed_pairs
 
 
 def _case(n_segments: int, seed: int, **options) -> dict:
+    from pycocoevalcap.cider.cider import Cider  # only where its code is on PYTHONPATH (see above)
+
     hyps, refs = perturbed_pairs(n_segments, seed=seed, max_refs=5)
     hyps[3], refs[4] = "", [refs[4][0], ""]  # an empty hypothesis and an empty reference
     hyps[5] = refs[5][0]  # a hypothesis equal to its reference

@@ -304,6 +304,10 @@ def test_layout_and_shape_errors_are_clear():
         evalkit.ndcg([1, 0, 1], [0.5, 0.2, 0.1])
     with pytest.raises(InputError, match="one shape"):
         evalkit.ndcg([1, 0], [0.5, 0.2], indexes=[0])
+    with pytest.raises(InputError, match="indexes must be integers"):
+        evalkit.mrr([1, 0], [0.5, 0.2], indexes=[True, False])
+    with pytest.raises(InputError, match="up to 1023"):
+        evalkit.ndcg([[2000, 1]], [[0.1, 0.9]], gain="exponential")
     with pytest.raises(EvalkitError, match="empty_target_action='error'"):
         evalkit.mrr([[0, 0]], [[0.5, 0.2]], empty_target_action="error")
 

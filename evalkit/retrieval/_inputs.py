@@ -210,7 +210,7 @@ def _from_indexes(owner: str, target: Any, preds: Any, indexes: Any, o: Any) -> 
             f"{owner}: indexes, preds and target must have one shape; got {q.shape}, {p.shape} and {t.shape}."
         )
     q, rel, score = q.ravel(), _numbers(owner, "target", t).ravel(), _numbers(owner, "preds", p).ravel()
-    if q.dtype.kind not in "iub":
+    if q.dtype.kind not in "iu":
         raise InputError(f"{owner}: indexes must be integers (the query of each entry); got dtype {q.dtype}.")
     if o.ignore_index is not None:  # torchmetrics drops these entries before grouping by query
         keep = rel != o.ignore_index

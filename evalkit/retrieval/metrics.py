@@ -71,6 +71,11 @@ class RetrievalMetric(Metric):
     def _values(self, target: Any, preds: Any, indexes: Any) -> tuple[list[Any], np.ndarray, np.ndarray]:
         o = self.options
         batch = ranked_batch(self._owner, target, preds, indexes, o)
+        if getattr(o, "gain", "linear") == "exponential" and len(batch.judged) and batch.judged.max() > 1023:
+            raise InputError(
+                f"{self._owner}: gain='exponential' takes relevances up to 1023 (2**r - 1 overflows float64 "
+                f"beyond); got {float(batch.judged.max())!r}. Use gain='linear' or smaller grades."
+            )
         backend = choose_backend(self._owner, o.backend, len(batch), numpy_from=_NUMPY_FROM)
         values, empty = (vectorized_query_values if backend == "numpy" else query_values)(self.name, batch, o)
         return batch.qids, values, empty

@@ -148,6 +148,42 @@ def test_multilabel_equals_scikit_learn(seed):
                 _same(ours, getattr(sk, name)(y, s, average=average, sample_weight=weight))
 
 
+def test_the_samples_average_equals_scikit_learn():
+    rng = np.random.default_rng(5)
+    y = rng.integers(0, 2, (150, 6))
+    y[:, 0], y[:, 1] = 1, 0  # every item has both classes: its AUROC is defined
+    s, w = rng.random((150, 6)).round(1), rng.random(150)
+    w[:4] = 0
+    for name in ("roc_auc_score", "average_precision_score"):
+        for weight in (None, w):
+            ours = getattr(evalkit, name)(y, s, average="samples", sample_weight=weight)
+            assert ours == pytest.approx(getattr(sk, name)(y, s, average="samples", sample_weight=weight), rel=1e-12)
+    undefined = y.copy()
+    undefined[2] = 0  # an item with one class: NaN, unless its weight is zero (scikit-learn's rules)
+    assert math.isnan(_quiet(evalkit.roc_auc_score, undefined, s, average="samples"))
+    assert _quiet(evalkit.roc_auc_score, undefined, s, average="samples", sample_weight=w) == pytest.approx(
+        _quiet(sk.roc_auc_score, undefined, s, average="samples", sample_weight=w), rel=1e-12
+    )
+    yc, pc, _ = _multiclass(5, n=100, classes=3)  # average precision of one-hot classes, as scikit-learn
+    assert evalkit.average_precision_score(yc, pc, average="samples") == pytest.approx(
+        sk.average_precision_score(yc, pc, average="samples"), rel=1e-12
+    )
+    with pytest.raises(InputError, match="multilabel"):
+        evalkit.roc_auc_score(yc, pc, multi_class="ovr", average="samples")
+    m = evalkit.RocAuc(average="samples")
+    for i in range(0, 150, 40):
+        m.update(y[i : i + 40], s[i : i + 40], sample_weight=w[i : i + 40])
+    state = json.loads(json.dumps(m.state_dict()))
+    expected = sk.roc_auc_score(y, s, average="samples", sample_weight=w)
+    assert evalkit.RocAuc(average="samples").load_state_dict(state).compute().score == pytest.approx(
+        expected, rel=1e-12
+    )
+    rows = m.rows(y, s)
+    counts = np.random.default_rng(2).multinomial(150, np.ones(150) / 150, size=3)
+    for c, value in zip(counts, m.fresh().add_rows(rows).scores(rows.weighted_totals(counts))):
+        assert value == pytest.approx(sk.roc_auc_score(y, s, average="samples", sample_weight=c), rel=1e-12)
+
+
 def test_micro_and_macro_on_the_documented_example():
     y = [[1, 0], [1, 0], [0, 1], [1, 0], [0, 1], [1, 1]]
     s = [[0.9, 0.2], [0.8, 0.7], [0.6, 0.4], [0.3, 0.1], [0.5, 0.9], [0.2, 0.3]]
@@ -450,7 +486,8 @@ def test_bad_options_are_named():
         ({"thresholds": 1}, "thresholds"),
         ({"thresholds": [0.1, float("nan")]}, "thresholds"),
         ({"thresholds": "many"}, "thresholds"),
-        ({"average": "samples"}, "average"),
+        ({"average": "sample"}, "average"),
+        ({"average": "samples", "max_fpr": 0.5}, "max_fpr"),
         ({"multi_class": "ovo2"}, "multi_class"),
         ({"thresholds": 10, "max_fpr": 0.5}, "max_fpr"),
     ):

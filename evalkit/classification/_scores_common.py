@@ -27,7 +27,7 @@ from evalkit.core.inputs import as_array, as_weights
 from evalkit.core.options import Options, choice, number, option
 from evalkit.core.validate import check_finite, check_same_n_samples
 
-AUC_AVERAGES = (None, "micro", "macro", "weighted")
+AUC_AVERAGES = (None, "micro", "macro", "weighted", "samples")
 _ONE_CLASS_AUC = "Only one class is present in y_true. ROC AUC score is not defined in that case."  # scikit-learn's
 _NO_POSITIVE_AP = "No positive class found in y_true, recall is set to one for all thresholds."  # scikit-learn's
 
@@ -85,7 +85,7 @@ class RocAucOptions(Options):
     average: str | None = option(
         "macro",
         choice(*AUC_AVERAGES),
-        "None (per class; the score is their mean), 'micro', 'macro' or 'weighted' (multiclass and multilabel)",
+        "None (per class; the score is their mean), 'micro', 'macro', 'weighted' (multiclass and multilabel) or 'samples' (multilabel)",
         sig="average",
         show=_shown,
     )
@@ -117,6 +117,8 @@ class RocAucOptions(Options):
     def finish(self, owner: str) -> RocAucOptions:
         if self.thresholds is not None and self.max_fpr is not None:
             raise InvalidOptionError(f"{owner}: max_fpr is scored on the exact table; drop thresholds= or max_fpr=.")
+        if self.average == "samples" and self.max_fpr is not None:
+            raise InvalidOptionError(f"{owner}: max_fpr is not offered with average='samples'; drop one of them.")
         return self
 
 
@@ -125,7 +127,7 @@ class AveragePrecisionOptions(Options):
     average: str | None = option(
         "macro",
         choice(*AUC_AVERAGES),
-        "None (per class; the score is their mean), 'micro', 'macro' or 'weighted' (multiclass and multilabel)",
+        "None (per class; the score is their mean), 'micro', 'macro', 'weighted' (multiclass and multilabel) or 'samples' (multilabel)",
         sig="average",
         show=_shown,
     )
@@ -416,6 +418,43 @@ def warn_no_positive(pos: np.ndarray) -> None:
         warnings.warn(_NO_POSITIVE_AP, UserWarning, stacklevel=5)
 
 
+# -- average="samples": each item's labels ranked by its scores ------------------------------------------------------
+def sample_rows(pos: np.ndarray, s: np.ndarray, weights: np.ndarray | None, which: str) -> np.ndarray:
+    """Rows ``[w * value, w, undefined]`` per item of multilabel indicators ``pos`` and scores ``s``, ``(n,
+    L)``: ``value`` is the item's AUROC (``which="auc"``: its positive labels outranking its negative ones,
+    ties one half; undefined with one class, counted where ``w != 0``) or average precision (``"ap"``: the
+    mean over its positive labels of the precision at their score; 0 without a positive), as scikit-learn's
+    ``average="samples"`` scores each row."""
+    n = len(pos)
+    values = np.empty(n)
+    step = max(1, (1 << 22) // max(1, pos.shape[1] ** 2))
+    for start in range(0, n, step):  # (items, L, L) comparisons, a block at a time
+        p, x = pos[start : start + step].astype(bool), s[start : start + step].astype(np.float64)
+        if which == "auc":
+            pair = p[:, :, None] & ~p[:, None, :]
+            wins = (x[:, :, None] > x[:, None, :]) + 0.5 * (x[:, :, None] == x[:, None, :])
+            den = p.sum(axis=1) * (~p).sum(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                values[start : start + step] = np.where(den > 0, (wins * pair).sum(axis=(1, 2)) / den, np.nan)
+        else:
+            above = x[:, None, :] >= x[:, :, None]  # [i, a, b]: label b scores at least label a's score
+            precision = (above & p[:, None, :]).sum(axis=2) / above.sum(axis=2)
+            count = p.sum(axis=1)
+            values[start : start + step] = np.where(count > 0, (precision * p).sum(axis=1) / np.maximum(count, 1), 0)
+    w = np.ones(n) if weights is None else weights
+    undefined = np.isnan(values) & (w != 0)
+    return np.stack([np.where(np.isnan(values), 0.0, w * values), w, undefined.astype(np.float64)], axis=1)
+
+
+def sample_average(totals: np.ndarray) -> np.ndarray:
+    """The weighted mean of the items' values of :func:`sample_rows` totals (NaN where an item's is
+    undefined, as scikit-learn's NaN propagates)."""
+    totals = np.atleast_2d(totals)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = totals[:, 0] / totals[:, 1]
+    return np.where(totals[:, 2] > 0, np.nan, out)
+
+
 # -- curves --------------------------------------------------------------------------------------------------
 def _drop(flags: np.ndarray, *arrays_: np.ndarray) -> list[np.ndarray]:
     keep = np.flatnonzero(np.concatenate([[True], flags, [True]]))
@@ -585,5 +624,7 @@ __all__ = [
     "read_scores",
     "recall_at_precision",
     "roc_points",
+    "sample_average",
+    "sample_rows",
     "sensitivity_at_specificity",
 ]

@@ -71,8 +71,21 @@ class ScoreMetric(Metric):
             if found is not None:
                 return self.add_total(found[0], y_score.shape[0], space=found[1])  # type: ignore[return-value]
         x = self._read(y_true, y_score, sample_weight, one_call=False)
+        if self._per_item(x.kind):
+            return self.add_total(self._item_rows(x).sum(axis=0), len(x.scores))  # type: ignore[return-value]
         total, space = table.table_total(x.scores, x.classes, x.weights, x.kind, x.n_classes, self._edges)
         return self.add_total(total, len(x.scores), space=space)  # type: ignore[return-value]
+
+    def _per_item(self, kind: str) -> bool:
+        """Whether this metric scores each item on its own (multilabel ``average="samples"``): rows
+        ``[w * value, w, undefined]`` instead of a table."""
+        return kind in self._per_item_kinds and getattr(self.options, "average", None) == "samples"
+
+    #: the kinds of input average='samples' scores item by item (average precision: multiclass too, one-hot)
+    _per_item_kinds: ClassVar[tuple[str, ...]] = ("multilabel",)
+
+    def _item_rows(self, x: sc.ScoreInputs) -> np.ndarray:
+        raise InputError(f"{self._owner}: average='samples' is not defined for this metric.")
 
     def _binary_scores(self, y_score: Any) -> bool:
         return y_score.ndim == 1 or (y_score.ndim == 2 and y_score.shape[1] == 1)
@@ -88,12 +101,16 @@ class ScoreMetric(Metric):
     def stats(self, y_true: Any, y_score: Any, sample_weight: Any = None) -> Rows:  # type: ignore[override]
         """One row per item: its weight in the cell of (its score, its class) of each score column."""
         x = self._read(y_true, y_score, sample_weight, one_call=False)
+        if self._per_item(x.kind):
+            return Rows(self._item_rows(x))
         return table.table_rows(x.scores, x.classes, x.weights, x.kind, x.n_classes, self._edges)
 
     def evaluate(self, y_true: Any, y_score: Any, sample_weight: Any) -> tuple[Any, dict[str, Any]]:
         """``(score, components)`` of one call of a functional form (the classes are y_true's own)."""
         x = self._read(y_true, y_score, sample_weight, one_call=True)
         check_some_weight(self._owner, x.weights)
+        if self._per_item(x.kind):
+            return self._evaluate(self._item_rows(x).sum(axis=0), None)
         total, space = table.table_total(x.scores, x.classes, x.weights, x.kind, x.n_classes, self._edges)
         return self._evaluate(total, space)
 
@@ -117,6 +134,8 @@ class ScoreMetric(Metric):
     def scores(self, totals: Any) -> np.ndarray:
         """The score of each total (bootstrap resamples), vectorized where the formula allows; silent."""
         totals = np.atleast_2d(np.asarray(totals, dtype=np.float64))
+        if self.space is None and self.n_items:  # average="samples": per-item rows
+            return sc.sample_average(totals)
         return self._formula(totals, self._space_of(self.space))
 
     # -- frames ------------------------------------------------------------------------------------------
@@ -155,9 +174,15 @@ class ScoreMetric(Metric):
             raise InputError(f"{self.name}: load_state_dict(): {e}") from None
 
     def check_total(self, total: np.ndarray, space: Any) -> None:
-        """A saved total is a table of weights in its frame: one number per (score, class) of each column."""
+        """A saved total is a table of weights in its frame: one number per (score, class) of each column; or,
+        for ``average="samples"``, the sums ``[w * value, w, undefined items]``."""
         if space is None:
-            raise InputError(f"{self.name}: load_state_dict(): 'space' must be the frame of a score table; got None.")
+            if getattr(self.options, "average", None) != "samples" or len(total) != 3 or total[2] < 0:
+                raise InputError(
+                    f"{self.name}: load_state_dict(): 'total' must be a score table's, in its frame ('space'), or "
+                    f"for average='samples' [sum(w * value), sum(w), undefined items]; got {total.tolist()!r:.60}."
+                )
+            return
         if len(total) != table.width(space):
             raise InputError(
                 f"{self.name}: load_state_dict(): 'total' must hold {table.width(space)} numbers for its frame; "
@@ -248,6 +273,18 @@ class _Averaged(ScoreMetric):
     def _warn(self, pos: np.ndarray, neg: np.ndarray) -> None:
         raise NotImplementedError
 
+    def _item_rows(self, x: sc.ScoreInputs) -> np.ndarray:
+        labels = np.eye(x.n_classes, dtype=np.int64)[x.classes] if x.kind == "multiclass" else x.classes
+        return sc.sample_rows(labels, x.scores, x.weights, "auc" if self.name == "roc_auc" else "ap")
+
+    def _samples(self, total: np.ndarray, check: bool) -> tuple[float, dict[str, Any]]:
+        """The score of ``[sum(w * value), sum(w), undefined items]`` (average='samples')."""
+        if check and total[2] > 0:
+            sc.warn_one_class(np.zeros(1), np.ones(1))  # an item with one class only: scikit-learn's warning
+        if total[1] == 0:
+            raise InputError(f"{self._owner}: the total sample weight is zero; the score is undefined.")
+        return float(sc.sample_average(total)[0]), {"weight": float(total[1]), "undefined_items": int(total[2])}
+
     def _components(self, cols: list, space: tuple) -> dict[str, Any]:
         """Binary scores: the weight of each class; otherwise each class's (or label's) positive weight. And
         the table's rows: the distinct scores of every column."""
@@ -266,10 +303,11 @@ class RocAuc(_Averaged):
 
     Binary scores ``(n,)``: the AUC of the positive class. Multiclass scores ``(n, C)`` (probabilities):
     one-vs-rest or one-vs-one (Hand & Till) AUCs averaged. Multilabel ``(n, L)`` indicators and scores:
-    one AUC per label, averaged (``micro`` pools every label's decisions). ``average="samples"`` is not a
-    sum of per-item statistics and is not offered. With ``thresholds=``, the table's rows are fixed (scores
-    floored to the thresholds): constant memory, and the components state ``error_bound``, the largest
-    possible difference from the exact AUROC, ``sum_b P_b N_b / (2 P N)`` over the bins (binary).
+    one AUC per label, averaged (``micro`` pools every label's decisions). ``average="samples"`` ranks
+    each item's labels by its own scores: its rows are per-item sums, not a table. With ``thresholds=``,
+    the table's rows are fixed (scores floored to the thresholds): constant memory, and the components
+    state ``error_bound``, the largest possible difference from the exact AUROC, ``sum_b P_b N_b / (2 P N)``
+    over the bins (averaged over classes as the score is).
 
     The class defaults to ``multi_class="ovr"`` (defined for any scores); the function keeps scikit-learn's
     ``"raise"``. A binary batch's labels must be in {0, 1} or {-1, 1}, or ``pos_label`` names the positive.
@@ -310,6 +348,11 @@ class RocAuc(_Averaged):
     def _check_options(self, kind: str) -> None:
         o = self.options
         if kind == "multiclass":
+            if o.average == "samples":
+                raise InputError(
+                    f"{self._owner}: average must be one of ('micro', 'macro', 'weighted', None) for multiclass "
+                    "scores; 'samples' is for multilabel indicators."
+                )
             if o.max_fpr is not None and o.max_fpr != 1:
                 raise InputError(
                     f"{self._owner}: Partial AUC computation not available in multiclass setting, 'max_fpr' must be "
@@ -340,6 +383,8 @@ class RocAuc(_Averaged):
         return super()._formula(totals, space)
 
     def _evaluate(self, total: np.ndarray, space: Any, check: bool = True) -> tuple[Any, dict[str, Any]]:
+        if space is None and self.options.average == "samples" and len(total) == 3:
+            return self._samples(total, check)
         o, space = self.options, self._space_of(space)
         kind = space[1]
         self._check_options(kind)
@@ -404,6 +449,7 @@ class AveragePrecision(_Averaged):
     options_type: ClassVar[type[sc.AveragePrecisionOptions]] = sc.AveragePrecisionOptions
     options: sc.AveragePrecisionOptions
     _binary = staticmethod(sc.ap_of)
+    _per_item_kinds = ("multilabel", "multiclass")
 
     def __init__(
         self, *, average: str | None = "macro", pos_label: Any = 1, labels: Any = None, thresholds: Any = None
@@ -434,6 +480,8 @@ class AveragePrecision(_Averaged):
         return {"precision": precision, "recall": recall}
 
     def _evaluate(self, total: np.ndarray, space: Any, check: bool = True) -> tuple[Any, dict[str, Any]]:
+        if space is None and self.options.average == "samples" and len(total) == 3:
+            return self._samples(total, check)
         space = self._space_of(space)
         cols = table.columns_of(total, space)
         score = self._vector(_one_total(cols), space[1], check)[0]

@@ -43,22 +43,24 @@ def normalize_answer(text: str) -> str:
 _JOIN = "\x01"
 
 
-def normalize_many(texts: list[str]) -> list[str] | None:
-    """:func:`normalize_answer` of every text, in a few passes over the texts joined by a control
-    character (a boundary to the article pattern as the end of a string is, untouched by the other steps);
-    ``None`` when a text holds that character.
+#: the token between two texts in :func:`joined_tokens`
+SEPARATOR = _JOIN
+
+
+def joined_tokens(texts: list[str]) -> list[str] | None:
+    """The tokens of every text after :func:`normalize_answer` (``normalize_answer(t).split()``), text
+    after text with :data:`SEPARATOR` between two texts, from a few passes over the texts joined by that
+    control character (a boundary to the article pattern as the end of a string is, untouched by the other
+    steps); ``None`` when a text holds it.
 
     Example:
-        >>> normalize_many(["The Cat!", "an  apple", ""])
-        ['cat', 'apple', '']
+        >>> joined_tokens(["The Cat!", "an  apple pie", ""]) == ["cat", SEPARATOR, "apple", "pie", SEPARATOR]
+        True
     """
-    if not texts:
-        return []
     joined = _JOIN.join(texts)
     if joined.count(_JOIN) != max(len(texts) - 1, 0):
         return None
-    joined = _ARTICLES.sub(" ", joined.lower().translate(_PUNCTUATION))
-    return [" ".join(part.split()) for part in joined.split(_JOIN)]
+    return _ARTICLES.sub(" ", joined.lower().translate(_PUNCTUATION)).replace(_JOIN, f" {_JOIN} ").split()
 
 
 def token_f1(gold: list[str], pred: list[str], *, empty_agrees: bool) -> float:
@@ -279,13 +281,14 @@ def exact_match_text(text: str, options: ExactMatchOptions) -> str:
 
 
 __all__ = [
+    "SEPARATOR",
     "SQUAD_LAYOUT",
     "ExactMatchOptions",
     "SquadOptions",
     "best_threshold",
     "exact_match_text",
+    "joined_tokens",
     "normalize_answer",
-    "normalize_many",
     "question_row",
     "squad_components",
     "squad_f1",

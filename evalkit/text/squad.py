@@ -39,6 +39,7 @@ import json
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain
 from typing import Any, ClassVar
 
 import numpy as np
@@ -90,20 +91,27 @@ def _articles(references: Any) -> list | None:
 
 
 def _by_id(owner: str, ids: list[str], predictions: Mapping[str, Any], probs: Mapping[str, Any] | None) -> tuple:
-    missing = [i for i in ids if i not in predictions]
-    extra = set(predictions) - set(ids)
-    if missing or extra:
+    """The predictions (and probabilities) in the order of ``ids`` (unique), which must be their keys."""
+    try:
+        preds = list(map(predictions.__getitem__, ids))
+    except (KeyError, TypeError):
+        preds = None
+    if preds is None or len(predictions) != len(ids):
+        missing = [i for i in ids if i not in predictions]
+        extra = set(predictions) - set(ids)
         what = f"no prediction for {len(missing)} question(s), e.g. {missing[0]!r}" if missing else ""
         if extra:
             what += ("; " if what else "") + f"{len(extra)} prediction(s) for unknown ids, e.g. {sorted(extra)[0]!r}"
         raise InputError(f"{owner}: the predictions' ids must be the references' ids: {what}.")
-    preds = [predictions[i] for i in ids]
     if probs is None:
         return preds, None
-    missing = [i for i in ids if i not in probs]
-    if missing:
-        raise InputError(f"{owner}: 'na_prob' has no probability for {len(missing)} question(s), e.g. {missing[0]!r}.")
-    return preds, [probs[i] for i in ids]
+    try:
+        return preds, list(map(probs.__getitem__, ids))
+    except (KeyError, TypeError):
+        missing = [i for i in ids if i not in probs]
+        raise InputError(
+            f"{owner}: 'na_prob' has no probability for {len(missing)} question(s), e.g. {missing[0]!r}."
+        ) from None
 
 
 def squad_inputs(owner: str, predictions: Any, references: Any, na_prob: Any = None) -> tuple[list, list, list | None]:
@@ -197,7 +205,7 @@ def _checked(owner: str, preds: list, answers: list, probs: list | None) -> tupl
     if (
         set(map(type, preds)) <= {str}
         and set(map(type, answers)) <= {list}
-        and all(set(map(type, a)) <= {str} for a in answers)
+        and set(map(type, chain.from_iterable(answers))) <= {str}
     ):
         return preds, answers, _checked_probs(owner, probs)
     for i, p in enumerate(preds):

@@ -281,6 +281,28 @@ def test_tensor_batches_are_counted_on_their_device_as_on_the_host(dtype):
         evalkit.AveragePrecision().update(torch.tensor([0, 1, 2]), torch.tensor([0.1, 0.2, 0.3]))
 
 
+@pytest.mark.parametrize("layout", ["multiclass", "multilabel"])
+def test_tensor_columns_are_counted_on_their_device_as_on_the_host(layout):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(8)
+    if layout == "multiclass":
+        y, s, w = _multiclass(8, n=300, classes=3)
+    else:
+        y, s, w = rng.integers(0, 2, (300, 4)), rng.random((300, 4)).round(2).astype(np.float32), rng.random(300)
+    for cls, kwargs in ((evalkit.RocAuc, {}), (evalkit.RocAuc, {"thresholds": 11}), (evalkit.AveragePrecision, {})):
+        for weights in (None, w):
+            device, host = cls(**kwargs), cls(**kwargs)
+            for part in (slice(0, 120), slice(120, 300)):
+                tw = None if weights is None else torch.tensor(weights[part])
+                device.update(torch.tensor(y[part]), torch.tensor(s[part]), sample_weight=tw)
+                host.update(y[part], s[part], sample_weight=None if weights is None else weights[part])
+            assert device.device is not None and host.device is None
+            np.testing.assert_allclose(device.total, host.total, rtol=1e-15)
+            assert _quiet(device.compute).score == pytest.approx(_quiet(host.compute).score, rel=1e-15, nan_ok=True)
+    with pytest.raises(InputError, match="sum up to 1"):  # a failed check takes the host path's message
+        evalkit.RocAuc().update(torch.tensor([0, 1]), torch.tensor([[0.5, 0.6], [0.5, 0.5]]))
+
+
 def test_the_state_is_bounded_by_the_distinct_scores():
     rng = np.random.default_rng(0)
     m = evalkit.RocAuc()

@@ -330,17 +330,67 @@ def device_binary_total(
         checks.append(torch.isfinite(w64).all())
     if not all(torch.stack(checks).tolist()):  # the one sync
         return None
-    cls = positive.long()
-    if edges is not None:
-        at = torch.bucketize(s.double(), torch.as_tensor(edges, device=s.device), right=True) - 1
-        values = edges
+    return _device_count([s], [positive.long()], w64, 2, edges, "binary")
+
+
+def _device_count(columns: list, classes: list, w64: Any, k: int, edges: np.ndarray | None, kind: str) -> tuple:
+    """The table of checked score columns on their device: ``torch.unique`` per column, one ``index_add_``."""
+    torch = sys.modules["torch"]
+    cells, frames, offset = [], [], 0
+    for s, cls in zip(columns, classes):
+        if edges is not None:
+            at = torch.bucketize(s.double().contiguous(), torch.as_tensor(edges, device=s.device), right=True) - 1
+            values = edges
+        else:
+            distinct, at = torch.unique(s, sorted=True, return_inverse=True)
+            values = distinct.double().cpu().numpy()
+        cells.append(offset + at * k + cls)
+        frames.append(values)
+        offset += len(values) * k
+    index = torch.cat(cells)
+    ones = torch.ones_like(index) if w64 is None else w64.repeat(len(columns))
+    return ones.new_zeros(offset).index_add_(0, index, ones), make_space(kind, k, frames)
+
+
+def device_columns_total(
+    y_true: Any, y_score: Any, weights: Any, edges: np.ndarray | None, sums_to_one: bool
+) -> tuple[Any, tuple] | None:
+    """:func:`table_total` of ``(n, C)`` scores in a tensor, counted on its device: multiclass (``y_true``:
+    column indices 0..C-1) or multilabel (``y_true``: an ``(n, C)`` indicator matrix); ``None`` where an input
+    fails a check or does not fit this path (the host path then counts it, or raises its message)."""
+    torch = sys.modules["torch"]
+    s = y_score.detach()
+    y = arrays.moved_to(y_true, s)
+    w = None if weights is None else arrays.moved_to(weights, s)
+    if s.ndim != 2 or s.shape[1] < 2 or s.shape[0] == 0 or s.is_complex() or y is None or y.is_complex():
+        return None
+    n, c = s.shape
+    if y.shape[0] != n or not (y.ndim == 1 or y.shape == s.shape):
+        return None
+    if weights is not None and (w is None or w.ndim != 1 or w.shape[0] != n or w.is_complex()):
+        return None
+    if not s.is_floating_point():
+        s = s.double()
+    elif s.dtype == torch.bfloat16:
+        s = s.float()
+    w64 = None if w is None else w.double()
+    y64 = y.double()
+    checks = [torch.isfinite(s).all(), (y64 == y64.round()).all()]
+    if y.ndim == 1:  # multiclass: column indices, as a running metric reads them
+        checks.append(((y64 >= 0) & (y64 < c)).all())
+        if sums_to_one:  # numpy's allclose(1, row sums), as the host path's check
+            total = s.double().sum(dim=1)
+            checks.append(((1 - total).abs() <= 1e-8 + 1e-5 * total.abs()).all())
     else:
-        distinct, at = torch.unique(s, sorted=True, return_inverse=True)
-        values = distinct.double().cpu().numpy()
-    size = 2 * len(values)
-    ones = torch.ones_like(cls) if w64 is None else w64
-    total = ones.new_zeros(size).index_add_(0, at * 2 + cls, ones)
-    return total, make_space("binary", 2, [values])
+        checks.append(((y64 == 0) | (y64 == 1)).all())
+    if w64 is not None:
+        checks.append(torch.isfinite(w64).all())
+    if not all(torch.stack(checks).tolist()):  # the one sync
+        return None
+    columns = [s[:, j] for j in range(c)]
+    if y.ndim == 1:
+        return _device_count(columns, [y.long()] * c, w64, c, edges, "multiclass")
+    return _device_count(columns, [y[:, j].long() for j in range(c)], w64, 2, edges, "multilabel")
 
 
 def binned_edges(thresholds: Sequence[float]) -> np.ndarray:
@@ -378,6 +428,7 @@ __all__ = [
     "columns_of",
     "columns_of_many",
     "device_binary_total",
+    "device_columns_total",
     "is_space",
     "join_spaces",
     "join_with_places",

@@ -65,9 +65,8 @@ class ScoreMetric(Metric):
     def update(self, y_true: Any, y_score: Any, *, sample_weight: Any = None) -> ScoreMetric:  # type: ignore[override]
         """Add a batch's score table to the running one; returns ``self``. Binary scores in a tensor are
         counted on its device, where the running table then stays."""
-        if arrays.is_tensor(y_score) and self._binary_scores(y_score):
-            pos_label = getattr(self.options, "pos_label", None)
-            found = table.device_binary_total(y_true, y_score, sample_weight, pos_label, self._edges)
+        if arrays.is_tensor(y_score):
+            found = self._device_total(y_true, y_score, sample_weight)
             if found is not None:
                 return self.add_total(found[0], y_score.shape[0], space=found[1])  # type: ignore[return-value]
         x = self._read(y_true, y_score, sample_weight, one_call=False)
@@ -87,8 +86,17 @@ class ScoreMetric(Metric):
     def _item_rows(self, x: sc.ScoreInputs) -> np.ndarray:
         raise InputError(f"{self._owner}: average='samples' is not defined for this metric.")
 
-    def _binary_scores(self, y_score: Any) -> bool:
-        return y_score.ndim == 1 or (y_score.ndim == 2 and y_score.shape[1] == 1)
+    def _device_total(self, y_true: Any, y_score: Any, sample_weight: Any) -> tuple[Any, tuple] | None:
+        """The batch's table counted on the tensor's device, or ``None`` where the host path counts it (a
+        failed check, string labels, ``labels=``, the samples average)."""
+        o = self.options
+        if y_score.ndim == 1 or (y_score.ndim == 2 and y_score.shape[1] == 1):
+            return table.device_binary_total(y_true, y_score, sample_weight, getattr(o, "pos_label", None), self._edges)
+        if getattr(o, "labels", None) is not None or getattr(o, "average", None) == "samples":
+            return None
+        if getattr(o, "pos_label", None) not in (None, 1):  # average precision's: the host path's error
+            return None
+        return table.device_columns_total(y_true, y_score, sample_weight, self._edges, self._sums_to_one)
 
     def forward(self, y_true: Any, y_score: Any, *, sample_weight: Any = None) -> Result:  # type: ignore[override]
         """Add a batch and return the score of that batch alone."""

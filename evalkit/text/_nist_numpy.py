@@ -9,49 +9,17 @@ strings, one per distinct reference n-gram. The rows equal the python backend's.
 
 from __future__ import annotations
 
-from itertools import chain
-
 import numpy as np
 
 from evalkit.core.rows import Rows
+from evalkit.text._ngram_table import ngram_occurrences
 from evalkit.text._nist_common import remember_layout
-from evalkit.text.ngrams import token_ids
-
-
-def _ngram_occurrences(lines: list[list[str]], n: int) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
-    """Every n-gram occurrence of orders 1..n of ``lines``: its line, its n-gram's id (equal n-grams, equal
-    ids), the flat tokens, and per id ``(flat position of its first occurrence, order, id of its prefix or -1)``."""
-    lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
-    flat = list(chain.from_iterable(lines))
-    ids, _ = token_ids(flat)
-    _, ids = np.unique(ids, return_inverse=True)
-    width = int(ids.max()) + 1 if ids.size else 1  # (leading n-gram, next token) -> one integer, injective
-    line = np.repeat(np.arange(len(lines)), lengths)
-    remaining = np.repeat(lengths, lengths) - (np.arange(ids.size) - np.repeat(np.cumsum(lengths) - lengths, lengths))
-    out_line, out_gram, first = [], [], []
-    previous, offset, previous_offset = ids, 0, 0
-    for k in range(1, n + 1):
-        at = np.flatnonzero(remaining >= k)
-        if at.size == 0:
-            break
-        key = ids[at] if k == 1 else previous[at] * width + ids[at + k - 1]
-        unique, where, inverse = np.unique(key, return_index=True, return_inverse=True)
-        grams = np.full(ids.size, -1, dtype=np.int64)
-        grams[at] = inverse
-        out_line.append(line[at])
-        out_gram.append(inverse + offset)
-        prefix = np.full(len(unique), -1) if k == 1 else previous[at[where]] + previous_offset
-        first.append(np.stack([at[where], np.full(len(unique), k), prefix], axis=1))
-        previous, previous_offset, offset = grams, offset, offset + len(unique)
-    if not out_line:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), flat, np.zeros((0, 3), dtype=np.int64)
-    return np.concatenate(out_line), np.concatenate(out_gram), flat, np.concatenate(first)
 
 
 def nist_rows(hyps: list[list[str]], refs: list[list[str]], n: int, sep: str) -> Rows:
     """The rows of :meth:`evalkit.text.nist.NIST.segment_rows` for token lists, one reference per segment."""
     n_seg = len(hyps)
-    line, gram, flat, first = _ngram_occurrences([*refs, *hyps], n)
+    line, gram, flat, first = ngram_occurrences([*refs, *hyps], n)
     n_grams = len(first)
     is_ref = line < n_seg
     segment = np.where(is_ref, line, line - n_seg)

@@ -36,6 +36,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import chain
 from typing import Any, ClassVar
 
 import numpy as np
@@ -48,6 +49,7 @@ from evalkit.core.rows import Rows
 from evalkit.core.signature import Signature
 from evalkit.core.validate import text_pairs
 from evalkit.text._base import TextMetric
+from evalkit.text._ngram_table import ngram_occurrences
 from evalkit.text._references import nrefs_extras
 from evalkit.tokenizers.base import Tokenizer, check_tokenize, get_tokenizer
 
@@ -136,35 +138,42 @@ def reference_scores(segments: Sequence[tuple[list[str], list[list[str]]]], n: i
 
 
 class _Layout:
-    """The n-gram entries of a frame of distinct segments, as flat arrays (built once per frame)."""
+    """The n-gram entries of a frame of distinct segments, as flat arrays (built once per frame, with one
+    n-gram id per distinct n-gram of the whole frame: :func:`evalkit.text._ngram_table.ngram_occurrences`)."""
 
     def __init__(self, frame: tuple[str, ...], n: int) -> None:
-        grams: dict[tuple[str, ...], int] = {}
-        hyp_rows, ref_rows, matched_rows = [], [], []  # (segment or pair, gram, order, tf[, tf])
-        hyp_len, ref_len, pair_segment, n_refs = [], [], [], []
-        for j, key in enumerate(frame):
-            hyp, *refs = [line.split(TOKEN_SEP) if line else [] for line in key.split(LINE_SEP)]
-            hyp_counts = _precook(hyp, n)
-            hyp_len.append(max(len(hyp) - 1, 0) if n >= 2 else 0)
-            for g, tf in hyp_counts.items():
-                hyp_rows.append((j, grams.setdefault(g, len(grams)), len(g) - 1, tf))
-            n_refs.append(len(refs))
-            for ref in refs:
-                p = len(pair_segment)
-                pair_segment.append(j)
-                ref_len.append(max(len(ref) - 1, 0) if n >= 2 else 0)
-                for g, tf in _precook(ref, n).items():
-                    gid = grams.setdefault(g, len(grams))
-                    ref_rows.append((p, gid, len(g) - 1, tf))
-                    if g in hyp_counts:
-                        matched_rows.append((p, gid, len(g) - 1, hyp_counts[g], tf))
-        self.n, self.n_grams = n, len(grams)
-        self.hyp = np.array(hyp_rows, dtype=np.int64).reshape(-1, 4)
-        self.ref = np.array(ref_rows, dtype=np.int64).reshape(-1, 4)
-        self.matched = np.array(matched_rows, dtype=np.int64).reshape(-1, 5)
-        self.pair_segment = np.array(pair_segment, dtype=np.int64)
-        self.n_refs = np.array(n_refs, dtype=np.int64)
-        self.delta = np.array(hyp_len, dtype=np.float64)[self.pair_segment] - np.array(ref_len, dtype=np.float64)
+        parts = [key.split(LINE_SEP) for key in frame]
+        n_refs = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)) - 1
+        hyps = [p[0] for p in parts]
+        refs = [r for p in parts for r in p[1:]]
+        lines = [line.split(TOKEN_SEP) if line else [] for line in chain(hyps, refs)]
+        n_seg = len(hyps)
+        line, gram, _, first = ngram_occurrences(lines, n)
+        n_grams = len(first)
+        order = first[:, 1] - 1 if n_grams else np.zeros(0, dtype=np.int64)
+
+        def counted(owner: np.ndarray, grams: np.ndarray) -> np.ndarray:
+            """``(owner, gram, order, count)`` rows, sorted by owner then gram."""
+            keys, counts = np.unique(owner * max(n_grams, 1) + grams, return_counts=True)
+            owner, grams = keys // max(n_grams, 1), keys % max(n_grams, 1)
+            return np.stack([owner, grams, order[grams], counts], axis=1).reshape(-1, 4)
+
+        is_hyp = line < n_seg
+        self.hyp = counted(line[is_hyp], gram[is_hyp])
+        self.ref = counted(line[~is_hyp] - n_seg, gram[~is_hyp])
+        self.pair_segment = np.repeat(np.arange(n_seg), n_refs)
+        # the matches: each reference n-gram that its segment's hypothesis has, with both counts
+        hyp_keys = self.hyp[:, 0] * max(n_grams, 1) + self.hyp[:, 1]
+        ref_keys = self.pair_segment[self.ref[:, 0]] * max(n_grams, 1) + self.ref[:, 1]
+        at = np.minimum(np.searchsorted(hyp_keys, ref_keys), max(len(hyp_keys) - 1, 0))
+        both = (at < len(hyp_keys)) & (hyp_keys[at] == ref_keys) if len(hyp_keys) else np.zeros(len(ref_keys), bool)
+        r = self.ref[both]
+        self.matched = np.stack([r[:, 0], r[:, 1], r[:, 2], self.hyp[at[both], 3], r[:, 3]], axis=1).reshape(-1, 5)
+        self.n, self.n_grams, self.n_refs = n, n_grams, n_refs
+        # pycocoevalcap's length: the number of bigrams (of the orders counted)
+        lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
+        bigrams = np.maximum(lengths - 1, 0) if n >= 2 else np.zeros_like(lengths)
+        self.delta = (bigrams[:n_seg][self.pair_segment] - bigrams[n_seg:]).astype(np.float64)
         # document frequency: each (segment, reference n-gram) once
         present = np.unique(np.stack([self.pair_segment[self.ref[:, 0]], self.ref[:, 1]], axis=1), axis=0)
         self.present = present.reshape(-1, 2)

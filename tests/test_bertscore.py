@@ -286,6 +286,10 @@ def test_idf_true_needs_its_first_pass_before_an_update(bert, pairs):
     assert running.score == pytest.approx(bertscore(hyps, refs, model=bert, idf=True).score, abs=TOL)
     again = BERTScore(model=bert, idf=dict(metric.idf_table.weights)).update(hyps, refs).compute()
     assert again.score == pytest.approx(running.score, abs=TOL)  # no default needed: every token is in it
+    saved = metric.state_dict()
+    with pytest.raises(InvalidOptionError, match="build the metric with the options it was saved with"):
+        BERTScore(model=bert, idf=True).load_state_dict(saved)  # its idf not yet given: another signature
+    assert BERTScore(model=bert, idf=True).fit_idf(refs).load_state_dict(saved).compute().score == running.score
 
 
 def test_pickling_leaves_the_model_out_and_the_worker_reloads_it(bert, pairs):

@@ -4,6 +4,7 @@ the rows the readable reference in :mod:`evalkit.text.ner` writes."""
 
 from __future__ import annotations
 
+import itertools
 from itertools import chain
 from typing import Any
 
@@ -15,9 +16,21 @@ from evalkit.text._ner_common import LETTERS, Scheme, default_tag, strict_tag
 _O, _B, _I, _E, _S = (LETTERS.index(c) for c in "OBIES")
 
 
-def _codes(tags: list[Any]) -> tuple[dict[Any, int], np.ndarray]:
-    vocabulary = {t: i for i, t in enumerate(dict.fromkeys(tags))}
-    return vocabulary, np.fromiter(map(vocabulary.__getitem__, tags), dtype=np.int64, count=len(tags))
+def _codes(*sides: list[list[Any]]) -> tuple[dict[Any, int], list[np.ndarray]]:
+    """``({tag: code}, codes of each side)``: each distinct tag numbered 0, 1, ... in order of first
+    appearance, and the code of every tag of every side; one hashing pass over the tags (each tag keeps
+    the position of its first appearance, then the positions become ranks)."""
+    first: dict[Any, int] = {}
+    counter = itertools.count()
+    positions = [
+        np.fromiter(
+            map(first.setdefault, chain.from_iterable(side), counter), dtype=np.int64, count=sum(map(len, side))
+        )
+        for side in sides
+    ]
+    rank = np.zeros(next(counter) + 1, dtype=np.int64)
+    rank[list(first.values())] = np.arange(len(first))
+    return {t: i for i, t in enumerate(first)}, [rank[at] for at in positions]
 
 
 def entities(
@@ -26,11 +39,8 @@ def entities(
     """``(sentence, type id, kind, correct tokens per sentence, ...)`` of every entity: ``kind`` 0 for a
     true positive, 1 predicted, 2 true; returns ``(sentence, type, kind, type names, correct per sentence)``.
     Raises (through the reference's checks) on a tag the mode does not read."""
-    flat_true = list(chain.from_iterable(y_true))
-    flat_pred = list(chain.from_iterable(y_pred))
-    vocabulary, codes = _codes(flat_true + flat_pred)
-    n_tokens = len(flat_true)
-    ct, cp = codes[:n_tokens], codes[n_tokens:]
+    vocabulary, (ct, cp) = _codes(y_true, y_pred)
+    n_tokens = len(ct)
     n = len(lengths)
     sentence_of_token = np.repeat(np.arange(n), lengths)
     correct = np.bincount(sentence_of_token, weights=ct == cp, minlength=n).astype(np.int64)
@@ -38,7 +48,8 @@ def entities(
     starts = np.concatenate([[0], np.cumsum(lengths)])
 
     def place(tag: Any) -> str:
-        for side, flat in (("y_true", flat_true), ("y_pred", flat_pred)):
+        for side, sentences in (("y_true", y_true), ("y_pred", y_pred)):
+            flat = list(chain.from_iterable(sentences))
             if tag in flat:
                 k = flat.index(tag)
                 s = int(np.searchsorted(starts, k, side="right")) - 1

@@ -116,7 +116,7 @@ class SquadOptions(Options):
         sig="thresh",
         hide_default=True,
     )
-    backend: str = backend_option("every answer normalised in one pass over the joined texts")
+    backend: str = backend_option("every answer tokenised from one joined text, all pairs compared at once")
 
 
 def question_row(pred: str, answers: Sequence[str], na_prob: float, thresh: float) -> tuple[list[float], float, float]:

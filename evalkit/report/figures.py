@@ -59,8 +59,10 @@ def available(data: ReportData) -> list[str]:
 def _with_curve(data: ReportData, name: str) -> list[str]:
     """The metrics of the run whose results hold the points of a curve (binary roc_auc, average_precision)."""
     keys = _CURVES[name]
-    return [
-        m["metric"] for m in data.metrics if any(set(keys) <= set(c) for c in data.components(m["metric"]).values())
+    return [  # the points are lists: a scalar precision and recall (NER's) are no curve
+        m["metric"]
+        for m in data.metrics
+        if any(set(keys) <= set(c) and all(isinstance(c[k], list) for k in keys) for c in data.components(m["metric"]).values())
     ]
 
 

@@ -62,7 +62,10 @@ def _with_curve(data: ReportData, name: str) -> list[str]:
     return [  # the points are lists: a scalar precision and recall (NER's) are no curve
         m["metric"]
         for m in data.metrics
-        if any(set(keys) <= set(c) and all(isinstance(c[k], list) for k in keys) for c in data.components(m["metric"]).values())
+        if any(
+            set(keys) <= set(c) and all(isinstance(c[k], list) for k in keys)
+            for c in data.components(m["metric"]).values()
+        )
     ]
 
 

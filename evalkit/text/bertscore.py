@@ -135,6 +135,26 @@ def _python_pair(h: np.ndarray, r: np.ndarray, wh: np.ndarray, wr: np.ndarray, k
     return p, q
 
 
+#: similarities held at once by the matching (float64: 256 MiB), whatever the batch size
+_MATCH_CELLS = 1 << 25
+
+
+def _chunks(order: list[int], sizes: list[tuple[int, int]], most: int) -> list[list[int]]:
+    """``order`` cut into runs of at most ``most`` pairs whose padded similarity tables stay under
+    ``_MATCH_CELLS`` cells (long sentences make smaller batches)."""
+    out: list[list[int]] = []
+    run: list[int] = []
+    wide_h = wide_r = 0
+    for k in order:
+        h, r = max(wide_h, sizes[k][0]), max(wide_r, sizes[k][1])
+        if run and (len(run) == most or (len(run) + 1) * max(h, 1) * max(r, 1) > _MATCH_CELLS):
+            out.append(run)
+            run, h, r = [], sizes[k][0], sizes[k][1]
+        run.append(k)
+        wide_h, wide_r = h, r
+    return [*out, run] if run else out
+
+
 def _torch_pairs(pairs: list[tuple[int, int]], emb: list[Any], weights: list[Any], keep: list[Any], chunk: int):
     """P and R of every ``(hypothesis, reference)`` pair of sentence indices, in padded batches of pairs of
     similar lengths; padding takes no part in any maximum."""
@@ -143,9 +163,9 @@ def _torch_pairs(pairs: list[tuple[int, int]], emb: list[Any], weights: list[Any
 
     p_out = np.empty(len(pairs))
     r_out = np.empty(len(pairs))
-    order = sorted(range(len(pairs)), key=lambda k: (len(emb[pairs[k][0]]), len(emb[pairs[k][1]])))
-    for start in range(0, len(order), chunk):
-        idx = order[start : start + chunk]
+    sizes = [(len(emb[h]), len(emb[r])) for h, r in pairs]
+    order = sorted(range(len(pairs)), key=lambda k: sizes[k])
+    for idx in _chunks(order, sizes, chunk):
         hs, rs = [pairs[k][0] for k in idx], [pairs[k][1] for k in idx]
         h = pad_sequence([emb[i] for i in hs], batch_first=True)
         r = pad_sequence([emb[i] for i in rs], batch_first=True)
@@ -299,11 +319,14 @@ class BERTScore(TextMetric):
         n_empty = len(_special_only(tok))
         device = local.device
         weights = [self._weights(s, specials) for s in ids]
-        states = local.embed(ids, layer=self.layer, batch_size=self.options.batch_size)
-        emb = []
-        for state in states:
+        # a tokenizer without special tokens gives an empty sentence no token: it is not run
+        filled = [i for i, s in enumerate(ids) if s]
+        states = local.embed([ids[i] for i in filled], layer=self.layer, batch_size=self.options.batch_size)
+        width = int(states[0].shape[-1]) if states else 1
+        emb = [torch.zeros((0, width), dtype=torch.float64, device=device) for _ in ids]
+        for i, state in zip(filled, states):
             e = state.to(torch.float64)
-            emb.append(e / e.norm(dim=-1, keepdim=True))
+            emb[i] = e / e.norm(dim=-1, keepdim=True)
         keep = []
         for s in ids:
             k = torch.ones(len(s), dtype=torch.bool)

@@ -58,3 +58,64 @@ def clipped_matches(
     as_int64 = [np.require(a, np.int64, "CA") for a in (ids, segment, role)]  # contiguous and aligned, as C reads
     _kernels.clipped_matches(*as_int64, n_segments, max_order, out)
     return out
+
+
+def text_token_words(text: str, sep: str, n_lines: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """:func:`text_token_ids` and the distinct tokens themselves, in id order: one string per distinct
+    token (sliced from ``text`` at its first occurrence), not one per token.
+
+    Example:
+        >>> ids, lengths, words = text_token_words("a b \\x00 b c", "\\x00", 2)
+        >>> ids.tolist(), lengths.tolist(), words
+        ([0, 1, 1, 2], [2, 2], ['a', 'b', 'c'])
+    """
+    if text.isascii():
+        codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    else:
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    ids = np.empty(codes.size // 2 + 1, dtype=np.int64)
+    lengths = np.zeros(n_lines, dtype=np.int64)
+    n_tokens, first, size = _kernels.token_words(codes, codes.itemsize, _IS_SPACE, ord(sep), ids, lengths)
+    first, size = np.frombuffer(first, dtype=np.int64), np.frombuffer(size, dtype=np.int64)
+    # a code unit is a code point (ASCII or UTF-32), so the offsets index the str
+    words = list(map(text.__getitem__, map(slice, first.tolist(), (first + size).tolist())))
+    return ids[:n_tokens].copy(), lengths, words
+
+
+# meteor_align's stages (bits)
+METEOR_EXACT, METEOR_STEM, METEOR_SYNONYM, METEOR_COUNT, METEOR_STEM_KEYS = 1, 2, 4, 8, 16
+
+
+def meteor_align(
+    h_ids: np.ndarray,
+    h_offsets: np.ndarray,
+    r_ids: np.ndarray,
+    r_offsets: np.ndarray,
+    unit_seg: np.ndarray,
+    tables: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    stages: int,
+    h_match: np.ndarray,
+    r_used: np.ndarray,
+) -> np.ndarray:
+    """nltk's METEOR stages on each unit ``u`` (hypothesis ``unit_seg[u]``, reference ``u``), and with
+    :data:`METEOR_COUNT` each unit's ``(matches, chunks)`` (shape ``(n_units, 2)``; zeros otherwise).
+
+    Words are ids below ``len(stem_of)`` for ``tables = (stem_of, syn_start, syn_len, syn_pool)``: a word's
+    stem id, and the sorted synonym ids of a key ``k`` at ``syn_pool[syn_start[k]:][:syn_len[k]]``. The
+    stages start from the state in ``h_match`` (each unit's hypothesis words in turn: the reference position
+    taken, -1 for none) and ``r_used``, unless :data:`METEOR_EXACT` starts afresh; so a caller can look up
+    the synonyms of only the words the first stages leave.
+
+    Example:
+        >>> stem_of, syn = np.array([0, 1, 2]), np.array([0, 2, 1, 0, 2])  # words 0, 1, 2; 0 and 2 synonyms
+        >>> tables = (stem_of, np.array([0, 2, 3]), np.array([2, 1, 2]), syn)
+        >>> h, r = np.array([0, 1]), np.array([1, 2])  # "a b" against "b c"
+        >>> off = np.array([0, 2])
+        >>> state = np.empty(2, dtype=np.int64), np.empty(2, dtype=np.uint8)
+        >>> meteor_align(h, off, r, off, np.zeros(1, dtype=np.int64), tables, 15, *state).tolist()
+        [[2, 2]]
+    """
+    out = np.zeros((len(unit_seg), 2), dtype=np.int64)
+    arrays = [np.require(a, np.int64, "CA") for a in (h_ids, h_offsets, r_ids, r_offsets, unit_seg, *tables)]
+    _kernels.meteor_align(*arrays, stages, h_match, r_used, out)
+    return out

@@ -739,6 +739,255 @@ static PyObject *wer_counts(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* -- METEOR: nltk's staged greedy alignment ------------------------------------------------------------------ */
+
+/* token_ids that keeps its vocabulary: each distinct token's first code unit and length, in id order, stay in
+ * `v` for the caller (who frees it, as on failure). Returns what token_ids returns. */
+#define DEFINE_TOKEN_WORDS(NAME, CODE)                                                                      \
+    static int64_t NAME(const CODE *codes, Py_ssize_t n, const uint8_t *is_space, Py_ssize_t n_table,      \
+                        uint32_t sep, int64_t *ids, Py_ssize_t capacity, int64_t *lengths, Py_ssize_t n_lines, \
+                        Vocabulary *v) {                                                                     \
+        int bits = 4;                                                                                        \
+        while (bits < 16 && ((Py_ssize_t)1 << (bits - 1)) < n / 2 + 1) bits++;                               \
+        if (vocabulary_init(v, bits) < 0) return -1;                                                         \
+        int64_t n_tokens = 0;                                                                                \
+        Py_ssize_t line = 0, p = 0;                                                                          \
+        while (p < n) {                                                                                      \
+            if (codes[p] < n_table && is_space[codes[p]]) {                                                  \
+                p++;                                                                                         \
+                continue;                                                                                    \
+            }                                                                                                \
+            Py_ssize_t start = p;                                                                            \
+            uint64_t h = FNV_OFFSET;                                                                         \
+            while (p < n && !(codes[p] < n_table && is_space[codes[p]])) {                                   \
+                h = (h ^ (uint64_t)codes[p]) * FNV_PRIME;                                                    \
+                p++;                                                                                         \
+            }                                                                                                \
+            Py_ssize_t length = p - start;                                                                   \
+            if (length == 1 && codes[start] == sep) {                                                        \
+                if (++line == n_lines) return -2;                                                            \
+                continue;                                                                                    \
+            }                                                                                                \
+            if (n_tokens == capacity) return -3;                                                             \
+            if (2 * (v->size + 1) > ((int64_t)1 << v->bits) && vocabulary_grow(v) < 0) return -1;            \
+            Py_ssize_t mask = ((Py_ssize_t)1 << v->bits) - 1;                                                \
+            Py_ssize_t i = slot_of(h, v->bits);                                                              \
+            for (; v->slot[i] >= 0; i = (i + 1) & mask) {                                                    \
+                int64_t e = v->slot[i];                                                                      \
+                if (v->hash[e] == h && v->length[e] == length &&                                             \
+                    memcmp(codes + v->first[e], codes + start, length * sizeof(CODE)) == 0)                  \
+                    break;                                                                                   \
+            }                                                                                                \
+            if (v->slot[i] < 0) {                                                                            \
+                v->slot[i] = v->size;                                                                        \
+                v->first[v->size] = start;                                                                   \
+                v->length[v->size] = length;                                                                 \
+                v->hash[v->size] = h;                                                                        \
+                v->size++;                                                                                   \
+            }                                                                                                \
+            ids[n_tokens++] = v->slot[i];                                                                    \
+            lengths[line]++;                                                                                 \
+        }                                                                                                    \
+        return n_tokens;                                                                                     \
+    }
+
+DEFINE_TOKEN_WORDS(token_words_ascii, uint8_t)
+DEFINE_TOKEN_WORDS(token_words_wide, uint32_t)
+
+/* token_words(codes, width, is_space, sep, ids, lengths) -> (n_tokens, first, length): token_ids, and each
+ * distinct token's first code unit and length (int64 bytes, in id order), so that the caller makes one string
+ * per distinct token. */
+static PyObject *token_words(PyObject *self, PyObject *args) {
+    Py_buffer codes, table, ids, lengths;
+    int width;
+    unsigned int sep;
+    if (!PyArg_ParseTuple(args, "y*iy*Iw*w*", &codes, &width, &table, &sep, &ids, &lengths)) return NULL;
+    int64_t n = -4;
+    Vocabulary v = {0, NULL, NULL, NULL, NULL, 0};
+    if ((width == 1 || width == 4) && lengths.len < (Py_ssize_t)sizeof(int64_t))
+        n = -5;
+    else if (width == 1 || width == 4) {
+        Py_ssize_t n_codes = codes.len / width, capacity = ids.len / 8, n_lines = lengths.len / 8;
+        memset(lengths.buf, 0, lengths.len);
+        Py_BEGIN_ALLOW_THREADS
+        if (width == 1)
+            n = token_words_ascii(codes.buf, n_codes, table.buf, table.len, sep, ids.buf, capacity, lengths.buf,
+                                  n_lines, &v);
+        else
+            n = token_words_wide(codes.buf, n_codes, table.buf, table.len, sep, ids.buf, capacity, lengths.buf,
+                                 n_lines, &v);
+        Py_END_ALLOW_THREADS
+    }
+    PyBuffer_Release(&codes);
+    PyBuffer_Release(&table);
+    PyBuffer_Release(&ids);
+    PyBuffer_Release(&lengths);
+    PyObject *result = NULL;
+    switch (n) {
+        case -1: PyErr_NoMemory(); break;
+        case -2: PyErr_SetString(PyExc_ValueError, "token_words: more line separators than lines"); break;
+        case -3: PyErr_SetString(PyExc_ValueError, "token_words: more tokens than the ids array holds"); break;
+        case -4: PyErr_SetString(PyExc_ValueError, "token_words: the code width must be 1 or 4 bytes"); break;
+        case -5: PyErr_SetString(PyExc_ValueError, "token_words: lengths must hold one line at least"); break;
+        default:
+            result = Py_BuildValue("(Ly#y#)", (long long)n, (const char *)v.first, (Py_ssize_t)(v.size * 8),
+                                   (const char *)v.length, (Py_ssize_t)(v.size * 8));
+    }
+    vocabulary_free(&v);
+    return result;
+}
+
+#define METEOR_EXACT 1   /* start: nothing paired, then pair equal words */
+#define METEOR_STEM 2    /* pair equal stems among the words left */
+#define METEOR_SYNONYM 4 /* pair synonyms among the words left (keys: stems where the stem stage is on) */
+#define METEOR_COUNT 8   /* write matches and chunks */
+#define METEOR_STEM_KEYS 16 /* the synonym stage reads stems (the stem stage is on) */
+
+typedef struct {
+    const int64_t *stem_of, *syn_start, *syn_len, *syn_pool;
+    Py_ssize_t n_vocab, n_pool;
+} MeteorTables;
+
+/* An equal-key stage (nltk's _match_enums): each hypothesis word left, last first, takes the last reference
+ * position left holding its key. Returns -5 for a key outside the vocabulary. */
+static int meteor_equal(const int64_t *h, Py_ssize_t n, const int64_t *r, Py_ssize_t m, const MeteorTables *t,
+                        int stem, int64_t *match, uint8_t *used, Py_ssize_t *left_h, Py_ssize_t *left_r) {
+    for (Py_ssize_t i = n - 1; i >= 0; i--) {
+        if (match[i] >= 0) continue;
+        int64_t key = h[i];
+        if (stem) {
+            key = t->stem_of[key];
+            if (key < 0 || key >= t->n_vocab) return -5;
+        }
+        for (Py_ssize_t j = m - 1; j >= 0; j--) {
+            if (used[j]) continue;
+            int64_t other = stem ? t->stem_of[r[j]] : r[j];
+            if (other < 0) return -5; /* a stem not looked up */
+            if (other == key) {
+                match[i] = j;
+                used[j] = 1;
+                --*left_h;
+                --*left_r;
+                break;
+            }
+        }
+    }
+    return 0;
+}
+
+/* The synonym stage (nltk's _enum_wordnetsyn_match): each hypothesis word left, last first, takes the last
+ * reference position left whose key is among its key's synonyms (a sorted list in the pool). */
+static int meteor_synonyms(const int64_t *h, Py_ssize_t n, const int64_t *r, Py_ssize_t m, const MeteorTables *t,
+                           int stem, int64_t *match, uint8_t *used) {
+    for (Py_ssize_t i = n - 1; i >= 0; i--) {
+        if (match[i] >= 0) continue;
+        int64_t key = stem ? t->stem_of[h[i]] : h[i];
+        if (key < 0 || key >= t->n_vocab) return -5;
+        int64_t start = t->syn_start[key], size = t->syn_len[key];
+        if (size < 0 || start < 0 || start + size > t->n_pool) return -6;
+        const int64_t *syns = t->syn_pool + start;
+        for (Py_ssize_t j = m - 1; j >= 0; j--) {
+            if (used[j]) continue;
+            int64_t other = stem ? t->stem_of[r[j]] : r[j];
+            if (other < 0) return -5;
+            int64_t lo = 0, hi = size; /* binary search of the sorted synonyms */
+            while (lo < hi) {
+                int64_t mid = (lo + hi) / 2;
+                if (syns[mid] < other)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lo < size && syns[lo] == other) {
+                match[i] = j;
+                used[j] = 1;
+                break;
+            }
+        }
+    }
+    return 0;
+}
+
+static PyObject *meteor_align(PyObject *self, PyObject *args) {
+    Py_buffer b[12];
+    int stages;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*y*y*y*iw*w*w*", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &b[6], &b[7],
+                          &b[8], &stages, &b[9], &b[10], &b[11]))
+        return NULL;
+    const int64_t *h_ids = b[0].buf, *h_off = b[1].buf, *r_ids = b[2].buf, *r_off = b[3].buf, *unit_seg = b[4].buf;
+    MeteorTables t = {b[5].buf, b[6].buf, b[7].buf, b[8].buf, b[5].len / 8, b[8].len / 8};
+    int64_t *h_match = b[9].buf, *out = b[11].buf;
+    uint8_t *used_all = b[10].buf;
+    Py_ssize_t n_h = b[0].len / 8, n_seg = b[1].len / 8 - 1, n_r = b[2].len / 8, n_units = b[4].len / 8;
+    Py_ssize_t n_match = b[9].len / 8;
+    int status = 0;
+    if (b[3].len / 8 != n_units + 1 || n_seg < 0 || b[6].len != b[5].len || b[7].len != b[5].len ||
+        b[10].len != n_r || b[11].len / 8 != 2 * n_units)
+        status = -3;
+    for (Py_ssize_t s = 0; status == 0 && s < n_seg; s++)
+        if (h_off[s] < 0 || h_off[s] > h_off[s + 1] || h_off[s + 1] > n_h) status = -4;
+    for (Py_ssize_t u = 0; status == 0 && u < n_units; u++)
+        if (r_off[u] < 0 || r_off[u] > r_off[u + 1] || r_off[u + 1] > n_r || unit_seg[u] < 0 || unit_seg[u] >= n_seg)
+            status = -4;
+    for (Py_ssize_t k = 0; status == 0 && k < n_h; k++)
+        if (h_ids[k] < 0 || h_ids[k] >= t.n_vocab) status = -5;
+    for (Py_ssize_t k = 0; status == 0 && k < n_r; k++)
+        if (r_ids[k] < 0 || r_ids[k] >= t.n_vocab) status = -5;
+    if (status == 0) {
+        Py_BEGIN_ALLOW_THREADS
+        int stem_keys = (stages & METEOR_STEM_KEYS) != 0;
+        Py_ssize_t base = 0;
+        for (Py_ssize_t u = 0; u < n_units && status == 0; u++) {
+            const int64_t *h = h_ids + h_off[unit_seg[u]], *r = r_ids + r_off[u];
+            Py_ssize_t n = h_off[unit_seg[u] + 1] - h_off[unit_seg[u]], m = r_off[u + 1] - r_off[u];
+            if (base + n > n_match) {
+                status = -3;
+                break;
+            }
+            int64_t *match = h_match + base;
+            uint8_t *used = used_all + r_off[u];
+            base += n;
+            Py_ssize_t left_h = 0, left_r = 0;
+            if (stages & METEOR_EXACT) {
+                for (Py_ssize_t i = 0; i < n; i++) match[i] = -1;
+                memset(used, 0, m);
+                left_h = n;
+                left_r = m;
+                status = meteor_equal(h, n, r, m, &t, 0, match, used, &left_h, &left_r);
+            } else {
+                for (Py_ssize_t i = 0; i < n; i++) left_h += match[i] < 0;
+                for (Py_ssize_t j = 0; j < m; j++) left_r += !used[j];
+            }
+            /* the stem stage's and synonym stage's keys: a word's stem, which the stem stage reads first */
+            if (status == 0 && (stages & METEOR_STEM) && left_h && left_r)
+                status = meteor_equal(h, n, r, m, &t, 1, match, used, &left_h, &left_r);
+            if (status == 0 && (stages & METEOR_SYNONYM) && left_h && left_r)
+                status = meteor_synonyms(h, n, r, m, &t, stem_keys, match, used);
+            if (status == 0 && (stages & METEOR_COUNT)) {
+                int64_t matches = 0, chunks = 0, last_i = -2, last_j = -2;
+                for (Py_ssize_t i = 0; i < n; i++) {
+                    if (match[i] < 0) continue;
+                    matches++;
+                    if (i != last_i + 1 || match[i] != last_j + 1) chunks++;
+                    last_i = i;
+                    last_j = match[i];
+                }
+                out[2 * u] = matches;
+                out[2 * u + 1] = chunks;
+            }
+        }
+        Py_END_ALLOW_THREADS
+    }
+    for (int k = 0; k < 12; k++) PyBuffer_Release(&b[k]);
+    switch (status) {
+        case -3: PyErr_SetString(PyExc_ValueError, "meteor_align: the arrays' sizes do not agree"); return NULL;
+        case -4: PyErr_SetString(PyExc_ValueError, "meteor_align: offsets must rise within the ids"); return NULL;
+        case -5: PyErr_SetString(PyExc_ValueError, "meteor_align: a word or stem outside the vocabulary"); return NULL;
+        case -6: PyErr_SetString(PyExc_ValueError, "meteor_align: a synonym list missing or outside the pool"); return NULL;
+        default: Py_RETURN_NONE;
+    }
+}
+
 static PyMethodDef methods[] = {
     {"token_ids", token_ids, METH_VARARGS,
      "token_ids(codes, width, is_space, sep, ids, lengths) -> number of tokens written to ids"},
@@ -749,6 +998,12 @@ static PyMethodDef methods[] = {
      "rapidfuzz"},
     {"ter_edits", ter_edits, METH_VARARGS,
      "ter_edits(ids, offsets, out): tercom edits of each pair (ids[o[2k]:o[2k+1]], ids[o[2k+1]:o[2k+2]])"},
+    {"token_words", token_words, METH_VARARGS,
+     "token_words(codes, width, is_space, sep, ids, lengths) -> (number of tokens, first code units, lengths): "
+     "token_ids, and where each distinct token first occurs"},
+    {"meteor_align", meteor_align, METH_VARARGS,
+     "meteor_align(h_ids, h_off, r_ids, r_off, unit_seg, stem_of, syn_start, syn_len, syn_pool, stages, h_match, "
+     "r_used, out): nltk's METEOR stages per unit, (matches, chunks) written to out"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from itertools import count, pairwise
+from itertools import chain, count, pairwise
 from typing import Any
 
 import numpy as np
@@ -174,6 +174,77 @@ def _porter_stem(word: str) -> str:
     return _PORTER.stem(word)
 
 
+class WordTables:
+    """What the compiled alignment reads, per word id, kept across batches: the words (``strings``, ids
+    in order of first appearance), each word's stem id (``stem_of``, -1 until looked up) and the sorted
+    ids of a key's synonyms (``syn_pool[syn_start[k]:][:syn_len[k]]``, ``syn_len`` -1 until looked up).
+
+    A word's stem and synonyms are looked up once, the first time a batch needs them; a batch then costs
+    one dict lookup per *distinct* word.
+    """
+
+    def __init__(self) -> None:
+        self.vocab: defaultdict[str, int] = defaultdict(count().__next__)
+        self.strings: list[str] = []
+        self.stem_of = np.full(1024, -1, dtype=np.int64)
+        self.syn_start = np.full(1024, -1, dtype=np.int64)
+        self.syn_len = np.full(1024, -1, dtype=np.int64)
+        self.syn_pool = np.zeros(1024, dtype=np.int64)
+        self.pool_size = 0
+
+    def ids(self, words: list[str]) -> np.ndarray:
+        """The ids of ``words``, new words added (the per-id arrays grown to hold them)."""
+        n_old = len(self.strings)
+        ids = np.fromiter(map(self.vocab.__getitem__, words), dtype=np.int64, count=len(words))
+        if len(self.vocab) > n_old:
+            new = np.flatnonzero(ids >= n_old)
+            # new ids are numbered n_old, n_old + 1, ... in order of first appearance in words
+            _, first = np.unique(ids[new], return_index=True)
+            self.strings.extend(map(words.__getitem__, new[first].tolist()))
+            capacity = len(self.stem_of)
+            if len(self.strings) > capacity:
+                grown = max(2 * capacity, len(self.strings))
+                for name in ("stem_of", "syn_start", "syn_len"):
+                    old = getattr(self, name)
+                    setattr(self, name, np.concatenate([old, np.full(grown - capacity, -1, dtype=np.int64)]))
+        return ids
+
+    def look_up_stems(self, ids: np.ndarray, stem: Callable[[str], str]) -> None:
+        """Fill ``stem_of`` for the word ids ``ids`` (any order, repeats allowed)."""
+        missing = ids[self.stem_of[ids] < 0]
+        if missing.size:
+            missing = np.unique(missing)
+            stems = self.ids([stem(self.strings[k]) for k in missing.tolist()])
+            self.stem_of[missing] = stems
+
+    def look_up_synonyms(self, keys: np.ndarray, synonyms: Callable[[str], frozenset[str]]) -> None:
+        """Fill the synonym lists of the key ids ``keys`` (any order, repeats allowed); every synonym gets an
+        id, so a word that first appears in a later batch is found."""
+        missing = keys[self.syn_len[keys] < 0]
+        if not missing.size:
+            return
+        missing = np.unique(missing)
+        found = [synonyms(self.strings[k]) for k in missing.tolist()]
+        sizes = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+        ids = self.ids(list(chain.from_iterable(found)))
+        owner = np.repeat(np.arange(len(found), dtype=np.int64), sizes)
+        ids = ids[np.lexsort((ids, owner))]  # each key's synonyms sorted, for the kernel's binary search
+        end = self.pool_size + ids.size
+        if end > len(self.syn_pool):
+            self.syn_pool = np.concatenate([self.syn_pool, np.zeros(max(end, 2 * len(self.syn_pool)), dtype=np.int64)])
+        self.syn_pool[self.pool_size : end] = ids
+        starts = np.zeros(len(found), dtype=np.int64)
+        np.cumsum(sizes[:-1], out=starts[1:])
+        self.syn_start[missing] = self.pool_size + starts
+        self.syn_len[missing] = sizes
+        self.pool_size = end
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(stem_of, syn_start, syn_len, syn_pool)``, as the kernel reads them."""
+        n = len(self.strings)
+        return self.stem_of[:n], self.syn_start[:n], self.syn_len[:n], self.syn_pool[: self.pool_size]
+
+
 class Aligner:
     """The staged alignment with per-word caches of stems and synonym sets, kept across batches."""
 
@@ -184,6 +255,13 @@ class Aligner:
         self._synonyms = synonyms
         self.stem = _porter_stem
         self._vocabulary: defaultdict[str, int] = defaultdict(count().__next__)
+        self._tables = WordTables()
+
+    def word_tables(self) -> WordTables:
+        """The compiled alignment's tables, kept across batches (reset when they grow too large)."""
+        if len(self._tables.strings) >= 4 * _CACHE_SIZE:
+            self._tables = WordTables()
+        return self._tables
 
     def vocabulary(self) -> defaultdict[str, int]:
         """Word (and stem) -> integer id, ids in order of first appearance; kept across batches, since a

@@ -151,10 +151,72 @@ def stream_stats(
         )
 
     matches, chunks = _matches_and_chunks(pair_unit, pair_h, pair_r, n_units)
+    return _best_rows(matches, chunks, hyp_len, ref_len, unit_seg, n_refs, alpha, beta, gamma)
+
+
+def _best_rows(
+    matches: np.ndarray,
+    chunks: np.ndarray,
+    hyp_len: np.ndarray,
+    ref_len: np.ndarray,
+    unit_seg: np.ndarray,
+    n_refs: np.ndarray,
+    alpha: float,
+    beta: float,
+    gamma: float,
+) -> np.ndarray:
+    """The rows of each segment's best unit from every unit's counts."""
     scores = fragment_scores(matches, chunks, hyp_len, ref_len, alpha, beta, gamma)
     pick = _best_units(scores, unit_seg, n_refs)
-    columns = (scores[pick], np.ones(n_seg), matches[pick], chunks[pick], hyp_len[pick], ref_len[pick])
+    columns = (scores[pick], np.ones(len(n_refs)), matches[pick], chunks[pick], hyp_len[pick], ref_len[pick])
     return np.column_stack(columns)  # float64: the scores are
+
+
+def compiled_stats(
+    text: str, sep: str, n_refs: np.ndarray, aligner: Aligner, alpha: float, beta: float, gamma: float
+) -> np.ndarray:
+    """:func:`segment_stats` by the compiled kernels, from the tokenized text of the hypotheses and then
+    of the references (all of segment 0, then of segment 1, ...) joined by the one-character token ``sep``
+    (``text.split()`` are the words, lowercased if asked).
+
+    The words get their ids in C (:func:`evalkit.text._compiled.text_token_words`), one Python string per
+    distinct word; the stages run per unit in C (:func:`evalkit.text._compiled.meteor_align`), first the
+    exact and stem stages, then, once the synonyms of the hypothesis words they leave are looked up, the
+    synonym stage.
+    """
+    from evalkit.text import _compiled as c
+
+    n_seg, n_units = len(n_refs), int(n_refs.sum())
+    local, lengths, words = c.text_token_words(text, sep, n_seg + n_units)
+    tables = aligner.word_tables()
+    word_ids = tables.ids(words)
+    if aligner.stem_stage:
+        tables.look_up_stems(word_ids, aligner.stem)
+    ids = word_ids[local]
+    hyp_len_seg, ref_len = lengths[:n_seg], lengths[n_seg:]
+    h_off, r_off = _offsets(hyp_len_seg), _offsets(ref_len)
+    h_ids, r_ids = ids[: h_off[-1]], ids[h_off[-1] :]
+    unit_seg = np.repeat(np.arange(n_seg, dtype=np.int64), n_refs)
+    hyp_len = hyp_len_seg[unit_seg]
+    h_match = np.empty(int(hyp_len.sum()), dtype=np.int64)
+    r_used = np.empty(len(r_ids), dtype=np.uint8)
+    stages = c.METEOR_EXACT | (c.METEOR_STEM if aligner.stem_stage else 0)
+    args = (h_ids, h_off, r_ids, r_off, unit_seg)
+    if not aligner.synonym_stage:
+        counts = c.meteor_align(*args, tables.arrays(), stages | c.METEOR_COUNT, h_match, r_used)
+    else:
+        c.meteor_align(*args, tables.arrays(), stages, h_match, r_used)
+        # the keys of the hypothesis words left (their stems from the stem stage on, as nltk)
+        left = h_match < 0
+        if n_units != n_seg:  # each unit's copy of its hypothesis
+            left = np.repeat(h_off[:-1][unit_seg], hyp_len)[left] + _positions(hyp_len)[left]
+        keys = h_ids[left]
+        if aligner.stem_stage:
+            keys = tables.stem_of[keys]
+        tables.look_up_synonyms(keys, aligner.synonyms)
+        stages = c.METEOR_SYNONYM | c.METEOR_COUNT | (c.METEOR_STEM_KEYS if aligner.stem_stage else 0)
+        counts = c.meteor_align(*args, tables.arrays(), stages, h_match, r_used)
+    return _best_rows(counts[:, 0], counts[:, 1], hyp_len, ref_len, unit_seg, n_refs, alpha, beta, gamma)
 
 
 def _stemmed_keys(

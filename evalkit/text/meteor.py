@@ -53,6 +53,7 @@ from evalkit.text._meteor_common import (  # shared with the numpy backend; impo
     match_synonyms,  # noqa: F401
     mean_scores,
 )
+from evalkit.text.ngrams import use_compiled
 from evalkit.tokenizers.base import Tokenizer
 from evalkit.tokenizers.none import WhitespaceTokenizer
 
@@ -146,6 +147,10 @@ class METEOR(TextMetric):
 
             if not isinstance(hypotheses[0], str):
                 return _meteor_numpy.segment_stats(*self._lowercased(hypotheses, references), *options)
+            if use_compiled():
+                rows = self._compiled_rows(hypotheses, references, options)
+                if rows is not None:
+                    return rows
             # strings: one token stream per side, lines separated by a token that no line contains
             vocab = self._aligner.vocabulary()
             hyp_ids, hyp_len = _meteor_numpy.flat_ids(*self._stream(hypotheses), vocab)
@@ -153,6 +158,22 @@ class METEOR(TextMetric):
             ref_ids, ref_len = _meteor_numpy.flat_ids(*self._stream(flat_refs), vocab)
             n_refs = np.fromiter(map(len, references), dtype=np.int64, count=len(references))
             return _meteor_numpy.stream_stats(hyp_ids, hyp_len, ref_ids, ref_len, n_refs, *options)
+
+    def _compiled_rows(self, hypotheses: list[str], references: list[list[str]], options: tuple) -> np.ndarray | None:
+        """The rows by the compiled kernels, from one joined text of the hypotheses and references; None
+        where the tokenizer cannot join them with a one-character separator."""
+        from evalkit.text import _meteor_numpy
+
+        joined = self.options.tokenizer._joined_text(hypotheses + list(chain.from_iterable(references)))
+        if joined is None or len(joined[1]) != 1:
+            return None
+        text, sep = joined
+        if self.options.lowercase:
+            # the same words as lowercasing each word: lowercasing creates and removes no whitespace (nor
+            # the separator, a control character), and whitespace ends the context of a final sigma
+            text = text.lower()
+        n_refs = np.fromiter(map(len, references), dtype=np.int64, count=len(references))
+        return _meteor_numpy.compiled_stats(text, sep, n_refs, *options)
 
     def _stream(self, lines: list[str]) -> tuple[list[str], str]:
         """All tokens of ``lines`` (lowercased if asked) in one list, and the separator token between lines."""

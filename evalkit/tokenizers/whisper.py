@@ -22,11 +22,12 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from re import Match
+from typing import Any
 
 import regex
 
@@ -35,6 +36,12 @@ import regex
 def _spelling_mapping() -> dict[str, str]:
     """The British-to-American spellings, read once."""
     return json.loads(files("evalkit").joinpath("data/whisper_english.json").read_text(encoding="utf-8"))
+
+
+# the patterns of EnglishTextNormalizer.__call__, compiled once (evalkit)
+_BRACKETS = re.compile(r"[<\[][^>\]]*[>\]]")
+_PARENTHESES = re.compile(r"\(([^)]+?)\)")
+_SPACE_APOSTROPHE = re.compile(r"\s+'")
 
 
 def _windowed3(items: list) -> Iterator[tuple]:
@@ -63,33 +70,51 @@ ADDITIONAL_DIACRITICS = {
 }
 
 
+def _symbol_and_diacritic(c: str, keep: str) -> str:
+    """What :func:`remove_symbols_and_diacritics` writes for one character (Whisper's rule)."""
+    if c in keep:
+        return c
+    if c in ADDITIONAL_DIACRITICS:
+        return ADDITIONAL_DIACRITICS[c]
+    return "" if unicodedata.category(c) == "Mn" else " " if unicodedata.category(c)[0] in "MSP" else c
+
+
+def _symbol(c: str, preserve_marks: bool) -> str:
+    """What :func:`remove_symbols` writes for one character (Whisper's rule)."""
+    return " " if unicodedata.category(c)[0] in ("SP" if preserve_marks else "MSP") else c
+
+
+class _Table(dict):
+    """A ``str.translate`` table filled on first sight of each character: Whisper's per-character rule,
+    evaluated once per distinct character instead of once per character (the same output)."""
+
+    def __init__(self, rule: Callable[[str, Any], str], option: Any) -> None:
+        super().__init__()
+        self.rule, self.option = rule, option
+
+    def __missing__(self, code: int) -> str:
+        value = self[code] = self.rule(chr(code), self.option)
+        return value
+
+
+@cache
+def _table(rule: Callable[[str, Any], str], option: Any) -> _Table:
+    return _Table(rule, option)
+
+
 def remove_symbols_and_diacritics(s: str, keep=""):
     """
     Replace any other markers, symbols, and punctuations with a space,
     and drop any diacritics (category 'Mn' and some manual mappings)
     """
-    return "".join(
-        (
-            c
-            if c in keep
-            else (
-                ADDITIONAL_DIACRITICS[c]
-                if c in ADDITIONAL_DIACRITICS
-                else ("" if unicodedata.category(c) == "Mn" else " " if unicodedata.category(c)[0] in "MSP" else c)
-            )
-        )
-        for c in unicodedata.normalize("NFKD", s)
-    )
+    return unicodedata.normalize("NFKD", s).translate(_table(_symbol_and_diacritic, keep))
 
 
 def remove_symbols(s: str, preserve_marks: bool = False):
     """
     Replace symbols and punctuations with a space, optionally preserving Unicode marks
     """
-    return "".join(
-        " " if unicodedata.category(c)[0] in ("SP" if preserve_marks else "MSP") else c
-        for c in unicodedata.normalize("NFKC", s)
-    )
+    return unicodedata.normalize("NFKC", s).translate(_table(_symbol, preserve_marks))
 
 
 class BasicTextNormalizer:
@@ -657,17 +682,26 @@ class EnglishTextNormalizer:
         }
         self.standardize_numbers = EnglishNumberNormalizer()
         self.standardize_spellings = EnglishSpellingNormalizer()
+        # evalkit: each replacer compiled once, with the literal text it needs: a pattern (a literal between
+        # word boundaries) can only match where that literal occurs, so the others are skipped (same output)
+        self._replacers = []
+        for pattern, replacement in self.replacers.items():
+            literal = pattern.replace(r"\b", "")
+            assert not set(literal) & set(".^$*+?{}[]\\|()"), pattern  # a literal, by construction
+            self._replacers.append((re.compile(pattern), replacement, literal))
+        self._ignore = re.compile(self.ignore_patterns)
 
     def __call__(self, s: str):
         s = s.lower()
 
-        s = re.sub(r"[<\[][^>\]]*[>\]]", "", s)  # remove words between brackets
-        s = re.sub(r"\(([^)]+?)\)", "", s)  # remove words between parenthesis
-        s = re.sub(self.ignore_patterns, "", s)
-        s = re.sub(r"\s+'", "'", s)  # when there's a space before an apostrophe
+        s = _BRACKETS.sub("", s)  # remove words between brackets
+        s = _PARENTHESES.sub("", s)  # remove words between parenthesis
+        s = self._ignore.sub("", s)
+        s = _SPACE_APOSTROPHE.sub("'", s)  # when there's a space before an apostrophe
 
-        for pattern, replacement in self.replacers.items():
-            s = re.sub(pattern, replacement, s)
+        for pattern, replacement, literal in self._replacers:
+            if literal in s:
+                s = pattern.sub(replacement, s)
 
         s = re.sub(r"(\d),(\d)", r"\1\2", s)  # remove commas between digits
         s = re.sub(r"\.([^0-9]|$)", r" \1", s)  # remove periods not followed by numbers

@@ -3,9 +3,11 @@
 Equal, string for string, to the ``whisper-normalizer`` package (``whisper_normalizer.basic`` and
 ``whisper_normalizer.english``), which carries the normalisers of OpenAI's Whisper
 (``whisper/normalizers``; Radford et al., 2022, appendix C). The code below is theirs, under the MIT
-license (``evalkit/data/WHISPER_LICENSE``), adapted only where it read a package file or a helper of
-another package: the British-to-American spelling list is ``evalkit/data/whisper_english.json`` (the
-same 1,700-odd entries as Whisper's ``english.json``), and ``more_itertools.windowed`` is written out.
+license (``evalkit/data/WHISPER_LICENSE``), adapted where it read a package file or a helper of another
+package (the British-to-American spelling list is ``evalkit/data/whisper_english.json``, the same
+1,700-odd entries as Whisper's ``english.json``; ``more_itertools.windowed`` is written out) and for
+speed with the same output: patterns compiled once, a contraction rule skipped where its literal text is
+absent, the per-character symbol rules as ``str.translate`` tables filled on first sight of a character.
 
 Each normaliser is a ``str -> str`` function; the WER family takes them by name in ``transform=``
 (``"whisper_basic"``, ``"whisper_english"``), and the signature records the name.

@@ -50,6 +50,10 @@ def test_backends_give_equal_rows(corpus):
     # token lists take the same path
     h, r = _split(hyps, refs)
     np.testing.assert_array_equal(m.stats(h, r), python)
+    # one reference per segment (the segments are the pairs)
+    single = [rs[:1] for rs in refs]
+    expected = GLEU(max_len=5, backend="python").stats(hyps, single)
+    np.testing.assert_array_equal(GLEU(max_len=5, backend="numpy").stats(hyps, single), expected)
 
 
 def test_13a_is_hugging_face_google_bleu(corpus):

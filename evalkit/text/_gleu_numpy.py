@@ -32,8 +32,11 @@ def corpus_rows(hyps: list, refs: list[list], tokenizer: Tokenizer, min_len: int
         [[3, 5]]
     """
     n_refs = np.fromiter(map(len, refs), dtype=np.int64, count=len(refs))
-    pair_hyps = list(chain.from_iterable([h] * k for h, k in zip(hyps, n_refs.tolist())))
-    pair_refs = [[r] for r in chain.from_iterable(refs)]
+    if (n_refs == 1).all():  # one reference each: the segments are the pairs
+        pair_hyps, pair_refs = hyps, refs
+    else:
+        pair_hyps = list(chain.from_iterable([h] * k for h, k in zip(hyps, n_refs.tolist())))
+        pair_refs = [[r] for r in chain.from_iterable(refs)]
     stats = corpus_stats(pair_hyps, pair_refs, tokenizer=tokenizer, lowercase=False, max_order=max_len)
     tp = stats[:, 1 + min_len : 2 + max_len].sum(axis=1)
     n_all = np.maximum(_ngram_totals(stats[:, 0], min_len, max_len), _ngram_totals(stats[:, 1], min_len, max_len))

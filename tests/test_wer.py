@@ -248,7 +248,8 @@ def test_each_step_is_jiwers_transform(text):
         "expand_contractions": tr.ExpandCommonEnglishContractions(),
         "remove_kaldi_non_words": tr.RemoveKaldiNonWords(),
     }
-    assert set(theirs) == set(STEPS)
+    # Whisper's normalisers are checked against whisper-normalizer in tests/test_whisper_normalizers.py
+    assert set(theirs) == set(STEPS) - {"whisper_basic", "whisper_english"}
     for name, transform in theirs.items():
         assert apply_steps(text, (name,)) == transform.process_string(text), name
     assert W.WER(transform="standardize").options.tokens(text) == jiwer.wer_standardize(text)[0]

@@ -284,8 +284,11 @@ def test_warns_as_seqeval_where_undefined():
         evalkit.ner_f1([["O", "O"]], [["O", "O"]])
 
 
-def test_flat_lists_are_one_sentence():
+def test_flat_lists_are_one_sentence_and_arrays_read_as_lists():
     assert evalkit.ner_f1(["B-PER", "I-PER"], ["B-PER", "I-PER"]).score == 1.0
+    y_true, y_pred = tagged(30, "IOB2", seed=2)
+    as_arrays = [np.array(s) for s in y_true], np.array([np.array(s) for s in y_pred], dtype=object)
+    assert evalkit.ner_f1(*as_arrays).components == evalkit.ner_f1(y_true, y_pred).components
 
 
 def test_read_conll(tmp_path):

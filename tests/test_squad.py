@@ -224,6 +224,9 @@ def test_hugging_face_dicts():
     ]
     hf_refs = [{"id": f"q{i}", "answers": {"text": g, "answer_start": [0] * len(g)}} for i, g in enumerate(golds)]
     assert evalkit.squad(hf_preds, hf_refs).components == evalkit.squad(preds, golds, na_prob=probs).components
+    # answers as a list of {"text", "answer_start"} dicts (the dataset's own layout) read the same
+    listed = [{"id": r["id"], "answers": [{"text": t} for t in r["answers"]["text"]]} for r in hf_refs]
+    assert evalkit.squad(hf_preds, listed).components == evalkit.squad(hf_preds, hf_refs).components
 
 
 # -- SQuAD 1.1: torchmetrics ------------------------------------------------------------------------------

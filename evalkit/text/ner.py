@@ -64,6 +64,7 @@ from evalkit.text._ner_common import (
 def tag_sequences(owner: str, y_true: Any, y_pred: Any) -> tuple[list[list[Any]], list[list[Any]]]:
     """Both sides as lists of sentences (a flat list of tags is one sentence, as seqeval's default mode
     reads it), each sentence as long as its counterpart; errors name the sentence at fault."""
+    y_true, y_pred = (v.tolist() if isinstance(v, np.ndarray) else v for v in (y_true, y_pred))
     for name, value in (("y_true", y_true), ("y_pred", y_pred)):
         if isinstance(value, (set, frozenset, dict)):
             raise InputTypeError(
@@ -73,6 +74,8 @@ def tag_sequences(owner: str, y_true: Any, y_pred: Any) -> tuple[list[list[Any]]
         if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
             raise InputTypeError(f"{owner}: {name!r} must be a list of tag sequences, got a {type(value).__name__}.")
     true, pred = list(y_true), list(y_pred)
+    if not set(map(type, true)) | set(map(type, pred)) <= {list, tuple, str}:  # sentences as arrays
+        true, pred = ([x.tolist() if isinstance(x, np.ndarray) else x for x in side] for side in (true, pred))
     if true and all(isinstance(t, str) for t in true) and all(isinstance(t, str) for t in pred):
         true, pred = [true], [pred]
     if len(true) != len(pred):

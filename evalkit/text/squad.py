@@ -174,6 +174,8 @@ def _hf_inputs(owner: str, predictions: list, references: list, na_prob: Any) ->
         if not isinstance(ref, Mapping) or "id" not in ref or "answers" not in ref:
             raise InputTypeError(f"{owner}: references[{i}] must be a dict with 'id' and 'answers', got {ref!r:.80}.")
         texts = ref["answers"]["text"] if isinstance(ref["answers"], Mapping) else ref["answers"]
+        if isinstance(texts, (list, tuple)) and texts and isinstance(texts[0], Mapping):  # [{"text": ...}]
+            texts = [a["text"] for a in texts]
         ids.append(ref["id"])
         answers.append(list(texts))
     _check_unique(owner, ids)

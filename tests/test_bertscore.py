@@ -325,6 +325,25 @@ def test_the_environment_variable_names_the_default_folder(bert, pairs, monkeypa
     assert evalkit.get_metric("bertscore")(hyps, refs).score == bertscore(hyps, refs, model=bert).score
 
 
+def test_a_hub_name_resolves_from_the_local_cache_only(bert, tmp_path, monkeypatch, pairs):
+    constants = pytest.importorskip("huggingface_hub.constants")
+    # the local cache's layout: models--org--name/refs/main names a snapshot folder holding the files
+    repo = tmp_path / "models--evalkit-test--tiny"
+    snapshot = repo / "snapshots" / ("0" * 40)
+    snapshot.mkdir(parents=True)
+    for path in bert.iterdir():
+        shutil.copy(path, snapshot)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("0" * 40)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path))
+    hyps, refs = pairs
+    result = bertscore(hyps, refs, model="evalkit-test/tiny")
+    assert f"model:evalkit-test/tiny@{files_digest(bert)[:12]}" in str(result.signature)
+    assert result.score == bertscore(hyps, refs, model=bert).score
+    with pytest.raises(InputError, match="local Hugging Face cache"):
+        bertscore(hyps, refs, model="evalkit-test/not-cached")
+
+
 # -- bad input ---------------------------------------------------------------------------------------
 
 

@@ -333,7 +333,7 @@ def test_tensor_updates_keep_the_state_on_their_device(case, device):
     # a training loop's tensors: the statistics stay on the tensors' device (int64 counts, float64
     # moments) and only compute() and state_dict() reach the host; the numbers are the numpy path's
     cls, (a, b) = case
-    if cls.task not in ("classification", "regression") or not getattr(cls, "keeps_device", True):
+    if cls.task not in ("classification", "regression", "retrieval") or not getattr(cls, "keeps_device", True):
         pytest.skip("tensor states are for the classification and regression metrics (not host tables)")
     torch = pytest.importorskip("torch")
     to = lambda x: torch.as_tensor(np.asarray(x), device=device)  # noqa: E731

@@ -368,3 +368,46 @@ def test_relevance_level_is_trec_evals(trec_case, cls, measure):
     ours = cls(relevance_level=2).per_query(qrels, run)
     for q in reference:
         assert ours[q] == pytest.approx(reference[q][measure], abs=1e-12), q
+
+
+# -- tensors: rows and state on their device ---------------------------------------------------------------
+@pytest.mark.parametrize("device", ["cpu", "cuda"])
+@pytest.mark.parametrize("action", ["neg", "pos", "skip"])
+def test_tensor_path_equals_the_numpy_path_and_keeps_the_device(device, action):
+    torch = pytest.importorskip("torch")
+    if device == "cuda" and not torch.cuda.is_available():
+        pytest.skip("no GPU")
+    rng = np.random.default_rng(7)
+    sizes = rng.integers(1, 15, 50)
+    indexes = np.repeat(rng.permutation(50) * 3, sizes)
+    n = len(indexes)
+    preds, rel = rng.integers(0, 6, n) / 6, rng.integers(0, 4, n) * (rng.random(n) < 0.5)  # ties, graded
+    order = rng.permutation(n)
+    indexes, preds, rel = indexes[order], preds[order], rel[order]
+    on = lambda x: torch.as_tensor(x, device=device)  # noqa: E731
+    cases = [(c, o) for c, o, _ in TREC] + [
+        (evalkit.NDCG, {"convention": "sklearn", "k": 3}),
+        (evalkit.NDCG, {"gain": "exponential"}),
+        (evalkit.MAP, {"convention": "torchmetrics", "k": 3}),
+        (evalkit.PrecisionAtK, {"k": 20, "adaptive_k": True}),
+        (evalkit.MRR, {"relevance_level": 2, "aggregation": "max", "ignore_index": 3}),
+    ]
+    for cls, options in cases:
+        m = cls(empty_target_action=action, **options)
+        host = m.rows(rel, preds, indexes=indexes).dense
+        auto = m.rows(on(rel), on(preds), indexes=on(indexes)).dense  # numpy's path on the host; torch's on a GPU
+        assert auto.device.type == device
+        np.testing.assert_allclose(auto.cpu().numpy(), host, rtol=0, atol=1e-12)
+        m = cls(empty_target_action=action, backend="torch", **options)  # torch's path, on the CPU too
+        rows = m.rows(on(rel), on(preds), indexes=on(indexes)).dense
+        assert rows.device.type == device
+        np.testing.assert_allclose(rows.cpu().numpy(), host, rtol=0, atol=1e-12)
+        square = m.rows(on(rel[:40].reshape(8, 5)), on(preds[:40].reshape(8, 5))).dense.cpu().numpy()
+        expected = cls(**options, empty_target_action=action).rows(rel[:40].reshape(8, 5), preds[:40].reshape(8, 5))
+        np.testing.assert_allclose(square, expected.dense, atol=1e-12)
+        state = m.fresh().update(on(rel), on(preds), indexes=on(indexes))
+        assert state.device.type == device
+        expected = cls(**options, empty_target_action=action)(rel, preds, indexes=indexes).score
+        assert state.compute().score == pytest.approx(expected, abs=1e-12)
+    with pytest.raises(InputError, match="backend='torch' scores torch tensors"):
+        evalkit.mrr([[1, 0]], [[0.5, 0.2]], backend="torch")

@@ -22,7 +22,6 @@ from typing import Any
 
 import numpy as np
 
-from evalkit.core.backends import backend_option
 from evalkit.core.errors import InputError, InvalidOptionError
 from evalkit.core.options import Options, choice, flag, integer, option
 from evalkit.core.validate import check_choice
@@ -31,6 +30,7 @@ CONVENTIONS = ("trec_eval", "torchmetrics")
 NDCG_CONVENTIONS = ("trec_eval", "sklearn", "torchmetrics")
 EMPTY_ACTIONS = ("neg", "pos", "skip", "error")
 AGGREGATIONS = ("mean", "min", "max")
+BACKENDS = ("auto", "python", "numpy", "torch")
 
 
 def _aggregation(owner: str, name: str, value: Any) -> str:
@@ -69,7 +69,12 @@ class _Shared(Options):
         False, flag(), "qrels queries absent from the run score as empty rankings (trec_eval's -c)", sig="c",
         hide_default=True,
     )  # fmt: skip
-    backend: str = backend_option("vectorized over the queries")
+    backend: str = option(
+        "auto",
+        choice(*BACKENDS),
+        "'python' (the reference), 'numpy' (vectorized), 'torch' (vectorized on the tensors' device) or 'auto' "
+        "(torch for tensors on an accelerator, else numpy from 8 queries); equal values",
+    )
 
 
 # k, adaptive_k, gain and relevance_level are declared in bases of their own so that they come first in the
@@ -173,6 +178,10 @@ class Ranked:
     @functools.cached_property
     def ideal(self) -> np.ndarray:
         """The judged relevances of each query, largest first."""
+        if not isinstance(self.judged, np.ndarray):  # tensors on their device
+            from evalkit.retrieval._torch import ideal
+
+            return ideal(self)
         counts = np.diff(self.ideal_offsets)
         return self.judged[order_within(np.repeat(np.arange(len(counts)), counts), counts, self.judged)]
 

@@ -4,7 +4,7 @@ Each query is an item whose row ``[value, scored, 1]`` sums (:mod:`evalkit.retri
 metrics merge, checkpoint, bootstrap and run in a training loop like every other; the state is three
 numbers, whatever the number of queries. Inputs (:mod:`evalkit.retrieval._inputs`): pytrec_eval's
 ``(qrels, run)`` mappings, scikit-learn's ``(y_true, y_score)`` rows of queries, or torchmetrics'
-flat ``(target, preds)`` with ``indexes=``; TREC files through :func:`~evalkit.retrieval.trec.read_qrels`
+flat ``(target, preds)`` with ``indexes=`` (tensors: rows and state on their device); TREC files through :func:`~evalkit.retrieval.trec.read_qrels`
 and :func:`~evalkit.retrieval.trec.read_run`.
 
 Conventions (``convention``): ``"trec_eval"`` (the default: pytrec_eval's ``ndcg_cut_k``,
@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from evalkit.core.arrays import is_tensor, like, to_host
 from evalkit.core.backends import choose_backend
 from evalkit.core.errors import InputError, UndefinedMetricWarning
 from evalkit.core.metric import Metric
@@ -38,6 +39,9 @@ from evalkit.retrieval._common import (
 )
 from evalkit.retrieval._inputs import ranked_batch
 from evalkit.retrieval._numpy import query_values as vectorized_query_values
+from evalkit.retrieval._torch import query_values as device_query_values
+from evalkit.retrieval._torch import ranked_batch as device_batch
+from evalkit.retrieval._torch import rows_matrix as device_rows_matrix
 
 __all__ = [
     "MAP",
@@ -70,21 +74,40 @@ class RetrievalMetric(Metric):
 
     def _values(self, target: Any, preds: Any, indexes: Any) -> tuple[list[Any], np.ndarray, np.ndarray]:
         o = self.options
-        batch = ranked_batch(self._owner, target, preds, indexes, o)
+        tensors = is_tensor(target) and is_tensor(preds) and (indexes is None or is_tensor(indexes))
+        if o.backend == "torch" and not tensors:
+            raise InputError(
+                f"{self._owner}: backend='torch' scores torch tensors (target, preds and indexes); got "
+                f"{type(target).__name__} and {type(preds).__name__}. Use backend='auto' for other inputs."
+            )
+        # numpy's sorts beat torch's on the host: torch's path is for tensors on an accelerator
+        on_device = o.backend == "torch" or (o.backend == "auto" and tensors and target.device.type != "cpu")
+        batch = (device_batch if on_device else ranked_batch)(self._owner, target, preds, indexes, o)
         if getattr(o, "gain", "linear") == "exponential" and len(batch.judged) and batch.judged.max() > 1023:
             raise InputError(
                 f"{self._owner}: gain='exponential' takes relevances up to 1023 (2**r - 1 overflows float64 "
                 f"beyond); got {float(batch.judged.max())!r}. Use gain='linear' or smaller grades."
             )
+        if on_device:  # torch's vectorized path: the rows stay on the tensors' device
+            values, empty = device_query_values(self.name, batch, o)
+            return batch.qids, values, empty
         backend = choose_backend(self._owner, o.backend, len(batch), numpy_from=_NUMPY_FROM)
         values, empty = (vectorized_query_values if backend == "numpy" else query_values)(self.name, batch, o)
         return batch.qids, values, empty
 
+    def _dense(self, target: Any, preds: Any, indexes: Any) -> tuple[Any, Any]:
+        """``(qids, (n, 3) rows)``, on the tensors' device where tensors were given."""
+        qids, values, empty = self._values(target, preds, indexes)
+        if not isinstance(values, np.ndarray):
+            return qids, device_rows_matrix(values, empty, self.options, self._owner, qids)
+        dense = rows_matrix(values, empty, self.options, self._owner, qids)
+        # host tensors were read as numpy arrays (no copy); their rows are tensors again, so that a
+        # training loop's state lives where its tensors do
+        return qids, like(dense, target) if is_tensor(target) else dense
+
     def rows(self, target: Any, preds: Any, indexes: Any = None) -> Rows:  # type: ignore[override]
         """One row ``[value, scored, 1]`` per query (see :mod:`evalkit.retrieval._common`)."""
-        qids, values, empty = self._values(target, preds, indexes)
-        dense = rows_matrix(values, empty, self.options, self._owner, qids)
-        return Rows(dense, reductions=self.expected_reductions(3, None))
+        return Rows(self._dense(target, preds, indexes)[1], reductions=self.expected_reductions(3, None))
 
     def stats(self, target: Any, preds: Any, indexes: Any = None) -> Rows:
         """The rows of :meth:`rows`."""
@@ -105,8 +128,8 @@ class RetrievalMetric(Metric):
     def per_query(self, target: Any, preds: Any, *, indexes: Any = None) -> dict[Any, float]:
         """``{qid: value}`` of each query (NaN for one skipped by ``empty_target_action="skip"``); the
         qids of rows of queries are their positions. A median over queries is ``np.median`` of these."""
-        qids, values, empty = self._values(target, preds, indexes)
-        rows = rows_matrix(values, empty, self.options, self._owner, qids)
+        qids, rows = self._dense(target, preds, indexes)
+        qids, rows = to_host(qids).tolist() if is_tensor(qids) else qids, to_host(rows)
         return {q: float(v) if s else float("nan") for q, v, s in zip(qids, rows[:, 0], rows[:, 1])}
 
     # -- the state ------------------------------------------------------------------------------------

@@ -295,3 +295,32 @@ def test_read_conll(tmp_path):
     path = tmp_path / "gold.conll"
     path.write_text("-DOCSTART- -X- O\n\nEU NNP B-ORG\nrejects VBZ O\n\nPeter NNP B-PER\nBlackburn NNP I-PER\n")
     assert evalkit.read_conll(path) == [["B-ORG", "O"], ["B-PER", "I-PER"]]
+
+
+def _cli(*args):
+    from click.testing import CliRunner
+
+    from evalkit.cli import cli
+
+    result = CliRunner().invoke(cli, [str(a) for a in args], prog_name="evalkit")
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_cli_score_compare_and_report_read_conll_files(tmp_path):
+    y_true, y_pred = tagged(60, "IOB2", seed=41, noise=0.1)
+    rng = random.Random(5)
+    other = [[rng.choice(["O", "B-PER", "I-PER"]) if rng.random() < 0.2 else t for t in s] for s in y_pred]
+    for name, side in (("gold", y_true), ("a", y_pred), ("b", other)):
+        (tmp_path / f"{name}.conll").write_text("".join("".join(f"w {t}\n" for t in s) + "\n" for s in side))
+    gold, a, b = (tmp_path / f"{n}.conll" for n in ("gold", "a", "b"))
+    doc = json.loads(_cli("score", "-m", "ner_f1(mode=strict,scheme=IOB2)", "--true", gold, a, "-o", "json"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = seqeval_metrics.f1_score(y_true, y_pred, mode="strict", scheme=seqeval_scheme.IOB2)
+    assert doc["results"][0]["score"] == pytest.approx(expected, rel=1e-12)
+    compared = json.loads(_cli("compare", "-m", "ner_f1", "--true", gold, "-b", a, b, "-o", "json"))
+    assert len(compared["systems"]) == 2
+    _cli("report", "-m", "ner_f1", "--true", gold, a, "--out", tmp_path / "one.html")
+    _cli("report", "-m", "ner_f1", "--true", gold, "-b", a, b, "--out", tmp_path / "two.html")
+    assert (tmp_path / "one.html").stat().st_size > 0 and (tmp_path / "two.html").stat().st_size > 0

@@ -402,3 +402,36 @@ def test_backends_agree_on_any_text(questions):
     python = evalkit.Squad(backend="python", na_prob_thresh=0.5).rows(preds, golds, na_prob=probs)
     numpy = evalkit.Squad(backend="numpy", na_prob_thresh=0.5).rows(preds, golds, na_prob=probs)
     assert np.array_equal(python.dense, numpy.dense) and np.array_equal(python.values, numpy.values)
+
+
+def _cli(*args):
+    from click.testing import CliRunner
+
+    from evalkit.cli import cli
+
+    result = CliRunner().invoke(cli, [str(a) for a in args], prog_name="evalkit")
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_cli_reads_the_official_files(tmp_path):
+    preds, golds = _questions(80, 23, no_answer=0.3)
+    dataset, pred_map, _ = _official_layouts(preds, golds)
+    other = {k: ("" if i % 3 else v) for i, (k, v) in enumerate(pred_map.items())}
+    (tmp_path / "dev.json").write_text(json.dumps({"version": "v2.0", "data": dataset}))
+    (tmp_path / "a.json").write_text(json.dumps(pred_map))
+    (tmp_path / "b.json").write_text(json.dumps(other))
+    dev, a, b = (tmp_path / f"{n}.json" for n in ("dev", "a", "b"))
+    doc = json.loads(_cli("score", "-m", "squad", "--true", dev, a, "-o", "json"))
+    _check(doc["results"][0]["components"], official_v2(dataset, pred_map))
+    compared = json.loads(_cli("compare", "-m", "squad", "--true", dev, "-b", a, b, "-o", "json"))
+    assert len(compared["systems"]) == 2
+    _cli("report", "-m", "squad", "--true", dev, "-b", a, b, "--out", tmp_path / "cmp.html")
+    assert (tmp_path / "cmp.html").stat().st_size > 0
+    (tmp_path / "bad.json").write_text("{not json")
+    from click.testing import CliRunner
+
+    from evalkit.cli import cli
+
+    result = CliRunner().invoke(cli, ["score", "-m", "squad", "--true", str(dev), str(tmp_path / "bad.json")])
+    assert result.exit_code == 1 and "holds no JSON document" in result.output

@@ -178,10 +178,6 @@ class Ranked:
     @functools.cached_property
     def ideal(self) -> np.ndarray:
         """The judged relevances of each query, largest first."""
-        if not isinstance(self.judged, np.ndarray):  # tensors on their device
-            from evalkit.retrieval._torch import ideal
-
-            return ideal(self)
         counts = np.diff(self.ideal_offsets)
         return self.judged[order_within(np.repeat(np.arange(len(counts)), counts), counts, self.judged)]
 

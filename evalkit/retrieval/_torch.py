@@ -135,7 +135,7 @@ def query_values(metric: str, ranked: Ranked, o: Any) -> tuple[Any, Any]:
     zero = torch.zeros(n, dtype=torch.float64, device=ranked.rel.device)
     if metric == "ndcg":
         iq, ipos = _positions(torch, ranked.ideal_offsets)
-        ideal_gains = _gains(torch, ranked.ideal, o.gain)
+        ideal_gains = _gains(torch, ideal(ranked), o.gain)
         empty = _per_query(torch, iq, (ideal_gains > 0), n) == 0
         ideal_cut = torch.diff(ranked.ideal_offsets) if k is None else torch.full_like(retrieved, k)
         best = _dcg(torch, ideal_gains, iq, ipos.to(torch.float64), ideal_cut, n)

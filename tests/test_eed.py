@@ -81,3 +81,17 @@ def test_errors_are_named():
         eed(["a"], ["a"], alpha=-1.0)
     with pytest.raises(InputError, match="columns"):
         EED().score([1.0, 2.0, 3.0])
+
+
+def test_japanese_text_with_language_ja():
+    # real Japanese (tests/data/ja.txt, public domain): references with every fifth character moved to the front,
+    # hypotheses with full-width digits and letters that NFKC folds
+    from pathlib import Path
+
+    lines = [x for x in (Path(__file__).parent / "data" / "ja.txt").read_text(encoding="utf-8").splitlines() if x]
+    refs = [line[::5] + "".join(c for k, c in enumerate(line) if k % 5) for line in lines]
+    hyps = [line.replace("1", "１").replace("A", "Ａ") for line in lines]
+    expected_corpus, expected = _torchmetrics(hyps, refs, language="ja")
+    got = sentence_eed(hyps, refs, language="ja")
+    np.testing.assert_array_equal(got.astype(np.float32), expected)
+    assert eed(hyps, refs, language="ja").score == pytest.approx(expected_corpus, rel=1e-6)

@@ -146,7 +146,7 @@ def _same(ours, theirs):
 @pytest.mark.parametrize("backend", ["python", "numpy"])
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_strict_mode_equals_seqeval(scheme, backend):
-    y_true, y_pred = tagged(300, scheme, seed=SCHEMES.index(scheme))
+    y_true, y_pred = tagged(200, scheme, seed=SCHEMES.index(scheme))
     _same(_ours(y_true, y_pred, backend, mode="strict", scheme=scheme), _seqeval(y_true, y_pred, scheme))
 
 

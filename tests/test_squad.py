@@ -232,6 +232,7 @@ def test_hugging_face_dicts():
 # -- SQuAD 1.1: torchmetrics ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # importing torch
 @pytest.mark.parametrize("seed", [11, 12])
 def test_v1_equals_torchmetrics(seed):
     tm = pytest.importorskip("torchmetrics.functional.text")

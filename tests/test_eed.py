@@ -85,12 +85,12 @@ def test_errors_are_named():
 
 def test_japanese_text_with_language_ja():
     # real Japanese (tests/data/ja.txt, public domain): references with every fifth character moved to the front,
-    # hypotheses with full-width digits and letters that NFKC folds
+    # every other hypothesis with full-width characters that NFKC folds
     from pathlib import Path
 
     lines = [x for x in (Path(__file__).parent / "data" / "ja.txt").read_text(encoding="utf-8").splitlines() if x]
     refs = [line[::5] + "".join(c for k, c in enumerate(line) if k % 5) for line in lines]
-    hyps = [line.replace("1", "１").replace("A", "Ａ") for line in lines]
+    hyps = [line + ("（第１条Ａ）" if k % 2 else "") for k, line in enumerate(lines)]
     expected_corpus, expected = _torchmetrics(hyps, refs, language="ja")
     got = sentence_eed(hyps, refs, language="ja")
     np.testing.assert_array_equal(got.astype(np.float32), expected)

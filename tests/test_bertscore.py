@@ -276,6 +276,18 @@ def test_the_signature_pins_the_files_layer_idf_and_versions(bert, roberta, pair
         fitted.fresh().update(hyps, refs).merge(other.fresh().update(hyps, refs))
 
 
+def test_device_and_dtype_are_options_and_dtype_is_signed(bert, pairs):
+    hyps, refs = (x[:10] for x in pairs)
+    metric = BERTScore(model=bert, device="cpu", dtype="float64", special_tokens="exclude")
+    result = metric(hyps, refs)
+    assert str(metric.loaded().dtype) == "torch.float64" and metric.loaded().device.type == "cpu"
+    assert "|special:exclude|dtype:float64|" in str(result.signature)
+    as_saved = BERTScore(model=bert, special_tokens="exclude")(hyps, refs)
+    assert result.score == pytest.approx(as_saved.score, abs=TOL)  # float32 weights computed in float64
+    with pytest.raises(InvalidOptionError, match="'device' parameter of bertscore"):
+        BERTScore(model=bert, device="no-such-device")(hyps, refs)
+
+
 def test_idf_true_needs_its_first_pass_before_an_update(bert, pairs):
     hyps, refs = pairs
     metric = BERTScore(model=bert, idf=True)

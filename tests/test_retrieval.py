@@ -166,7 +166,11 @@ TORCHMETRICS = [
 
 
 @pytest.mark.parametrize("action", ["neg", "pos", "skip"])
-@pytest.mark.parametrize(("tm_name", "cls", "tm_options", "options"), TORCHMETRICS, ids=lambda x: str(x))
+@pytest.mark.parametrize(
+    ("tm_name", "cls", "tm_options", "options"),
+    TORCHMETRICS,
+    ids=[f"{t}-{sorted(o.items())}" for t, _, o, _ in TORCHMETRICS],
+)
 def test_torchmetrics_convention_equals_torchmetrics(tm_name, cls, tm_options, options, action):
     retrieval = pytest.importorskip("torchmetrics.retrieval")
     _, indexes, preds, binary, graded = _flat_data(3)

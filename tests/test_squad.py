@@ -429,6 +429,12 @@ def test_cli_reads_the_official_files(tmp_path):
     assert len(compared["systems"]) == 2
     _cli("report", "-m", "squad", "--true", dev, "-b", a, b, "--out", tmp_path / "cmp.html")
     assert (tmp_path / "cmp.html").stat().st_size > 0
+    # Hugging Face's prediction dicts carry the no-answer probabilities: the best thresholds from files
+    probs = np.random.default_rng(23).random(len(preds)).tolist()
+    hf = [{"id": k, "prediction_text": v, "no_answer_probability": q} for (k, v), q in zip(pred_map.items(), probs)]
+    (tmp_path / "hf.json").write_text(json.dumps(hf))
+    doc = json.loads(_cli("score", "-m", "squad", "--true", dev, tmp_path / "hf.json", "-o", "json"))
+    _check(doc["results"][0]["components"], official_v2(dataset, pred_map, dict(zip(pred_map, probs))))
     (tmp_path / "bad.json").write_text("{not json")
     from click.testing import CliRunner
 

@@ -121,6 +121,8 @@ def squad_inputs(owner: str, predictions: Any, references: Any, na_prob: Any = N
     _refuse_unordered(owner, "references", references)
     articles = _articles(references)
     if articles is not None:  # the official dataset JSON with predictions {id: text}
+        if isinstance(predictions, list) and predictions and isinstance(predictions[0], Mapping):
+            predictions, na_prob = _hf_by_id(owner, predictions, na_prob)  # Hugging Face's prediction dicts
         if not isinstance(predictions, Mapping):
             raise InputTypeError(
                 f"{owner}: with the official dataset layout, 'predictions' must be a dict {{id: text}}, "
@@ -179,6 +181,15 @@ def _hf_inputs(owner: str, predictions: list, references: list, na_prob: Any) ->
         ids.append(ref["id"])
         answers.append(list(texts))
     _check_unique(owner, ids)
+    by_id, probs_by_id = _hf_by_id(owner, predictions, None)
+    preds, probs = _by_id(owner, ids, by_id, probs_by_id)
+    return _checked(owner, preds, answers, probs)
+
+
+def _hf_by_id(owner: str, predictions: list, na_prob: Any) -> tuple[dict, dict | None]:
+    """Hugging Face's prediction dicts as ``({id: text}, {id: probability} or None)``."""
+    if na_prob is not None:
+        raise InputError(f"{owner}: with Hugging Face's dicts, give each 'no_answer_probability' in the predictions.")
     by_id, probs_by_id = {}, {}
     for i, pred in enumerate(predictions):
         if not isinstance(pred, Mapping) or "id" not in pred or "prediction_text" not in pred:
@@ -192,8 +203,7 @@ def _hf_inputs(owner: str, predictions: list, references: list, na_prob: Any) ->
         raise InputError(f"{owner}: 'predictions' holds an id twice.")
     if probs_by_id and len(probs_by_id) != len(by_id):
         raise InputError(f"{owner}: give 'no_answer_probability' in every prediction or in none.")
-    preds, probs = _by_id(owner, ids, by_id, probs_by_id or None)
-    return _checked(owner, preds, answers, probs)
+    return by_id, probs_by_id or None
 
 
 def _check_unique(owner: str, ids: list) -> None:

@@ -415,3 +415,18 @@ def test_tensor_path_equals_the_numpy_path_and_keeps_the_device(device, action):
         assert state.compute().score == pytest.approx(expected, abs=1e-12)
     with pytest.raises(InputError, match="backend='torch' scores torch tensors"):
         evalkit.mrr([[1, 0]], [[0.5, 0.2]], backend="torch")
+
+
+@pytest.mark.slow
+def test_trec_eval_convention_at_scale_and_more_cutoffs():
+    pytrec_eval = pytest.importorskip("pytrec_eval")
+    qrels, run = _trec_data(11, 2000)
+    cases = [(evalkit.NDCG, {"k": k}, f"ndcg_cut_{k}") for k in (1, 10, 100)]
+    cases += [(evalkit.PrecisionAtK, {"k": k}, f"P_{k}") for k in (1, 10, 100)]
+    cases += [(evalkit.RecallAtK, {"k": k}, f"recall_{k}") for k in (1, 10, 100)]
+    cases += [(evalkit.MAP, {"k": 10}, "map_cut_10"), (evalkit.HitRate, {"k": 1}, "success_1")]
+    reference = pytrec_eval.RelevanceEvaluator(qrels, {m for _, _, m in cases}).evaluate(run)
+    for cls, options, measure in cases:
+        ours = cls(**options).per_query(qrels, run)
+        worst = max(abs(ours[q] - reference[q][measure]) for q in reference)
+        assert worst < 1e-12, (measure, worst)

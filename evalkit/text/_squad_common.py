@@ -251,7 +251,11 @@ def _regexes(owner: str, name: str, value: Any) -> tuple[str, ...] | None:
 @dataclass(frozen=True)
 class ExactMatchOptions(Options):
     regexes_to_ignore: tuple[str, ...] | None = option(
-        None, _regexes, "regular expressions deleted (re.sub with '') from both sides first, in order", sig="ignore"
+        None,
+        _regexes,
+        "regular expressions deleted (re.sub with '') from both sides first, in order",
+        sig="ignore",
+        hide_default=True,
     )
     ignore_case: bool = option(False, flag(), "lowercase both sides", sig="case", show=lambda v: "lc" if v else "mixed")
     ignore_punctuation: bool = option(False, flag(), "delete ASCII punctuation (string.punctuation)", sig="punct")

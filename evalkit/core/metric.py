@@ -82,8 +82,8 @@ class Metric(ABC):
     higher_is_better: ClassVar[bool] = True
     #: what the inputs are: ``"text"`` (hypotheses, references), ``"classification"`` or
     #: ``"regression"`` (y_true, y_pred), ``"lm"`` (token log-probabilities), ``"logits"`` (a model's
-    #: logits or predicted ids, and labels); the CLI and the common tests
-    #: read inputs accordingly
+    #: logits or predicted ids, and labels), ``"tags"`` (tag sequences: NER), ``"qa"`` (answers against
+    #: gold answers: SQuAD); the CLI and the common tests read inputs accordingly
     task: ClassVar[str] = "text"
     #: ``False`` for a metric that is no reduction of per-item rows (an exact median): every path that
     #: needs rows (bootstrap, paired tests, the distributed sums) refuses it up front

@@ -80,6 +80,17 @@ def test_trec_eval_breaks_ties_by_document_id_descending():
     )
 
 
+def test_ties_at_the_end_of_one_query_and_the_start_of_the_next_stay_apart():
+    # q1's last documents and q2's first share a score: each query's tie is broken on its own
+    qrels = {"q1": {"a": 1, "b": 0, "z": 1}, "q2": {"c": 1, "d": 0}}
+    run = {"q1": {"z": 0.9, "a": 0.5, "b": 0.5}, "q2": {"c": 0.5, "d": 0.5}}
+    # q1: z, b, a -> AP (1 + 2/3) / 2; q2: d, c -> AP 1/2
+    assert evalkit.MAP().per_query(qrels, run) == pytest.approx({"q1": (1 + 2 / 3) / 2, "q2": 0.5})
+    pytrec_eval = pytest.importorskip("pytrec_eval")
+    reference = pytrec_eval.RelevanceEvaluator(qrels, {"map"}).evaluate(run)
+    assert {q: v["map"] for q, v in reference.items()} == pytest.approx(evalkit.MAP().per_query(qrels, run))
+
+
 def test_trec_files_read_as_pytrec_eval_reads_them(tmp_path):
     pytrec_eval = pytest.importorskip("pytrec_eval")
     qrels, run = _trec_data(1, 20)

@@ -84,8 +84,10 @@ def _sorted(owner: str, qidx: np.ndarray, rel: np.ndarray, score: np.ndarray, n_
 def _break_ties_by_docid(tied: np.ndarray, score: np.ndarray, rel: np.ndarray, order: np.ndarray, qidx: np.ndarray,
                          offsets: np.ndarray, docids: Any) -> None:  # fmt: skip
     starts = np.unique(np.concatenate([tied, tied + 1]))
-    # consecutive positions of equal score form one stretch (two tied stretches may touch)
-    breaks = np.flatnonzero((np.diff(starts) != 1) | (score[starts[1:]] != score[starts[:-1]])) + 1
+    # consecutive positions of one query and equal score form one stretch (two tied stretches may touch,
+    # within a query or across the end of one and the start of the next)
+    split = (np.diff(starts) != 1) | (score[starts[1:]] != score[starts[:-1]]) | (qidx[starts[1:]] != qidx[starts[:-1]])
+    breaks = np.flatnonzero(split) + 1
     ids: dict[int, list[str]] = {}
     for stretch in np.split(starts, breaks):
         a, b = int(stretch[0]), int(stretch[-1]) + 1

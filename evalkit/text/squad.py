@@ -30,7 +30,8 @@ as one group (see :func:`~evalkit.text._squad_common.best_threshold` and ``docs/
   (``{"data": [articles]}`` or the list of articles), ``na_prob={id: probability}``; :func:`read_squad`
   reads the files.
 
-Ids missing from either side are an error (the scripts print "Missing prediction" and go on).
+Ids missing from either side are an error (the 1.1 script scores an unanswered question 0; the 2.0
+script prints "Missing prediction" and fails further on).
 """
 
 from __future__ import annotations

@@ -62,7 +62,7 @@ def clipped_matches(
 
 def text_token_words(text: str, sep: str, n_lines: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """:func:`text_token_ids` and the distinct tokens themselves, in id order: one string per distinct
-    token (sliced from ``text`` at its first occurrence), not one per token.
+    token (made in C from its first occurrence), not one per token.
 
     Example:
         >>> ids, lengths, words = text_token_words("a b \\x00 b c", "\\x00", 2)
@@ -75,10 +75,7 @@ def text_token_words(text: str, sep: str, n_lines: int) -> tuple[np.ndarray, np.
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     ids = np.empty(codes.size // 2 + 1, dtype=np.int64)
     lengths = np.zeros(n_lines, dtype=np.int64)
-    n_tokens, first, size = _kernels.token_words(codes, codes.itemsize, _IS_SPACE, ord(sep), ids, lengths)
-    first, size = np.frombuffer(first, dtype=np.int64), np.frombuffer(size, dtype=np.int64)
-    # a code unit is a code point (ASCII or UTF-32), so the offsets index the str
-    words = list(map(text.__getitem__, map(slice, first.tolist(), (first + size).tolist())))
+    n_tokens, words = _kernels.token_words(codes, codes.itemsize, _IS_SPACE, ord(sep), ids, lengths)
     return ids[:n_tokens].copy(), lengths, words
 
 

@@ -794,9 +794,8 @@ static PyObject *wer_counts(PyObject *self, PyObject *args) {
 DEFINE_TOKEN_WORDS(token_words_ascii, uint8_t)
 DEFINE_TOKEN_WORDS(token_words_wide, uint32_t)
 
-/* token_words(codes, width, is_space, sep, ids, lengths) -> (n_tokens, first, length): token_ids, and each
- * distinct token's first code unit and length (int64 bytes, in id order), so that the caller makes one string
- * per distinct token. */
+/* token_words(codes, width, is_space, sep, ids, lengths) -> (n_tokens, words): token_ids, and each distinct
+ * token as a str, in id order: one string per distinct token, not one per token. */
 static PyObject *token_words(PyObject *self, PyObject *args) {
     Py_buffer codes, table, ids, lengths;
     int width;
@@ -818,10 +817,6 @@ static PyObject *token_words(PyObject *self, PyObject *args) {
                                  n_lines, &v);
         Py_END_ALLOW_THREADS
     }
-    PyBuffer_Release(&codes);
-    PyBuffer_Release(&table);
-    PyBuffer_Release(&ids);
-    PyBuffer_Release(&lengths);
     PyObject *result = NULL;
     switch (n) {
         case -1: PyErr_NoMemory(); break;
@@ -829,10 +824,23 @@ static PyObject *token_words(PyObject *self, PyObject *args) {
         case -3: PyErr_SetString(PyExc_ValueError, "token_words: more tokens than the ids array holds"); break;
         case -4: PyErr_SetString(PyExc_ValueError, "token_words: the code width must be 1 or 4 bytes"); break;
         case -5: PyErr_SetString(PyExc_ValueError, "token_words: lengths must hold one line at least"); break;
-        default:
-            result = Py_BuildValue("(Ly#y#)", (long long)n, (const char *)v.first, (Py_ssize_t)(v.size * 8),
-                                   (const char *)v.length, (Py_ssize_t)(v.size * 8));
+        default: {
+            /* each distinct token as a str, made from its first occurrence's code units (ASCII or code points) */
+            PyObject *words = PyList_New(v.size);
+            int kind = width == 1 ? PyUnicode_1BYTE_KIND : PyUnicode_4BYTE_KIND;
+            for (int64_t e = 0; words && e < v.size; e++) {
+                PyObject *word =
+                    PyUnicode_FromKindAndData(kind, (const char *)codes.buf + v.first[e] * width, v.length[e]);
+                if (!word) Py_CLEAR(words);
+                else PyList_SET_ITEM(words, e, word);
+            }
+            if (words) result = Py_BuildValue("(LN)", (long long)n, words);
+        }
     }
+    PyBuffer_Release(&codes);
+    PyBuffer_Release(&table);
+    PyBuffer_Release(&ids);
+    PyBuffer_Release(&lengths);
     vocabulary_free(&v);
     return result;
 }
@@ -999,8 +1007,8 @@ static PyMethodDef methods[] = {
     {"ter_edits", ter_edits, METH_VARARGS,
      "ter_edits(ids, offsets, out): tercom edits of each pair (ids[o[2k]:o[2k+1]], ids[o[2k+1]:o[2k+2]])"},
     {"token_words", token_words, METH_VARARGS,
-     "token_words(codes, width, is_space, sep, ids, lengths) -> (number of tokens, first code units, lengths): "
-     "token_ids, and where each distinct token first occurs"},
+     "token_words(codes, width, is_space, sep, ids, lengths) -> (number of tokens, distinct tokens): token_ids, "
+     "and each distinct token as a str, in id order"},
     {"meteor_align", meteor_align, METH_VARARGS,
      "meteor_align(h_ids, h_off, r_ids, r_off, unit_seg, stem_of, syn_start, syn_len, syn_pool, stages, h_match, "
      "r_used, out): nltk's METEOR stages per unit, (matches, chunks) written to out"},

@@ -167,6 +167,8 @@ def _best_rows(
 ) -> np.ndarray:
     """The rows of each segment's best unit from every unit's counts."""
     scores = fragment_scores(matches, chunks, hyp_len, ref_len, alpha, beta, gamma)
+    if len(unit_seg) == len(n_refs):  # one reference per segment: each unit is its segment's best
+        return np.column_stack((scores, np.ones(len(n_refs)), matches, chunks, hyp_len, ref_len))
     pick = _best_units(scores, unit_seg, n_refs)
     columns = (scores[pick], np.ones(len(n_refs)), matches[pick], chunks[pick], hyp_len[pick], ref_len[pick])
     return np.column_stack(columns)  # float64: the scores are

@@ -114,3 +114,10 @@ def test_bad_options_and_totals_are_named():
         GLEU().score([5, 3])
     with pytest.raises(InputError, match="2 columns"):
         GLEU().score([1, 2, 3])
+
+
+@pytest.mark.slow
+def test_20000_real_pairs_equal_nltk():
+    hyps, refs = perturbed_pairs(20000, seed=3, max_refs=2)
+    h, r = _split(hyps, refs)
+    assert gleu(hyps, refs).score == nltk_gleu.corpus_gleu(r, h)

@@ -145,3 +145,10 @@ def test_backends_write_equal_rows(corpus):
     # short corpora (empty segments, one word): both backends
     for hyps, refs in (([""], [""]), (["a", ""], ["a b", "c"])):
         assert nist(hyps, refs, backend="numpy").score == nist(hyps, refs, backend="python").score
+
+
+@pytest.mark.slow
+def test_20000_real_pairs_equal_nltk():
+    hyps, refs = _pairs(20000, 3)
+    expected = nltk_nist.corpus_nist([[r.split()] for r in refs], [h.split() for h in hyps])
+    assert nist(hyps, refs).score == pytest.approx(expected, rel=1e-12)

@@ -28,6 +28,8 @@ from evalkit.core.options import Options, choice, number, option
 from evalkit.core.validate import check_finite, check_same_n_samples
 
 AUC_AVERAGES = (None, "micro", "macro", "weighted", "samples")
+#: the most fixed thresholds (a binned table of this many rows is already larger than most exact ones)
+MAX_THRESHOLDS = 1 << 20
 _ONE_CLASS_AUC = "Only one class is present in y_true. ROC AUC score is not defined in that case."  # scikit-learn's
 _NO_POSITIVE_AP = "No positive class found in y_true, recall is set to one for all thresholds."  # scikit-learn's
 
@@ -43,18 +45,20 @@ def _thresholds(owner: str, name: str, value: Any) -> tuple[float, ...] | None:
     if value is None:
         return None
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        if value < 2:
+        if not 2 <= value <= MAX_THRESHOLDS:
             raise InvalidOptionError(
-                f"The {name!r} parameter of {owner} must be None, an int >= 2 or a list of numbers. Got {value!r} instead."
+                f"The {name!r} parameter of {owner} must be None, an int in [2, {MAX_THRESHOLDS:,}] or a list of "
+                f"numbers. Got {value!r} instead."
             )
         return tuple(np.linspace(0, 1, int(value)).tolist())
     try:
         a = np.asarray(arrays.to_host(value), dtype=np.float64)
     except (TypeError, ValueError):
         a = None
-    if a is None or a.ndim != 1 or a.size == 0 or not np.isfinite(a).all():
+    if a is None or a.ndim != 1 or a.size == 0 or a.size > MAX_THRESHOLDS or not np.isfinite(a).all():
         raise InvalidOptionError(
-            f"The {name!r} parameter of {owner} must be None, an int >= 2 or a 1-D list of finite numbers. "
+            f"The {name!r} parameter of {owner} must be None, an int >= 2 or a 1-D list of at most {MAX_THRESHOLDS:,} "
+            "finite numbers. "
             f"Got {value!r:.80} instead."
         )
     return tuple(np.unique(a).tolist())

@@ -100,10 +100,11 @@ def scores(results: Mapping[str, Result], *, ax: Any = None) -> Any:
         y = len(results) - 1 - i
         value = r.score * scale
         if r.ci is not None:
+            # a percentile interval need not hold the point (a biased statistic such as NIST or CIDEr-D,
+            # whose resamples repeat references), so it is drawn as a segment of its own, not error bars
             lo, hi = (c * scale for c in r.ci)
-            ax.errorbar([value], [y], xerr=[[value - lo], [hi - value]], fmt="o", color=color(i), capsize=4)
-        else:
-            ax.plot([value], [y], "o", color=color(i))
+            ax.plot([lo, hi], [y, y], "|-", color=color(i), markersize=10)
+        ax.plot([value], [y], "o", color=color(i))
         ax.annotate(f"{value:.2f}" if scale != 1 else f"{value:.4f}", (value, y), xytext=(0, 7),
                     textcoords="offset points", ha="center", fontsize=8)  # fmt: skip
     ax.set_yticks(range(len(results)), list(results)[::-1])

@@ -22,6 +22,7 @@ import pytest
 from evalkit.cli.output import COMPARE_SCHEMA, SCORE_SCHEMA, SENTENCE_SCHEMA
 from evalkit.lexicon.corpora import perturbed_pairs
 from evalkit.stats.significance import bootstrap_ci
+from evalkit.text.cider import sentence_cider
 
 sacrebleu = pytest.importorskip("sacrebleu")
 jsonschema = pytest.importorskip("jsonschema")
@@ -933,3 +934,23 @@ def test_option_fuzz_through_the_cli_never_prints_a_traceback(files, inproc):
                 assert "Traceback" not in result.stderr
                 if result.returncode:
                     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_sentence_level_cider_and_nist_score_each_segment_under_the_whole_input(tmp_path, inproc):
+    """A CIDEr-D segment's score needs the corpus's document frequencies and a NIST row sits in a frame of
+    every reference n-gram: the CLI reads the input whole and takes each metric's own per-segment scores
+    (NIST: nltk's sentence_nist of each pair; CIDEr-D: what sentence_cider gives, itself checked against
+    pycocoevalcap in tests/test_cider.py)."""
+    nist_score = pytest.importorskip("nltk.translate.nist_score")
+    pairs = [(h, r[0]) for h, r in zip(*perturbed_pairs(60, seed=2, max_refs=1))]
+    # nltk divides by zero where a hypothesis is shorter than an n-gram order: those segments are left out
+    pairs = [(h, r) for h, r in pairs if min(len(h.split()), len(r.split())) >= 5][:40]
+    hyps, refs = [h for h, _ in pairs], [r for _, r in pairs]
+    (tmp_path / "h.txt").write_text("\n".join(hyps) + "\n", encoding="utf-8")
+    (tmp_path / "r.txt").write_text("\n".join(refs) + "\n", encoding="utf-8")
+    args = ["score", "-m", "cider", "-m", "nist", "--sentence-level", "-o", "json", "-r", tmp_path / "r.txt"]
+    docs = [json.loads(x) for x in inproc(*map(str, args), str(tmp_path / "h.txt")).stdout.splitlines()]
+    nltk_nist = [nist_score.sentence_nist([r.split()], h.split()) for h, r in zip(hyps, refs)]
+    assert [d["scores"]["nist"] for d in docs] == pytest.approx(nltk_nist, rel=1e-12)
+    assert [d["scores"]["cider"] for d in docs] == pytest.approx(sentence_cider(hyps, refs).tolist())
+    assert len({round(d["scores"]["cider"], 6) for d in docs}) > 5  # not each segment alone (that is 0)

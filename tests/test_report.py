@@ -283,3 +283,14 @@ def test_plot_functions_check_their_inputs():
         evalkit.plot.confusion_matrix([[1, 2]], ["a", "b"])
     with pytest.raises(InputError, match="'y_true' and 'y_pred' must have the same length, got 2 and 1"):
         evalkit.plot.residuals([1.0, 2.0], [1.0])
+
+
+def test_an_interval_that_does_not_hold_the_point_is_drawn(tmp_path):
+    """A percentile bootstrap interval of a biased statistic (NIST, CIDEr-D) can lie below the point: the
+    chart draws it as its own segment instead of failing on negative error bars."""
+    pytest.importorskip("matplotlib")
+    import evalkit.plot
+
+    ax = evalkit.plot.scores({"nist": evalkit.Result("NIST", 6.59, ci=(6.40, 6.55))})
+    xs = sorted(x for line in ax.get_lines() for x in line.get_xdata())
+    assert xs == [6.40, 6.55, 6.59]

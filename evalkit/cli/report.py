@@ -237,9 +237,15 @@ def _read(
     rows = [[m.concat_rows(r) for m, r in zip(metrics, per_metric)] for per_metric in parts]
     if task != "text":
         return rows, Segments(task, y_true=np.asarray(truth), y_pred=[np.asarray(p) for p in preds])
-    # each segment's statistics scored alone, as `score --sentence-level` does
+    # each segment's statistics scored alone, as `score --sentence-level` does (and, where a segment's score
+    # needs the corpus, the metric's own per-segment scores of the whole input)
     scores = {
-        key: [m.fresh().add_rows(r[j]).scores(r[j].item_totals()) for r in rows]
+        key: [
+            m.segment_scores(hyps[i], refs)
+            if m.segment_scores_need_corpus
+            else m.fresh().add_rows(r[j]).scores(r[j].item_totals())
+            for i, r in enumerate(rows)
+        ]
         for j, (key, m) in enumerate(zip(specs, metrics))
     }
     better = {key: m.higher_is_better for key, m in zip(specs, metrics)}

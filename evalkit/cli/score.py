@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from importlib import resources
+from itertools import chain
 from typing import Any
 
 import click
@@ -164,12 +165,19 @@ def _print_sentence_scores(
         click.echo(header)
     scales: list[float] = []
     segments = 0
+    chunks: Iterable[tuple[Any, ...]] = p.chunks()
+    if any(m.segment_scores_need_corpus for m in metrics):  # one chunk: the whole input
+        parts = list(chunks)
+        chunks = [tuple(list(chain.from_iterable(c[k] for c in parts)) for k in range(len(parts[0])))] if parts else []
     with common.progress(p.primary, quiet, f"scoring {p.primary.name}") as bar:
-        for inputs in p.chunks():
+        for inputs in chunks:
             chunk_rows = [m.rows(*inputs) for m in metrics]
             scorers = [m.fresh().add_rows(r) for m, r in zip(metrics, chunk_rows)]
             scales = scales or [s.compute().display_scale for s in scorers]
-            scores = [s.scores(r.item_totals()) for s, r in zip(scorers, chunk_rows)]
+            scores = [
+                m.segment_scores(*inputs) if m.segment_scores_need_corpus else s.scores(r.item_totals())
+                for m, s, r in zip(metrics, scorers, chunk_rows)
+            ]
             click.echo(sentence_rows(segments + 1, specs, scales, scores, fmt))
             segments += len(inputs[0])
             bar.update(p.primary.bytes - bar.n)

@@ -88,6 +88,10 @@ class Metric(ABC):
     #: ``False`` for a metric that is no reduction of per-item rows (an exact median): every path that
     #: needs rows (bootstrap, paired tests, the distributed sums) refuses it up front
     reducible: ClassVar[bool] = True
+    #: ``True`` where an item's own score needs more than its own row (CIDEr-D's document frequencies come
+    #: from the whole corpus; NIST's rows sit in a frame of every reference n-gram): per-item scores then
+    #: come from the metric's ``segment_scores(*inputs)`` over the whole input, which the CLI reads whole
+    segment_scores_need_corpus: ClassVar[bool] = False
     #: the metric's options, declared once (fields, checks, signature keys)
     options_type: ClassVar[type[Options]] = NoOptions
 

@@ -230,6 +230,7 @@ class CIDEr(TextMetric):
     """
 
     name: ClassVar[str] = "cider"
+    segment_scores_need_corpus: ClassVar[bool] = True
     options_type: ClassVar[type[CiderOptions]] = CiderOptions
     options: CiderOptions
 

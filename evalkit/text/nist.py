@@ -140,6 +140,7 @@ class NIST(TextMetric):
     options: NistOptions
     #: one reference per segment (see the module docstring): more are refused
     max_references: ClassVar[int] = 1
+    segment_scores_need_corpus: ClassVar[bool] = True
     numpy_from: ClassVar[int] = 8
 
     def __init__(

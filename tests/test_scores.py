@@ -506,6 +506,7 @@ def test_bad_options_are_named():
         ({"max_fpr": 0}, "max_fpr"),
         ({"max_fpr": 1.5}, "max_fpr"),
         ({"thresholds": 1}, "thresholds"),
+        ({"thresholds": 10**20}, "thresholds"),  # refused before any array of that size is built
         ({"thresholds": [0.1, float("nan")]}, "thresholds"),
         ({"thresholds": "many"}, "thresholds"),
         ({"average": "sample"}, "average"),

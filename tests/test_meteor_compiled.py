@@ -56,6 +56,20 @@ def test_other_tokenizers_and_custom_synonyms(monkeypatch):
         assert np.array_equal(rows["compiled"], rows["python"]), options
 
 
+def test_pre_tokenized_input_equal_numpy_path_and_python_backend(monkeypatch):
+    # nltk's layout: token lists, looked up token by token (a token may hold a space; a line may be empty)
+    hyps, refs = perturbed_pairs(400, seed=9, max_refs=3)
+    hyps = [h.split() for h in hyps]
+    refs = [[r.split() for r in rs] for rs in refs]
+    hyps[0], refs[1][0] = ["a b", "Car", "a b"], []
+    refs[0] = [["a b", "auto", "x"], ["a", "b"]]
+    for modules in _MODULES[:2]:
+        rows = _rows(hyps, refs, monkeypatch, modules=modules)
+        assert rows["compiled"][0, 2] == (2 if "synonym" in modules else 1)  # "a b"; car ~ auto
+        assert np.array_equal(rows["compiled"], rows["numpy"])
+        assert np.array_equal(rows["compiled"], rows["python"])
+
+
 _WORDS = [
     "the", "a", "car", "cars", "auto", "automobile", "run", "running", "ran", "big", "large", "bigger",
     "happy", "glad", "Happy", "dog", "dogs", "canine", "ΑΣ", "σας", "Σ", "İstanbul", "i̇", "ǅ", "straße",

@@ -186,15 +186,43 @@ def compiled_stats(
     exact and stem stages, then, once the synonyms of the hypothesis words they leave are looked up, the
     synonym stage.
     """
+    from evalkit.text import _compiled
+
+    local, lengths, words = _compiled.text_token_words(text, sep, len(n_refs) + int(n_refs.sum()))
+    word_ids = aligner.word_tables().ids(words)
+    return _compiled_rows(word_ids, word_ids[local], lengths, n_refs, aligner, alpha, beta, gamma)
+
+
+def compiled_token_stats(
+    hyps: list[list[str]], refs: list[list[list[str]]], aligner: Aligner, alpha: float, beta: float, gamma: float
+) -> np.ndarray:
+    """:func:`segment_stats` of token lists by the compiled alignment (one dict lookup per token)."""
+    flat_refs = list(chain.from_iterable(refs))
+    lines = hyps + flat_refs
+    ids = aligner.word_tables().ids(list(chain.from_iterable(lines)))
+    lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
+    n_refs = np.fromiter(map(len, refs), dtype=np.int64, count=len(refs))
+    return _compiled_rows(ids, ids, lengths, n_refs, aligner, alpha, beta, gamma)
+
+
+def _compiled_rows(
+    word_ids: np.ndarray,
+    ids: np.ndarray,
+    lengths: np.ndarray,
+    n_refs: np.ndarray,
+    aligner: Aligner,
+    alpha: float,
+    beta: float,
+    gamma: float,
+) -> np.ndarray:
+    """The rows from the word ids of every token (hypotheses, then references; ``lengths`` per line);
+    ``word_ids``: at least every distinct word among them (their stems are looked up)."""
     from evalkit.text import _compiled as c
 
     n_seg, n_units = len(n_refs), int(n_refs.sum())
-    local, lengths, words = c.text_token_words(text, sep, n_seg + n_units)
     tables = aligner.word_tables()
-    word_ids = tables.ids(words)
     if aligner.stem_stage:
         tables.look_up_stems(word_ids, aligner.stem)
-    ids = word_ids[local]
     hyp_len_seg, ref_len = lengths[:n_seg], lengths[n_seg:]
     h_off, r_off = _offsets(hyp_len_seg), _offsets(ref_len)
     h_ids, r_ids = ids[: h_off[-1]], ids[h_off[-1] :]

@@ -146,7 +146,10 @@ class METEOR(TextMetric):
             from evalkit.text import _meteor_numpy
 
             if not isinstance(hypotheses[0], str):
-                return _meteor_numpy.segment_stats(*self._lowercased(hypotheses, references), *options)
+                tokens = self._lowercased(hypotheses, references)
+                if use_compiled():
+                    return _meteor_numpy.compiled_token_stats(*tokens, *options)
+                return _meteor_numpy.segment_stats(*tokens, *options)
             if use_compiled():
                 rows = self._compiled_rows(hypotheses, references, options)
                 if rows is not None:

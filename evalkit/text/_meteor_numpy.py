@@ -22,7 +22,7 @@ from itertools import chain
 
 import numpy as np
 
-from evalkit.text._meteor_common import Aligner, fragment_scores, match_synonyms
+from evalkit.text._meteor_common import Aligner, WordTables, fragment_scores, match_synonyms
 
 
 def _offsets(lengths: np.ndarray) -> np.ndarray:
@@ -189,8 +189,9 @@ def compiled_stats(
     from evalkit.text import _compiled
 
     local, lengths, words = _compiled.text_token_words(text, sep, len(n_refs) + int(n_refs.sum()))
-    word_ids = aligner.word_tables().ids(words)
-    return _compiled_rows(word_ids, word_ids[local], lengths, n_refs, aligner, alpha, beta, gamma)
+    tables = aligner.word_tables()  # once a batch: its ids stay valid to the end of the batch
+    word_ids = tables.ids(words)
+    return _compiled_rows(tables, word_ids, word_ids[local], lengths, n_refs, aligner, alpha, beta, gamma)
 
 
 def compiled_token_stats(
@@ -199,13 +200,15 @@ def compiled_token_stats(
     """:func:`segment_stats` of token lists by the compiled alignment (one dict lookup per token)."""
     flat_refs = list(chain.from_iterable(refs))
     lines = hyps + flat_refs
-    ids = aligner.word_tables().ids(list(chain.from_iterable(lines)))
+    tables = aligner.word_tables()
+    ids = tables.ids(list(chain.from_iterable(lines)))
     lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
     n_refs = np.fromiter(map(len, refs), dtype=np.int64, count=len(refs))
-    return _compiled_rows(ids, ids, lengths, n_refs, aligner, alpha, beta, gamma)
+    return _compiled_rows(tables, ids, ids, lengths, n_refs, aligner, alpha, beta, gamma)
 
 
 def _compiled_rows(
+    tables: WordTables,
     word_ids: np.ndarray,
     ids: np.ndarray,
     lengths: np.ndarray,
@@ -220,7 +223,6 @@ def _compiled_rows(
     from evalkit.text import _compiled as c
 
     n_seg, n_units = len(n_refs), int(n_refs.sum())
-    tables = aligner.word_tables()
     if aligner.stem_stage:
         tables.look_up_stems(word_ids, aligner.stem)
     hyp_len_seg, ref_len = lengths[:n_seg], lengths[n_seg:]

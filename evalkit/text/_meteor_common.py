@@ -1,7 +1,8 @@
 """What METEOR's two backends share: its options (:class:`MeteorOptions`, declared once), the staged
 alignment (:class:`Aligner`, its caches of stems and synonym sets, the greedy synonym stage both backends
-run) and nltk's arithmetic, from a fragment's counts to its score (F-mean and fragmentation penalty, for one
-fragment and for arrays of them) and from summed statistics to the corpus score.
+run; :class:`WordTables`, the same caches by word id for the C stages) and nltk's arithmetic, from a
+fragment's counts to its score (F-mean and fragmentation penalty, for one fragment and for arrays of
+them) and from summed statistics to the corpus score.
 
 ``meteor.py`` (the metric and the python backend) and ``_meteor_numpy.py`` (the numpy backend) both import
 this module; it imports neither of them.

@@ -20,7 +20,7 @@ the mean of the segment scores; the statistics of a segment are ``(score, 1, mat
 hypothesis length, reference length)`` of its best reference, so corpora merge by summing.
 
 This module is the metric and its reference backend (``backend="python"``); ``_meteor_numpy.py`` is the
-vectorized one; ``backend="auto"`` takes numpy from 32 segments on (:func:`evalkit.core.backends.choose_backend`).
+vectorized one (nltk's stages in C where evalkit's kernels are built, else sort-based joins in numpy); ``backend="auto"`` takes numpy from 32 segments on (:func:`evalkit.core.backends.choose_backend`).
 The options, the alignment and the arithmetic both run are in ``_meteor_common.py``, which imports
 neither.
 

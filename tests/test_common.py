@@ -162,7 +162,10 @@ def test_empty_input_is_an_evalkit_error(case):
         (evalkit.chrf, evalkit.CHRF, {}),
         (evalkit.sentence_chrf, evalkit.CHRF, {}),
         *[(getattr(evalkit, f), getattr(evalkit, f.upper()), {}) for f in ("gleu", "nist", "ribes", "eed")],
-        *[(getattr(evalkit, f"sentence_{f}"), getattr(evalkit, f.upper()), {}) for f in ("gleu", "nist", "ribes", "eed")],
+        *[
+            (getattr(evalkit, f"sentence_{f}"), getattr(evalkit, f.upper()), {})
+            for f in ("gleu", "nist", "ribes", "eed")
+        ],
         (evalkit.cider, evalkit.CIDEr, {}),
         (evalkit.sentence_cider, evalkit.CIDEr, {}),
         (evalkit.ter, evalkit.TER, {}),
@@ -176,31 +179,43 @@ def test_empty_input_is_an_evalkit_error(case):
         *[  # scikit-learn's functions take sample_weight among their options; the classes take it per update
             (getattr(evalkit, f), getattr(evalkit, c), {"sample_weight": None, **own})
             for f, c, own in (
-                ("brier_score_loss", "BrierScoreLoss", {}), ("calibration_error", "CalibrationError", {}),
-                ("top_k_accuracy_score", "TopKAccuracy", {}), ("hinge_loss", "HingeLoss", {}),
-                ("hamming_loss", "HammingLoss", {}), ("zero_one_loss", "ZeroOneLoss", {}),
-                ("jaccard_score", "Jaccard", {"average": "binary"}), ("specificity_score", "Specificity", {"average": "binary"}),
-                ("npv_score", "NegativePredictiveValue", {"average": "binary"}), ("coverage_error", "CoverageError", {}),
+                ("brier_score_loss", "BrierScoreLoss", {}),
+                ("calibration_error", "CalibrationError", {}),
+                ("top_k_accuracy_score", "TopKAccuracy", {}),
+                ("hinge_loss", "HingeLoss", {}),
+                ("hamming_loss", "HammingLoss", {}),
+                ("zero_one_loss", "ZeroOneLoss", {}),
+                ("jaccard_score", "Jaccard", {"average": "binary"}),
+                ("specificity_score", "Specificity", {"average": "binary"}),
+                ("npv_score", "NegativePredictiveValue", {"average": "binary"}),
+                ("coverage_error", "CoverageError", {}),
                 ("label_ranking_average_precision_score", "LabelRankingAveragePrecision", {}),
                 ("label_ranking_loss", "LabelRankingLoss", {}),
-                ("roc_auc_score", "RocAuc", {"multi_class": "raise"}), ("average_precision_score", "AveragePrecision", {}),
+                ("roc_auc_score", "RocAuc", {"multi_class": "raise"}),
+                ("average_precision_score", "AveragePrecision", {}),
                 ("recall_at_fixed_precision", "RecallAtFixedPrecision", {}),
                 ("precision_at_fixed_recall", "PrecisionAtFixedRecall", {}),
                 ("sensitivity_at_specificity", "SensitivityAtSpecificity", {}),
             )
-        ],  # fmt: skip
+        ],
         *[  # the regression and correlation functions: sample_weight is an input given by keyword
             (getattr(evalkit, f), getattr(evalkit, c), {"sample_weight": None})
             for f, c in (
-                ("mean_squared_log_error", "MeanSquaredLogError"), ("root_mean_squared_log_error", "RootMeanSquaredLogError"),
-                ("mean_pinball_loss", "MeanPinballLoss"), ("mean_tweedie_deviance", "MeanTweedieDeviance"),
-                ("mean_poisson_deviance", "MeanPoissonDeviance"), ("mean_gamma_deviance", "MeanGammaDeviance"),
-                ("d2_tweedie_score", "D2TweedieScore"), ("pearson_corrcoef", "PearsonCorrCoef"),
-                ("spearman_corrcoef", "SpearmanCorrCoef"), ("kendall_tau", "KendallTau"),
-                ("concordance_corrcoef", "ConcordanceCorrCoef"), ("d2_pinball_score", "D2PinballScore"),
+                ("mean_squared_log_error", "MeanSquaredLogError"),
+                ("root_mean_squared_log_error", "RootMeanSquaredLogError"),
+                ("mean_pinball_loss", "MeanPinballLoss"),
+                ("mean_tweedie_deviance", "MeanTweedieDeviance"),
+                ("mean_poisson_deviance", "MeanPoissonDeviance"),
+                ("mean_gamma_deviance", "MeanGammaDeviance"),
+                ("d2_tweedie_score", "D2TweedieScore"),
+                ("pearson_corrcoef", "PearsonCorrCoef"),
+                ("spearman_corrcoef", "SpearmanCorrCoef"),
+                ("kendall_tau", "KendallTau"),
+                ("concordance_corrcoef", "ConcordanceCorrCoef"),
+                ("d2_pinball_score", "D2PinballScore"),
                 ("d2_absolute_error_score", "D2AbsoluteErrorScore"),
             )
-        ],  # fmt: skip
+        ],
         *[(getattr(evalkit, f), getattr(evalkit, f.upper()), {}) for f in ("wer", "cer", "mer", "wil", "wip")],
         *[
             (getattr(evalkit, f"sentence_{f}"), getattr(evalkit, f.upper()), {})
@@ -208,9 +223,16 @@ def test_empty_input_is_an_evalkit_error(case):
         ],
         *[
             (getattr(evalkit, f), getattr(evalkit, c), {"indexes": None})
-            for f, c in (("ndcg", "NDCG"), ("mrr", "MRR"), ("mean_average_precision", "MAP"), ("hit_rate", "HitRate"),
-                         ("precision_at_k", "PrecisionAtK"), ("recall_at_k", "RecallAtK"), ("r_precision", "RPrecision"))
-        ],  # fmt: skip
+            for f, c in (
+                ("ndcg", "NDCG"),
+                ("mrr", "MRR"),
+                ("mean_average_precision", "MAP"),
+                ("hit_rate", "HitRate"),
+                ("precision_at_k", "PrecisionAtK"),
+                ("recall_at_k", "RecallAtK"),
+                ("r_precision", "RPrecision"),
+            )
+        ],
     ],
 )
 def test_functional_options_are_the_class_options(function, cls, own):

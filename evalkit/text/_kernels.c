@@ -78,21 +78,18 @@ static int vocabulary_grow(Vocabulary *v) {
     return 0;
 }
 
-/* token_ids over code units of one width: CODE is uint8_t (ASCII text) or uint32_t (UTF-32). Returns the
- * number of tokens, -1 when out of memory, -2 when the text holds more separators than lines allow,
- * -3 when `ids` is too small. */
-#define DEFINE_TOKEN_IDS(NAME, CODE)                                                                        \
+/* The token ids of a text over code units of one width: CODE is uint8_t (ASCII text) or uint32_t (UTF-32).
+ * Each distinct token's first code unit and length, in id order, stay in `v` for the caller, who frees it (as
+ * on failure). Returns the number of tokens, -1 when out of memory, -2 when the text holds more separators
+ * than lines allow, -3 when `ids` is too small. A table for the tokens the text can hold, up to 2**15 (it
+ * grows past that): a short text (one segment, a reward in a loop) does not pay for a large one. */
+#define DEFINE_TOKEN_WORDS(NAME, CODE)                                                                      \
     static int64_t NAME(const CODE *codes, Py_ssize_t n, const uint8_t *is_space, Py_ssize_t n_table,      \
-                        uint32_t sep, int64_t *ids, Py_ssize_t capacity, int64_t *lengths, Py_ssize_t n_lines) { \
-        Vocabulary v;                                                                                        \
-        /* a table for the tokens the text can hold, up to 2**15 (it grows past that): a short text       \
-         * (one segment, a reward in a loop) does not pay for a large one */                                 \
+                        uint32_t sep, int64_t *ids, Py_ssize_t capacity, int64_t *lengths, Py_ssize_t n_lines, \
+                        Vocabulary *v) {                                                                     \
         int bits = 4;                                                                                        \
         while (bits < 16 && ((Py_ssize_t)1 << (bits - 1)) < n / 2 + 1) bits++;                               \
-        if (vocabulary_init(&v, bits) < 0) {                                                                 \
-            vocabulary_free(&v);                                                                             \
-            return -1;                                                                                       \
-        }                                                                                                    \
+        if (vocabulary_init(v, bits) < 0) return -1;                                                         \
         int64_t n_tokens = 0;                                                                                \
         Py_ssize_t line = 0, p = 0;                                                                          \
         while (p < n) {                                                                                      \
@@ -108,44 +105,47 @@ static int vocabulary_grow(Vocabulary *v) {
             }                                                                                                \
             Py_ssize_t length = p - start;                                                                   \
             if (length == 1 && codes[start] == sep) {                                                        \
-                if (++line == n_lines) {                                                                     \
-                    vocabulary_free(&v);                                                                     \
-                    return -2;                                                                               \
-                }                                                                                            \
+                if (++line == n_lines) return -2;                                                            \
                 continue;                                                                                    \
             }                                                                                                \
-            if (n_tokens == capacity) {                                                                      \
-                vocabulary_free(&v);                                                                         \
-                return -3;                                                                                   \
-            }                                                                                                \
-            if (2 * (v.size + 1) > ((int64_t)1 << v.bits) && vocabulary_grow(&v) < 0) {                      \
-                vocabulary_free(&v);                                                                         \
-                return -1;                                                                                   \
-            }                                                                                                \
-            Py_ssize_t mask = ((Py_ssize_t)1 << v.bits) - 1;                                                 \
-            Py_ssize_t i = slot_of(h, v.bits);                                                               \
-            for (; v.slot[i] >= 0; i = (i + 1) & mask) {                                                     \
-                int64_t e = v.slot[i];                                                                       \
-                if (v.hash[e] == h && v.length[e] == length &&                                               \
-                    memcmp(codes + v.first[e], codes + start, length * sizeof(CODE)) == 0)                   \
+            if (n_tokens == capacity) return -3;                                                             \
+            if (2 * (v->size + 1) > ((int64_t)1 << v->bits) && vocabulary_grow(v) < 0) return -1;            \
+            Py_ssize_t mask = ((Py_ssize_t)1 << v->bits) - 1;                                                \
+            Py_ssize_t i = slot_of(h, v->bits);                                                              \
+            for (; v->slot[i] >= 0; i = (i + 1) & mask) {                                                    \
+                int64_t e = v->slot[i];                                                                      \
+                if (v->hash[e] == h && v->length[e] == length &&                                             \
+                    memcmp(codes + v->first[e], codes + start, length * sizeof(CODE)) == 0)                  \
                     break;                                                                                   \
             }                                                                                                \
-            if (v.slot[i] < 0) {                                                                             \
-                v.slot[i] = v.size;                                                                          \
-                v.first[v.size] = start;                                                                     \
-                v.length[v.size] = length;                                                                   \
-                v.hash[v.size] = h;                                                                          \
-                v.size++;                                                                                    \
+            if (v->slot[i] < 0) {                                                                            \
+                v->slot[i] = v->size;                                                                        \
+                v->first[v->size] = start;                                                                   \
+                v->length[v->size] = length;                                                                 \
+                v->hash[v->size] = h;                                                                        \
+                v->size++;                                                                                   \
             }                                                                                                \
-            ids[n_tokens++] = v.slot[i];                                                                     \
+            ids[n_tokens++] = v->slot[i];                                                                    \
             lengths[line]++;                                                                                 \
         }                                                                                                    \
+        return n_tokens;                                                                                     \
+    }
+
+DEFINE_TOKEN_WORDS(token_words_ascii, uint8_t)
+DEFINE_TOKEN_WORDS(token_words_wide, uint32_t)
+
+/* token_ids: token_words without the vocabulary. */
+#define DEFINE_TOKEN_IDS(NAME, WORDS, CODE)                                                                 \
+    static int64_t NAME(const CODE *codes, Py_ssize_t n, const uint8_t *is_space, Py_ssize_t n_table,      \
+                        uint32_t sep, int64_t *ids, Py_ssize_t capacity, int64_t *lengths, Py_ssize_t n_lines) { \
+        Vocabulary v = {0, NULL, NULL, NULL, NULL, 0};                                                       \
+        int64_t n_tokens = WORDS(codes, n, is_space, n_table, sep, ids, capacity, lengths, n_lines, &v);     \
         vocabulary_free(&v);                                                                                 \
         return n_tokens;                                                                                     \
     }
 
-DEFINE_TOKEN_IDS(token_ids_ascii, uint8_t)
-DEFINE_TOKEN_IDS(token_ids_wide, uint32_t)
+DEFINE_TOKEN_IDS(token_ids_ascii, token_words_ascii, uint8_t)
+DEFINE_TOKEN_IDS(token_ids_wide, token_words_wide, uint32_t)
 
 static int check_int64(Py_buffer *b, const char *name, Py_ssize_t n) {
     if (b->len != n * (Py_ssize_t)sizeof(int64_t)) {
@@ -741,58 +741,6 @@ static PyObject *wer_counts(PyObject *self, PyObject *args) {
 
 /* -- METEOR: nltk's staged greedy alignment ------------------------------------------------------------------ */
 
-/* token_ids that keeps its vocabulary: each distinct token's first code unit and length, in id order, stay in
- * `v` for the caller (who frees it, as on failure). Returns what token_ids returns. */
-#define DEFINE_TOKEN_WORDS(NAME, CODE)                                                                      \
-    static int64_t NAME(const CODE *codes, Py_ssize_t n, const uint8_t *is_space, Py_ssize_t n_table,      \
-                        uint32_t sep, int64_t *ids, Py_ssize_t capacity, int64_t *lengths, Py_ssize_t n_lines, \
-                        Vocabulary *v) {                                                                     \
-        int bits = 4;                                                                                        \
-        while (bits < 16 && ((Py_ssize_t)1 << (bits - 1)) < n / 2 + 1) bits++;                               \
-        if (vocabulary_init(v, bits) < 0) return -1;                                                         \
-        int64_t n_tokens = 0;                                                                                \
-        Py_ssize_t line = 0, p = 0;                                                                          \
-        while (p < n) {                                                                                      \
-            if (codes[p] < n_table && is_space[codes[p]]) {                                                  \
-                p++;                                                                                         \
-                continue;                                                                                    \
-            }                                                                                                \
-            Py_ssize_t start = p;                                                                            \
-            uint64_t h = FNV_OFFSET;                                                                         \
-            while (p < n && !(codes[p] < n_table && is_space[codes[p]])) {                                   \
-                h = (h ^ (uint64_t)codes[p]) * FNV_PRIME;                                                    \
-                p++;                                                                                         \
-            }                                                                                                \
-            Py_ssize_t length = p - start;                                                                   \
-            if (length == 1 && codes[start] == sep) {                                                        \
-                if (++line == n_lines) return -2;                                                            \
-                continue;                                                                                    \
-            }                                                                                                \
-            if (n_tokens == capacity) return -3;                                                             \
-            if (2 * (v->size + 1) > ((int64_t)1 << v->bits) && vocabulary_grow(v) < 0) return -1;            \
-            Py_ssize_t mask = ((Py_ssize_t)1 << v->bits) - 1;                                                \
-            Py_ssize_t i = slot_of(h, v->bits);                                                              \
-            for (; v->slot[i] >= 0; i = (i + 1) & mask) {                                                    \
-                int64_t e = v->slot[i];                                                                      \
-                if (v->hash[e] == h && v->length[e] == length &&                                             \
-                    memcmp(codes + v->first[e], codes + start, length * sizeof(CODE)) == 0)                  \
-                    break;                                                                                   \
-            }                                                                                                \
-            if (v->slot[i] < 0) {                                                                            \
-                v->slot[i] = v->size;                                                                        \
-                v->first[v->size] = start;                                                                   \
-                v->length[v->size] = length;                                                                 \
-                v->hash[v->size] = h;                                                                        \
-                v->size++;                                                                                   \
-            }                                                                                                \
-            ids[n_tokens++] = v->slot[i];                                                                    \
-            lengths[line]++;                                                                                 \
-        }                                                                                                    \
-        return n_tokens;                                                                                     \
-    }
-
-DEFINE_TOKEN_WORDS(token_words_ascii, uint8_t)
-DEFINE_TOKEN_WORDS(token_words_wide, uint32_t)
 
 /* token_words(codes, width, is_space, sep, ids, lengths) -> (n_tokens, words): token_ids, and each distinct
  * token as a str, in id order: one string per distinct token, not one per token. */

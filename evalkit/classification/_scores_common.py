@@ -73,6 +73,11 @@ def _show_thresholds(value: tuple[float, ...] | None) -> Any:
     return f"{len(value)}[{value[0]:g},{value[-1]:g}]#{crc:08x}"
 
 
+def pos_label_option() -> Any:
+    """The ``pos_label`` of the binary operating points."""
+    return option(None, None, "the positive class (default: 1 of {0, 1} or {-1, 1})", sig="pos_label", show=_shown)
+
+
 def thresholds_option() -> Any:
     return option(
         None,
@@ -145,27 +150,21 @@ class AveragePrecisionOptions(Options):
 @dataclass(frozen=True)
 class RecallAtPrecisionOptions(Options):
     min_precision: float = option(0.5, number(low=0, high=1), "the least precision allowed", sig="min_precision")
-    pos_label: Any = option(
-        None, None, "the positive class (default: 1 of {0, 1} or {-1, 1})", sig="pos_label", show=_shown
-    )
+    pos_label: Any = pos_label_option()
     thresholds: tuple | None = thresholds_option()
 
 
 @dataclass(frozen=True)
 class PrecisionAtRecallOptions(Options):
     min_recall: float = option(0.5, number(low=0, high=1), "the least recall allowed", sig="min_recall")
-    pos_label: Any = option(
-        None, None, "the positive class (default: 1 of {0, 1} or {-1, 1})", sig="pos_label", show=_shown
-    )
+    pos_label: Any = pos_label_option()
     thresholds: tuple | None = thresholds_option()
 
 
 @dataclass(frozen=True)
 class SensitivityAtSpecificityOptions(Options):
     min_specificity: float = option(0.5, number(low=0, high=1), "the least specificity allowed", sig="min_specificity")
-    pos_label: Any = option(
-        None, None, "the positive class (default: 1 of {0, 1} or {-1, 1})", sig="pos_label", show=_shown
-    )
+    pos_label: Any = pos_label_option()
     thresholds: tuple | None = thresholds_option()
 
 

@@ -46,7 +46,7 @@ from evalkit.core.collective import all_reduce_state
 from evalkit.core.errors import EmptyInputError, InputError, InvalidOptionError
 from evalkit.core.options import NoOptions, Options
 from evalkit.core.result import Result
-from evalkit.core.rows import Rows, as_rows, concat, reduce_values
+from evalkit.core.rows import Rows, as_rows, concat, reduce_values, sums
 from evalkit.core.signature import Signature
 
 M = TypeVar("M", bound="Metric")
@@ -64,7 +64,9 @@ class _State:
 
 def _combine_totals(reductions: tuple[str, ...], a: Any, b: Any) -> Any:
     out = a + b
-    if "max" not in reductions and "min" not in reductions:  # the common case, at every update: no scan
+    # the common case, at every update: summed columns, known by identity (a table of a million distinct
+    # scores is not scanned)
+    if reductions is sums(len(reductions)) or ("max" not in reductions and "min" not in reductions):
         return out
     for name in ("max", "min"):
         columns = [j for j, r in enumerate(reductions) if r == name]
@@ -201,7 +203,8 @@ class Metric(ABC):
             raise InputError(f"{self.name}: a total of {theirs.shape[0]} statistics cannot join one of {width}.")
         # a change of frame (labels joined) rewrites summed counts only: the columns stay sums
         columns = _frame_reductions(state.reductions, width)
-        if _frame_reductions(tuple(reductions), width) != columns:
+        incoming = _frame_reductions(tuple(reductions), width)
+        if incoming is not columns and incoming != columns:
             raise InputError(
                 f"{self.name}: statistics reduced as {reductions} cannot join a total reduced as {columns}."
             )
@@ -387,7 +390,7 @@ class Metric(ABC):
     def expected_reductions(self, width: int, space: Any) -> tuple[str, ...]:
         """How each of the ``width`` columns of a state in frame ``space`` reduces (what
         :meth:`load_state_dict` accepts): sums, unless a metric declares ``max``/``min`` columns."""
-        return ("sum",) * width
+        return sums(width)
 
     def check_total(self, total: np.ndarray, space: Any) -> None:
         """Raise an :class:`InputError` if ``total`` (written in frame ``space``) cannot be a state of this
@@ -467,7 +470,7 @@ def _plain(value: Any) -> Any:
 
 
 def _frame_reductions(reductions: tuple[str, ...], width: int) -> tuple[str, ...]:
-    return reductions if len(reductions) == width else ("sum",) * width
+    return reductions if len(reductions) == width else sums(width)
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -373,6 +373,7 @@ __all__ = [
     "distribution",
     "per_class",
     "precision_recall",
+    "reliability",
     "residuals",
     "roc",
     "scores",

@@ -85,8 +85,8 @@ class BootstrapCI:
 class PairedTest:
     """The outcome of a paired test of a system against a baseline.
 
-    ``test`` is ``"paired_bootstrap"`` or ``"approximate_randomization"``; ``n`` is its number of
-    resamples or trials; ``ci`` is the system's bootstrap interval (``None`` when not requested).
+    ``test`` is ``"paired_bootstrap"``, ``"approximate_randomization"`` or ``"delong"`` (ROC-AUC,
+    :mod:`evalkit.stats.delong`); ``n`` is its number of resamples or trials; ``ci`` is the system's bootstrap interval (``None`` when not requested).
     """
 
     test: str

@@ -24,13 +24,14 @@ def _split(hyps, refs):
     return [h.split() for h in hyps], [[r.split() for r in rs] for rs in refs]
 
 
+@pytest.mark.parametrize("backend", ["python", "numpy"])
 @pytest.mark.parametrize(("alpha", "beta"), [(0.25, 0.10), (0.5, 0.3)])
-def test_equals_nltk(corpus, alpha, beta):
+def test_equals_nltk(corpus, alpha, beta, backend):
     hyps, refs = corpus
     h, r = _split(hyps, refs)
     expected = [nltk_ribes.sentence_ribes(rs, hh, alpha=alpha, beta=beta) for hh, rs in zip(h, r)]
-    np.testing.assert_array_equal(sentence_ribes(hyps, refs, alpha=alpha, beta=beta), expected)
-    got = ribes(hyps, refs, alpha=alpha, beta=beta).score
+    np.testing.assert_array_equal(sentence_ribes(hyps, refs, alpha=alpha, beta=beta, backend=backend), expected)
+    got = ribes(hyps, refs, alpha=alpha, beta=beta, backend=backend).score
     assert got == pytest.approx(nltk_ribes.corpus_ribes(r, h, alpha=alpha, beta=beta), rel=1e-14)
 
 
@@ -72,3 +73,25 @@ def test_errors_are_named():
         ribes([["a"]], [[["a"]]], tokenize="13a")
     with pytest.raises(InputError, match="columns"):
         RIBES().score([1.0, 2.0, 3.0])
+
+
+def test_backends_have_equal_rows(corpus):
+    hyps, refs = corpus
+    for inputs in (corpus, _split(hyps, refs)):
+        python = RIBES(backend="python").stats(*inputs)
+        np.testing.assert_array_equal(RIBES(backend="numpy").stats(*inputs), python)
+    # repeated words from a vocabulary of 3: long context windows, ties in the alignment, empty sides
+    rng = np.random.default_rng(3)
+    h = [" ".join(rng.choice(list("abc"), rng.integers(0, 14))) for _ in range(600)]
+    r = [[" ".join(rng.choice(list("abc"), rng.integers(0, 14))) for _ in range(rng.integers(1, 4))] for _ in h]
+    np.testing.assert_array_equal(RIBES(backend="numpy").stats(h, r), RIBES(backend="python").stats(h, r))
+    hh, rr = _split(h, r)
+    expected = [nltk_ribes.sentence_ribes(rs, x) if x else 0.0 for x, rs in zip(hh, rr)]
+    np.testing.assert_array_equal(sentence_ribes(h, r, backend="numpy"), expected)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.text("ab ", max_size=12), st.text("ab ", max_size=12)), min_size=1, max_size=8))
+def test_backends_agree_on_any_text(pairs):
+    h, r = [p[0] for p in pairs], [p[1] for p in pairs]
+    assert sentence_ribes(h, r, backend="numpy").tolist() == sentence_ribes(h, r, backend="python").tolist()

@@ -21,7 +21,8 @@ re-implementation of the paper's heuristic and may align differently from the of
 sentences with repeated words; evalkit follows nltk. nltk refuses sentences over 2,000 tokens
 (``MAX_ALIGNMENT_LEN``); evalkit scores them.
 
-The alignment reads each segment's words one by one, so there is one backend, the readable one.
+``backend="python"`` is nltk's loop written out (the reference); ``backend="numpy"``
+(:mod:`evalkit.text._ribes_numpy`) aligns every segment's words at once, window by window; equal rows.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from evalkit.core.backends import backend_option
 from evalkit.core.errors import InvalidOptionError
 from evalkit.core.options import Options, number, option
 from evalkit.core.registry import register
@@ -60,6 +62,7 @@ class RibesOptions(Options):
     tokenize: str | Tokenizer | Callable[[str], list[str]] = option(
         "none", check_tokenize, "how strings are split; token lists are used as given", sig="tok"
     )
+    backend: str = backend_option("every segment aligned at once, window by window")
 
     def signature_items(self) -> dict[str, Any]:
         return {**super().signature_items(), **self.tokenizer.signature_items()}
@@ -180,6 +183,7 @@ class RIBES(TextMetric):
         alpha: float = 0.25,
         beta: float = 0.10,
         tokenize: str | Tokenizer | Callable[[str], list[str]] = "none",
+        backend: str = "auto",
     ) -> None:
         super().__init__(locals())
 
@@ -187,21 +191,23 @@ class RIBES(TextMetric):
         tokenize = self.options.tokenize
         return () if isinstance(tokenize, str) else (tokenize,)
 
-    def backend_for(self, hypotheses: list[Any], references: list[list[Any]]) -> str:
-        return "python"  # the alignment reads words one by one: one backend
-
     def segment_rows(self, hypotheses: list[Any], references: list[list[Any]], backend: str) -> np.ndarray:
         """Rows ``[score, 1]``: each segment's nltk ``sentence_ribes``."""
         o = self.options
-        if isinstance(hypotheses[0], str):
-            tokenize = o.tokenizer.tokenize_batch
-            hypotheses = tokenize(hypotheses)
-            references = [tokenize(seg) for seg in references]
-        elif o.tokenizer.name != "none":
+        pretokenized = not isinstance(hypotheses[0], str)
+        if pretokenized and o.tokenizer.name != "none":
             raise InvalidOptionError(
                 f"{self._owner}: pre-tokenized input (lists of tokens) needs tokenize='none'; "
                 f"got tokenize={o.tokenizer.name!r}, which would split the tokens again."
             )
+        if backend == "numpy":
+            from evalkit.text._ribes_numpy import corpus_rows
+
+            return corpus_rows(hypotheses, references, o.tokenizer, o.alpha, o.beta)
+        if not pretokenized:
+            tokenize = o.tokenizer.tokenize_batch
+            hypotheses = tokenize(hypotheses)
+            references = [tokenize(seg) for seg in references]
         rows = np.ones((len(hypotheses), 2))
         for k, (hyp, refs) in enumerate(zip(hypotheses, references)):
             rows[k, 0] = sentence_score(refs, hyp, o.alpha, o.beta)
@@ -224,6 +230,7 @@ def ribes(
     alpha: float = 0.25,
     beta: float = 0.10,
     tokenize: str | Tokenizer | Callable[[str], list[str]] = "none",
+    backend: str = "auto",
 ) -> Result:
     """Corpus RIBES, nltk's ``corpus_ribes`` (options as :class:`RIBES`).
 
@@ -241,6 +248,7 @@ def sentence_ribes(
     alpha: float = 0.25,
     beta: float = 0.10,
     tokenize: str | Tokenizer | Callable[[str], list[str]] = "none",
+    backend: str = "auto",
 ) -> np.ndarray:
     """nltk's ``sentence_ribes`` of each segment, as a float array of shape ``(n_segments,)``.
 

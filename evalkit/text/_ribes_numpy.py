@@ -3,10 +3,12 @@
 Every (hypothesis, reference) pair is scored on its own. nltk's alignment tries, for each hypothesis word
 that its reference contains, the window sizes ``w = 0, 1, 2, ...`` in turn (the word alone; then the
 ``w + 1``-gram starting at the word, then the one ending at it) until an n-gram occurs exactly once in both
-sentences. Here the window is the outer loop over the whole corpus: at window ``w`` each
-``w + 1``-gram of the pairs that still have words to align gets a dense id (one sort: the ``w``-gram's id
-and the next token), its counts in the hypothesis and the reference, and the reference position of its
-last occurrence; every waiting word reads its two n-grams at once. Kendall's tau counts the increasing
+sentences. Here the window is the outer loop over the whole corpus: at window ``w`` the
+``w + 1``-grams that can equal a waiting word's context get a dense id (one sort: the ``w``-gram's id and
+the next token; right contexts chained by first position, left ones by last position, each keeping only
+the positions whose ``w``-gram was asked for at window ``w - 1``), their counts in the hypothesis and the
+reference, and the reference position of their last occurrence; every waiting word reads its two
+n-grams at once. A context the reference lacks is dropped (each longer one contains it). Kendall's tau counts the increasing
 pairs of each pair's aligned positions with array operations, and the exponentials and powers are taken
 with Python's ``math`` on the distinct lengths only, so each float is the reference's float.
 """
@@ -105,7 +107,10 @@ def _alignment(
     # as does one that runs past the hypothesis: a word with neither side left never aligns
     alive = np.ones((waiting.size, 2), dtype=bool)  # the right context, the left context
     line_len = np.where(is_ref, r_len[pair], h_len[pair])
-    idx = np.arange(n, dtype=np.int64)
+    # two chains of n-gram ids: by first position (right contexts) and by last position (left contexts).
+    # An occurrence of a context n-gram starts (ends) with its previous window's n-gram, which was asked
+    # for then: each window keeps only the positions holding one of the n-grams asked for last time.
+    chains = [[np.arange(n, dtype=np.int64), dense, 1], [np.arange(n, dtype=np.int64), dense, -1]]
     window = 0
     while True:
         window += 1
@@ -117,25 +122,25 @@ def _alignment(
         waiting, alive = waiting[go], alive[go]
         if waiting.size == 0:
             return out
-        # the (window + 1)-grams of the pairs still waiting: the window-gram's id and the next token
-        active = np.zeros(h_len.size, dtype=bool)
-        active[pair[waiting]] = True
-        keep = active[pair[idx]] & (pos[idx] + window < line_len[idx])
-        idx = idx[keep]
-        dense, counts, once, last_r = _gram_counts(dense[keep] * vocab + ids[idx + window], is_ref[idx], pos[idx])
         done = np.zeros(waiting.size, dtype=bool)
-        right = np.flatnonzero(alive[:, 0])
-        g = dense[np.searchsorted(idx, waiting[right])]
-        hit = once[g]
-        out[waiting[right[hit]]] = last_r[g[hit]]
-        done[right[hit]] = True
-        alive[right[counts[g, 1] == 0], 0] = False
-        left = np.flatnonzero(~done & alive[:, 1])
-        g = dense[np.searchsorted(idx, waiting[left] - window)]
-        hit = once[g]
-        out[waiting[left[hit]]] = last_r[g[hit]] + window
-        done[left[hit]] = True
-        alive[left[counts[g, 1] == 0], 1] = False
+        for side, links in enumerate(chains):
+            idx, prev, step = links
+            ask = np.flatnonzero(alive[:, side] & ~done)
+            asked = np.zeros(int(prev.max(initial=-1)) + 1, dtype=bool)
+            asked[prev[np.searchsorted(idx, waiting[ask])]] = True
+            keep = asked[prev]
+            idx, prev = idx[keep], prev[keep]
+            # the n-gram stays inside its line
+            keep = pos[idx] + window < line_len[idx] if step == 1 else pos[idx] >= window
+            idx, prev = idx[keep], prev[keep]
+            key = prev * vocab + ids[idx + step * window]
+            dense, counts, once, last_r = _gram_counts(key, is_ref[idx], pos[idx])
+            links[0], links[1] = idx, dense
+            g = dense[np.searchsorted(idx, waiting[ask])]
+            hit = once[g]
+            out[waiting[ask[hit]]] = last_r[g[hit]]
+            done[ask[hit]] = True
+            alive[ask[counts[g, 1] == 0], side] = False
         waiting, alive = waiting[~done], alive[~done]
 
 

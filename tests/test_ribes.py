@@ -77,7 +77,8 @@ def test_errors_are_named():
 
 def test_backends_have_equal_rows(corpus):
     hyps, refs = corpus
-    for inputs in (corpus, _split(hyps, refs)):
+    one_each = perturbed_pairs(300, seed=1, max_refs=1)  # the one-reference layout
+    for inputs in (corpus, _split(hyps, refs), one_each):
         python = RIBES(backend="python").stats(*inputs)
         np.testing.assert_array_equal(RIBES(backend="numpy").stats(*inputs), python)
     # repeated words from a vocabulary of 3: long context windows, ties in the alignment, empty sides
@@ -95,3 +96,11 @@ def test_backends_have_equal_rows(corpus):
 def test_backends_agree_on_any_text(pairs):
     h, r = [p[0] for p in pairs], [p[1] for p in pairs]
     assert sentence_ribes(h, r, backend="numpy").tolist() == sentence_ribes(h, r, backend="python").tolist()
+
+
+def test_long_sentence_equals_nltk():
+    # over 400 aligned words: the numpy backend counts this pair's increasing pairs on its own
+    words = [f"w{i}" for i in range(450)]
+    shuffled = list(np.random.default_rng(0).permutation(words))
+    expected = nltk_ribes.sentence_ribes([words], shuffled)
+    assert sentence_ribes([" ".join(shuffled)], [" ".join(words)], backend="numpy").tolist() == [expected]

@@ -106,11 +106,11 @@ def _alignment(
     # a side whose n-gram the reference lacks stays so at every longer window (its n-grams contain it),
     # as does one that runs past the hypothesis: a word with neither side left never aligns
     alive = np.ones((waiting.size, 2), dtype=bool)  # the right context, the left context
-    line_len = np.where(is_ref, r_len[pair], h_len[pair])
     # two chains of n-gram ids: by first position (right contexts) and by last position (left contexts).
     # An occurrence of a context n-gram starts (ends) with its previous window's n-gram, which was asked
     # for then: each window keeps only the positions holding one of the n-grams asked for last time.
-    chains = [[np.arange(n, dtype=np.int64), dense, 1], [np.arange(n, dtype=np.int64), dense, -1]]
+    every = np.arange(n, dtype=np.int64)
+    chains = [[every, dense, 1], [every, dense, -1]]
     window = 0
     while True:
         window += 1
@@ -131,7 +131,11 @@ def _alignment(
             keep = asked[prev]
             idx, prev = idx[keep], prev[keep]
             # the n-gram stays inside its line
-            keep = pos[idx] + window < line_len[idx] if step == 1 else pos[idx] >= window
+            if step == 1:
+                p = pair[idx]
+                keep = pos[idx] + window < np.where(is_ref[idx], r_len[p], h_len[p])
+            else:
+                keep = pos[idx] >= window
             idx, prev = idx[keep], prev[keep]
             key = prev * vocab + ids[idx + step * window]
             dense, counts, once, last_r = _gram_counts(key, is_ref[idx], pos[idx])
@@ -168,14 +172,20 @@ def corpus_rows(hyps: list, refs: list[list], tokenizer: Tokenizer, alpha: float
     h_len, r_len = lengths[hyp_line], lengths[ref_line]
     if n_pairs == 0:
         return rows
-    # each pair's tokens: its hypothesis, then its reference
-    starts = np.stack([offsets[hyp_line], offsets[ref_line]], axis=1).ravel()
-    sizes = np.stack([h_len, r_len], axis=1).ravel()
-    take = _ranges(starts, sizes)
-    pair = np.repeat(np.arange(n_pairs, dtype=np.int64), h_len + r_len)
-    role = np.repeat(np.tile(np.array([0, 1], dtype=np.int64), n_pairs), sizes)
-    pos = np.arange(take.size, dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    aligned = _alignment(ids[take], pair, role, pos, h_len, r_len)
+    if n_pairs == n_segments:  # one reference each: the lines as they are, pair j is segment j
+        line = np.repeat(np.arange(lengths.size, dtype=np.int64), lengths)
+        role = (line >= n_segments).astype(np.int64)
+        pair = line - role * n_segments
+        pos = np.arange(ids.size, dtype=np.int64) - offsets[line]
+    else:  # each pair's tokens: its hypothesis, then its reference
+        starts = np.stack([offsets[hyp_line], offsets[ref_line]], axis=1).ravel()
+        sizes = np.stack([h_len, r_len], axis=1).ravel()
+        take = _ranges(starts, sizes)
+        ids = ids[take]
+        pair = np.repeat(np.arange(n_pairs, dtype=np.int64), h_len + r_len)
+        role = np.repeat(np.tile(np.array([0, 1], dtype=np.int64), n_pairs), sizes)
+        pos = np.arange(take.size, dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    aligned = _alignment(ids, pair, role, pos, h_len, r_len)
 
     found = aligned >= 0
     k = np.bincount(pair[found], minlength=n_pairs)

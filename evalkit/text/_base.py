@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from evalkit.core.backends import choose_backend
-from evalkit.core.errors import InputError
+from evalkit.core.errors import InputError, InvalidOptionError
 from evalkit.core.metric import Metric
 from evalkit.core.result import Result
 from evalkit.core.rows import Rows
@@ -96,6 +96,19 @@ class TextMetric(ReferenceMetric):
     numpy_from: ClassVar[int] = 2
 
     # -- to fill in ----------------------------------------------------------------------------------
+    def pretokenized(self, hypotheses: Sequence[Any]) -> bool:
+        """Whether the hypotheses are token lists (nltk's layout), which only ``tokenize="none"`` leaves as
+        given: any other tokenizer would split the tokens again, so it is refused with a clear error."""
+        if isinstance(hypotheses[0], str):
+            return False
+        name = self.options.tokenizer.name
+        if name != "none":
+            raise InvalidOptionError(
+                f"{self._owner}: pre-tokenized input (lists of tokens) needs tokenize='none'; "
+                f"got tokenize={name!r}, which would split the tokens again."
+            )
+        return True
+
     @abstractmethod
     def segment_rows(self, hypotheses: list[Any], references: list[list[Any]], backend: str) -> np.ndarray:
         """One statistics row per segment of checked inputs, by ``backend`` (``"python"`` or ``"numpy"``)."""

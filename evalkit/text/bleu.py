@@ -39,7 +39,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from evalkit.core.errors import InvalidOptionError
 from evalkit.core.registry import register
 from evalkit.core.result import Result
 from evalkit.text._base import TextMetric
@@ -143,12 +142,7 @@ class BLEU(BleuScoring, TextMetric):
         ``K`` is ``max_order`` (``max(max_order, 5)`` for method5/method7, which read 5-gram precision).
         """
         o = self.options
-        pretokenized = not isinstance(hypotheses[0], str)
-        if pretokenized and o.tokenizer.name != "none":
-            raise InvalidOptionError(
-                f"{self._owner}: pre-tokenized input (lists of tokens) needs tokenize='none'; "
-                f"got tokenize={o.tokenizer.name!r}, which would split the tokens again."
-            )
+        pretokenized = self.pretokenized(hypotheses)
         if backend == "numpy":
             from evalkit.text._bleu_numpy import corpus_stats
 

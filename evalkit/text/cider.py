@@ -41,7 +41,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from evalkit.core.errors import InputError, InvalidOptionError
+from evalkit.core.errors import InputError
 from evalkit.core.options import Options, integer, number, option
 from evalkit.core.registry import register
 from evalkit.core.result import Result
@@ -248,14 +248,9 @@ class CIDEr(TextMetric):
 
     def _keys(self, hyps: list[Any], refs: list[list[Any]]) -> list[str]:
         """Each segment as one string: tokens joined by U+001F, hypothesis and references by U+001E."""
-        if isinstance(hyps[0], str):
+        if not self.pretokenized(hyps):
             tok = self.options.tokenizer
             hyps, refs = tok.tokenize_batch(hyps), [tok.tokenize_batch(seg) for seg in refs]
-        elif self.options.tokenizer.name != "none":
-            raise InvalidOptionError(
-                f"{self._owner}: pre-tokenized input (lists of tokens) needs tokenize='none'; "
-                f"got tokenize={self.options.tokenizer.name!r}, which would split the tokens again."
-            )
         else:
             bad = next((t for line in (*hyps, *(r for seg in refs for r in seg)) for t in line
                         if not t or TOKEN_SEP in t or LINE_SEP in t), None)  # fmt: skip

@@ -155,12 +155,7 @@ class GLEU(TextMetric):
     def segment_rows(self, hypotheses: list[Any], references: list[list[Any]], backend: str) -> np.ndarray:
         """Rows ``[matches, n_all]``, int64, of each segment's chosen reference."""
         o = self.options
-        pretokenized = not isinstance(hypotheses[0], str)
-        if pretokenized and o.tokenizer.name != "none":
-            raise InvalidOptionError(
-                f"{self._owner}: pre-tokenized input (lists of tokens) needs tokenize='none'; "
-                f"got tokenize={o.tokenizer.name!r}, which would split the tokens again."
-            )
+        pretokenized = self.pretokenized(hypotheses)
         if backend == "numpy":
             from evalkit.text._gleu_numpy import corpus_rows
 

@@ -44,7 +44,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from evalkit.core.backends import backend_option
-from evalkit.core.errors import InputError, InvalidOptionError
+from evalkit.core.errors import InputError
 from evalkit.core.options import Options, integer, option
 from evalkit.core.registry import register
 from evalkit.core.result import Result
@@ -161,14 +161,9 @@ class NIST(TextMetric):
                 f"of the whole corpus, which no row can know.)"
             )
         flat = [seg[0] for seg in refs]
-        if isinstance(hyps[0], str):
+        if not self.pretokenized(hyps):
             tok = self.options.tokenizer
             return tok.tokenize_batch(hyps), tok.tokenize_batch(flat)
-        if self.options.tokenizer.name != "none":
-            raise InvalidOptionError(
-                f"{self._owner}: pre-tokenized input (lists of tokens) needs tokenize='none'; "
-                f"got tokenize={self.options.tokenizer.name!r}, which would split the tokens again."
-            )
         if any(SEP in t for line in (*hyps, *flat) for t in line):
             raise InputError(f"{self._owner}: tokens must not contain the control character U+001F.")
         return hyps, flat

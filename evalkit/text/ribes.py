@@ -36,7 +36,6 @@ from typing import Any, ClassVar
 import numpy as np
 
 from evalkit.core.backends import backend_option
-from evalkit.core.errors import InvalidOptionError
 from evalkit.core.options import Options, number, option
 from evalkit.core.registry import register
 from evalkit.core.result import Result
@@ -194,12 +193,7 @@ class RIBES(TextMetric):
     def segment_rows(self, hypotheses: list[Any], references: list[list[Any]], backend: str) -> np.ndarray:
         """Rows ``[score, 1]``: each segment's nltk ``sentence_ribes``."""
         o = self.options
-        pretokenized = not isinstance(hypotheses[0], str)
-        if pretokenized and o.tokenizer.name != "none":
-            raise InvalidOptionError(
-                f"{self._owner}: pre-tokenized input (lists of tokens) needs tokenize='none'; "
-                f"got tokenize={o.tokenizer.name!r}, which would split the tokens again."
-            )
+        pretokenized = self.pretokenized(hypotheses)
         if backend == "numpy":
             from evalkit.text._ribes_numpy import corpus_rows
 

@@ -1,10 +1,10 @@
 """Writes tests/data/cider_pycocoevalcap.json: pycocoevalcap 1.2's ``Cider`` (its ``cider/`` code only) on
 real glosses, computed once, because the pycocoevalcap wheel (104 MB: it bundles Java tools) is no
-dev dependency. The command that made the file (from the repository root; nothing is installed):
+dev dependency. The commands that made the file (the last one from the repository root; nothing is installed):
 
     pip download pycocoevalcap==1.2 --no-deps -d /tmp/pcc
     cd /tmp/pcc && mkdir -p x && cd x && unzip -o -q ../pycocoevalcap-1.2-py3-none-any.whl 'pycocoevalcap/cider/*'
-    cd /work/main && PYTHONPATH=/tmp/pcc/x python tests/data/make_cider.py
+    PYTHONPATH=/tmp/pcc/x python tests/data/make_cider.py
 
 The inputs are stored with the scores, so the test does not depend on how the glosses are perturbed.
 """

@@ -65,3 +65,25 @@ def test_any_option_value_is_scored_or_refused_by_name(name):
         assert not (set(accepted) & flags), f"a string accepted for a bool option: {accepted}"
 
     check()
+
+
+@pytest.mark.parametrize("name", METRICS)
+def test_a_huge_count_is_refused_or_costs_no_memory(name):
+    # an order, a number of bins or of digits of 10**9 is a typo: it must be refused by name, not allocate
+    # gigabytes (numpy reports its allocations to tracemalloc)
+    import tracemalloc
+
+    cls = metric_class(name)
+    if cls.task == "tokens":
+        pytest.importorskip("torch")
+    a, b = (x[:12] for x in _metric_inputs(cls))
+    for option in cls.options_type.specs():
+        tracemalloc.start()
+        try:
+            cls(**{option: 10**9})(a, b)
+        except EvalkitError as error:
+            assert option in str(error)
+        finally:
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+        assert peak < 200 * 2**20, f"{name}({option}=10**9) allocated {peak / 2**30:.1f} GiB"

@@ -27,6 +27,8 @@ from evalkit.core.options import Options, choice, integer, option
 
 NORMS = ("l1", "l2", "max")
 BINNINGS = ("equal_width", "equal_mass")
+#: the most bins: a state keeps three sums per bin, so a mistyped count would allocate gigabytes
+MAX_BINS = 1_000_000
 
 
 def _half(owner: str, name: str, value: Any) -> Any:
@@ -51,7 +53,7 @@ class BrierOptions(Options):
 
 @dataclass(frozen=True)
 class CalibrationErrorOptions(Options):
-    n_bins: int = option(15, integer(minimum=1), "the number of bins", sig="bins")
+    n_bins: int = option(15, integer(minimum=1, maximum=MAX_BINS), "the number of bins", sig="bins")
     norm: str = option(
         "l1", choice(*NORMS), "'l1' (expected calibration error), 'l2' (its root mean square) or 'max'", sig="norm"
     )

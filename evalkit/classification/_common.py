@@ -180,7 +180,7 @@ class ReportOptions(Options):
     """``classification_report``'s own options (its ``labels`` and ``zero_division`` are F1's)."""
 
     target_names: tuple | None = option(None, _names, "display names of the labels, in the order of labels")
-    digits: int = option(2, integer(minimum=0), "digits of the text report's numbers")
+    digits: int = option(2, integer(minimum=0, maximum=30), "digits of the text report's numbers")
     output_dict: bool = option(False, flag(), "return a dict instead of the text")
 
 

@@ -21,6 +21,7 @@ import numpy as np
 import evalkit.classification._score_table as table
 import evalkit.core.arrays as arrays
 from evalkit.classification._calibration_common import (
+    MAX_BINS,
     BrierOptions,
     CalibrationErrorOptions,
     bin_edges,
@@ -397,7 +398,7 @@ def calibration_curve(
         ([0.0, 0.5, 1.0], [0.2, 0.525, 0.85])
     """
     owner = "calibration_curve"
-    n_bins = integer(minimum=1)(owner, "n_bins", n_bins)
+    n_bins = integer(minimum=1, maximum=MAX_BINS)(owner, "n_bins", n_bins)
     strategy = choice("uniform", "quantile")(owner, "strategy", strategy)
     prob = read_scores(owner, "y_prob", y_prob, ndims=(1,))
     y = read_labels(owner, "y_true", y_true)

@@ -176,13 +176,14 @@ def flag() -> Check:
     return check_bool
 
 
-def integer(*, minimum: int | None = None, optional: bool = False) -> Check:
-    """An int (not a bool) ``>= minimum``; ``optional``: ``None`` too."""
+def integer(*, minimum: int | None = None, maximum: int | None = None, optional: bool = False) -> Check:
+    """An int (not a bool) in ``[minimum, maximum]``; ``optional``: ``None`` too. Options that size an array
+    (orders, bins) name a ``maximum``, so that a typo refuses instead of allocating gigabytes."""
 
     def check(owner: str, name: str, value: Any) -> Any:
         if optional and value is None:
             return None
-        return check_int(owner, name, value, minimum=minimum)
+        return check_int(owner, name, value, minimum=minimum, maximum=maximum)
 
     return check
 

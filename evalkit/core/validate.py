@@ -59,14 +59,16 @@ def check_choice(owner: str, param: str, value: Any, allowed: Sequence[Any]) -> 
     return value
 
 
-def check_int(owner: str, param: str, value: Any, *, minimum: int | None = None) -> int:
-    """Return ``value`` as an int if it is an integer (not a bool) >= ``minimum``."""
+def check_int(owner: str, param: str, value: Any, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """Return ``value`` as an int if it is an integer (not a bool) in ``[minimum, maximum]``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise InvalidOptionError(f"The {param!r} parameter of {owner} must be an int. Got {value!r} instead.")
-    if minimum is not None and value < minimum:
-        raise InvalidOptionError(
-            f"The {param!r} parameter of {owner} must be an int >= {minimum}. Got {value!r} instead."
-        )
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        if maximum is None:
+            allowed = f">= {minimum}"
+        else:
+            allowed = f"<= {maximum}" if minimum is None else f"in [{minimum}, {maximum}]"
+        raise InvalidOptionError(f"The {param!r} parameter of {owner} must be an int {allowed}. Got {value!r} instead.")
     return int(value)
 
 

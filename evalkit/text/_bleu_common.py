@@ -32,6 +32,7 @@ from evalkit.core.result import Result
 from evalkit.core.signature import Signature
 from evalkit.core.validate import check_number, count_matrix
 from evalkit.text._base import ReferenceMetric, case_name
+from evalkit.text.ngrams import MAX_ORDER
 from evalkit.tokenizers import Tokenizer, check_tokenize, get_tokenizer
 
 SACREBLEU_SMOOTHING = ("none", "floor", "add-k", "exp")
@@ -138,7 +139,7 @@ class BleuOptions(Options):
 
     max_order: int | None = option(
         None,
-        integer(minimum=1, optional=True),
+        integer(minimum=1, maximum=MAX_ORDER, optional=True),
         "the highest n-gram order (None: 4, or the length of weights)",
         sig="order",
     )

@@ -30,6 +30,7 @@ from evalkit.core.backends import backend_option
 from evalkit.core.errors import InvalidOptionError
 from evalkit.core.options import Options, choice, flag, integer, number, option
 from evalkit.text._base import case_name
+from evalkit.text.ngrams import MAX_ORDER
 
 #: sacrebleu's ``CHRF._PUNCTS`` (``string.punctuation``): split off the start or end of a word for chrF++
 PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
@@ -63,8 +64,10 @@ class ChrfOptions(Options):
         "lowercase", "eps_smoothing", "char_order", "word_order", "whitespace", "beta", "convention"
     )  # fmt: skip
 
-    char_order: int = option(6, integer(minimum=0), "character n-gram orders 1..char_order (0: none)", sig="nc")
-    word_order: int = option(0, integer(minimum=0), "word n-gram orders; 2 gives chrF++", sig="nw")
+    char_order: int = option(
+        6, integer(minimum=0, maximum=MAX_ORDER), "character n-gram orders 1..char_order (0: none)", sig="nc"
+    )
+    word_order: int = option(0, integer(minimum=0, maximum=MAX_ORDER), "word n-gram orders; 2 gives chrF++", sig="nw")
     beta: float = option(
         2.0,
         number(low=0),

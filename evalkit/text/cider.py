@@ -51,6 +51,7 @@ from evalkit.core.validate import text_pairs
 from evalkit.text._base import TextMetric
 from evalkit.text._ngram_table import ngram_occurrences
 from evalkit.text._references import nrefs_extras
+from evalkit.text.ngrams import MAX_ORDER
 from evalkit.tokenizers.base import Tokenizer, check_tokenize, get_tokenizer
 
 TOKEN_SEP, LINE_SEP = "\x1f", "\x1e"
@@ -65,7 +66,7 @@ class CiderOptions(Options):
         ['n:4', 'sigma:3', 'tok:none']
     """
 
-    n: int = option(4, integer(minimum=1), "the highest n-gram order", sig="n")
+    n: int = option(4, integer(minimum=1, maximum=MAX_ORDER), "the highest n-gram order", sig="n")
     sigma: float = option(6.0, number(low=0, low_open=True), "the width of the Gaussian length penalty", sig="sigma")
     tokenize: str | Tokenizer | Callable[[str], list[str]] = option(
         "none", check_tokenize, "how strings are split (pre-tokenised text: 'none'); token lists are used as given",

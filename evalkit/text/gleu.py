@@ -36,6 +36,7 @@ from evalkit.core.result import Result
 from evalkit.core.signature import Signature
 from evalkit.core.validate import count_matrix
 from evalkit.text._base import TextMetric
+from evalkit.text.ngrams import MAX_ORDER
 from evalkit.tokenizers.base import Tokenizer, check_tokenize, get_tokenizer
 
 #: the columns of a statistics row (of the chosen reference of a segment)
@@ -51,8 +52,8 @@ class GleuOptions(Options):
         ['min:1', 'max:2', 'tok:none']
     """
 
-    min_len: int = option(1, integer(minimum=1), "the lowest n-gram order counted", sig="min")
-    max_len: int = option(4, integer(minimum=1), "the highest n-gram order counted", sig="max")
+    min_len: int = option(1, integer(minimum=1, maximum=MAX_ORDER), "the lowest n-gram order counted", sig="min")
+    max_len: int = option(4, integer(minimum=1, maximum=MAX_ORDER), "the highest n-gram order counted", sig="max")
     tokenize: str | Tokenizer | Callable[[str], list[str]] = option(
         "none",
         check_tokenize,

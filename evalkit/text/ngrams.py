@@ -22,6 +22,10 @@ import numpy as np
 
 from evalkit.tokenizers.base import Tokenizer
 
+#: the highest n-gram order a metric accepts: rows keep columns per order, so a mistyped order would
+#: allocate gigabytes before it failed
+MAX_ORDER = 100
+
 
 def ngram_counts(tokens: Sequence[str], n: int) -> Counter[tuple[str, ...]]:
     """Multiset of the n-grams of ``tokens`` (order ``n`` only).

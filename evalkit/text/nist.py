@@ -54,6 +54,7 @@ from evalkit.core.validate import text_pairs
 from evalkit.text._base import TextMetric
 from evalkit.text._nist_common import SEP, frame_layout
 from evalkit.text._references import nrefs_extras
+from evalkit.text.ngrams import MAX_ORDER
 from evalkit.tokenizers.base import Tokenizer, check_tokenize, get_tokenizer
 
 _BETA = np.log(0.5) / np.log(1.5) ** 2
@@ -68,7 +69,7 @@ class NistOptions(Options):
         ['n:4', 'tok:none']
     """
 
-    n: int = option(5, integer(minimum=1), "the highest n-gram order", sig="n")
+    n: int = option(5, integer(minimum=1, maximum=MAX_ORDER), "the highest n-gram order", sig="n")
     tokenize: str | Tokenizer | Callable[[str], list[str]] = option(
         "none", check_tokenize, "how strings are split; token lists are used as given", sig="tok"
     )

@@ -151,7 +151,7 @@ class _Layout:
         n_seg = len(hyps)
         line, gram, _, first = ngram_occurrences(lines, n)
         n_grams = len(first)
-        order = first[:, 1] - 1 if n_grams else np.zeros(0, dtype=np.int64)
+        order = first[:, 0] - 1 if n_grams else np.zeros(0, dtype=np.int64)
 
         def counted(owner: np.ndarray, grams: np.ndarray) -> np.ndarray:
             """``(owner, gram, order, count)`` rows, sorted by owner then gram."""

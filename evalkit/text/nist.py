@@ -15,11 +15,12 @@ contribution is unknown until every reference has been seen. The rows therefore 
 need, and the weights are computed by the formula, from the total:
 
 - dense columns ``[hyp_len, ref_len, hyp_ngrams_1 .. hyp_ngrams_n]`` (summed);
-- a frame (``space``): the sorted distinct reference n-grams seen (tokens joined by ``"\\x1f"``), and two
-  summed cells per n-gram, its count in the references and its matched count.
+- a frame (``space``): the distinct reference n-grams seen, as a trie of token indices (the sorted distinct
+  tokens; per n-gram the place of its prefix and of its last token: :mod:`evalkit.text._nist_common`),
+  and two summed cells per n-gram, its count in the references and its matched count.
 
-**Merge** is then exact: frames are joined by a sorted union (each total scattered into the joined
-frame) and cells and columns are summed, so the merged total is the total of the concatenated corpus and
+**Merge** is then exact: frames are joined by a sorted union, order by order (each total scattered into
+the joined frame) and cells and columns are summed, so the merged total is the total of the concatenated corpus and
 its score is nltk's ``corpus_nist`` of that corpus. A row scored alone (``sentence_nist``) takes the weights
 of its own reference, as nltk's ``sentence_nist`` does; a bootstrap resample takes the weights of the
 resampled references. The frame grows with the distinct reference n-grams (about ``n`` per reference word).
@@ -51,8 +52,8 @@ from evalkit.core.result import Result
 from evalkit.core.rows import Rows
 from evalkit.core.signature import Signature
 from evalkit.core.validate import text_pairs
+from evalkit.text import _nist_common as frames
 from evalkit.text._base import TextMetric
-from evalkit.text._nist_common import SEP, frame_layout
 from evalkit.text._references import nrefs_extras
 from evalkit.text.ngrams import MAX_ORDER
 from evalkit.tokenizers.base import Tokenizer, check_tokenize, get_tokenizer
@@ -84,9 +85,19 @@ class NistOptions(Options):
         return get_tokenizer(self.tokenize)
 
 
-def _ngrams(tokens: Sequence[str], n: int) -> Counter[str]:
-    """The n-grams of orders 1..n of ``tokens`` and their counts, each as its tokens joined by :data:`SEP`."""
-    return Counter(SEP.join(tokens[i : i + k]) for k in range(1, n + 1) for i in range(len(tokens) - k + 1))
+def _ngrams(tokens: Sequence[str], n: int) -> Counter[tuple[str, ...]]:
+    """The n-grams of orders 1..n of ``tokens`` and their counts."""
+    return Counter(tuple(tokens[i : i + k]) for k in range(1, n + 1) for i in range(len(tokens) - k + 1))
+
+
+def _frame(ngrams: set[tuple[str, ...]]) -> tuple[frames.Frame, dict[tuple[str, ...], int]]:
+    """The frame of a set of reference n-grams (sorted by order, then by tokens; each with the place of its
+    prefix, -1 for a unigram, and of its last token among the sorted tokens) and each n-gram's place in it."""
+    grams = sorted(ngrams, key=lambda g: (len(g), g))
+    tokens = tuple(g[0] for g in grams if len(g) == 1)
+    place, token = {g: i for i, g in enumerate(grams)}, {t: i for i, t in enumerate(tokens)}
+    parent = np.array([place[g[:-1]] if len(g) > 1 else -1 for g in grams], dtype=np.int64)
+    return (tokens, parent, np.array([token[g[-1]] for g in grams], dtype=np.int64)), place
 
 
 def nist_scores(dense: np.ndarray, ref: np.ndarray, matched: np.ndarray, order: np.ndarray, prefix: np.ndarray, n: int):
@@ -165,8 +176,6 @@ class NIST(TextMetric):
         if not self.pretokenized(hyps):
             tok = self.options.tokenizer
             return tok.tokenize_batch(hyps), tok.tokenize_batch(flat)
-        if any(SEP in t for line in (*hyps, *flat) for t in line):
-            raise InputError(f"{self._owner}: tokens must not contain the control character U+001F.")
         return hyps, flat
 
     def segment_rows(self, hypotheses: list[Any], references: list[list[Any]], backend: str) -> Rows:
@@ -176,7 +185,7 @@ class NIST(TextMetric):
         if backend == "numpy":
             from evalkit.text._nist_numpy import nist_rows
 
-            return nist_rows(hyps, refs, n, SEP)
+            return nist_rows(hyps, refs, n)
         dense = np.zeros((len(hyps), 2 + n), dtype=np.int64)
         per_segment = []
         for i, (hyp, ref) in enumerate(zip(hyps, refs)):
@@ -184,8 +193,7 @@ class NIST(TextMetric):
             dense[i, 2:] = np.maximum(len(hyp) - np.arange(n), 0)
             ref_counts, hyp_counts = _ngrams(ref, n), _ngrams(hyp, n)
             per_segment.append([(g, c, min(c, hyp_counts.get(g, 0))) for g, c in ref_counts.items()])
-        space = tuple(sorted({g for seg in per_segment for g, _, _ in seg}))
-        where = {g: i for i, g in enumerate(space)}
+        space, where = _frame({g for seg in per_segment for g, _, _ in seg})
         width = 2 * max((len(seg) for seg in per_segment), default=0)
         cells = np.zeros((len(hyps), width), dtype=np.int64)
         values = np.zeros((len(hyps), width), dtype=np.int64)
@@ -193,7 +201,7 @@ class NIST(TextMetric):
             at = np.fromiter((where[g] for g, _, _ in seg), dtype=np.int64, count=len(seg))
             cells[i, : 2 * len(seg)] = (2 * at[:, None] + np.array([0, 1])).ravel()
             values[i, : 2 * len(seg)] = np.array([(c, m) for _, c, m in seg], dtype=np.int64).reshape(-1)
-        return Rows(dense, cells=cells, values=values, n_cells=2 * len(space), space=space)
+        return Rows(dense, cells=cells, values=values, n_cells=2 * len(space[1]), space=space)
 
     def _segments(self, hypotheses: Any, references: Any, **call: Any) -> tuple[Rows, list[int]]:
         hyps, refs = text_pairs(self._owner, hypotheses, references)
@@ -211,7 +219,8 @@ class NIST(TextMetric):
     def segment_scores(self, hypotheses: Any, references: Any) -> np.ndarray:
         """nltk's ``sentence_nist`` of every segment: each row with the weights of its own reference."""
         rows = self.rows(hypotheses, references)
-        order, prefix = frame_layout(rows.space)
+        prefix = rows.space[1]
+        order = frames.orders(prefix)
         out = np.empty(len(rows))
         for i in range(len(rows)):
             # the segment's own n-grams: a small frame of its cells, prefixes mapped into it
@@ -230,45 +239,36 @@ class NIST(TextMetric):
         scores = self.segment_scores(hypotheses, references)
         return [Result("NIST", float(s), {}, self._signature(1)) for s in scores]
 
-    # -- frames: the distinct reference n-grams ---------------------------------------------------------
+    # -- frames: the distinct reference n-grams (see evalkit.text._nist_common) ----------------------------
     def join_spaces(self, a: Any, b: Any) -> Any:
         if a is None or b is None:
             return a if b is None else b
-        return a if a == b else tuple(sorted(set(a) | set(b)))
-
-    def _places(self, space: tuple[str, ...], target: tuple[str, ...]) -> np.ndarray:
-        where = {g: i for i, g in enumerate(target)}
-        return np.fromiter((where[g] for g in space), dtype=np.int64, count=len(space))
+        return a if frames.same(a, b) else frames.join(a, b)[0]
 
     def align(self, total: np.ndarray, space: Any, target: Any) -> np.ndarray:
-        if space == target:
+        if frames.same(space, target):
             return total
         head = 2 + self.options.n
-        out = np.zeros(head + 2 * len(target), dtype=np.asarray(total).dtype)
+        out = np.zeros(head + 2 * len(target[1]), dtype=np.asarray(total).dtype)
         out[:head] = total[:head]
-        out[head:].reshape(-1, 2)[self._places(space, target)] = np.asarray(total[head:]).reshape(-1, 2)
+        out[head:].reshape(-1, 2)[frames.join(space, target)[1]] = np.asarray(total[head:]).reshape(-1, 2)
         return out
 
     def realign(self, rows: Rows, target: Any) -> Rows:
-        if rows.space == target:
+        if frames.same(rows.space, target):
             return rows
-        places = self._places(rows.space, target)
+        places = frames.join(rows.space, target)[1]
         cells = 2 * places[rows.cells // 2] + rows.cells % 2 if len(places) else rows.cells
         return Rows(
-            rows.dense, cells=cells, values=rows.values, n_cells=2 * len(target), space=target, extras=rows.extras
+            rows.dense, cells=cells, values=rows.values, n_cells=2 * len(target[1]), space=target, extras=rows.extras
         )
 
     def restore_space(self, space: Any) -> Any:
-        if space is None or not isinstance(space, (list, tuple)) or not all(isinstance(g, str) for g in space):
-            raise InputError(f"{self.name}: load_state_dict(): 'space' must be the list of reference n-grams.")
-        space = tuple(space)
-        if list(space) != sorted(set(space)):
-            raise InputError(f"{self.name}: load_state_dict(): 'space' must be sorted distinct n-grams.")
-        return space
+        return frames.restore(self.name, space, self.options.n)
 
-    def _frame(self) -> tuple[str, ...]:
-        """The running state's frame (a tuple of str, on the host by construction), or an empty one."""
-        return () if self._state is None or self._state.space is None else self._state.space
+    def _frame(self) -> frames.Frame:
+        """The running state's frame (on the host by construction), or an empty one."""
+        return frames.EMPTY if self._state is None or self._state.space is None else self._state.space
 
     def check_total(self, total: np.ndarray, space: Any) -> None:
         self.checked_totals(total, "total", space)
@@ -277,7 +277,7 @@ class NIST(TextMetric):
     def checked_totals(self, totals: Any, param: str, space: Any = None) -> np.ndarray:
         space = self._frame() if space is None else space
         head = 2 + self.options.n
-        width = head + 2 * (0 if space is None else len(space))
+        width = head + 2 * (0 if space is None else len(space[1]))
         try:
             arr = np.atleast_2d(np.asarray(totals, dtype=np.float64))
         except (TypeError, ValueError):
@@ -293,7 +293,8 @@ class NIST(TextMetric):
 
     def formula(self, totals: np.ndarray) -> np.ndarray:
         head = 2 + self.options.n
-        order, prefix = frame_layout(self._frame())
+        prefix = self._frame()[1]
+        order = frames.orders(prefix)
         cells = totals[:, head:].reshape(len(totals), -1, 2)
         return nist_scores(totals[:, :head], cells[:, :, 0], cells[:, :, 1], order, prefix, self.options.n)
 
@@ -303,7 +304,7 @@ class NIST(TextMetric):
             "hyp_len": int(total[0]),
             "ref_len": int(total[1]),
             "hyp_ngrams": [int(x) for x in total[2:head]],
-            "ref_ngrams": len(self._frame()),
+            "ref_ngrams": len(self._frame()[1]),
         }
         return Result("NIST", float(self.formula(total[None, :])[0]), components, signature)
 

@@ -8,31 +8,32 @@ object per n-gram, and the ids of an order follow the lexicographic order of the
 
 from __future__ import annotations
 
-from itertools import chain
-
 import numpy as np
 
-from evalkit.text.ngrams import sort_with_order, token_ids
+from evalkit.text.ngrams import sort_with_order
 
 
-def ngram_occurrences(lines: list[list[str]], n: int) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
-    """Every n-gram occurrence of orders 1..n of ``lines``: its line, its n-gram's id (equal n-grams, equal
-    ids; the ids of order 1, then of order 2, ..., each order's in lexicographic order of the tokens), the
-    sorted vocabulary, and per id ``(order, id of its prefix or -1, its last token's index in the vocabulary)``.
+def ngram_occurrences(
+    first_ids: np.ndarray, vocab: dict[str, int], lengths: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
+    """Every n-gram occurrence of orders 1..n of the lines whose tokens follow each other, as the ids and
+    vocabulary of :func:`evalkit.text.ngrams.token_ids` (line ``i`` has ``lengths[i]`` tokens): its line, its
+    n-gram's id (equal n-grams, equal ids; the ids of order 1, then of order 2, ..., each order's in
+    lexicographic order of the tokens), the sorted vocabulary, and per id ``(order, id of its prefix or -1,
+    its last token's index in the vocabulary)``.
 
     Example:
-        >>> line, gram, words, grams = ngram_occurrences([["b", "a"], ["a"]], 2)
+        >>> from evalkit.text.ngrams import token_ids
+        >>> line, gram, words, grams = ngram_occurrences(*token_ids(["b", "a", "a"]), np.array([2, 1]), 2)
         >>> line.tolist(), gram.tolist(), words, grams.tolist()  # b, a, a; then the bigram "b a"
         ([0, 0, 1, 0], [1, 0, 0, 2], ['a', 'b'], [[1, -1, 0], [1, -1, 1], [2, 1, 0]])
     """
-    lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
-    first_ids, vocab = token_ids(list(chain.from_iterable(lines)))
     words = sorted(vocab)
-    rank = np.empty(len(first_ids) or 1, dtype=np.int64)
+    rank = np.empty(max(vocab.values(), default=0) + 1, dtype=np.int64)
     rank[np.fromiter(map(vocab.__getitem__, words), dtype=np.int64, count=len(words))] = np.arange(len(words))
     ids = rank[first_ids]
     width = max(len(words), 1)  # (leading n-gram, next token) -> one integer, injective and in order
-    line = np.repeat(np.arange(len(lines)), lengths)
+    line = np.repeat(np.arange(len(lengths)), lengths)
     remaining = np.repeat(lengths, lengths) - (np.arange(ids.size) - np.repeat(np.cumsum(lengths) - lengths, lengths))
     out_line, out_gram, grams = [], [], []
     previous, offset, previous_offset = ids, 0, 0

@@ -10,16 +10,21 @@ equal the python backend's.
 
 from __future__ import annotations
 
+from itertools import chain
+
 import numpy as np
 
 from evalkit.core.rows import Rows
 from evalkit.text._ngram_table import ngram_occurrences
+from evalkit.text.ngrams import token_ids
 
 
 def nist_rows(hyps: list[list[str]], refs: list[list[str]], n: int) -> Rows:
     """The rows of :meth:`evalkit.text.nist.NIST.segment_rows` for token lists, one reference per segment."""
     n_seg = len(hyps)
-    line, gram, words, grams = ngram_occurrences([*refs, *hyps], n)
+    lines = [*refs, *hyps]
+    lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
+    line, gram, words, grams = ngram_occurrences(*token_ids(list(chain.from_iterable(lines))), lengths, n)
     n_grams = len(grams)
     is_ref = line < n_seg
     segment = np.where(is_ref, line, line - n_seg)

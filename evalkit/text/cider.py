@@ -36,7 +36,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from itertools import chain
+from operator import methodcaller
 from typing import Any, ClassVar
 
 import numpy as np
@@ -51,7 +51,7 @@ from evalkit.core.validate import text_pairs
 from evalkit.text._base import TextMetric
 from evalkit.text._ngram_table import ngram_occurrences
 from evalkit.text._references import nrefs_extras
-from evalkit.text.ngrams import MAX_ORDER
+from evalkit.text.ngrams import MAX_ORDER, token_ids
 from evalkit.tokenizers.base import Tokenizer, check_tokenize, get_tokenizer
 
 TOKEN_SEP, LINE_SEP = "\x1f", "\x1e"
@@ -143,13 +143,23 @@ class _Layout:
     n-gram id per distinct n-gram of the whole frame: :func:`evalkit.text._ngram_table.ngram_occurrences`)."""
 
     def __init__(self, frame: tuple[str, ...], n: int) -> None:
-        parts = [key.split(LINE_SEP) for key in frame]
-        n_refs = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)) - 1
-        hyps = [p[0] for p in parts]
-        refs = [r for p in parts for r in p[1:]]
-        lines = [line.split(TOKEN_SEP) if line else [] for line in chain(hyps, refs)]
-        n_seg = len(hyps)
-        line, gram, _, first = ngram_occurrences(lines, n)
+        n_seg = len(frame)
+        n_refs = np.fromiter(map(methodcaller("count", LINE_SEP), frame), dtype=np.int64, count=n_seg)
+        # every line of every segment (a hypothesis, its references, the next hypothesis, ...) split at once:
+        # each line break becomes a token of its own, and "" marks an empty line (no token is empty)
+        tokens = LINE_SEP.join(frame).replace(LINE_SEP, TOKEN_SEP + LINE_SEP + TOKEN_SEP).split(TOKEN_SEP)
+        ids, vocab = token_ids(tokens)
+        breaks = np.flatnonzero(ids == vocab.get(LINE_SEP, -1))
+        is_word = (ids != vocab.get(LINE_SEP, -1)) & (ids != vocab.get("", -1))
+        lengths = np.diff(np.concatenate(([0], np.cumsum(is_word)[breaks], [is_word.sum()]))) if n_seg else breaks
+        # the layout numbers lines hypotheses first, then references
+        is_hyp = np.zeros(len(lengths), dtype=bool)
+        is_hyp[np.cumsum(n_refs + 1) - (n_refs + 1)] = True
+        rank = np.empty(len(lengths), dtype=np.int64)
+        rank[np.concatenate((np.flatnonzero(is_hyp), np.flatnonzero(~is_hyp)))] = np.arange(len(lengths))
+        line, gram, _, first = ngram_occurrences(ids[is_word], vocab, lengths, n)
+        line = rank[line]
+        lengths = lengths[np.argsort(rank)]
         n_grams = len(first)
         order = first[:, 0] - 1 if n_grams else np.zeros(0, dtype=np.int64)
 
@@ -172,12 +182,12 @@ class _Layout:
         self.matched = np.stack([r[:, 0], r[:, 1], r[:, 2], self.hyp[at[both], 3], r[:, 3]], axis=1).reshape(-1, 5)
         self.n, self.n_grams, self.n_refs = n, n_grams, n_refs
         # pycocoevalcap's length: the number of bigrams (of the orders counted)
-        lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
         bigrams = np.maximum(lengths - 1, 0) if n >= 2 else np.zeros_like(lengths)
         self.delta = (bigrams[:n_seg][self.pair_segment] - bigrams[n_seg:]).astype(np.float64)
         # document frequency: each (segment, reference n-gram) once
-        present = np.unique(np.stack([self.pair_segment[self.ref[:, 0]], self.ref[:, 1]], axis=1), axis=0)
-        self.present = present.reshape(-1, 2)
+        present = np.sort(self.pair_segment[self.ref[:, 0]] * max(n_grams, 1) + self.ref[:, 1])
+        present = present[np.concatenate(([True], present[1:] != present[:-1]))] if len(present) else present
+        self.present = np.stack([present // max(n_grams, 1), present % max(n_grams, 1)], axis=1)
 
     def scores(self, counts: np.ndarray, sigma: float) -> np.ndarray:
         """Every distinct segment's CIDEr-D in a corpus holding segment ``j`` ``counts[j]`` times."""
@@ -251,7 +261,8 @@ class CIDEr(TextMetric):
         """Each segment as one string: tokens joined by U+001F, hypothesis and references by U+001E."""
         if not self.pretokenized(hyps):
             tok = self.options.tokenizer
-            hyps, refs = tok.tokenize_batch(hyps), [tok.tokenize_batch(seg) for seg in refs]
+            flat = iter(tok.tokenize_batch([r for seg in refs for r in seg]))
+            hyps, refs = tok.tokenize_batch(hyps), [[next(flat) for _ in seg] for seg in refs]
         else:
             bad = next((t for line in (*hyps, *(r for seg in refs for r in seg)) for t in line
                         if not t or TOKEN_SEP in t or LINE_SEP in t), None)  # fmt: skip

@@ -236,7 +236,7 @@ def _whole(x: np.ndarray) -> bool:
 def _label_fault(total: np.ndarray, labels: np.ndarray) -> str:
     """What makes ``total`` no total of the class-label layout over ``labels``, or an empty string."""
     try:
-        ordered = labels.ndim == 1 and len(labels) > 0 and bool((np.unique(labels) == labels).all())
+        ordered = labels.ndim == 1 and len(labels) > 0 and bool((arrays.unique(labels) == labels).all())
     except (TypeError, ValueError):
         ordered = False
     if not ordered or labels.dtype.kind not in "biufUO":

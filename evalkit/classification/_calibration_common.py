@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+import evalkit.core.arrays as arrays
 from evalkit.classification._common import _shown, labels_option
 from evalkit.classification._per_sample import class_index
 from evalkit.core.errors import InputError, InvalidOptionError
@@ -72,7 +73,7 @@ def binary_positive(owner: str, y: np.ndarray, pos_label: Any, fallback: bool) -
     """Whether each label is the positive class (scikit-learn's ``_check_pos_label_consistency``): without
     ``pos_label``, labels in {0, 1} or {-1, 1} have 1 as positive class; otherwise (``fallback``, as
     ``brier_score_loss``) the greater of two numeric labels, or an error asking for ``pos_label``."""
-    classes = np.unique(y)
+    classes = arrays.unique(y)
     if len(classes) > 2:
         raise InputError(
             f"{owner}: y_true holds {len(classes)} classes ({classes.tolist()!r:.60}) but 1-D y_proba gives the "
@@ -95,7 +96,7 @@ def one_hot(owner: str, y: np.ndarray, labels: tuple | None, n_columns: int, run
     """``(n, n_columns)`` indicators of each sample's class among the sorted classes: ``labels``, or (one
     call) the classes of ``y``, or (a running metric) the column indices ``0..n_columns-1``."""
     if labels is not None:
-        classes = np.unique(np.asarray(labels))
+        classes = arrays.unique(np.asarray(labels))
         if len(classes) and not (classes == np.asarray(labels)).all():
             warnings.warn(
                 f"{owner}: labels={list(labels)!r:.60} are not sorted; the columns of y_proba are read as the classes "
@@ -107,7 +108,7 @@ def one_hot(owner: str, y: np.ndarray, labels: tuple | None, n_columns: int, run
     elif running:
         classes, where = np.arange(n_columns), "the column indices"
     else:
-        classes, where = np.unique(y), "the classes of y_true"
+        classes, where = arrays.unique(y), "the classes of y_true"
     if len(classes) < 2:
         raise InputError(
             f"{owner}: y_true holds a single class ({classes.tolist()!r:.40}); pass every class through labels=."

@@ -53,7 +53,7 @@ def log_loss_rows(owner: str, y_true: Any, y_proba: Any, sample_weight: Any, lab
     if prob.max() > 1 or prob.min() < 0:
         bad = prob.max() if prob.max() > 1 else prob.min()
         raise InputError(f"{owner}: y_proba must hold probabilities in [0, 1], but it holds {bad.item()!r}.")
-    classes = np.unique(y) if labels is None else np.unique(np.asarray(labels))
+    classes = arrays.unique(y) if labels is None else arrays.unique(np.asarray(labels))
     if labels is not None and not np.isin(y, classes).all():
         raise InputError(
             f"{owner}: y_true holds labels {sorted(set(np.asarray(y).tolist()) - set(classes.tolist()))} "
@@ -86,7 +86,7 @@ def log_loss_device_rows(owner: str, y_true: Any, y_proba: Any, sample_weight: A
     ``None`` where an input fails a check (or cannot live on the device: string labels), so that the host
     path raises its message (or, for an odd valid input, counts on the host)."""
     torch = sys.modules["torch"]
-    classes = np.unique(np.asarray(labels))
+    classes = arrays.unique(np.asarray(labels))
     prob = y_proba.detach()
     y = arrays.moved_to(y_true, prob)
     w = None if sample_weight is None else arrays.moved_to(sample_weight, prob)

@@ -61,7 +61,7 @@ def _thresholds(owner: str, name: str, value: Any) -> tuple[float, ...] | None:
             "finite numbers. "
             f"Got {value!r:.80} instead."
         )
-    return tuple(np.unique(a).tolist())
+    return tuple(arrays.unique(a).tolist())
 
 
 def _show_thresholds(value: tuple[float, ...] | None) -> Any:
@@ -200,7 +200,7 @@ def _present(y: np.ndarray) -> np.ndarray:
         low, high = y.min(), y.max()
         if int(high) - int(low) < 1 << 20:
             return (np.flatnonzero(np.bincount((y - low).astype(np.intp))) + low).astype(y.dtype)
-    return np.unique(y)
+    return arrays.unique(y)
 
 
 def _binary_positive(owner: str, y: np.ndarray, pos_label: Any, greater: bool) -> np.ndarray:
@@ -241,7 +241,7 @@ def _multiclass_classes(owner: str, y: np.ndarray, n_columns: int, labels: Any, 
     call (scikit-learn's), or, for a running metric, y_true as column indices 0..C-1."""
     if labels is not None:
         classes = np.asarray(labels)
-        if len(np.unique(classes)) != len(classes):
+        if len(arrays.unique(classes)) != len(classes):
             raise InputError(f"{owner}: Parameter 'labels' must be unique; got {list(labels)!r:.80}.")
         if not (np.sort(classes) == classes).all():
             raise InputError(f"{owner}: Parameter 'labels' must be ordered; got {list(labels)!r:.80}.")

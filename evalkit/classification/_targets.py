@@ -111,7 +111,7 @@ def _indicators(owner: str, name: str, a: np.ndarray) -> np.ndarray:
     """A 2-D multilabel indicator matrix as booleans; raise for scores and multiclass-multioutput targets."""
     if a.dtype.kind in "f":
         check_finite(owner, name, a)
-    values = np.unique(a) if a.dtype.kind in "biuf" else None
+    values = arrays.unique(a) if a.dtype.kind in "biuf" else None
     if values is not None and a.dtype.kind == "f" and (values != np.floor(values)).any():
         example = values[np.argmax(values != np.floor(values))].item()
         raise InputError(

@@ -145,14 +145,14 @@ def _confidences(owner: str, y_true: Any, y_proba: Any, sample_weight: Any) -> t
         prob = prob[:, 0]
     if prob.ndim == 1:
         if y.dtype.kind not in "biuf" or not np.isin(y, (0, 1)).all():
-            bad = np.unique(y).tolist()
+            bad = arrays.unique(y).tolist()
             raise InputError(f"{owner}: y_true must hold 0 and 1 for 1-D y_proba (binary); got labels {bad!r:.60}.")
         return prob, (y == 1).astype(np.float64), w
     n_classes = prob.shape[1]
     if y.dtype.kind not in "biuf" or (y < 0).any() or (y >= n_classes).any():
         raise InputError(
             f"{owner}: y_true must hold the column indices 0..{n_classes - 1} of y_proba's classes; got labels "
-            f"{np.unique(y).tolist()!r:.60}."
+            f"{arrays.unique(y).tolist()!r:.60}."
         )
     top = prob.argmax(axis=1)
     return prob[np.arange(len(y)), top], (top == y).astype(np.float64), w

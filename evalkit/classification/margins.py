@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+import evalkit.core.arrays as arrays
 from evalkit.classification._common import labels_option
 from evalkit.classification._per_sample import SampleMeanMetric, class_index, n_samples, read_labels, read_scores
 from evalkit.core.errors import InputError, UndefinedMetricWarning
@@ -47,12 +48,12 @@ def _classes(owner: str, y: np.ndarray, labels: tuple | None, n_columns: int, ru
     the classes of ``y`` (one call) or the column indices (a running metric)."""
     if labels is not None:
         classes = np.asarray(labels)
-        if not (np.unique(classes) == classes).all():
+        if not (arrays.unique(classes) == classes).all():
             raise InputError(
                 f"{owner}: 'labels' must be sorted (the order of y_score's columns); got {list(labels)!r:.60}."
             )
         return classes
-    return np.arange(n_columns) if running else np.unique(y)
+    return np.arange(n_columns) if running else arrays.unique(y)
 
 
 def top_k_hits(scores: np.ndarray, at: np.ndarray, k: int) -> np.ndarray:
@@ -103,7 +104,7 @@ class TopKAccuracy(SampleMeanMetric):
         if running:
             binary = scores.ndim == 1 or scores.shape[1] == 1
         else:  # scikit-learn's type_of_target: two classes or fewer in y_true (and labels) is binary
-            binary = len(np.unique(y)) <= 2 and (o.labels is None or len(o.labels) <= 2)
+            binary = len(arrays.unique(y)) <= 2 and (o.labels is None or len(o.labels) <= 2)
             if binary and scores.ndim == 2 and scores.shape[1] != 1:
                 raise InputError(
                     f"{owner}: y_true is binary while y_score is 2-D with {scores.shape[1]} classes; if y_true does "
@@ -201,13 +202,13 @@ class HingeLoss(SampleMeanMetric):
         if running:
             multiclass = decision.ndim == 2 and decision.shape[1] > 1
             if o.labels is not None:
-                classes = np.unique(np.asarray(o.labels))
+                classes = arrays.unique(np.asarray(o.labels))
             elif multiclass:
                 classes = np.arange(decision.shape[1])
             else:  # labels in {-1, 1} or {0, 1}: 1 is the positive class
                 classes = np.array([-1, 1]) if (y == -1).any() else np.array([0, 1])
         else:
-            classes = np.unique(np.asarray(o.labels if o.labels is not None else y))
+            classes = arrays.unique(np.asarray(o.labels if o.labels is not None else y))
             multiclass = len(classes) > 2
         if multiclass:
             if decision.ndim != 2 or decision.shape[1] != len(classes):

@@ -240,7 +240,7 @@ CURVE_POINTS = 201
 def _thinned(*arrays_: np.ndarray) -> list[list[float]]:
     """The points of a curve, at most :data:`CURVE_POINTS` of them, evenly spaced along it (ends kept)."""
     n = len(arrays_[0])
-    keep = np.unique(np.linspace(0, n - 1, min(n, CURVE_POINTS)).round().astype(int)) if n else np.zeros(0, int)
+    keep = arrays.unique(np.linspace(0, n - 1, min(n, CURVE_POINTS)).round().astype(int)) if n else np.zeros(0, int)
     return [a[keep].tolist() for a in arrays_]
 
 

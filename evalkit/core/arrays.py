@@ -149,6 +149,25 @@ def add_at(size: int, index: Any, weights: Any) -> Any:
     return out.index_add_(0, index, weights)
 
 
+def unique(a: Any) -> np.ndarray:
+    """``np.unique(a)`` (sorted distinct values of a host array, one NaN kept) by one sort: numpy 2.3+
+    answers ``np.unique`` without ``return_*`` by hashing, about 100x slower on a million distinct integers.
+
+    Example:
+        >>> unique(np.array([3.0, np.nan, 1.0, 3.0, np.nan])).tolist()
+        [1.0, 3.0, nan]
+    """
+    values = np.sort(np.asarray(a).ravel())
+    if values.size < 2:
+        return values
+    keep = np.empty(values.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    if values.dtype.kind in "fc" and np.isnan(values[-1]):
+        keep[np.argmax(np.isnan(values)) + 1 :] = False  # NaNs sort last: keep the first
+    return values[keep]
+
+
 def _torch() -> Any:
     return sys.modules["torch"]  # loaded, since a tensor was given
 
@@ -169,5 +188,6 @@ __all__ = [
     "moved_to",
     "stack",
     "to_host",
+    "unique",
     "where",
 ]

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+import evalkit.core.arrays as arrays
 from evalkit.classification import confusion_matrix, precision_recall_fscore_support
 from evalkit.core.errors import InputError, InputTypeError
 from evalkit.core.result import Result
@@ -50,7 +51,7 @@ class Segments:
 
     def labels(self) -> np.ndarray:
         """Every class label seen in the true labels or any system's predictions, sorted."""
-        return np.unique(np.concatenate([np.asarray(self.y_true), *(np.asarray(p) for p in self.y_pred)]))
+        return arrays.unique(np.concatenate([np.asarray(self.y_true), *(np.asarray(p) for p in self.y_pred)]))
 
     def confusion(self, i: int) -> np.ndarray:
         """System i's confusion matrix over :meth:`labels` (rows: true, columns: predicted)."""

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+import evalkit.core.arrays as arrays
 from evalkit.core.errors import InputError, InputTypeError, UndefinedMetricWarning
 from evalkit.core.inputs import as_array
 from evalkit.retrieval._common import Ranked, order_within
@@ -83,7 +84,7 @@ def _sorted(owner: str, qidx: np.ndarray, rel: np.ndarray, score: np.ndarray, n_
 
 def _break_ties_by_docid(tied: np.ndarray, score: np.ndarray, rel: np.ndarray, order: np.ndarray, qidx: np.ndarray,
                          offsets: np.ndarray, docids: Any) -> None:  # fmt: skip
-    starts = np.unique(np.concatenate([tied, tied + 1]))
+    starts = arrays.unique(np.concatenate([tied, tied + 1]))
     # consecutive positions of one query and equal score form one stretch (two tied stretches may touch,
     # within a query or across the end of one and the start of the next)
     split = (np.diff(starts) != 1) | (score[starts[1:]] != score[starts[:-1]]) | (qidx[starts[1:]] != qidx[starts[:-1]])

@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+import evalkit.core.arrays as arrays
 from evalkit.core.errors import EmptyInputError, InputError
 from evalkit.core.inputs import as_array
 from evalkit.core.validate import check_finite, check_number, check_same_n_samples
@@ -76,7 +77,7 @@ def _positive(owner: str, y_true: Any, pos_label: Any) -> np.ndarray:
     y = as_array(owner, "y_true", y_true)
     if y.ndim != 1:
         raise InputError(f"{owner}: y_true must be a 1-D array of binary labels, got shape {y.shape}.")
-    present = np.unique(y)
+    present = arrays.unique(y)
     if pos_label is None:
         if present.dtype.kind not in "biuf" or not (
             set(present.tolist()) <= {0, 1} or set(present.tolist()) <= {-1, 1}

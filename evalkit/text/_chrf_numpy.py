@@ -31,6 +31,7 @@ from itertools import pairwise
 
 import numpy as np
 
+import evalkit.core.arrays as arrays
 from evalkit.core.shards import auto_processes, sharded_rows
 from evalkit.text._chrf_common import (
     NLTK_SPACES,
@@ -287,7 +288,7 @@ def reference_matches(
     segment_first_unit = line_first[segment_first_line]
     # cut between segments, about every block_units units
     at = np.searchsorted(segment_first_unit, np.arange(0, ids.size, block_units), side="right") - 1
-    cut = np.unique(np.r_[0, at])
+    cut = arrays.unique(np.r_[0, at])
     bounds = [*segment_first_line[cut].tolist(), n_lines]
     for a, b in pairwise(bounds):
         u0 = int(line_first[a])

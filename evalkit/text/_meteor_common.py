@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+import evalkit.core.arrays as arrays
 from evalkit.core.backends import backend_option
 from evalkit.core.errors import InvalidOptionError
 from evalkit.core.options import Options, flag, number, option
@@ -214,7 +215,7 @@ class WordTables:
         """Fill ``stem_of`` for the word ids ``ids`` (any order, repeats allowed)."""
         missing = ids[self.stem_of[ids] < 0]
         if missing.size:
-            missing = np.unique(missing)
+            missing = arrays.unique(missing)
             stems = self.ids([stem(self.strings[k]) for k in missing.tolist()])
             self.stem_of[missing] = stems
 
@@ -224,7 +225,7 @@ class WordTables:
         missing = keys[self.syn_len[keys] < 0]
         if not missing.size:
             return
-        missing = np.unique(missing)
+        missing = arrays.unique(missing)
         found = [synonyms(self.strings[k]) for k in missing.tolist()]
         sizes = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
         ids = self.ids(list(chain.from_iterable(found)))

@@ -22,6 +22,7 @@ from itertools import chain
 
 import numpy as np
 
+import evalkit.core.arrays as arrays
 from evalkit.text._meteor_common import Aligner, WordTables, fragment_scores, match_synonyms
 
 
@@ -261,7 +262,7 @@ def _stemmed_keys(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The keys with the leftover words replaced by the ids of their stems (from the stem stage on, as nltk)."""
     strings = list(vocab)
-    distinct = np.unique(np.concatenate([h_key[h_left], r_key[r_left]]))
+    distinct = arrays.unique(np.concatenate([h_key[h_left], r_key[r_left]]))
     stem_of = np.zeros(len(strings), dtype=np.int64)
     stem, intern = aligner.stem, vocab.__getitem__
     stem_of[distinct] = np.fromiter((intern(stem(strings[k])) for k in distinct.tolist()), dtype=np.int64)
@@ -301,10 +302,10 @@ def _synonym_stage(
     """Python's greedy synonym stage on the units where some synonym pair exists among the leftovers."""
     strings = list(vocab)
     hk = h_key[h_left]
-    distinct = np.unique(hk)
+    distinct = arrays.unique(hk)
     # synonyms of each distinct leftover hypothesis word that are leftover reference words somewhere in the
     # batch (a set intersection in C, iterating over the smaller side); only those can match
-    ref_words = frozenset(strings[k] for k in np.unique(r_key[r_left]).tolist())
+    ref_words = frozenset(strings[k] for k in arrays.unique(r_key[r_left]).tolist())
     synonyms = aligner.synonyms
     syn_ids = [[vocab[w] for w in synonyms(strings[k]) & ref_words] for k in distinct.tolist()]
     sizes = np.fromiter(map(len, syn_ids), dtype=np.int64, count=len(syn_ids))
@@ -318,7 +319,7 @@ def _synonym_stage(
     )
     ref_codes = r_unit[r_left] * n_keys + r_key[r_left]
     hits = np.isin(cand_codes, ref_codes)
-    units = np.unique(np.repeat(h_unit[h_left], per_entry)[hits])
+    units = arrays.unique(np.repeat(h_unit[h_left], per_entry)[hits])
     if len(units) == 0:
         return
     hu, ru = h_unit[h_left], r_unit[r_left]

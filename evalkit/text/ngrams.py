@@ -20,6 +20,7 @@ from itertools import chain, count
 
 import numpy as np
 
+import evalkit.core.arrays as arrays
 from evalkit.tokenizers.base import Tokenizer
 
 #: the highest n-gram order a metric accepts: rows keep columns per order, so a mistyped order would
@@ -183,7 +184,7 @@ def clipped_ngram_matches(
     vocab_size = int(ids.max()) + 1
     segment_start = np.flatnonzero(np.r_[True, segment[1:] != segment[:-1]])
     at = np.searchsorted(segment_start, np.arange(0, ids.size, block_tokens))
-    cuts = np.unique(segment_start[at[at < segment_start.size]])
+    cuts = arrays.unique(segment_start[at[at < segment_start.size]])
     for a, b in zip(cuts.tolist(), [*cuts[1:].tolist(), ids.size]):
         first, last = int(segment[a]), int(segment[b - 1])
         matches[first : last + 1] = _block_matches(

@@ -95,6 +95,11 @@ class TextMetric(ReferenceMetric):
     #: ``backend="auto"`` takes the vectorized backend from this many segments on (each metric measures it)
     numpy_from: ClassVar[int] = 2
 
+    def _custom_objects(self) -> tuple[Any, ...]:
+        # a user's tokenizer object (the metrics with a ``tokenize`` option): merges need that very object
+        tokenize = getattr(self.options, "tokenize", None)
+        return () if tokenize is None or isinstance(tokenize, str) else (tokenize,)
+
     # -- to fill in ----------------------------------------------------------------------------------
     def pretokenized(self, hypotheses: Sequence[Any]) -> bool:
         """Whether the hypotheses are token lists (nltk's layout), which only ``tokenize="none"`` leaves as

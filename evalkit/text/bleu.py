@@ -131,10 +131,6 @@ class BLEU(BleuScoring, TextMetric):
     ) -> None:
         super().__init__(locals())
 
-    def _custom_objects(self) -> tuple[Any, ...]:
-        tokenize = self.options.tokenize  # a user's tokenizer object: merges need that very object
-        return () if isinstance(tokenize, str) else (tokenize,)
-
     # -- statistics ------------------------------------------------------------------------------
     def segment_rows(self, hypotheses: list[Any], references: list[list[Any]], backend: str) -> np.ndarray:
         """Rows ``[hyp_len, ref_len, correct_1..K, total_1..K]``, int64, the convention applied.

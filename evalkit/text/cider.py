@@ -250,10 +250,6 @@ class CIDEr(TextMetric):
     ) -> None:
         super().__init__(locals())
 
-    def _custom_objects(self) -> tuple[Any, ...]:
-        tokenize = self.options.tokenize
-        return () if isinstance(tokenize, str) else (tokenize,)
-
     def backend_for(self, hypotheses: list[Any], references: list[list[Any]]) -> str:
         return "python"  # rows are the segments themselves; the formula is vectorized
 

@@ -149,10 +149,6 @@ class GLEU(TextMetric):
     ) -> None:
         super().__init__(locals())
 
-    def _custom_objects(self) -> tuple[Any, ...]:
-        tokenize = self.options.tokenize
-        return () if isinstance(tokenize, str) else (tokenize,)
-
     def segment_rows(self, hypotheses: list[Any], references: list[list[Any]], backend: str) -> np.ndarray:
         """Rows ``[matches, n_all]``, int64, of each segment's chosen reference."""
         o = self.options

@@ -160,10 +160,6 @@ class NIST(TextMetric):
     ) -> None:
         super().__init__(locals())
 
-    def _custom_objects(self) -> tuple[Any, ...]:
-        tokenize = self.options.tokenize
-        return () if isinstance(tokenize, str) else (tokenize,)
-
     def _tokens(self, hyps: list[Any], refs: list[list[Any]]) -> tuple[list[list[str]], list[list[str]]]:
         more = next((i for i, seg in enumerate(refs) if len(seg) != 1), None)
         if more is not None:

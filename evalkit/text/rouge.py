@@ -257,10 +257,6 @@ class ROUGE(TextMetric):
     ) -> None:
         super().__init__(locals())
 
-    def _custom_objects(self) -> tuple[Any, ...]:
-        tokenize = self.options.tokenize
-        return () if isinstance(tokenize, str) else (tokenize,)
-
     # -- tokenization ---------------------------------------------------------------------------------
     def _stemmed(self, batch: list[list[str]], *, pretokenized: bool = False) -> list[list[str]]:
         # the rouge_score tokenizer stems by itself; pre-tokenized input and other tokenizers are stemmed here

@@ -99,8 +99,24 @@ def test_backends_agree_on_any_text(pairs):
 
 
 def test_long_sentence_equals_nltk():
-    # over 400 aligned words: the numpy backend counts this pair's increasing pairs on its own
+    # 450 aligned words in random order: most fall below an earlier one, so the numpy backend's Kendall
+    # count compares nearly all of the 101,025 pairs one by one
     words = [f"w{i}" for i in range(450)]
     shuffled = list(np.random.default_rng(0).permutation(words))
     expected = nltk_ribes.sentence_ribes([words], shuffled)
     assert sentence_ribes([" ".join(shuffled)], [" ".join(words)], backend="numpy").tolist() == [expected]
+
+
+def test_kendall_count_in_chunks_equals_nltk(monkeypatch):
+    # the one-by-one comparisons split into chunks of at most 7 (a single longer run is a chunk of its
+    # own): reversed, nearly sorted, tied and random orders across segments give nltk's scores
+    from evalkit.text import _ribes_numpy
+
+    monkeypatch.setattr(_ribes_numpy, "_COMPARE_CHUNK", 7)
+    rng = np.random.default_rng(5)
+    words = [f"w{i}" for i in range(30)]
+    hyps = [words[::-1], words[:12] + words[13:15] + [words[12]] + words[15:], ["w1", "w0", "w1", "w0", "w2"]]
+    hyps += [list(rng.permutation(words[: rng.integers(1, 30)])) for _ in range(40)]
+    expected = [nltk_ribes.sentence_ribes([words], h) for h in hyps]
+    got = sentence_ribes([" ".join(h) for h in hyps], [" ".join(words)] * len(hyps), backend="numpy")
+    assert got.tolist() == expected

@@ -8,9 +8,12 @@ sentences. Here the window is the outer loop over the whole corpus: at window ``
 the next token; right contexts chained by first position, left ones by last position, each keeping only
 the positions whose ``w``-gram was asked for at window ``w - 1``), their counts in the hypothesis and the
 reference, and the reference position of their last occurrence; every waiting word reads its two
-n-grams at once. A context the reference lacks is dropped (each longer one contains it). Kendall's tau counts the increasing
-pairs of each pair's aligned positions with array operations, and the exponentials and powers are taken
-with Python's ``math`` on the distinct lengths only, so each float is the reference's float.
+n-grams at once. A context the reference lacks is dropped (each longer one contains it). Window 0 (the word
+alone) reads a word's place in both sentences off one sort of every token by (pair, word, side); only the
+words that are in both sentences but not once in each go on to the longer windows. Kendall's tau counts
+the increasing pairs of each pair's aligned positions against a running maximum, comparing one by one only
+the values that fall below an earlier one, and the exponentials and powers are taken with Python's
+``math`` on the distinct lengths only, so each float is the reference's float.
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ import numpy as np
 from evalkit.text.ngrams import line_token_ids, sort_with_order, token_ids, use_compiled
 from evalkit.tokenizers.base import Tokenizer
 
-# above this many aligned words, a pair's tau is counted on its own (the all-pairs arrays grow as k ** 2)
-_PAIRWISE_MAX = 400
+# at most this many one-by-one comparisons of Kendall's count at once (a reversed long sentence has k ** 2 / 2)
+_COMPARE_CHUNK = 1 << 22
 
 
 def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -45,24 +48,42 @@ def _tokens(lines: list, tokenizer: Tokenizer) -> tuple[np.ndarray, np.ndarray]:
 
 def _increasing_pairs(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """For consecutive groups of ``counts`` values: the number of index pairs ``a < b`` with
-    ``values[a] < values[b]`` in each group."""
+    ``values[a] < values[b]`` in each group.
+
+    Each value is compared only with the earlier values of its group that are not all below it: with
+    ``top`` the running maximum, the values before the first place where ``top`` reaches ``values[b]`` are
+    all below it (counted at once), so only the ones after that place are compared one by one. In a nearly
+    increasing order (most aligned sentences) that is a few comparisons in all, instead of ``k ** 2 / 2``
+    per group of ``k``; a reversed group still costs ``k ** 2 / 2``, in bounded chunks.
+    """
     out = np.zeros(counts.size, dtype=np.int64)
+    n = values.size
+    if n == 0:
+        return out
+    group = np.repeat(np.arange(counts.size, dtype=np.int64), counts)
     starts = np.cumsum(counts) - counts
-    large = counts > _PAIRWISE_MAX
-    for g in np.flatnonzero(large).tolist():
-        w = values[starts[g] : starts[g] + counts[g]]
-        out[g] = sum(int(np.count_nonzero(w[a] < w[a + 1 :])) for a in range(w.size - 1))
-    small = np.flatnonzero(~large & (counts > 1))
-    idx = _ranges(starts[small], counts[small])
-    after = np.repeat((starts + counts)[small], counts[small]) - idx - 1  # the partners b > a of each a
-    first = np.cumsum(after) - after
-    b = np.arange(int(after.sum()), dtype=np.int64) + np.repeat(idx + 1 - first, after)
-    v = values.astype(np.int32 if values.size and values.max() < 2**31 else np.int64)
-    inc = np.repeat(v[idx], after) < v[b]
-    # each group's pairs are one run of ``inc``
-    group_pairs = counts[small] * (counts[small] - 1) // 2
-    run_start = np.cumsum(group_pairs) - group_pairs
-    out[small] = np.add.reduceat(inc, run_start, dtype=np.int64) if inc.size else 0
+    # every group's values above all earlier groups' values: one running maximum serves every group
+    u = values + group * (int(values.max()) + 1)
+    top = np.maximum.accumulate(u)
+    first = starts[group]
+    below = np.arange(n, dtype=np.int64) - first  # where u exceeds every earlier value of its group
+    dirty = np.flatnonzero(u[1:] <= top[:-1]) + 1  # an earlier value of its own group is >= it
+    if dirty.size:
+        ub = u[dirty]
+        # top first reaches u[b] at j, on u[j] itself (>= u[b]); everything before j in the group is below
+        j = np.searchsorted(top, ub, side="left")
+        below[dirty] = j - first[dirty]
+        length = dirty - j - 1  # the values strictly between j and b, compared one by one
+        ends = np.cumsum(length)
+        lo = 0
+        while lo < dirty.size:
+            hi = max(lo + 1, int(np.searchsorted(ends, ends[lo] - length[lo] + _COMPARE_CHUNK, side="right")))
+            size = length[lo:hi]
+            less = u[_ranges(j[lo:hi] + 1, size)] < np.repeat(ub[lo:hi], size)
+            below[dirty[lo:hi]] += np.bincount(np.repeat(np.arange(hi - lo), size)[less], minlength=hi - lo)
+            lo = hi
+    nonempty = counts > 0
+    out[nonempty] = np.add.reduceat(below, starts[nonempty])
     return out
 
 
@@ -94,23 +115,31 @@ def _alignment(
     if n == 0:
         return out
     vocab = int(ids.max()) + 1
-    # window 0: the word alone, (pair, word) ids
     is_ref = role == 1
-    dense, counts, once, last_r = _gram_counts(pair * vocab + ids, is_ref, pos)
-    hyp = np.flatnonzero(~is_ref)
-    g = dense[hyp]
-    in_ref = counts[g, 1] > 0
-    hit = once[g]
-    out[hyp[hit]] = last_r[g[hit]]
-    waiting = hyp[in_ref & ~hit]
+    # window 0, the word alone: one sort of (pair, word, side), the hypothesis's tokens first in each run
+    sorted_key, order = sort_with_order((pair * vocab + ids) * 2 + role)
+    new = np.empty(n, dtype=bool)
+    new[0] = True
+    np.not_equal(sorted_key[1:] >> 1, sorted_key[:-1] >> 1, out=new[1:])
+    starts = np.flatnonzero(new)
+    size = np.diff(starts, append=n)
+    # a run holds the word in both sentences where it starts in the hypothesis and ends in the reference
+    in_both = (sorted_key[starts] & 1 == 0) & (sorted_key[starts + size - 1] & 1 == 1)
+    once = in_both & (size == 2)  # once in each: the hypothesis's token, then the reference's
+    out[order[starts[once]]] = pos[order[starts[once] + 1]]
+    # the words in both sentences but not once in each wait for a context, and only their n-grams are
+    # extended: their tokens on both sides, numbered by word, in token order
+    wait = in_both & (size > 2)
+    tokens, by_token = sort_with_order(order[_ranges(starts[wait], size[wait])])
+    word = np.repeat(np.arange(int(wait.sum()), dtype=np.int64), size[wait])[by_token]
+    waiting = tokens[~is_ref[tokens]]
     # a side whose n-gram the reference lacks stays so at every longer window (its n-grams contain it),
     # as does one that runs past the hypothesis: a word with neither side left never aligns
     alive = np.ones((waiting.size, 2), dtype=bool)  # the right context, the left context
     # two chains of n-gram ids: by first position (right contexts) and by last position (left contexts).
     # An occurrence of a context n-gram starts (ends) with its previous window's n-gram, which was asked
     # for then: each window keeps only the positions holding one of the n-grams asked for last time.
-    every = np.arange(n, dtype=np.int64)
-    chains = [[every, dense, 1], [every, dense, -1]]
+    chains = [[tokens, word, 1], [tokens, word, -1]]
     window = 0
     while True:
         window += 1
@@ -173,10 +202,9 @@ def corpus_rows(hyps: list, refs: list[list], tokenizer: Tokenizer, alpha: float
     if n_pairs == 0:
         return rows
     if n_pairs == n_segments:  # one reference each: the lines as they are, pair j is segment j
-        line = np.repeat(np.arange(lengths.size, dtype=np.int64), lengths)
-        role = (line >= n_segments).astype(np.int64)
-        pair = line - role * n_segments
-        pos = np.arange(ids.size, dtype=np.int64) - offsets[line]
+        pair = np.repeat(np.tile(np.arange(n_segments, dtype=np.int64), 2), lengths)
+        role = np.repeat(np.arange(2, dtype=np.int64), [h_len.sum(), r_len.sum()])
+        pos = np.arange(ids.size, dtype=np.int64) - np.repeat(offsets, lengths)
     else:  # each pair's tokens: its hypothesis, then its reference
         starts = np.stack([offsets[hyp_line], offsets[ref_line]], axis=1).ravel()
         sizes = np.stack([h_len, r_len], axis=1).ravel()

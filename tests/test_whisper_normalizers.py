@@ -47,6 +47,46 @@ def test_whisper_test_sentences(text):
     assert BasicTextNormalizer()(text) == wn_basic.BasicTextNormalizer()(text)
 
 
+# lines for each step the normaliser skips where it provably changes nothing (see the module's code):
+# "and" as the only number word, "and a half" anywhere, digits of other scripts and from NFKD (², ①),
+# plain words around number words (the runs of process_words), words that stop a run from passing
+# ("point", "minus", "double", "per" next to "and"), the ignored and replaced words beside punctuation, and
+# symbols left or removed at the end
+SKIPPED_STEP_INPUTS = [
+    "bread and butter", "and and and", "and", "one hundred and five", "hundred and x", "point and x", "x point and",
+    "minus and x", "plus and and", "double and one", "triple and", "per and cent", "and a half cup",
+    "x and a half y", "two and a half", "half and half", "and  a\thalf", "٣ apples", "x² y", "① thing",
+    "١٢٣ and ٤", "he has one dog and two cats", "the first and second", "o my", "oh my god", "zero sum",
+    "one", "ones and twos", "twenty something", "a thousand and one nights", "five percent of x", "per cent",
+    "cents and dollars", "pound for pound", "minus x", "x minus", "negative one", "positive", "double trouble",
+    "a_b st_x", "st.", "st", "mr.x", "mrs-y", "hmm.", "um,uh", "mm?", "x'", "x 's y", "don 't", "o'clock",
+    "a . b", "100 %", "x % y", "$ x", "x $", "£", "3.", ".5", "a 1st b", "b 2nd", "x1 y", "cause",
+    "colour and flavour", "flyer / flier", "  leading and trailing  ", "tab\tand\nnewline", "x\u00a0and y",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", SKIPPED_STEP_INPUTS)
+def test_skipped_steps(text):
+    assert EnglishTextNormalizer()(text) == wn_english.EnglishTextNormalizer()(text)
+    for s in (text, text.lower()):
+        assert EnglishNumberNormalizer()(s) == wn_english.EnglishNumberNormalizer()(s)
+
+
+_NUMBER_WORDS = st.sampled_from(
+    ["one", "two", "ten", "first", "twenty", "thirties", "hundred", "thousand", "millions", "oh", "o", "zero",
+     "and", "a", "half", "point", "double", "triple", "minus", "plus", "dollars", "cent", "cents", "pound",
+     "per", "percent", "ones", "3", "$3", "-2", "1.5", "x", "dog", "mr", "st", "um", "colour", "flyer", ".", "%"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(_NUMBER_WORDS, max_size=10), sep=st.sampled_from([" ", "  ", "\t", ", ", ". "]))
+def test_generated_number_lines(words, sep):
+    text = sep.join(words)
+    assert EnglishTextNormalizer()(text) == wn_english.EnglishTextNormalizer()(text)
+    assert EnglishNumberNormalizer()(text) == wn_english.EnglishNumberNormalizer()(text)
+
+
 @pytest.mark.parametrize(
     "options", [{}, {"remove_diacritics": True}, {"split_letters": True}, {"preserve_marks": True}]
 )

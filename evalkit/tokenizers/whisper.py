@@ -7,7 +7,10 @@ license (``evalkit/data/WHISPER_LICENSE``), adapted where it read a package file
 package (the British-to-American spelling list is ``evalkit/data/whisper_english.json``, the same
 1,700-odd entries as Whisper's ``english.json``; ``more_itertools.windowed`` is written out) and for
 speed with the same output: patterns compiled once, a contraction rule skipped where its literal text is
-absent, the per-character symbol rules as ``str.translate`` tables filled on first sight of a character.
+absent, the per-character symbol rules as ``str.translate`` tables filled on first sight of a character,
+each English step skipped where the line lacks a character or word that its pattern needs (one search for
+the ignored and replaced words), and the number parser skipped for a line with no digit and no number word
+but "and", and run only on the runs of words between plain words otherwise (each proof at its code).
 
 Each normaliser is a ``str -> str`` function; the WER family takes them by name in ``transform=``
 (``"whisper_basic"``, ``"whisper_english"``), and the signature records the name.
@@ -44,6 +47,22 @@ def _spelling_mapping() -> dict[str, str]:
 _BRACKETS = re.compile(r"[<\[][^>\]]*[>\]]")
 _PARENTHESES = re.compile(r"\(([^)]+?)\)")
 _SPACE_APOSTROPHE = re.compile(r"\s+'")
+_DIGIT_COMMA_DIGIT = re.compile(r"(\d),(\d)")
+_PERIOD = re.compile(r"\.([^0-9]|$)")
+_LONE_SYMBOL = re.compile(r"[.$¢€£]([^0-9])")
+_LONE_PERCENT = re.compile(r"([^0-9])%")
+_WHITESPACE = re.compile(r"\s+")
+_SYMBOL = re.compile("[.$¢€£%]")
+# the patterns of EnglishNumberNormalizer, compiled once (evalkit)
+_NUMERIC = re.compile(r"^\d+(\.\d+)?$")
+_DIGIT = re.compile(r"\d")
+_AND_A_HALF = re.compile(r"\band\s+a\s+half\b")
+_LETTER_DIGIT = re.compile(r"([a-z])([0-9])")
+_DIGIT_LETTER = re.compile(r"([0-9])([a-z])")
+_DIGIT_SUFFIX = re.compile(r"([0-9])\s+(st|nd|rd|th|s)\b")
+_CENTS = re.compile(r"([€£$])([0-9]+) (?:and )?¢([0-9]{1,2})\b")
+_ZERO_CENTS = re.compile(r"[€£$]0.([0-9]{1,2})\b")
+_ONE = re.compile(r"\b1(s?)\b")
 
 
 def _windowed3(items: list) -> Iterator[tuple]:
@@ -304,6 +323,8 @@ class EnglishNumberNormalizer:
             ]
         )
         self.literal_words = {"one", "ones"}
+        # evalkit: the words that stop a line from passing through unchanged (see __call__)
+        self._not_passing = self.words - {"and"}
 
     def process_words(self, words: list[str]) -> Iterator[str]:
         prefix: str | None = None
@@ -333,10 +354,10 @@ class EnglishNumberNormalizer:
                 skip = False
                 continue
 
-            next_is_numeric = next is not None and re.match(r"^\d+(\.\d+)?$", next)
+            next_is_numeric = next is not None and _NUMERIC.match(next)
             has_prefix = current[0] in self.prefixes
             current_without_prefix = current[1:] if has_prefix else current
-            if re.match(r"^\d+(\.\d+)?$", current_without_prefix):
+            if _NUMERIC.match(current_without_prefix):
                 # arabic numbers (potentially with signs and fractions)
                 f = to_fraction(current_without_prefix)
                 assert f is not None
@@ -530,7 +551,7 @@ class EnglishNumberNormalizer:
         # replace "<number> and a half" with "<number> point five"
         results = []
 
-        segments = re.split(r"\band\s+a\s+half\b", s)
+        segments = _AND_A_HALF.split(s)
         for i, segment in enumerate(segments):
             if len(segment.strip()) == 0:
                 continue
@@ -547,11 +568,11 @@ class EnglishNumberNormalizer:
         s = " ".join(results)
 
         # put a space at number/letter boundary
-        s = re.sub(r"([a-z])([0-9])", r"\1 \2", s)
-        s = re.sub(r"([0-9])([a-z])", r"\1 \2", s)
+        s = _LETTER_DIGIT.sub(r"\1 \2", s)
+        s = _DIGIT_LETTER.sub(r"\1 \2", s)
 
         # but remove spaces which could be a suffix
-        s = re.sub(r"([0-9])\s+(st|nd|rd|th|s)\b", r"\1\2", s)
+        s = _DIGIT_SUFFIX.sub(r"\1\2", s)
 
         return s
 
@@ -572,17 +593,59 @@ class EnglishNumberNormalizer:
                 return m.string
 
         # apply currency postprocessing; "$2 and ¢7" -> "$2.07"
-        s = re.sub(r"([€£$])([0-9]+) (?:and )?¢([0-9]{1,2})\b", combine_cents, s)
-        s = re.sub(r"[€£$]0.([0-9]{1,2})\b", extract_cents, s)
+        s = _CENTS.sub(combine_cents, s)
+        s = _ZERO_CENTS.sub(extract_cents, s)
 
         # write "one(s)" instead of "1(s)", just for the readability
-        s = re.sub(r"\b1(s?)\b", r"one\1", s)
+        s = _ONE.sub(r"one\1", s)
 
         return s
 
+    def _process_words_in_runs(self, words: list[str]) -> list[str]:
+        """``list(self.process_words(words))``, with process_words run only on the runs of words between
+        plain words (letters only, not in ``self.words``), which are passed through as they are.
+
+        The same output (evalkit): process_words yields a plain word as it is (after the value it holds, if
+        any), and leaves no value, prefix or skip behind it; a plain word is never skipped (only a word in
+        ``self.words`` is), and as the previous or next word of a run's first or last word it takes the
+        branches that no word at all (None) takes, being neither numeric nor in any of the word tables. (A
+        prefix is held without a value only right after a "minus"-like word followed by a number word or a
+        numeral, never by a plain word, so a plain word never takes one.)
+        """
+        out: list[str] = []
+        run: list[str] = []
+        number_words = self.words
+        for word in words:
+            if word in number_words or not word.isalpha():
+                run.append(word)
+                continue
+            if run:
+                out.extend(self.process_words(run))
+                run = []
+            out.append(word)
+        if run:
+            out.extend(self.process_words(run))
+        return out
+
+    def _unchanged_words(self, s: str) -> list[str] | None:
+        """``s.split()`` where this normaliser's output is those words joined by single spaces, else None.
+
+        That holds for a line with no digit, no "and a half" and no number word but "and" (evalkit's fast
+        path, the same output): each of preprocess's and postprocess's patterns needs a digit or "and a
+        half", and process_words then never holds a value or a prefix, so it yields every word that is not
+        in ``self.words`` as it is, and every "and" too (its previous word is never a multiplier).
+        """
+        if _DIGIT.search(s) is not None or ("half" in s and _AND_A_HALF.search(s) is not None):
+            return None
+        words = s.split()
+        return words if self._not_passing.isdisjoint(words) else None
+
     def __call__(self, s: str):
+        words = self._unchanged_words(s)
+        if words is not None:
+            return " ".join(words)
         s = self.preprocess(s)
-        s = " ".join(word for word in self.process_words(s.split()) if word is not None)
+        s = " ".join(word for word in self._process_words_in_runs(s.split()) if word is not None)
         s = self.postprocess(s)
 
         return s
@@ -599,7 +662,8 @@ class EnglishSpellingNormalizer:
         self.mapping = _spelling_mapping()
 
     def __call__(self, s: str):
-        return " ".join(self.mapping.get(word, word) for word in s.split())
+        words = s.split()
+        return " ".join(map(self.mapping.get, words, words))  # mapping.get(word, word) for each word
 
 
 class EnglishTextNormalizer:
@@ -692,31 +756,71 @@ class EnglishTextNormalizer:
             assert not set(literal) & set(".^$*+?{}[]\\|()"), pattern  # a literal, by construction
             self._replacers.append((re.compile(pattern), replacement, literal))
         self._ignore = re.compile(self.ignore_patterns)
+        self._symbols_and_diacritics = _table(_symbol_and_diacritic, ".%$¢€£")
+        # evalkit: each spelling of a word (a key without whitespace) is a non-empty word without whitespace,
+        # so the spelling normaliser's output has no whitespace but single spaces between words
+        assert all(
+            value and not _WHITESPACE.search(value)
+            for key, value in self.standardize_spellings.mapping.items()
+            if not _WHITESPACE.search(key)
+        )
+        # evalkit: each ignored word, and each replacer without an apostrophe, is a word between word
+        # boundaries: a line with no apostrophe and none of these words matches none of those patterns, and
+        # is left as it is by the ignored words, the space before an apostrophe and every replacer; one search
+        # for the words (an alternation grouped by first letter) tells
+        assert self.ignore_patterns == r"\b(hmm|mm|mhm|mmm|uh|um)\b"
+        words = ["hmm", "mm", "mhm", "mmm", "uh", "um"]
+        for pattern in self.replacers:
+            if "'" not in pattern:
+                assert pattern.startswith(r"\b") and pattern.endswith(r"\b") and pattern[2:-2].isalpha(), pattern
+                words.append(pattern[2:-2])
+        by_first: dict[str, list[str]] = {}
+        for word in words:
+            by_first.setdefault(word[0], []).append(word[1:])
+        self._any_word_rule = re.compile(
+            r"\b(?:" + "|".join(f"{c}(?:{'|'.join(rests)})" for c, rests in by_first.items()) + r")\b"
+        )
 
     def __call__(self, s: str):
+        # evalkit: Whisper's steps in Whisper's order; a step is skipped where it provably changes nothing
+        # (a substitution where the line lacks a character or word that every match of its pattern holds)
         s = s.lower()
 
-        s = _BRACKETS.sub("", s)  # remove words between brackets
-        s = _PARENTHESES.sub("", s)  # remove words between parenthesis
-        s = self._ignore.sub("", s)
-        s = _SPACE_APOSTROPHE.sub("'", s)  # when there's a space before an apostrophe
+        if "[" in s or "<" in s:
+            s = _BRACKETS.sub("", s)  # remove words between brackets
+        if "(" in s:
+            s = _PARENTHESES.sub("", s)  # remove words between parenthesis
+        # no ignored word and no replacer word: the next three steps change nothing (see __init__)
+        if "'" in s or self._any_word_rule.search(s) is not None:
+            s = self._ignore.sub("", s)
+            if "'" in s:
+                s = _SPACE_APOSTROPHE.sub("'", s)  # when there's a space before an apostrophe
 
-        for pattern, replacement, literal in self._replacers:
-            if literal in s:
-                s = pattern.sub(replacement, s)
+            for pattern, replacement, literal in self._replacers:
+                if literal in s:
+                    s = pattern.sub(replacement, s)
 
-        s = re.sub(r"(\d),(\d)", r"\1\2", s)  # remove commas between digits
-        s = re.sub(r"\.([^0-9]|$)", r" \1", s)  # remove periods not followed by numbers
-        s = remove_symbols_and_diacritics(s, keep=".%$¢€£")  # keep numeric symbols
+        if "," in s:
+            s = _DIGIT_COMMA_DIGIT.sub(r"\1\2", s)  # remove commas between digits
+        if "." in s:
+            s = _PERIOD.sub(r" \1", s)  # remove periods not followed by numbers
+        # remove_symbols_and_diacritics(s, keep=".%$¢€£"): keep numeric symbols
+        s = unicodedata.normalize("NFKD", s).translate(self._symbols_and_diacritics)
 
-        s = self.standardize_numbers(s)
-        s = self.standardize_spellings(s)
+        numbers = self.standardize_numbers
+        words = numbers._unchanged_words(s)
+        if words is None:
+            words = numbers(s).split()
+        # EnglishSpellingNormalizer on the number normaliser's output, whose words these are
+        s = " ".join(map(self.standardize_spellings.mapping.get, words, words))
 
         # now remove prefix/suffix symbols that are not preceded/followed by numbers
-        s = re.sub(r"[.$¢€£]([^0-9])", r" \1", s)
-        s = re.sub(r"([^0-9])%", r"\1 ", s)
-
-        s = re.sub(r"\s+", " ", s)  # replace any successive whitespaces with a space
+        if _SYMBOL.search(s) is not None:
+            s = _LONE_SYMBOL.sub(r" \1", s)
+            if "%" in s:
+                s = _LONE_PERCENT.sub(r"\1 ", s)
+            s = _WHITESPACE.sub(" ", s)  # replace any successive whitespaces with a space
+        # else: s is words without whitespace joined by single spaces (see __init__), as that would leave it
 
         return s
 

@@ -162,32 +162,35 @@ class _Layout:
         lengths = lengths[np.argsort(rank)]
         n_grams = len(first)
         order = first[:, 0] - 1 if n_grams else np.zeros(0, dtype=np.int64)
+        width = max(n_grams, 1)
 
-        def counted(owner: np.ndarray, grams: np.ndarray) -> np.ndarray:
-            """``(owner, gram, order, count)`` rows, sorted by owner then gram."""
-            keys, counts = np.unique(owner * max(n_grams, 1) + grams, return_counts=True)
-            owner, grams = keys // max(n_grams, 1), keys % max(n_grams, 1)
-            return np.stack([owner, grams, order[grams], counts], axis=1).reshape(-1, 4)
+        def counted(owner: np.ndarray, grams: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            """``(owner, gram, count)`` of each distinct (owner, n-gram), sorted by owner then gram."""
+            keys, counts = np.unique(owner * width + grams, return_counts=True)
+            return keys // width, keys % width, counts
 
         is_hyp = line < n_seg
-        self.hyp = counted(line[is_hyp], gram[is_hyp])
-        self.ref = counted(line[~is_hyp] - n_seg, gram[~is_hyp])
+        hyp_seg, self.hyp_gram, hyp_count = counted(line[is_hyp], gram[is_hyp])
+        ref_pair, self.ref_gram, ref_count = counted(line[~is_hyp] - n_seg, gram[~is_hyp])
         self.pair_segment = np.repeat(np.arange(n_seg), n_refs)
+        # the bins the formula sums into: (segment or pair, order)
+        self.hyp_bin, self.ref_bin = hyp_seg * n + order[self.hyp_gram], ref_pair * n + order[self.ref_gram]
+        self.hyp_count, self.ref_count = hyp_count.astype(np.float64), ref_count.astype(np.float64)
         # the matches: each reference n-gram that its segment's hypothesis has, with both counts
-        hyp_keys = self.hyp[:, 0] * max(n_grams, 1) + self.hyp[:, 1]
-        ref_keys = self.pair_segment[self.ref[:, 0]] * max(n_grams, 1) + self.ref[:, 1]
+        hyp_keys = hyp_seg * width + self.hyp_gram
+        ref_keys = self.pair_segment[ref_pair] * width + self.ref_gram
         at = np.minimum(np.searchsorted(hyp_keys, ref_keys), max(len(hyp_keys) - 1, 0))
         both = (at < len(hyp_keys)) & (hyp_keys[at] == ref_keys) if len(hyp_keys) else np.zeros(len(ref_keys), bool)
-        r = self.ref[both]
-        self.matched = np.stack([r[:, 0], r[:, 1], r[:, 2], self.hyp[at[both], 3], r[:, 3]], axis=1).reshape(-1, 5)
+        self.match_bin, self.match_gram = self.ref_bin[both], self.ref_gram[both]
+        self.match_hyp, self.match_ref = self.hyp_count[at[both]], self.ref_count[both]
         self.n, self.n_grams, self.n_refs = n, n_grams, n_refs
         # pycocoevalcap's length: the number of bigrams (of the orders counted)
         bigrams = np.maximum(lengths - 1, 0) if n >= 2 else np.zeros_like(lengths)
         self.delta = (bigrams[:n_seg][self.pair_segment] - bigrams[n_seg:]).astype(np.float64)
         # document frequency: each (segment, reference n-gram) once
-        present = np.sort(self.pair_segment[self.ref[:, 0]] * max(n_grams, 1) + self.ref[:, 1])
+        present = np.sort(ref_keys)
         present = present[np.concatenate(([True], present[1:] != present[:-1]))] if len(present) else present
-        self.present = np.stack([present // max(n_grams, 1), present % max(n_grams, 1)], axis=1)
+        self.present_segment, self.present_gram = present // width, present % width
 
     def scores(self, counts: np.ndarray, sigma: float) -> np.ndarray:
         """Every distinct segment's CIDEr-D in a corpus holding segment ``j`` ``counts[j]`` times."""
@@ -195,16 +198,16 @@ class _Layout:
         total = counts.sum()
         if total <= 0:
             return np.zeros(n_segments)
-        df = np.bincount(self.present[:, 1], weights=counts[self.present[:, 0]], minlength=self.n_grams)
+        df = np.bincount(self.present_gram, weights=counts[self.present_segment], minlength=self.n_grams)
         idf = np.log(float(total)) - np.log(np.maximum(1.0, df))
-        h = self.hyp[:, 3] * idf[self.hyp[:, 1]]
-        norm_h = np.sqrt(np.bincount(self.hyp[:, 0] * n + self.hyp[:, 2], weights=h**2, minlength=n_segments * n))
-        r = self.ref[:, 3] * idf[self.ref[:, 1]]
+        h = self.hyp_count * idf[self.hyp_gram]
+        norm_h = np.sqrt(np.bincount(self.hyp_bin, weights=h**2, minlength=n_segments * n))
+        r = self.ref_count * idf[self.ref_gram]
         n_pairs = len(self.pair_segment)
-        norm_r = np.sqrt(np.bincount(self.ref[:, 0] * n + self.ref[:, 2], weights=r**2, minlength=n_pairs * n))
-        m = self.matched
-        mh, mr = m[:, 3] * idf[m[:, 1]], m[:, 4] * idf[m[:, 1]]
-        val = np.bincount(m[:, 0] * n + m[:, 2], weights=np.minimum(mh, mr) * mr, minlength=n_pairs * n)
+        norm_r = np.sqrt(np.bincount(self.ref_bin, weights=r**2, minlength=n_pairs * n))
+        match_idf = idf[self.match_gram]
+        mh, mr = self.match_hyp * match_idf, self.match_ref * match_idf
+        val = np.bincount(self.match_bin, weights=np.minimum(mh, mr) * mr, minlength=n_pairs * n)
         val, norm_r = val.reshape(n_pairs, n), norm_r.reshape(n_pairs, n)
         norm_h = norm_h.reshape(n_segments, n)[self.pair_segment]
         both = (norm_h != 0) & (norm_r != 0)

@@ -25,18 +25,12 @@ Reference: scikit-learn 1.9 ``sklearn.metrics`` (``_mean_tweedie_deviance``'s fo
 
 from __future__ import annotations
 
-import warnings
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
-import evalkit.regression._table as table
-from evalkit.core.errors import InputError, UndefinedMetricWarning
-from evalkit.core.inputs import check_some_weight
-from evalkit.core.metric import Metric
+from evalkit.core.errors import InputError
 from evalkit.core.registry import register
-from evalkit.core.result import Result
-from evalkit.core.rows import Rows
 from evalkit.regression._base import RegressionMetric
 from evalkit.regression._common import (
     D2_TWEEDIE,
@@ -50,11 +44,10 @@ from evalkit.regression._common import (
     PinballOptions,
     PoissonOptions,
     TweedieOptions,
-    average_outputs,
     fraction_explained,
     pinball,
 )
-from evalkit.regression._moments import check_outputs, check_targets_finite, targets
+from evalkit.regression._quantile import QuantileTable, weighted_percentile
 
 __all__ = [
     "D2AbsoluteErrorScore",
@@ -226,143 +219,37 @@ class D2TweedieScore(RegressionMetric):
             raise InputError(f"{self.name}: load_state_dict(): 'space' must hold a positive shift; got {space!r}.")
 
 
-def _weighted_percentile(values: np.ndarray, c: np.ndarray, alpha: float) -> float:
-    """scikit-learn's ``_weighted_percentile(y, w, 100 alpha, average=True)`` on a sorted table of distinct
-    ``values`` with summed weights ``c``: the first value whose cumulative weight reaches ``alpha W``, or,
-    where it reaches it exactly (to machine epsilon), the mean of that value and the next of positive weight.
-    On the table, a value's items count as one: their cumulative weight is the table's at their last item,
-    where scikit-learn's search over items lands on the same value."""
-    cdf = np.cumsum(c)
-    rank = alpha * cdf[-1]
-    if rank == 0:  # leading zero weights are skipped (scikit-learn #20528)
-        rank = np.nextafter(rank, rank + 1)
-    last = len(values) - 1
-    i = min(int(np.searchsorted(cdf, rank)), last)
-    if cdf[i] - rank > np.finfo(np.float64).eps:
-        return float(values[i])
-    nxt = min(i + 1, last)
-    if c[nxt] == 0:  # the next value of positive weight
-        nxt = int(np.searchsorted(cdf, cdf[i], side="right"))
-        nxt = i if nxt > last else nxt
-    return float((values[i] + values[nxt]) / 2)
-
-
-class _D2Pinball(Metric):
+class _D2Pinball(QuantileTable):
     """D² of the pinball loss: ``1 - sum w rho(y - y_pred) / sum w rho(y - q)``, ``q`` the weighted
     ``alpha``-quantile of *all* of y_true, per output. The quantile is no function of sums: the state keeps
     the numerator's sums (``sum w rho_alpha(e)`` per output, ``W``, ``n``) and the table of distinct
-    ``(output, y_true)`` values with their summed weights (the frame grows with the distinct values and
-    merges by a sorted union), from which the quantile and the denominator are exact at any time."""
+    ``(output, y_true)`` values with their summed weights (:class:`~evalkit.regression._quantile.QuantileTable`),
+    from which the quantile and the denominator are exact at any time."""
 
     higher_is_better = True
-    task = "regression"
     options_type = PinballOptions
     options: PinballOptions
-    #: the table of distinct values lives on the host (tensor inputs are read there)
-    keeps_device: ClassVar[bool] = False
+    min_samples = 2
+    undefined = D2_UNDEFINED
+    dense_doc = "the loss of each of {k} outputs, "
 
-    def rows(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Rows:  # type: ignore[override]
-        """One row per sample: ``w rho_alpha(e)`` per output, ``w``, 1; and, per output, its weight in the
-        cell of its ``(output, y_true)`` among the batch's distinct ones."""
-        t, p, w = targets(self._owner, y_true, y_pred, sample_weight)
-        n, k = t.shape
-        check_outputs(self._owner, k, self.options.multioutput)
-        check_targets_finite(self._owner, t, p)
-        weights = np.ones(n) if w is None else w
-        dense = np.concatenate([weights[:, None] * pinball(t - p, self.options.alpha), weights[:, None],
-                                np.ones((n, 1))], axis=1)  # fmt: skip
-        # each output's distinct values in turn: the (output, value) table in its sorted order
-        cells = np.empty((n, k), dtype=np.int64)
-        parts, offset = [], 0
-        for j in range(k):
-            values, at = np.unique(t[:, j], return_inverse=True)
-            cells[:, j] = at.reshape(-1) + offset
-            parts.append(np.stack([np.full(len(values), float(j)), values], axis=1))
-            offset += len(values)
-        pairs = np.concatenate(parts)
-        values = np.repeat(weights[:, None], k, axis=1)
-        return Rows(dense, cells=cells, values=values, n_cells=len(pairs), space=(k, pairs))
+    def _head(self, k: int) -> int:
+        return k + 2
 
-    def stats(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Rows:  # type: ignore[override]
-        return self.rows(y_true, y_pred, sample_weight)
+    def _keyed(self, t: np.ndarray, p: np.ndarray) -> np.ndarray:
+        return t
 
-    def update(self, y_true: Any, y_pred: Any, *, sample_weight: Any = None) -> Metric:  # type: ignore[override]
-        """Add a batch: its loss sums and its y_true values to the table; returns ``self``."""
-        return super().update(y_true, y_pred, sample_weight=sample_weight)
+    def _dense(self, t: np.ndarray, p: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        return np.concatenate([weights[:, None] * pinball(t - p, self.options.alpha), weights[:, None],
+                               np.ones((len(t), 1))], axis=1)  # fmt: skip
 
-    def join_spaces(self, a: Any, b: Any) -> Any:
-        if a is None or b is None:
-            return a if b is None else b
-        if a[0] != b[0]:
-            raise InputError(f"{self.name}: cannot add a batch of {b[0]} outputs to a state of {a[0]} outputs.")
-        return a if table.same(a[1], b[1]) else (a[0], table.join(a[1], b[1]))
-
-    def align(self, total: Any, space: Any, target: Any) -> Any:
-        return table.align(total, space[1], target[1], head=space[0] + 2)
-
-    def realign(self, rows: Rows, target: Any) -> Rows:
-        return rows if table.same(rows.space[1], target[1]) else table.realign(rows, target[1], target)
-
-    def restore_space(self, space: Any) -> Any:
-        try:
-            k, pairs = space
-            ok = isinstance(k, (int, np.integer)) and not isinstance(k, bool) and k > 0
-        except (TypeError, ValueError):
-            ok = False
-        if not ok:
-            raise InputError(
-                f"{self.name}: load_state_dict(): 'space' must be [outputs, pairs]; got {str(space)[:80]!r}."
-            )
-        return int(k), table.restore(self.name, pairs)
-
-    def check_total(self, total: np.ndarray, space: Any) -> None:
-        k, pairs = space
-        if len(total) != k + 2 + len(pairs) or total[k + 1] < 0 or total[k + 1] != np.floor(total[k + 1]):
-            raise InputError(
-                f"{self.name}: load_state_dict(): 'total' must hold {k + 2 + len(pairs)} numbers (the loss of each "
-                f"of {k} outputs, the weight, a whole count, a weight per distinct value); got {len(total)}."
-            )
-        check_outputs(self.name, k, self.options.multioutput)
-
-    def _per_output(self, total: np.ndarray) -> tuple[np.ndarray, float, float]:
-        k, pairs = self.space
-        total = np.asarray(total, dtype=np.float64)
-        w, n, c = total[k], total[k + 1], total[k + 2 :]
-        if w == 0:
-            raise InputError(f"{self._owner}: the total sample weight is zero; the score is undefined.")
+    def _per_output(self, outputs: list[tuple[np.ndarray, np.ndarray]], dense: np.ndarray, w: float) -> np.ndarray:
         alpha = self.options.alpha
-        den = np.empty(k)
-        for j in range(k):
-            mine = pairs[:, 0] == j
-            values, weights = pairs[mine, 1], c[mine]
-            q = _weighted_percentile(values, weights, alpha)
+        den = np.empty(len(outputs))
+        for j, (values, weights) in enumerate(outputs):
+            q = weighted_percentile(values, weights, alpha)
             den[j] = weights @ pinball(values - q, alpha) / w
-        return fraction_explained(total[:k] / w, den, True), w, n
-
-    def score(self, total: Any) -> Result:
-        """The Result of a total: the score, the ``per_output`` values (read-only) and the weight."""
-        k = self.space[0]
-        per_output, w, n = self._per_output(total)
-        if n < 2:
-            warnings.warn(D2_UNDEFINED, UndefinedMetricWarning, stacklevel=3)
-            per_output = np.full(k, np.nan)
-        score = float(average_outputs(per_output[None], self.options.multioutput, None)[0])
-        per_output.flags.writeable = False
-        return Result(self.name, score, {"per_output": per_output, "weight": w}, self.signature())
-
-    def scores(self, totals: np.ndarray) -> np.ndarray:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UndefinedMetricWarning)
-            return np.array([self.score(t).score for t in np.asarray(totals)], dtype=np.float64)
-
-    def _value(self, y_true: Any, y_pred: Any, sample_weight: Any) -> Any:
-        """scikit-learn's return: the per-output array for ``raw_values`` (a float NaN below two samples)."""
-        rows = self.rows(y_true, y_pred, sample_weight)
-        check_some_weight(self._owner, None if sample_weight is None else rows.dense[:, -2])
-        result = self.fresh().add_rows(rows).compute()
-        if self.options.multioutput == "raw_values" and len(rows) >= 2:
-            return np.array(result.components["per_output"])
-        return result.score
+        return fraction_explained(dense / w, den, True)
 
 
 @register

@@ -214,6 +214,7 @@ def test_empty_input_is_an_evalkit_error(case):
                 ("concordance_corrcoef", "ConcordanceCorrCoef"),
                 ("d2_pinball_score", "D2PinballScore"),
                 ("d2_absolute_error_score", "D2AbsoluteErrorScore"),
+                ("median_absolute_error", "MedianAbsoluteError"),
             )
         ],
         *[(getattr(evalkit, f), getattr(evalkit, f.upper()), {}) for f in ("wer", "cer", "mer", "wil", "wip")],

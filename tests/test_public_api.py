@@ -70,6 +70,7 @@ PUBLIC = [
     "MeanSquaredError",
     "MeanSquaredLogError",
     "MeanTweedieDeviance",
+    "MedianAbsoluteError",
     "Metric",
     "MissingDependencyError",
     "NDCG",

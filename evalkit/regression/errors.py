@@ -8,6 +8,11 @@ layout and formulas: :mod:`evalkit.regression._common`): ``sse = sum(w e²)``, `
 keep only these sums (memory independent of the number of samples); each function is its class's formula
 on the total of its input (``mean_squared_error(...)`` is ``MeanSquaredError``'s score of one batch).
 
+The median is no function of sums but one of the table of distinct ``(output, |e|)`` values with their
+summed weights: :class:`MedianAbsoluteError` keeps that table
+(:class:`~evalkit.regression._quantile.QuantileTable`, as D² of the pinball loss keeps y_true's), exact and
+mergeable; its memory grows with the number of distinct errors.
+
 Reference: scikit-learn 1.9 ``sklearn.metrics`` (``huber_loss``: ``torch.nn.functional.huber_loss``).
 """
 
@@ -17,7 +22,6 @@ from typing import Any
 
 import numpy as np
 
-from evalkit.core.inputs import check_some_weight
 from evalkit.core.registry import register
 from evalkit.regression._base import RegressionMetric
 from evalkit.regression._common import (
@@ -29,9 +33,8 @@ from evalkit.regression._common import (
     ROOT_MEAN_SQUARED,
     ErrorOptions,
     HuberOptions,
-    average_outputs,
 )
-from evalkit.regression._moments import _EPS, check_outputs, check_targets_finite, targets
+from evalkit.regression._quantile import QuantileTable, weighted_percentile
 
 __all__ = [
     "HuberLoss",
@@ -39,6 +42,7 @@ __all__ = [
     "MeanAbsoluteError",
     "MeanAbsolutePercentageError",
     "MeanSquaredError",
+    "MedianAbsoluteError",
     "RootMeanSquaredError",
     "huber_loss",
     "max_error",
@@ -166,6 +170,38 @@ class HuberLoss(RegressionMetric):
         super().__init__(locals())
 
 
+@register
+class MedianAbsoluteError(QuantileTable):
+    """Median absolute error in a training loop, exact and mergeable (see :func:`median_absolute_error`).
+
+    The state is the table of distinct ``(output, |e|)`` values with their summed weights (and ``W``,
+    ``n``); the score per output is the weighted median read off it (scikit-learn's
+    ``_weighted_percentile(|e|, w, 50, average=True)``, ``np.median`` with unit weights).
+
+    Options (keyword-only), declared in :class:`~evalkit.regression._common.ErrorOptions`:
+
+    {options}
+
+    Example:
+        >>> MedianAbsoluteError().update([3, -0.5], [2.5, 0.0]).update([2, 7], [2, 8]).compute().score  # |e|: 0.5, 0.5, 0, 1
+        0.5
+    """
+
+    name = "median_absolute_error"
+    higher_is_better = False
+    options_type = ErrorOptions
+    options: ErrorOptions
+
+    def __init__(self, *, multioutput: Any = "uniform_average") -> None:
+        super().__init__(locals())
+
+    def _keyed(self, t: np.ndarray, p: np.ndarray) -> np.ndarray:
+        return np.abs(p - t)
+
+    def _per_output(self, outputs: list[tuple[np.ndarray, np.ndarray]], dense: np.ndarray, w: float) -> np.ndarray:
+        return np.array([weighted_percentile(values, weights, 0.5) for values, weights in outputs])
+
+
 # -- functions -----------------------------------------------------------------------------------------
 def mean_squared_error(
     y_true: Any, y_pred: Any, *, sample_weight: Any = None, multioutput: Any = "uniform_average"
@@ -246,50 +282,15 @@ def huber_loss(
     return HuberLoss.bound("huber_loss", locals())._value(y_true, y_pred, sample_weight)
 
 
-# -- the median: no moments ----------------------------------------------------------------------------
-def _weighted_median(a: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """scikit-learn's ``_weighted_percentile(a, w, 50, average=True)`` per column."""
-    n = len(a)
-    out = np.empty(a.shape[1])
-    for j in range(a.shape[1]):
-        order = np.argsort(a[:, j])
-        col, cdf = a[order, j], np.cumsum(w[order])
-        rank = 0.5 * cdf[-1]
-        if rank == 0:
-            rank = np.nextafter(rank, rank + 1)
-        i = min(int(np.searchsorted(cdf, rank)), n - 1)
-        if cdf[i] - rank > _EPS:
-            out[j] = col[i]
-            continue
-        nxt = min(i + 1, n - 1)
-        if w[order[nxt]] == 0:  # skip zero-weight neighbours
-            nxt = int(np.searchsorted(cdf, cdf[i], side="right"))
-            nxt = i if nxt > n - 1 else nxt
-        out[j] = (col[i] + col[nxt]) / 2
-    return out
-
-
 def median_absolute_error(
     y_true: Any, y_pred: Any, *, multioutput: Any = "uniform_average", sample_weight: Any = None
 ) -> Any:
-    """Median of ``|e|`` per output (weighted median with ``sample_weight``), then averaged.
-
-    A median is not a function of sums, so there are no moments and no stateful class: it needs every
-    error at once, and it is offered only as this function (no running approximation either). Its
-    options are the mean errors' declaration, checked first, as theirs.
+    """Median of ``|e|`` per output (scikit-learn's weighted median with ``sample_weight``: the first
+    ``|e|`` whose cumulative weight reaches half the total, or the mean of it and the next where it reaches
+    it exactly), then averaged as ``multioutput`` says: :class:`MedianAbsoluteError`'s score of one batch.
 
     Example:
-        >>> median_absolute_error([3, -0.5, 2, 7], [2.5, 0.0, 2, 8])
+        >>> median_absolute_error([3, -0.5, 2, 7], [2.5, 0.0, 2, 8])  # scikit-learn's example: |e| 0, 0.5, 0.5, 1
         0.5
     """
-    owner = "median_absolute_error"
-    options = ErrorOptions.parse(owner, locals())
-    t, p, w = targets(owner, y_true, y_pred, sample_weight)
-    check_outputs(owner, t.shape[1], options.multioutput)
-    check_some_weight(owner, w)
-    check_targets_finite(owner, t, p)
-    e = np.abs(p - t)
-    errors = np.median(e, axis=0) if w is None else _weighted_median(e, w)
-    if options.multioutput == "raw_values":
-        return errors
-    return float(average_outputs(errors[None], options.multioutput, None)[0])
+    return MedianAbsoluteError.bound("median_absolute_error", locals())._value(y_true, y_pred, sample_weight)

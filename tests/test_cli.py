@@ -871,6 +871,7 @@ SKLEARN_CASES = [
     ("cohen_kappa", "y", lambda m: m.cohen_kappa_score),
     ("mse", "r", lambda m: m.mean_squared_error),
     ("r2", "r", lambda m: m.r2_score),
+    ("median_absolute_error", "r", lambda m: m.median_absolute_error),  # a table of distinct errors per resample
 ]
 
 

@@ -132,7 +132,8 @@ def _alignment(
     # a run holds the word in both sentences where it starts in the hypothesis and ends in the reference
     in_both = (sorted_key[starts] & 1 == 0) & (sorted_key[starts + size - 1] & 1 == 1)
     once = in_both & (size == 2)  # once in each: the hypothesis's token, then the reference's
-    out[order[starts[once]]] = pos[order[starts[once] + 1]]
+    first = starts[once]
+    out[order[first]] = pos[order[first + 1]]
     # the words in both sentences but not once in each wait for a context, and only their n-grams are
     # extended: their tokens on both sides, numbered by word, in token order
     wait = in_both & (size > 2)

@@ -200,3 +200,18 @@ def test_bad_input_is_refused_as_before():
     assert metric.update([1.0, 2.0, 4.0], [1.5, 2.0, 3.0]).compute().score == skm.median_absolute_error(
         [1.0, 2.0, 4.0], [1.5, 2.0, 3.0]
     )
+
+
+@pytest.mark.parametrize("cls", [ek.MedianAbsoluteError, ek.D2PinballScore])
+def test_the_functions_batch_total_is_the_rows_total(cls):
+    # the functional form sums a batch without rows (one sort per output): the same frame, and the same
+    # total but for the order of the additions
+    rng = np.random.default_rng(6)
+    for k, weighted in ((1, False), (1, True), (3, False), (3, True)):
+        y_true, y_pred = rng.integers(0, 6, (300, k)).astype(float), rng.integers(0, 6, (300, k)) * 0.5
+        w = rng.random(300) * (rng.random(300) < 0.8) if weighted else None
+        metric = cls()
+        total, space = metric._batch_total(*metric._checked(y_true, y_pred, w))
+        state = cls().update(y_true, y_pred, sample_weight=w)
+        assert space[0] == state.space[0] == k and space[1].tolist() == state.space[1].tolist()
+        np.testing.assert_allclose(total, state.total, rtol=1e-13)

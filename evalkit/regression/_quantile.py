@@ -14,6 +14,7 @@ output (:meth:`QuantileTable._per_output`).
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from typing import Any, ClassVar
 
@@ -56,6 +57,28 @@ def weighted_percentile(values: np.ndarray, c: np.ndarray, alpha: float) -> floa
     return float((values[i] + values[nxt]) / 2)
 
 
+def distinct(x: np.ndarray, w: np.ndarray | None, *, inverse: bool = False) -> tuple:
+    """``(sorted distinct values of x, their summed weights (counts where w is None), each item's index among
+    them or None)`` by one sort (a plain sort where no weights and no indices are asked for).
+
+    Example:
+        >>> [a.tolist() for a in distinct(np.array([2.0, 0.5, 2.0]), np.array([1.0, 3.0, 0.5]), inverse=True)]
+        [[0.5, 2.0], [3.0, 1.5], [1, 0, 1]]
+    """
+    order = None if w is None and not inverse else np.argsort(x)
+    s = np.sort(x) if order is None else x[order]
+    new = np.empty(len(s), dtype=bool)
+    new[:1] = True
+    np.not_equal(s[1:], s[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    c = np.diff(np.append(starts, len(s))).astype(np.float64) if w is None else np.add.reduceat(w[order], starts)
+    at = None
+    if inverse:
+        at = np.empty(len(s), dtype=np.int64)
+        at[order] = np.cumsum(new) - 1
+    return s[starts], c, at
+
+
 class QuantileTable(Metric):
     """A regression metric whose state is dense sums (ending with the weight ``W`` and the count ``n``)
     and the table of distinct ``(output, value)`` pairs with their summed weights (see the module
@@ -85,6 +108,10 @@ class QuantileTable(Metric):
         """The ``(n, head)`` dense part of the rows: by default the weight and 1."""
         return np.stack([weights, np.ones(len(weights))], axis=1)
 
+    def _dense_total(self, t: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+        """The sum of :meth:`_dense`'s rows (``W`` and ``n`` by default), for a batch taken whole."""
+        return np.array([len(t) if w is None else w.sum(), len(t)], dtype=np.float64)
+
     def _per_output(self, outputs: list[tuple[np.ndarray, np.ndarray]], dense: np.ndarray, w: float) -> np.ndarray:
         """The score of each output from its table (sorted distinct values, their weights) and the dense sums."""
         raise NotImplementedError
@@ -106,14 +133,26 @@ class QuantileTable(Metric):
         cells = np.empty((n, k), dtype=np.int64)
         parts, offset = [], 0
         for j in range(k):
-            values, at = np.unique(keyed[:, j], return_inverse=True)
-            cells[:, j] = at.reshape(-1) + offset
+            values, _, at = distinct(keyed[:, j], None, inverse=True)
+            cells[:, j] = at + offset
             parts.append(np.stack([np.full(len(values), float(j)), values], axis=1))
             offset += len(values)
         pairs = np.concatenate(parts)
         values = np.repeat(weights[:, None], k, axis=1)
         dense = self._dense(t, p, weights)
         return Rows(dense, cells=cells, values=values, n_cells=len(pairs), space=(k, pairs))
+
+    def _batch_total(self, t: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> tuple[np.ndarray, tuple]:
+        """``(total, space)`` of one batch as its rows sum to, without the rows: the dense columns' sums and,
+        per output, one sort for the distinct values and their summed weights (the functions' path)."""
+        k = t.shape[1]
+        keyed = self._keyed(t, p)
+        parts, weights = [], []
+        for j in range(k):
+            values, c, _ = distinct(keyed[:, j], w)
+            parts.append(np.stack([np.full(len(values), float(j)), values], axis=1))
+            weights.append(c)
+        return np.concatenate([self._dense_total(t, p, w), *weights]), (k, np.concatenate(parts))
 
     def rows(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Rows:  # type: ignore[override]
         """One row per sample: the dense sums' terms (the weight and 1 last); and, per output, its weight in
@@ -166,28 +205,26 @@ class QuantileTable(Metric):
         check_outputs(self.name, k, self.options.multioutput)
 
     # -- scoring --------------------------------------------------------------------------------------
-    def _evaluate(self, total: Any) -> tuple[np.ndarray, float, float]:
-        """``(per-output scores, W, n)`` of a total; a zero total weight is refused."""
-        k, pairs = self.space
+    def _evaluate(self, total: Any, space: tuple) -> tuple[float, np.ndarray, float]:
+        """``(score, per-output scores, W)`` of a total in frame ``space``; a zero total weight is refused,
+        fewer than ``min_samples`` samples give NaN and a warning."""
+        k, pairs = space
         total = np.asarray(total, dtype=np.float64)
         head = self._head(k)
         w, n, c = total[head - 2], total[head - 1], total[head:]
         if w == 0:
             raise InputError(f"{self._owner}: the total sample weight is zero; the score is undefined.")
-        outputs = []
-        for j in range(k):
-            mine = pairs[:, 0] == j
-            outputs.append((pairs[mine, 1], c[mine]))
-        return self._per_output(outputs, total[: head - 2], w), w, n
+        ends = np.searchsorted(pairs[:, 0], np.arange(k + 1) - 0.5)  # the table is sorted by output first
+        outputs = [(pairs[a:b, 1], c[a:b]) for a, b in itertools.pairwise(ends)]
+        per_output = self._per_output(outputs, total[: head - 2], w)
+        if n < self.min_samples:
+            warnings.warn(self.undefined, UndefinedMetricWarning, stacklevel=4)
+            per_output = np.full(k, np.nan)
+        return float(average_outputs(per_output[None], self.options.multioutput, None)[0]), per_output, w
 
     def score(self, total: Any) -> Result:
         """The Result of a total: the score, the ``per_output`` values (read-only) and the weight."""
-        k = self.space[0]
-        per_output, w, n = self._evaluate(total)
-        if n < self.min_samples:
-            warnings.warn(self.undefined, UndefinedMetricWarning, stacklevel=3)
-            per_output = np.full(k, np.nan)
-        score = float(average_outputs(per_output[None], self.options.multioutput, None)[0])
+        score, per_output, w = self._evaluate(total, self.space)
         per_output.flags.writeable = False
         return Result(self.name, score, {"per_output": per_output, "weight": w}, self.signature())
 
@@ -197,12 +234,14 @@ class QuantileTable(Metric):
             return np.array([self.score(t).score for t in np.asarray(totals)], dtype=np.float64)
 
     def _value(self, y_true: Any, y_pred: Any, sample_weight: Any) -> Any:
-        """scikit-learn's return: the per-output array for ``raw_values`` (a float NaN where undefined)."""
-        rows = self._rows(*self._checked(y_true, y_pred, sample_weight, some_weight=True))
-        result = self.fresh().add_rows(rows).compute()
-        if self.options.multioutput == "raw_values" and len(rows) >= self.min_samples:
-            return np.array(result.components["per_output"])
-        return result.score
+        """scikit-learn's return: the per-output array for ``raw_values`` (a float NaN where undefined). The
+        class's formula on the batch's total in the rows' layout (:meth:`_batch_total`: one sort per output,
+        no rows, no running state)."""
+        t, p, w = self._checked(y_true, y_pred, sample_weight, some_weight=True)
+        score, per_output, _ = self._evaluate(*self._batch_total(t, p, w))
+        if self.options.multioutput == "raw_values" and len(t) >= self.min_samples:
+            return per_output
+        return score
 
 
-__all__ = ["QuantileTable", "weighted_percentile"]
+__all__ = ["QuantileTable", "distinct", "weighted_percentile"]

@@ -243,6 +243,9 @@ class _D2Pinball(QuantileTable):
         return np.concatenate([weights[:, None] * pinball(t - p, self.options.alpha), weights[:, None],
                                np.ones((len(t), 1))], axis=1)  # fmt: skip
 
+    def _dense_total(self, t: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+        return self._dense(t, p, np.ones(len(t)) if w is None else w).sum(axis=0)
+
     def _per_output(self, outputs: list[tuple[np.ndarray, np.ndarray]], dense: np.ndarray, w: float) -> np.ndarray:
         alpha = self.options.alpha
         den = np.empty(len(outputs))

@@ -1,4 +1,4 @@
-"""Log errors, pinball loss, deviances and D² scores: evalkit vs scikit-learn, side by side in one process.
+"""Log errors, pinball loss, deviances, D² and median absolute error: evalkit vs scikit-learn in one process.
 
     python benchmarks/bench_deviance.py                 # 10,000 and 1,000,000 targets
     python benchmarks/bench_deviance.py --sizes 10000
@@ -24,6 +24,7 @@ CASES = [
     ("d2_tweedie_score", {"power": 1.5}),
     ("d2_pinball_score", {"alpha": 0.9}),
     ("d2_absolute_error_score", {}),
+    ("median_absolute_error", {}),
 ]
 
 

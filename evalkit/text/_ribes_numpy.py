@@ -46,9 +46,9 @@ def _tokens(lines: list, tokenizer: Tokenizer) -> tuple[np.ndarray, np.ndarray]:
     return line_token_ids(tokenizer, lines, compiled=use_compiled())
 
 
-def _increasing_pairs(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """For consecutive groups of ``counts`` values: the number of index pairs ``a < b`` with
-    ``values[a] < values[b]`` in each group.
+def _increasing_pairs(values: np.ndarray, group: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """For consecutive groups of ``counts`` values (``group``: each value's group): the number of index
+    pairs ``a < b`` with ``values[a] < values[b]`` in each group.
 
     Each value is compared only with the earlier values of its group that are not all below it: with
     ``top`` the running maximum, the values before the first place where ``top`` reaches ``values[b]`` are
@@ -60,10 +60,9 @@ def _increasing_pairs(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
     n = values.size
     if n == 0:
         return out
-    group = np.repeat(np.arange(counts.size, dtype=np.int64), counts)
     starts = np.cumsum(counts) - counts
     # every group's values above all earlier groups' values: one running maximum serves every group
-    u = values + group * (int(values.max()) + 1)
+    u = values + group.astype(np.int64) * (int(values.max()) + 1)
     top = np.maximum.accumulate(u)
     first = starts[group]
     below = np.arange(n, dtype=np.int64) - first  # where u exceeds every earlier value of its group
@@ -154,7 +153,7 @@ def _alignment(
         i, p = pos[waiting], pair[waiting]
         alive[:, 0] &= i + window < h_len[p]
         alive[:, 1] &= window <= i
-        go = (window < np.minimum(np.maximum(i, h_len[p] - i + 1), r_len[p])) & alive.any(axis=1)
+        go = (window < np.minimum(np.maximum(i, h_len[p] - i + 1), r_len[p])) & (alive[:, 0] | alive[:, 1])
         waiting, alive = waiting[go], alive[go]
         if waiting.size == 0:
             return out
@@ -227,8 +226,9 @@ def corpus_rows(hyps: list, refs: list[list], tokenizer: Tokenizer, alpha: float
     aligned = _alignment(ids, pair, is_ref, pos, h_len, r_len)
 
     found = aligned >= 0
-    k = np.bincount(pair[found], minlength=n_pairs)
-    increasing = _increasing_pairs(aligned[found], k)
+    found_pair = pair[found]
+    k = np.bincount(found_pair, minlength=n_pairs)
+    increasing = _increasing_pairs(aligned[found], found_pair, k)
     nkt = np.zeros(n_pairs)
     many = k >= 2
     tau = 2 * increasing[many] / (k[many] * (k[many] - 1) // 2) - 1
@@ -239,9 +239,15 @@ def corpus_rows(hyps: list, refs: list[list], tokenizer: Tokenizer, alpha: float
     kk, hh, rr = k[scored], h_len[scored], r_len[scored]
     scale_h, scale_r = int(hh.max(initial=0)) + 1, int(rr.max(initial=0)) + 1
     distinct, inverse = np.unique((kk * scale_h + hh) * scale_r + rr, return_inverse=True)
-    triples = [(c // scale_r // scale_h, c // scale_r % scale_h, c % scale_r) for c in distinct.tolist()]
-    p1a[scored] = np.array([(kk / hh) ** alpha for kk, hh, _ in triples], dtype=np.float64)[inverse.ravel()]
-    bpb[scored] = np.array([min(1.0, math.exp(1.0 - rr / hh)) ** beta for _, hh, rr in triples])[inverse.ravel()]
+    d_k, d_h, d_r = distinct // scale_r // scale_h, distinct // scale_r % scale_h, distinct % scale_r
+    factors = np.array(
+        [
+            ((a / h) ** alpha, min(1.0, math.exp(1.0 - r / h)) ** beta)
+            for a, h, r in zip(d_k.tolist(), d_h.tolist(), d_r.tolist())
+        ],
+        dtype=np.float64,
+    ).reshape(-1, 2)[inverse.ravel()]
+    p1a[scored], bpb[scored] = factors[:, 0], factors[:, 1]
     score = np.where(scored, nkt * p1a * bpb, 0.0)  # the reference's order of products
     # each segment keeps its best pair (all of a segment's pairs share its hypothesis)
     if n_pairs == n_segments:  # one reference each

@@ -538,7 +538,7 @@ def _named(name):
             r"The 'smooth' parameter of bleu must be one of 'none', .*'method7'\. Got 'expo' instead \(did you mean 'exp'\?\)\.",
         ),
         ({"tokenize": "13b"}, r"The 'tokenize' parameter of bleu must be one of .*'none'.* Got '13b' instead"),
-        ({"max_order": 0}, r"The 'max_order' parameter of bleu must be an int >= 1\. Got 0 instead\."),
+        ({"max_order": 0}, r"The 'max_order' parameter of bleu must be an int in \[1, 100\]\. Got 0 instead\."),
         ({"weights": (0.5, -0.5)}, r"The 'weights' parameter of bleu must be a sequence of non-negative numbers"),
         ({"weights": "0.5"}, r"The 'weights' parameter of bleu must be a sequence"),
         (

@@ -82,6 +82,31 @@ def test_a_growing_frame_merges_on_the_union_and_the_total_is_a_copy():
     assert _Accuracy().update([1], [1]).total.tolist() == [1, 1]
 
 
+def test_batches_in_growing_frames_are_joined_in_a_balanced_tree():
+    # a training loop adds batch after batch, each in a frame of its own distinct values: joining each into
+    # the state at once rewrites the whole state every time (quadratic in the number of batches). Waiting
+    # batches are joined pairwise instead; count the statistics written by align to see it.
+    class Counted(WordCounts):
+        written = 0
+
+        def align(self, total, space, target):
+            Counted.written += len(target)
+            return super().align(total, space, target)
+
+    batches = [[f"w{i:05d}", f"v{i:05d}"] for i in range(2048)]  # 2 new words each
+    m = Counted()
+    for i, words in enumerate(batches):
+        m.update(words)
+        if i == 1000:  # a read in between folds what waits: the state is always the whole
+            assert m.total.sum() == 2 * 1001 and len(m.space) == 2 * 1001
+    whole = WordCounts().update([w for b in batches for w in b])
+    assert m.space == whole.space
+    np.testing.assert_array_equal(m.total, whole.total)
+    n = 2 * len(batches)
+    # at once: about n**2 / 2 = 8.4 million writes; in a balanced tree: n log2(n) = 49,000 or so
+    assert Counted.written < 4 * n * np.log2(n), Counted.written
+
+
 def test_merge_refuses_other_metric():
     class Other(_Accuracy):
         name = "other"

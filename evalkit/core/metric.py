@@ -112,7 +112,18 @@ class Metric(ABC):
         ``owner`` is the name errors give, by default the metric's.)"""
         self._owner = self.name if owner is None else owner
         self.options = self.options_type.parse(self._owner, arguments or {})
-        self._state: _State | None = None
+        self._state = None
+
+    @property
+    def _state(self) -> _State | None:
+        """The running state, with the batches still waiting in other frames folded in (see :meth:`_fold`)."""
+        if self.__dict__.get("_waiting"):
+            self._fold_waiting()
+        return self.__dict__.get("_folded")
+
+    @_state.setter
+    def _state(self, state: _State | None) -> None:
+        self.__dict__["_folded"], self.__dict__["_waiting"] = state, []
 
     @classmethod
     def bound(cls: type[M], owner: str, arguments: Mapping[str, Any]) -> M:
@@ -183,11 +194,37 @@ class Metric(ABC):
 
     # -- the running state ----------------------------------------------------------------------------
     def _fold(self, total: np.ndarray, reductions: tuple[str, ...], n_items: int, space: Any, extras: Mapping) -> None:
-        state = self._state
+        state = self.__dict__.get("_folded")
         if state is None:
             total = arrays.copy(total) if arrays.is_tensor(total) else np.array(total)
             self._state = _State(total, tuple(reductions), int(n_items), space, dict(extras))
             return
+        host = not (arrays.is_tensor(state.total) or arrays.is_tensor(total))
+        if host and space is not None and not _same(space, state.space):
+            # a batch in another frame (a table of distinct scores, n-grams, pairs) waits: joining it now
+            # would rewrite the whole state at every update, quadratic in a training loop's batches. The
+            # waiting batches are joined pairwise, in a balanced tree, once they are as wide as the state
+            # (or when the state is read), so each statistic is rewritten O(log n_batches) times
+            waiting = self.__dict__["_waiting"]
+            waiting.append(_State(np.array(total), tuple(reductions), int(n_items), space, dict(extras)))
+            if sum(w.total.shape[0] for w in waiting) >= state.total.shape[0]:
+                self._fold_waiting()
+            return
+        self._absorb(state, total, reductions, n_items, space, extras)
+
+    def _fold_waiting(self) -> None:
+        waiting, self.__dict__["_waiting"] = self.__dict__["_waiting"], []
+        while len(waiting) > 1:
+            for a, b in zip(waiting[0::2], waiting[1::2]):
+                self._absorb(a, b.total, b.reductions, b.n_items, b.space, b.extras)
+            waiting = waiting[0::2]
+        w = waiting[0]
+        self._absorb(self.__dict__["_folded"], w.total, w.reductions, w.n_items, w.space, w.extras)
+
+    def _absorb(
+        self, state: _State, total: Any, reductions: tuple[str, ...], n_items: int, space: Any, extras: Mapping
+    ) -> None:
+        """Fold a total (frame ``space``) into ``state``, in the joined frame."""
         # a total on a device draws the other to it (a host state resumed from a checkpoint joins the GPU's)
         if arrays.is_tensor(state.total):
             total = arrays.like(total, state.total)

@@ -87,7 +87,7 @@ class Metric(ABC):
     #: logits or predicted ids, and labels), ``"tags"`` (tag sequences: NER), ``"qa"`` (answers against
     #: gold answers: SQuAD); the CLI and the common tests read inputs accordingly
     task: ClassVar[str] = "text"
-    #: ``False`` for a metric that is no reduction of per-item rows (an exact median): every path that
+    #: ``False`` for a metric that is no reduction of per-item rows (none is registered): every path that
     #: needs rows (bootstrap, paired tests, the distributed sums) refuses it up front
     reducible: ClassVar[bool] = True
     #: ``True`` where an item's own score needs more than its own row (CIDEr-D's document frequencies come

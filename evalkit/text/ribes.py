@@ -186,10 +186,6 @@ class RIBES(TextMetric):
     ) -> None:
         super().__init__(locals())
 
-    def _custom_objects(self) -> tuple[Any, ...]:
-        tokenize = self.options.tokenize
-        return () if isinstance(tokenize, str) else (tokenize,)
-
     def segment_rows(self, hypotheses: list[Any], references: list[list[Any]], backend: str) -> np.ndarray:
         """Rows ``[score, 1]``: each segment's nltk ``sentence_ribes``."""
         o = self.options

@@ -304,6 +304,35 @@ def test_idf_true_needs_its_first_pass_before_an_update(bert, pairs):
     assert BERTScore(model=bert, idf=True).fit_idf(refs).load_state_dict(saved).compute().score == running.score
 
 
+def test_the_command_line_makes_the_idf_pass_itself(bert, pairs, tmp_path):
+    # evalkit score / compare read the references once for idf=True before scoring (stdin kept to be
+    # read again); the numbers are bert-score's with idf over those references
+    import json
+
+    from click.testing import CliRunner
+
+    from evalkit.cli import cli
+
+    hyps, refs = pairs
+    first = [r[0] for r in refs]
+    (tmp_path / "hyp.txt").write_text("\n".join(hyps) + "\n", encoding="utf-8")
+    (tmp_path / "ref.txt").write_text("\n".join(first) + "\n", encoding="utf-8")
+    spec = f"bertscore(model={bert},idf=true)"
+    theirs = float(_bert_score(hyps, first, bert, 2, idf=True)[2].mean())
+    for system, stdin in ((tmp_path / "hyp.txt", None), ("-", "\n".join(hyps) + "\n")):
+        args = ["score", "-m", spec, "-r", tmp_path / "ref.txt", "-o", "json", system]
+        result = CliRunner().invoke(cli, [str(a) for a in args], input=stdin)
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["results"][0]["score"] == pytest.approx(theirs, abs=TOL)
+    (tmp_path / "other.txt").write_text("\n".join(reversed(hyps)) + "\n", encoding="utf-8")
+    args = ["compare", "-m", spec, "-r", tmp_path / "ref.txt", "-o", "json", "-n", "50",
+            "-b", tmp_path / "hyp.txt", tmp_path / "other.txt"]  # fmt: skip
+    result = CliRunner().invoke(cli, [str(a) for a in args])
+    assert result.exit_code == 0, result.output
+    baseline = json.loads(result.stdout)["systems"][0]["scores"][spec]
+    assert baseline["score"] == pytest.approx(theirs, abs=TOL)
+
+
 def test_pickling_leaves_the_model_out_and_the_worker_reloads_it(bert, pairs):
     hyps, refs = pairs
     metric = BERTScore(model=bert).update(hyps[:20], refs[:20])

@@ -266,6 +266,17 @@ def decide_labels(plans: Sequence[Plan]) -> None:
             p.kind = kind
 
 
+def first_passes(p: Plan, metrics: Sequence[Metric]) -> None:
+    """Give the metrics that weigh by the whole data (BERTScore's ``idf=True``) one read of it first
+    (standard input is kept in a temporary file to be read again)."""
+    waiting = [m for m in metrics if m.needs_first_pass()]
+    if waiting:
+        for source in (p.primary, *p.others):
+            source.spool()
+    for m in waiting:
+        m.first_pass(p.chunks())
+
+
 def _lines(source: LineSource) -> Iterator[str]:
     for chunk in source.chunks():
         yield from chunk

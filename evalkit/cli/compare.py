@@ -105,6 +105,7 @@ def compare(
     n = n_samples or DEFAULT_N[test]
     with common.data_errors():
         common.decide_labels(plans)
+        common.first_passes(plans[0], metrics)  # the references are the baseline's, shared by all systems
         rows = _statistics(metrics, plans, quiet)  # rows[i][j]: system i, metric j
         if rows[0][0] is None or len(rows[0][0]) == 0:
             raise common.no_segments(plans[0])

@@ -177,6 +177,7 @@ def _from_inputs(
     plans = [common.plan(own, s, refs=refs, true_path=true_path, encoding_errors=encoding_errors) for s in names]
     with common.data_errors():
         common.decide_labels(plans)
+        common.first_passes(plans[0], metrics)
         rows, segments = _read(metric_specs, metrics, plans, own, quiet)
         if len(segments) == 0:
             raise common.no_segments(plans[0])

@@ -117,6 +117,7 @@ def score(
         dask_engine.refuse_unpartitioned(p, sentence_level=sentence_level, ci=ci)
     with common.data_errors():
         common.decide_labels([p])
+        common.first_passes(p, metrics)
         if sentence_level:
             _print_sentence_scores(p, metrics, metric_specs, output_format, quiet)
             return

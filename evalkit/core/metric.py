@@ -36,7 +36,7 @@ from __future__ import annotations
 import copy
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
@@ -191,6 +191,16 @@ class Metric(ABC):
     def _custom_objects(self) -> tuple[Any, ...]:
         """User-given callables (tokenizers, synonym functions): merges need the very same objects."""
         return ()
+
+    def needs_first_pass(self) -> bool:
+        """Whether the metric reads the whole data once before its first ``update`` (BERTScore's
+        ``idf=True``: token weights from every reference); the CLI then gives it to :meth:`first_pass`."""
+        return False
+
+    def first_pass(self, chunks: Iterable[tuple[Any, ...]]) -> None:
+        """Read the whole data, chunk by chunk of ``update`` arguments, before any update (where
+        :meth:`needs_first_pass`); by default there is nothing to read."""
+        return None
 
     # -- the running state ----------------------------------------------------------------------------
     def _fold(self, total: np.ndarray, reductions: tuple[str, ...], n_items: int, space: Any, extras: Mapping) -> None:

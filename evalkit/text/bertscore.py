@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -279,6 +279,14 @@ class BERTScore(TextMetric):
             raise InputError(f"{self._owner}: fit_idf() takes a non-empty list of reference strings.")
         self.__dict__["_idf"] = idf_from_references(encode(self.loaded(), flat, self._owner))
         return self
+
+    def needs_first_pass(self) -> bool:
+        """``idf=True`` before :meth:`fit_idf`: the CLI reads the references once first."""
+        return self.options.idf is True and self.idf_table is None
+
+    def first_pass(self, chunks: Iterable[tuple[Any, ...]]) -> None:
+        """:meth:`fit_idf` on the references of every ``(hypotheses, references)`` chunk."""
+        self.fit_idf([seg for _, references in chunks for seg in references])
 
     def __call__(self, hypotheses: Any, references: Any) -> Result:
         """Score one corpus (with ``idf=True`` not yet fitted, the idf of these references, as bert-score)."""

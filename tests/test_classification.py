@@ -475,6 +475,17 @@ def test_log_loss_normalize_on_the_class_and_checked_on_every_path():
             make()
 
 
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_log_loss_refuses_nan_and_infinite_labels(bad):
+    # scikit-learn refuses them; without labels= a NaN was counted as a third class and scored (1.68)
+    proba = [[0.2, 0.3, 0.5], [0.1, 0.1, 0.8], [0.6, 0.2, 0.2], [0.3, 0.4, 0.3]]
+    with pytest.raises(ValueError, match="contains"):
+        skm.log_loss([0, 1, bad, 0], proba)
+    for f in (ek.log_loss, ek.LogLoss().update):
+        with pytest.raises(InputError, match=r"y_true\[2\] is"):
+            f([0, 1, bad, 0], proba)
+
+
 # -- options checked on every path, labels exact, checkpoints as input (issue 24) -----------------------------
 def test_kappa_replace_undefined_by_is_checked_on_every_path():
     with pytest.raises(ValueError, match="replace_undefined_by"):  # scikit-learn refuses it too

@@ -477,6 +477,22 @@ def test_nan_and_infinite_scores_are_refused(bad):
             f([0, 1, 0, 1], s)
 
 
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_nan_and_infinite_labels_are_refused(bad):
+    # scikit-learn refuses them ("Input y_true contains NaN"); a NaN counted as a class, or as no positive,
+    # gave a number: average_precision_score([nan, 1, 1, nan], s, pos_label=1) was 0.583
+    s, proba = [0.1, 0.2, 0.3, 0.4], [[0.2, 0.3, 0.5]] * 4
+    cases = [
+        lambda: evalkit.average_precision_score([bad, 1, 1, bad], s, pos_label=1),
+        lambda: evalkit.average_precision_score([1, bad, 1, bad], s),
+        lambda: evalkit.roc_auc_score([0, bad, bad, 0], s),
+        lambda: evalkit.roc_auc_score([0, 1, bad, 0], proba, multi_class="ovr"),
+    ]
+    for f in cases:
+        with pytest.raises(InputError, match=r"y_true\[\d\] is"):
+            f()
+
+
 def test_bad_inputs_are_named():
     cases = [
         (lambda: evalkit.roc_auc_score([0, 1, 2], [0.1, 0.2, 0.3]), "binary labels"),

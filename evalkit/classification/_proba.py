@@ -47,6 +47,7 @@ def log_loss_rows(owner: str, y_true: Any, y_proba: Any, sample_weight: Any, lab
     if y.ndim != 1:
         raise InputError(f"{owner}: y_true must be a 1-D array of class labels, got shape {y.shape}.")
     n = check_same_n_samples(owner, y_true=y, y_proba=prob)
+    check_finite(owner, "y_true", y)  # a NaN label would pass for a class of its own
     if n == 0:
         raise EmptyInputError(f"{owner}: y_true and y_proba are empty; at least one sample is needed.")
     w = as_weights(owner, arrays.to_host(sample_weight), n)

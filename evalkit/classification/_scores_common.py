@@ -300,6 +300,7 @@ def read_scores(
     n = check_same_n_samples(owner, y_true=y, y_score=s)
     if n == 0:
         raise EmptyInputError(f"{owner}: y_true and y_score are empty; at least one sample is needed.")
+    check_finite(owner, "y_true", y)  # a NaN label would pass for a class of its own, or for no positive
     w = as_weights(owner, arrays.to_host(sample_weight), n)
     if y.ndim == 2:
         if binary_only:

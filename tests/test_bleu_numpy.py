@@ -14,8 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from evalkit.core.arrays import sort_with_order
 from evalkit.text._bleu_numpy import corpus_stats
-from evalkit.text.ngrams import clipped_ngram_matches, sort_with_order
+from evalkit.text.ngrams import clipped_ngram_matches
 from evalkit.tokenizers import get_tokenizer
 
 sacrebleu_metrics = pytest.importorskip("sacrebleu.metrics")

@@ -168,6 +168,29 @@ def unique(a: Any) -> np.ndarray:
     return values[keep]
 
 
+def sort_with_order(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(keys[order], order)`` for a stable ascending ``order`` of non-negative int64 ``keys``: what
+    ``np.argsort(keys, kind="stable")`` gives, usually faster.
+
+    Where ``keys.max() * len(keys)`` fits in 63 bits, the position is packed into the low bits and one
+    plain sort does the work of an argsort (several times faster with numpy's SIMD sort).
+
+    Example:
+        >>> keys, order = sort_with_order(np.array([3, 1, 3, 0]))
+        >>> keys.tolist(), order.tolist()
+        ([0, 1, 3, 3], [3, 1, 0, 2])
+    """
+    size = len(keys)
+    if size == 0:
+        return keys, np.zeros(0, dtype=np.int64)
+    bits = max(size - 1, 1).bit_length()
+    if int(keys.max()).bit_length() + bits <= 63:
+        packed = np.sort((keys << bits) | np.arange(size, dtype=np.int64))
+        return packed >> bits, packed & ((1 << bits) - 1)
+    order = np.argsort(keys, kind="stable")
+    return keys[order], order
+
+
 def _torch() -> Any:
     return sys.modules["torch"]  # loaded, since a tensor was given
 
@@ -186,6 +209,7 @@ __all__ = [
     "maximum",
     "minimum",
     "moved_to",
+    "sort_with_order",
     "stack",
     "to_host",
     "unique",

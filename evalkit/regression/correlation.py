@@ -298,7 +298,7 @@ def _weighted_inversions(order_y: np.ndarray, c: np.ndarray) -> float:
     while (1 << level) < size:
         # by block, then y, then side: the left half's items first among equal y (ties are no inversion)
         key = ((position >> (level + 1)) << (y_bits + 1)) | (y << 1) | ((position >> level) & 1)
-        s = np.argsort(key, kind="stable")  # two sorted runs per block: timsort merges them
+        s = arrays.sort_with_order(key)[1]  # stable: the position is packed into the key's low bits
         position, y, w = position[s], y[s], w[s]
         right = ((position >> level) & 1).astype(bool)
         left_w = np.where(right, 0.0, w).reshape(-1, 2 << level)

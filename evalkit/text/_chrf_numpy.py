@@ -14,7 +14,7 @@ and to the python backend, without a Python loop per n-gram, per character or pe
    Python string is built per word.
 3. :func:`reference_matches` counts, for every reference line and order, ``sum_g min(count_hyp(g),
    count_ref(g))`` by sorting packed (n-gram prefix rank, next id, position) keys, as
-   :func:`evalkit.text.ngrams.sort_with_order` packs them, all references of a segment in one pass.
+   :func:`evalkit.core.arrays.sort_with_order` packs them, all references of a segment in one pass.
 4. The hypothesis and reference n-gram counts follow from the line lengths; each segment keeps the
    reference with the best sentence score, compared as the python backend compares it (the same
    floats, :mod:`evalkit.text._chrf_common`), the first on a tie.
@@ -410,7 +410,7 @@ def _block_matches(
 
 def _sorted(keys: np.ndarray, bound: int, *, refine: bool) -> tuple[np.ndarray, np.ndarray]:
     """``(keys[order], order)`` for a stable ascending ``order`` of the non-negative int64 ``keys``
-    (below ``bound``; the array is reused), as :func:`evalkit.text.ngrams.sort_with_order` gives it (the
+    (below ``bound``; the array is reused), as :func:`evalkit.core.arrays.sort_with_order` gives it (the
     position packed into the low bits), with the sort chosen for the input: ``refine`` says that the
     keys are already in order but for small groups, where the merge sort (``kind="stable"``) takes a
     fraction of the time of the default quicksort (measured: 2-6 against 7-11 ns a key)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from evalkit.text.ngrams import sort_with_order
+import evalkit.core.arrays as arrays
 
 
 def ngram_occurrences(
@@ -57,7 +57,7 @@ def ngram_occurrences(
 
 def _distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``np.unique(keys, return_inverse=True)`` for non-negative int64 keys, by one packed sort."""
-    ordered, order = sort_with_order(keys)
+    ordered, order = arrays.sort_with_order(keys)
     new = np.ones(len(keys), dtype=bool)
     new[1:] = ordered[1:] != ordered[:-1]
     inverse = np.empty(len(keys), dtype=np.int64)

@@ -24,7 +24,8 @@ from itertools import chain
 
 import numpy as np
 
-from evalkit.text.ngrams import line_token_ids, sort_with_order, token_ids, use_compiled
+import evalkit.core.arrays as arrays
+from evalkit.text.ngrams import line_token_ids, token_ids, use_compiled
 from evalkit.tokenizers.base import Tokenizer
 
 # at most this many one-by-one comparisons of Kendall's count at once (a reversed long sentence has k ** 2 / 2)
@@ -89,7 +90,7 @@ def _increasing_pairs(values: np.ndarray, group: np.ndarray, counts: np.ndarray)
 def _gram_counts(key: np.ndarray, is_ref: np.ndarray, pos: np.ndarray) -> tuple[np.ndarray, ...]:
     """Dense ids of ``key``, each id's count in the hypothesis and in the reference, whether it occurs once
     in each, and the reference position of its last occurrence there (read only where it occurs there)."""
-    sorted_key, order = sort_with_order(key * 2 + is_ref)  # of equal n-grams, the reference's last
+    sorted_key, order = arrays.sort_with_order(key * 2 + is_ref)  # of equal n-grams, the reference's last
     new = np.empty(key.size, dtype=bool)
     new[:1] = True
     np.not_equal(sorted_key[1:] >> 1, sorted_key[:-1] >> 1, out=new[1:])
@@ -121,7 +122,7 @@ def _alignment(
     key += ids
     key += ids
     key += is_ref
-    sorted_key, order = sort_with_order(key)
+    sorted_key, order = arrays.sort_with_order(key)
     del key
     new = np.empty(n, dtype=bool)
     new[0] = True
@@ -136,7 +137,7 @@ def _alignment(
     # the words in both sentences but not once in each wait for a context, and only their n-grams are
     # extended: their tokens on both sides, numbered by word, in token order
     wait = in_both & (size > 2)
-    tokens, by_token = sort_with_order(order[_ranges(starts[wait], size[wait])])
+    tokens, by_token = arrays.sort_with_order(order[_ranges(starts[wait], size[wait])])
     word = np.repeat(np.arange(int(wait.sum()), dtype=np.int64), size[wait])[by_token]
     waiting = tokens[~is_ref[tokens]]
     # a side whose n-gram the reference lacks stays so at every longer window (its n-grams contain it),

@@ -28,8 +28,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+import evalkit.core.arrays as arrays
 from evalkit.text._rouge_common import Tokenized, Variant, clipped_overlap, skip_bigram_counts, wlcs
-from evalkit.text.ngrams import clipped_ngram_matches, sort_with_order
+from evalkit.text.ngrams import clipped_ngram_matches
 
 
 def position_masks(tokens: Sequence[str]) -> dict[str, int]:
@@ -155,7 +156,7 @@ def _lcs_lengths_uint64(
     pair, flat = _spans(ref_start, ref_len)
     keys = pair * vocab + ids[flat]
     bits = np.left_shift(np.uint64(1), (flat - ref_start[pair]).astype(np.uint64))
-    keys, order = sort_with_order(keys)
+    keys, order = arrays.sort_with_order(keys)
     heads = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, dtype=np.int64)
     ukeys = keys[heads]
     masks = np.bitwise_or.reduceat(bits[order], heads) if len(heads) else np.zeros(0, dtype=np.uint64)
@@ -408,7 +409,7 @@ def _sentence_masks(
     _, sents = _spans(ref_first, ref_count)
     which, flat = _spans(sent_start[sents], sent_len[sents])
     sent = sents[which]
-    keys, order = sort_with_order(sent * vocab + ids[flat])
+    keys, order = arrays.sort_with_order(sent * vocab + ids[flat])
     bits = np.left_shift(np.uint64(1), (flat - sent_start[sent]).astype(np.uint64))[order]
     heads = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else keys
     return keys[heads], (np.bitwise_or.reduceat(bits, heads) if len(heads) else bits)

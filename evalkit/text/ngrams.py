@@ -113,29 +113,6 @@ def line_token_ids(
     return ids[~is_sep], lengths
 
 
-def sort_with_order(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(keys[order], order)`` for a stable ascending ``order`` of non-negative int64 ``keys``: what
-    ``np.argsort(keys, kind="stable")`` gives, usually faster.
-
-    Where ``keys.max() * len(keys)`` fits in 63 bits, the position is packed into the low bits and one
-    plain sort does the work of an argsort (several times faster with numpy's SIMD sort).
-
-    Example:
-        >>> keys, order = sort_with_order(np.array([3, 1, 3, 0]))
-        >>> keys.tolist(), order.tolist()
-        ([0, 1, 3, 3], [3, 1, 0, 2])
-    """
-    size = len(keys)
-    if size == 0:
-        return keys, np.zeros(0, dtype=np.int64)
-    bits = max(size - 1, 1).bit_length()
-    if int(keys.max()).bit_length() + bits <= 63:
-        packed = np.sort((keys << bits) | np.arange(size, dtype=np.int64))
-        return packed >> bits, packed & ((1 << bits) - 1)
-    order = np.argsort(keys, kind="stable")
-    return keys[order], order
-
-
 def clipped_ngram_matches(
     ids: np.ndarray,
     segment: np.ndarray,
@@ -211,7 +188,7 @@ def _block_matches(
             pos, group = pos[inside], group[inside]
         if pos.size == 0:
             break
-        keys, order = sort_with_order(group * vocab_size + ids[pos + (n - 1)])
+        keys, order = arrays.sort_with_order(group * vocab_size + ids[pos + (n - 1)])
         pos = pos[order]
         new = np.empty(keys.size, dtype=bool)
         new[0] = True

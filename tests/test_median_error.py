@@ -138,6 +138,18 @@ def test_tampered_checkpoints_are_refused_by_name():
             r"median_absolute_error: load_state_dict\(\): 'space' must hold the sorted",
         ),
         (lambda s: s["space"][1][0].__setitem__(1, float("nan")), r"median_absolute_error: .*'space' must hold"),
+        # a weight of a distinct error below zero (no sample gives one) moved the median: 1.0 for 0.25
+        (lambda s: s["total"].__setitem__(-1, -5.0), r"median_absolute_error: .*'total'.*weight per distinct"),
+        (lambda s: s["total"].__setitem__(0, -1.0), r"median_absolute_error: .*'total'.*weight per distinct"),
+        # an absolute error below zero; pairs of an output the state has not, or of no whole output
+        (
+            lambda s: s["space"][1][0].__setitem__(1, -0.5),
+            r"median_absolute_error: .*'space'.*absolute errors at least 0",
+        ),
+        (lambda s: s["space"][1][-1].__setitem__(0, 5), r"median_absolute_error: .*'space'.*outputs 0..1"),
+        (lambda s: s["space"][1][-1].__setitem__(0, 1.5), r"median_absolute_error: .*'space'.*outputs 0..1"),
+        (lambda s: s["space"].__setitem__(0, 3), r"median_absolute_error: .*'space'.*outputs 0..2"),
+        (lambda s: s["space"].__setitem__(0, 2**70), r"median_absolute_error: .*'space'.*outputs 0.."),
     ]:
         state = json.loads(json.dumps(good))
         change(state)

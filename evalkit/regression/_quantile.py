@@ -94,6 +94,9 @@ class QuantileTable(Metric):
     undefined: ClassVar[str] = ""
     #: what the dense sums before the weight and the count are, for a checkpoint's error ("" for none)
     dense_doc: ClassVar[str] = ""
+    #: the least value the table can hold (absolute errors: 0), or ``None``; and what the values are
+    least_value: ClassVar[float | None] = None
+    values_doc: ClassVar[str] = "values"
 
     # -- what a subclass says -------------------------------------------------------------------------
     def _head(self, k: int) -> int:
@@ -190,7 +193,21 @@ class QuantileTable(Metric):
             raise InputError(
                 f"{self.name}: load_state_dict(): 'space' must be [outputs, pairs]; got {str(space)[:80]!r}."
             )
-        return int(k), table.restore(self.name, pairs)
+        k, pairs = int(k), table.restore(self.name, pairs)
+        # the table is sorted by output: each of the k outputs, in turn, has its values (every sample has one
+        # per output); this also bounds k by the table's length before any array of k is made
+        steps = np.diff(pairs[:, 0])
+        if len(pairs) < k or pairs[0, 0] != 0 or pairs[-1, 0] != k - 1 or ((steps != 0) & (steps != 1)).any():
+            raise InputError(
+                f"{self.name}: load_state_dict(): 'space' must hold pairs [output, value] of outputs 0..{k - 1}, "
+                f"each with a value; got outputs {str(pairs[:, 0].tolist())[:80]}."
+            )
+        if self.least_value is not None and (pairs[:, 1] < self.least_value).any():
+            raise InputError(
+                f"{self.name}: load_state_dict(): 'space' must hold {self.values_doc} at least {self.least_value:g}; "
+                f"got {float(pairs[:, 1].min())!r}."
+            )
+        return k, pairs
 
     def check_total(self, total: np.ndarray, space: Any) -> None:
         k, pairs = space
@@ -201,6 +218,11 @@ class QuantileTable(Metric):
             raise InputError(
                 f"{self.name}: load_state_dict(): 'total' must hold {head + len(pairs)} numbers ({dense}the weight, "
                 f"a whole count, a weight per distinct value); got {len(total)}."
+            )
+        if total[head - 2] < 0 or (total[head:] < 0).any():  # sample weights are never negative
+            raise InputError(
+                f"{self.name}: load_state_dict(): 'total' must hold weights of at least 0 (the weight and a weight per "
+                f"distinct value); got {float(min(total[head - 2], total[head:].min()))!r}."
             )
         check_outputs(self.name, k, self.options.multioutput)
 

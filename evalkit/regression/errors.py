@@ -191,6 +191,8 @@ class MedianAbsoluteError(QuantileTable):
     higher_is_better = False
     options_type = ErrorOptions
     options: ErrorOptions
+    least_value = 0.0
+    values_doc = "absolute errors"
 
     def __init__(self, *, multioutput: Any = "uniform_average") -> None:
         super().__init__(locals())

@@ -96,6 +96,20 @@ def test_checkpoint_round_trip_through_json(corpus):
             NIST().load_state_dict(dict(state, space=space))
 
 
+def test_checkpoint_of_wrong_types_is_refused():
+    # tokens of one letter each: a string "abc" read as the token list, a nested list as a flat one, a
+    # fractional count (nltk's counts are whole) were restored and scored (1.82, 1.82, 2.65)
+    state = json.loads(json.dumps(NIST().update(["a b c a", "b c"], ["a b c", "c b a"]).state_dict()))
+    tokens, parent, last = state["space"]
+    for space in (["".join(tokens), parent, last], [tokens, [parent], last], [tokens, parent, [last]]):
+        with pytest.raises(InputError, match=re.escape("a (tokens, parent, last) triple")):
+            NIST().load_state_dict(dict(state, space=space))
+    total = list(state["total"])
+    total[3] = 1.5
+    with pytest.raises(InputError, match="whole"):
+        NIST().load_state_dict(dict(state, total=total))
+
+
 def _assert_same_frame(a, b):
     assert a[0] == b[0]
     np.testing.assert_array_equal(a[1], b[1])

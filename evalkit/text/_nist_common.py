@@ -88,9 +88,11 @@ def restore(owner: str, saved: Any, n: int) -> Frame:
     fault = None
     try:
         tokens, parent, last = saved
+        if isinstance(tokens, (str, bytes)):  # a string of one-letter tokens is no list of them
+            raise TypeError
         tokens = tuple(tokens)
-        parent, last = (np.asarray(x).reshape(-1) for x in (parent, last))
-        if any(x.dtype.kind not in "iu" and x.size for x in (parent, last)):
+        parent, last = np.asarray(parent), np.asarray(last)
+        if any(x.ndim != 1 or (x.dtype.kind not in "iu" and x.size) for x in (parent, last)):
             raise TypeError
         parent, last = parent.astype(np.int64), last.astype(np.int64)
     except (TypeError, ValueError):

@@ -68,6 +68,8 @@ def test_checkpoint_and_bootstrap_resample():
     assert resumed.compute().score == pytest.approx(cider(hyps, refs).score, rel=1e-14)
     with pytest.raises(InputError, match="sorted"):
         CIDEr().load_state_dict(dict(state, space=list(reversed(state["space"]))))
+    with pytest.raises(InputError, match="whole"):  # a segment counted 1.5 times was restored and scored
+        CIDEr().load_state_dict(dict(state, total=[1.5, *state["total"][1:]]))
     # a resample is the resampled corpus, its document frequencies included
     rows = CIDEr().rows(hyps, refs)
     picks = np.random.default_rng(1).integers(0, 40, size=(2, 40))

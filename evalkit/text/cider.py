@@ -333,7 +333,10 @@ class CIDEr(TextMetric):
         return space
 
     def check_total(self, total: np.ndarray, space: Any) -> None:
-        self.checked_totals(total, "total", space)
+        if (self.checked_totals(total, "total", space) % 1).any():
+            raise InputError(
+                f"{self._owner}: load_state_dict(): 'total' must hold whole counts; got {total.tolist()!r:.80}."
+            )
 
     # -- scoring ------------------------------------------------------------------------------------
     def checked_totals(self, totals: Any, param: str, space: Any = None) -> np.ndarray:

@@ -74,17 +74,20 @@ def perform_shift(words: Sequence, start: int, length: int, target: int) -> Sequ
 _ASIAN_PUNCT = r"([\u3001\u3002\u3008-\u3011\u3014-\u301f\uff61-\uff65\u30fb])"
 _FULL_WIDTH_PUNCT = r"([\uff0e\uff0c\uff1f\uff1a\uff1b\uff01\uff02\uff08\uff09])"
 
-# (pattern, replacement) in sacrebleu's order; each applies to the result of the one before
+# sacrebleu's rules in its order, each applied to the result of the one before. Its first ones are
+# literal patterns (re.sub of a literal is str.replace), and its punctuation rule, r"([{-~[-` -&(-+:-@/])"
+# -> r" \1 ", pads single characters: a translation table, without a Python call per match
 _GENERAL_AND_WESTERN = [
-    (r"\n-", ""),  # end-of-line hyphenation
-    (r"\n", " "),
-    (r"&quot;", '"'),
-    (r"&amp;", "&"),
-    (r"&lt;", "<"),
-    (r"&gt;", ">"),
+    ("\n-", ""),  # end-of-line hyphenation
+    ("\n", " "),
+    ("&quot;", '"'),
+    ("&amp;", "&"),
+    ("&lt;", "<"),
+    ("&gt;", ">"),
 ]
+_PUNCTUATION = "{|}~" + "[\\]^_`" + ' !"#$%&' + "()*+" + ":;<=>?@" + "/"  # tercom's ASCII ranges
+_PAD_PUNCTUATION = str.maketrans({c: f" {c} " for c in _PUNCTUATION})
 _WESTERN_AFTER_PADDING = [
-    (r"([{-~[-` -&(-+:-@/])", r" \1 "),  # punctuation: the ASCII ranges tercom lists
     (r"'s ", r" 's "),  # possessives
     (r"'s$", r" 's"),
     (r"([^0-9])([\.,])", r"\1 \2 "),  # period and comma unless preceded by a digit
@@ -112,7 +115,6 @@ def _compiled(rules: list[tuple[str, str]]) -> list[tuple[re.Pattern[str], str]]
     return [(re.compile(p), r) for p, r in rules]
 
 
-_GENERAL_RE = _compiled(_GENERAL_AND_WESTERN)
 _WESTERN_RE = _compiled(_WESTERN_AFTER_PADDING)
 _ASIAN_RE = _compiled(_ASIAN)
 _PUNCT_RE = re.compile(_PUNCT)
@@ -142,9 +144,9 @@ class TercomTokenizer:
         if not self.case_sensitive:
             sent = sent.lower()
         if self.normalized:
-            for pattern, repl in _GENERAL_RE:
-                sent = pattern.sub(repl, sent)
-            sent = f" {sent} "
+            for literal, repl in _GENERAL_AND_WESTERN:
+                sent = sent.replace(literal, repl)
+            sent = f" {sent} ".translate(_PAD_PUNCTUATION)
             for pattern, repl in _WESTERN_RE:
                 sent = pattern.sub(repl, sent)
             if self.asian_support:

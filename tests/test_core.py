@@ -107,6 +107,28 @@ def test_batches_in_growing_frames_are_joined_in_a_balanced_tree():
     assert Counted.written < 4 * n * np.log2(n), Counted.written
 
 
+def test_a_refused_batch_takes_no_waiting_batch_with_it():
+    # a batch whose frame cannot join (here: words in capitals after lower-case ones) is refused; the batches
+    # waiting beside it stay counted. F1 of labels 0..4, then [5] (waiting), then string labels: the string
+    # batch was refused at the next read, and the read after that scored 8 items, [5] lost with it
+    class Lower(WordCounts):
+        def join_spaces(self, a, b):
+            if any(w.isupper() for w in a) != any(w.isupper() for w in b):
+                raise InputError("toy_word_counts: cannot join capitals with lower-case words.")
+            return super().join_spaces(a, b)
+
+    m = Lower().update(["a", "b", "c", "d"]).update(["e"])
+    with pytest.raises(InputError, match="capitals"):
+        m.update(["X", "Y", "Z"])  # wide enough to join what waits
+    assert m.n_items == 5 and m.space == ("a", "b", "c", "d", "e")
+    m = Lower().update(["a", "b", "c", "d", "e", "f"]).update(["g"])
+    m.update(["X"])  # not yet joined: it waits, and every read refuses the state until a reset
+    for _ in range(2):
+        with pytest.raises(InputError, match="capitals"):
+            m.compute()
+    assert m.reset().update(["g"]).n_items == 1
+
+
 def test_merge_refuses_other_metric():
     class Other(_Accuracy):
         name = "other"

@@ -218,18 +218,28 @@ class Metric(ABC):
             waiting = self.__dict__["_waiting"]
             waiting.append(_State(np.array(total), tuple(reductions), int(n_items), space, dict(extras)))
             if sum(w.total.shape[0] for w in waiting) >= state.total.shape[0]:
-                self._fold_waiting()
+                try:
+                    self._fold_waiting()
+                except Exception:
+                    waiting.pop()  # this update is refused; the batches before it still wait
+                    raise
             return
         self._absorb(state, total, reductions, n_items, space, extras)
 
     def _fold_waiting(self) -> None:
-        waiting, self.__dict__["_waiting"] = self.__dict__["_waiting"], []
-        while len(waiting) > 1:
-            for a, b in zip(waiting[0::2], waiting[1::2]):
-                self._absorb(a, b.total, b.reductions, b.n_items, b.space, b.extras)
-            waiting = waiting[0::2]
-        w = waiting[0]
-        self._absorb(self.__dict__["_folded"], w.total, w.reductions, w.n_items, w.space, w.extras)
+        # joined into copies, and kept only once every join succeeded: a batch whose frame cannot join
+        # raises with the state and the waiting batches as they were (none dropped beside it)
+        level = self.__dict__["_waiting"]
+        while len(level) > 1:
+            level = [self._join_states(a, b) for a, b in zip(level[0::2], level[1::2])] + level[len(level) // 2 * 2 :]
+        folded = self._join_states(self.__dict__["_folded"], level[0])
+        self.__dict__["_folded"], self.__dict__["_waiting"] = folded, []
+
+    def _join_states(self, a: _State, b: _State) -> _State:
+        """A new state: ``b`` absorbed into a copy of ``a`` (``_absorb`` replaces fields, never writes into them)."""
+        out = _State(a.total, a.reductions, a.n_items, a.space, dict(a.extras))
+        self._absorb(out, b.total, b.reductions, b.n_items, b.space, b.extras)
+        return out
 
     def _absorb(
         self, state: _State, total: Any, reductions: tuple[str, ...], n_items: int, space: Any, extras: Mapping

@@ -9,6 +9,7 @@ import pytest
 from _toys import WordCounts
 
 import evalkit
+import evalkit.core.metric as metric_module
 from evalkit.core import (
     EmptyInputError,
     InputError,
@@ -82,7 +83,7 @@ def test_a_growing_frame_merges_on_the_union_and_the_total_is_a_copy():
     assert _Accuracy().update([1], [1]).total.tolist() == [1, 1]
 
 
-def test_batches_in_growing_frames_are_joined_in_a_balanced_tree():
+def test_batches_in_growing_frames_are_joined_in_a_balanced_tree(monkeypatch):
     # a training loop adds batch after batch, each in a frame of its own distinct values: joining each into
     # the state at once rewrites the whole state every time (quadratic in the number of batches). Waiting
     # batches are joined pairwise instead; count the statistics written by align to see it.
@@ -93,6 +94,7 @@ def test_batches_in_growing_frames_are_joined_in_a_balanced_tree():
             Counted.written += len(target)
             return super().align(total, space, target)
 
+    monkeypatch.setattr(metric_module, "_WAIT_FROM_WIDTH", 0)  # from the first batch on (else from 4096)
     batches = [[f"w{i:05d}", f"v{i:05d}"] for i in range(2048)]  # 2 new words each
     m = Counted()
     for i, words in enumerate(batches):
@@ -107,7 +109,7 @@ def test_batches_in_growing_frames_are_joined_in_a_balanced_tree():
     assert Counted.written < 4 * n * np.log2(n), Counted.written
 
 
-def test_a_refused_batch_takes_no_waiting_batch_with_it():
+def test_a_refused_batch_takes_no_waiting_batch_with_it(monkeypatch):
     # a batch whose frame cannot join (here: words in capitals after lower-case ones) is refused; the batches
     # waiting beside it stay counted. F1 of labels 0..4, then [5] (waiting), then string labels: the string
     # batch was refused at the next read, and the read after that scored 8 items, [5] lost with it
@@ -117,6 +119,12 @@ def test_a_refused_batch_takes_no_waiting_batch_with_it():
                 raise InputError("toy_word_counts: cannot join capitals with lower-case words.")
             return super().join_spaces(a, b)
 
+    # a narrow state (labels) joins each batch at once: the update that cannot join is refused
+    m = Lower().update(["a", "b", "c", "d", "e", "f"]).update(["g"])
+    with pytest.raises(InputError, match="capitals"):
+        m.update(["X"])
+    assert m.n_items == 7
+    monkeypatch.setattr(metric_module, "_WAIT_FROM_WIDTH", 0)  # wide states let batches wait
     m = Lower().update(["a", "b", "c", "d"]).update(["e"])
     with pytest.raises(InputError, match="capitals"):
         m.update(["X", "Y", "Z"])  # wide enough to join what waits

@@ -62,6 +62,10 @@ class _State:
         self.total, self.reductions, self.n_items, self.space, self.extras = total, reductions, n_items, space, extras
 
 
+#: a state this wide or wider lets batches in other frames wait (see Metric._fold)
+_WAIT_FROM_WIDTH = 4096
+
+
 def _combine_totals(reductions: tuple[str, ...], a: Any, b: Any) -> Any:
     out = a + b
     # the common case, at every update: summed columns, known by identity (a table of a million distinct
@@ -210,11 +214,13 @@ class Metric(ABC):
             self._state = _State(total, tuple(reductions), int(n_items), space, dict(extras))
             return
         host = not (arrays.is_tensor(state.total) or arrays.is_tensor(total))
-        if host and space is not None and not _same(space, state.space):
+        wide = state.total.shape[0] >= _WAIT_FROM_WIDTH
+        if host and wide and space is not None and not _same(space, state.space):
             # a batch in another frame (a table of distinct scores, n-grams, pairs) waits: joining it now
             # would rewrite the whole state at every update, quadratic in a training loop's batches. The
             # waiting batches are joined pairwise, in a balanced tree, once they are as wide as the state
-            # (or when the state is read), so each statistic is rewritten O(log n_batches) times
+            # (or when the state is read), so each statistic is rewritten O(log n_batches) times. Narrow
+            # states (label sets) join at once, so that a batch that cannot join is refused by its update
             waiting = self.__dict__["_waiting"]
             waiting.append(_State(np.array(total), tuple(reductions), int(n_items), space, dict(extras)))
             if sum(w.total.shape[0] for w in waiting) >= state.total.shape[0]:

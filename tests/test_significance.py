@@ -244,3 +244,39 @@ def test_inputs_are_not_changed(rows):
 def test_errors_name_the_parameter(rows, call, error, message):
     with pytest.raises(error, match=message):
         call(_bleu(), rows["base"])
+
+
+def test_resamples_of_a_wide_frame_are_scored_block_by_block():
+    # a table of 200,000 distinct scores: 300 resamples' totals at once would be 480 MB of float64; each
+    # block is scored as it is drawn, so memory stays near one block's. The scores are those of the
+    # resampled data, by scikit-learn
+    import tracemalloc
+
+    from sklearn.metrics import roc_auc_score
+
+    from evalkit import RocAuc
+
+    rng = np.random.default_rng(0)
+    n = 200_000
+    y, s = rng.integers(0, 2, n), rng.random(n)
+    rows = RocAuc().rows(y, s)
+    tracemalloc.start()
+    try:
+        ci = bootstrap_ci(RocAuc(), rows, n_resamples=300, seed=3)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 120 * 2**20, f"{peak / 2**20:.0f} MiB"
+    picks = np.random.default_rng(3).choice(n, size=(2, n), replace=True)  # sacrebleu's draw, its first two
+    first = [roc_auc_score(y[p], s[p]) for p in picks]
+    assert ci.low <= float(ci.result) <= ci.high
+    drawn = significance._resampled_scores([RocAuc().add_rows(rows)], np.random.default_rng(3), [rows], 2)[0]
+    np.testing.assert_allclose(drawn, first, rtol=1e-12)
+    other = RocAuc().rows(y, np.clip(s + rng.normal(0, 0.1, n), 0, 1))
+    tracemalloc.start()
+    try:
+        test = paired_approximate_randomization(RocAuc(), rows, other, n_trials=50, n_ci_resamples=0, seed=1)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 400 * 2**20 and 0 < test.p_value <= 1, f"{peak / 2**20:.0f} MiB"

@@ -282,11 +282,13 @@ def _resampled_scores(
         sums = _resampled_sums(rng, stacked.astype(dtype), n_resamples).astype(np.float64)
         splits = np.cumsum([m.shape[1] for m in matrices])[:-1]
         return [s.scores(part) for s, part in zip(scorers, np.split(sums, splits, axis=1))]
+    # each block of resamples scored as it is drawn: its totals are as wide as the frame (a table of a
+    # million distinct scores, NIST's n-grams), so all resamples' totals at once could take gigabytes
     parts: list[list[np.ndarray]] = [[] for _ in rows]
     for index in _index_blocks(rng, n, n_resamples):
-        for part, r in zip(parts, rows):
-            part.append(r.drawn_totals(index))
-    return [s.scores(np.concatenate(part)) for s, part in zip(scorers, parts)]
+        for part, s, r in zip(parts, scorers, rows):
+            part.append(s.scores(r.drawn_totals(index)))
+    return [np.concatenate(part) for part in parts]
 
 
 def _scorer(metric: Metric, rows: Rows) -> Metric:
@@ -367,10 +369,10 @@ def _paired_bs(
     return _ci(scorers[0], s_base, confidence, seed), tests
 
 
-def _swapped_totals(
+def _swapped_differences(
     metric: Metric, rng: np.random.Generator, base: Rows, systems: list[Rows], n_trials: int
-) -> tuple[list[Metric], list[tuple[np.ndarray, np.ndarray]]]:
-    """For each system, a scorer in the frame of both and the totals ``(a_t, b_t)`` of every trial: ``a_t``
+) -> list[np.ndarray]:
+    """For each system, ``|score(a_t) - score(b_t)|`` of every trial, scored in the frame of both: ``a_t``
     takes the baseline's row where the trial swaps and the system's elsewhere, ``b_t`` the opposite."""
     mixers = [metric.fresh().add_rows(base).add_rows(r) for r in systems]
     matrices = [_summed_matrix(r) for r in [base, *systems]]
@@ -381,23 +383,27 @@ def _swapped_totals(
         swapped = _swapped_sums(rng, np.hstack([b - m for m in matrices[1:]]), n_trials)
         d = b.shape[1]
         out = []
-        for i, m in enumerate(matrices[1:]):
+        for i, (m, mixer) in enumerate(zip(matrices[1:], mixers)):
             total = m.sum(axis=0)
             a = swapped[:, i * d : (i + 1) * d] + total
-            out.append((a, (b.sum(axis=0) + total) - a))
-        return mixers, out
-    parts: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in systems]
-    for swap in _swap_blocks(rng, len(base), n_trials):
-        keep = 1.0 - swap
+            out.append(np.abs(mixer.scores(a) - mixer.scores((b.sum(axis=0) + total) - a)))
+        return out
+    # each block of trials scored as it is drawn, a few trials at a time: their totals are as wide as
+    # the joined frame (a table of distinct scores, NIST's n-grams)
+    parts: list[list[np.ndarray]] = [[] for _ in systems]
+    for block in _swap_blocks(rng, len(base), n_trials):
         for part, mixer, r in zip(parts, mixers, systems):
             space = mixer.space
-            totals = []
-            for first, second in ((base, r), (r, base)):
-                x = _in_frame(mixer, first.weighted_totals(swap), first.space, space)
-                y = _in_frame(mixer, second.weighted_totals(keep), second.space, space)
-                totals.append(_combined(first.column_reductions if len(x[0]) == first.width else None, x, y))
-            part.append((totals[0], totals[1]))
-    return mixers, [(np.concatenate([a for a, _ in p]), np.concatenate([b for _, b in p])) for p in parts]
+            step = max(1, _BLOCK_ELEMENTS // max(base.width, r.width))
+            for swap in (block[i : i + step] for i in range(0, len(block), step)):
+                keep = 1.0 - swap
+                totals = []
+                for first, second in ((base, r), (r, base)):
+                    x = _in_frame(mixer, first.weighted_totals(swap), first.space, space)
+                    y = _in_frame(mixer, second.weighted_totals(keep), second.space, space)
+                    totals.append(_combined(first.column_reductions if len(x[0]) == first.width else None, x, y))
+                part.append(np.abs(mixer.scores(totals[0]) - mixer.scores(totals[1])))
+    return [np.concatenate(p) for p in parts]
 
 
 def _in_frame(metric: Metric, totals: np.ndarray, space: Any, target: Any) -> np.ndarray:
@@ -432,14 +438,14 @@ def _paired_ar(
     rng = np.random.default_rng(seed)
     base_scorer = _scorer(metric, base)
     observed_base = float(base_scorer.compute())
-    mixers, swapped = _swapped_totals(metric, rng, base, systems, n)
+    differences = _swapped_differences(metric, rng, base, systems, n)
     scorers = [_scorer(metric, r) for r in systems]
     # sacrebleu draws each system's CI resamples from a generator that has made the trials: the same for all
     s_systems = _resampled_scores(scorers, rng, systems, n_ci) if n_ci > 0 else [None] * len(systems)
     tests = []
-    for scorer, mixer, (a, b), s_sys in zip(scorers, mixers, swapped, s_systems):
+    for scorer, d, s_sys in zip(scorers, differences, s_systems):
         observed = float(scorer.compute())
-        p = _p_value(np.abs(mixer.scores(a) - mixer.scores(b)), abs(observed - observed_base))
+        p = _p_value(d, abs(observed - observed_base))
         ci = None if s_sys is None else _ci(scorer, s_sys, confidence, seed)
         tests.append(PairedTest("approximate_randomization", observed, observed_base, p, n, seed, ci))
     return tests

@@ -636,6 +636,8 @@ def test_delong_refuses_bad_input():
         delong_test([1, 0, 1], [0.1, 0.2, 0.3], [0.1, 0.2])
     with pytest.raises(InputError, match="finite"):
         delong_roc_variance([1, 0], [0.1, float("nan")])
+    with pytest.raises(InputError, match=r"y_true\[1\] is nan"):  # a NaN passed for the negative class: (0.5, 0.25)
+        delong_roc_variance([1.0, float("nan"), float("nan"), 1.0], [0.1, 0.2, 0.3, 0.4], pos_label=1)
     with pytest.raises(InvalidOptionError, match="confidence"):
         delong_ci([1, 0], [0.1, 0.2], confidence=1.5)
 

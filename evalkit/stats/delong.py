@@ -77,6 +77,7 @@ def _positive(owner: str, y_true: Any, pos_label: Any) -> np.ndarray:
     y = as_array(owner, "y_true", y_true)
     if y.ndim != 1:
         raise InputError(f"{owner}: y_true must be a 1-D array of binary labels, got shape {y.shape}.")
+    check_finite(owner, "y_true", y)  # a NaN label would pass for the negative class
     present = arrays.unique(y)
     if pos_label is None:
         if present.dtype.kind not in "biuf" or not (

@@ -285,9 +285,10 @@ def _resampled_scores(
     # each block of resamples scored as it is drawn: its totals are as wide as the frame (a table of a
     # million distinct scores, NIST's n-grams), so all resamples' totals at once could take gigabytes
     parts: list[list[np.ndarray]] = [[] for _ in rows]
-    for index in _index_blocks(rng, n, n_resamples):
+    for block in _index_blocks(rng, n, n_resamples):
         for part, s, r in zip(parts, scorers, rows):
-            part.append(s.scores(r.drawn_totals(index)))
+            step = max(1, _BLOCK_ELEMENTS // r.width)
+            part.extend(s.scores(r.drawn_totals(block[i : i + step])) for i in range(0, len(block), step))
     return [np.concatenate(part) for part in parts]
 
 

@@ -137,6 +137,21 @@ def test_a_refused_batch_takes_no_waiting_batch_with_it(monkeypatch):
     assert m.reset().update(["g"]).n_items == 1
 
 
+def test_a_frame_of_arrays_is_read_only():
+    # NIST's frame is (tokens, parent, last), a median's (outputs, pairs): arrays inside a tuple. Written into
+    # through .space, they were the running state's own (parent[:] = -1 changed the next score)
+    metrics = [
+        evalkit.NIST().update(["a b c"], ["a b c d"]),
+        evalkit.MedianAbsoluteError().update([1.0, 2.0], [2.0, 2.0]),
+        evalkit.RocAuc().update([0, 1], [0.2, 0.4]),
+    ]
+    for m in metrics:
+        arrays = [a for a in m.space if isinstance(a, np.ndarray)] + [
+            a for part in m.space if isinstance(part, tuple) for a in part if isinstance(a, np.ndarray)
+        ]
+        assert arrays and not any(a.flags.writeable for a in arrays), m.name
+
+
 def test_merge_refuses_other_metric():
     class Other(_Accuracy):
         name = "other"

@@ -388,10 +388,7 @@ class Metric(ABC):
     def space(self) -> Any:
         """The frame of the running total (discovered labels, a shift), on the host, or ``None``."""
         space = None if self._state is None else arrays.to_host(self._state.space)
-        if isinstance(space, np.ndarray):  # a read-only view: the frame is never changed in place
-            space = space.view()
-            space.flags.writeable = False
-        return space
+        return _read_only(space)
 
     @property
     def extras(self) -> dict[str, Any]:
@@ -519,6 +516,18 @@ def _checked_state(owner: str, state: Mapping[str, Any]) -> tuple[np.ndarray, tu
     ):
         raise bad("extras", "a dict of [reduction, value] pairs", extras)
     return total, tuple(reductions), int(n_items), {k: (r, v) for k, (r, v) in extras.items()}
+
+
+def _read_only(value: Any) -> Any:
+    """``value`` with its arrays (also inside tuples: NIST's trie, a table's pairs) as read-only views: a frame
+    is never changed in place, and one read through ``space`` must not change the running state's."""
+    if isinstance(value, np.ndarray):
+        value = value.view()
+        value.flags.writeable = False
+        return value
+    if type(value) is tuple:
+        return tuple(_read_only(v) for v in value)
+    return value
 
 
 def _plain(value: Any) -> Any:

@@ -96,6 +96,15 @@ def test_bad_extras_are_refused(saved):
         cls().load_state_dict(_tampered(state, lambda s: s.update(extras={"x": ["average", 1]})))
     with pytest.raises(InputError, match="extras"):
         cls().load_state_dict(_tampered(state, lambda s: s.update(extras=[1, 2])))
+    for value in ("abc", None, True, float("nan"), [1]):  # e.g. BLEU's nrefs would sign "nrefs:abc"
+        with pytest.raises(InputError, match="extras"):
+            cls().load_state_dict(_tampered(state, lambda s, v=value: s.update(extras={"nrefs_min": ["min", v]})))
+
+
+def test_a_field_no_state_dict_writes_is_refused(saved):
+    cls, state, _ = saved
+    with pytest.raises(InputError, match="'totals'"):
+        cls().load_state_dict(_tampered(state, lambda s: s.update(totals=s["total"])))
 
 
 def test_a_negative_count_is_refused(saved):

@@ -510,11 +510,19 @@ def _checked_state(owner: str, state: Mapping[str, Any]) -> tuple[np.ndarray, tu
         or any(r not in _REDUCTIONS for r in reductions)
     ):
         raise bad("reductions", f"a list of {len(total)} names among {_REDUCTIONS}", reductions)
+    unknown = sorted(str(k) for k in state if k not in ("metric", "signature", *_STATE_KEYS))
+    if unknown:
+        raise InputError(
+            f"{owner}: load_state_dict(): the state has a field {unknown[0]!r} that no state_dict() writes."
+        )
     extras = state["extras"]
     if not isinstance(extras, Mapping) or any(
-        not isinstance(v, (list, tuple)) or len(v) != 2 or v[0] not in _REDUCTIONS for v in extras.values()
-    ):
-        raise bad("extras", "a dict of [reduction, value] pairs", extras)
+        not isinstance(k, str) or not isinstance(v, (list, tuple)) or len(v) != 2 or v[0] not in _REDUCTIONS
+        or isinstance(v[1], bool) or not isinstance(v[1], (int, float, np.integer, np.floating))
+        or not np.isfinite(v[1])
+        for k, v in extras.items()
+    ):  # fmt: skip
+        raise bad("extras", "a dict of [reduction, finite number] pairs", extras)
     return total, tuple(reductions), int(n_items), {k: (r, v) for k, (r, v) in extras.items()}
 
 

@@ -88,8 +88,9 @@ def default_tag(owner: str, tag: Any, suffix: bool, where: str) -> tuple[str, st
     if not ok:
         form = "TYPE-B, TYPE-I, TYPE-E, TYPE-S" if suffix else "B-TYPE, I-TYPE, E-TYPE, S-TYPE"
         raise InputError(
-            f"{owner}: {where} is {tag!r}, which the default mode does not read (allowed: O, {form}); seqeval "
-            f"warns and goes on. For IOB1, BILOU and other schemes pass mode='strict' and the scheme."
+            f"{owner}: {where} is {tag!r}, which the default mode with suffix={suffix} does not read (allowed: "
+            f"O, {form}); seqeval warns and goes on. For IOB1, BILOU and other schemes pass mode='strict' and "
+            f"the scheme."
         )
     if suffix:
         return tag[-1], tag[:-1].rsplit("-", maxsplit=1)[0] or "_"

@@ -41,6 +41,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+import evalkit.core.arrays as arrays
 from evalkit.core.errors import InputError
 from evalkit.core.options import Options, integer, number, option
 from evalkit.core.registry import register
@@ -155,11 +156,12 @@ class _Layout:
         # the layout numbers lines hypotheses first, then references
         is_hyp = np.zeros(len(lengths), dtype=bool)
         is_hyp[np.cumsum(n_refs + 1) - (n_refs + 1)] = True
+        layout_order = np.concatenate((np.flatnonzero(is_hyp), np.flatnonzero(~is_hyp)))
         rank = np.empty(len(lengths), dtype=np.int64)
-        rank[np.concatenate((np.flatnonzero(is_hyp), np.flatnonzero(~is_hyp)))] = np.arange(len(lengths))
+        rank[layout_order] = np.arange(len(lengths))
         line, gram, _, first = ngram_occurrences(ids[is_word], vocab, lengths, n)
         line = rank[line]
-        lengths = lengths[np.argsort(rank)]
+        lengths = lengths[layout_order]
         n_grams = len(first)
         order = first[:, 0] - 1 if n_grams else np.zeros(0, dtype=np.int64)
         width = max(n_grams, 1)
@@ -188,8 +190,7 @@ class _Layout:
         bigrams = np.maximum(lengths - 1, 0) if n >= 2 else np.zeros_like(lengths)
         self.delta = (bigrams[:n_seg][self.pair_segment] - bigrams[n_seg:]).astype(np.float64)
         # document frequency: each (segment, reference n-gram) once
-        present = np.sort(ref_keys)
-        present = present[np.concatenate(([True], present[1:] != present[:-1]))] if len(present) else present
+        present = arrays.unique(ref_keys)
         self.present_segment, self.present_gram = present // width, present % width
 
     def scores(self, counts: np.ndarray, sigma: float) -> np.ndarray:
